@@ -1,0 +1,26 @@
+/**
+ * Shared entry point of the command-line tools: user mistakes print one clear line (no stack trace) and exit 2;
+ * anything else is a bug and prints its stack.
+ */
+
+/** A mistake in how a command was called. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** Errors whose message is meant for the user as it is. */
+const USER_ERRORS = new Set(["UsageError", "UserError", "RangeError"]);
+
+/** Runs a command's main function with user-friendly error reporting. */
+export async function runCli(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    const e = error as Error;
+    if (USER_ERRORS.has(e?.name) || (e as { code?: string })?.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      console.error(`error: ${e.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}

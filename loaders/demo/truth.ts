@@ -1,0 +1,68 @@
+/**
+ * The true probabilities of the demo goals, computed exactly from the generative process (`process.ts`).
+ *
+ * From the day after the as-of date, a person's sessions form a Poisson process with known daily rates, each
+ * session buying independently with a known chance, and each campaign email being opened, clicked and converted
+ * with known chances. Hence, over a window W of future days:
+ *   P(no purchase) = exp(-sum_W sessions * buy chance) * prod_{emails in W} (1 - open * click * email buy chance)
+ *   P(no activity) = exp(-sum_W sessions) * prod_{emails in W} (1 - open)
+ * (activity = any event except `directMarketing.emailSent`, which the marketer, not the person, causes).
+ * No scoring code may read these values: they measure how close a model gets to the best possible.
+ */
+import {
+  DEMO_DAYS,
+  type Person,
+  type Season,
+  emailPurchaseChance,
+  emailsBefore,
+  openChance,
+  purchaseChance,
+  receivesEmail,
+  sessionRate,
+} from "./process.js";
+
+/** The goals the truth file carries: column name, window length in days, and which probability. */
+export const TRUTH_GOALS = [
+  { column: "purchase_30d", window: 30, kind: "purchase" },
+  { column: "churn_60d", window: 60, kind: "noActivity" },
+] as const;
+
+/** Longest truth window, so the seasonal calendar can be built far enough ahead. */
+export const TRUTH_HORIZON = Math.max(...TRUTH_GOALS.map((g) => g.window));
+
+/** Probability that person `p` purchases within `window` days after the data ends. */
+export function purchaseProbability(p: Person, season: Season, window: number): number {
+  let hazard = 0;
+  let none = 1;
+  let sent = emailsBefore(p, DEMO_DAYS, season);
+  for (let d = DEMO_DAYS; d < DEMO_DAYS + window; d++) {
+    hazard += sessionRate(p, d, season) * purchaseChance(p, d, season);
+    if (receivesEmail(p, d, season)) {
+      none *= 1 - openChance(p, d, sent) * p.clickChance * emailPurchaseChance(p, d, season);
+      sent++;
+    }
+  }
+  return 1 - Math.exp(-hazard) * none;
+}
+
+/** Probability that person `p` shows no activity at all within `window` days after the data ends. */
+export function noActivityProbability(p: Person, season: Season, window: number): number {
+  let rate = 0;
+  let none = 1;
+  let sent = emailsBefore(p, DEMO_DAYS, season);
+  for (let d = DEMO_DAYS; d < DEMO_DAYS + window; d++) {
+    rate += sessionRate(p, d, season);
+    if (receivesEmail(p, d, season)) {
+      none *= 1 - openChance(p, d, sent);
+      sent++;
+    }
+  }
+  return Math.exp(-rate) * none;
+}
+
+/** The truth row of one person, in `TRUTH_GOALS` order. */
+export function truthOf(p: Person, season: Season): number[] {
+  return TRUTH_GOALS.map((g) =>
+    g.kind === "purchase" ? purchaseProbability(p, season, g.window) : noActivityProbability(p, season, g.window),
+  );
+}

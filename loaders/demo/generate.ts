@@ -8,6 +8,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { openDatabase } from "../db/duckdb.js";
+import { sqlString as quote } from "../db/literal.js";
 import { AGE_BANDS, COUNTRIES, DAY_MS, DEMO_DAYS, DEMO_START, TIERS, buildSeason, drawPerson } from "./process.js";
 import { Random, mixSeed } from "./random.js";
 import { CHANNELS, DEVICES, EVENT_TYPES, KEYWORDS, PAGES, simulatePerson } from "./simulate.js";
@@ -27,7 +28,10 @@ export interface GenerateOptions {
 
 /** What was generated. */
 export interface GenerateSummary {
+  /** People with a profile (everyone generated). */
   people: number;
+  /** People with at least one event (customers from before the data may have none in it). */
+  peopleWithEvents: number;
   events: number;
   /** The as-of date of `truth.parquet`: the last day of the data (YYYY-MM-DD). */
   asOf: string;
@@ -73,12 +77,15 @@ export async function generateDemo(options: GenerateOptions): Promise<GenerateSu
   const season = buildSeason(DEMO_DAYS + TRUTH_HORIZON);
   const started = Date.now();
   let events = 0;
+  let peopleWithEvents = 0;
   try {
     // Simulate people chunk by chunk, each from its own random stream.
     for (let i = 0; i < profiles; i++) {
       const rng = new Random(mixSeed(seed, i));
       const person = drawPerson(i, rng);
-      events += simulatePerson(person, rng, season, out.events);
+      const count = simulatePerson(person, rng, season, out.events);
+      events += count;
+      if (count > 0) peopleWithEvents++;
       out.profiles.push(profileRow(person, rng));
       out.truth.push(`${i}\t${truthOf(person, season).map((x) => x.toPrecision(17)).join("\t")}`);
       if ((i + 1) % CHUNK === 0 || i + 1 === profiles) {
@@ -105,7 +112,7 @@ export async function generateDemo(options: GenerateOptions): Promise<GenerateSu
     rmSync(work, { recursive: true, force: true });
   }
   onProgress?.(`done: ${profiles} people, ${events} events (${elapsed(started)})`);
-  return { people: profiles, events, asOf: DEMO_AS_OF, start: DEMO_START_DATE };
+  return { people: profiles, peopleWithEvents, events, asOf: DEMO_AS_OF, start: DEMO_START_DATE };
 }
 
 /** A profile row: person, country, tier, age band, signup day, preferred channel, email opt-in (empty = NULL). */
@@ -114,11 +121,6 @@ function profileRow(p: ReturnType<typeof drawPerson>, rng: Random): string {
   const age = rng.bernoulli(0.12) ? "" : String(p.ageBand);
   const preferred = p.optIn && p.responsiveness > 0.3 ? "email" : p.appShare > 0.5 ? "app" : "web";
   return `${p.index}\t${country}\t${p.tier}\t${age}\t${p.acquired}\t${preferred}\t${p.optIn}`;
-}
-
-/** SQL string literal (paths and vocabulary are ours, never user input, but quote them properly anyway). */
-function quote(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
 
 /** A SQL list literal used to decode an integer code: `list[code + 1]`. */

@@ -10,6 +10,7 @@ import {
   type Person,
   type Season,
   emailPurchaseChance,
+  emailsBefore,
   openChance,
   purchaseChance,
   receivesEmail,
@@ -59,17 +60,17 @@ export interface EventSink {
 }
 
 /**
- * Emits every event of person `p` from acquisition to the end of the data, one day at a time, time-ordered.
- * Returns the number of events written. Row layout (tab-separated): person, seq, epoch ms, type, page, price,
- * sku, quantity, channel, device, campaign day, keyword, order number (empty = NULL).
+ * Emits every event of person `p` on days [from, to) (default: acquisition to the end of the data), one day at a
+ * time, time-ordered. Returns the number of events written. Row layout (tab-separated): person, seq, epoch ms,
+ * type, page, price, sku, quantity, channel, device, campaign day, keyword, order number (empty = NULL).
+ * Simulating days after the data (up to the season's length) is how tests check the truth file.
  */
-export function simulatePerson(p: Person, rng: Random, season: Season, sink: EventSink): number {
-  const day0 = Math.max(0, p.acquired);
+export function simulatePerson(p: Person, rng: Random, season: Season, sink: EventSink, from = 0, to = DEMO_DAYS): number {
   const day: PendingEvent[] = [];
   let seq = 0;
   let orders = 0;
-  let emailsSent = 0;
-  for (let d = day0; d < DEMO_DAYS; d++) {
+  let emailsSent = emailsBefore(p, from, season);
+  for (let d = Math.max(from, p.acquired); d < to; d++) {
     const dayStart = DEMO_START + d * DAY_MS;
     let sessions = rng.poisson(sessionRate(p, d, season));
     if (d === p.acquired) sessions += 1; // acquisition is a first visit

@@ -1,0 +1,67 @@
+/**
+ * End-to-end: the built site (dist/) served on 127.0.0.1 and opened in headless Chromium. Every page must render
+ * with no console error, page error, failed cell or request to another host; each gets a screenshot.
+ */
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { launchBrowser, openPage, screenshot, waitForCells } from "./browser.js";
+import { serveSite, type SiteServer } from "./server.js";
+
+const DIST = "dist";
+
+/** Every page of the built site, as a URL path (`/data` for dist/data.html). */
+function sitePages(dir = DIST): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name.startsWith("_") ? [] : sitePages(path);
+    if (!entry.name.endsWith(".html") || entry.name === "404.html") return [];
+    return ["/" + relative(DIST, path).replace(/\.html$/, "").replace(/(^|\/)index$/, "$1")];
+  });
+}
+
+let server: SiteServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(join(DIST, "index.html"))) throw new Error("dist/ is missing: run `npm run build` first");
+  server = await serveSite(DIST);
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe("every page", () => {
+  const pages = sitePages();
+  test("the site has pages", () => expect(pages.length).toBeGreaterThanOrEqual(2));
+  test.each(pages)("%s renders with no error and no foreign request", async (path) => {
+    const { page, problems } = await openPage(browser);
+    await page.goto(server.url + path);
+    await waitForCells(page);
+    await screenshot(page, path === "/" ? "index" : path.slice(1).replaceAll("/", "_"));
+    const failedCells = await page.locator(".observablehq--error").allTextContents();
+    await page.close();
+    expect(failedCells).toEqual([]);
+    expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+  });
+});
+
+describe("the data page", () => {
+  test("shows what DuckDB-WASM computed from the built files", async () => {
+    const manifest = JSON.parse(readFileSync("data/demo/manifest.json", "utf8")) as { peopleWithEvents: number; start: string; asOf: string; events: number };
+    const { page } = await openPage(browser);
+    await page.goto(server.url + "/data");
+    await waitForCells(page);
+    const number = async (id: string) => Number((await page.getByTestId(id).textContent())!.replaceAll(",", ""));
+    expect(await number("people")).toBe(manifest.peopleWithEvents);
+    expect(await number("events")).toBe(manifest.events);
+    expect(await page.getByTestId("date-range").textContent()).toBe(`${manifest.start} to ${manifest.asOf}`);
+    // The weekly chart has one line per event type.
+    expect(await page.locator("figure svg g[aria-label='line'] path").count()).toBe(10);
+    await page.close();
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * `npm run bench:features [-- --sizes 100k,1m --memory 8GB --threads 2]`: generates demo data (reused from
+ * `.tmp/bench-features/<size>/` when present), runs ingest and the feature stage of the demo configuration
+ * (both instances) and prints seconds, rows per second, CPU seconds and peak memory (the node process's RSS, which
+ * includes DuckDB, against DuckDB's memory limit).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { UsageError, runCli } from "../loaders/cli/run.js";
+import { resolvedDemoConfig } from "../loaders/config/demo.js";
+import { generateDemo } from "../loaders/demo/generate.js";
+import { prepareFeatures } from "../loaders/features/pipeline.js";
+
+const ROOT = resolve(".tmp/bench-features");
+
+await runCli(async () => {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: "string", default: "100k,1m" },
+      memory: { type: "string", default: "8GB" },
+      threads: { type: "string" },
+      seed: { type: "string", default: "7" },
+    },
+  });
+  const sizes = values.sizes.split(",").map((s) => ({ label: s.trim().toLowerCase(), people: parseSize(s.trim()) }));
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed expects a whole number, got "${values.seed}"`);
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  const results: string[] = [];
+  for (const size of sizes) {
+    const dir = join(ROOT, size.label);
+    await ensureData(dir, size.people, seed);
+    const config = resolvedDemoConfig(dir);
+    const peak = trackPeakRss();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const out = await prepareFeatures(config, { memoryLimit: values.memory, threads, onProgress: (m) => console.error(`  ${m}`) });
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    const peakRss = peak.stop();
+    const events = out.report.events.rowsRead;
+    const cells = out.instances.reduce((a, f) => a + (f.train.rows + f.test.rows + f.score.rows) * f.catalogue.length, 0);
+    const detail = out.instances
+      .map((f) => {
+        const t = out.timings.instances[f.instance];
+        return `${f.instance} ${(t.plan + t.build).toFixed(1)} s (${f.train.rows}/${f.test.rows}/${f.score.rows} rows x ${f.catalogue.length} features)`;
+      })
+      .join("; ");
+    results.push(
+      `${size.label.padEnd(5)} ${String(out.report.events.people).padStart(8)} people ${String(events).padStart(10)} events | ` +
+        `total ${seconds.toFixed(1)} s (ingest ${out.timings.ingest.toFixed(1)} s; ${detail}) | ` +
+        `${Math.round(events / seconds).toLocaleString("en-US")} events/s | cpu ${((used.user + used.system) / 1e6).toFixed(1)} s | ` +
+        `peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB (DuckDB memory_limit ${values.memory}) | ${(cells / 1e6).toFixed(0)}M feature values`,
+    );
+    console.log(results[results.length - 1]);
+  }
+  console.log(`\nbench:features (${process.arch}, node ${process.version})\n${results.join("\n")}`);
+});
+
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text);
+  if (!m) throw new UsageError(`--sizes expects sizes like 100k or 1m, got "${text}"`);
+  return Math.round(Number(m[1]) * (m[2].toLowerCase() === "m" ? 1e6 : m[2].toLowerCase() === "k" ? 1e3 : 1));
+}
+
+/** Generates the demo data into `dir` unless the same size and seed are already there. */
+async function ensureData(dir: string, people: number, seed: number): Promise<void> {
+  const metaPath = join(dir, "bench-meta.json");
+  const wanted = JSON.stringify({ profiles: people, seed });
+  if (existsSync(join(dir, "events.parquet")) && existsSync(join(dir, "profiles.parquet")) && existsSync(metaPath)) {
+    if (readFileSync(metaPath, "utf8").trim() === wanted) {
+      console.error(`reusing ${dir}`);
+      return;
+    }
+  }
+  mkdirSync(dir, { recursive: true });
+  console.error(`generating ${people} people into ${dir}`);
+  await generateDemo({ profiles: people, seed, outDir: dir, onProgress: (m) => console.error(`  ${m}`) });
+  writeFileSync(metaPath, wanted + "\n");
+}
+
+/** Samples the process's resident memory every 100 ms; `stop` returns the peak (bytes). */
+function trackPeakRss(): { stop(): number } {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage.rss());
+    },
+  };
+}

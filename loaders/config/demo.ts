@@ -1,0 +1,65 @@
+/**
+ * The default configuration: the demo data (`npm run generate`, written to `data/demo`) with two instances,
+ * "purchase" (a purchase within 30 days) and "churn" (no activity within 60 days; email sends are not activity).
+ */
+import { join } from "node:path";
+import type { ConditionGroup, CustomerAIConfig, ResolvedConfig } from "./types.js";
+import { validateConfig } from "./validate.js";
+
+/** Folder of the generated demo data, relative to the repository root. */
+export const DEMO_DATA_DIR = "data/demo";
+
+/** Any event the person did themselves: everything but email sends. */
+const ACTIVITY: ConditionGroup = {
+  conditions: [{ field: "eventType", op: "notEquals", value: "directMarketing.emailSent" }],
+};
+
+/** The demo configuration, reading `events.parquet` and `profiles.parquet` from `dataDir`. */
+export function demoConfig(dataDir: string = DEMO_DATA_DIR): CustomerAIConfig {
+  return {
+    inputs: {
+      events: { path: join(dataDir, "events.parquet") },
+      profiles: { path: join(dataDir, "profiles.parquet") },
+    },
+    instances: [
+      {
+        name: "purchase",
+        label: "Purchase within 30 days",
+        type: "conversion",
+        goal: { conditions: [{ field: "eventType", op: "equals", value: "commerce.purchases" }] },
+        window: 30,
+        eligible: { activeWithinDays: 45, activity: ACTIVITY },
+        customEvents: [
+          {
+            name: "offersView",
+            label: "Offers page view",
+            conditions: [{ field: "web.webPageDetails.name", op: "equals", value: "Offers" }],
+          },
+          {
+            name: "holidayEmailOpen",
+            label: "Holiday email open",
+            conditions: [
+              { field: "eventType", op: "equals", value: "directMarketing.emailOpened" },
+              { field: "marketing.campaignName", op: "startsWith", value: "Holiday offers" },
+            ],
+          },
+        ],
+        profileAttributes: ["loyalty.tier", "person.ageBand", "homeAddress.countryCode", "signupDate", "preferredChannel", "emailOptIn"],
+      },
+      {
+        name: "churn",
+        label: "No activity within 60 days",
+        type: "churn",
+        goal: ACTIVITY,
+        window: 60,
+        eligible: { activeWithinDays: 45, activity: ACTIVITY },
+        profileAttributes: ["loyalty.tier", "person.ageBand", "homeAddress.countryCode", "signupDate", "preferredChannel", "emailOptIn"],
+      },
+    ],
+  };
+}
+
+/** The demo configuration, validated, with paths resolved against `baseDir` (default: the working directory). */
+export function resolvedDemoConfig(dataDir: string = DEMO_DATA_DIR, baseDir?: string): ResolvedConfig {
+  return validateConfig(demoConfig(dataDir), { baseDir });
+}

@@ -1,0 +1,280 @@
+/**
+ * The configuration format: inputs (events, optional profiles), shared settings and one or more instances.
+ *
+ * `CustomerAIConfig` is what a user writes (most keys optional); `ResolvedConfig` is the same with every default
+ * filled in, produced by `validateConfig`. Condition fields name either a role (`personId`, `timestamp`,
+ * `eventType`, `amount`: the mapped, parsed values) or a column of the events file (e.g. `web.webPageDetails.name`,
+ * `InvoiceNo`); conditions on profile attributes name profile columns.
+ */
+
+/** Comparison operators of a condition. */
+export const CONDITION_OPS = [
+  "equals",
+  "notEquals",
+  "in",
+  "startsWith",
+  "contains",
+  "exists",
+  "gt",
+  "gte",
+  "lt",
+  "lte",
+  "between",
+] as const;
+
+/** A comparison operator. */
+export type ConditionOp = (typeof CONDITION_OPS)[number];
+
+/** A value a condition compares with. Strings compare as text, numbers as numbers, `YYYY-MM-DD[ HH:MM:SS]` strings
+ * as timestamps when the field holds timestamps. */
+export type Scalar = string | number | boolean;
+
+/**
+ * One condition on a field.
+ * - `equals`, `notEquals` (true for missing values): `value` is one scalar;
+ * - `in`: `value` is a non-empty list of scalars of one type;
+ * - `startsWith`, `contains`: `value` is a non-empty string (case-sensitive);
+ * - `exists`: `value` is `true` (default: present and not empty) or `false` (missing or empty);
+ * - `gt`, `gte`, `lt`, `lte`: `value` is a number or a date;
+ * - `between`: `value` is `[low, high]`, both inclusive.
+ * `not: true` negates the condition.
+ */
+export interface Condition {
+  field: string;
+  op: ConditionOp;
+  value?: Scalar | Scalar[];
+  not?: boolean;
+}
+
+/** Conditions combined with ALL (every condition holds; the default) or ANY (at least one holds). */
+export interface ConditionGroup {
+  match?: "all" | "any";
+  conditions: Condition[];
+}
+
+/** A named rule whose matching events are ignored entirely (e.g. test traffic). */
+export interface ExclusionRule extends ConditionGroup {
+  name: string;
+}
+
+/** Supported input formats. CSV may be gzipped (`.csv.gz`). */
+export type InputFormat = "csv" | "parquet" | "jsonl";
+
+/** CSV reading options. */
+export interface CsvOptions {
+  /** Field separator (default: `,`, or tab for `.tsv`). */
+  delimiter?: string;
+  /** Whether the first line holds column names (default true). */
+  header?: boolean;
+}
+
+/** Columns of the events input for each role; defaults are the XDM paths of the demo data. */
+export interface EventColumns {
+  /** Person identifier (default `identityMap.ECID`). */
+  personId?: string;
+  /** Event time (default `timestamp`). */
+  timestamp?: string;
+  /** Event type (default `eventType`); omit when `eventType` declares one type for all rows. */
+  eventType?: string;
+  /** Monetary amount (default `commerce.order.priceTotal`, used when present). */
+  amount?: string;
+  /** Channel of the event (default `channel.typeAtSource`, used when present). */
+  channel?: string;
+  /** Device type (default `device.type`, used when present). */
+  device?: string;
+}
+
+/** The events input: one file or a glob of files of one format. */
+export interface EventsInput {
+  /** File path or glob, relative to the configuration file. */
+  path: string;
+  /** Format; default from the file extension (.csv, .csv.gz, .tsv, .parquet, .jsonl, .ndjson). */
+  format?: InputFormat;
+  csv?: CsvOptions;
+  /** Column mapping per role. */
+  columns?: EventColumns;
+  /** Declares every row as this event type, for files without an event-type column (e.g. transactions). */
+  eventType?: string;
+  /** Amount as an arithmetic expression of columns, e.g. `Quantity * UnitPrice` (instead of `columns.amount`). */
+  amountExpression?: string;
+  /** How timestamps are written when they are text: a strptime format (e.g. `%m/%d/%Y %H:%M`), or `epoch_s` /
+   * `epoch_ms` for numbers. Default: ISO 8601 text or native timestamp columns. */
+  timestampFormat?: string;
+  /** Rows with the same person and value of this column are one event (e.g. invoice lines become one purchase):
+   * earliest timestamp, summed amount; the event matches a condition when any of its rows does. */
+  groupRowsBy?: string;
+  /** Negative amounts: set aside (default, `false`), always allowed (`true`), or allowed for matching events. */
+  allowNegativeAmounts?: boolean | ConditionGroup;
+}
+
+/** The optional profiles input: one row per person. */
+export interface ProfilesInput {
+  path: string;
+  format?: InputFormat;
+  csv?: CsvOptions;
+  /** Person identifier column (default `identityMap.ECID`). */
+  columns?: { personId?: string };
+}
+
+/** A named event condition that becomes a feature. */
+export interface CustomEvent extends ConditionGroup {
+  /** Stable identifier used in feature names (letters, digits, `_`, `-`). */
+  name: string;
+  /** Display name, e.g. "Watch purchase". */
+  label: string;
+  /** Plural display name (default: `label` + "s"). */
+  plural?: string;
+}
+
+/** A profile column used as a feature. */
+export interface ProfileAttribute {
+  column: string;
+  /** Display name (default: the column name made readable). */
+  label?: string;
+  /** Default from the column type: numbers, booleans and dates are numeric (dates as days before the cutoff),
+   * text is categorical. */
+  kind?: "numeric" | "categorical";
+}
+
+/** Who is scored. */
+export interface EligibleConfig {
+  /** Active (at least one activity event) within this many days before the cutoff (default 45). */
+  activeWithinDays?: number;
+  /** Which events count as activity (default: every event). */
+  activity?: ConditionGroup;
+  /** Additionally require at least one event matching these conditions within the feature lookback. */
+  events?: ConditionGroup;
+  /** Conditions on profile attributes (people without a profile do not match). */
+  attributes?: ConditionGroup;
+}
+
+/** Minimum numbers of training examples per class. */
+export interface RequirementsConfig {
+  minPositive?: number;
+  minNegative?: number;
+}
+
+/** One prediction task. */
+export interface InstanceConfig {
+  /** Identifier (letters, digits, `_`, `-`), unique. */
+  name: string;
+  /** Display name (default: `name`). */
+  label?: string;
+  /** `conversion`: the goal will occur; `churn`: the goal will not occur. */
+  type: "conversion" | "churn";
+  goal: ConditionGroup;
+  /** Prediction window in days. */
+  window: number;
+  eligible?: EligibleConfig;
+  customEvents?: CustomEvent[];
+  /** Profile columns used as features (names or detailed entries). */
+  profileAttributes?: (string | ProfileAttribute)[];
+  /** Events ignored by this instance only. */
+  exclusions?: ExclusionRule[];
+  /** Scoring date for this instance (YYYY-MM-DD, at most the global `asOf`). */
+  asOf?: string;
+  requirements?: RequirementsConfig;
+}
+
+/** Feature engineering settings shared by all instances. */
+export interface FeatureSettings {
+  /** Feature lookback in days: the longest feature window, and the history every training cutoff needs before
+   * it (default 180, at least 30). Windows of 7, 30 and 90 days that do not fit are left out. */
+  lookbackDays?: number;
+  /** Event type used for regularity features (default `commerce.purchases`). */
+  purchaseEventType?: string;
+  /** Event types of email sends, opens and clicks, for engagement rates (defaults: XDM direct marketing). */
+  email?: { sent?: string; opened?: string; clicked?: string };
+  /** At most this many event types (the most frequent) get their own features (default 30). */
+  maxEventTypes?: number;
+  /** At most this many categories per categorical column; rarer values become "(other)" (default 20). */
+  maxCategories?: number;
+}
+
+/** How training examples are drawn. */
+export interface TrainingSettings {
+  /** Per labelled cutoff (training and test), at most this many eligible people become examples (a deterministic
+   * random sample by person id hash; default 50,000). The scoring set is never sampled. */
+  maxExamplesPerCutoff?: number;
+  /** At most this many training examples in all, spread evenly over the training cutoffs (default 200,000). */
+  maxExamples?: number;
+  /** Use at most this many labelled cutoffs, the most recent ones (default: as many as the history allows). */
+  maxCutoffs?: number;
+}
+
+/** The whole configuration as written by a user. */
+export interface CustomerAIConfig {
+  inputs: { events: EventsInput; profiles?: ProfilesInput };
+  /** Scoring date (YYYY-MM-DD); default: the date of the last event. Later events are set aside. */
+  asOf?: string;
+  /** Events ignored everywhere (counted in the data-quality report). */
+  exclusions?: ExclusionRule[];
+  features?: FeatureSettings;
+  training?: TrainingSettings;
+  /** Defaults for every instance (500 positive and 500 negative training examples). */
+  requirements?: RequirementsConfig;
+  instances: InstanceConfig[];
+}
+
+/** A condition group with its combinator filled in. */
+export interface ResolvedGroup {
+  match: "all" | "any";
+  conditions: Condition[];
+}
+
+/** An instance with defaults filled in. */
+export interface ResolvedInstance {
+  name: string;
+  label: string;
+  type: "conversion" | "churn";
+  goal: ResolvedGroup;
+  window: number;
+  eligible: {
+    activeWithinDays: number;
+    activity: ResolvedGroup | null;
+    events: ResolvedGroup | null;
+    attributes: ResolvedGroup | null;
+  };
+  customEvents: (ResolvedGroup & { name: string; label: string; plural: string })[];
+  profileAttributes: { column: string; label: string; kind: "numeric" | "categorical" | null }[];
+  exclusions: (ResolvedGroup & { name: string })[];
+  asOf: string | null;
+  requirements: { minPositive: number; minNegative: number };
+  /** Where this instance sits in `instances`, for error messages (`instances[1]...`). */
+  index: number;
+}
+
+/** A resolved input (paths absolute). */
+export interface ResolvedInput {
+  path: string;
+  format: InputFormat | null;
+  csv: { delimiter: string | null; header: boolean };
+}
+
+/** The configuration with every default filled in and paths made absolute. */
+export interface ResolvedConfig {
+  inputs: {
+    events: ResolvedInput & {
+      columns: Required<Omit<EventColumns, "eventType">> & { eventType: string | null };
+      /** Which role columns were set explicitly (missing explicit columns are errors; missing defaults are not). */
+      explicit: (keyof EventColumns)[];
+      eventType: string | null;
+      amountExpression: string | null;
+      timestampFormat: string | null;
+      groupRowsBy: string | null;
+      allowNegativeAmounts: boolean | ResolvedGroup;
+    };
+    profiles: (ResolvedInput & { columns: { personId: string } }) | null;
+  };
+  asOf: string | null;
+  exclusions: (ResolvedGroup & { name: string })[];
+  features: {
+    lookbackDays: number;
+    purchaseEventType: string;
+    email: { sent: string; opened: string; clicked: string };
+    maxEventTypes: number;
+    maxCategories: number;
+  };
+  training: { maxExamplesPerCutoff: number; maxExamples: number; maxCutoffs: number | null };
+  instances: ResolvedInstance[];
+}

@@ -1,0 +1,110 @@
+/**
+ * The feature catalogue of an instance: every feature's stable name, human label, kind (numeric or categorical,
+ * with its category dictionary), unit and group, in matrix column order. Per kind of event (event type, custom
+ * event, activity) there are eight statistics; then person-level features (monetary, regularity, email
+ * engagement, channel and device shares, tenure, profile attributes).
+ */
+import type { AttributeStorage } from "../sql/profiles.js";
+import { type EventNoun, capitalise } from "./names.js";
+
+/** One feature (one matrix column). */
+export interface FeatureDef {
+  /** Stable identifier, e.g. `event.commerce.purchases.count_30d`. */
+  name: string;
+  /** For people, e.g. "Purchases in the last 30 days". */
+  label: string;
+  kind: "numeric" | "categorical";
+  /** `count`, `days`, `amount`, `share`, `log ratio`, `ratio`, or null (plain value, category). */
+  unit: string | null;
+  group: "behaviour" | "monetary" | "regularity" | "engagement" | "channel" | "tenure" | "profile";
+  /** Category labels by code, for categorical features (the last may be "(other)"). Missing values are NaN. */
+  categories?: string[];
+}
+
+/** A kind of event counted per person. */
+export interface KindDef {
+  /** Feature name prefix, e.g. `event.commerce.purchases`, `custom.offersView`, `activity`. */
+  key: string;
+  noun: EventNoun;
+  /** Event type code, or null for flag-based kinds. */
+  type: number | null;
+  /** Flag column (custom event, activity), or null. */
+  flag: string | null;
+}
+
+/** Where a person-level feature comes from (translated to SQL by `sql/person.ts`). */
+export type PersonSource =
+  | { kind: "amount"; stat: "sum" | "mean" | "max"; window: number }
+  | { kind: "share"; dimension: "ch" | "dev"; code: number }
+  | { kind: "email"; rate: "open" | "click" | "clickToOpen"; window: number; sent: number; opened: number; clicked: number }
+  | { kind: "tenure" }
+  | { kind: "attribute"; index: number; storage: AttributeStorage; categories: string[] | null };
+
+/** A person-level feature with its source. */
+export interface PersonFeature {
+  def: FeatureDef;
+  source: PersonSource;
+}
+
+/** Everything that determines an instance's features. */
+export interface FeatureLayout {
+  lookback: number;
+  /** Count windows shorter than the lookback. */
+  windows: number[];
+  trend: { recent: number; earlier: number } | null;
+  kinds: KindDef[];
+  /** Regularity features (mean gap between active days, days since last relative to it) of this kind (index into
+   * `kinds`, usually purchases), or null. */
+  regularity: number | null;
+  person: PersonFeature[];
+}
+
+/** Number of columns per kind: a count per window and for the lookback, days since last and first, active days,
+ * and the trend when the lookback is long enough. */
+export function statsPerKind(layout: FeatureLayout): number {
+  return layout.windows.length + 1 + 3 + (layout.trend ? 1 : 0);
+}
+
+/** Column of the first regularity feature (after the per-kind statistics). */
+export function regularityColumn(layout: FeatureLayout): number {
+  return layout.kinds.length * statsPerKind(layout);
+}
+
+/** Column of the first person-level feature. */
+export function personColumn(layout: FeatureLayout): number {
+  return regularityColumn(layout) + (layout.regularity !== null ? 2 : 0);
+}
+
+/** The catalogue in matrix column order. */
+export function catalogueOf(layout: FeatureLayout): FeatureDef[] {
+  const out: FeatureDef[] = [];
+  const L = layout.lookback;
+  for (const k of layout.kinds) {
+    const many = capitalise(k.noun.many);
+    for (const w of [...layout.windows, L]) {
+      out.push({ name: `${k.key}.count_${w}d`, label: `${many} in the last ${w} days`, kind: "numeric", unit: "count", group: "behaviour" });
+    }
+    out.push({ name: `${k.key}.days_since_last`, label: `Days since last ${k.noun.one}`, kind: "numeric", unit: "days", group: "behaviour" });
+    out.push({ name: `${k.key}.days_since_first`, label: `Days since first ${k.noun.one} (within ${L} days)`, kind: "numeric", unit: "days", group: "behaviour" });
+    out.push({ name: `${k.key}.active_days`, label: `Days with ${/^[aeiou]/i.test(k.noun.one) ? "an" : "a"} ${k.noun.one} in the last ${L} days`, kind: "numeric", unit: "days", group: "behaviour" });
+    const t = layout.trend;
+    if (t) {
+      out.push({
+        name: `${k.key}.trend`,
+        label: `${capitalise(k.noun.one)} trend: last ${t.recent} days vs the ${t.earlier} days before`,
+        kind: "numeric",
+        unit: "log ratio",
+        group: "behaviour",
+      });
+    }
+  }
+  if (layout.regularity !== null) {
+    const noun = layout.kinds[layout.regularity].noun;
+    out.push(
+      { name: "regularity.mean_gap_days", label: `Average days between ${noun.one} days (last ${L} days)`, kind: "numeric", unit: "days", group: "regularity" },
+      { name: "regularity.overdue_ratio", label: `Days since last ${noun.one} relative to the usual gap`, kind: "numeric", unit: "ratio", group: "regularity" },
+    );
+  }
+  for (const p of layout.person) out.push(p.def);
+  return out;
+}

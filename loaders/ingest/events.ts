@@ -1,0 +1,258 @@
+/**
+ * Ingest of the events input into the canonical `events` and `people` tables, with row-level validation: every
+ * row read is either used or set aside with a reason (counted, with example rows), and structural problems stop
+ * the run with a `UserError`.
+ */
+import { basename } from "node:path";
+import { UserError } from "../config/errors.js";
+import type { ResolvedConfig } from "../config/types.js";
+import type { FieldResolver } from "../sql/conditions.js";
+import {
+  completenessSql,
+  dropStagingColumnsSql,
+  eventTypeCountsSql,
+  eventsSql,
+  flagCountsSql,
+  lastTimestampSql,
+  markDuplicatesSql,
+  peopleCheckSql,
+  peopleSql,
+  rowsPerFileSql,
+  setAsideSql,
+  stageSql,
+  stagedTotalsSql,
+  topValuesSql,
+  typesTableSql,
+  vocabularySql,
+} from "../sql/ingest.js";
+import { dropRejectsSql, parquetNullsSql, parquetRowsSql, rejectsSql } from "../sql/readers.js";
+import { addDays } from "./dates.js";
+import { type FlagPlan, planFlags } from "./flags.js";
+import { EVENT_REASONS } from "./reasons.js";
+import { type DataQualityReport, type SetAsideEntry, describeRow } from "./report.js";
+import { type EventRoles, eventFieldResolver, eventRoles } from "./roles.js";
+import type { Plain, Session } from "./session.js";
+import { type Source, openSource } from "./source.js";
+
+/** At most this many channel or device values get their own code (the most frequent); others share one. */
+const MAX_CHANNELS = 6;
+
+/** What the events ingest produced, besides the `events`, `ev_types` and `people` tables. */
+export interface EventsIngest {
+  source: Source;
+  roles: EventRoles;
+  flags: FlagPlan;
+  /** Resolved scoring date (YYYY-MM-DD). */
+  asOf: string;
+  /** Event types by code, with their used events; codes are positions. */
+  eventTypes: { name: string; events: number }[];
+  /** Channel and device vocabularies (code = position; code = length means "other"). */
+  channels: string[];
+  devices: string[];
+  hasAmount: boolean;
+  /** Used events per flag column. */
+  flagCounts: Record<string, number>;
+  report: DataQualityReport["events"];
+  asOfSource: DataQualityReport["asOfSource"];
+  warnings: string[];
+}
+
+/** Ingests the events input. */
+export async function ingestEvents(session: Session, config: ResolvedConfig): Promise<EventsIngest> {
+  const input = config.inputs.events;
+  const source = await openSource(session, input, "inputs.events");
+  const roles = await eventRoles(session, source, input);
+  const resolve = eventFieldResolver(source, roles);
+  const flags = planFlags(config, eventFieldResolver(source, roles, true));
+  const chText = roles.channel ? `NULLIF(trim(CAST(${roles.channel.sql} AS VARCHAR)), '')` : null;
+  const devText = roles.device ? `NULLIF(trim(CAST(${roles.device.sql} AS VARCHAR)), '')` : null;
+
+  // Vocabularies: event types get codes by frequency; the most frequent channels and devices get codes.
+  const vocab = await session.rows(vocabularySql(source.reader, roles.eventType, chText, devText));
+  const tally = (key: string) => {
+    const m = new Map<string, number>();
+    for (const r of vocab) if (r[key] !== null) m.set(String(r[key]), (m.get(String(r[key])) ?? 0) + Number(r.n));
+    return [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([v]) => v);
+  };
+  const typeNames = tally("et");
+  if (typeNames.length > 60_000) throw new UserError("column_type", `inputs.events: ${typeNames.length} distinct event types; expected at most 60,000 (is the event-type column mapped correctly?)`);
+  const channels = tally("ch").slice(0, MAX_CHANNELS);
+  const devices = tally("dev").slice(0, MAX_CHANNELS);
+  await session.run(typesTableSql(typeNames));
+
+  // Stage every row; CSV rejects tables start empty so they hold exactly this scan's malformed lines.
+  if (source.format === "csv") for (let i = 0; i < source.files.length; i++) await session.run(...dropRejectsSql(source.spec.rejectsPrefix, i));
+  const hashColumns = source.columns.filter((c) => c.topLevel).map((c) => c.sql);
+  await session.run(
+    stageSql({
+      reader: source.reader,
+      person: roles.person,
+      timestamp: roles.timestamp,
+      eventType: roles.eventType,
+      amount: roles.amount,
+      amountPresent: roles.amountPresent,
+      channel: chText ? { text: chText, vocabulary: channels } : null,
+      device: devText ? { text: devText, vocabulary: devices } : null,
+      group: roles.group,
+      asOfEnd: config.asOf ? addDays(config.asOf, 1) : null,
+      negativeAllowed: flags.negativeAllowed,
+      exclusions: flags.exclusions,
+      flags: flags.columns,
+      hashColumns,
+    }),
+  );
+  const malformed = await rejectedLines(session, source);
+  const perFile = new Map((await session.rows(rowsPerFileSql())).map((r) => [Number(r.file), Number(r.n)]));
+  const totalParsed = [...perFile.values()].reduce((a, b) => a + b, 0);
+  if (totalParsed + malformed.count === 0) {
+    throw new UserError("file_empty", `inputs.events: ${source.files.length === 1 ? source.files[0] : "the files"} contain no data rows (only a header or nothing)`);
+  }
+  const warnings: string[] = [];
+  source.files.forEach((f, i) => {
+    if (!perFile.has(i) && source.files.length > 1) warnings.push(`inputs.events: ${f} has no data rows`);
+  });
+
+  // The as-of date: configured, or the date of the last usable event.
+  let asOf = config.asOf;
+  const asOfSource = asOf ? "config" : "last event";
+  if (!asOf) asOf = String((await session.row(lastTimestampSql())).last ?? "") || null;
+  await session.run(...markDuplicatesSql());
+
+  // Accounting.
+  const setAside: SetAsideEntry[] = [];
+  if (malformed.count > 0) {
+    setAside.push({ reason: "malformed_row", message: EVENT_REASONS[0].message, rows: malformed.count, examples: malformed.examples });
+  }
+  for (const r of await session.rows(setAsideSql(flags.exclusions.length > 0))) {
+    const def = EVENT_REASONS[Number(r.reason) - 1];
+    const entry: SetAsideEntry = {
+      reason: def.key,
+      message: def.message,
+      rows: Number(r.n),
+      examples: (r.examples as number[]).map((rid) => describeRow(rid, source.files, malformed.skipped)),
+    };
+    if (def.key === "excluded") entry.rule = config.exclusions[Number(r.rule)].name;
+    setAside.push(entry);
+  }
+  const totals = await session.row(stagedTotalsSql());
+  const rowsRead = Number(totals.read) + malformed.count;
+  const rowsUsed = Number(totals.used);
+  const rowsSetAside = setAside.reduce((a, e) => a + e.rows, 0);
+  if (rowsUsed + rowsSetAside !== rowsRead) throw new Error(`row accounting mismatch: ${rowsUsed} used + ${rowsSetAside} set aside != ${rowsRead} read`);
+  if (rowsUsed === 0 || !asOf) {
+    const summary = setAside.map((e) => `${e.reason}: ${e.rows} (e.g. ${e.examples.slice(0, 3).join(", ")})`).join("; ");
+    throw new UserError("no_events", `inputs.events: no usable events; all ${rowsRead} rows were set aside (${summary})`);
+  }
+
+  // Canonical tables.
+  await session.run(...dropStagingColumnsSql());
+  await session.run(
+    ...eventsSql(
+      flags.columns.map((c) => c.column),
+      { amount: roles.amount !== null, channel: roles.channel !== null, device: roles.device !== null, grouped: roles.group !== null },
+    ),
+  );
+  const flagRow = await session.row(flagCountsSql(flags.columns.map((c) => c.column)));
+  const flagCounts: Record<string, number> = {};
+  for (const c of flags.columns) flagCounts[c.column] = Number(flagRow[c.column]);
+  await checkGoals(session, config, source, flags, flagCounts, resolve);
+  await session.run(...peopleSql(source.reader, roles.person));
+  const check = await session.row(peopleCheckSql());
+  if (Number(check.people) !== Number(check.hashes)) throw new Error("two person ids share a 64-bit hash; cannot continue");
+  const typeCounts = new Map((await session.rows(eventTypeCountsSql())).map((r) => [String(r.event_type), Number(r.n)]));
+  const eventTypes = typeNames.map((name) => ({ name, events: typeCounts.get(name) ?? 0 }));
+  const events = [...typeCounts.values()].reduce((a, b) => a + b, 0);
+  const columns = await completeness(session, source, roles);
+  if (!roles.amount) warnings.push("inputs.events: no amount column; monetary features are left out");
+  return {
+    source,
+    roles,
+    flags,
+    asOf,
+    eventTypes,
+    channels,
+    devices,
+    hasAmount: roles.amount !== null,
+    flagCounts,
+    asOfSource,
+    warnings,
+    report: {
+      files: source.files,
+      format: source.format,
+      rowsRead,
+      rowsUsed,
+      rowsSetAside,
+      setAside,
+      columns,
+      events,
+      people: Number(check.people),
+      firstEvent: String(totals.first),
+      lastEvent: String(totals.last),
+      mapping: roles.mapping,
+      eventTypes: eventTypes.filter((t) => t.events > 0).map((t) => ({ eventType: t.name, events: t.events })).sort((a, b) => b.events - a.events || (a.eventType < b.eventType ? -1 : 1)),
+    },
+  };
+}
+
+/** Malformed CSV lines of the staging scan: count, examples, and per file the data rows that were skipped. */
+async function rejectedLines(session: Session, source: Source): Promise<{ count: number; examples: string[]; skipped: Map<number, number[]> }> {
+  const skipped = new Map<number, number[]>();
+  const examples: string[] = [];
+  let count = 0;
+  if (source.format !== "csv") return { count, examples, skipped };
+  for (let i = 0; i < source.files.length; i++) {
+    const lines = (await session.rows(rejectsSql(source.spec.rejectsPrefix, i))).map((r) => Number(r.line));
+    count += lines.length;
+    const header = source.spec.csv.header ? 1 : 0;
+    skipped.set(i, lines.map((l) => l - header).sort((a, b) => a - b));
+    for (const l of lines) if (examples.length < 5) examples.push(`${basename(source.files[i])} line ${l}`);
+  }
+  return { count, examples, skipped };
+}
+
+/** Fails when an instance's goal matches no used event, showing the values found for the goal's fields. */
+async function checkGoals(
+  session: Session,
+  config: ResolvedConfig,
+  source: Source,
+  flags: FlagPlan,
+  counts: Record<string, number>,
+  resolve: FieldResolver,
+): Promise<void> {
+  for (const inst of config.instances) {
+    if (counts[flags.instances[inst.index].goal] > 0) continue;
+    const hints: string[] = [];
+    for (const field of [...new Set(inst.goal.conditions.map((c) => c.field))]) {
+      const ref = resolve(field, `instances[${inst.index}].goal`);
+      const top = await session.rows(topValuesSql(source.reader, ref.sql, 8));
+      hints.push(`values of ${field}: ${top.map((t) => `${JSON.stringify(t.value)} (${t.n})`).join(", ")}`);
+    }
+    const conditions = inst.goal.conditions.map((c) => `${c.not ? "not " : ""}${c.field} ${c.op} ${JSON.stringify(c.value ?? true)}`).join(inst.goal.match === "any" ? " or " : " and ");
+    throw new UserError("goal_no_match", `instances[${inst.index}].goal (${inst.name}) matches no event: ${conditions}; ${hints.join("; ")}`);
+  }
+}
+
+/** Completeness of every top-level column, with the role each plays. */
+async function completeness(session: Session, source: Source, roles: EventRoles): Promise<DataQualityReport["events"]["columns"]> {
+  const cols = source.columns.filter((c) => c.topLevel);
+  let row: Record<string, Plain> = {};
+  if (source.format === "parquet") {
+    // Parquet keeps null counts per column chunk: no need to scan the data.
+    const nulls = await session.rows(parquetNullsSql(source.files));
+    const rows = Number((await session.row(parquetRowsSql(source.files))).n);
+    const known = new Map(nulls.filter((r) => Number(r.unknown) === 0).map((r) => [String(r.name), Number(r.nulls)]));
+    if (cols.every((c) => known.has(c.name))) {
+      row = { __rows: rows };
+      for (const c of cols) row[c.name] = rows - known.get(c.name)!;
+    }
+  }
+  if (row.__rows === undefined) {
+    row = await session.row(completenessSql(source.reader, cols.map((c) => ({ name: c.name, sql: c.sql, text: c.fieldType === "text" }))));
+  }
+  const total = Math.max(1, Number(row.__rows));
+  const roleOf = new Map(Object.entries(roles.mapping).map(([role, col]) => [col, role]));
+  return cols.map((c) => {
+    const role = roleOf.get(c.name);
+    return { name: c.name, type: c.type, ...(role ? { role } : {}), completeness: Number(row[c.name]) / total };
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * The ingest entry point: reads the events and optional profiles of a configuration into DuckDB tables
+ * (`events`, `ev_types`, `people`, `profiles`) and returns the data-quality report. Structural problems raise a
+ * `UserError`; row-level problems are counted in the report.
+ */
+import { UserError } from "../config/errors.js";
+import type { ResolvedConfig } from "../config/types.js";
+import { type EventsIngest, ingestEvents } from "./events.js";
+import { type ProfilesIngest, ingestProfiles } from "./profiles.js";
+import type { DataQualityReport, InstanceReport } from "./report.js";
+import type { Session } from "./session.js";
+
+/** Everything the feature step needs from ingest. */
+export interface IngestResult {
+  config: ResolvedConfig;
+  /** The scoring date of the run (YYYY-MM-DD). */
+  asOf: string;
+  events: EventsIngest;
+  profiles: ProfilesIngest | null;
+  /** The data-quality report; instance requirements are added when instances are planned. */
+  report: DataQualityReport;
+}
+
+/** Reads and validates the inputs of `config` into `session`. */
+export async function ingest(session: Session, config: ResolvedConfig): Promise<IngestResult> {
+  const events = await ingestEvents(session, config);
+  const profiles = await ingestProfiles(session, config);
+  const warnings = [...events.warnings];
+  for (const inst of config.instances) {
+    if (inst.asOf && inst.asOf > events.asOf) {
+      throw new UserError("config", `instances[${inst.index}].asOf: expected a date on or before the as-of date of the data (${events.asOf}) but got "${inst.asOf}"`);
+    }
+  }
+  if (profiles && profiles.report.peopleWithEvents < events.report.people * 0.5) {
+    warnings.push(
+      `inputs.profiles: only ${profiles.report.peopleWithEvents} of ${events.report.people} people with events have a profile; check that the person id columns match`,
+    );
+  }
+  const instances: InstanceReport[] = config.instances.map((inst) => {
+    const f = events.flags.instances[inst.index];
+    return {
+      name: inst.name,
+      goalEvents: events.flagCounts[f.goal],
+      customEvents: f.customEvents.map((c) => ({ name: c.name, events: events.flagCounts[c.column] })),
+      ignoredEvents: f.exclusion ? events.flagCounts[f.exclusion] : 0,
+    };
+  });
+  for (const inst of instances) {
+    for (const ce of inst.customEvents) if (ce.events === 0) warnings.push(`instance ${inst.name}: custom event ${ce.name} matches no event`);
+  }
+  const report: DataQualityReport = {
+    asOf: events.asOf,
+    asOfSource: events.asOfSource,
+    events: events.report,
+    profiles: profiles?.report ?? null,
+    instances,
+    warnings,
+  };
+  return { config, asOf: events.asOf, events, profiles, report };
+}

@@ -1,0 +1,145 @@
+/**
+ * Ingest of the optional profiles input into the `profiles` table (one row per person): the attribute columns
+ * that instances use as features or in eligibility conditions, converted to numbers, booleans, dates or text.
+ * Rows without a person id, and later rows of a person already seen, are set aside and counted.
+ */
+import { basename } from "node:path";
+import { UserError } from "../config/errors.js";
+import type { ResolvedConfig } from "../config/types.js";
+import type { FieldResolver, FieldType } from "../sql/conditions.js";
+import {
+  type AttributeStorage,
+  attributeRef,
+  attributeSql,
+  dropProfileStagingSql,
+  inferTypeSql,
+  profileAccountingSql,
+  profileCompletenessSql,
+  profilePeopleSql,
+  profilesTableSql,
+  stageProfilesSql,
+} from "../sql/profiles.js";
+import { dropRejectsSql, rejectsSql } from "../sql/readers.js";
+import { PROFILE_REASONS } from "./reasons.js";
+import { type DataQualityReport, type SetAsideEntry, describeRow } from "./report.js";
+import type { Session } from "./session.js";
+import { type Source, openSource, requireColumn } from "./source.js";
+
+/** A profile attribute stored in `profiles` as column `a<index>`. */
+export interface StoredAttribute {
+  column: string;
+  index: number;
+  storage: AttributeStorage;
+  /** DuckDB type of the source column. */
+  sourceType: string;
+}
+
+/** What the profiles ingest produced, besides the `profiles` table. */
+export interface ProfilesIngest {
+  source: Source;
+  attributes: StoredAttribute[];
+  report: NonNullable<DataQualityReport["profiles"]>;
+}
+
+const SAMPLE = 10_000;
+
+/** Ingests the profiles input, or returns null when there is none (and no instance needs one). */
+export async function ingestProfiles(session: Session, config: ResolvedConfig): Promise<ProfilesIngest | null> {
+  const input = config.inputs.profiles;
+  const needed: { column: string; path: string; kind: "numeric" | "categorical" | null }[] = [];
+  for (const inst of config.instances) {
+    inst.profileAttributes.forEach((a, j) => needed.push({ column: a.column, path: `instances[${inst.index}].profileAttributes[${j}]`, kind: a.kind }));
+    inst.eligible.attributes?.conditions.forEach((c, j) =>
+      needed.push({ column: c.field, path: `instances[${inst.index}].eligible.attributes.conditions[${j}].field`, kind: null }),
+    );
+  }
+  if (!input) {
+    if (needed.length) throw new UserError("config", `${needed[0].path}: uses profile attribute "${needed[0].column}" but inputs.profiles is not set`);
+    return null;
+  }
+  const source = await openSource(session, input, "inputs.profiles");
+  const personColumn = requireColumn(source, input.columns.personId, "person id", "inputs.profiles.columns.personId");
+  const person = `NULLIF(trim(CAST(${personColumn.sql} AS VARCHAR)), '')`;
+  const attributes: StoredAttribute[] = [];
+  const expressions: string[] = [];
+  for (const need of needed) {
+    if (attributes.some((a) => a.column === need.column)) continue;
+    const column = requireColumn(source, need.column, "profile attribute", need.path);
+    let storage = await storageOf(session, source, column.sql, column.fieldType);
+    if (need.kind === "categorical") storage = "text";
+    if (need.kind === "numeric" && storage === "text") storage = "number";
+    attributes.push({ column: need.column, index: attributes.length, storage, sourceType: column.type });
+    expressions.push(attributeSql(column.sql, column.fieldType, storage));
+  }
+  if (source.format === "csv") for (let i = 0; i < source.files.length; i++) await session.run(...dropRejectsSql(source.spec.rejectsPrefix, i));
+  await session.run(stageProfilesSql(source.reader, person, expressions));
+  const acc = await session.row(profileAccountingSql());
+  const skipped = new Map<number, number[]>();
+  const malformed: number[] = [];
+  const malformedExamples: string[] = [];
+  if (source.format === "csv") {
+    for (let i = 0; i < source.files.length; i++) {
+      const lines = (await session.rows(rejectsSql(source.spec.rejectsPrefix, i))).map((r) => Number(r.line));
+      skipped.set(i, lines.map((l) => l - (source.spec.csv.header ? 1 : 0)).sort((a, b) => a - b));
+      malformed.push(...lines);
+      for (const l of lines) if (malformedExamples.length < 5) malformedExamples.push(`${basename(source.files[i])} line ${l}`);
+    }
+  }
+  const describe = (ids: unknown) => ((ids as number[] | null) ?? []).map((rid) => describeRow(rid, source.files, skipped));
+  const setAside: SetAsideEntry[] = [];
+  const add = (i: number, rows: number, examples: string[]) => {
+    if (rows > 0) setAside.push({ reason: PROFILE_REASONS[i].key, message: PROFILE_REASONS[i].message, rows, examples });
+  };
+  add(0, malformed.length, malformedExamples);
+  add(1, Number(acc.missing), describe(acc.missing_examples));
+  add(2, Number(acc.duplicates), describe(acc.duplicate_examples));
+  const rowsRead = Number(acc.read) + malformed.length;
+  if (rowsRead === 0) throw new UserError("file_empty", `inputs.profiles: ${source.files[0]} contains no data rows`);
+  const comp = await session.row(profileCompletenessSql(attributes.length));
+  await session.run(profilesTableSql(attributes.length), dropProfileStagingSql());
+  const people = await session.row(profilePeopleSql());
+  const total = Math.max(1, Number(comp.rows));
+  const columns = [
+    { name: personColumn.name, type: personColumn.type, role: "personId", completeness: Number(comp.person) / total },
+    ...attributes.map((a) => ({ name: a.column, type: `${a.storage} (from ${a.sourceType})`, completeness: Number(comp[`a${a.index}`]) / total })),
+  ];
+  return {
+    source,
+    attributes,
+    report: {
+      files: source.files,
+      format: source.format,
+      rowsRead,
+      rowsUsed: Number(acc.used),
+      rowsSetAside: setAside.reduce((a, e) => a + e.rows, 0),
+      setAside,
+      columns,
+      people: Number(people.people),
+      peopleWithEvents: Number(people.with_events),
+    },
+  };
+}
+
+/** How to store a column: native types map directly; text is inspected (numbers, dates, booleans or text). */
+async function storageOf(session: Session, source: Source, sql: string, type: FieldType): Promise<AttributeStorage> {
+  if (type === "number") return "number";
+  if (type === "boolean") return "boolean";
+  if (type === "timestamp") return "date";
+  const r = await session.row(inferTypeSql(source.reader, sql, SAMPLE));
+  const present = Number(r.present);
+  if (present === 0) return "text";
+  if (Number(r.numbers) === present) return "number";
+  if (Number(r.dates) === present) return "date";
+  if (Number(r.booleans) === present) return "boolean";
+  return "text";
+}
+
+/** Resolves eligibility attribute conditions to columns of `profiles` (alias `pr`). */
+export function profileFieldResolver(profiles: ProfilesIngest): FieldResolver {
+  return (field, path) => {
+    const a = profiles.attributes.find((x) => x.column === field);
+    if (!a) throw new UserError("column_missing", `${path}: no profile attribute "${field}"`);
+    const type: FieldType = a.storage === "number" ? "number" : a.storage === "boolean" ? "boolean" : a.storage === "date" ? "timestamp" : "text";
+    return { sql: attributeRef(a.index), type };
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * Why an input row is set aside. Each reason has a stable key (used in the data-quality report), a numeric code
+ * (stored per staged row) and a message for people. A row gets the first reason that applies, in this order.
+ */
+
+/** Reasons an events row is set aside, in order of precedence (codes are positions + 1). */
+export const EVENT_REASONS = [
+  { key: "malformed_row", message: "line could not be parsed (wrong number of fields or broken quoting)" },
+  { key: "timestamp_invalid", message: "timestamp missing or not readable" },
+  { key: "person_id_missing", message: "person id missing or empty" },
+  { key: "event_type_missing", message: "event type missing or empty" },
+  { key: "amount_invalid", message: "amount present but not a number" },
+  { key: "after_as_of", message: "timestamp after the as-of date" },
+  { key: "excluded", message: "matches an exclusion rule" },
+  { key: "negative_amount", message: "negative amount where amounts cannot be negative" },
+  { key: "duplicate", message: "exact duplicate of an earlier row" },
+] as const;
+
+/** Key of an events set-aside reason. */
+export type EventReason = (typeof EVENT_REASONS)[number]["key"];
+
+/** The code of an events reason as stored in the staged table. */
+export function reasonCode(key: EventReason): number {
+  return EVENT_REASONS.findIndex((r) => r.key === key) + 1;
+}
+
+/** Reasons a profiles row is set aside. */
+export const PROFILE_REASONS = [
+  { key: "malformed_row", message: "line could not be parsed (wrong number of fields or broken quoting)" },
+  { key: "person_id_missing", message: "person id missing or empty" },
+  { key: "duplicate_person", message: "a later row for a person who already has a profile (the first row is used)" },
+] as const;
+
+/** Key of a profiles set-aside reason. */
+export type ProfileReason = (typeof PROFILE_REASONS)[number]["key"];

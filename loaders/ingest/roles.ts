@@ -1,0 +1,171 @@
+/**
+ * Maps the events input's columns to roles (person, timestamp, event type, amount, channel, device), builds the
+ * SQL that parses each role, and checks column types: a role column of the wrong type stops the run with a
+ * `UserError` (`column_type`). Also resolves condition fields: role names first, then columns.
+ */
+import { UserError, closestHint } from "../config/errors.js";
+import type { ResolvedConfig } from "../config/types.js";
+import type { FieldRef, FieldResolver } from "../sql/conditions.js";
+import { columnsOf, compileExpression, parseExpression } from "../sql/expression.js";
+import { STAGED_ROLE_COLUMNS } from "../sql/ingest.js";
+import { int, str } from "../sql/quote.js";
+import type { Session } from "./session.js";
+import { type Source, type SourceColumn, findColumn, requireColumn } from "./source.js";
+
+/** The parsed roles of the events input, as SQL over the reader's columns. */
+export interface EventRoles {
+  person: string;
+  timestamp: string;
+  eventType: string;
+  amount: string | null;
+  amountPresent: string | null;
+  channel: SourceColumn | null;
+  device: SourceColumn | null;
+  group: string | null;
+  /** Which column each role uses (for the report). */
+  mapping: Record<string, string>;
+}
+
+/** Rows sampled (from the start of the input) to decide whether a text column holds the expected type. */
+const TYPE_SAMPLE = 10_000;
+
+type EventsConfig = ResolvedConfig["inputs"]["events"];
+
+/** Text without surrounding blanks, NULL when empty. */
+function textOf(column: SourceColumn): string {
+  return `NULLIF(trim(CAST(${column.sql} AS VARCHAR)), '')`;
+}
+
+function wrongType(key: string, column: SourceColumn, expected: string, hint: string): UserError {
+  return new UserError("column_type", `${key}: column "${column.name}" has type ${column.type}; expected ${expected}. ${hint}`.trim());
+}
+
+/** Resolves the role columns and builds their SQL; checks types. */
+export async function eventRoles(session: Session, source: Source, config: EventsConfig): Promise<EventRoles> {
+  const key = source.key;
+  const explicit = (role: keyof EventsConfig["columns"]) => config.explicit.includes(role);
+  const mapping: Record<string, string> = {};
+  const role = (r: "personId" | "timestamp" | "eventType", what: string) => {
+    const column = requireColumn(source, config.columns[r]!, what, `${key}.columns.${r}`);
+    if (column.fieldType === "other") throw wrongType(`${key}.columns.${r}`, column, "text or numbers", "");
+    mapping[r] = column.name;
+    return column;
+  };
+  const person = textOf(role("personId", "person id"));
+  const timestamp = await timestampSql(session, source, role("timestamp", "timestamp"), config.timestampFormat, `${key}.columns.timestamp`);
+  let eventType: string;
+  if (config.eventType !== null) {
+    eventType = `${str(config.eventType)}::VARCHAR`;
+    mapping.eventType = `(every row: ${config.eventType})`;
+  } else {
+    eventType = textOf(role("eventType", "event type"));
+  }
+  const optional = (r: "amount" | "channel" | "device") => {
+    const name = config.columns[r];
+    const column = explicit(r) ? requireColumn(source, name, r, `${key}.columns.${r}`) : findColumn(source, name);
+    if (column) mapping[r] = column.name;
+    return column ?? null;
+  };
+  let amount: string | null = null;
+  let amountPresent: string | null = null;
+  if (config.amountExpression !== null) {
+    const path = `${key}.amountExpression`;
+    const expr = parseExpression(config.amountExpression, path);
+    const used = columnsOf(expr).map((name) => requireColumn(source, name, "amount expression", path));
+    for (const c of used) await checkNumeric(session, source, c, path);
+    const byName = new Map(used.map((c) => [c.name, c]));
+    amount = compileExpression(expr, (name) => numeric(byName.get(name)!));
+    const textual = used.filter((c) => c.fieldType !== "number");
+    amountPresent = textual.length ? used.map((c) => `(${textOf(c)} IS NOT NULL)`).join(" AND ") : null;
+    mapping.amount = config.amountExpression;
+  } else {
+    const column = optional("amount");
+    if (column) {
+      await checkNumeric(session, source, column, `${key}.columns.amount`);
+      amount = numeric(column);
+      amountPresent = column.fieldType === "number" ? null : `(${textOf(column)} IS NOT NULL)`;
+    }
+  }
+  const channel = optional("channel");
+  const device = optional("device");
+  let group: string | null = null;
+  if (config.groupRowsBy !== null) {
+    const column = requireColumn(source, config.groupRowsBy, "grouping", `${key}.groupRowsBy`);
+    group = `hash(${textOf(column)})`;
+    group = `CASE WHEN ${textOf(column)} IS NULL THEN NULL ELSE ${group} END`;
+    mapping.groupRowsBy = column.name;
+  }
+  return { person, timestamp, eventType, amount, amountPresent, channel, device, group, mapping };
+}
+
+function numeric(column: SourceColumn): string {
+  return column.fieldType === "number" ? `CAST(${column.sql} AS DOUBLE)` : `TRY_CAST(NULLIF(trim(CAST(${column.sql} AS VARCHAR)), '') AS DOUBLE)`;
+}
+
+/** Fails when a column cannot hold numbers: a non-numeric native type, or text of which most values are not numbers. */
+async function checkNumeric(session: Session, source: Source, column: SourceColumn, key: string): Promise<void> {
+  if (column.fieldType === "number") return;
+  if (column.fieldType !== "text") throw wrongType(key, column, "numbers", "");
+  const r = await session.row(`SELECT count(v) AS present, count(v) FILTER (TRY_CAST(v AS DOUBLE) IS NULL) AS bad,
+      min(v) FILTER (TRY_CAST(v AS DOUBLE) IS NULL) AS example
+    FROM (SELECT ${textOf(column)} AS v FROM (${source.reader}) LIMIT ${int(TYPE_SAMPLE)})`);
+  if (Number(r.present) > 0 && Number(r.bad) * 2 > Number(r.present)) {
+    throw new UserError(
+      "column_type",
+      `${key}: column "${column.name}" should hold numbers but ${r.bad} of the first ${r.present} values are not numbers (e.g. ${JSON.stringify(r.example)})`,
+    );
+  }
+}
+
+/** SQL parsing the timestamp column to a UTC TIMESTAMP (NULL when unreadable); checks the type. */
+async function timestampSql(session: Session, source: Source, column: SourceColumn, format: string | null, key: string): Promise<string> {
+  const hint = `Set inputs.events.timestampFormat (a strptime format such as "%m/%d/%Y %H:%M", or epoch_s / epoch_ms).`;
+  if (format === "epoch_s" || format === "epoch_ms") {
+    if (column.fieldType !== "number" && column.fieldType !== "text") throw wrongType(key, column, "numbers (epoch time)", "");
+    const value = column.fieldType === "number" ? `CAST(${column.sql} AS DOUBLE)` : `TRY_CAST(NULLIF(trim(${column.sql}), '') AS DOUBLE)`;
+    const seconds = format === "epoch_s" ? value : `(${value} / 1000.0)`;
+    return `CAST(to_timestamp(${seconds}) AS TIMESTAMP)`;
+  }
+  if (column.fieldType === "timestamp") return `CAST(${column.sql} AS TIMESTAMP)`;
+  if (column.fieldType !== "text") throw wrongType(key, column, "timestamps or text like 2025-05-01 13:45:00", hint);
+  const text = `NULLIF(trim(${column.sql}), '')`;
+  const sql = format ? `CAST(try_strptime(${text}, ${str(format)}) AS TIMESTAMP)` : `CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP)`;
+  const r = await session.row(`SELECT count(raw) AS present, count(raw) FILTER (parsed IS NULL) AS bad, min(raw) FILTER (parsed IS NULL) AS example
+    FROM (SELECT ${text} AS raw, ${sql} AS parsed FROM (${source.reader}) LIMIT ${int(TYPE_SAMPLE)})`);
+  if (Number(r.present) > 0 && Number(r.bad) * 2 > Number(r.present)) {
+    throw new UserError(
+      "column_type",
+      `${key}: column "${column.name}" should hold timestamps but ${r.bad} of the first ${r.present} values cannot be read` +
+        `${format ? ` with format "${format}"` : ""} (e.g. ${JSON.stringify(r.example)}). ${format ? "Check the format." : hint}`,
+    );
+  }
+  return sql;
+}
+
+/**
+ * Resolves condition fields of events: role names (`personId`, `timestamp`, `eventType`, `amount`), then columns.
+ * With `staged`, roles refer to the parsed role columns of the staging query (`STAGED_ROLE_COLUMNS`); otherwise
+ * to the full parsing expressions over the reader.
+ */
+export function eventFieldResolver(source: Source, roles: EventRoles, staged = false): FieldResolver {
+  const R = STAGED_ROLE_COLUMNS;
+  const roleFields: Record<string, FieldRef | null> = {
+    personId: { sql: staged ? R.person : roles.person, type: "text" },
+    timestamp: { sql: staged ? R.timestamp : roles.timestamp, type: "timestamp" },
+    eventType: { sql: staged ? R.eventType : roles.eventType, type: "text" },
+    amount: roles.amount ? { sql: staged ? R.amount : roles.amount, type: "number" } : null,
+  };
+  return (field, path) => {
+    if (field in roleFields) {
+      const ref = roleFields[field];
+      if (!ref) throw new UserError("column_missing", `${path}: the events have no amount (map inputs.events.columns.amount or set amountExpression)`);
+      return ref;
+    }
+    const column = findColumn(source, field);
+    if (!column) {
+      const names = [...Object.keys(roleFields), ...source.columns.map((c) => c.name)];
+      throw new UserError("column_missing", `${path}: no role or column "${field}" in ${source.key} (${source.files[0]})${closestHint(field, names)}`);
+    }
+    return { sql: column.sql, type: column.fieldType };
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * Opening an input (events or profiles): expanding the path or glob, checking that files exist and are not empty,
+ * choosing the format, and describing the columns (struct fields of Parquet/JSON are reachable by dotted paths,
+ * e.g. `identityMap.ECID` inside a nested `identityMap` object). Structural problems raise a `UserError`.
+ */
+import { existsSync, statSync } from "node:fs";
+import type { DuckDBType } from "@duckdb/node-api";
+import { UserError, closestHint } from "../config/errors.js";
+import type { InputFormat, ResolvedInput } from "../config/types.js";
+import { type FieldType, fieldTypeOf } from "../sql/conditions.js";
+import { ident } from "../sql/quote.js";
+import { type ReaderSpec, dropRejectsSql, formatOfPath, globSql, readerSql } from "../sql/readers.js";
+import type { Session } from "./session.js";
+
+/** A column (or struct field) of an input. */
+export interface SourceColumn {
+  /** Name as written in configurations: the column name, or a dotted path into struct fields. */
+  name: string;
+  /** SQL reference over the reader's output. */
+  sql: string;
+  /** DuckDB type name, e.g. VARCHAR, TIMESTAMP, STRUCT(...). */
+  type: string;
+  fieldType: FieldType;
+  /** Whether it is a top-level column (struct fields are not). */
+  topLevel: boolean;
+}
+
+/** An opened input. */
+export interface Source {
+  /** `inputs.events` or `inputs.profiles`, for messages. */
+  key: string;
+  files: string[];
+  format: InputFormat;
+  spec: ReaderSpec;
+  /** SQL yielding `_file`, `_row` and the input's columns. */
+  reader: string;
+  columns: SourceColumn[];
+}
+
+const GLOB_CHARS = /[*?[\]{}]/;
+
+/** Expands the path, checks files and format, and describes the columns. */
+export async function openSource(session: Session, input: ResolvedInput, key: string): Promise<Source> {
+  const files = await expand(session, input.path, key);
+  const format = input.format ?? formatOfPath(files[0]);
+  if (!format) {
+    throw new UserError(
+      "unknown_format",
+      `${key}.path: cannot tell the format of ${files[0]}; expected a .csv, .csv.gz, .tsv, .parquet, .jsonl or .ndjson file, or set ${key}.format to csv, parquet or jsonl`,
+    );
+  }
+  for (const file of files) {
+    if (statSync(file).size === 0) throw new UserError("file_empty", `${key}: ${file} is empty (0 bytes)`);
+  }
+  const spec: ReaderSpec = { files, format, csv: input.csv, rejectsPrefix: `rej_${key.replace(/\W/g, "_")}` };
+  const reader = readerSql(spec);
+  let types: { name: string; type: DuckDBType }[];
+  try {
+    for (let i = 0; i < files.length && format === "csv"; i++) await session.run(...dropRejectsSql(spec.rejectsPrefix, i));
+    const result = await session.stream(`SELECT * FROM (${reader}) LIMIT 0`);
+    types = result.columnNames().map((name, i) => ({ name, type: result.columnType(i) }));
+  } catch (error) {
+    const detail = String((error as Error).message).split("\n")[0];
+    throw new UserError("unreadable", `${key}: could not read ${files.length === 1 ? files[0] : `${files.length} files`} as ${format}: ${detail}`);
+  }
+  const columns: SourceColumn[] = [];
+  for (const { name, type } of types) {
+    if (name === "_file" || name === "_row") continue;
+    flatten(columns, [name], type);
+  }
+  if (columns.length === 0) throw new UserError("file_empty", `${key}: ${files[0]} has no columns`);
+  return { key, files, format, spec, reader, columns };
+}
+
+async function expand(session: Session, path: string, key: string): Promise<string[]> {
+  if (!GLOB_CHARS.test(path)) {
+    if (!existsSync(path)) throw new UserError("file_missing", `${key}.path: file not found: ${path}`);
+    if (statSync(path).isDirectory()) throw new UserError("file_missing", `${key}.path: ${path} is a folder; expected a file or a glob such as ${path}/*.parquet`);
+    return [path];
+  }
+  let files: string[];
+  try {
+    files = (await session.rows(globSql(path))).map((r) => String(r.file));
+  } catch {
+    files = [];
+  }
+  if (files.length === 0) throw new UserError("file_missing", `${key}.path: no file matches ${path}`);
+  return files;
+}
+
+function flatten(out: SourceColumn[], path: string[], type: DuckDBType): void {
+  const name = path.join(".");
+  out.push({ name, sql: path.map(ident).join("."), type: type.toString(), fieldType: fieldTypeOf(type.toString()), topLevel: path.length === 1 });
+  if (type.typeId === 25 /* STRUCT */) {
+    const struct = type as unknown as { entryNames: readonly string[]; entryTypes: readonly DuckDBType[] };
+    struct.entryNames.forEach((entry, i) => flatten(out, [...path, entry], struct.entryTypes[i]));
+  }
+}
+
+/** A column by name (exact; top-level names win over struct paths). */
+export function findColumn(source: Source, name: string): SourceColumn | undefined {
+  return source.columns.find((c) => c.name === name && c.topLevel) ?? source.columns.find((c) => c.name === name);
+}
+
+/** The top-level column names, for messages. */
+export function columnNames(source: Source): string[] {
+  return source.columns.filter((c) => c.topLevel).map((c) => c.name);
+}
+
+/**
+ * A column that must exist; otherwise a `UserError` naming the configuration key, the file, the columns found and
+ * the closest names.
+ */
+export function requireColumn(source: Source, name: string, what: string, configKey: string): SourceColumn {
+  const column = findColumn(source, name);
+  if (column) return column;
+  const found = columnNames(source);
+  const shown = found.length > 40 ? [...found.slice(0, 40), `... (${found.length} in all)`] : found;
+  throw new UserError(
+    "column_missing",
+    `${configKey}: ${what} column "${name}" not found in ${source.files[0]}${source.files.length > 1 ? ` (and ${source.files.length - 1} more files)` : ""}; ` +
+      `columns found: ${shown.join(", ")}${closestHint(name, source.columns.map((c) => c.name))}`,
+  );
+}

@@ -1,0 +1,41 @@
+/**
+ * Public API of the gradient-boosted trees library (binary log-loss, histogram GBDT, exact TreeSHAP).
+ *
+ * ```ts
+ * import { featureMatrix, fitGBDT, predictProba, treeShap, modelToJSON, modelFromJSON } from "./model/index.js";
+ * const X = featureMatrix(values, nRows, nFeatures); // row-major Float64Array/Float32Array, NaN = missing
+ * const model = fitGBDT(X, y, { nTrees: 200, maxDepth: 6 }, { validation: { X: Xv, y: yv }, categorical });
+ * const p = predictProba(model, X);
+ * const { base, contributions } = treeShap(model, X); // base + Σ_f contributions[r*F+f] = margin of row r
+ * const copy = modelFromJSON(JSON.parse(JSON.stringify(modelToJSON(model))));
+ * ```
+ *
+ * Stages, one module each (mirroring scikit-learn's histogram GBDT): `binning`, `histogram`, `split`, `grower`,
+ * `loss`, `boosting`, `predict`, `treeshap`, `serialize`, plus `parallel` (worker threads), `metrics`,
+ * `importance` and `rng`.
+ */
+export type {
+  FeatureMatrix,
+  Layout,
+  GBDTParams,
+  GrowPolicy,
+  Model,
+  Tree,
+  FitOptions,
+  FitHistory,
+  ValidationSet,
+} from "./types.js";
+export { DEFAULT_PARAMS, featureMatrix } from "./types.js";
+export { fitGBDT, resolveParams } from "./boosting.js";
+export { predictMargin, predictProba } from "./predict.js";
+export type { ShapResult } from "./treeshap.js";
+export { treeShap, expectedValue } from "./treeshap.js";
+export type { ModelJSON } from "./serialize.js";
+export { modelToJSON, modelFromJSON } from "./serialize.js";
+export type { FeatureImportance } from "./importance.js";
+export { featureImportance } from "./importance.js";
+export { rocAuc } from "./metrics.js";
+export { logLoss, logLossFromMargin, sigmoid } from "./loss.js";
+export type { BinMapper } from "./binning.js";
+export { fitBinMapper, binMatrix, MISSING_BIN } from "./binning.js";
+export { shutdownWorkers } from "./parallel.js";

@@ -1,0 +1,237 @@
+/**
+ * SQL of the ingest step: staging (one row per input row with its parsed values, condition flags, a hash of the
+ * whole row and the reason it is set aside, if any), duplicate detection, the set-aside summary, and the
+ * canonical tables `events` (one row per used event) and `people`.
+ *
+ * Canonical `events` columns: `pk` (UBIGINT hash of the person id), `day` (INTEGER days since 1970-01-01 UTC),
+ * `type` (USMALLINT code into `ev_types`), `amount` (DOUBLE or NULL), `ch`/`dev` (UTINYINT codes of channel and
+ * device or NULL), then one BOOLEAN column per condition flag.
+ */
+import { reasonCode } from "../ingest/reasons.js";
+import { ident, int, str, timestamp } from "./quote.js";
+
+/** Multiplier that packs `_file` and `_row` into one BIGINT row id: `_file * 2^40 + _row`. */
+export const ROW_ID_FILE_FACTOR = 1099511627776;
+
+/** Columns of the parsed roles inside the staging query; conditions on roles refer to these. */
+export const STAGED_ROLE_COLUMNS = { person: "__person", timestamp: "__ts", eventType: "__et", amount: "__amount" } as const;
+
+/**
+ * Expressions that turn one source row into a staged row. Role expressions are SQL over the reader's columns;
+ * flags, exclusions and `negativeAllowed` are SQL over the reader's columns plus `STAGED_ROLE_COLUMNS`.
+ */
+export interface StageSpec {
+  reader: string;
+  /** Person id as trimmed text, NULL when missing or empty. */
+  person: string;
+  /** Event time as TIMESTAMP (UTC), NULL when missing or unreadable. */
+  timestamp: string;
+  /** Event type as text, NULL when missing or empty. */
+  eventType: string;
+  /** Amount as DOUBLE (NULL when missing or unreadable), or null when there is no amount. */
+  amount: string | null;
+  /** TRUE when an amount value is present (to tell "not a number" from "missing"); null when every present
+   * value is a number (numeric columns). */
+  amountPresent: string | null;
+  /** Channel and device as trimmed text with their vocabularies, or null when the input has no such column. */
+  channel: { text: string; vocabulary: readonly string[] } | null;
+  device: { text: string; vocabulary: readonly string[] } | null;
+  /** Hash of the `groupRowsBy` value, NULL when missing; null when rows are not grouped. */
+  group: string | null;
+  /** Rows at or after this time (`YYYY-MM-DD`, the day after the as-of date) are set aside; null: none. */
+  asOfEnd: string | null;
+  /** SQL boolean: a negative amount is allowed for this row. */
+  negativeAllowed: string;
+  /** SQL boolean per exclusion rule. */
+  exclusions: string[];
+  /** Condition flags stored as BOOLEAN columns. */
+  flags: { column: string; sql: string }[];
+  /** Source column references hashed to detect exact duplicates (all columns of the row). */
+  hashColumns: string[];
+}
+
+/** CASE expression giving the code of a text value in a small vocabulary (last code = any other value). */
+export function codeOf(expr: string, vocabulary: readonly string[]): string {
+  if (vocabulary.length === 0) return "NULL::UTINYINT";
+  const whens = vocabulary.map((v, i) => `WHEN ${expr} = ${str(v)} THEN ${int(i)}`).join(" ");
+  return `(CASE WHEN ${expr} IS NULL THEN NULL ${whens} ELSE ${int(vocabulary.length)} END)::UTINYINT`;
+}
+
+/** Distribution of event types, channels and devices over all rows (for dictionaries). */
+export function vocabularySql(reader: string, eventType: string, channel: string | null, device: string | null): string {
+  return `SELECT ${eventType} AS et, ${channel ?? "NULL"}::VARCHAR AS ch, ${device ?? "NULL"}::VARCHAR AS dev, count(*) AS n
+    FROM (${reader}) GROUP BY ALL`;
+}
+
+/** Creates `ev_types(__type_name, __type_code)` from a list of event types, codes in the given order. */
+export function typesTableSql(types: readonly string[]): string {
+  const values = types.length ? types.map((t, i) => `(${str(t)}, ${int(i)})`).join(", ") : "(NULL, 0)";
+  return `CREATE OR REPLACE TABLE ev_types AS SELECT col0::VARCHAR AS __type_name, col1::USMALLINT AS __type_code FROM (VALUES ${values})
+    ${types.length ? "" : "WHERE FALSE"}`;
+}
+
+/** Creates `ev_staged`: one row per input row with parsed values, flags, row hash and set-aside reason. */
+export function stageSql(spec: StageSpec): string {
+  const r = (key: Parameters<typeof reasonCode>[0]) => int(reasonCode(key));
+  const R = STAGED_ROLE_COLUMNS;
+  const reasons = [
+    `WHEN ${R.timestamp} IS NULL THEN ${r("timestamp_invalid")}`,
+    `WHEN ${R.person} IS NULL THEN ${r("person_id_missing")}`,
+    `WHEN ${R.eventType} IS NULL THEN ${r("event_type_missing")}`,
+  ];
+  if (spec.amount && spec.amountPresent) reasons.push(`WHEN ${R.amount} IS NULL AND __amount_present THEN ${r("amount_invalid")}`);
+  if (spec.asOfEnd) reasons.push(`WHEN ${R.timestamp} >= ${timestamp(spec.asOfEnd)} THEN ${r("after_as_of")}`);
+  for (const sql of spec.exclusions) reasons.push(`WHEN ${sql} THEN ${r("excluded")}`);
+  if (spec.amount) reasons.push(`WHEN ${R.amount} < 0 AND NOT (${spec.negativeAllowed}) THEN ${r("negative_amount")}`);
+  const rule = `CASE ${spec.exclusions.map((sql, i) => `WHEN ${sql} THEN ${int(i)}`).join(" ")} END::UTINYINT AS rule`;
+  const parsed = [
+    `(_file::BIGINT * ${ROW_ID_FILE_FACTOR} + _row)::BIGINT AS __rid`,
+    `${spec.person} AS ${R.person}`,
+    `${spec.timestamp} AS ${R.timestamp}`,
+    `${spec.eventType} AS ${R.eventType}`,
+    `hash(${spec.hashColumns.join(", ")}) AS __h`,
+  ];
+  const out = [
+    "__rid AS _rid",
+    `hash(${R.person}) AS pk`,
+    `${R.timestamp} AS ts`,
+    `(CAST(${R.timestamp} AS DATE) - DATE '1970-01-01')::INTEGER AS day`,
+    "t.__type_code AS type",
+  ];
+  if (spec.amount) {
+    parsed.push(`${spec.amount} AS ${R.amount}`);
+    if (spec.amountPresent) parsed.push(`${spec.amountPresent} AS __amount_present`);
+    out.push(`${R.amount} AS amount`);
+  }
+  if (spec.channel) {
+    parsed.push(`${spec.channel.text} AS __ch`);
+    out.push(`${codeOf("__ch", spec.channel.vocabulary)} AS ch`);
+  }
+  if (spec.device) {
+    parsed.push(`${spec.device.text} AS __dev`);
+    out.push(`${codeOf("__dev", spec.device.vocabulary)} AS dev`);
+  }
+  if (spec.group) {
+    parsed.push(`${spec.group} AS __grp`);
+    out.push("__grp AS grp");
+  }
+  out.push("__h AS h", ...spec.flags.map((f) => `${f.sql} AS ${ident(f.column)}`), `(CASE ${reasons.join(" ")} END)::UTINYINT AS reason`);
+  if (spec.exclusions.length) out.push(rule);
+  return `CREATE OR REPLACE TABLE ev_staged AS
+    WITH src AS (${spec.reader}),
+    parsed AS (SELECT *, ${parsed.join(",\n      ")} FROM src)
+    SELECT ${out.join(",\n      ")}
+    FROM parsed LEFT JOIN ev_types t ON t.__type_name = parsed.${R.eventType}`;
+}
+
+/** Drops staging columns no longer needed once rows are accounted for (frees memory and storage). */
+export function dropStagingColumnsSql(): string[] {
+  return [`ALTER TABLE ev_staged DROP COLUMN h`, `ALTER TABLE ev_staged DROP COLUMN ts`];
+}
+
+/** Row count per file (to find files without data rows). */
+export function rowsPerFileSql(): string {
+  return `SELECT (_rid // ${ROW_ID_FILE_FACTOR})::INTEGER AS file, count(*) AS n FROM ev_staged GROUP BY 1 ORDER BY 1`;
+}
+
+/** The last timestamp of rows not set aside so far (for the default as-of date). */
+export function lastTimestampSql(): string {
+  return `SELECT strftime(max(ts), '%Y-%m-%d') AS last FROM ev_staged WHERE reason IS NULL`;
+}
+
+/**
+ * Marks exact duplicates: rows whose 64-bit hash of every column equals that of an earlier row (by file, then
+ * row) are set aside with reason `duplicate`; the first occurrence is kept. (Two different rows share a hash
+ * with probability about n^2 / 2^65, i.e. 1 in 10,000 at 65 million rows.)
+ */
+export function markDuplicatesSql(): string[] {
+  return [
+    `CREATE OR REPLACE TEMP TABLE ev_dups AS SELECT _rid FROM (
+      SELECT _rid, row_number() OVER (PARTITION BY h ORDER BY _rid) AS rn FROM ev_staged WHERE reason IS NULL
+    ) WHERE rn > 1`,
+    `UPDATE ev_staged SET reason = ${int(reasonCode("duplicate"))} WHERE _rid IN (SELECT _rid FROM ev_dups)`,
+    `DROP TABLE ev_dups`,
+  ];
+}
+
+/** Count, first five row ids and exclusion rule per set-aside reason. */
+export function setAsideSql(hasRules: boolean): string {
+  const rule = hasRules ? "rule" : "NULL::UTINYINT";
+  return `SELECT reason, ${rule} AS rule, count(*) AS n, min(_rid, 5) AS examples FROM ev_staged WHERE reason IS NOT NULL
+    GROUP BY ALL ORDER BY reason, rule`;
+}
+
+/** Rows read, used, and the range of used timestamps. */
+export function stagedTotalsSql(): string {
+  return `SELECT count(*) AS read, count(*) FILTER (reason IS NULL) AS used,
+    strftime(min(ts) FILTER (reason IS NULL), '%Y-%m-%d %H:%M:%S') AS first,
+    strftime(max(ts) FILTER (reason IS NULL), '%Y-%m-%d %H:%M:%S') AS last
+    FROM ev_staged`;
+}
+
+/**
+ * Creates `events` from the used staged rows: a view when every row is an event, a table when rows of one
+ * person and group value are combined into one event (earliest day, summed amount, flags true when any row's is).
+ */
+export function eventsSql(flagColumns: readonly string[], has: { amount: boolean; channel: boolean; device: boolean; grouped: boolean }): string[] {
+  const flags = flagColumns.map(ident);
+  const col = (present: boolean, name: string, type: string, agg: string) =>
+    present ? (has.grouped ? `${agg}(${name}) AS ${name}` : name) : `NULL::${type} AS ${name}`;
+  const columns = [
+    col(has.amount, "amount", "DOUBLE", "sum"),
+    col(has.channel, "ch", "UTINYINT", "min"),
+    col(has.device, "dev", "UTINYINT", "min"),
+    ...flags.map((f) => (has.grouped ? `bool_or(${f}) AS ${f}` : f)),
+  ];
+  if (!has.grouped) {
+    return [`DROP VIEW IF EXISTS events`, `DROP TABLE IF EXISTS events`, `CREATE VIEW events AS SELECT pk, day, type, ${columns.join(", ")} FROM ev_staged WHERE reason IS NULL`];
+  }
+  return [
+    `DROP VIEW IF EXISTS events`,
+    `CREATE OR REPLACE TABLE events AS SELECT pk, min(day) AS day, min(type) AS type, ${columns.join(", ")}
+      FROM ev_staged WHERE reason IS NULL GROUP BY pk, grp, CASE WHEN grp IS NULL THEN _rid END`,
+    `ALTER TABLE ev_staged DROP COLUMN grp`,
+  ];
+}
+
+/** Creates `people(pidx, person_id, pk)`: people with at least one used event, `pidx` in person-id order. */
+export function peopleSql(reader: string, person: string): string[] {
+  return [
+    `CREATE OR REPLACE TEMP TABLE ev_pks AS SELECT DISTINCT pk FROM events`,
+    `CREATE OR REPLACE TABLE people AS
+      SELECT (row_number() OVER (ORDER BY person_id) - 1)::INTEGER AS pidx, person_id, pk FROM (
+        SELECT person_id, hash(person_id) AS pk FROM (SELECT DISTINCT ${person} AS person_id FROM (${reader})) WHERE person_id IS NOT NULL
+      ) SEMI JOIN ev_pks USING (pk)`,
+    `DROP TABLE ev_pks`,
+  ];
+}
+
+/** Distinct people and distinct person hashes (they must be equal). */
+export function peopleCheckSql(): string {
+  return `SELECT count(*) AS people, count(DISTINCT pk) AS hashes FROM people`;
+}
+
+/** Events per event type (codes) and overall counts. */
+export function eventTypeCountsSql(): string {
+  return `SELECT t.__type_name AS event_type, count(*) AS n FROM events e JOIN ev_types t ON t.__type_code = e.type GROUP BY 1 ORDER BY 2 DESC, 1`;
+}
+
+/** Number of events matching each flag column. */
+export function flagCountsSql(flagColumns: readonly string[]): string {
+  if (flagColumns.length === 0) return "SELECT 1 AS none";
+  return `SELECT ${flagColumns.map((f) => `count(*) FILTER (${ident(f)}) AS ${ident(f)}`).join(", ")} FROM events`;
+}
+
+/** The most frequent values of an expression over the source rows (for "goal matches no event" hints). */
+export function topValuesSql(reader: string, expr: string, limit: number): string {
+  return `SELECT CAST(${expr} AS VARCHAR) AS value, count(*) AS n FROM (${reader}) GROUP BY 1 ORDER BY 2 DESC, 1 NULLS LAST LIMIT ${int(limit)}`;
+}
+
+/** Non-missing share of each column over the source rows. */
+export function completenessSql(reader: string, columns: readonly { name: string; sql: string; text: boolean }[]): string {
+  const parts = columns.map((c) => {
+    const present = c.text ? `${c.sql} IS NOT NULL AND CAST(${c.sql} AS VARCHAR) <> ''` : `${c.sql} IS NOT NULL`;
+    return `count(*) FILTER (${present}) AS ${ident(c.name)}`;
+  });
+  return `SELECT count(*) AS __rows${parts.map((p) => `, ${p}`).join("")} FROM (${reader})`;
+}

@@ -1,0 +1,232 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UserError } from "../../loaders/config/errors.js";
+import type { CustomerAIConfig } from "../../loaders/config/types.js";
+import { validateConfig } from "../../loaders/config/validate.js";
+import { type InstanceFeatures, buildFeatures } from "../../loaders/features/build.js";
+import { cutoffDays, assertRequirements, planInstance, type InstancePlan } from "../../loaders/features/plan.js";
+import { dayOf } from "../../loaders/ingest/dates.js";
+import { type IngestResult, ingest } from "../../loaders/ingest/ingest.js";
+import { Session } from "../../loaders/ingest/session.js";
+
+const dir = mkdtempSync(join(tmpdir(), "features-fixture-"));
+const PURCHASE = "commerce.purchases";
+const VIEW = "web.webpagedetails.pageViews";
+
+writeFileSync(
+  join(dir, "events.csv"),
+  [
+    "identityMap.ECID,timestamp,eventType,commerce.order.priceTotal",
+    `a,2025-11-15 10:00:00,${VIEW},`,
+    `a,2025-12-10 09:00:00,${VIEW},`,
+    `a,2025-12-25 08:00:00,${VIEW},`,
+    `a,2025-12-25 09:00:00,${VIEW},`,
+    `a,2025-12-20 12:00:00,${PURCHASE},10`,
+    `a,2025-12-25 12:00:00,${PURCHASE},30`,
+    `a,2025-12-31 23:00:00,${PURCHASE},20`,
+    `b,2025-11-20 10:00:00,${VIEW},`,
+    `c,2025-06-01 10:00:00,${VIEW},`,
+  ].join("\n") + "\n",
+);
+writeFileSync(join(dir, "profiles.csv"), "identityMap.ECID,loyalty.tier,signupDate\na,gold,2025-01-15\nb,silver,2026-02-01\nc,gold,2024-01-01\n");
+
+const config: CustomerAIConfig = {
+  inputs: { events: { path: "events.csv" }, profiles: { path: "profiles.csv" } },
+  asOf: "2025-12-31",
+  features: { lookbackDays: 60 },
+  instances: [
+    {
+      name: "purchase",
+      type: "conversion",
+      window: 30,
+      goal: { conditions: [{ field: "eventType", op: "equals", value: PURCHASE }] },
+      profileAttributes: ["loyalty.tier", "signupDate"],
+    },
+    { name: "churn", type: "churn", window: 30, goal: { conditions: [{ field: "eventType", op: "exists" }] } },
+    {
+      name: "goldNoViews",
+      type: "conversion",
+      window: 30,
+      goal: { conditions: [{ field: "eventType", op: "equals", value: PURCHASE }] },
+      eligible: { attributes: { conditions: [{ field: "loyalty.tier", op: "equals", value: "gold" }] } },
+      exclusions: [{ name: "views", conditions: [{ field: "eventType", op: "equals", value: VIEW }] }],
+    },
+  ],
+};
+
+let session: Session;
+let ingested: IngestResult;
+let plan: InstancePlan;
+let features: InstanceFeatures;
+
+beforeAll(async () => {
+  session = await Session.open({ memoryLimit: "1GB", threads: 2 });
+  ingested = await ingest(session, validateConfig(config, { baseDir: dir }));
+  plan = await planInstance(session, ingested, "purchase");
+  features = await buildFeatures(session, ingested, plan);
+});
+afterAll(() => {
+  session.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The value of a named feature for a person in a set. */
+function value(f: InstanceFeatures, set: "train" | "test" | "score", person: string, name: string): number {
+  const s = f[set];
+  const j = f.catalogue.findIndex((d) => d.name === name);
+  if (j < 0) throw new Error(`no feature ${name}`);
+  const p = f.people.indexOf(person);
+  const i = Array.from(s.person).indexOf(p);
+  if (i < 0) throw new Error(`${person} is not in the ${set} set`);
+  return s.matrix[j * s.rows + i];
+}
+
+describe("cutoffs", () => {
+  it("places the scoring cutoff at the end of the as-of day and training cutoffs one window apart while a full lookback fits", () => {
+    const score = dayOf("2026-01-01");
+    expect(cutoffDays(score, 30, 60, dayOf("2025-06-01"), null)).toEqual([0, 1, 2, 3, 4, 5].map((k) => score - 30 * k));
+    expect(cutoffDays(score, 30, 60, dayOf("2025-06-01"), 2)).toEqual([score, score - 30, score - 60]);
+    expect(plan.cutoffs.map((c) => [c.part, c.cutoff, c.asOf])).toEqual([
+      ["score", "2026-01-01", "2025-12-31"],
+      ["test", "2025-12-02", "2025-12-01"],
+      ["train", "2025-11-02", "2025-11-01"],
+      ["train", "2025-10-03", "2025-10-02"],
+      ["train", "2025-09-03", "2025-09-02"],
+      ["train", "2025-08-04", "2025-08-03"],
+    ]);
+  });
+
+  it("scores people active within 45 days and labels the goal within the window after each cutoff", () => {
+    const ids = (s: InstanceFeatures["score"]) => Array.from(s.person).map((p) => features.people[p]);
+    expect(ids(features.score)).toEqual(["a", "b"]);
+    expect(ids(features.test)).toEqual(["a", "b"]);
+    expect(Array.from(features.test.labels!)).toEqual([1, 0]);
+    expect(features.score.labels).toBeNull();
+    expect(features.train.rows).toBe(0);
+  });
+
+  it("labels churn as the goal not occurring", async () => {
+    const churnPlan = await planInstance(session, ingested, "churn");
+    const churn = await buildFeatures(session, ingested, churnPlan);
+    expect(Array.from(churn.test.person).map((p) => churn.people[p])).toEqual(["a", "b"]);
+    expect(Array.from(churn.test.labels!)).toEqual([0, 1]);
+  });
+});
+
+describe("eligibility conditions and instance exclusions", () => {
+  it("scores only people whose attributes match and ignores the instance's excluded events", async () => {
+    const p = await planInstance(session, ingested, "goldNoViews");
+    const f = await buildFeatures(session, ingested, p);
+    expect(Array.from(f.score.person).map((i) => f.people[i])).toEqual(["a"]);
+    expect(value(f, "score", "a", `event.${VIEW}.count_60d`)).toBe(0);
+    expect(value(f, "score", "a", "activity.count_60d")).toBe(3);
+    expect(value(f, "score", "a", "tenure_days")).toBe(11);
+    expect(ingested.report.instances[2]).toMatchObject({ name: "goldNoViews", goalEvents: 3, ignoredEvents: 6 });
+  });
+});
+
+describe("feature values", () => {
+  it("counts events per window, days since last and first, active days and trend", () => {
+    const v = (person: string, name: string) => value(features, "score", person, name);
+    const p = `event.${PURCHASE}`;
+    const w = `event.${VIEW}`;
+    expect([v("a", `${p}.count_7d`), v("a", `${p}.count_30d`), v("a", `${p}.count_60d`)]).toEqual([2, 3, 3]);
+    expect([v("a", `${p}.days_since_last`), v("a", `${p}.days_since_first`), v("a", `${p}.active_days`)]).toEqual([0, 11, 3]);
+    expect(v("a", `${p}.trend`)).toBeCloseTo(Math.log(4), 5);
+    expect([v("a", `${w}.count_7d`), v("a", `${w}.count_30d`), v("a", `${w}.count_60d`)]).toEqual([2, 3, 4]);
+    expect([v("a", `${w}.days_since_last`), v("a", `${w}.days_since_first`), v("a", `${w}.active_days`)]).toEqual([6, 46, 3]);
+    expect(v("a", `${w}.trend`)).toBeCloseTo(Math.log(2), 5);
+    expect([v("a", "activity.count_7d"), v("a", "activity.count_30d"), v("a", "activity.count_60d")]).toEqual([4, 6, 7]);
+    // b has no purchases: counts 0, days since missing.
+    expect([v("b", `${p}.count_60d`), v("b", `${p}.active_days`), v("b", `${p}.trend`)]).toEqual([0, 0, 0]);
+    expect(v("b", `${p}.days_since_last`)).toBeNaN();
+    expect([v("b", `${w}.count_60d`), v("b", `${w}.days_since_last`)]).toEqual([1, 41]);
+  });
+
+  it("computes monetary, regularity, tenure and profile features", () => {
+    const v = (person: string, name: string) => value(features, "score", person, name);
+    expect([v("a", "amount.sum_30d"), v("a", "amount.mean_30d"), v("a", "amount.max_30d"), v("a", "amount.sum_60d")]).toEqual([60, 20, 30, 60]);
+    expect([v("a", "regularity.mean_gap_days"), v("a", "regularity.overdue_ratio")]).toEqual([5.5, 0]);
+    expect(v("a", "tenure_days")).toBe(46);
+    expect(v("b", "amount.sum_30d")).toBe(0);
+    expect(v("b", "amount.mean_30d")).toBeNaN();
+    expect(v("b", "regularity.mean_gap_days")).toBeNaN();
+    const tier = features.catalogue.find((d) => d.name === "profile.loyalty.tier")!;
+    expect(tier).toMatchObject({ kind: "categorical", categories: ["gold", "silver"], label: "Loyalty tier" });
+    expect([v("a", "profile.loyalty.tier"), v("b", "profile.loyalty.tier")]).toEqual([0, 1]);
+    expect(v("a", "profile.signupDate")).toBe(350);
+    // A signup after the cutoff is not known at the cutoff.
+    expect(v("b", "profile.signupDate")).toBeNaN();
+    // At the test cutoff (2025-12-02) nothing from December is visible.
+    expect(value(features, "test", "a", `event.${PURCHASE}.count_60d`)).toBe(0);
+    expect(value(features, "test", "a", `event.${VIEW}.count_60d`)).toBe(1);
+    expect(value(features, "test", "a", "tenure_days")).toBe(16);
+  });
+
+  it("gives every feature a stable name, a label, a kind and a unit", () => {
+    const names = features.catalogue.map((d) => d.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(features.catalogue.find((d) => d.name === `event.${PURCHASE}.days_since_last`)).toEqual({
+      name: `event.${PURCHASE}.days_since_last`,
+      label: "Days since last purchase",
+      kind: "numeric",
+      unit: "days",
+      group: "behaviour",
+    });
+    expect(features.catalogue.find((d) => d.name === `event.${VIEW}.count_30d`)!.label).toBe("Page views in the last 30 days");
+    expect(features.catalogue.find((d) => d.name === "amount.mean_30d")!.label).toBe("Average amount per transaction in the last 30 days");
+    for (const d of features.catalogue) {
+      expect(d.label.length).toBeGreaterThan(3);
+      expect(["numeric", "categorical"]).toContain(d.kind);
+    }
+    expect(features.score.matrix.length).toBe(features.score.rows * features.catalogue.length);
+  });
+});
+
+describe("data requirements", () => {
+  it("lists each unmet requirement with what was found and what to try", () => {
+    expect(plan.requirements.map((r) => [r.check, r.ok])).toEqual([
+      ["history", true],
+      ["positives", false],
+      ["negatives", false],
+      ["behaviour", true],
+    ]);
+    let message = "";
+    try {
+      assertRequirements(plan);
+    } catch (error) {
+      expect(error).toBeInstanceOf(UserError);
+      message = (error as Error).message;
+    }
+    expect(message).toBe(
+      "instances[0] (purchase) does not meet the data requirements:\n" +
+        "- positives: 0 positive training examples (people who reached the goal within 30 days) across 4 training cutoffs; need at least 500. " +
+        "Provide more people or a longer history, use a longer window or looser eligibility, or lower requirements.minPositive.\n" +
+        "- negatives: 0 negative training examples across 4 training cutoffs; need at least 500. " +
+        "Provide more people or a longer history, use a shorter window or looser eligibility, or lower requirements.minNegative.",
+    );
+    expect(ingested.report.instances[0].requirements).toBe(plan.requirements);
+  });
+
+  it("reports too short a history and a goal that is the only behaviour", async () => {
+    const short = await Session.open({ memoryLimit: "1GB" });
+    try {
+      const only = validateConfig(
+        { ...config, features: { lookbackDays: 200 }, instances: [{ name: "any", type: "churn", window: 30, goal: { conditions: [{ field: "eventType", op: "exists" }] } }] },
+        { baseDir: dir },
+      );
+      const ing = await ingest(short, only);
+      const p = await planInstance(short, ing, "any");
+      const history = p.requirements.find((r) => r.check === "history")!;
+      expect(history.ok).toBe(false);
+      expect(history.message).toBe("the events cover 214 days (2025-06-01 to 2025-12-31); instance any needs at least 230 days (lookback 200 + window 30)");
+      expect(history.hint).toBe("Provide a longer history, or lower features.lookbackDays (at least 30) or the instance's window.");
+      const behaviour = p.requirements.find((r) => r.check === "behaviour")!;
+      expect(behaviour).toMatchObject({ ok: false, message: "every event of instance any is a goal event; there is no other behaviour to learn from" });
+    } finally {
+      short.close();
+    }
+  });
+});

@@ -1,0 +1,328 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, describe, expect, it } from "vitest";
+import { UserError, type UserErrorCode } from "../../loaders/config/errors.js";
+import type { CustomerAIConfig, EventsInput } from "../../loaders/config/types.js";
+import { validateConfig } from "../../loaders/config/validate.js";
+import { type IngestResult, ingest } from "../../loaders/ingest/ingest.js";
+import { Session } from "../../loaders/ingest/session.js";
+
+const dir = mkdtempSync(join(tmpdir(), "ingest-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, lines: string[] | string): string {
+  const path = join(dir, name);
+  writeFileSync(path, Array.isArray(lines) ? lines.join("\n") + "\n" : lines);
+  return path;
+}
+
+const MAPPING = { personId: "ecid", timestamp: "ts", eventType: "type", amount: "amount" };
+
+function configOf(events: Partial<EventsInput> & { path: string }, extra: Partial<CustomerAIConfig> = {}): CustomerAIConfig {
+  return {
+    inputs: { events: { columns: MAPPING, ...events } },
+    instances: [{ name: "buy", type: "conversion", window: 30, goal: { conditions: [{ field: "eventType", op: "equals", value: "purchase" }] } }],
+    ...extra,
+  };
+}
+
+/** Runs ingest in a fresh session. */
+async function run(config: CustomerAIConfig): Promise<IngestResult> {
+  const session = await Session.open({ memoryLimit: "1GB", threads: 2 });
+  try {
+    return await ingest(session, validateConfig(config, { baseDir: dir }));
+  } finally {
+    session.close();
+  }
+}
+
+/** The UserError of an ingest run, checked for its code. */
+async function failure(config: CustomerAIConfig, code: UserErrorCode): Promise<string> {
+  try {
+    await run(config);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).code).toBe(code);
+    return (error as UserError).message;
+  }
+  throw new Error(`expected a UserError (${code})`);
+}
+
+const GOOD = ["ecid,ts,type,amount", "p1,2025-01-01 10:00:00,view,", "p1,2025-01-02 10:00:00,purchase,20", "p2,2025-01-03 10:00:00,view,"];
+
+describe("structural errors stop the run with a specific message", () => {
+  it("file missing, glob without match, folder", async () => {
+    expect(await failure(configOf({ path: "missing.csv" }), "file_missing")).toBe(`inputs.events.path: file not found: ${join(dir, "missing.csv")}`);
+    expect(await failure(configOf({ path: "nothing-*.csv" }), "file_missing")).toBe(`inputs.events.path: no file matches ${join(dir, "nothing-*.csv")}`);
+    expect(await failure(configOf({ path: "." }), "file_missing")).toContain("is a folder; expected a file or a glob");
+  });
+
+  it("empty file and header only", async () => {
+    const empty = file("empty.csv", "");
+    expect(await failure(configOf({ path: empty }), "file_empty")).toBe(`inputs.events: ${empty} is empty (0 bytes)`);
+    const header = file("header.csv", ["ecid,ts,type,amount"]);
+    expect(await failure(configOf({ path: header }), "file_empty")).toBe(`inputs.events: ${header} contain no data rows (only a header or nothing)`);
+  });
+
+  it("unknown format and unreadable file", async () => {
+    const xlsx = file("events.xlsx", GOOD);
+    expect(await failure(configOf({ path: xlsx }), "unknown_format")).toBe(
+      `inputs.events.path: cannot tell the format of ${xlsx}; expected a .csv, .csv.gz, .tsv, .parquet, .jsonl or .ndjson file, or set inputs.events.format to csv, parquet or jsonl`,
+    );
+    const fake = file("fake.parquet", GOOD);
+    expect(await failure(configOf({ path: fake }), "unreadable")).toMatch(new RegExp(`^inputs\\.events: could not read ${fake.replace(/[.]/g, "\\.")} as parquet: `));
+  });
+
+  it("a required column is missing: lists the columns found and the closest names", async () => {
+    const path = file("unmapped.csv", GOOD);
+    const message = await failure({ ...configOf({ path }), inputs: { events: { path } } }, "column_missing");
+    expect(message).toBe(`inputs.events.columns.personId: person id column "identityMap.ECID" not found in ${path}; columns found: ecid, ts, type, amount; closest: "ecid"`);
+    const typo = await failure(configOf({ path, columns: { ...MAPPING, eventType: "Type " } }), "column_missing");
+    expect(typo).toContain('inputs.events.columns.eventType: event type column "Type " not found');
+    expect(typo).toContain('closest: "type"');
+  });
+
+  it("a condition names a field that does not exist", async () => {
+    const path = file("cond.csv", GOOD);
+    const config = configOf({ path });
+    config.instances[0].customEvents = [{ name: "promo", label: "Promo view", conditions: [{ field: "campain", op: "equals", value: "x" }] }];
+    expect(await failure(config, "column_missing")).toBe(
+      `instances[0].customEvents[0].conditions[0].field: no role or column "campain" in inputs.events (${path})`,
+    );
+  });
+
+  it("a column of the wrong type", async () => {
+    const ts = file("badts.csv", ["ecid,ts,type,amount", "p1,yesterday,view,", "p2,last week,view,", "p3,2025-01-01,purchase,3"]);
+    expect(await failure(configOf({ path: ts }), "column_type")).toBe(
+      'inputs.events.columns.timestamp: column "ts" should hold timestamps but 2 of the first 3 values cannot be read (e.g. "last week"). ' +
+        'Set inputs.events.timestampFormat (a strptime format such as "%m/%d/%Y %H:%M", or epoch_s / epoch_ms).',
+    );
+    const amount = file("badamount.csv", ["ecid,ts,type,amount", "p1,2025-01-01,purchase,ten", "p2,2025-01-02,purchase,twelve"]);
+    expect(await failure(configOf({ path: amount }), "column_type")).toBe(
+      'inputs.events.columns.amount: column "amount" should hold numbers but 2 of the first 2 values are not numbers (e.g. "ten")',
+    );
+    const parquet = join(dir, "boolts.parquet");
+    const session = await Session.open({ memoryLimit: "1GB" });
+    await session.run(`COPY (SELECT 'p1' AS ecid, TRUE AS ts, 'purchase' AS type, 1.0 AS amount) TO '${parquet}' (FORMAT parquet)`);
+    session.close();
+    expect(await failure(configOf({ path: parquet }), "column_type")).toBe(
+      'inputs.events.columns.timestamp: column "ts" has type BOOLEAN; expected timestamps or text like 2025-05-01 13:45:00. ' +
+        'Set inputs.events.timestampFormat (a strptime format such as "%m/%d/%Y %H:%M", or epoch_s / epoch_ms).',
+    );
+  });
+
+  it("an instance whose goal matches no event shows the values found", async () => {
+    const path = file("nogoal.csv", GOOD);
+    const config = configOf({ path });
+    config.instances[0].goal = { conditions: [{ field: "eventType", op: "equals", value: "order" }] };
+    expect(await failure(config, "goal_no_match")).toBe(
+      'instances[0].goal (buy) matches no event: eventType equals "order"; values of eventType: "view" (2), "purchase" (1)',
+    );
+  });
+
+  it("no usable rows at all", async () => {
+    const path = file("allbad.csv", ["ecid,ts,type,amount", ",2025-01-01,view,", "p1,,view,", "p2,2025-01-01,,"]);
+    const message = await failure(configOf({ path }), "no_events");
+    expect(message).toContain("inputs.events: no usable events; all 3 rows were set aside (");
+    expect(message).toContain("timestamp_invalid: 1 (e.g. allbad.csv row 2)");
+    expect(message).toContain("person_id_missing: 1 (e.g. allbad.csv row 1)");
+    expect(message).toContain("event_type_missing: 1 (e.g. allbad.csv row 3)");
+  });
+});
+
+describe("row-level problems are counted by reason with example rows, and every row is accounted for", () => {
+  const path = file("rows.csv", [
+    "ecid,ts,type,amount,note",
+    "p1,2025-01-01 10:00:00,view,,", // 1 used
+    "p1,2025-01-02 10:00:00,purchase,20,", // 2 used
+    "p2,not a date,view,,", // 3 timestamp_invalid
+    "p2,,view,,", // 4 timestamp_invalid (missing)
+    ",2025-01-03 10:00:00,view,,", // 5 person_id_missing
+    "p3,2025-01-03 11:00:00,,,", // 6 event_type_missing
+    "p3,2025-01-04 11:00:00,purchase,abc,", // 7 amount_invalid
+    "p3,2025-03-01 11:00:00,view,,", // 8 after_as_of (as of 2025-02-28)
+    "p1,2025-01-01 10:00:00,view,,", // 9 duplicate of row 1
+    "p4,2025-01-05 09:00:00,purchase,-5,", // 10 negative_amount
+    "p4,2025-01-05 09:30:00,purchase,-5,refund", // 11 used: negative allowed for refunds
+    "p5,2025-01-06 09:00:00,view,,test", // 12 excluded (test traffic)
+    "p6,2025-01-07 09:00:00,view", // 13 malformed (missing field), line 14
+    "p6,2025-01-08 10:00:00,purchase,30,", // 14 used
+    "p7,2025-01-08 10:00:00,view,,,extra", // 15 malformed (extra field), line 16
+    "p7,2025-02-28 23:59:59,view,,", // 16 used (last second of the as-of date)
+  ]);
+  const config = configOf(
+    { path, csv: { delimiter: "," }, allowNegativeAmounts: { conditions: [{ field: "note", op: "equals", value: "refund" }] } },
+    { asOf: "2025-02-28", exclusions: [{ name: "testTraffic", conditions: [{ field: "note", op: "equals", value: "test" }] }] },
+  );
+
+  it("sets aside each reason with its message and examples", async () => {
+    const { report } = await run(config);
+    const events = report.events;
+    const byReason = Object.fromEntries(events.setAside.map((e) => [e.reason, e]));
+    expect(Object.keys(byReason)).toEqual([
+      "malformed_row",
+      "timestamp_invalid",
+      "person_id_missing",
+      "event_type_missing",
+      "amount_invalid",
+      "after_as_of",
+      "excluded",
+      "negative_amount",
+      "duplicate",
+    ]);
+    expect(byReason.malformed_row).toEqual({
+      reason: "malformed_row",
+      message: "line could not be parsed (wrong number of fields or broken quoting)",
+      rows: 2,
+      examples: ["rows.csv line 14", "rows.csv line 16"],
+    });
+    expect(byReason.timestamp_invalid).toMatchObject({ rows: 2, message: "timestamp missing or not readable", examples: ["rows.csv row 3", "rows.csv row 4"] });
+    expect(byReason.person_id_missing).toMatchObject({ rows: 1, message: "person id missing or empty", examples: ["rows.csv row 5"] });
+    expect(byReason.event_type_missing).toMatchObject({ rows: 1, message: "event type missing or empty", examples: ["rows.csv row 6"] });
+    expect(byReason.amount_invalid).toMatchObject({ rows: 1, message: "amount present but not a number", examples: ["rows.csv row 7"] });
+    expect(byReason.after_as_of).toMatchObject({ rows: 1, message: "timestamp after the as-of date", examples: ["rows.csv row 8"] });
+    expect(byReason.excluded).toMatchObject({ rows: 1, rule: "testTraffic", message: "matches an exclusion rule", examples: ["rows.csv row 12"] });
+    expect(byReason.negative_amount).toMatchObject({ rows: 1, message: "negative amount where amounts cannot be negative", examples: ["rows.csv row 10"] });
+    expect(byReason.duplicate).toMatchObject({ rows: 1, message: "exact duplicate of an earlier row", examples: ["rows.csv row 9"] });
+    expect(events.rowsRead).toBe(16);
+    expect(events.rowsUsed).toBe(5);
+    expect(events.rowsSetAside).toBe(11);
+    expect(events.rowsUsed + events.setAside.reduce((a, e) => a + e.rows, 0)).toBe(events.rowsRead);
+    expect(events.people).toBe(4);
+    expect(events.firstEvent).toBe("2025-01-01 10:00:00");
+    expect(events.lastEvent).toBe("2025-02-28 23:59:59");
+    expect(report.asOf).toBe("2025-02-28");
+    expect(report.asOfSource).toBe("config");
+  });
+
+  it("writes a JSON-serialisable data-quality report", async () => {
+    const { report } = await run(config);
+    const copy = JSON.parse(JSON.stringify(report));
+    expect(copy).toEqual(report);
+    expect(report.events.eventTypes).toEqual([
+      { eventType: "purchase", events: 3 },
+      { eventType: "view", events: 2 },
+    ]);
+    expect(report.events.mapping).toEqual({ personId: "ecid", timestamp: "ts", eventType: "type", amount: "amount" });
+    const note = report.events.columns.find((c) => c.name === "note")!;
+    expect(note).toEqual({ name: "note", type: "VARCHAR", completeness: 2 / 14 });
+    expect(report.events.columns.find((c) => c.name === "ecid")).toMatchObject({ role: "personId" });
+    expect(report.instances).toEqual([{ name: "buy", goalEvents: 3, customEvents: [], ignoredEvents: 0 }]);
+    expect(report.warnings).toEqual([]);
+  });
+
+  it("defaults the as-of date to the last event's date", async () => {
+    const { report, asOf } = await run({ ...config, asOf: undefined });
+    expect(asOf).toBe("2025-03-01");
+    expect(report.asOfSource).toBe("last event");
+    expect(report.events.setAside.find((e) => e.reason === "after_as_of")).toBeUndefined();
+  });
+});
+
+describe("formats", () => {
+  const rows = [
+    { ecid: "p1", ts: "2025-01-01 10:00:00", type: "view", amount: null },
+    { ecid: "p1", ts: "2025-01-02 10:00:00", type: "purchase", amount: 20 },
+    { ecid: "p2", ts: "2025-01-03 10:00:00", type: "purchase", amount: 5.5 },
+  ];
+
+  it("reads gzipped CSV globs, JSON Lines, nested JSON and Parquet alike", async () => {
+    const csv = (r: (typeof rows)[number]) => `${r.ecid},${r.ts},${r.type},${r.amount ?? ""}`;
+    writeFileSync(join(dir, "part-1.csv.gz"), gzipSync(["ecid,ts,type,amount", csv(rows[0])].join("\n") + "\n"));
+    writeFileSync(join(dir, "part-2.csv.gz"), gzipSync(["ecid,ts,type,amount", csv(rows[1]), csv(rows[2])].join("\n") + "\n"));
+    const jsonl = file("events.jsonl", rows.map((r) => JSON.stringify(r)));
+    const nested = file("nested.ndjson", rows.map((r) => JSON.stringify({ identityMap: { ECID: r.ecid }, timestamp: r.ts, eventType: r.type, commerce: { order: { priceTotal: r.amount } } })));
+    const parquet = join(dir, "events.parquet");
+    const session = await Session.open({ memoryLimit: "1GB" });
+    await session.run(`COPY (SELECT * FROM read_json('${jsonl}')) TO '${parquet}' (FORMAT parquet)`);
+    session.close();
+    for (const path of [join(dir, "part-*.csv.gz"), jsonl, parquet]) {
+      const { report } = await run(configOf({ path }));
+      expect(report.events.rowsUsed).toBe(3);
+      expect(report.events.people).toBe(2);
+      expect(report.instances[0].goalEvents).toBe(2);
+    }
+    const globbed = await run(configOf({ path: join(dir, "part-*.csv.gz") }));
+    expect(globbed.report.events.files.map((f) => f.split("/").pop())).toEqual(["part-1.csv.gz", "part-2.csv.gz"]);
+    // Nested JSON with XDM paths needs no column mapping.
+    const xdm = await run({ ...configOf({ path: nested }), inputs: { events: { path: nested, columns: { amount: "commerce.order.priceTotal" } } } });
+    expect(xdm.report.events.rowsUsed).toBe(3);
+    expect(xdm.report.events.mapping.personId).toBe("identityMap.ECID");
+  });
+
+  it("reads a transactions-only file as one event type with an amount expression and grouped lines", async () => {
+    const path = file("tx.csv", [
+      "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID",
+      "536365,A,6,12/1/2010 8:26,2.55,17850.0",
+      "536365,B,2,12/1/2010 8:26,3.00,17850.0",
+      "C536366,A,-1,12/2/2010 9:00,2.55,17850.0",
+      "536367,A,1,12/3/2010 9:00,2.55,",
+    ]);
+    const { report, events } = await run({
+      inputs: {
+        events: {
+          path,
+          eventType: "commerce.purchases",
+          columns: { personId: "CustomerID", timestamp: "InvoiceDate" },
+          timestampFormat: "%m/%d/%Y %H:%M",
+          amountExpression: "Quantity * UnitPrice",
+          groupRowsBy: "InvoiceNo",
+          allowNegativeAmounts: { conditions: [{ field: "InvoiceNo", op: "startsWith", value: "C" }] },
+        },
+      },
+      instances: [
+        {
+          name: "buy",
+          type: "conversion",
+          window: 30,
+          goal: { conditions: [{ field: "eventType", op: "equals", value: "commerce.purchases" }, { field: "InvoiceNo", op: "startsWith", value: "C", not: true }] },
+          customEvents: [{ name: "cancellation", label: "Cancellation", conditions: [{ field: "InvoiceNo", op: "startsWith", value: "C" }] }],
+        },
+      ],
+    });
+    expect(report.events.rowsRead).toBe(4);
+    expect(report.events.rowsUsed).toBe(3);
+    expect(report.events.setAside).toEqual([{ reason: "person_id_missing", message: "person id missing or empty", rows: 1, examples: ["tx.csv row 4"] }]);
+    expect(report.events.events).toBe(2); // two invoices
+    expect(report.events.firstEvent).toBe("2010-12-01 08:26:00");
+    expect(report.instances[0]).toEqual({ name: "buy", goalEvents: 1, customEvents: [{ name: "cancellation", events: 1 }], ignoredEvents: 0 });
+    expect(events.hasAmount).toBe(true);
+  });
+});
+
+describe("profiles", () => {
+  it("sets aside rows without a person id and later rows of the same person", async () => {
+    const events = file("pe.csv", GOOD);
+    const profiles = file("profiles.csv", ["ecid,tier,signup,score", "p1,gold,2024-01-01,3", "p2,silver,2024-02-01,", ",gold,2024-03-01,1", "p1,bronze,2024-04-01,2"]);
+    const config = configOf({ path: events }, { inputs: { events: { path: events, columns: MAPPING }, profiles: { path: profiles, columns: { personId: "ecid" } } } });
+    config.instances[0].profileAttributes = ["tier", "signup", "score"];
+    const { report, profiles: stored } = await run(config);
+    expect(report.profiles).toMatchObject({ rowsRead: 4, rowsUsed: 2, rowsSetAside: 2, people: 2, peopleWithEvents: 2 });
+    expect(report.profiles!.setAside).toEqual([
+      { reason: "person_id_missing", message: "person id missing or empty", rows: 1, examples: ["profiles.csv row 3"] },
+      {
+        reason: "duplicate_person",
+        message: "a later row for a person who already has a profile (the first row is used)",
+        rows: 1,
+        examples: ["profiles.csv row 4"],
+      },
+    ]);
+    expect(stored!.attributes.map((a) => [a.column, a.storage])).toEqual([
+      ["tier", "text"],
+      ["signup", "date"],
+      ["score", "number"],
+    ]);
+  });
+
+  it("names a missing profile attribute with the closest columns", async () => {
+    const events = file("pe2.csv", GOOD);
+    const profiles = file("profiles2.csv", ["ecid,loyaltyTier", "p1,gold"]);
+    const config = configOf({ path: events }, { inputs: { events: { path: events, columns: MAPPING }, profiles: { path: profiles, columns: { personId: "ecid" } } } });
+    config.instances[0].profileAttributes = ["loyalty.tier"];
+    expect(await failure(config, "column_missing")).toBe(
+      `instances[0].profileAttributes[0]: profile attribute column "loyalty.tier" not found in ${profiles}; columns found: ecid, loyaltyTier; closest: "loyaltyTier"`,
+    );
+  });
+});

@@ -3,19 +3,19 @@
  * (seeded), grow a tree on the binned matrix, and update training (and validation) margins; optionally stop early
  * when the validation metric stops improving and keep the best round.
  */
-import type { BinMapper } from "./binning.js";
-import { MISSING_BIN, binMatrix, categoryIndex, fitBinMapper } from "./binning.js";
+import { MISSING_BIN, binMatrix, fitBinMapper } from "./binning.js";
 import type { GrownTree } from "./grower.js";
 import { growTree } from "./grower.js";
 import { HistogramPool } from "./histogram.js";
 import type { UpdateShare } from "./loss.js";
-import { UPDATE_BLOCK, logLossFromMargin, priorLogOdds, updateKernel } from "./loss.js";
+import { UPDATE_BLOCK, priorLogOdds, updateKernel } from "./loss.js";
 import { rocAuc } from "./metrics.js";
+import { accumulateMargins, buildForest, sharedRowMajor } from "./predict.js";
 import type { KernelSpec } from "./parallel.js";
 import { resolveThreads, runItems, sharedFloat64, sharedInt32, sharedUint8 } from "./parallel.js";
 import { Rng } from "./rng.js";
 import type { FeatureMatrix, FitOptions, GBDTParams, Model, Tree } from "./types.js";
-import { DEFAULT_PARAMS, strides } from "./types.js";
+import { DEFAULT_PARAMS } from "./types.js";
 
 /**
  * Fills in defaults and validates hyper-parameters.
@@ -103,7 +103,11 @@ export function fitGBDT(
   const rng = new Rng(p.seed);
   const sampled = p.subsample < 1 ? new Uint8Array(N) : null;
   const allFeats = Int32Array.from({ length: F }, (_, f) => f);
-  const validMargin = valid ? new Float64Array(valid.X.nRows).fill(baseScore) : null;
+  // The validation set is tracked with the parallel prediction kernel: a shared copy of its rows and labels.
+  const validX = valid ? (nThreads > 1 ? sharedRowMajor(valid.X) : valid.X) : null;
+  const validY = valid ? sharedUint8(valid.X.nRows) : null;
+  if (valid && validY) validY.set(valid.y);
+  const validMargin = valid ? sharedFloat64(valid.X.nRows).fill(baseScore) : null;
   const history: number[] = [];
   const higherIsBetter = p.earlyStoppingMetric === "auc";
   let bestMetric = NaN;
@@ -147,9 +151,10 @@ export function fitGBDT(
     }
     runItems(UPDATE_KERNEL, { ...upd, values: leafValues }, Math.ceil(N / UPDATE_BLOCK), nThreads);
     let metric = NaN;
-    if (valid && validMargin) {
-      addTreeMargins(grown.tree, mapper, valid.X, validMargin);
-      metric = higherIsBetter ? rocAuc(valid.y, validMargin) : logLossFromMargin(valid.y, validMargin);
+    if (valid && validX && validY && validMargin) {
+      const forest = buildForest({ trees: [grown.tree], categories: mapper.categories, nFeatures: F, baseScore: 0 });
+      const loss = accumulateMargins(forest, validX, validMargin, validY, nThreads);
+      metric = higherIsBetter ? rocAuc(validY, validMargin) : loss;
       history.push(metric);
       if (bestRound < 0 || (higherIsBetter ? metric > bestMetric : metric < bestMetric)) {
         bestMetric = metric;
@@ -194,28 +199,4 @@ function binnedLeaf(grown: GrownTree, bins: Uint8Array, ro: number): number {
     n = goLeft ? left[n] : right[n];
   }
   return n;
-}
-
-/** Adds one tree's raw-value prediction to `out` for every row of X. */
-function addTreeMargins(tree: Tree, mapper: BinMapper, X: FeatureMatrix, out: Float64Array): void {
-  const { left, right, feature, threshold, defaultLeft, catSet, catBits, value } = tree;
-  const { rowStride, colStride } = strides(X);
-  const values = X.values;
-  for (let r = 0; r < X.nRows; r++) {
-    const ro = r * rowStride;
-    let n = 0;
-    while (left[n] >= 0) {
-      const f = feature[n];
-      const x = values[ro + f * colStride];
-      let goLeft: boolean;
-      if (x !== x) goLeft = defaultLeft[n] === 1;
-      else if (catSet[n] < 0) goLeft = x <= threshold[n];
-      else {
-        const k = categoryIndex(mapper.categories[f]!, x);
-        goLeft = k === MISSING_BIN ? defaultLeft[n] === 1 : ((catBits[catSet[n] + (k >>> 5)] >>> (k & 31)) & 1) === 1;
-      }
-      n = goLeft ? left[n] : right[n];
-    }
-    out[r] += value[n];
-  }
 }

@@ -11,12 +11,12 @@
 import type { BinMapper } from "./binning.js";
 import { MISSING_BIN, binThreshold } from "./binning.js";
 import type { HistogramPool } from "./histogram.js";
-import { buildHistograms, subtractHistograms } from "./histogram.js";
+import { FEATURE_STRIDE, buildHistograms } from "./histogram.js";
 import type { KernelSpec } from "./parallel.js";
-import { runItems, sharedInt32 } from "./parallel.js";
+import { runItems, sharedFloat64, sharedInt32 } from "./parallel.js";
 import type { Rng } from "./rng.js";
-import type { SplitInfo } from "./split.js";
-import { findBestSplit, leafWeight } from "./split.js";
+import type { SplitInfo, SplitShare } from "./split.js";
+import { SPLIT_FIELDS, SPLIT_KERNEL, leafWeight, readSplit } from "./split.js";
 import type { GBDTParams, Tree } from "./types.js";
 
 /** Buffers and settings shared by all trees of one fit. */
@@ -111,40 +111,61 @@ export function growTree(ctx: GrowerContext, nSampled: number, treeFeats: Int32A
   const lambda = p.lambda;
   const b = new TreeBuilder();
   pool.reset();
+  const hctx = { bins: ctx.bins, gh, idx, nFeatures: ctx.nFeatures, pool, nThreads: ctx.nThreads };
+  // The root's gradient sums are those of any feature's histogram (every row is in exactly one of its bins).
   let G = 0;
   let H = 0;
-  for (let i = 0; i < nSampled; i++) {
-    const r = idx[i];
-    G += gh[2 * r];
-    H += gh[2 * r + 1];
+  let rootHist = -1;
+  if (nSampled > 0 && treeFeats.length > 0) {
+    rootHist = pool.acquire();
+    buildHistograms(hctx, Int32Array.of(0, nSampled, rootHist), treeFeats);
+    const o = rootHist + treeFeats[0] * FEATURE_STRIDE;
+    for (let k = 0; k < FEATURE_STRIDE; k += 2) {
+      G += pool.hist[o + k];
+      H += pool.hist[o + k + 1];
+    }
   }
-  const root: OpenNode = { id: b.add(lr * leafWeight(G, H, lambda), H), depth: 0, start: 0, end: nSampled, G, H, hist: -1, split: null };
+  const root: OpenNode = { id: b.add(lr * leafWeight(G, H, lambda), H), depth: 0, start: 0, end: nSampled, G, H, hist: rootHist, split: null };
   const leafNodes: OpenNode[] = [];
   const open: OpenNode[] = [];
   const maxLeaves = p.maxLeaves > 0 ? p.maxLeaves : Infinity;
   let nLeaves = 1;
   const canSplit = (n: OpenNode): boolean =>
     (p.maxDepth <= 0 || n.depth < p.maxDepth) && n.end - n.start >= 2 && n.H >= 2 * p.minChildWeight && nLeaves < maxLeaves;
+  const categorical = Uint8Array.from(mapper.categorical, (c) => (c ? 1 : 0));
   const evaluate = (nodes: OpenNode[]): void => {
-    for (const n of nodes) {
-      n.split = findBestSplit(pool.hist, n.hist, nodeFeatures(treeFeats, p.colsampleByNode, rng), mapper.nBins, mapper.categorical, n.G, n.H, p);
+    const lists = nodes.map(() => nodeFeatures(treeFeats, p.colsampleByNode, rng));
+    const featStart = new Int32Array(nodes.length + 1);
+    lists.forEach((l, k) => (featStart[k + 1] = featStart[k] + l.length));
+    const feats = new Int32Array(featStart[nodes.length]);
+    lists.forEach((l, k) => feats.set(l, featStart[k]));
+    const out = sharedFloat64(SPLIT_FIELDS * nodes.length);
+    const args: SplitShare = {
+      hist: pool.hist,
+      offsets: Int32Array.from(nodes, (n) => n.hist),
+      G: Float64Array.from(nodes, (n) => n.G),
+      H: Float64Array.from(nodes, (n) => n.H),
+      featStart,
+      feats,
+      nBins: mapper.nBins,
+      categorical,
+      params: { lambda: p.lambda, minChildWeight: p.minChildWeight, minSplitGain: p.minSplitGain, catSmooth: p.catSmooth },
+      out,
+    };
+    runItems(SPLIT_KERNEL, args, nodes.length, feats.length >= 64 ? ctx.nThreads : 1);
+    nodes.forEach((n, k) => {
+      n.split = readSplit(out, k);
       if (n.split.feature >= 0) open.push(n);
       else finish(n);
-    }
+    });
   };
   const finish = (n: OpenNode): void => {
     if (n.hist >= 0) pool.release(n.hist);
     n.hist = -1;
     leafNodes.push(n);
   };
-  const hctx = { bins: ctx.bins, gh, idx, nFeatures: ctx.nFeatures, pool, nThreads: ctx.nThreads };
-  if (canSplit(root)) {
-    root.hist = pool.acquire();
-    buildHistograms(hctx, Int32Array.of(0, nSampled, root.hist), treeFeats);
-    evaluate([root]);
-  } else {
-    finish(root);
-  }
+  if (canSplit(root)) evaluate([root]);
+  else finish(root);
   while (open.length > 0) {
     let batch: OpenNode[];
     if (p.growPolicy === "lossguide") {
@@ -201,11 +222,9 @@ export function growTree(ctx: GrowerContext, nSampled: number, treeFeats: Int32A
       if (!needSmall) subtractions.push([n, small, small]);
     }
     if (builds.length > 0) {
-      buildHistograms(hctx, Int32Array.from(builds), treeFeats);
-    }
-    const hist = pool.hist;
-    for (const [, small, target] of subtractions) {
-      if (target !== small) subtractHistograms(hist, target.hist, small.hist, target.hist, treeFeats);
+      const subs: number[] = [];
+      for (const [n, small, target] of subtractions) if (target !== small) subs.push(n.hist, small.hist, target.hist);
+      buildHistograms(hctx, Int32Array.from(builds), treeFeats, Int32Array.from(subs));
     }
     for (const [, small, target] of subtractions) {
       if (target === small) finish(small);
@@ -249,69 +268,107 @@ export interface PartitionShare {
   idx: Int32Array;
   /** Scratch of the same length (shared). */
   scratch: Int32Array;
-  /** (start, end, feature) of every node to partition. */
+  /** Work items: (start, end, feature, table, whole) per row range; `whole` is 1 when the range is a whole node. */
   jobs: Int32Array;
-  /** 256 bytes per job: 1 when a row with that bin goes left. */
+  /** 256 bytes per table: 1 when a row with that bin goes left. */
   tables: Uint8Array;
-  /** Output: first index of the right child of every job. */
-  mids: Int32Array;
+  /** Output per item: number of rows going left and right. */
+  counts: Int32Array;
+  /** Claim order: the k-th claimed work item is `order[k]` (largest first). */
+  order: Int32Array;
 }
 
 /**
- * Stable in-place partition of the row range of job `j`: rows whose bin maps to 1 in the job's table move to the
- * front. Branch-free (every row is written to both sides and the counters advance by the table bit).
- * Self-contained: runs on worker threads.
+ * Stable partition of the row range of item `j`: rows whose bin maps to 1 in the table stay in `idx` (compacted
+ * to the front of the range), the others go to `scratch` at the same offsets; for a whole node they are then
+ * copied back behind the left rows. Branch-free (every row is written to both sides and the counters advance by
+ * the table bit). Self-contained: runs on worker threads.
  * @param s the arguments
- * @param j the job
+ * @param k the claim index (the item is `order[k]`)
  */
-export function partitionKernel(s: PartitionShare, j: number): void {
+export function partitionKernel(s: PartitionShare, k: number): void {
+  const j = s.order[k];
   const cols = s.cols;
   const idx = s.idx;
   const scratch = s.scratch;
   const tables = s.tables;
-  {
-    const start = s.jobs[3 * j];
-    const end = s.jobs[3 * j + 1];
-    const co = s.jobs[3 * j + 2] * s.nRows;
-    const to = 256 * j;
-    let nl = start;
-    let nr = start;
-    for (let i = start; i < end; i++) {
-      const r = idx[i];
-      const go = tables[to + cols[co + r]];
-      idx[nl] = r;
-      scratch[nr] = r;
-      nl += go;
-      nr += 1 - go;
-    }
-    for (let k = start; k < nr; k++) idx[nl + k - start] = scratch[k];
-    s.mids[j] = nl;
+  const start = s.jobs[5 * j];
+  const end = s.jobs[5 * j + 1];
+  const co = s.jobs[5 * j + 2] * s.nRows;
+  const to = 256 * s.jobs[5 * j + 3];
+  let nl = start;
+  let nr = start;
+  for (let i = start; i < end; i++) {
+    const r = idx[i];
+    const go = tables[to + cols[co + r]];
+    idx[nl] = r;
+    scratch[nr] = r;
+    nl += go;
+    nr += 1 - go;
   }
+  if (s.jobs[5 * j + 4] === 1) idx.set(scratch.subarray(start, nr), nl);
+  s.counts[2 * j] = nl - start;
+  s.counts[2 * j + 1] = nr - start;
 }
 
 const PARTITION_KERNEL: KernelSpec<PartitionShare> = { name: "partition", entry: partitionKernel, deps: [] };
 
-/** Partitions the rows of every node of a batch by its split (in parallel across nodes); returns the midpoints. */
+/** Rows per partition work item: larger nodes are partitioned in chunks, then stitched together. */
+const PARTITION_CHUNK = 65536;
+
+/**
+ * Partitions the rows of every node of a batch by its split and returns the midpoints. Items (whole small nodes,
+ * chunks of large ones) run in parallel; chunks are stitched in order — left parts, then right parts — so the
+ * result is exactly the serial stable partition.
+ */
 function partitionBatch(ctx: GrowerContext, batch: OpenNode[]): Int32Array {
   const nb = batch.length;
-  const jobs = new Int32Array(3 * nb);
+  const jobs: number[] = [];
   const tables = new Uint8Array(256 * nb);
+  const chunked: [number, number, number][] = [];
   let rows = 0;
   batch.forEach((n, j) => {
     const sp = n.split!;
-    jobs[3 * j] = n.start;
-    jobs[3 * j + 1] = n.end;
-    jobs[3 * j + 2] = sp.feature;
     const t = tables.subarray(256 * j, 256 * j + 256);
     for (let b = 0; b < MISSING_BIN; b++) {
       t[b] = sp.catBits ? (sp.catBits[b >>> 5] >>> (b & 31)) & 1 : b <= sp.bin ? 1 : 0;
     }
     t[MISSING_BIN] = sp.defaultLeft ? 1 : 0;
-    rows += n.end - n.start;
+    const len = n.end - n.start;
+    rows += len;
+    const k = Math.max(1, Math.floor(len / PARTITION_CHUNK));
+    if (k > 1) chunked.push([j, jobs.length / 5, k]);
+    for (let c = 0; c < k; c++) {
+      jobs.push(n.start + Math.floor((c * len) / k), n.start + Math.floor(((c + 1) * len) / k), sp.feature, j, k === 1 ? 1 : 0);
+    }
   });
-  const mids = sharedInt32(nb);
-  const args = { cols: ctx.binsByColumn, nRows: ctx.nRows, idx: ctx.idx, scratch: ctx.scratch, jobs, tables, mids };
-  runItems(PARTITION_KERNEL, args, nb, rows >= 1 << 15 ? ctx.nThreads : 1);
+  const nItems = jobs.length / 5;
+  const counts = sharedInt32(2 * nItems);
+  const { idx, scratch } = ctx;
+  const order = Int32Array.from({ length: nItems }, (_, i) => i).sort((x, y) => jobs[5 * y + 1] - jobs[5 * y] - (jobs[5 * x + 1] - jobs[5 * x]) || x - y);
+  const args = { cols: ctx.binsByColumn, nRows: ctx.nRows, idx, scratch, jobs: Int32Array.from(jobs), tables, counts, order };
+  runItems(PARTITION_KERNEL, args, nItems, rows >= 1 << 15 ? ctx.nThreads : 1);
+  const mids = new Int32Array(nb);
+  let item = 0;
+  batch.forEach((n, j) => {
+    if (chunked.length > 0 && chunked[0][0] === j) {
+      const [, first, k] = chunked.shift()!;
+      let dst = n.start;
+      for (let c = first; c < first + k; c++) {
+        idx.copyWithin(dst, jobs[5 * c], jobs[5 * c] + counts[2 * c]);
+        dst += counts[2 * c];
+      }
+      mids[j] = dst;
+      for (let c = first; c < first + k; c++) {
+        idx.set(scratch.subarray(jobs[5 * c], jobs[5 * c] + counts[2 * c + 1]), dst);
+        dst += counts[2 * c + 1];
+      }
+      item = first + k;
+    } else {
+      mids[j] = n.start + counts[2 * item];
+      item++;
+    }
+  });
   return mids;
 }
 

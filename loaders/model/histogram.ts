@@ -130,8 +130,8 @@ export function buildHistogramsKernel(s: HistogramShare, item: number): void {
 
 const HIST_KERNEL: KernelSpec<HistogramShare> = { name: "histogram", entry: buildHistogramsKernel, deps: [] };
 
-/** Rows per chunk: a node with n rows is built as min(32, max(1, floor(n / CHUNK_ROWS))) independent row chunks. */
-const CHUNK_ROWS = 16384;
+/** Rows per chunk: a node with n rows is built as min(16, max(1, floor(n / CHUNK_ROWS))) independent row chunks. */
+const CHUNK_ROWS = 4096;
 /** Below this many cells (rows x features) a batch is built on the calling thread only. */
 const PARALLEL_MIN_CELLS = 1 << 17;
 
@@ -152,17 +152,19 @@ export interface HistogramContext {
 }
 
 /**
- * Builds the histograms of a batch of nodes.
+ * Builds the histograms of a batch of nodes, then derives the siblings by subtraction.
  *
- * Large nodes are cut into row chunks (one per 16384 rows, at most 32) whose partial histograms are summed in a
+ * Large nodes are cut into row chunks (one per 4096 rows, at most 16) whose partial histograms are summed in a
  * fixed order; chunks and small nodes are the work items the threads claim. Each thread therefore reads whole rows
  * (one cache miss per row, amortised over all features), and since the chunking depends only on node sizes,
- * results are identical for any thread count.
+ * results are identical for any thread count. The chunk sums and the subtractions `out = parent - built` then
+ * run in parallel by feature.
  * @param ctx matrices, pool and thread count
- * @param nodes (start, end, histogram offset) triples
+ * @param nodes (start, end, histogram offset) triples of the nodes to build
  * @param feats features to build (ascending)
+ * @param subtractions (parent, built child, output) offset triples, applied after the builds (output may be parent)
  */
-export function buildHistograms(ctx: HistogramContext, nodes: Int32Array, feats: Int32Array): void {
+export function buildHistograms(ctx: HistogramContext, nodes: Int32Array, feats: Int32Array, subtractions: Int32Array = new Int32Array(0)): void {
   const { pool } = ctx;
   const items: number[] = [];
   const reductions: number[] = [];
@@ -173,7 +175,7 @@ export function buildHistograms(ctx: HistogramContext, nodes: Int32Array, feats:
     const slot = nodes[k + 2];
     const n = end - start;
     cells += n * feats.length;
-    const chunks = Math.min(32, Math.max(1, Math.floor(n / CHUNK_ROWS)));
+    const chunks = Math.min(16, Math.max(1, Math.floor(n / CHUNK_ROWS)));
     for (let c = 0; c < chunks; c++) {
       const a = start + Math.floor((c * n) / chunks);
       const b = start + Math.floor(((c + 1) * n) / chunks);
@@ -182,37 +184,58 @@ export function buildHistograms(ctx: HistogramContext, nodes: Int32Array, feats:
       if (c > 0) reductions.push(slot, target);
     }
   }
-  const args = { bins: ctx.bins, gh: ctx.gh, idx: ctx.idx, hist: pool.hist, nFeatures: ctx.nFeatures, feats, nodes: Int32Array.from(items) };
+  // Largest items first, so that the last items claimed (and waited for) are short.
+  const order = Array.from({ length: items.length / 3 }, (_, i) => i);
+  order.sort((x, y) => items[3 * y + 1] - items[3 * y] - (items[3 * x + 1] - items[3 * x]) || x - y);
+  const sorted = new Int32Array(items.length);
+  order.forEach((i, k) => sorted.set(items.slice(3 * i, 3 * i + 3), 3 * k));
+  const args = { bins: ctx.bins, gh: ctx.gh, idx: ctx.idx, hist: pool.hist, nFeatures: ctx.nFeatures, feats, nodes: sorted };
   runItems(HIST_KERNEL, args, items.length / 3, cells < PARALLEL_MIN_CELLS ? 1 : ctx.nThreads);
-  const hist = pool.hist;
-  for (let k = 0; k < reductions.length; k += 2) {
-    const dst = reductions[k];
-    const src = reductions[k + 1];
-    for (let j = 0; j < feats.length; j++) {
-      const o = feats[j] * FEATURE_STRIDE;
-      for (let b = 0; b < FEATURE_STRIDE; b++) hist[dst + o + b] += hist[src + o + b];
-    }
-    pool.release(src);
+  if (reductions.length > 0 || subtractions.length > 0) {
+    const work = (reductions.length / 2 + subtractions.length / 3) * feats.length * FEATURE_STRIDE;
+    const combine: CombineShare = { hist: pool.hist, feats, reductions: Int32Array.from(reductions), subtractions };
+    runItems(COMBINE_KERNEL, combine, feats.length, work < PARALLEL_MIN_CELLS ? 1 : ctx.nThreads);
   }
+  for (let k = 1; k < reductions.length; k += 2) pool.release(reductions[k]);
+}
+
+/** Arguments of {@link combineKernel}. */
+export interface CombineShare {
+  /** Histogram pool. */
+  hist: Float64Array;
+  /** Features; item j works on feature `feats[j]`. */
+  feats: Int32Array;
+  /** (destination, source) pairs: destination += source, in order. */
+  reductions: Int32Array;
+  /** (parent, child, output) triples: output = parent - child, after the reductions. */
+  subtractions: Int32Array;
 }
 
 /**
- * `out = parent - child` over the given features (out may alias parent).
- * @param hist histogram pool
- * @param parent offset of the parent histogram
- * @param child offset of the built child histogram
- * @param out offset of the result
- * @param feats features
+ * For one feature: sums partial chunk histograms into their node's histogram, then computes siblings by
+ * subtraction. Self-contained: runs on worker threads.
+ * @param s the arguments
+ * @param item index into `feats`
  */
-export function subtractHistograms(hist: Float64Array, parent: number, child: number, out: number, feats: Int32Array): void {
-  for (let j = 0; j < feats.length; j++) {
-    const fo = feats[j] * FEATURE_STRIDE;
-    const p = parent + fo;
-    const c = child + fo;
-    const o = out + fo;
-    for (let b = 0; b < FEATURE_STRIDE; b++) hist[o + b] = hist[p + b] - hist[c + b];
+export function combineKernel(s: CombineShare, item: number): void {
+  const hist = s.hist;
+  const o = s.feats[item] * 512;
+  const red = s.reductions;
+  for (let k = 0; k < red.length; k += 2) {
+    const d = red[k] + o;
+    const src = red[k + 1] + o;
+    for (let b = 0; b < 512; b++) hist[d + b] += hist[src + b];
+  }
+  const sub = s.subtractions;
+  for (let k = 0; k < sub.length; k += 3) {
+    const p = sub[k] + o;
+    const c = sub[k + 1] + o;
+    const out = sub[k + 2] + o;
+    for (let b = 0; b < 512; b++) hist[out + b] = hist[p + b] - hist[c + b];
   }
 }
+
+const COMBINE_KERNEL: KernelSpec<CombineShare> = { name: "combine", entry: combineKernel, deps: [] };
 
 /**
  * A growable pool of fixed-size histogram slots on shared memory. Slots are recycled; growing reallocates the

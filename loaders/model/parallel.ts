@@ -63,9 +63,9 @@ for (;;) {
   const posted = Atomics.load(ctl, ${CTL_POSTED});
   const msg = receiveMessageOnPort(port);
   if (!msg) {
-    const until = Date.now() + ${SPIN_MS};
+    const until = performance.now() + ${SPIN_MS};
     for (let k = 0; Atomics.load(ctl, ${CTL_POSTED}) === posted; k++) {
-      if ((k & 1023) === 1023 && Date.now() > until) {
+      if ((k & 1023) === 1023 && performance.now() > until) {
         Atomics.wait(ctl, ${CTL_POSTED}, posted);
         break;
       }
@@ -162,11 +162,11 @@ function kernelSource(spec: KernelSpec<object>): string {
 
 /** Polls `a[i]` until `done(value)`, spinning briefly and then sleeping in 1 ms waits. */
 function waitUntil(a: Int32Array, i: number, done: (v: number) => boolean): void {
-  const until = Date.now() + SPIN_MS;
+  const until = performance.now() + SPIN_MS;
   for (let k = 0; ; k++) {
     const v = Atomics.load(a, i);
     if (done(v)) return;
-    if ((k & 1023) === 1023 && Date.now() > until) Atomics.wait(a, i, v, 1);
+    if ((k & 1023) === 1023 && performance.now() > until) Atomics.wait(a, i, v, 1);
   }
 }
 

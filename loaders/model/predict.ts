@@ -82,7 +82,11 @@ function sharedArray<T extends Uint8Array | Uint32Array>(Ctor: new (b: ArrayBuff
   return new Ctor(typeof SharedArrayBuffer !== "undefined" ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
 }
 
-function buildForest(model: Model): Forest {
+/**
+ * Flattens trees into a {@link Forest} (used for models and, during fitting, for single new trees).
+ * @param model trees, categories of categorical features, number of features and base score
+ */
+export function buildForest(model: Pick<Model, "trees" | "categories" | "nFeatures" | "baseScore">): Forest {
   let nNodes = 0;
   let nBits = 0;
   for (const t of model.trees) {
@@ -250,6 +254,16 @@ export function forestCategory(s: Forest, f: number, x: number): number {
   return -1;
 }
 
+/** Arguments of {@link predictKernel}: rows and forest plus the accumulation mode. */
+export interface PredictShare extends RowShare {
+  /** 0: `out = baseScore + Σ leaves`; 1: `out += Σ leaves` (adding trees to running margins). */
+  accumulate: number;
+  /** Labels; when non-empty, item k also writes its rows' summed log-loss to `loss[k]`. */
+  y: Uint8Array;
+  /** Per-item log-loss sums (see `y`). */
+  loss: Float64Array;
+}
+
 /**
  * Margins of the rows of work item `item`: `out[outBegin + r - rowBegin] = baseScore + Σ leaf values`.
  * Each tree is walked for exactly `depth[t]` steps with a branch-free child choice (`left + goRight`) for numeric
@@ -257,7 +271,7 @@ export function forestCategory(s: Forest, f: number, x: number): number {
  * @param s the rows and forest
  * @param item the block of rows
  */
-export function predictKernel(s: RowShare, item: number): void {
+export function predictKernel(s: PredictShare, item: number): void {
   const values = s.values;
   const left = s.left;
   const feature = s.feature;
@@ -272,6 +286,8 @@ export function predictKernel(s: RowShare, item: number): void {
   const cs = s.colStride;
   const nTrees = s.nTrees;
   const out = s.out;
+  const withLoss = s.y.length > 0;
+  let loss = 0;
   const rEnd = Math.min(s.rowEnd, s.rowBegin + (item + 1) * s.blockRows);
   for (let r = s.rowBegin + item * s.blockRows; r < rEnd; r++) {
     const ro = r * rs;
@@ -294,11 +310,21 @@ export function predictKernel(s: RowShare, item: number): void {
       }
       m += value[n];
     }
-    out[s.outBegin + r - s.rowBegin] = m;
+    const o = s.outBegin + r - s.rowBegin;
+    if (s.accumulate === 1) {
+      m = out[o] + m - s.baseScore;
+      out[o] = m;
+    } else {
+      out[o] = m;
+    }
+    if (withLoss) loss += (m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m))) - s.y[r] * m;
   }
+  if (withLoss) s.loss[item] = loss;
 }
 
-const PREDICT_KERNEL: KernelSpec<RowShare> = { name: "predict", entry: predictKernel, deps: [forestCategory] };
+const PREDICT_KERNEL: KernelSpec<PredictShare> = { name: "predict", entry: predictKernel, deps: [forestCategory] };
+const NO_LABELS = new Uint8Array(0);
+const NO_LOSS = new Float64Array(0);
 
 /**
  * Runs a row kernel over all rows of X in items of `blockRows` rows, on up to `nThreads` threads. With workers,
@@ -311,21 +337,22 @@ const PREDICT_KERNEL: KernelSpec<RowShare> = { name: "predict", entry: predictKe
  * @param nThreads threads (0 = auto)
  * @param blockRows rows per work item
  */
-export function runRowKernel(
-  spec: KernelSpec<RowShare>,
+export function runRowKernel<S extends RowShare>(
+  spec: KernelSpec<S>,
   forest: Forest,
   X: FeatureMatrix,
   out: Float64Array,
   outWidth: number,
   nThreads: number,
   blockRows: number,
+  extra: Omit<S, keyof RowShare>,
 ): void {
   const { nRows, nFeatures } = X;
   const { rowStride, colStride } = strides(X);
   const nItems = Math.ceil(nRows / blockRows);
   const threads = Math.min(resolveThreads(nThreads), nItems);
   if (threads <= 1 || !workersAvailable()) {
-    const args: RowShare = { ...forest, values: X.values, rowStride, colStride, rowBegin: 0, rowEnd: nRows, blockRows, out, outBegin: 0, nFeatures };
+    const args = { ...forest, ...extra, values: X.values, rowStride, colStride, rowBegin: 0, rowEnd: nRows, blockRows, out, outBegin: 0, nFeatures } as S;
     for (let k = 0; k < nItems; k++) spec.entry(args, k);
     return;
   }
@@ -339,10 +366,58 @@ export function runRowKernel(
     } else {
       for (let r = a; r < b; r++) for (let f = 0; f < nFeatures; f++) input[(r - a) * nFeatures + f] = X.values[f * colStride + r];
     }
-    const args: RowShare = { ...forest, values: input, rowStride: nFeatures, colStride: 1, rowBegin: 0, rowEnd: b - a, blockRows, out: output, outBegin: 0, nFeatures };
+    const args = { ...forest, ...extra, values: input, rowStride: nFeatures, colStride: 1, rowBegin: 0, rowEnd: b - a, blockRows, out: output, outBegin: 0, nFeatures } as S;
     runItems(spec, args, Math.ceil((b - a) / blockRows), threads);
     out.set(output.subarray(0, (b - a) * outWidth), a * outWidth);
   }
+}
+
+/**
+ * A row-major copy of X on shared memory (same element type), so that worker threads can read it directly.
+ * @param X a matrix
+ */
+export function sharedRowMajor(X: FeatureMatrix): FeatureMatrix {
+  const { nRows, nFeatures } = X;
+  const values = X.values instanceof Float32Array ? sharedFloat32(nRows * nFeatures) : sharedFloat64(nRows * nFeatures);
+  if (X.layout === "row-major") values.set(X.values);
+  else for (let r = 0; r < nRows; r++) for (let f = 0; f < nFeatures; f++) values[r * nFeatures + f] = X.values[f * nRows + r];
+  return { nRows, nFeatures, values, layout: "row-major" };
+}
+
+/**
+ * Adds a forest's leaf values to running margins (`margin[r] += Σ leaves`, the forest's base score ignored) and
+ * returns the mean log-loss of the updated margins. Used to track a validation set while boosting. With
+ * `nThreads > 1`, X, margin and y must live on shared memory (see {@link sharedRowMajor}).
+ * @param forest trees to add
+ * @param X rows
+ * @param margin running margins, updated in place
+ * @param y 0/1 labels
+ * @param nThreads threads
+ */
+export function accumulateMargins(forest: Forest, X: FeatureMatrix, margin: Float64Array, y: Uint8Array, nThreads: number): number {
+  const { rowStride, colStride } = strides(X);
+  const blockRows = 4096;
+  const nItems = Math.ceil(X.nRows / blockRows);
+  const loss = sharedFloat64(nItems);
+  const args: PredictShare = {
+    ...forest,
+    values: X.values,
+    rowStride,
+    colStride,
+    rowBegin: 0,
+    rowEnd: X.nRows,
+    blockRows,
+    out: margin,
+    outBegin: 0,
+    nFeatures: X.nFeatures,
+    accumulate: 1,
+    y,
+    loss,
+  };
+  runItems(PREDICT_KERNEL, args, nItems, nThreads);
+  let total = 0;
+  for (let k = 0; k < nItems; k++) total += loss[k];
+  return total / Math.max(1, X.nRows);
 }
 
 /**
@@ -354,7 +429,7 @@ export function runRowKernel(
 export function predictMargin(model: Model, X: FeatureMatrix, options: { nThreads?: number } = {}): Float64Array {
   checkColumns(model, X);
   const out = new Float64Array(X.nRows);
-  runRowKernel(PREDICT_KERNEL, forestOf(model), X, out, 1, options.nThreads ?? 0, 2048);
+  runRowKernel(PREDICT_KERNEL, forestOf(model), X, out, 1, options.nThreads ?? 0, 2048, { accumulate: 0, y: NO_LABELS, loss: NO_LOSS });
   return out;
 }
 

@@ -13,9 +13,9 @@
  * method of Fisher (1958) used by LightGBM and XGBoost, which is exact for this gain up to the smoothing.
  * The learned direction of missing values is wherever the missing pseudo-category lands.
  */
-import { FEATURE_STRIDE } from "./histogram.js";
+import type { KernelSpec } from "./parallel.js";
 
-/** Minimum gain of any split, as in XGBoost (`kRtEps`). */
+/** Minimum gain of any split, as in XGBoost (`kRtEps`); the kernels below inline it (they must be self-contained). */
 export const MIN_GAIN = 1e-6;
 
 /** The best split of a node. */
@@ -52,7 +52,7 @@ export interface SplitParams {
   catSmooth: number;
 }
 
-/** A fresh "no split" result. */
+/** A fresh "no split" result (self-contained). */
 export function emptySplit(): SplitInfo {
   return { gain: -Infinity, feature: -1, bin: -1, defaultLeft: false, catBits: null, gl: 0, hl: 0, gr: 0, hr: 0 };
 }
@@ -82,7 +82,7 @@ export function leafWeight(g: number, h: number, lambda: number): number {
 }
 
 /**
- * Finds the best split of a node over the given features.
+ * Finds the best split of a node over the given features (self-contained: runs on worker threads).
  * @param hist histogram pool
  * @param off offset of the node's histogram
  * @param feats candidate features
@@ -98,7 +98,7 @@ export function findBestSplit(
   off: number,
   feats: Int32Array,
   nBins: Uint16Array,
-  categorical: boolean[],
+  categorical: ArrayLike<boolean | number>,
   G: number,
   H: number,
   p: SplitParams,
@@ -107,10 +107,10 @@ export function findBestSplit(
   const lambda = p.lambda;
   const mcw = Math.max(p.minChildWeight, 0);
   const parent = (G * G) / (H + lambda);
-  let bestGain = Math.max(p.minSplitGain, MIN_GAIN);
+  let bestGain = Math.max(p.minSplitGain, 1e-6);
   for (let j = 0; j < feats.length; j++) {
     const f = feats[j];
-    const base = off + f * FEATURE_STRIDE;
+    const base = off + f * 512;
     const nb = nBins[f];
     if (categorical[f]) {
       if (scanCategorical(hist, base, nb, G, H, parent, lambda, mcw, p.catSmooth, bestGain, f, best)) bestGain = best.gain;
@@ -245,4 +245,80 @@ function scanCategorical(
   best.gr = G - bgl;
   best.hr = H - bhl;
   return true;
+}
+
+/** Arguments of {@link splitKernel}: one item per node. */
+export interface SplitShare {
+  /** Histogram pool. */
+  hist: Float64Array;
+  /** Histogram offset of every node. */
+  offsets: Int32Array;
+  /** Gradient sum of every node. */
+  G: Float64Array;
+  /** Hessian sum of every node. */
+  H: Float64Array;
+  /** Candidate features of node k: `feats[featStart[k] .. featStart[k + 1])`. */
+  featStart: Int32Array;
+  /** Concatenated candidate features. */
+  feats: Int32Array;
+  /** Non-missing bins per feature. */
+  nBins: Uint16Array;
+  /** 1 for categorical features. */
+  categorical: Uint8Array;
+  /** Regularisation. */
+  params: SplitParams;
+  /** Output, {@link SPLIT_FIELDS} numbers per node: gain, feature, bin, defaultLeft, gl, hl, gr, hr, isCat, 8 bit-set words. */
+  out: Float64Array;
+}
+
+/** Numbers per node in {@link SplitShare.out}. */
+export const SPLIT_FIELDS = 17;
+
+/**
+ * Finds the best split of node `item` and writes it to `out` (self-contained kernel).
+ * @param s the arguments
+ * @param item the node
+ */
+export function splitKernel(s: SplitShare, item: number): void {
+  const feats = s.feats.subarray(s.featStart[item], s.featStart[item + 1]);
+  const b = findBestSplit(s.hist, s.offsets[item], feats, s.nBins, s.categorical, s.G[item], s.H[item], s.params);
+  const o = 17 * item;
+  const out = s.out;
+  out[o] = b.gain;
+  out[o + 1] = b.feature;
+  out[o + 2] = b.bin;
+  out[o + 3] = b.defaultLeft ? 1 : 0;
+  out[o + 4] = b.gl;
+  out[o + 5] = b.hl;
+  out[o + 6] = b.gr;
+  out[o + 7] = b.hr;
+  out[o + 8] = b.catBits ? 1 : 0;
+  for (let w = 0; w < 8; w++) out[o + 9 + w] = b.catBits ? b.catBits[w] : 0;
+}
+
+/** The split finder as a pool kernel. */
+export const SPLIT_KERNEL: KernelSpec<SplitShare> = {
+  name: "split",
+  entry: splitKernel,
+  deps: [findBestSplit, emptySplit, setNumeric, scanCategorical],
+};
+
+/**
+ * Reads node `k`'s split back from a {@link SplitShare} output.
+ * @param out the output array
+ * @param k the node
+ */
+export function readSplit(out: Float64Array, k: number): SplitInfo {
+  const o = SPLIT_FIELDS * k;
+  return {
+    gain: out[o],
+    feature: out[o + 1],
+    bin: out[o + 2],
+    defaultLeft: out[o + 3] === 1,
+    catBits: out[o + 8] === 1 ? Uint32Array.from(out.subarray(o + 9, o + 17)) : null,
+    gl: out[o + 4],
+    hl: out[o + 5],
+    gr: out[o + 6],
+    hr: out[o + 7],
+  };
 }

@@ -374,6 +374,6 @@ export function treeShap(model: Model, X: FeatureMatrix, options: { nThreads?: n
   checkColumns(model, X);
   const forest = forestOf(model);
   const contributions = new Float64Array(X.nRows * X.nFeatures);
-  runRowKernel(SHAP_KERNEL, forest, X, contributions, X.nFeatures, options.nThreads ?? 0, 64);
+  runRowKernel(SHAP_KERNEL, forest, X, contributions, X.nFeatures, options.nThreads ?? 0, 64, {});
   return { base: forestExpectedValue(forest), contributions, nRows: X.nRows, nFeatures: X.nFeatures };
 }

@@ -7,12 +7,16 @@
  * that the grower partitions in place), and the sibling of a freshly built child is obtained by subtraction from
  * the parent (the "histogram subtraction trick"), so only the smaller child of every split is ever scanned.
  *
- * The build kernel is self-contained so that it can run on worker threads (see `parallel.ts`): work is split by
- * feature, each thread writes disjoint slices, and sums are accumulated in row order whatever the thread count,
- * so results are bit-for-bit independent of parallelism.
+ * The kernels are self-contained so that they can run on worker threads (see `parallel.ts`). Work items are row
+ * chunks of nodes, each accumulated in row order into its own slot and combined in a fixed order, so results are
+ * bit-for-bit independent of the number of threads.
+ *
+ * Layout choice: the binned matrix is row-major (one byte per cell). Measured on this project's data, building
+ * from rows costs ~3-4 ns per cell against ~9 ns from columns: a row's bytes share cache lines, and consecutive
+ * updates hit different features' bins instead of forming store-to-load chains on one small histogram.
  */
 import type { KernelSpec } from "./parallel.js";
-import { runItems } from "./parallel.js";
+import { runItems, sharedFloat64 } from "./parallel.js";
 
 /** Doubles per feature in a histogram (256 bins x gradient and hessian). */
 export const FEATURE_STRIDE = 512;
@@ -288,5 +292,5 @@ export class HistogramPool {
 }
 
 function allocate(n: number): Float64Array {
-  return typeof SharedArrayBuffer !== "undefined" ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+  return sharedFloat64(n);
 }

@@ -10,9 +10,13 @@
  * const copy = modelFromJSON(JSON.parse(JSON.stringify(modelToJSON(model))));
  * ```
  *
- * Stages, one module each (mirroring scikit-learn's histogram GBDT): `binning`, `histogram`, `split`, `grower`,
- * `loss`, `boosting`, `predict`, `treeshap`, `serialize`, plus `parallel` (worker threads), `metrics`,
- * `importance` and `rng`.
+ * Stages, one module each (mirroring scikit-learn's histogram GBDT): `binning`, `histogram`, `split`,
+ * `partition`, `grower`, `loss`, `boosting`, `forest` + `predict`, `treeshap`, `serialize`, plus `parallel`
+ * (worker threads), `metrics`, `importance` and `rng`.
+ *
+ * Matrices are {@link FeatureMatrix}: a flat Float64Array or Float32Array, row-major (preferred) or column-major,
+ * NaN for missing values. Fitting uses every core available (up to 8) unless `nThreads` says otherwise; results
+ * are identical for any thread count.
  */
 export type {
   FeatureMatrix,

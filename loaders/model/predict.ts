@@ -2,211 +2,19 @@
  * Batch prediction over flat matrices.
  *
  * Trees are flattened once per model into one "forest" of typed arrays (cached, on shared memory) and rows are
- * scored by a self-contained kernel that also runs on worker threads. Any {@link FeatureMatrix} layout is accepted;
- * row-major is the fast one (a row's features are contiguous). Rows are processed in blocks: the calling thread
- * reads its blocks in place, and blocks for workers are staged (as row-major copies) in reusable shared buffers,
- * so memory stays bounded whatever the matrix size.
+ * scored by a self-contained kernel that also runs on worker threads. Any {@link FeatureMatrix} layout is accepted
+ * (Float64Array or Float32Array, row- or column-major); row-major is the fast one since a row's features are
+ * contiguous. Rows are processed in blocks claimed by the threads; with workers, the input is staged a bounded
+ * super-block at a time as a row-major shared copy, so memory stays bounded whatever the matrix size.
  */
+import type { Forest } from "./forest.js";
+import { forestOf } from "./forest.js";
 import type { KernelSpec } from "./parallel.js";
-import { resolveThreads, runItems, sharedFloat32, sharedFloat64, sharedInt32, workersAvailable } from "./parallel.js";
+import { resolveThreads, runItems, sharedFloat32, sharedFloat64, workersAvailable } from "./parallel.js";
 import { sigmoid } from "./loss.js";
 import type { FeatureMatrix, Model } from "./types.js";
 import { strides } from "./types.js";
 
-/**
- * All trees of a model in flat arrays with global node ids, laid out for branch-free traversal: nodes of a tree
- * are renumbered breadth-first so that the right child is always `left + 1`, and a leaf points to itself with a
- * split that always goes "left" (feature 0, threshold +Infinity), so every row can take exactly `depth[t]` steps.
- */
-export interface Forest {
-  /** Number of trees. */
-  nTrees: number;
-  /** Global id of every tree's root. */
-  roots: Int32Array;
-  /** Depth (edges) of every tree. */
-  depth: Int32Array;
-  /** Left child (global id; the right child is `left + 1`); a leaf's own id. */
-  left: Int32Array;
-  /** Split feature (0 at leaves). */
-  feature: Int32Array;
-  /** Numeric threshold (`x <= threshold` goes left; +Infinity at leaves). */
-  threshold: Float64Array;
-  /** 1 when missing values go right. */
-  missRight: Uint8Array;
-  /** Offset of the categorical bit set in `catBits`, or -1. */
-  catSet: Int32Array;
-  /** Concatenated bit sets. */
-  catBits: Uint32Array;
-  /** Concatenated sorted category values of all categorical features. */
-  catValues: Float64Array;
-  /** Start of each feature's categories in `catValues`. */
-  catStart: Int32Array;
-  /** Number of categories of each feature (0 for numeric). */
-  catCount: Int32Array;
-  /**
-   * Dense value-to-index tables for categorical features whose categories are all integers in [0, 4096)
-   * (-1 = unknown); `catDenseSize[f]` is 0 when feature f uses binary search over `catValues` instead.
-   */
-  catDense: Int32Array;
-  /** Start of each feature's dense table in `catDense`. */
-  catDenseStart: Int32Array;
-  /** Size of each feature's dense table (0 = none). */
-  catDenseSize: Int32Array;
-  /** Node value (leaf value at leaves). */
-  value: Float64Array;
-  /** Node cover (hessian sum). */
-  cover: Float64Array;
-  /** Maximum depth over trees. */
-  maxDepth: number;
-  /** Model base score (margin). */
-  baseScore: number;
-}
-
-const forests = new WeakMap<Model, Forest>();
-
-/**
- * The flattened forest of a model (built on first use and cached; trees must not be mutated afterwards).
- * @param model a fitted model
- */
-export function forestOf(model: Model): Forest {
-  let forest = forests.get(model);
-  if (!forest) {
-    forest = buildForest(model);
-    forests.set(model, forest);
-  }
-  return forest;
-}
-
-function sharedArray<T extends Uint8Array | Uint32Array>(Ctor: new (b: ArrayBufferLike) => T, bytes: number, n: number): T {
-  const size = Math.max(1, n) * bytes;
-  return new Ctor(typeof SharedArrayBuffer !== "undefined" ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
-}
-
-/**
- * Flattens trees into a {@link Forest} (used for models and, during fitting, for single new trees).
- * @param model trees, categories of categorical features, number of features and base score
- */
-export function buildForest(model: Pick<Model, "trees" | "categories" | "nFeatures" | "baseScore">): Forest {
-  let nNodes = 0;
-  let nBits = 0;
-  for (const t of model.trees) {
-    nNodes += t.left.length;
-    nBits += t.catBits.length;
-  }
-  const nTrees = model.trees.length;
-  const roots = sharedInt32(nTrees);
-  const depth = sharedInt32(nTrees);
-  const left = sharedInt32(nNodes);
-  const feature = sharedInt32(nNodes);
-  const catSet = sharedInt32(nNodes);
-  const threshold = sharedFloat64(nNodes);
-  const value = sharedFloat64(nNodes);
-  const cover = sharedFloat64(nNodes);
-  const missRight = sharedArray(Uint8Array, 1, nNodes);
-  const catBits = sharedArray(Uint32Array, 4, nBits);
-  let o = 0;
-  let bo = 0;
-  let maxDepth = 0;
-  model.trees.forEach((t, ti) => {
-    roots[ti] = o;
-    depth[ti] = treeDepth(t.left, t.right);
-    maxDepth = Math.max(maxDepth, depth[ti]);
-    // Breadth-first renumbering: order[k] is the original id of new node k.
-    const order = [0];
-    const newId = new Int32Array(t.left.length);
-    for (let k = 0; k < order.length; k++) {
-      const old = order[k];
-      newId[old] = k;
-      if (t.left[old] >= 0) order.push(t.left[old], t.right[old]);
-    }
-    for (let k = 0; k < order.length; k++) {
-      const old = order[k];
-      const g = o + k;
-      value[g] = t.value[old];
-      cover[g] = t.cover[old];
-      if (t.left[old] < 0) {
-        left[g] = g;
-        feature[g] = 0;
-        threshold[g] = Infinity;
-        missRight[g] = 0;
-        catSet[g] = -1;
-      } else {
-        left[g] = o + newId[t.left[old]];
-        feature[g] = t.feature[old];
-        threshold[g] = t.catSet[old] >= 0 ? NaN : t.threshold[old];
-        missRight[g] = t.defaultLeft[old] ? 0 : 1;
-        catSet[g] = t.catSet[old] >= 0 ? t.catSet[old] + bo : -1;
-      }
-    }
-    catBits.set(t.catBits, bo);
-    o += order.length;
-    bo += t.catBits.length;
-  });
-  const catStart = sharedInt32(model.nFeatures);
-  const catCount = sharedInt32(model.nFeatures);
-  let nCats = 0;
-  model.categories.forEach((c) => (nCats += c ? c.length : 0));
-  const catValues = sharedFloat64(Math.max(1, nCats));
-  let co = 0;
-  model.categories.forEach((c, f) => {
-    catStart[f] = co;
-    catCount[f] = c ? c.length : 0;
-    if (c) catValues.set(c, co);
-    co += c ? c.length : 0;
-  });
-  const catDenseStart = sharedInt32(model.nFeatures);
-  const catDenseSize = sharedInt32(model.nFeatures);
-  let nDense = 0;
-  model.categories.forEach((c, f) => {
-    if (!c || c.length === 0 || !c.every((v) => Number.isInteger(v) && v >= 0 && v < 4096)) return;
-    catDenseStart[f] = nDense;
-    catDenseSize[f] = c[c.length - 1] + 1;
-    nDense += catDenseSize[f];
-  });
-  const catDense = sharedInt32(Math.max(1, nDense)).fill(-1);
-  model.categories.forEach((c, f) => {
-    if (c && catDenseSize[f] > 0) c.forEach((v, i) => (catDense[catDenseStart[f] + v] = i));
-  });
-  return {
-    nTrees,
-    roots,
-    depth,
-    left,
-    feature,
-    threshold,
-    missRight,
-    catSet,
-    catBits,
-    catValues,
-    catStart,
-    catCount,
-    catDense,
-    catDenseStart,
-    catDenseSize,
-    value,
-    cover,
-    maxDepth,
-    baseScore: model.baseScore,
-  };
-}
-
-/**
- * Depth (edges) of a tree given its child arrays (children have larger ids than parents).
- * @param left left children (-1 at leaves)
- * @param right right children
- */
-export function treeDepth(left: Int32Array, right: Int32Array): number {
-  const depth = new Int32Array(left.length);
-  let max = 0;
-  for (let i = 0; i < left.length; i++) {
-    if (left[i] >= 0) {
-      depth[left[i]] = depth[i] + 1;
-      depth[right[i]] = depth[i] + 1;
-      if (depth[i] + 1 > max) max = depth[i] + 1;
-    }
-  }
-  return max;
-}
 
 /** Rows handed to a row kernel (work item k = rows [rowBegin + k·blockRows, ...) up to rowEnd), plus the forest. */
 export interface RowShare extends Forest {
@@ -265,9 +73,30 @@ export interface PredictShare extends RowShare {
 }
 
 /**
- * Margins of the rows of work item `item`: `out[outBegin + r - rowBegin] = baseScore + Σ leaf values`.
- * Each tree is walked for exactly `depth[t]` steps with a branch-free child choice (`left + goRight`) for numeric
- * splits, which measured faster than both branchy and level-by-level blocked traversals. Self-contained.
+ * Child choice (0 = left, 1 = right) of categorical node `n` for value `x` of feature `f` (self-contained).
+ */
+export function categoricalRight(s: Forest, n: number, f: number, x: number): number {
+  const c = forestCategory(s, f, x);
+  return c < 0 ? s.missRight[n] : 1 - ((s.catBits[s.catSet[n] + (c >>> 5)] >>> (c & 31)) & 1);
+}
+
+/**
+ * Stores row r's raw sum `m` (base score included) and returns its log-loss when labels are given (self-contained).
+ */
+export function storeMargin(s: PredictShare, r: number, m: number): number {
+  const o = s.outBegin + r - s.rowBegin;
+  if (s.accumulate === 1) m = s.out[o] + m - s.baseScore;
+  s.out[o] = m;
+  if (s.y.length === 0) return 0;
+  return (m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m))) - s.y[r] * m;
+}
+
+/**
+ * Margins of the rows of work item `item`: `out[outBegin + r - rowBegin] = baseScore + Σ leaf values` (or `+=`
+ * the leaf values in accumulate mode). Each tree is walked for exactly `depth[t]` steps with a branch-free child
+ * choice (`left + goRight`) for numeric splits, four rows at a time so that their independent walks overlap in the
+ * CPU (about 20% faster than one row at a time; branchy and level-by-level blocked walks measured slower).
+ * Self-contained.
  * @param s the rows and forest
  * @param item the block of rows
  */
@@ -275,54 +104,71 @@ export function predictKernel(s: PredictShare, item: number): void {
   const values = s.values;
   const left = s.left;
   const feature = s.feature;
-  const threshold = s.threshold;
-  const missRight = s.missRight;
-  const catSet = s.catSet;
-  const catBits = s.catBits;
+  const thr = s.threshold;
+  const mr = s.missRight;
+  const cat = s.catSet;
   const value = s.value;
   const roots = s.roots;
   const depth = s.depth;
   const rs = s.rowStride;
   const cs = s.colStride;
   const nTrees = s.nTrees;
-  const out = s.out;
-  const withLoss = s.y.length > 0;
   let loss = 0;
   const rEnd = Math.min(s.rowEnd, s.rowBegin + (item + 1) * s.blockRows);
-  for (let r = s.rowBegin + item * s.blockRows; r < rEnd; r++) {
-    const ro = r * rs;
+  let r = s.rowBegin + item * s.blockRows;
+  for (; r + 4 <= rEnd; r += 4) {
+    const o0 = r * rs;
+    const o1 = o0 + rs;
+    const o2 = o1 + rs;
+    const o3 = o2 + rs;
+    let m0 = s.baseScore;
+    let m1 = m0;
+    let m2 = m0;
+    let m3 = m0;
+    for (let t = 0; t < nTrees; t++) {
+      let n0 = roots[t];
+      let n1 = n0;
+      let n2 = n0;
+      let n3 = n0;
+      for (let d = depth[t]; d > 0; d--) {
+        const f0 = feature[n0];
+        const f1 = feature[n1];
+        const f2 = feature[n2];
+        const f3 = feature[n3];
+        const x0 = values[o0 + f0 * cs];
+        const x1 = values[o1 + f1 * cs];
+        const x2 = values[o2 + f2 * cs];
+        const x3 = values[o3 + f3 * cs];
+        n0 = left[n0] + (cat[n0] < 0 ? (x0 > thr[n0] ? 1 : 0) | (x0 !== x0 ? mr[n0] : 0) : categoricalRight(s, n0, f0, x0));
+        n1 = left[n1] + (cat[n1] < 0 ? (x1 > thr[n1] ? 1 : 0) | (x1 !== x1 ? mr[n1] : 0) : categoricalRight(s, n1, f1, x1));
+        n2 = left[n2] + (cat[n2] < 0 ? (x2 > thr[n2] ? 1 : 0) | (x2 !== x2 ? mr[n2] : 0) : categoricalRight(s, n2, f2, x2));
+        n3 = left[n3] + (cat[n3] < 0 ? (x3 > thr[n3] ? 1 : 0) | (x3 !== x3 ? mr[n3] : 0) : categoricalRight(s, n3, f3, x3));
+      }
+      m0 += value[n0];
+      m1 += value[n1];
+      m2 += value[n2];
+      m3 += value[n3];
+    }
+    loss += storeMargin(s, r, m0) + storeMargin(s, r + 1, m1) + storeMargin(s, r + 2, m2) + storeMargin(s, r + 3, m3);
+  }
+  for (; r < rEnd; r++) {
+    const o = r * rs;
     let m = s.baseScore;
     for (let t = 0; t < nTrees; t++) {
       let n = roots[t];
-      const dt = depth[t];
-      for (let d = 0; d < dt; d++) {
+      for (let d = depth[t]; d > 0; d--) {
         const f = feature[n];
-        const x = values[ro + f * cs];
-        const set = catSet[n];
-        let right: number;
-        if (set < 0) {
-          right = (x > threshold[n] ? 1 : 0) | (x !== x ? missRight[n] : 0);
-        } else {
-          const c = forestCategory(s, f, x);
-          right = c < 0 ? missRight[n] : 1 - ((catBits[set + (c >>> 5)] >>> (c & 31)) & 1);
-        }
-        n = left[n] + right;
+        const x = values[o + f * cs];
+        n = left[n] + (cat[n] < 0 ? (x > thr[n] ? 1 : 0) | (x !== x ? mr[n] : 0) : categoricalRight(s, n, f, x));
       }
       m += value[n];
     }
-    const o = s.outBegin + r - s.rowBegin;
-    if (s.accumulate === 1) {
-      m = out[o] + m - s.baseScore;
-      out[o] = m;
-    } else {
-      out[o] = m;
-    }
-    if (withLoss) loss += (m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m))) - s.y[r] * m;
+    loss += storeMargin(s, r, m);
   }
-  if (withLoss) s.loss[item] = loss;
+  if (s.y.length > 0) s.loss[item] = loss;
 }
 
-const PREDICT_KERNEL: KernelSpec<PredictShare> = { name: "predict", entry: predictKernel, deps: [forestCategory] };
+const PREDICT_KERNEL: KernelSpec<PredictShare> = { name: "predict", entry: predictKernel, deps: [forestCategory, categoricalRight, storeMargin] };
 const NO_LABELS = new Uint8Array(0);
 const NO_LOSS = new Float64Array(0);
 

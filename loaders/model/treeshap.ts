@@ -18,8 +18,10 @@
  * allocated per row or node. Blocks run on worker threads when available.
  */
 import type { KernelSpec } from "./parallel.js";
-import type { Forest, RowShare } from "./predict.js";
-import { checkColumns, forestOf, runRowKernel } from "./predict.js";
+import type { Forest } from "./forest.js";
+import { forestOf } from "./forest.js";
+import type { RowShare } from "./predict.js";
+import { checkColumns, runRowKernel } from "./predict.js";
 import type { FeatureMatrix, Model } from "./types.js";
 
 /** SHAP output: `contributions[r * nFeatures + f]` plus the common expected value (`base`). */

@@ -316,24 +316,6 @@ export function binMatrix(mapper: BinMapper, X: FeatureMatrix, out?: Uint8Array,
 }
 
 /**
- * Index of a category value in a sorted category list, or {@link MISSING_BIN} when absent or NaN.
- * @param cats sorted category values
- * @param v the value
- */
-export function categoryIndex(cats: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = cats.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const c = cats[mid];
-    if (c < v) lo = mid + 1;
-    else if (c > v) hi = mid - 1;
-    else return mid;
-  }
-  return MISSING_BIN;
-}
-
-/**
  * Raw threshold of the numeric split "bin <= s": `x <= threshold` goes left. The last bin maps to +Infinity
  * (the split then separates missing from non-missing values).
  * @param mapper learned bins

@@ -91,18 +91,6 @@ export function updateKernel(s: UpdateShare, item: number): void {
 }
 
 /**
- * Writes interleaved gradients and hessians `gh[2i] = p_i − y_i`, `gh[2i+1] = max(p_i (1 − p_i), 1e-16)`.
- * @param y labels (0/1)
- * @param margin current margins
- * @param gh output, length 2n
- */
-export function computeGradients(y: Uint8Array, margin: Float64Array, gh: Float64Array): void {
-  const n = margin.length;
-  const args: UpdateShare = { y, margin, gh, idx: new Int32Array(0), ranges: new Int32Array(0), leafOf: new Int32Array(0), values: new Float64Array(0), nRows: n };
-  for (let k = 0; k * UPDATE_BLOCK < n; k++) updateKernel(args, k);
-}
-
-/**
  * Mean binary log-loss of margins (computed stably from the margin: log(1 + e^m) − y m).
  * @param y labels
  * @param margin margins (log-odds)

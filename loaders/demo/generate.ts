@@ -8,7 +8,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { openDatabase } from "../db/duckdb.js";
-import { sqlString as quote } from "../db/literal.js";
+import { str as quote } from "../sql/quote.js";
 import { AGE_BANDS, COUNTRIES, DAY_MS, DEMO_DAYS, DEMO_START, TIERS, buildSeason, drawPerson } from "./process.js";
 import { Random, mixSeed } from "./random.js";
 import { CHANNELS, DEVICES, EVENT_TYPES, KEYWORDS, PAGES, simulatePerson } from "./simulate.js";

@@ -3,6 +3,7 @@
  * expected calibration error) and the curves pages draw (ROC, calibration, lift and cumulative gains by decile,
  * and per-percentile targeting counts). Inputs are parallel arrays of predicted probabilities and 0/1 labels.
  */
+import { rocAuc } from "../model/metrics.js";
 
 /** Predicted probabilities and observed outcomes, index-aligned. */
 export interface Outcomes {
@@ -20,26 +21,7 @@ export function rankDescending(probability: ArrayLike<number>): Uint32Array {
 
 /** Area under the ROC curve (Mann-Whitney U with ties counted as half). NaN when a class is absent. */
 export function auc({ probability, label }: Outcomes): number {
-  const order = rankDescending(probability);
-  let positives = 0;
-  let negatives = 0;
-  let concordant = 0;
-  for (let start = 0; start < order.length; ) {
-    // A block of tied scores: each positive in it beats the negatives below and ties half of those in it.
-    let end = start;
-    let blockPos = 0;
-    let blockNeg = 0;
-    while (end < order.length && probability[order[end]!] === probability[order[start]!]) {
-      if (label[order[end]!]) blockPos++;
-      else blockNeg++;
-      end++;
-    }
-    concordant += blockNeg * positives + 0.5 * blockNeg * blockPos;
-    positives += blockPos;
-    negatives += blockNeg;
-    start = end;
-  }
-  return positives && negatives ? concordant / (positives * negatives) : NaN;
+  return rocAuc(label, probability);
 }
 
 /** Average precision (area under the precision-recall curve, step-wise, ties as one threshold). */

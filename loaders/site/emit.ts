@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../db/duckdb.js";
-import { sqlString } from "../db/literal.js";
+import { str as sqlString } from "../sql/quote.js";
 
 /**
  * Runs `sql` and returns the result as Parquet bytes (Snappy, which the browser decodes without extra code).

@@ -2,7 +2,7 @@
  * The data overview the site ships: daily event counts per event type, and one row per person with their first
  * and last event. Small enough for the browser at any scale (days x types, and people).
  */
-import { sqlString } from "../db/literal.js";
+import { str as sqlString } from "../sql/quote.js";
 
 /** Daily events and distinct people per event type. */
 export function dailyActivitySql(eventsFile: string): string {

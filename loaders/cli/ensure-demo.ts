@@ -11,13 +11,14 @@ import { runCli } from "./run.js";
 export const DEMO_DIR = "data/demo";
 
 await runCli(async () => {
-  const settings = { profiles: Number(process.env["CUSTOMER_AI_DEMO_PROFILES"] ?? 20000), seed: 1 };
+  // `format` changes whenever the generator's output changes (2: truth at three as-of dates).
+  const settings = { profiles: Number(process.env["CUSTOMER_AI_DEMO_PROFILES"] ?? 20000), seed: 1, format: 2 };
   const manifest = join(DEMO_DIR, "manifest.json");
   const files = ["events.parquet", "profiles.parquet", "truth.parquet"].map((f) => join(DEMO_DIR, f));
   const current = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, "utf8")) as typeof settings) : undefined;
-  const same = current?.profiles === settings.profiles && current?.seed === settings.seed;
+  const same = current?.profiles === settings.profiles && current?.seed === settings.seed && current?.format === settings.format;
   if (same && files.every((f) => existsSync(f))) return;
   console.error(`generating demo data in ${DEMO_DIR} (${settings.profiles} people, seed ${settings.seed})`);
-  const summary = await generateDemo({ ...settings, outDir: DEMO_DIR, onProgress: (m) => console.error(m) });
+  const summary = await generateDemo({ profiles: settings.profiles, seed: settings.seed, outDir: DEMO_DIR, onProgress: (m) => console.error(m) });
   writeFileSync(manifest, JSON.stringify({ ...settings, ...summary }, null, 2) + "\n");
 });

@@ -174,6 +174,10 @@ export interface InstanceConfig {
   /** Scoring date for this instance (YYYY-MM-DD, at most the global `asOf`). */
   asOf?: string;
   requirements?: RequirementsConfig;
+  /** Bucket thresholds (default: High >= 75, Medium 25-74, Low < 25, on the score). */
+  buckets?: BucketSettings;
+  /** Influential factors kept per person (default 10). */
+  topFactors?: number;
 }
 
 /** Feature engineering settings shared by all instances. */
@@ -200,6 +204,34 @@ export interface TrainingSettings {
   maxExamples?: number;
   /** Use at most this many labelled cutoffs, the most recent ones (default: as many as the history allows). */
   maxCutoffs?: number;
+  /** Seed of every random choice (validation split, tree sampling); default 1. Same data + config + seed =
+   * identical outputs. */
+  seed?: number;
+  /** Gradient-boosted trees settings (defaults: 400 trees, learning rate 0.1, depth 5, early stopping after 30
+   * rounds without improvement of the validation log-loss). */
+  model?: ModelSettings;
+}
+
+/** Hyper-parameters a configuration may set (see loaders/model GBDTParams). */
+export interface ModelSettings {
+  nTrees?: number;
+  learningRate?: number;
+  maxDepth?: number;
+  minChildWeight?: number;
+  lambda?: number;
+  earlyStoppingRounds?: number;
+  subsample?: number;
+  colsampleByTree?: number;
+}
+
+/** How people are put into buckets (High / Medium / Low). */
+export interface BucketSettings {
+  /** What the thresholds apply to: the score (0-100, default) or the percentile (1-100). */
+  on?: "score" | "percentile";
+  /** Lowest value of High (default 75). */
+  high?: number;
+  /** Lowest value of Medium (default 25). */
+  medium?: number;
 }
 
 /** The whole configuration as written by a user. */
@@ -240,6 +272,8 @@ export interface ResolvedInstance {
   exclusions: (ResolvedGroup & { name: string })[];
   asOf: string | null;
   requirements: { minPositive: number; minNegative: number };
+  buckets: { on: "score" | "percentile"; high: number; medium: number };
+  topFactors: number;
   /** Where this instance sits in `instances`, for error messages (`instances[1]...`). */
   index: number;
 }
@@ -275,6 +309,6 @@ export interface ResolvedConfig {
     maxEventTypes: number;
     maxCategories: number;
   };
-  training: { maxExamplesPerCutoff: number; maxExamples: number; maxCutoffs: number | null };
+  training: { maxExamplesPerCutoff: number; maxExamples: number; maxCutoffs: number | null; seed: number; model: ModelSettings };
   instances: ResolvedInstance[];
 }

@@ -21,6 +21,7 @@ import { UserError } from "./errors.js";
 import {
   CONDITION_OPS,
   type Condition,
+  type ModelSettings,
   type ResolvedConfig,
   type ResolvedGroup,
   type ResolvedInput,
@@ -191,13 +192,52 @@ function featureSettings(issues: Issues, value: unknown): ResolvedConfig["featur
 }
 
 function trainingSettings(issues: Issues, value: unknown): ResolvedConfig["training"] {
-  const r = value === undefined ? {} : object(issues, value, "training", ["maxExamplesPerCutoff", "maxExamples", "maxCutoffs"]) ?? {};
+  const r = value === undefined ? {} : object(issues, value, "training", ["maxExamplesPerCutoff", "maxExamples", "maxCutoffs", "seed", "model"]) ?? {};
   const max = DEFAULTS.maxExamplesPerCutoff;
   return {
+    seed: integer(issues, r.seed, "training.seed", 0, 2 ** 31 - 1, 1) ?? 1,
+    model: modelSettings(issues, r.model),
     maxExamplesPerCutoff: integer(issues, r.maxExamplesPerCutoff, "training.maxExamplesPerCutoff", 100, 1e9, max) ?? max,
     maxExamples: integer(issues, r.maxExamples, "training.maxExamples", 100, 1e9, DEFAULTS.maxExamples) ?? DEFAULTS.maxExamples,
     maxCutoffs: r.maxCutoffs === undefined ? null : integer(issues, r.maxCutoffs, "training.maxCutoffs", 2, 1000) ?? null,
   };
+}
+
+/** Hyper-parameters with their allowed ranges: [min, max, integer?]. */
+const MODEL_RANGES: Record<keyof ModelSettings, [number, number, boolean]> = {
+  nTrees: [1, 5000, true],
+  learningRate: [1e-4, 1, false],
+  maxDepth: [1, 12, true],
+  minChildWeight: [0, 1e6, false],
+  lambda: [0, 1e6, false],
+  earlyStoppingRounds: [0, 1000, true],
+  subsample: [0.05, 1, false],
+  colsampleByTree: [0.05, 1, false],
+};
+
+function modelSettings(issues: Issues, value: unknown): ModelSettings {
+  if (value === undefined) return {};
+  const r = object(issues, value, "training.model", Object.keys(MODEL_RANGES)) ?? {};
+  const out: ModelSettings = {};
+  for (const [key, [min, max, whole]] of Object.entries(MODEL_RANGES) as [keyof ModelSettings, [number, number, boolean]][]) {
+    const v = r[key];
+    if (v === undefined) continue;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (whole && !Number.isInteger(v))) {
+      issues.expected(`training.model.${key}`, `${whole ? "a whole number" : "a number"} from ${min} to ${max}`, v);
+    } else out[key] = v;
+  }
+  return out;
+}
+
+function bucketSettings(issues: Issues, value: unknown, path: string): ResolvedInstance["buckets"] | undefined {
+  const r = value === undefined ? {} : object(issues, value, path, ["on", "high", "medium"]);
+  if (!r) return undefined;
+  const on = oneOf(issues, r.on, at(path, "on"), ["score", "percentile"] as const, "score");
+  const high = integer(issues, r.high, at(path, "high"), 1, 100, 75);
+  const medium = integer(issues, r.medium, at(path, "medium"), 1, 100, 25);
+  if (!on || high === undefined || medium === undefined) return undefined;
+  if (medium >= high) return void issues.expected(at(path, "medium"), `a value below high (${high})`, medium);
+  return { on, high, medium };
 }
 
 function requirementsOf(issues: Issues, value: unknown, path: string, fallback: { minPositive: number; minNegative: number }) {
@@ -216,7 +256,7 @@ function instance(
   path: string,
   requirements: { minPositive: number; minNegative: number } | undefined,
 ): ResolvedInstance | undefined {
-  const keys = ["name", "label", "type", "goal", "window", "eligible", "customEvents", "profileAttributes", "exclusions", "asOf", "requirements"];
+  const keys = ["name", "label", "type", "goal", "window", "eligible", "customEvents", "profileAttributes", "exclusions", "asOf", "requirements", "buckets", "topFactors"];
   const r = object(issues, value, path, keys);
   if (!r) return undefined;
   const name = identifier(issues, r.name, at(path, "name"));
@@ -246,8 +286,10 @@ function instance(
   const exclusions = list(issues, r.exclusions, at(path, "exclusions"), (v, p) => namedGroup(issues, v, p, []));
   const asOf = isoDate(issues, r.asOf, at(path, "asOf")) ?? null;
   const req = requirements ? requirementsOf(issues, r.requirements, at(path, "requirements"), requirements) : undefined;
-  if (!name || !type || !goal || !window || !eligible || !req) return undefined;
-  return { name, label: label ?? name, type, goal, window, eligible, customEvents, profileAttributes, exclusions, asOf, requirements: req, index: 0 };
+  const buckets = bucketSettings(issues, r.buckets, at(path, "buckets"));
+  const topFactors = integer(issues, r.topFactors, at(path, "topFactors"), 1, 50, 10);
+  if (!name || !type || !goal || !window || !eligible || !req || !buckets || !topFactors) return undefined;
+  return { name, label: label ?? name, type, goal, window, eligible, customEvents, profileAttributes, exclusions, asOf, requirements: req, buckets, topFactors, index: 0 };
 }
 
 function eligibleOf(issues: Issues, value: unknown, path: string): ResolvedInstance["eligible"] | undefined {

@@ -12,7 +12,7 @@ import { str as quote } from "../sql/quote.js";
 import { AGE_BANDS, COUNTRIES, DAY_MS, DEMO_DAYS, DEMO_START, TIERS, buildSeason, drawPerson } from "./process.js";
 import { Random, mixSeed } from "./random.js";
 import { CHANNELS, DEVICES, EVENT_TYPES, KEYWORDS, PAGES, simulatePerson } from "./simulate.js";
-import { TRUTH_GOALS, TRUTH_HORIZON, truthOf } from "./truth.js";
+import { TRUTH_GOALS, TRUTH_HORIZON, TRUTH_OFFSETS, truthOf } from "./truth.js";
 
 /** Options of `generateDemo`. */
 export interface GenerateOptions {
@@ -87,7 +87,9 @@ export async function generateDemo(options: GenerateOptions): Promise<GenerateSu
       events += count;
       if (count > 0) peopleWithEvents++;
       out.profiles.push(profileRow(person, rng));
-      out.truth.push(`${i}\t${truthOf(person, season).map((x) => x.toPrecision(17)).join("\t")}`);
+      for (const offset of TRUTH_OFFSETS) {
+        out.truth.push(`${i}\t${offset}\t${truthOf(person, season, offset).map((x) => x.toPrecision(17)).join("\t")}`);
+      }
       if ((i + 1) % CHUNK === 0 || i + 1 === profiles) {
         for (const w of Object.values(out)) w.flush();
         if (profiles >= 50_000 && ((i + 1) % 50_000 === 0 || i + 1 === profiles)) {
@@ -145,7 +147,7 @@ function parquetQueries(files: { events: string; profiles: string; truth: string
     person: "INTEGER", country: "UTINYINT", tier: "UTINYINT", age: "UTINYINT", signup: "INTEGER",
     preferred: "VARCHAR", optIn: "BOOLEAN",
   });
-  const truthColumns: Record<string, string> = { person: "INTEGER" };
+  const truthColumns: Record<string, string> = { person: "INTEGER", offset: "INTEGER" };
   for (const g of TRUTH_GOALS) truthColumns[g.column] = "DOUBLE";
   return {
     events: `SELECT
@@ -176,9 +178,10 @@ function parquetQueries(files: { events: string; profiles: string; truth: string
     FROM ${profiles}`,
     truth: `SELECT
       ${PERSON_ID("person")} AS "identityMap.ECID",
-      DATE ${quote(DEMO_AS_OF)} AS "asOf",
+      (DATE ${quote(DEMO_AS_OF)} - "offset")::DATE AS "asOf",
       ${TRUTH_GOALS.map((g) => `"${g.column}"`).join(", ")}
-    FROM ${read(files.truth, truthColumns)}`,
+    FROM ${read(files.truth, truthColumns)}
+    ORDER BY "offset", person`,
   };
 }
 

@@ -30,12 +30,12 @@ export const TRUTH_GOALS = [
 /** Longest truth window, so the seasonal calendar can be built far enough ahead. */
 export const TRUTH_HORIZON = Math.max(...TRUTH_GOALS.map((g) => g.window));
 
-/** Probability that person `p` purchases within `window` days after the data ends. */
-export function purchaseProbability(p: Person, season: Season, window: number): number {
+/** Probability that person `p` purchases within `window` days from day `from` (default: after the data ends). */
+export function purchaseProbability(p: Person, season: Season, window: number, from = DEMO_DAYS): number {
   let hazard = 0;
   let none = 1;
-  let sent = emailsBefore(p, DEMO_DAYS, season);
-  for (let d = DEMO_DAYS; d < DEMO_DAYS + window; d++) {
+  let sent = emailsBefore(p, from, season);
+  for (let d = from; d < from + window; d++) {
     hazard += sessionRate(p, d, season) * purchaseChance(p, d, season);
     if (receivesEmail(p, d, season)) {
       none *= 1 - openChance(p, d, sent) * p.clickChance * emailPurchaseChance(p, d, season);
@@ -45,12 +45,13 @@ export function purchaseProbability(p: Person, season: Season, window: number): 
   return 1 - Math.exp(-hazard) * none;
 }
 
-/** Probability that person `p` shows no activity at all within `window` days after the data ends. */
-export function noActivityProbability(p: Person, season: Season, window: number): number {
+/** Probability that person `p` shows no activity at all within `window` days from day `from` (default: after the
+ * data ends). */
+export function noActivityProbability(p: Person, season: Season, window: number, from = DEMO_DAYS): number {
   let rate = 0;
   let none = 1;
-  let sent = emailsBefore(p, DEMO_DAYS, season);
-  for (let d = DEMO_DAYS; d < DEMO_DAYS + window; d++) {
+  let sent = emailsBefore(p, from, season);
+  for (let d = from; d < from + window; d++) {
     rate += sessionRate(p, d, season);
     if (receivesEmail(p, d, season)) {
       none *= 1 - openChance(p, d, sent);
@@ -60,9 +61,17 @@ export function noActivityProbability(p: Person, season: Season, window: number)
   return Math.exp(-rate) * none;
 }
 
-/** The truth row of one person, in `TRUTH_GOALS` order. */
-export function truthOf(p: Person, season: Season): number[] {
+/**
+ * Days before the end of the data at which the truth is also given: 0 (the as-of date), and 30 and 60, the
+ * out-of-time test cutoffs of the demo's instances, so a model's test AUC can be set against the oracle's on the
+ * very same people and period.
+ */
+export const TRUTH_OFFSETS = [0, 30, 60] as const;
+
+/** The truth row of one person as of `offset` days before the end of the data, in `TRUTH_GOALS` order. */
+export function truthOf(p: Person, season: Season, offset = 0): number[] {
+  const from = DEMO_DAYS - offset;
   return TRUTH_GOALS.map((g) =>
-    g.kind === "purchase" ? purchaseProbability(p, season, g.window) : noActivityProbability(p, season, g.window),
+    g.kind === "purchase" ? purchaseProbability(p, season, g.window, from) : noActivityProbability(p, season, g.window, from),
   );
 }

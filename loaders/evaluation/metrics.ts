@@ -213,3 +213,40 @@ export function thresholdTable({ probability, label }: Outcomes): ThresholdRow[]
   }
   return rows;
 }
+
+/**
+ * The AUC a ranking is expected to reach when each person's outcome is a coin flip with a known probability
+ * (`chance`, e.g. the demo's true probabilities): the expected share of (positive, negative) pairs ranked
+ * correctly, ties counting half. With `score = chance` it is the best AUC any model can expect (the oracle's).
+ */
+export function expectedAuc(score: ArrayLike<number>, chance: ArrayLike<number>): number {
+  const n = score.length;
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a]! - score[b]! || a - b);
+  let negativesBelow = 0;
+  let correct = 0;
+  let sumP = 0;
+  let sumQ = 0;
+  let same = 0;
+  for (let start = 0; start < n; ) {
+    let end = start;
+    let blockP = 0;
+    let blockQ = 0;
+    while (end < n && score[order[end]!] === score[order[start]!]) {
+      const p = chance[order[end]!]!;
+      blockP += p;
+      blockQ += 1 - p;
+      same += p * (1 - p);
+      end++;
+    }
+    // Pairs with a lower score, then tied pairs (a person is never paired with themself).
+    correct += blockP * negativesBelow;
+    let tiedPairs = blockP * blockQ;
+    for (let k = start; k < end; k++) tiedPairs -= chance[order[k]!]! * (1 - chance[order[k]!]!);
+    correct += 0.5 * tiedPairs;
+    negativesBelow += blockQ;
+    sumP += blockP;
+    sumQ += blockQ;
+    start = end;
+  }
+  return correct / (sumP * sumQ - same);
+}

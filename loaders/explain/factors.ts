@@ -98,10 +98,9 @@ export function topFactors(contributions: Float64Array, values: ArrayLike<number
 
 /** Mean |contribution| per feature over everyone (global importance). */
 export function globalImportance(contributions: Float64Array, nFeatures: number): Float64Array {
-  const sums = new Float64Array(nFeatures);
-  const nPeople = contributions.length / nFeatures;
-  for (let i = 0; i < contributions.length; i++) sums[i % nFeatures] += Math.abs(contributions[i]!);
-  return sums.map((s) => (nPeople > 0 ? s / nPeople : 0));
+  const summary = new FactorSummary(nFeatures, 1);
+  summary.add(contributions, new Uint8Array(contributions.length / nFeatures), null);
+  return Float64Array.from(summary.global(), (g) => g.importance);
 }
 
 /** One influential factor of a bucket. */
@@ -127,40 +126,94 @@ export function bucketFactors(
   buckets = 3,
   count = 10,
 ): BucketFactor[][] {
-  const nFeatures = features.length;
-  const result: BucketFactor[][] = [];
-  for (let b = 0; b < buckets; b++) {
-    const members: number[] = [];
-    for (let i = 0; i < bucket.length; i++) if (bucket[i] === b) members.push(i);
-    if (members.length === 0) {
-      result.push([]);
-      continue;
-    }
-    const absSum = new Float64Array(nFeatures);
-    const sum = new Float64Array(nFeatures);
-    for (const i of members) {
-      for (let f = 0; f < nFeatures; f++) {
-        const c = contributions[i * nFeatures + f]!;
-        absSum[f] += Math.abs(c);
-        sum[f] += c;
+  const summary = new FactorSummary(features.length, buckets);
+  summary.add(contributions, bucket, top);
+  return summary.bucketFactors(values, features, bucket, count);
+}
+
+/**
+ * Sums of contributions per feature, overall and per bucket, built chunk by chunk so that contribution matrices
+ * of millions of people never have to exist at once.
+ */
+export class FactorSummary {
+  private readonly absSum: Float64Array;
+  private readonly sum: Float64Array;
+  private readonly inTop: Float64Array;
+  private readonly people: Float64Array;
+
+  constructor(
+    readonly nFeatures: number,
+    readonly buckets: number,
+  ) {
+    this.absSum = new Float64Array(nFeatures * buckets);
+    this.sum = new Float64Array(nFeatures * buckets);
+    this.inTop = new Float64Array(nFeatures * buckets);
+    this.people = new Float64Array(buckets);
+  }
+
+  /** Adds a chunk: row-major contributions, the bucket of each row, and the chunk's top factors (person = row). */
+  add(contributions: Float64Array, bucket: ArrayLike<number>, top: PersonFactors | null): void {
+    const F = this.nFeatures;
+    for (let i = 0; i < bucket.length; i++) {
+      const at = bucket[i]! * F;
+      this.people[bucket[i]!]++;
+      for (let f = 0; f < F; f++) {
+        const c = contributions[i * F + f]!;
+        this.absSum[at + f] += Math.abs(c);
+        this.sum[at + f] += c;
       }
     }
-    const inTop = new Float64Array(nFeatures);
-    for (let at = 0; at < top.person.length; at++) if (bucket[top.person[at]!] === b) inTop[top.feature[at]!]++;
-    const ranked = Array.from({ length: nFeatures }, (_, f) => f)
-      .sort((a, c) => absSum[c]! - absSum[a]! || a - c)
-      .slice(0, count);
-    result.push(
-      ranked.map((f) => ({
-        feature: f,
-        importance: absSum[f]! / members.length,
-        meanContribution: sum[f]! / members.length,
-        coverage: inTop[f]! / members.length,
-        distribution: distributionOf(features[f]!, members.map((i) => values[f]![i]!)),
-      })),
-    );
+    if (top) for (let k = 0; k < top.person.length; k++) this.inTop[bucket[top.person[k]!]! * F + top.feature[k]!]++;
   }
-  return result;
+
+  /** Mean |contribution| and mean contribution per feature over everyone, by feature index. */
+  global(): { feature: number; importance: number; meanContribution: number }[] {
+    const F = this.nFeatures;
+    const n = this.people.reduce((a, b) => a + b, 0);
+    return Array.from({ length: F }, (_, f) => {
+      let abs = 0;
+      let sum = 0;
+      for (let b = 0; b < this.buckets; b++) {
+        abs += this.absSum[b * F + f]!;
+        sum += this.sum[b * F + f]!;
+      }
+      return { feature: f, importance: n ? abs / n : 0, meanContribution: n ? sum / n : 0 };
+    });
+  }
+
+  /** People per bucket. */
+  bucketSizes(): number[] {
+    return Array.from(this.people);
+  }
+
+  /** The `count` most influential features of each bucket, with value distributions (`values` column-major per
+   * feature, `bucket` per person, both over everyone). */
+  bucketFactors(values: ArrayLike<number>[], features: FactorFeature[], bucket: ArrayLike<number>, count = 10): BucketFactor[][] {
+    const F = this.nFeatures;
+    const result: BucketFactor[][] = [];
+    for (let b = 0; b < this.buckets; b++) {
+      const n = this.people[b]!;
+      if (n === 0) {
+        result.push([]);
+        continue;
+      }
+      const members: number[] = [];
+      for (let i = 0; i < bucket.length; i++) if (bucket[i] === b) members.push(i);
+      const ranked = Array.from({ length: F }, (_, f) => f)
+        .sort((x, y) => this.absSum[b * F + y]! - this.absSum[b * F + x]! || x - y)
+        .slice(0, count);
+      result.push(
+        ranked.map((f) => ({
+          feature: f,
+          importance: this.absSum[b * F + f]! / n,
+          meanContribution: this.sum[b * F + f]! / n,
+          coverage: this.inTop[b * F + f]! / n,
+          distribution: distributionOf(features[f]!, members.map((i) => values[f]![i]!)),
+        })),
+      );
+    }
+    return result;
+  }
 }
 
 /** Quantiles (numeric) or category shares (categorical) of some values, plus the missing share. */

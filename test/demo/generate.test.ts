@@ -41,13 +41,15 @@ describe("generateDemo", () => {
     expect(sha(join(dir, "a", "events.parquet"))).not.toBe(sha(join(dir, "c", "events.parquet")));
   });
 
-  test("truth has one row per person with probabilities in [0, 1] as of the last day", async () => {
+  test("truth has one row per person and as-of date (the last day, 30 and 60 days before) with probabilities in [0, 1]", async () => {
     const [row] = await query(`SELECT COUNT(*) AS n, COUNT(DISTINCT "identityMap.ECID") AS ids,
+        COUNT(DISTINCT ("identityMap.ECID", "asOf")) AS pairs,
         MIN(purchase_30d) AS p_min, MAX(purchase_30d) AS p_max, MIN(churn_60d) AS c_min, MAX(churn_60d) AS c_max,
-        MIN("asOf")::VARCHAR AS as_of, COUNT(*) FILTER (WHERE "identityMap.ECID" NOT IN
+        MAX("asOf")::VARCHAR AS as_of, string_agg(DISTINCT "asOf"::VARCHAR, ',' ORDER BY "asOf"::VARCHAR) AS dates,
+        COUNT(*) FILTER (WHERE "identityMap.ECID" NOT IN
           (SELECT "identityMap.ECID" FROM '${dir}/a/profiles.parquet')) AS unknown
       FROM '${dir}/a/truth.parquet'`);
-    expect(row).toMatchObject({ n: "400", ids: "400", as_of: DEMO_AS_OF, unknown: "0" });
+    expect(row).toMatchObject({ n: "1200", ids: "400", pairs: "1200", as_of: DEMO_AS_OF, dates: "2026-09-01,2026-10-01,2026-10-31", unknown: "0" });
     for (const k of ["p_min", "c_min"]) expect(Number(row![k])).toBeGreaterThanOrEqual(0);
     for (const k of ["p_max", "c_max"]) expect(Number(row![k])).toBeLessThanOrEqual(1);
   });

@@ -1,0 +1,186 @@
+/**
+ * The honest account of a model: metrics on the out-of-time test (the latest labelled cutoff, never seen in
+ * training), the same metrics for two baselines (recency only; an RFM logistic regression), a quality rating in
+ * words, and a backtest: for the latest cutoffs, a model trained only on older cutoffs scores the people of that
+ * cutoff, and the actual outcome rate per bucket is compared with the predicted one.
+ */
+import { recencyBaseline, rfmBaseline, type RfmColumns } from "../baselines/baselines.js";
+import { calibrate } from "../calibration/calibrate.js";
+import type { ModelSettings } from "../config/types.js";
+import type { FeatureSet, InstanceFeatures } from "../features/build.js";
+import {
+  type Outcomes,
+  auc,
+  averagePrecision,
+  brier,
+  calibrationCurve,
+  expectedCalibrationError,
+  liftTable,
+  logLoss,
+  rocCurve,
+  thresholdTable,
+} from "../evaluation/metrics.js";
+import { predictMargin } from "../model/index.js";
+import { BUCKETS, type BucketRule, scorePeople } from "../scoring/scores.js";
+import { columnOf, matrixOf, rowsWhere, selectRows } from "./matrix.js";
+import type { Evaluation, Metrics, QualityRating } from "./schema.js";
+import { SCHEMA_VERSION } from "./schema.js";
+import { type TrainedModel, trainModel } from "./train.js";
+
+/** Quality levels by out-of-time AUC (lower bounds). Below 0.65 is poor, as Adobe's Customer AI rates it. */
+export const QUALITY_LEVELS = [
+  { rating: "Excellent", auc: 0.85 },
+  { rating: "Good", auc: 0.75 },
+  { rating: "Fair", auc: 0.65 },
+  { rating: "Poor", auc: 0 },
+] as const;
+
+/** How many of the latest labelled cutoffs the backtest covers (the test cutoff and earlier ones). */
+export const BACKTEST_CUTOFFS = 3;
+
+/** Ranking and probability metrics of one scorer. */
+export function metricsOf(outcomes: Outcomes): Metrics {
+  return {
+    auc: auc(outcomes),
+    prAuc: averagePrecision(outcomes),
+    logLoss: logLoss(outcomes),
+    brier: brier(outcomes),
+    ece: expectedCalibrationError(outcomes),
+    topDecileLift: liftTable(outcomes)[0]!.lift,
+  };
+}
+
+/** The quality rating of a model from its out-of-time AUC and top-decile lift, with a sentence for people. */
+export function qualityRating(aucValue: number, topDecileLift: number): QualityRating {
+  const level = QUALITY_LEVELS.find((l) => aucValue >= l.auc) ?? QUALITY_LEVELS[3];
+  const lift = Number.isFinite(topDecileLift) ? topDecileLift : 0;
+  const ranking =
+    level.rating === "Poor"
+      ? "The model barely ranks people better than chance; treat its scores with caution and check the data."
+      : `The model ranks people well: the top 10% by score hold ${lift.toFixed(1)} times as many outcomes as average.`;
+  return {
+    rating: level.rating,
+    auc: aucValue,
+    topDecileLift: lift,
+    text: `${level.rating} (AUC ${aucValue.toFixed(3)} on the latest period the model never saw). ${ranking}`,
+  };
+}
+
+/** The recency, frequency and monetary columns of a set, found in the feature catalogue. */
+export function rfmColumns(features: InstanceFeatures, set: FeatureSet): RfmColumns {
+  const names = features.catalogue.map((f) => f.name);
+  const widest = (prefix: string) => {
+    const matches = names
+      .map((n, i) => ({ i, days: n.startsWith(prefix) ? Number(n.slice(prefix.length, -1)) : NaN }))
+      .filter((m) => Number.isFinite(m.days));
+    return matches.sort((a, b) => b.days - a.days)[0]?.i ?? -1;
+  };
+  const column = (index: number, fallback: number) => (index >= 0 ? columnOf(set, index) : new Float32Array(set.rows).fill(fallback));
+  return {
+    recency: column(names.indexOf("activity.days_since_last"), NaN),
+    frequency: column(widest("activity.count_"), 0),
+    monetary: column(widest("amount.sum_"), 0),
+  };
+}
+
+/** Everything `evaluate` needs. */
+export interface EvaluateInput {
+  features: InstanceFeatures;
+  trained: TrainedModel;
+  buckets: BucketRule;
+  settings: ModelSettings;
+  seed: number;
+  onProgress?: (message: string) => void;
+}
+
+/** Evaluates a trained model out of time, with baselines and a backtest. */
+export async function evaluate(input: EvaluateInput): Promise<Evaluation> {
+  const { features, trained } = input;
+  const nFeatures = features.catalogue.length;
+  const test = features.test;
+  const label = test.labels!;
+  const probability = calibrate(trained.calibration.calibrator, predictMargin(trained.model, matrixOf(test, nFeatures)));
+  const outcomes = { probability, label };
+  const model = metricsOf(outcomes);
+  const quality = qualityRating(model.auc, model.topDecileLift);
+  const train = features.train;
+  const trainRfm = rfmColumns(features, train);
+  const testRfm = rfmColumns(features, test);
+  const baselines: Evaluation["baselines"] = [
+    { name: "recency", label: "Recency only (days since last activity)", ...metricsOf({ probability: recencyBaseline(trainRfm, train.labels!, testRfm), label }) },
+    { name: "rfm", label: "RFM logistic regression (recency, frequency, monetary)", ...metricsOf({ probability: await rfmBaseline(trainRfm, train.labels!, testRfm), label }) },
+  ];
+  let positives = 0;
+  for (const v of label) positives += v;
+  const testCutoff = features.cutoffs.find((c) => c.part === "test")!;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    ...model,
+    testCutoff: testCutoff.asOf,
+    testExamples: label.length,
+    testPositives: positives,
+    baseRate: positives / Math.max(1, label.length),
+    quality,
+    roc: rocCurve(outcomes),
+    calibration: calibrationCurve(outcomes).map((b, i) => ({ bin: i, ...b })),
+    deciles: liftTable(outcomes),
+    thresholds: thresholdTable(outcomes),
+    baselines,
+    backtest: [...bucketOutcomes(testCutoff.asOf, probability, label, input.buckets), ...backtest(input)],
+  };
+}
+
+/** People, mean predicted probability and actual outcome rate per bucket of one cutoff. */
+function bucketOutcomes(cutoff: string, probability: Float64Array, label: Uint8Array, rule: BucketRule): Evaluation["backtest"] {
+  const { bucket } = scorePeople(probability, rule);
+  return BUCKETS.map((name, b) => {
+    let people = 0;
+    let predicted = 0;
+    let actual = 0;
+    for (let i = 0; i < bucket.length; i++) {
+      if (bucket[i] !== b) continue;
+      people++;
+      predicted += probability[i]!;
+      actual += label[i]!;
+    }
+    return { cutoff, bucket: name, people, predicted: people ? predicted / people : 0, actual: people ? actual / people : 0 };
+  });
+}
+
+/**
+ * Rolling-origin backtest over the training cutoffs just before the test cutoff: for each, a model is trained on
+ * the cutoffs whose outcome window ended by then, and scores that cutoff's people.
+ */
+function backtest(input: EvaluateInput): Evaluation["backtest"] {
+  const { features } = input;
+  const train = features.train;
+  const nFeatures = features.catalogue.length;
+  const window = features.window;
+  const past = features.cutoffs
+    .filter((c) => c.part === "train")
+    .sort((a, b) => b.day - a.day)
+    .slice(0, BACKTEST_CUTOFFS - 1);
+  const out: Evaluation["backtest"] = [];
+  for (const target of past) {
+    const older = new Set(features.cutoffs.filter((c) => c.part === "train" && c.day + window <= target.day).map((c) => c.index));
+    const fitRows = rowsWhere(train, (r) => older.has(train.cutoff[r]!));
+    const targetRows = rowsWhere(train, (r) => train.cutoff[r] === target.index);
+    let pos = 0;
+    for (const r of fitRows) pos += train.labels![r]!;
+    if (pos < 50 || fitRows.length - pos < 50 || targetRows.length === 0) continue;
+    input.onProgress?.(`backtest ${target.asOf}: training on ${fitRows.length} examples`);
+    const trained = trainModel({
+      set: train,
+      rows: fitRows,
+      nFeatures,
+      categorical: features.catalogue.map((f) => f.kind === "categorical"),
+      featureNames: features.catalogue.map((f) => f.name),
+      settings: input.settings,
+      seed: input.seed,
+    });
+    const target_ = selectRows(train, nFeatures, targetRows);
+    const probability = calibrate(trained.calibration.calibrator, predictMargin(trained.model, target_.X));
+    out.push(...bucketOutcomes(target.asOf, probability, target_.y, input.buckets));
+  }
+  return out.sort((a, b) => a.cutoff.localeCompare(b.cutoff) || BUCKETS.indexOf(a.bucket) - BUCKETS.indexOf(b.bucket));
+}

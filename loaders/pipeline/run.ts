@@ -1,0 +1,173 @@
+/**
+ * The scoring pipeline, end to end: features (ingest + point-in-time feature sets), then per instance: train and
+ * calibrate, evaluate out of time with baselines and a backtest, score everyone eligible at the as-of date,
+ * explain every score with TreeSHAP, and write the outputs of `schema.ts`. `npm run score` and the site's data
+ * loaders both call `runPipeline`.
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { calibrate } from "../calibration/calibrate.js";
+import type { ResolvedConfig } from "../config/types.js";
+import type { InstanceFeatures } from "../features/build.js";
+import { type PrepareOptions, prepareFeatures } from "../features/pipeline.js";
+import type { DataQualityReport } from "../ingest/report.js";
+import { modelToJSON, predictMargin, shutdownWorkers } from "../model/index.js";
+import { scorePeople } from "../scoring/scores.js";
+import { instanceTexts, modelLimits, suggestedSegments } from "./describe.js";
+import { evaluate } from "./evaluate.js";
+import { explainScores } from "./explain.js";
+import { matrixOf } from "./matrix.js";
+import { FILES, type InstanceSummary, type RunIndex, SCHEMA_VERSION } from "./schema.js";
+import { writeScoreFiles } from "./outputs.js";
+import { calibrationWhy, MODEL_DEFAULTS, trainModel } from "./train.js";
+
+/** Options of `runPipeline`. */
+export interface RunOptions extends Omit<PrepareOptions, "onProgress"> {
+  /** Output folder; each instance gets `out/<name>/`. It is emptied first. */
+  out: string;
+  /** Progress lines (stage, rows, elapsed) for stderr. */
+  onProgress?: (message: string) => void;
+}
+
+/** What a run did, for the CLI's summary table. */
+export interface RunSummary {
+  index: RunIndex;
+  instances: { name: string; scored: number; auc: number; oracle?: number; rating: string; ece: number; recencyAuc: number; rfmAuc: number; seconds: number }[];
+  seconds: Record<string, number>;
+}
+
+/** Runs the whole pipeline and writes its outputs. */
+export async function runPipeline(config: ResolvedConfig, options: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  const progress = (message: string) => options.onProgress?.(`[${elapsed()}] ${message}`);
+  const prepared = await prepareFeatures(config, { ...options, onProgress: (m) => progress(`features: ${m}`) });
+  const featureSeconds = (performance.now() - started) / 1000;
+  rmSync(options.out, { recursive: true, force: true });
+  mkdirSync(options.out, { recursive: true });
+  const summary: RunSummary = { index: { schemaVersion: SCHEMA_VERSION, asOf: prepared.report.asOf, instances: [] }, instances: [], seconds: { features: featureSeconds } };
+  try {
+    for (const features of prepared.instances) {
+      const t0 = performance.now();
+      const inst = config.instances.find((i) => i.name === features.instance)!;
+      const dir = join(options.out, inst.name);
+      mkdirSync(dir, { recursive: true });
+      const result = await scoreInstance(config, features, prepared.report, dir, (m) => progress(`${inst.name}: ${m}`));
+      const seconds = (performance.now() - t0) / 1000;
+      summary.index.instances.push({ name: inst.name, label: inst.label, type: inst.type, dir: inst.name });
+      summary.instances.push({ name: inst.name, seconds, ...result });
+      summary.seconds[inst.name] = seconds;
+    }
+  } finally {
+    shutdownWorkers();
+  }
+  writeJson(join(options.out, "index.json"), summary.index);
+  summary.seconds["total"] = (performance.now() - started) / 1000;
+  return summary;
+}
+
+/** Trains, evaluates, scores and explains one instance, writing its folder. */
+async function scoreInstance(
+  config: ResolvedConfig,
+  features: InstanceFeatures,
+  report: DataQualityReport,
+  dir: string,
+  progress: (message: string) => void,
+): Promise<Omit<RunSummary["instances"][number], "name" | "seconds">> {
+  const inst = config.instances.find((i) => i.name === features.instance)!;
+  const { catalogue } = features;
+  const nFeatures = catalogue.length;
+  const seed = config.training.seed;
+  const settings = config.training.model;
+  const seconds: Record<string, number> = {};
+  const timed = async <T>(stage: string, work: () => T | Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const out = await work();
+    seconds[stage] = Math.round((performance.now() - t0) / 100) / 10;
+    progress(`${stage} done (${seconds[stage]} s)`);
+    return out;
+  };
+  progress(`training on ${features.train.rows} examples x ${nFeatures} features`);
+  const trained = await timed("train", () =>
+    trainModel({
+      set: features.train,
+      rows: Int32Array.from({ length: features.train.rows }, (_, i) => i),
+      nFeatures,
+      categorical: catalogue.map((f) => f.kind === "categorical"),
+      featureNames: catalogue.map((f) => f.name),
+      settings,
+      seed,
+    }),
+  );
+  progress(`evaluating on ${features.test.rows} out-of-time examples`);
+  const evaluation = await timed("evaluate", () => evaluate({ features, trained, buckets: inst.buckets, settings, seed, onProgress: progress }));
+  progress(`scoring ${features.score.rows} eligible people`);
+  const probability = calibrate(trained.calibration.calibrator, predictMargin(trained.model, matrixOf(features.score, nFeatures)));
+  const scores = scorePeople(probability, inst.buckets);
+  const written = await timed("explain", () =>
+    writeScoreFiles({ dir, features, scores, topK: inst.topFactors, explain: (sink) => explainScores(trained.model, features.score, catalogue, scores, inst.topFactors, sink, progress) }),
+  );
+  const trainRate = rate(features.train.labels!);
+  const summary: InstanceSummary = {
+    schemaVersion: SCHEMA_VERSION,
+    name: inst.name,
+    label: inst.label,
+    type: inst.type,
+    ...instanceTexts(inst),
+    window: inst.window,
+    asOf: features.asOf,
+    scored: features.score.rows,
+    people: report.events.people,
+    buckets: { rule: inst.buckets, counts: written.bucketCounts },
+    scoreHistogram: histogram(scores.score),
+    expectedPositives: probability.reduce((a, b) => a + b, 0),
+    quality: evaluation.quality,
+    warnings: report.warnings,
+    features: catalogue.map((f) => ({ name: f.name, label: f.label, kind: f.kind, unit: f.unit, group: f.group, ...(f.categories ? { categories: f.categories } : {}) })),
+    explorer: written.explorer,
+    base: written.base,
+    modelCard: {
+      dataRange: [report.events.firstEvent.slice(0, 10), report.events.lastEvent.slice(0, 10)],
+      trainingCutoffs: features.cutoffs.filter((c) => c.part === "train").map((c) => c.asOf),
+      testCutoff: evaluation.testCutoff,
+      trainingExamples: trained.fitExamples,
+      trainingPositives: trained.fitPositives,
+      validationExamples: trained.holdoutExamples,
+      testExamples: evaluation.testExamples,
+      testPositives: evaluation.testPositives,
+      features: nFeatures,
+      trees: trained.model.bestIteration,
+      params: { ...MODEL_DEFAULTS, ...settings, seed } as Record<string, number | string | boolean>,
+      calibration: { method: trained.calibration.calibrator.kind, why: calibrationWhy(trained.calibration), logLoss: trained.calibration.logLoss },
+      limits: modelLimits(inst, { lastDay: features.asOf, trainRate, testRate: evaluation.baseRate, profileAttributes: inst.profileAttributes.length }),
+      seconds,
+    },
+    suggestedSegments: suggestedSegments(inst),
+  };
+  writeJson(join(dir, FILES.instance), summary);
+  writeJson(join(dir, FILES.evaluation), evaluation);
+  writeJson(join(dir, FILES.insights), written.insights);
+  writeJson(join(dir, FILES.model), { model: modelToJSON(trained.model), calibrator: trained.calibration.calibrator, features: summary.features });
+  writeJson(join(dir, FILES.dataQuality), report);
+  const baseline = (name: string) => evaluation.baselines.find((b) => b.name === name)!.auc;
+  return { scored: features.score.rows, auc: evaluation.auc, rating: evaluation.quality.rating, ece: evaluation.ece, recencyAuc: baseline("recency"), rfmAuc: baseline("rfm") };
+}
+
+/** Share of ones. */
+function rate(labels: Uint8Array): number {
+  let n = 0;
+  for (const v of labels) n += v;
+  return labels.length ? n / labels.length : 0;
+}
+
+/** People per score 0..100. */
+function histogram(score: Uint8Array): number[] {
+  const out = new Array<number>(101).fill(0);
+  for (const s of score) out[s]!++;
+  return out;
+}
+
+/** Writes JSON with non-finite numbers as null (JSON has no NaN). */
+export function writeJson(file: string, value: unknown): void {
+  writeFileSync(file, JSON.stringify(value, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v)) + "\n");
+}

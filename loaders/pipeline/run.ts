@@ -32,7 +32,18 @@ export interface RunOptions extends Omit<PrepareOptions, "onProgress"> {
 /** What a run did, for the CLI's summary table. */
 export interface RunSummary {
   index: RunIndex;
-  instances: { name: string; scored: number; auc: number; oracle?: number; rating: string; ece: number; recencyAuc: number; rfmAuc: number; seconds: number }[];
+  instances: {
+    name: string;
+    scored: number;
+    auc: number;
+    rating: string;
+    ece: number;
+    recencyAuc: number;
+    rfmAuc: number;
+    seconds: number;
+    /** The out-of-time test in memory (not written): person ids, outcomes and calibrated probabilities. */
+    test: { ids: string[]; label: Uint8Array; probability: Float64Array };
+  }[];
   seconds: Record<string, number>;
 }
 
@@ -150,7 +161,12 @@ async function scoreInstance(
   writeJson(join(dir, FILES.model), { model: modelToJSON(trained.model), calibrator: trained.calibration.calibrator, features: summary.features });
   writeJson(join(dir, FILES.dataQuality), report);
   const baseline = (name: string) => evaluation.baselines.find((b) => b.name === name)!.auc;
-  return { scored: features.score.rows, auc: evaluation.auc, rating: evaluation.quality.rating, ece: evaluation.ece, recencyAuc: baseline("recency"), rfmAuc: baseline("rfm") };
+  const test = {
+    ids: Array.from(features.test.person, (p) => features.people[p]!),
+    label: features.test.labels!,
+    probability: calibrate(trained.calibration.calibrator, predictMargin(trained.model, matrixOf(features.test, nFeatures))),
+  };
+  return { scored: features.score.rows, auc: evaluation.auc, rating: evaluation.quality.rating, ece: evaluation.ece, recencyAuc: baseline("recency"), rfmAuc: baseline("rfm"), test };
 }
 
 /** Share of ones. */

@@ -36,7 +36,7 @@ describe("validateConfig", () => {
     expect(config.inputs.events.columns.personId).toBe("identityMap.ECID");
     expect(config.inputs.events.explicit).toEqual([]);
     expect(config.features.lookbackDays).toBe(180);
-    expect(config.training).toEqual({ maxExamplesPerCutoff: 50_000, maxExamples: 200_000, maxCutoffs: null });
+    expect(config.training).toEqual({ maxExamplesPerCutoff: 50_000, maxExamples: 200_000, maxCutoffs: null, seed: 1, model: {} });
     expect(config.instances.map((i) => [i.name, i.type, i.window])).toEqual([
       ["purchase", "conversion", 30],
       ["churn", "churn", 60],
@@ -47,6 +47,35 @@ describe("validateConfig", () => {
     expect(purchase.requirements).toEqual({ minPositive: 500, minNegative: 500 });
     expect(purchase.customEvents[0]).toMatchObject({ name: "offersView", label: "Offers page view", plural: "Offers page views" });
     expect(purchase.profileAttributes[0]).toEqual({ column: "loyalty.tier", label: "Loyalty tier", kind: null });
+    expect(purchase.buckets).toEqual({ on: "score", high: 75, medium: 25 });
+    expect(purchase.topFactors).toBe(10);
+  });
+
+  it("checks bucket thresholds, factor counts and model settings", () => {
+    const ok = validateConfig(
+      demoWith((c) => {
+        c.instances[0].buckets = { on: "percentile", high: 90 };
+        c.instances[0].topFactors = 5;
+        c.training = { seed: 7, model: { maxDepth: 4, learningRate: 0.05 } };
+      }),
+    );
+    expect(ok.instances[0]!.buckets).toEqual({ on: "percentile", high: 90, medium: 25 });
+    expect(ok.instances[0]!.topFactors).toBe(5);
+    expect(ok.training).toMatchObject({ seed: 7, model: { maxDepth: 4, learningRate: 0.05 } });
+    const message = errorOf(() =>
+      validateConfig(
+        demoWith((c) => {
+          c.instances[0].buckets = { high: 20, medium: 30 };
+          c.instances[1].topFactors = 0;
+          c.training = { model: { maxDepth: 40, learningRate: "fast", trees: 3 } };
+        }),
+      ),
+    );
+    expect(message).toContain("instances[0].buckets.medium: expected a value below high (20) but got number 30");
+    expect(message).toContain("instances[1].topFactors: expected a whole number from 1 to 50 but got number 0");
+    expect(message).toContain("training.model.maxDepth: expected a whole number from 1 to 12 but got number 40");
+    expect(message).toContain('training.model.learningRate: expected a number from 0.0001 to 1 but got "fast"');
+    expect(message).toContain('training.model.trees: unknown key');
   });
 
   it("names the key path, the allowed values and the closest one for an unknown operator", () => {

@@ -16,6 +16,7 @@ import {
   type CutoffSql,
   type RowsSql,
   SAMPLE_BUCKETS,
+  anyOrderSql,
   behaviourSql,
   eligibleCountsSql,
   eligibleTableSql,
@@ -99,7 +100,7 @@ export async function planInstance(session: Session, ingest: IngestResult, name:
     attributes,
   };
   const cuts: CutoffSql[] = days.map((day, k) => ({ cut: k, day, part: k === 0 ? "score" : k === 1 ? "test" : "train", sample: null }));
-  await session.run(eligibleTableSql(rowsSpec, cuts));
+  await session.run(anyOrderSql(), eligibleTableSql(rowsSpec, cuts));
   const eligible = new Map((await session.rows(eligibleCountsSql(rowsSpec))).map((r) => [Number(r.cut), Number(r.n)]));
   // Sample labelled cutoffs: each keeps at most maxExamplesPerCutoff, training cutoffs share maxExamples.
   const { maxExamplesPerCutoff, maxExamples } = config.training;

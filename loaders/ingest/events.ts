@@ -12,6 +12,7 @@ import {
   dropStagingColumnsSql,
   eventTypeCountsSql,
   eventsSql,
+  fileOrderSql,
   flagCountsSql,
   lastTimestampSql,
   markDuplicatesSql,
@@ -22,6 +23,7 @@ import {
   stageSql,
   stagedTotalsSql,
   topValuesSql,
+  typesEnumSql,
   typesTableSql,
   vocabularySql,
 } from "../sql/ingest.js";
@@ -60,6 +62,7 @@ export interface EventsIngest {
 /** Ingests the events input. */
 export async function ingestEvents(session: Session, config: ResolvedConfig): Promise<EventsIngest> {
   const input = config.inputs.events;
+  await session.run(fileOrderSql());
   const source = await openSource(session, input, "inputs.events");
   const roles = await eventRoles(session, source, input);
   const resolve = eventFieldResolver(source, roles);
@@ -78,7 +81,7 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
   if (typeNames.length > 60_000) throw new UserError("column_type", `inputs.events: ${typeNames.length} distinct event types; expected at most 60,000 (is the event-type column mapped correctly?)`);
   const channels = tally("ch").slice(0, MAX_CHANNELS);
   const devices = tally("dev").slice(0, MAX_CHANNELS);
-  await session.run(typesTableSql(typeNames));
+  await session.run(typesTableSql(typeNames), ...typesEnumSql(typeNames));
 
   // Stage every row; CSV rejects tables start empty so they hold exactly this scan's malformed lines.
   if (source.format === "csv") for (let i = 0; i < source.files.length; i++) await session.run(...dropRejectsSql(source.spec.rejectsPrefix, i));
@@ -99,6 +102,7 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
       exclusions: flags.exclusions,
       flags: flags.columns,
       hashColumns,
+      typed: typeNames.length > 0,
     }),
   );
   const malformed = await rejectedLines(session, source);

@@ -66,9 +66,15 @@ export function qualityRating(aucValue: number, topDecileLift: number): QualityR
   };
 }
 
-/** The recency, frequency and monetary columns of a set, found in the feature catalogue. */
+/**
+ * The recency, frequency and monetary columns of a set, found in the feature catalogue: days since the last and
+ * count of any activity (or, for data with no activity kind, of the first kind of event, e.g. purchases), and the
+ * amount spent over the lookback.
+ */
 export function rfmColumns(features: InstanceFeatures, set: FeatureSet): RfmColumns {
   const names = features.catalogue.map((f) => f.name);
+  const recencyName = names.find((n) => n === "activity.days_since_last") ?? names.find((n) => n.endsWith(".days_since_last"));
+  const kind = recencyName?.slice(0, -".days_since_last".length);
   const widest = (prefix: string) => {
     const matches = names
       .map((n, i) => ({ i, days: n.startsWith(prefix) ? Number(n.slice(prefix.length, -1)) : NaN }))
@@ -77,8 +83,8 @@ export function rfmColumns(features: InstanceFeatures, set: FeatureSet): RfmColu
   };
   const column = (index: number, fallback: number) => (index >= 0 ? columnOf(set, index) : new Float32Array(set.rows).fill(fallback));
   return {
-    recency: column(names.indexOf("activity.days_since_last"), NaN),
-    frequency: column(widest("activity.count_"), 0),
+    recency: column(recencyName ? names.indexOf(recencyName) : -1, NaN),
+    frequency: column(kind ? widest(`${kind}.count_`) : -1, 0),
     monetary: column(widest("amount.sum_"), 0),
   };
 }

@@ -151,7 +151,6 @@ async function scoreInstance(
       params: { ...MODEL_DEFAULTS, ...settings, seed } as Record<string, number | string | boolean>,
       calibration: { method: trained.calibration.calibrator.kind, why: calibrationWhy(trained.calibration), logLoss: trained.calibration.logLoss },
       limits: modelLimits(inst, { lastDay: features.asOf, trainRate, testRate: evaluation.baseRate, profileAttributes: inst.profileAttributes.length }),
-      seconds,
     },
     suggestedSegments: suggestedSegments(inst),
   };

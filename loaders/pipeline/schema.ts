@@ -24,7 +24,8 @@
  *   feature USMALLINT (code into `InstanceSummary.features`; NULL for rank 0), contribution FLOAT (log-odds),
  *   value VARCHAR (the person's value in words, NULL for rank 0)`. For every person the contributions of all
  *   ranks plus `InstanceSummary.base` equal the model's margin (log-odds before calibration).
- * - `timeline.parquet`: `id VARCHAR, time TIMESTAMP, event VARCHAR (event type), amount DOUBLE (NULL = none)`.
+ * - `timeline.parquet`: `id VARCHAR, time DATE (the day of the event), event VARCHAR (event type), amount DOUBLE
+ *   (NULL = none)`: each scored person's last 20 events within 90 days before the as-of date, most recent first.
  *   Row groups are small so the browser can read one person's rows by HTTP range requests.
  */
 import type { BucketRule } from "../scoring/scores.js";
@@ -134,7 +135,6 @@ export interface ModelCard {
   params: Record<string, number | string | boolean>;
   calibration: { method: "platt" | "isotonic"; why: string; logLoss: { platt: number; isotonic: number; uncalibrated: number } };
   limits: string[];
-  seconds: Record<string, number>;
 }
 
 /** Metrics of one scorer on the out-of-time test. */

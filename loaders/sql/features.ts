@@ -253,6 +253,12 @@ export function behaviourSql(goal: string, exclusion: string | null, customFlags
   return `SELECT count(DISTINCT type) FILTER (NOT ${ident(goal)}) AS types${custom} FROM events WHERE TRUE${notExcluded(exclusion)}`;
 }
 
+/** Lets DuckDB return rows in any order (faster, parallel inserts): every feature query that needs an order says
+ * so with ORDER BY or a row position. Not for ingest, where `row_number() OVER ()` numbers rows in file order. */
+export function anyOrderSql(): string {
+  return "SET preserve_insertion_order = false";
+}
+
 /** Person ids in `pidx` order. */
 export function peopleIdsSql(): string {
   return `SELECT person_id FROM people ORDER BY pidx`;

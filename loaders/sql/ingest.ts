@@ -48,6 +48,8 @@ export interface StageSpec {
   flags: { column: string; sql: string }[];
   /** Source column references hashed to detect exact duplicates (all columns of the row). */
   hashColumns: string[];
+  /** Whether the event types ENUM exists (`typesEnumSql` with at least one type). */
+  typed: boolean;
 }
 
 /** CASE expression giving the code of a text value in a small vocabulary (last code = any other value). */
@@ -68,6 +70,21 @@ export function typesTableSql(types: readonly string[]): string {
   const values = types.length ? types.map((t, i) => `(${str(t)}, ${int(i)})`).join(", ") : "(NULL, 0)";
   return `CREATE OR REPLACE TABLE ev_types AS SELECT col0::VARCHAR AS __type_name, col1::USMALLINT AS __type_code FROM (VALUES ${values})
     ${types.length ? "" : "WHERE FALSE"}`;
+}
+
+/** Keeps rows in file order where no ORDER BY says otherwise (`row_number() OVER ()` numbers CSV rows by it);
+ * the feature stage lifts this (`anyOrderSql`), so ingest sets it again. */
+export function fileOrderSql(): string {
+  return "SET preserve_insertion_order = true";
+}
+
+/** The ENUM type of the event types (codes in vocabulary order): staging codes types by a cast instead of a join. */
+const TYPE_ENUM = "ev_type_enum";
+
+/** (Re)creates the ENUM type of the event types; its codes equal those of `ev_types`. */
+export function typesEnumSql(types: readonly string[]): string[] {
+  const drop = `DROP TYPE IF EXISTS ${TYPE_ENUM}`;
+  return types.length ? [drop, `CREATE TYPE ${TYPE_ENUM} AS ENUM (${types.map(str).join(", ")})`] : [drop];
 }
 
 /** Creates `ev_staged`: one row per input row with parsed values, flags, row hash and set-aside reason. */
@@ -96,7 +113,7 @@ export function stageSql(spec: StageSpec): string {
     `hash(${R.person}) AS pk`,
     `${R.timestamp} AS ts`,
     `(CAST(${R.timestamp} AS DATE) - DATE '1970-01-01')::INTEGER AS day`,
-    "t.__type_code AS type",
+    spec.typed ? `enum_code(TRY_CAST(${R.eventType} AS ${TYPE_ENUM}))::USMALLINT AS type` : "NULL::USMALLINT AS type",
   ];
   if (spec.amount) {
     parsed.push(`${spec.amount} AS ${R.amount}`);
@@ -121,7 +138,7 @@ export function stageSql(spec: StageSpec): string {
     WITH src AS (${spec.reader}),
     parsed AS (SELECT *, ${parsed.join(",\n      ")} FROM src)
     SELECT ${out.join(",\n      ")}
-    FROM parsed LEFT JOIN ev_types t ON t.__type_name = parsed.${R.eventType}`;
+    FROM parsed`;
 }
 
 /** Drops staging columns no longer needed once rows are accounted for (frees memory and storage). */

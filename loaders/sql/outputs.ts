@@ -30,3 +30,32 @@ export function copyToParquetSql(table: string, file: string, orderBy: readonly 
 export function dropOutputTableSql(table: string): string {
   return `DROP TABLE IF EXISTS ${ident(table)}`;
 }
+
+/** Events per person kept for the timeline, and how far back. */
+export const TIMELINE = { events: 20, days: 90 } as const;
+
+/**
+ * Writes every person's most recent used events (at most `TIMELINE.events`, within `TIMELINE.days` days before
+ * `scoreDay`, the day after the as-of date) from the ingest session's tables to a Parquet file:
+ * `id, time (DATE: the day of the event), event (event type), amount`.
+ */
+export function copyTimelineSql(file: string, scoreDay: number): string {
+  return `COPY (
+    SELECT p.person_id AS id, (DATE '1970-01-01' + e.day) AS time, t.__type_name AS event, e.amount::DOUBLE AS amount
+    FROM (
+      SELECT pk, day, type, amount, row_number() OVER (PARTITION BY pk ORDER BY day DESC, type, amount) AS k
+      FROM events WHERE day >= ${int(scoreDay - TIMELINE.days)} AND day < ${int(scoreDay)}
+    ) e
+    JOIN people p USING (pk) JOIN ev_types t ON t.__type_code = e.type
+    WHERE e.k <= ${int(TIMELINE.events)}
+    ORDER BY id, time DESC, event
+  ) TO ${str(file)} (FORMAT parquet, COMPRESSION snappy)`;
+}
+
+/** Writes the timeline rows of the people in a scores file, sorted by id then most recent first. */
+export function copyInstanceTimelineSql(timeline: string, scores: string, file: string, rowGroupSize: number): string {
+  return `COPY (
+    SELECT t.* FROM read_parquet(${str(timeline)}) t SEMI JOIN read_parquet(${str(scores)}) s USING (id)
+    ORDER BY t.id, t.time DESC, t.event
+  ) TO ${str(file)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${int(rowGroupSize)})`;
+}

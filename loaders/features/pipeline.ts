@@ -4,7 +4,7 @@
  * point for the model and scoring stages.
  */
 import type { ResolvedConfig } from "../config/types.js";
-import { ingest } from "../ingest/ingest.js";
+import { type IngestResult, ingest } from "../ingest/ingest.js";
 import type { DataQualityReport } from "../ingest/report.js";
 import { Session, type SessionOptions } from "../ingest/session.js";
 import { type InstanceFeatures, buildFeatures, readPeople } from "./build.js";
@@ -16,6 +16,8 @@ export interface PrepareOptions extends SessionOptions {
   instances?: string[];
   /** Progress messages for long runs. */
   onProgress?: (message: string) => void;
+  /** Runs on the ingest session once the features are built, before it closes (e.g. to export event tables). */
+  beforeClose?: (session: Session, ingested: IngestResult) => Promise<void>;
 }
 
 /** The outcome of the feature stage. */
@@ -57,6 +59,7 @@ export async function prepareFeatures(config: ResolvedConfig, options: PrepareOp
       instances.push(await buildFeatures(session, ingested, plan, { people, onProgress: options.onProgress }));
       timings.instances[plan.instance.name].build = seconds(started);
     }
+    await options.beforeClose?.(session, ingested);
     return { report: ingested.report, instances, timings };
   } finally {
     session.close();

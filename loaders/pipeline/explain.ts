@@ -16,7 +16,7 @@ import { SCHEMA_VERSION } from "./schema.js";
 /** People per TreeSHAP chunk. */
 export const CHUNK_ROWS = 16_384;
 /** People kept with all contributions, for value-vs-contribution charts. */
-export const SAMPLE_PEOPLE = 2_000;
+export const SAMPLE_PEOPLE = 1_000;
 /** Features with value-range and sample details (the most important ones). */
 export const DETAILED_FEATURES = 20;
 
@@ -27,6 +27,9 @@ export interface FactorChunk {
   /** Per row of the chunk: the summed contribution of every feature outside its top factors. */
   other: Float64Array;
 }
+
+/** Four decimals are plenty for a scatter plot and keep insights.json small. */
+const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
 /** How catalogue units read as factor values. */
 export function factorFeature(def: FeatureDef): FactorFeature {
@@ -96,7 +99,7 @@ export async function explainScores(
     })),
     sample: sampleRows.map((row, s) => {
       const value = allValues[f]![row]!;
-      return { value: Number.isNaN(value) ? null : value, contribution: sampleContributions[s * F + f]!, bucket: BUCKETS[scores.bucket[row]!]! };
+      return { value: Number.isNaN(value) ? null : round4(value), contribution: round4(sampleContributions[s * F + f]!), bucket: BUCKETS[scores.bucket[row]!]! };
     }),
   }));
   return {

@@ -7,7 +7,7 @@ import type { DuckDBValue } from "@duckdb/node-api";
 import { valueInWords } from "../explain/factors.js";
 import type { InstanceFeatures } from "../features/build.js";
 import { BUCKETS, type Scores } from "../scoring/scores.js";
-import type { OutputColumn } from "../sql/outputs.js";
+import { type OutputColumn, copyInstanceTimelineSql } from "../sql/outputs.js";
 import { type Explanation, type FactorChunk, factorFeature } from "./explain.js";
 import { columnOf } from "./matrix.js";
 import { type ExplorerColumn, FILES, type InstanceSummary, type Insights } from "./schema.js";
@@ -15,8 +15,10 @@ import { TableWriter } from "./write.js";
 
 /** Feature columns shipped with the scores for filtering: profile attributes first, then the most important. */
 export const EXPLORER_FEATURES = 8;
-/** Rows per row group of factors.parquet: small enough that one person's rows cost a few KB to fetch. */
+/** Rows per row group of factors.parquet and scores.parquet: small enough that one person's rows cost little to fetch. */
 export const FACTOR_ROW_GROUP = 16_384;
+/** Rows per row group of timeline.parquet (at most 20 per person). */
+export const TIMELINE_ROW_GROUP = 16_384;
 /** People appended to a table at a time. */
 const SLICE = 65_536;
 
@@ -34,6 +36,8 @@ export interface ScoreFilesInput {
   features: InstanceFeatures;
   scores: Scores;
   topK: number;
+  /** All people's recent events (written by the ingest session), filtered here to the scored people. */
+  timeline: string;
   /** Runs the explanation, handing each chunk of top factors to the sink. */
   explain: (sink: (chunk: FactorChunk) => Promise<void>) => Promise<Explanation>;
 }
@@ -102,7 +106,8 @@ export async function writeScoreFiles(input: ScoreFilesInput): Promise<ScoreFile
         ...featureValues.map((values) => range((i) => (Number.isNaN(values[i]!) ? null : values[i]!))),
       ]);
     }
-    await writer.writeParquet("scores", join(input.dir, FILES.scores), ["id"]);
+    await writer.writeParquet("scores", join(input.dir, FILES.scores), ["id"], FACTOR_ROW_GROUP);
+    await writer.run(copyInstanceTimelineSql(input.timeline, join(input.dir, FILES.scores), join(input.dir, FILES.timeline), TIMELINE_ROW_GROUP));
     return { base: explanation.base, insights: explanation.insights, explorer, bucketCounts: bucketCounts(scores) };
   } finally {
     writer.close();

@@ -19,6 +19,7 @@ import { explainScores } from "./explain.js";
 import { matrixOf } from "./matrix.js";
 import { FILES, type InstanceSummary, type RunIndex, SCHEMA_VERSION } from "./schema.js";
 import { writeScoreFiles } from "./outputs.js";
+import { copyTimelineSql } from "../sql/outputs.js";
 import { calibrationWhy, MODEL_DEFAULTS, trainModel } from "./train.js";
 
 /** Options of `runPipeline`. */
@@ -52,10 +53,15 @@ export async function runPipeline(config: ResolvedConfig, options: RunOptions): 
   const started = performance.now();
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
   const progress = (message: string) => options.onProgress?.(`[${elapsed()}] ${message}`);
-  const prepared = await prepareFeatures(config, { ...options, onProgress: (m) => progress(`features: ${m}`) });
-  const featureSeconds = (performance.now() - started) / 1000;
   rmSync(options.out, { recursive: true, force: true });
   mkdirSync(options.out, { recursive: true });
+  const timeline = join(options.out, ".timeline.parquet");
+  const prepared = await prepareFeatures(config, {
+    ...options,
+    onProgress: (m) => progress(`features: ${m}`),
+    beforeClose: (session, ingested) => session.run(copyTimelineSql(timeline, dayOf(ingested.asOf) + 1)),
+  });
+  const featureSeconds = (performance.now() - started) / 1000;
   const summary: RunSummary = { index: { schemaVersion: SCHEMA_VERSION, asOf: prepared.report.asOf, instances: [] }, instances: [], seconds: { features: featureSeconds } };
   try {
     for (const features of prepared.instances) {
@@ -63,7 +69,7 @@ export async function runPipeline(config: ResolvedConfig, options: RunOptions): 
       const inst = config.instances.find((i) => i.name === features.instance)!;
       const dir = join(options.out, inst.name);
       mkdirSync(dir, { recursive: true });
-      const result = await scoreInstance(config, features, prepared.report, dir, (m) => progress(`${inst.name}: ${m}`));
+      const result = await scoreInstance(config, features, prepared.report, dir, timeline, (m) => progress(`${inst.name}: ${m}`));
       const seconds = (performance.now() - t0) / 1000;
       summary.index.instances.push({ name: inst.name, label: inst.label, type: inst.type, dir: inst.name });
       summary.instances.push({ name: inst.name, seconds, ...result });
@@ -71,6 +77,7 @@ export async function runPipeline(config: ResolvedConfig, options: RunOptions): 
     }
   } finally {
     shutdownWorkers();
+    rmSync(timeline, { force: true });
   }
   writeJson(join(options.out, "index.json"), summary.index);
   summary.seconds["total"] = (performance.now() - started) / 1000;
@@ -83,6 +90,7 @@ async function scoreInstance(
   features: InstanceFeatures,
   report: DataQualityReport,
   dir: string,
+  timeline: string,
   progress: (message: string) => void,
 ): Promise<Omit<RunSummary["instances"][number], "name" | "seconds">> {
   const inst = config.instances.find((i) => i.name === features.instance)!;
@@ -116,7 +124,7 @@ async function scoreInstance(
   const probability = calibrate(trained.calibration.calibrator, predictMargin(trained.model, matrixOf(features.score, nFeatures)));
   const scores = scorePeople(probability, inst.buckets);
   const written = await timed("explain", () =>
-    writeScoreFiles({ dir, features, scores, topK: inst.topFactors, explain: (sink) => explainScores(trained.model, features.score, catalogue, scores, inst.topFactors, sink, progress) }),
+    writeScoreFiles({ dir, features, scores, timeline, topK: inst.topFactors, explain: (sink) => explainScores(trained.model, features.score, catalogue, scores, inst.topFactors, sink, progress) }),
   );
   const trainRate = rate(features.train.labels!);
   const summary: InstanceSummary = {
@@ -166,6 +174,11 @@ async function scoreInstance(
     probability: calibrate(trained.calibration.calibrator, predictMargin(trained.model, matrixOf(features.test, nFeatures))),
   };
   return { scored: features.score.rows, auc: evaluation.auc, rating: evaluation.quality.rating, ece: evaluation.ece, recencyAuc: baseline("recency"), rfmAuc: baseline("rfm"), test };
+}
+
+/** Days since 1970-01-01 of a YYYY-MM-DD date. */
+function dayOf(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`) / 86_400_000;
 }
 
 /** Share of ones. */

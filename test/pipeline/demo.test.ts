@@ -66,7 +66,7 @@ describe.each([
   });
 
   it("writes the documented files and a consistent evaluation", () => {
-    for (const file of ["instance.json", "evaluation.json", "insights.json", "model.json", "data-quality.json", "scores.parquet", "factors.parquet"]) {
+    for (const file of ["instance.json", "evaluation.json", "insights.json", "model.json", "data-quality.json", "scores.parquet", "factors.parquet", "timeline.parquet"]) {
       expect(existsSync(join(out, instance, file)), file).toBe(true);
     }
     const evaluation = json<Evaluation>(instance, "evaluation.json");
@@ -93,6 +93,16 @@ describe.each([
     expect(facts!.pmin as number).toBeLessThanOrEqual(2);
     expect(summary.buckets.counts.reduce((s, c) => s + c.people, 0)).toBe(summary.scored);
     expect(summary.scoreHistogram.reduce((a, b) => a + b, 0)).toBe(summary.scored);
+  });
+
+  it("keeps each scored person's most recent events, and only theirs", async () => {
+    const [t] = await rows(`SELECT COUNT(DISTINCT id)::INTEGER AS people, MAX(n)::INTEGER AS most,
+        COUNT(*) FILTER (WHERE id NOT IN (SELECT id FROM '${join(out, instance, "scores.parquet")}'))::INTEGER AS strangers,
+        MAX(time)::VARCHAR AS last
+      FROM (SELECT id, time, COUNT(*) OVER (PARTITION BY id) AS n FROM '${join(out, instance, "timeline.parquet")}')`);
+    const summary = json<InstanceSummary>(instance, "instance.json");
+    expect(t).toMatchObject({ people: summary.scored, most: 20, strangers: 0 });
+    expect(t!.last as string <= summary.asOf).toBe(true);
   });
 
   it("has factors that add up to each person's margin, and the margin calibrates to the probability", async () => {

@@ -4,13 +4,12 @@
  * (both instances) and prints seconds, rows per second, CPU seconds and peak memory (the node process's RSS, which
  * includes DuckDB, against DuckDB's memory limit).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError, runCli } from "../loaders/cli/run.js";
 import { resolvedDemoConfig } from "../loaders/config/demo.js";
-import { generateDemo } from "../loaders/demo/generate.js";
 import { prepareFeatures } from "../loaders/features/pipeline.js";
+import { ensureData, parseSize, trackPeakRss } from "./common.js";
 
 const ROOT = resolve(".tmp/bench-features");
 
@@ -57,39 +56,3 @@ await runCli(async () => {
   }
   console.log(`\nbench:features (${process.arch}, node ${process.version})\n${results.join("\n")}`);
 });
-
-function parseSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text);
-  if (!m) throw new UsageError(`--sizes expects sizes like 100k or 1m, got "${text}"`);
-  return Math.round(Number(m[1]) * (m[2].toLowerCase() === "m" ? 1e6 : m[2].toLowerCase() === "k" ? 1e3 : 1));
-}
-
-/** Generates the demo data into `dir` unless the same size and seed are already there. */
-async function ensureData(dir: string, people: number, seed: number): Promise<void> {
-  const metaPath = join(dir, "bench-meta.json");
-  const wanted = JSON.stringify({ profiles: people, seed });
-  if (existsSync(join(dir, "events.parquet")) && existsSync(join(dir, "profiles.parquet")) && existsSync(metaPath)) {
-    if (readFileSync(metaPath, "utf8").trim() === wanted) {
-      console.error(`reusing ${dir}`);
-      return;
-    }
-  }
-  mkdirSync(dir, { recursive: true });
-  console.error(`generating ${people} people into ${dir}`);
-  await generateDemo({ profiles: people, seed, outDir: dir, onProgress: (m) => console.error(`  ${m}`) });
-  writeFileSync(metaPath, wanted + "\n");
-}
-
-/** Samples the process's resident memory every 100 ms; `stop` returns the peak (bytes). */
-function trackPeakRss(): { stop(): number } {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 100);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(peak, process.memoryUsage.rss());
-    },
-  };
-}

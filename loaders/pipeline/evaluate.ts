@@ -22,7 +22,7 @@ import {
 } from "../evaluation/metrics.js";
 import { predictMargin } from "../model/index.js";
 import { BUCKETS, type BucketRule, scorePeople } from "../scoring/scores.js";
-import { columnOf, matrixOf, rowsWhere, selectRows } from "./matrix.js";
+import { columnOf, matrixOf, personDraw, rowsWhere, selectRows } from "./matrix.js";
 import type { Evaluation, Metrics, QualityRating } from "./schema.js";
 import { SCHEMA_VERSION } from "./schema.js";
 import { type TrainedModel, trainModel } from "./train.js";
@@ -37,6 +37,8 @@ export const QUALITY_LEVELS = [
 
 /** How many of the latest labelled cutoffs the backtest covers (the test cutoff and earlier ones). */
 export const BACKTEST_CUTOFFS = 3;
+/** Training examples of each backtest model at most (a random sample of people): enough for per-bucket rates. */
+export const BACKTEST_MAX_EXAMPLES = 50_000;
 
 /** Ranking and probability metrics of one scorer. */
 export function metricsOf(outcomes: Outcomes): Metrics {
@@ -169,7 +171,9 @@ function backtest(input: EvaluateInput): Evaluation["backtest"] {
   const out: Evaluation["backtest"] = [];
   for (const target of past) {
     const older = new Set(features.cutoffs.filter((c) => c.part === "train" && c.day + window <= target.day).map((c) => c.index));
-    const fitRows = rowsWhere(train, (r) => older.has(train.cutoff[r]!));
+    const all = rowsWhere(train, (r) => older.has(train.cutoff[r]!));
+    const share = Math.min(1, BACKTEST_MAX_EXAMPLES / Math.max(1, all.length));
+    const fitRows = share < 1 ? all.filter((r) => personDraw(train.person[r]!, input.seed + 1) < share) : all;
     const targetRows = rowsWhere(train, (r) => train.cutoff[r] === target.index);
     let pos = 0;
     for (const r of fitRows) pos += train.labels![r]!;

@@ -1,7 +1,15 @@
 /**
  * Observable Framework configuration. Everything the site needs is bundled from node_modules or produced by
  * data loaders: no CDN, no web fonts, no DuckDB extension downloads (see README, "Offline build").
+ *
+ * Routing: one set of pages per instance of the site's scoring run, from the parameterised pages
+ * `src/[instance]/*.md` (and their data loaders `src/[instance]/data/*.ts`); `dynamicPaths` lists them for the build.
  */
+import { siteInstances } from "./loaders/pipeline/site.js";
+import { instanceHeader, instancePaths, instanceSections } from "./loaders/site/routes.js";
+
+const instances = await siteInstances();
+
 export default {
   title: "Customer AI",
   root: "src",
@@ -11,7 +19,10 @@ export default {
   theme: ["air", "near-midnight"],
   // Framework would otherwise fetch DuckDB's json/parquet extensions at build time.
   duckdb: { extensions: { json: null, parquet: null } },
-  pages: [{ name: "The data", path: "/data" }],
+  pages: [...instanceSections(instances), { name: "The data", path: "/data" }],
+  dynamicPaths: instancePaths(instances),
+  // The instance switcher on every instance page.
+  header: instanceHeader(instances),
   pager: false,
   search: false,
   footer: "Customer AI: open-source propensity scores with reasons.",

@@ -12,6 +12,8 @@ import * as arrow from "apache-arrow";
 import { parquetMetadata, parquetRead, parquetSchema } from "hyparquet";
 import type { SchemaTree } from "hyparquet";
 
+export * from "./remote-parquet.js";
+
 /** URLs of the DuckDB-WASM engine and its worker, served as plain files (see src/lib). */
 export interface DuckDBBundle {
   wasm: string;
@@ -23,6 +25,9 @@ export type SqlParam = string | number | boolean | null;
 
 /** A DuckDB-WASM database holding the site's tables. */
 export class ScoreDatabase {
+  /** Prepared statements by SQL text: a filter change reuses its statement (one worker round trip per query). */
+  private readonly statements = new Map<string, Promise<duckdb.AsyncPreparedStatement>>();
+
   private constructor(
     private readonly db: duckdb.AsyncDuckDB,
     private readonly connection: duckdb.AsyncDuckDBConnection,
@@ -39,13 +44,34 @@ export class ScoreDatabase {
     return new ScoreDatabase(db, connection);
   }
 
-  /** Fetches a Parquet file and loads it as table `name` (replacing any table of that name). */
-  async loadParquet(name: string, url: string): Promise<void> {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`Could not load ${url}: HTTP ${response.status}`);
-    const table = await parquetToArrow(await response.arrayBuffer());
+  /**
+   * Fetches a Parquet file and loads it as table `name` (replacing any table of that name). With `columns`, only
+   * those columns are decoded and loaded.
+   */
+  async loadParquet(name: string, url: string, options: { columns?: string[] } = {}): Promise<void> {
+    await this.insertArrow(name, await fetchArrow(url, options.columns));
+  }
+
+  /** Loads an Arrow table as table `name` (replacing any table of that name). */
+  async insertArrow(name: string, table: arrow.Table): Promise<void> {
     await this.connection.query(`DROP TABLE IF EXISTS ${quoteIdentifier(name)}`);
     await this.connection.insertArrowTable(table, { name, create: true });
+  }
+
+  /** A prepared statement for `sql`, kept for reuse (the least recently prepared of 64 is closed). */
+  private statement(sql: string): Promise<duckdb.AsyncPreparedStatement> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.connection.prepare(sql);
+      statement.catch(() => this.statements.delete(sql));
+      this.statements.set(sql, statement);
+      if (this.statements.size > 64) {
+        const [oldest, evicted] = this.statements.entries().next().value!;
+        this.statements.delete(oldest);
+        void evicted.then((s) => s.close()).catch(() => undefined);
+      }
+    }
+    return statement;
   }
 
   /** Runs a query with positional parameters (`?`) and returns plain row objects. */
@@ -53,14 +79,7 @@ export class ScoreDatabase {
     const result =
       params.length === 0
         ? await this.connection.query(sql)
-        : await (async () => {
-            const statement = await this.connection.prepare(sql);
-            try {
-              return await statement.query(...params);
-            } finally {
-              await statement.close();
-            }
-          })();
+        : await (await this.statement(sql)).query(...params);
     const dates = result.schema.fields
       .filter((f) => arrow.DataType.isDate(f.type) || arrow.DataType.isTimestamp(f.type))
       .map((f) => f.name);
@@ -69,6 +88,8 @@ export class ScoreDatabase {
 
   /** Shuts the worker down. */
   async close(): Promise<void> {
+    for (const statement of this.statements.values()) await statement.then((s) => s.close()).catch(() => undefined);
+    this.statements.clear();
     await this.connection.close();
     await this.db.terminate();
   }
@@ -95,29 +116,72 @@ function normalizeRow(row: Record<string, unknown>, dates: string[]): Record<str
   return row;
 }
 
-/** Decodes a Parquet file into an Arrow table with matching column types. */
-export async function parquetToArrow(buffer: ArrayBuffer): Promise<arrow.Table> {
+/** Decodes a Parquet file (or only some of its columns) into an Arrow table with matching column types. */
+export async function parquetToArrow(buffer: ArrayBuffer, only?: string[]): Promise<arrow.Table> {
   const metadata = parquetMetadata(buffer);
-  const fields = parquetSchema(metadata).children;
-  const columns = new Map<string, unknown[]>();
+  const fields = parquetSchema(metadata).children.filter((f) => !only || only.includes(f.element.name));
+  const rows = Number(metadata.num_rows);
+  const chunks = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
   await parquetRead({
     file: buffer,
     metadata,
+    columns: only,
     onChunk: ({ columnName, columnData, rowStart }) => {
-      let target = columns.get(columnName);
-      if (!target) columns.set(columnName, (target = []));
-      for (let i = 0; i < columnData.length; i++) {
-        const value = columnData[i];
-        target[rowStart + i] = typeof value === "bigint" ? Number(value) : value;
-      }
+      let list = chunks.get(columnName);
+      if (!list) chunks.set(columnName, (list = []));
+      list.push({ rowStart, data: columnData });
     },
   });
   const vectors: Record<string, arrow.Vector> = {};
   for (const field of fields) {
     const name = field.element.name;
-    vectors[name] = arrow.vectorFromArray(columns.get(name) ?? [], arrowType(field));
+    vectors[name] = toVector(chunks.get(name) ?? [], rows, arrowType(field));
   }
   return new arrow.Table(vectors);
+}
+
+/** Numeric Arrow types filled directly into a typed array with a validity bitmap (much faster than Arrow's builders). */
+const NUMERIC: Record<string, (n: number) => Float32Array | Float64Array | Int32Array> = {
+  Float32: (n) => new Float32Array(n),
+  Float64: (n) => new Float64Array(n),
+  Int32: (n) => new Int32Array(n),
+};
+
+/** One Arrow vector from a column's decoded chunks (missing rows and nulls are nulls). */
+function toVector(chunks: { rowStart: number; data: ArrayLike<unknown> }[], rows: number, type: arrow.DataType): arrow.Vector {
+  const make = NUMERIC[String(type)];
+  if (make) {
+    const values = make(rows);
+    const validity = new Uint8Array((rows + 7) >> 3);
+    let valid = 0;
+    for (const { rowStart, data } of chunks) {
+      for (let i = 0; i < data.length; i++) {
+        const value = data[i];
+        if (value === null || value === undefined) continue;
+        const row = rowStart + i;
+        values[row] = Number(value);
+        validity[row >> 3]! |= 1 << (row & 7);
+        valid++;
+      }
+    }
+    const nullCount = rows - valid;
+    return arrow.makeVector(arrow.makeData({ type, length: rows, nullCount, nullBitmap: nullCount > 0 ? validity : null, data: values } as never));
+  }
+  const values = new Array<unknown>(rows).fill(null);
+  for (const { rowStart, data } of chunks) {
+    for (let i = 0; i < data.length; i++) {
+      const value = data[i];
+      values[rowStart + i] = typeof value === "bigint" ? Number(value) : value;
+    }
+  }
+  return arrow.vectorFromArray(values, type);
+}
+
+/** Fetches a Parquet file and decodes it (or some of its columns) into an Arrow table. */
+export async function fetchArrow(url: string, columns?: string[]): Promise<arrow.Table> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`Could not load ${url}: HTTP ${response.status}`);
+  return parquetToArrow(await response.arrayBuffer(), columns);
 }
 
 /** The Arrow type that holds a flat Parquet column as hyparquet decodes it. */
@@ -142,9 +206,20 @@ function arrowType(field: SchemaTree): arrow.DataType {
   }
 }
 
+/** A table to load: a Parquet file's URL, or the URL and the columns to keep. */
+export type TableSource = string | { url: string; columns?: string[] };
+
 /** Opens DuckDB-WASM and loads each named Parquet file as a table. */
-export async function openTables(bundle: DuckDBBundle, tables: Record<string, string>): Promise<ScoreDatabase> {
-  const db = await ScoreDatabase.open(bundle);
-  await Promise.all(Object.entries(tables).map(([name, url]) => db.loadParquet(name, url)));
+export async function openTables(bundle: DuckDBBundle, tables: Record<string, TableSource>): Promise<ScoreDatabase> {
+  // Start the engine while the files download and decode.
+  const [db, decoded] = await Promise.all([
+    ScoreDatabase.open(bundle),
+    Promise.all(Object.entries(tables).map(async ([name, source]) => {
+      const { url, columns } = typeof source === "string" ? { url: source, columns: undefined } : source;
+      return [name, await fetchArrow(url, columns)] as const;
+    })),
+  ]);
+  for (const [name, table] of decoded) await db.insertArrow(name, table);
   return db;
 }
+

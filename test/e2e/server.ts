@@ -1,6 +1,8 @@
 /**
  * A minimal static server for the built site (dist/) on 127.0.0.1, with the content types browsers need
- * (application/wasm for DuckDB-WASM). Framework's clean URLs: `/data` serves `data.html`.
+ * (application/wasm for DuckDB-WASM). Framework's clean URLs: `/data` serves `data.html`. Like Framework's preview
+ * server and common static hosts it answers HEAD and single-range `Range: bytes=a-b` requests (206), which the
+ * person page uses to read one person's rows from large Parquet files.
  */
 import { createServer, type Server } from "node:http";
 import { readFile, stat } from "node:fs/promises";
@@ -22,13 +24,33 @@ const TYPES: Record<string, string> = {
 export interface SiteServer {
   url: string;
   bytesSent: () => number;
+  /** Bytes sent per URL path since the last `resetLog()` (range requests included). */
+  bytesByPath: () => Map<string, number>;
+  resetLog: () => void;
   close: () => Promise<void>;
+}
+
+/** The byte range of a `Range` header (`bytes=a-b`, `bytes=a-`, `bytes=-n`), or null for none or an unsupported one. */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | "unsatisfiable" | null {
+  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!match || (match[1] === "" && match[2] === "")) return null;
+  let start: number;
+  let end: number;
+  if (match[1] === "") {
+    start = Math.max(0, size - Number(match[2]));
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === "" ? size - 1 : Math.min(size - 1, Number(match[2]));
+  }
+  return start > end || start >= size ? "unsatisfiable" : { start, end };
 }
 
 /** Serves `root` on a free port of 127.0.0.1. */
 export async function serveSite(root: string): Promise<SiteServer> {
   const base = resolve(root);
   let sent = 0;
+  let byPath = new Map<string, number>();
   const server: Server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? "/", "http://127.0.0.1").pathname);
     const candidates = path.endsWith("/") ? [`${path}index.html`] : [path, `${path}.html`];
@@ -38,9 +60,27 @@ export async function serveSite(root: string): Promise<SiteServer> {
       const info = await stat(file).catch(() => undefined);
       if (!info?.isFile()) continue;
       const body = await readFile(file);
-      sent += body.length;
-      response.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
-      response.end(body);
+      const headers = { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "accept-ranges": "bytes" };
+      const range = parseRange(request.headers.range, body.length);
+      let status = 200;
+      let part: Buffer = body;
+      if (range === "unsatisfiable") {
+        response.writeHead(416, { ...headers, "content-range": `bytes */${body.length}` });
+        response.end();
+        return;
+      } else if (range) {
+        status = 206;
+        part = body.subarray(range.start, range.end + 1);
+        Object.assign(headers, { "content-range": `bytes ${range.start}-${range.end}/${body.length}` });
+      }
+      response.writeHead(status, { ...headers, "content-length": String(part.length) });
+      if (request.method === "HEAD") {
+        response.end();
+        return;
+      }
+      sent += part.length;
+      byPath.set(path, (byPath.get(path) ?? 0) + part.length);
+      response.end(part);
       return;
     }
     response.writeHead(404, { "content-type": "text/plain" });
@@ -52,6 +92,10 @@ export async function serveSite(root: string): Promise<SiteServer> {
   return {
     url: `http://127.0.0.1:${address.port}`,
     bytesSent: () => sent,
+    bytesByPath: () => new Map(byPath),
+    resetLog: () => {
+      byPath = new Map();
+    },
     close: () => new Promise((ok) => server.close(() => ok())),
   };
 }

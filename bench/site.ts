@@ -1,0 +1,215 @@
+/**
+ * `npm run bench:site [-- --sizes 100k,1m] [--site DIR] [--rebuild] [--instance NAME]`: the explorer in a real
+ * browser. Per size it builds the site on generated demo data (data shared with the other benchmarks in
+ * `.tmp/bench-features/<size>/`, site in `.tmp/bench-site/<size>/dist`, reused unless `--rebuild`), or takes an
+ * already built site with `--site`, serves it on 127.0.0.1 and drives headless Chromium over the scores page:
+ *
+ * - load to first result: from navigation to the first count and histogram on the scores page (median of 3 cold
+ *   loads; the unfiltered ones come from the build's summary), and to the first table page (DuckDB-WASM ready);
+ * - filter update: from a change of the score or percentile filter to the updated count and histogram (median and
+ *   p95 over 30 changes);
+ * - bytes the browser downloads for the scores page (total, and the explorer data per scored person, as sent and
+ *   gzip-compressed), and for one person lookup (range requests).
+ *
+ * Targets: first result within 2 s at 100k; p95 filter update within 150 ms at 100k and 500 ms at 1M; explorer
+ * data at most ~40 bytes per person compressed.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+import type { Browser, Page } from "playwright-core";
+import { runCli } from "../loaders/cli/run.js";
+import { demoConfig } from "../loaders/config/demo.js";
+import { openDatabase } from "../loaders/db/duckdb.js";
+import { str } from "../loaders/sql/quote.js";
+import { launchBrowser } from "../test/e2e/browser.js";
+import { serveSite, type SiteServer } from "../test/e2e/server.js";
+import { ensureData, parseSize } from "./common.js";
+
+const DATA = resolve(".tmp/bench-features");
+const SITES = resolve(".tmp/bench-site");
+const TARGETS: Record<string, { first: number; p95: number }> = { "100k": { first: 2000, p95: 150 }, "1m": { first: Infinity, p95: 500 } };
+const CHANGES = 30;
+
+/** Builds the site for generated data of `label` size into `.tmp/bench-site/<label>/dist` (or reuses it). */
+async function buildSite(label: string, seed: number, rebuild: boolean): Promise<string> {
+  const dir = join(SITES, label);
+  const dist = join(dir, "dist");
+  if (!rebuild && existsSync(join(dist, "index.html"))) {
+    console.error(`reusing ${dist}`);
+    return dist;
+  }
+  const data = join(DATA, label);
+  await ensureData(data, parseSize(label), seed);
+  mkdirSync(dir, { recursive: true });
+  const config = join(dir, "customer-ai.config.json");
+  writeFileSync(config, JSON.stringify(demoConfig(data), null, 2));
+  const framework = join(dir, "observablehq.config.ts");
+  writeFileSync(framework, `import base from "../../../observablehq.config.ts";\nexport default { ...base, output: ${JSON.stringify(dist)} };\n`);
+  // Framework's loader cache is keyed by file, not by configuration: start from an empty one (as npm run build does).
+  rmSync("src/.observablehq/cache", { recursive: true, force: true });
+  console.error(`building the site for ${label} into ${dist} (runs the scoring pipeline)`);
+  const started = performance.now();
+  execFileSync("npx", ["observable", "build", "--config", framework], {
+    stdio: ["ignore", "ignore", "inherit"],
+    // Framework loads only the default config file through tsx; this one needs it too.
+    env: { ...process.env, CUSTOMER_AI_CONFIG: config, OBSERVABLE_TELEMETRY_DISABLE: "true", NODE_OPTIONS: `${process.env["NODE_OPTIONS"] ?? ""} --import tsx/esm`.trim() },
+  });
+  rmSync("src/.observablehq/cache", { recursive: true, force: true });
+  console.error(`built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  return dist;
+}
+
+/** A built data file of an instance. */
+function builtFile(dist: string, instance: string, name: string): string {
+  const dir = join(dist, "_file", instance, "data");
+  const file = readdirSync(dir).find((f) => f.startsWith(`${name}.`));
+  if (!file) throw new Error(`no ${name} for ${instance} in ${dir}`);
+  return join(dir, file);
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** Opens the scores page in a fresh context (empty HTTP cache) and returns ms from navigation to the first count. */
+async function firstResult(browser: Browser, server: SiteServer, path: string): Promise<{ ms: number; tableMs: number; page: Page; bytes: Map<string, number> }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  server.resetLog();
+  const started = performance.now();
+  await page.goto(server.url + path);
+  await page.getByTestId("filtered-count").waitFor({ timeout: 120_000 });
+  const ms = performance.now() - started;
+  // The table needs DuckDB-WASM (the unfiltered count and histogram come from the build's summary).
+  await page.locator("[data-testid=people-table] tbody tr").first().waitFor({ timeout: 300_000 });
+  const tableMs = performance.now() - started;
+  await page.waitForLoadState("networkidle");
+  return { ms, tableMs, page, bytes: server.bytesByPath() };
+}
+
+/**
+ * In the page: changes a filter, then resolves with the ms until the results block shows that filter with its
+ * histogram. A string, so the TypeScript transpiler's helpers never reach the page.
+ */
+const FILTER_CHANGE = `async ({ field, from }) => {
+  const input = document.querySelector("input[data-field=" + field + "][data-end=from]");
+  const form = document.querySelector("[data-testid=filters]");
+  const started = performance.now();
+  input.value = String(from);
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+  const key = JSON.stringify(form.value);
+  const done = () => {
+    const results = document.querySelector("[data-testid=results]");
+    return results !== null && results.dataset.key === key && results.querySelector("[data-testid=histogram] svg") !== null;
+  };
+  await new Promise((ok) => {
+    if (done()) return ok();
+    const observer = new MutationObserver(() => {
+      if (done()) {
+        observer.disconnect();
+        ok();
+      }
+    });
+    observer.observe(document.body, { childList: true, subtree: true, attributes: true });
+  });
+  return performance.now() - started;
+}`;
+
+/** Changes a filter and returns ms until the count and histogram show the new filter. */
+async function filterChange(page: Page, field: "score" | "percentile", from: number): Promise<number> {
+  return page.evaluate(`(${FILTER_CHANGE})(${JSON.stringify({ field, from })})`) as Promise<number>;
+}
+
+/** Measures one built site; returns the report line. */
+async function measure(browser: Browser, dist: string, label: string, instanceName?: string): Promise<string> {
+  const server = await serveSite(dist);
+  try {
+    const instancesFile = readdirSync(join(dist, "_file", "data")).find((f) => f.startsWith("instances."))!;
+    const instances = JSON.parse(readFileSync(join(dist, "_file", "data", instancesFile), "utf8")) as { name: string; scored: number }[];
+    const instance = instances.find((i) => i.name === (instanceName ?? instances[0]!.name))!;
+    const path = `/${instance.name}/scores`;
+
+    const loads: number[] = [];
+    const tables: number[] = [];
+    let bytes = new Map<string, number>();
+    let page: Page | undefined;
+    for (let i = 0; i < 3; i++) {
+      const run = await firstResult(browser, server, path);
+      loads.push(run.ms);
+      tables.push(run.tableMs);
+      bytes = run.bytes;
+      if (page) await page.context().close();
+      page = run.page;
+    }
+    // Warm up, then 30 filter changes alternating between score and percentile.
+    await filterChange(page!, "score", 1);
+    const updates: number[] = [];
+    for (let i = 0; i < CHANGES; i++) updates.push(await filterChange(page!, i % 2 ? "percentile" : "score", (i * 37) % 90 + 2));
+    await page!.context().close();
+
+    // One person lookup by range requests.
+    const scoresFile = builtFile(dist, instance.name, "scores");
+    const context = await browser.newContext();
+    const personPage = await context.newPage();
+    const db = await openDatabase();
+    const someone = String((await db.connection.runAndReadAll(`SELECT id FROM read_parquet(${str(scoresFile)}) ORDER BY hash(id) LIMIT 1`)).getRowObjects()[0]!["id"]);
+    db.close();
+    await personPage.goto(`${server.url}/${instance.name}/person`);
+    await personPage.getByTestId("person-lookup").waitFor();
+    server.resetLog();
+    await personPage.getByTestId("person-lookup").fill(someone);
+    await personPage.getByTestId("person-lookup").press("Enter");
+    await personPage.getByTestId("margin").waitFor({ timeout: 60_000 });
+    const personBytes = [...server.bytesByPath().values()].reduce((a, b) => a + b, 0);
+    await context.close();
+
+    const total = [...bytes.values()].reduce((a, b) => a + b, 0);
+    const explorer = [...bytes.entries()].filter(([p]) => p.includes("/data/scores.")).reduce((a, [, b]) => a + b, 0);
+    const gzipped = gzipSync(readFileSync(scoresFile)).length;
+    const target = TARGETS[label];
+    const median = quantile(updates, 0.5);
+    const p95 = quantile(updates, 0.95);
+    const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
+    return (
+      `${label.padEnd(5)} ${instance.name} ${instance.scored.toLocaleString("en-US")} scored | ` +
+      `first result ${quantile(loads, 0.5).toFixed(0)} ms (runs ${loads.map((l) => l.toFixed(0)).join("/")})${target && Number.isFinite(target.first) ? ` target ${target.first}` : ""}, ` +
+      `DuckDB table ready ${quantile(tables, 0.5).toFixed(0)} ms | ` +
+      `filter update median ${median.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms${target ? ` target ${target.p95}` : ""} | ` +
+      `downloaded ${kb(total)} (scores page), explorer data ${kb(explorer)} = ${(explorer / instance.scored).toFixed(1)} B/person as sent, ` +
+      `${(gzipped / instance.scored).toFixed(1)} B/person gzipped (target ~40) | person lookup ${kb(personBytes)}`
+    );
+  } finally {
+    await server.close();
+  }
+}
+
+await runCli(async () => {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: "string", default: "100k,1m" },
+      site: { type: "string" },
+      rebuild: { type: "boolean", default: false },
+      instance: { type: "string" },
+      seed: { type: "string", default: "7" },
+    },
+  });
+  const browser = await launchBrowser();
+  const lines: string[] = [];
+  try {
+    const targets = values.site ? [{ label: "site", dist: resolve(values.site) }] : [];
+    for (const label of values.site ? [] : values.sizes.split(",").map((s) => s.trim().toLowerCase())) {
+      targets.push({ label, dist: await buildSite(label, Number(values.seed), values.rebuild) });
+    }
+    for (const { label, dist } of targets) {
+      lines.push(await measure(browser, dist, label, values.instance));
+      console.log(lines[lines.length - 1]);
+    }
+  } finally {
+    await browser.close();
+  }
+  console.log(`\nbench:site (headless Chromium, ${process.arch}, node ${process.version})\n${lines.join("\n")}`);
+});

@@ -1,0 +1,232 @@
+/**
+ * Model-quality charts from `evaluation.json` (loaders/pipeline/schema.ts): ROC, lift by decile, cumulative
+ * gains, calibration, the comparison with the baselines and the backtest history per bucket.
+ */
+import * as Plot from "@observablehq/plot";
+import type { Evaluation, Metrics } from "../loaders/pipeline/schema.js";
+import { ACCENT, BUCKET_ORDER, MUTED, bucketColorScale, chartWidth, labelMargin, type ChartOptions } from "./chart-style.js";
+import { formatCount, formatDate, formatFixed, formatNumber, formatPercent, formatProbability} from "./format.js";
+
+type Figure = HTMLElement | SVGSVGElement;
+
+/**
+ * The ROC curve of the out-of-time test with the diagonal of a random ranking; the title gives the model's AUC
+ * and the subtitle the baselines' AUCs.
+ */
+export function rocChart(evaluation: Pick<Evaluation, "roc" | "auc" | "baselines">, { width: available, height }: ChartOptions): Figure {
+  const width = chartWidth(available);
+  const size = Math.min(width, 420);
+  const others = evaluation.baselines.map((b) => `${baselineName(b)} ${formatFixed(b.auc)}`);
+  return Plot.plot({
+    title: `ROC curve: AUC ${formatFixed(evaluation.auc)}`,
+    subtitle: `Baselines: ${[...others, "random 0.500"].join(" · ")}`,
+    ariaLabel: "ROC curve",
+    ariaDescription: `True positive rate against false positive rate. Model AUC ${formatFixed(evaluation.auc)}; ${others.join("; ")}.`,
+    width: size,
+    height: height ?? size,
+    marginLeft: 48,
+    x: { domain: [0, 1], label: "False positive rate", tickFormat: "%" },
+    y: { domain: [0, 1], label: "True positive rate", tickFormat: "%", grid: true },
+    marks: [
+      Plot.line([[0, 0], [1, 1]], { stroke: MUTED, strokeDasharray: "4,4" }),
+      Plot.areaY(evaluation.roc, { x: "fpr", y: "tpr", fill: ACCENT, fillOpacity: 0.08, curve: "step-after" }),
+      Plot.line(evaluation.roc, { x: "fpr", y: "tpr", stroke: ACCENT, strokeWidth: 2, curve: "step-after" }),
+      Plot.tip(evaluation.roc, Plot.pointer({
+        x: "fpr",
+        y: "tpr",
+        title: (d: Evaluation["roc"][number]) =>
+          `Probability ≥ ${d.threshold === null || !Number.isFinite(d.threshold) ? "any" : formatProbability(d.threshold)}\nTrue positive rate ${formatPercent(d.tpr)}\nFalse positive rate ${formatPercent(d.fpr)}`,
+      })),
+    ],
+  });
+}
+
+/** Outcome rate of each decile of people ranked by score, relative to the average (1 = average). */
+export function liftChart(deciles: Evaluation["deciles"], { width: available, height = 260 }: ChartOptions): Figure {
+  const width = chartWidth(available);
+  const top = deciles.find((d) => d.decile === 1);
+  return Plot.plot({
+    title: `Lift by decile: the top 10% have ${formatNumber(top?.lift ?? NaN, 1)} times the average outcome rate`,
+    ariaLabel: "Lift by decile",
+    ariaDescription: deciles.map((d) => `Decile ${d.decile}: lift ${formatNumber(d.lift, 2)}`).join("; "),
+    width,
+    height,
+    marginLeft: 48,
+    x: { label: "Decile of people by score (1 = highest 10%)", type: "band" },
+    y: { grid: true, label: "Lift (outcome rate ÷ average rate)", insetTop: 14 },
+    marks: [
+      Plot.barY(deciles, {
+        x: "decile",
+        y: "lift",
+        fill: ACCENT,
+        title: (d: Evaluation["deciles"][number]) =>
+          `Decile ${d.decile}: ${formatCount(d.positives)} of ${formatCount(d.count)} people (${formatPercent(d.rate)}), lift ${formatNumber(d.lift, 2)}`,
+        tip: true,
+      }),
+      Plot.text(deciles, { x: "decile", y: "lift", text: (d: Evaluation["deciles"][number]) => formatNumber(d.lift, 1), dy: -8, fill: "currentColor" }),
+      Plot.ruleY([1], { stroke: MUTED, strokeDasharray: "4,4" }),
+      Plot.ruleY([0]),
+    ],
+  });
+}
+
+/**
+ * Cumulative gains: the share of all positives found by targeting the top x% of people, against a random choice
+ * (the diagonal) and, when the base rate is given, a perfect ranking.
+ */
+export function gainsChart(deciles: Evaluation["deciles"], { width: available, height, baseRate }: ChartOptions & { baseRate?: number }): Figure {
+  const width = chartWidth(available);
+  const size = Math.min(width, 420);
+  const points = [{ share: 0, gain: 0 }, ...deciles.map((d) => ({ share: d.decile / 10, gain: d.cumulativeGain }))];
+  const perfect = baseRate && baseRate > 0 ? [[0, 0], [Math.min(1, baseRate), 1], [1, 1]] : [];
+  const top = deciles.find((d) => d.decile === 1);
+  return Plot.plot({
+    title: `Cumulative gains: the top 10% hold ${formatPercent(top?.cumulativeGain ?? NaN)} of the positives`,
+    subtitle: perfect.length ? "Model, random choice (diagonal) and a perfect ranking (dotted)" : "Model and random choice (diagonal)",
+    ariaLabel: "Cumulative gains",
+    ariaDescription: points.map((p) => `top ${formatPercent(p.share)}: ${formatPercent(p.gain)} of positives`).join("; "),
+    width: size,
+    height: height ?? size,
+    marginLeft: 48,
+    x: { domain: [0, 1], label: "Share of people targeted (by score)", tickFormat: "%" },
+    y: { domain: [0, 1], label: "Share of positives found", tickFormat: "%", grid: true },
+    marks: [
+      Plot.line([[0, 0], [1, 1]], { stroke: MUTED, strokeDasharray: "4,4" }),
+      Plot.line(perfect, { stroke: MUTED, strokeDasharray: "1,3" }),
+      Plot.line(points, { x: "share", y: "gain", stroke: ACCENT, strokeWidth: 2 }),
+      Plot.dot(points, {
+        x: "share",
+        y: "gain",
+        fill: ACCENT,
+        r: 3,
+        title: (p: { share: number; gain: number }) => `Top ${formatPercent(p.share)} of people: ${formatPercent(p.gain)} of positives`,
+        tip: true,
+      }),
+    ],
+  });
+}
+
+/** Calibration: mean predicted probability against the observed outcome rate per bin, with the diagonal. */
+export function calibrationChart(bins: Evaluation["calibration"], { width: available, height }: ChartOptions): Figure {
+  const width = chartWidth(available);
+  const size = Math.min(width, 420);
+  const max = Math.min(1, 1.08 * Math.max(0.01, ...bins.flatMap((b) => [b.predicted, b.observed])));
+  return Plot.plot({
+    title: "Calibration: predicted against observed",
+    subtitle: "Each dot is a bin of people with similar probabilities (labels: people); on the diagonal, predictions come true as often as they say",
+    ariaLabel: "Calibration",
+    ariaDescription: bins.map((b) => `predicted ${formatPercent(b.predicted)}, observed ${formatPercent(b.observed)}, ${formatCount(b.count)} people`).join("; "),
+    width: size,
+    height: height ?? size,
+    marginLeft: 48,
+    x: { domain: [0, max], label: "Mean predicted probability", tickFormat: "%" },
+    y: { domain: [0, max], label: "Observed outcome rate", tickFormat: "%", grid: true },
+    marks: [
+      Plot.line([[0, 0], [max, max]], { stroke: MUTED, strokeDasharray: "4,4" }),
+      Plot.line(bins, { x: "predicted", y: "observed", stroke: ACCENT, strokeOpacity: 0.5 }),
+      Plot.dot(bins, {
+        x: "predicted",
+        y: "observed",
+        fill: ACCENT,
+        r: 4,
+        title: (b: Evaluation["calibration"][number]) =>
+          `${formatCount(b.count)} people\nPredicted ${formatPercent(b.predicted)}\nObserved ${formatPercent(b.observed)}`,
+        tip: true,
+      }),
+      Plot.text(bins, { x: "predicted", y: "observed", text: (b: Evaluation["calibration"][number]) => formatCount(b.count), dy: -10, fontSize: 9, fill: MUTED }),
+    ],
+  });
+}
+
+/** A baseline's short name for charts ("Recency", "RFM"); tables use its full label. */
+export function baselineName(baseline: { name: string; label: string }): string {
+  return baseline.name === "rfm" ? "RFM" : baseline.name === "recency" ? "Recency" : baseline.label;
+}
+
+/** The scorers of a comparison: the model first, then the baselines (`scorer` is the full label, `short` the chart name). */
+export function scorers(evaluation: Pick<Evaluation, keyof Metrics | "baselines">): ({ scorer: string; short: string; model: boolean } & Metrics)[] {
+  const pick = (m: Metrics): Metrics => ({ auc: m.auc, prAuc: m.prAuc, logLoss: m.logLoss, brier: m.brier, ece: m.ece, topDecileLift: m.topDecileLift });
+  return [
+    { scorer: "Model", short: "Model", model: true, ...pick(evaluation) },
+    ...evaluation.baselines.map((b) => ({ scorer: b.label, short: baselineName(b), model: false, ...pick(b) })),
+  ];
+}
+
+const COMPARED: { key: "auc" | "prAuc" | "logLoss"; title: string; better: string }[] = [
+  { key: "auc", title: "AUC", better: "higher is better" },
+  { key: "prAuc", title: "PR-AUC", better: "higher is better" },
+  { key: "logLoss", title: "Log-loss", better: "lower is better" },
+];
+
+/**
+ * The model against the baselines (recency, RFM) on the same out-of-time test: one small bar chart each for AUC,
+ * PR-AUC and log-loss, side by side.
+ */
+export function baselineChart(evaluation: Pick<Evaluation, keyof Metrics | "baselines">, { width: available, height = 150 }: ChartOptions): HTMLElement {
+  const width = chartWidth(available);
+  const rows = scorers(evaluation);
+  const each = Math.max(240, Math.floor((width - 32) / 3));
+  const { marginLeft, lineWidth } = labelMargin(rows.map((r) => r.short), each);
+  const container = document.createElement("div");
+  container.className = "baseline-charts";
+  container.style.display = "flex";
+  container.style.flexWrap = "wrap";
+  container.style.gap = "16px";
+  for (const { key, title, better } of COMPARED) {
+    container.append(
+      Plot.plot({
+        title,
+        subtitle: better,
+        ariaLabel: `${title} of the model and the baselines`,
+        ariaDescription: rows.map((r) => `${r.scorer}: ${formatFixed(r[key])}`).join("; "),
+        width: each,
+        height,
+        marginLeft,
+        marginRight: 44,
+        x: { grid: true, label: null, ticks: 4 },
+        y: { domain: rows.map((r) => r.short), label: null, axis: null },
+        marks: [
+          Plot.axisY({ lineWidth, tickSize: 0 }),
+          Plot.barX(rows, { y: "short", x: key, fill: (r: { model: boolean }) => (r.model ? ACCENT : MUTED), tip: true, title: (r: (typeof rows)[number]) => `${r.scorer}: ${formatFixed(r[key])}` }),
+          Plot.text(rows, { y: "short", x: key, text: (r: (typeof rows)[number]) => formatFixed(r[key]), textAnchor: "start", dx: 4, fill: "currentColor" }),
+          Plot.ruleX([0]),
+        ],
+      }),
+    );
+  }
+  return container;
+}
+
+/**
+ * The backtest history: for each past cutoff, the outcome rate each bucket actually had (solid, dots) and what
+ * the model predicted for it (dashed).
+ */
+export function backtestChart(backtest: Evaluation["backtest"], { width: available, height = 280 }: ChartOptions): Figure {
+  const width = chartWidth(available);
+  const rows = [...backtest].sort((a, b) => a.cutoff.localeCompare(b.cutoff) || BUCKET_ORDER.indexOf(a.bucket) - BUCKET_ORDER.indexOf(b.bucket));
+  return Plot.plot({
+    title: "Backtest: actual outcome rate per bucket at past cutoffs",
+    subtitle: "Solid: what happened; dashed: the mean predicted probability",
+    ariaLabel: "Backtest history per bucket",
+    ariaDescription: backtest.map((r) => `${r.cutoff} ${r.bucket}: actual ${formatPercent(r.actual)}, predicted ${formatPercent(r.predicted)}`).join("; "),
+    width,
+    height,
+    marginLeft: 52,
+    x: { label: "Cutoff", type: "point", inset: 30, tickFormat: formatDate },
+    y: { grid: true, label: "Outcome rate", tickFormat: "%", domain: [0, Math.max(0.01, ...backtest.flatMap((r) => [r.actual, r.predicted]))] },
+    color: bucketColorScale(),
+    marks: [
+      Plot.line(rows, { x: "cutoff", y: "predicted", stroke: "bucket", strokeDasharray: "4,4", strokeOpacity: 0.8 }),
+      Plot.line(rows, { x: "cutoff", y: "actual", stroke: "bucket", strokeWidth: 2 }),
+      Plot.dot(rows, {
+        x: "cutoff",
+        y: "actual",
+        fill: "bucket",
+        r: 4,
+        title: (r: (typeof rows)[number]) =>
+          `${formatDate(r.cutoff)}, ${r.bucket}: ${formatCount(r.people)} people\nActual ${formatPercent(r.actual)}\nPredicted ${formatPercent(r.predicted)}`,
+        tip: true,
+      }),
+    ],
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * The contents of an instance's overview page: the headline facts (window, as-of date, counts), the quality
+ * rating in plain words, and the data-quality section (warnings, and every input row accounted for: read, used,
+ * set aside by reason).
+ */
+import type { DataQualityReport, InputReport } from "../loaders/ingest/report.js";
+import type { InstanceSummary } from "../loaders/pipeline/schema.js";
+import { h, table, type Child } from "./elements.js";
+import { formatCount, formatDate, formatFixed, formatNumber, formatPercent, formatQuantity } from "./format.js";
+
+/** The headline facts of an instance as cards: as-of date and window, people with events, eligible and scored, expected outcomes. */
+export function instanceFacts(summary: InstanceSummary): HTMLElement {
+  const card = (title: string, value: Child, note: Child, testid: string) =>
+    h("div", { class: "card" }, h("h2", {}, title), h("span", { class: "big", "data-testid": testid }, value), h("p", { class: "muted" }, note));
+  const expected = summary.type === "churn" ? "Expected to churn" : "Expected to convert";
+  return h(
+    "div",
+    { class: "grid grid-cols-4" },
+    card("As of", formatDate(summary.asOf), `Window: the next ${formatQuantity(summary.window, "day")}`, "as-of"),
+    card("People with events", formatCount(summary.people), "Everyone in the data", "people"),
+    card("Eligible and scored", formatCount(summary.scored), `${formatPercent(summary.people ? summary.scored / summary.people : NaN)} of the people with events`, "scored"),
+    card(expected, formatCount(summary.expectedPositives), `${formatPercent(summary.scored ? summary.expectedPositives / summary.scored : NaN)} of the scored people (sum of probabilities)`, "expected"),
+  );
+}
+
+/** The quality rating with the AUC and lift in plain words. */
+export function qualitySummary(quality: InstanceSummary["quality"]): HTMLElement {
+  return h(
+    "div",
+    { class: "card" },
+    h("h2", {}, "Model quality"),
+    h("p", {}, h("span", { class: "big", "data-testid": "quality-rating" }, quality.rating), " ",
+      h("span", { class: "muted" }, "out-of-time AUC ", h("strong", { "data-testid": "auc" }, formatFixed(quality.auc)), `, top-decile lift ${formatNumber(quality.topDecileLift, 1)}×`)),
+    h("p", { "data-testid": "quality-text" }, quality.text),
+  );
+}
+
+function inputRows(name: string, input: InputReport): Child[][] {
+  const rows: Child[][] = [
+    [h("strong", {}, name), "Rows read", formatCount(input.rowsRead), "100%", ""],
+    ["", "Rows used", formatCount(input.rowsUsed), formatPercent(input.rowsRead ? input.rowsUsed / input.rowsRead : NaN), ""],
+  ];
+  for (const entry of input.setAside ?? []) {
+    rows.push([
+      "",
+      `Set aside: ${entry.message}${entry.rule ? ` (rule ${entry.rule})` : ""}`,
+      formatCount(entry.rows),
+      formatPercent(input.rowsRead ? entry.rows / input.rowsRead : NaN),
+      (entry.examples ?? []).join(", "),
+    ]);
+  }
+  return rows;
+}
+
+/**
+ * The data-quality section: warnings (the instance's and the run's, once each), the row accounting of every
+ * input (read, used, set aside by reason with examples) and the instance's data requirements. A run without a
+ * report shows a note instead.
+ */
+export function dataQuality(report: Partial<DataQualityReport> | null | undefined, summary: Pick<InstanceSummary, "name" | "warnings">): HTMLElement {
+  const warnings = [...new Set([...(summary.warnings ?? []), ...(report?.warnings ?? [])])];
+  const requirements = report?.instances?.find((i) => i.name === summary.name)?.requirements ?? [];
+  const accounting: Child[][] = [
+    ...(report?.events ? inputRows("Events", report.events) : []),
+    ...(report?.profiles ? inputRows("Profiles", report.profiles) : []),
+  ];
+  return h(
+    "div",
+    { class: "data-quality", "data-testid": "data-quality" },
+    warnings.length
+      ? h("div", { class: "warning", label: "Data-quality warnings" }, h("ul", { "data-testid": "warnings" }, warnings.map((w) => h("li", {}, w))))
+      : h("p", { "data-testid": "warnings" }, "No data-quality warnings."),
+    report?.events
+      ? h("p", {},
+          `Events from ${report.events.firstEvent ?? "?"} to ${report.events.lastEvent ?? "?"} (UTC): ${formatCount(report.events.events)} events of ${formatCount(report.events.people)} people. `,
+          `The as-of date ${report.asOf ?? "?"} comes from ${report.asOfSource === "config" ? "the configuration" : "the last event"}.`)
+      : null,
+    accounting.length
+      ? table(
+          [{ label: "Input" }, { label: "Rows" }, { label: "Count", numeric: true }, { label: "Share", numeric: true }, { label: "Examples" }],
+          accounting,
+          { "data-testid": "row-accounting" },
+        )
+      : h("p", { class: "muted" }, "This run's data-quality report has no row accounting."),
+    requirements.length
+      ? table(
+          [{ label: "Requirement" }, { label: "Met" }, { label: "Found" }, ...(requirements.every((r) => r.ok) ? [] : [{ label: "What to try" }])],
+          requirements.map((r) => [r.check, r.ok ? "yes" : "no", r.message, ...(requirements.every((q) => q.ok) ? [] : [r.ok ? "" : r.hint])]),
+          { "data-testid": "requirements" },
+        )
+      : null,
+  );
+}

@@ -1,0 +1,104 @@
+/**
+ * The text parts of the model-quality page: the test in words, the baselines table and what the model adds over
+ * them, and the model card (data range, training cutoffs and size, features, hyper-parameters, calibration and
+ * why, limits, time taken).
+ */
+import type { Evaluation, Metrics, ModelCard } from "../loaders/pipeline/schema.js";
+import { scorers } from "./charts-quality.js";
+import { facts, h, table } from "./elements.js";
+import { formatCount, formatDate, formatDateRange, formatFixed, formatNumber, formatPercent } from "./format.js";
+
+/** The out-of-time test in one sentence. */
+export function testInWords(evaluation: Pick<Evaluation, "testCutoff" | "testExamples" | "testPositives" | "baseRate">): string {
+  return `Measured out of time: the model was trained on earlier cutoffs and scored ${formatCount(evaluation.testExamples)} people as of ${formatDate(evaluation.testCutoff)}, of whom ${formatCount(evaluation.testPositives)} (${formatPercent(evaluation.baseRate)}) then had the outcome.`;
+}
+
+/** The model and the baselines side by side: AUC, PR-AUC, log-loss, Brier score, calibration error, top-decile lift. */
+export function baselineTable(evaluation: Pick<Evaluation, keyof Metrics | "baselines">): HTMLTableElement {
+  return table(
+    [
+      { label: "Scorer" }, { label: "AUC", numeric: true }, { label: "PR-AUC", numeric: true }, { label: "Log-loss", numeric: true },
+      { label: "Brier", numeric: true }, { label: "Calibration error", numeric: true }, { label: "Top-decile lift", numeric: true },
+    ],
+    scorers(evaluation).map((s) => [
+      s.model ? h("strong", {}, s.scorer) : s.scorer,
+      formatFixed(s.auc), formatFixed(s.prAuc), formatFixed(s.logLoss), formatFixed(s.brier), formatFixed(s.ece), `${formatNumber(s.topDecileLift, 2)}×`,
+    ]),
+    { "data-testid": "baselines" },
+  );
+}
+
+/**
+ * What the model adds over the best baseline (by AUC), in words: the AUC, top-decile lift and log-loss
+ * differences; says so plainly when a baseline does as well or better.
+ */
+export function modelAdds(evaluation: Pick<Evaluation, keyof Metrics | "baselines">): string {
+  if (evaluation.baselines.length === 0) return "No baseline was measured in this run.";
+  const best = [...evaluation.baselines].sort((a, b) => b.auc - a.auc)[0]!;
+  const others = evaluation.baselines.filter((b) => b !== best);
+  const gain = evaluation.auc - best.auc;
+  const rest = others.map((b) => ` and ${formatFixed(evaluation.auc - b.auc, 3)} above ${b.label} (${formatFixed(b.auc)})`).join("");
+  const lift = `Its top 10% have ${formatNumber(evaluation.topDecileLift, 1)} times the average outcome rate, against ${formatNumber(best.topDecileLift, 1)} for ${best.label}.`;
+  const loss =
+    evaluation.logLoss < best.logLoss
+      ? `Its probabilities are also better (log-loss ${formatFixed(evaluation.logLoss)} against ${formatFixed(best.logLoss)}; lower is better).`
+      : `Its log-loss is ${formatFixed(evaluation.logLoss)} against ${formatFixed(best.logLoss)} for ${best.label} (lower is better).`;
+  if (gain <= 0.005) {
+    return `The model ranks people no better than the best baseline, ${best.label} (AUC ${formatFixed(evaluation.auc)} against ${formatFixed(best.auc)}): for this goal, simple recency and frequency already carry most of the signal. ${lift} ${loss}`;
+  }
+  return `The model ranks people better than the simple rules: its AUC is ${formatFixed(evaluation.auc)}, ${formatFixed(gain)} above the best baseline, ${best.label} (${formatFixed(best.auc)})${rest}. ${lift} ${loss}`;
+}
+
+/** Hyper-parameter names (loaders/model GBDTParams) in words; others show their own name. */
+const PARAM_WORDS: Record<string, string> = {
+  nTrees: "Trees (at most)",
+  learningRate: "Learning rate",
+  maxDepth: "Depth (at most)",
+  maxLeaves: "Leaves per tree (at most)",
+  growPolicy: "Growth order",
+  lambda: "L2 regularisation (lambda)",
+  minChildWeight: "Minimum child weight",
+  minSplitGain: "Minimum split gain",
+  subsample: "Rows sampled per tree",
+  colsampleByTree: "Features sampled per tree",
+  colsampleByNode: "Features sampled per split",
+  maxBins: "Histogram bins (at most)",
+  earlyStoppingRounds: "Early stopping after rounds without improvement",
+  earlyStoppingMetric: "Early stopping metric",
+  baseScore: "Initial margin",
+  catSmooth: "Category smoothing",
+  seed: "Random seed",
+  nThreads: "Threads",
+};
+
+function paramValue(value: number | string | boolean): string {
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (typeof value === "number") return formatNumber(value, 4);
+  return value;
+}
+
+/** The model card as a definition list plus tables of hyper-parameters and limits. */
+export function modelCard(card: ModelCard): HTMLElement {
+  const calibration = card.calibration;
+  return h(
+    "div",
+    { class: "model-card", "data-testid": "model-card" },
+    facts([
+      ["Data", `Events from ${formatDateRange(card.dataRange)}`],
+      ["Training", `${formatCount(card.trainingExamples)} examples (${formatCount(card.trainingPositives)} positive, ${formatPercent(card.trainingExamples ? card.trainingPositives / card.trainingExamples : NaN)}) from ${formatCount(card.trainingCutoffs.length)} cutoffs: ${card.trainingCutoffs.map(formatDate).join(", ")}`],
+      ["Validation", `${formatCount(card.validationExamples)} examples (early stopping and calibration)`],
+      ["Test", `${formatCount(card.testExamples)} examples (${formatCount(card.testPositives)} positive) as of ${formatDate(card.testCutoff)}, after every training window`],
+      ["Model", `Gradient-boosted trees: ${formatCount(card.trees)} trees on ${formatCount(card.features)} features`],
+      ["Calibration", `${calibration.method === "platt" ? "Platt scaling" : "Isotonic regression"}. ${calibration.why}`],
+      ["Held-out log-loss", `Platt ${formatFixed(calibration.logLoss.platt, 4)}, isotonic ${formatFixed(calibration.logLoss.isotonic, 4)}, uncalibrated ${formatFixed(calibration.logLoss.uncalibrated, 4)}`],
+    ]),
+    h("h3", {}, "Hyper-parameters"),
+    table(
+      [{ label: "Parameter" }, { label: "Value", numeric: true }],
+      Object.entries(card.params ?? {}).map(([key, value]) => [PARAM_WORDS[key] ?? key, paramValue(value)]),
+      { "data-testid": "model-params" },
+    ),
+    h("h3", {}, "Limits"),
+    card.limits.length ? h("ul", { "data-testid": "model-limits" }, card.limits.map((l) => h("li", {}, l))) : h("p", {}, "None recorded."),
+  );
+}

@@ -1,0 +1,31 @@
+/**
+ * The files of one instance as the site ships them: parameterised data loaders (`src/[instance]/data/<file>.ts`)
+ * are run by Framework with `--instance=<name>`, and copy that instance's file from the site's scoring run
+ * (`siteRun()`, shared by all loaders of a build).
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { FILES } from "../pipeline/schema.js";
+import { siteRun } from "../pipeline/site.js";
+import { writeOutput } from "./emit.js";
+
+/** The value of `--<name>=<value>` among a loader's arguments (how Framework passes route parameters). */
+export function loaderParam(name: string, argv: string[] = process.argv): string {
+  const prefix = `--${name}=`;
+  const arg = argv.find((a) => a.startsWith(prefix));
+  if (arg === undefined) throw new Error(`missing parameter --${name} (run this loader through a [${name}] route)`);
+  return arg.slice(prefix.length);
+}
+
+/** One file of an instance's run output, by its `FILES` key. */
+export async function instanceFile(instance: string, file: keyof typeof FILES): Promise<Buffer> {
+  const { dir, index } = await siteRun();
+  const entry = index.instances.find((i) => i.name === instance);
+  if (!entry) throw new Error(`unknown instance "${instance}" (the run has ${index.instances.map((i) => i.name).join(", ")})`);
+  return readFile(join(dir, entry.dir, FILES[file]));
+}
+
+/** Writes the file of the loader's `--instance` to stdout (the whole body of a parameterised data loader). */
+export async function emitInstanceFile(file: keyof typeof FILES): Promise<void> {
+  await writeOutput(await instanceFile(loaderParam("instance"), file));
+}

@@ -1,0 +1,211 @@
+/**
+ * End-to-end: the explorer pages of the built site (dist/) in headless Chromium, checked against the same built
+ * data files read with DuckDB in Node: a segment built through the UI, its CSV export and its link; a person's
+ * contributions and calibrated probability; hostile ids shown as text; the instance switcher.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { calibrate, type Calibrator } from "../../loaders/calibration/calibrate.js";
+import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
+import { str } from "../../loaders/sql/quote.js";
+import { launchBrowser, openPage, screenshot, waitForCells, type PageProblems } from "./browser.js";
+import { serveSite, type SiteServer } from "./server.js";
+
+const DIST = "dist";
+const HOSTILE = "<img src=x onerror=alert(1)>";
+
+/** A built data file of an instance, e.g. dist/_file/purchase/data/scores.<hash>.parquet. */
+function builtFile(instance: string, name: string, ext: string): string {
+  const dir = join(DIST, "_file", instance, "data");
+  const file = readdirSync(dir).find((f) => f.startsWith(`${name}.`) && f.endsWith(`.${ext}`));
+  if (!file) throw new Error(`no built ${name}.${ext} for ${instance} in ${dir}`);
+  return join(dir, file);
+}
+
+/** The instances of the built site. */
+function builtInstances(): { name: string; label: string }[] {
+  const dir = join(DIST, "_file", "data");
+  const file = readdirSync(dir).find((f) => f.startsWith("instances.") && f.endsWith(".json"))!;
+  return JSON.parse(readFileSync(join(dir, file), "utf8"));
+}
+
+let server: SiteServer;
+let browser: Browser;
+let db: Database;
+let instance: string;
+let scores: string;
+
+async function queryNode<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+  return (await db.connection.runAndReadAll(sql)).getRowObjectsJson() as T[];
+}
+
+beforeAll(async () => {
+  server = await serveSite(DIST);
+  browser = await launchBrowser();
+  db = await openDatabase();
+  instance = builtInstances()[0]!.name;
+  scores = builtFile(instance, "scores", "parquet");
+});
+
+afterAll(async () => {
+  db?.close();
+  await browser?.close();
+  await server?.close();
+});
+
+/** Opens a page, collecting dialogs (an `alert` would mean injected markup ran). */
+async function open(path: string): Promise<{ page: Page; problems: PageProblems; dialogs: string[] }> {
+  const { page, problems } = await openPage(browser);
+  const dialogs: string[] = [];
+  page.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.goto(server.url + path);
+  await waitForCells(page);
+  return { page, problems, dialogs };
+}
+
+const number = (text: string | null) => Number((text ?? "").replaceAll(",", ""));
+const noProblems = { consoleErrors: [], pageErrors: [], foreignRequests: [] };
+
+describe("the segment builder", () => {
+  test("a segment built in the UI has the size DuckDB finds in the built file; its CSV and its link agree", async () => {
+    // The factor most often among the top 3 makes a segment that is neither empty nor everyone.
+    const [common] = await queryNode<{ code: number }>(`SELECT top1::INTEGER AS code FROM read_parquet(${str(scores)}) WHERE top1 IS NOT NULL GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1`);
+    const code = common!.code;
+    const expectedIds = (await queryNode<{ id: string }>(`SELECT id FROM read_parquet(${str(scores)})
+      WHERE percentile BETWEEN 30 AND 90 AND (top1 = ${code} OR top2 = ${code} OR top3 = ${code})`)).map((r) => r.id);
+    expect(expectedIds.length).toBeGreaterThan(0);
+
+    const { page, problems } = await open(`/${instance}/segments`);
+    // Start from nothing: remove the suggested segment's conditions.
+    while ((await page.locator("[data-role=remove]").count()) > 0) await page.locator("[data-role=remove]").first().click();
+    await page.getByTestId("add-condition").click();
+    const first = page.getByTestId("condition").nth(0);
+    await first.locator("[data-role=field]").selectOption("percentile");
+    await page.getByTestId("condition").nth(0).locator("[data-role=from]").fill("30");
+    await page.getByTestId("condition").nth(0).locator("[data-role=to]").fill("90");
+    await page.getByTestId("add-condition").click();
+    const second = page.getByTestId("condition").nth(1);
+    await second.locator("[data-role=field]").selectOption("factor");
+    const boxes = page.getByTestId("condition").nth(1).locator("input[type=checkbox]");
+    for (const box of await boxes.all()) {
+      const wanted = (await box.getAttribute("data-value")) === String(code);
+      if ((await box.isChecked()) !== wanted) await box.click();
+    }
+    await expect.poll(async () => number(await page.getByTestId("segment-size").textContent()), { timeout: 20_000 }).toBe(expectedIds.length);
+    await screenshot(page, `${instance}_segments_built`);
+
+    // The CSV export holds exactly the segment's ids.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
+    const csv = readFileSync((await download.path())!, "utf8").trim().split(/\r\n/);
+    expect(csv[0]).toBe("id,probability,score,percentile,bucket");
+    const exported = csv.slice(1).map((line) => (line.startsWith('"') ? JSON.parse(line.slice(0, line.indexOf('",') + 1)) : line.split(",")[0]));
+    expect(exported.length).toBe(expectedIds.length);
+    expect(new Set(exported)).toEqual(new Set(expectedIds));
+
+    // Reloading the link restores the segment.
+    const link = page.url();
+    expect(link).toContain("#segment=");
+    await page.close();
+    const again = await open(link.slice(server.url.length));
+    await expect.poll(async () => number(await again.page.getByTestId("segment-size").textContent()), { timeout: 20_000 }).toBe(expectedIds.length);
+    expect(await again.page.getByTestId("condition").count()).toBe(2);
+    await again.page.close();
+    expect(problems).toEqual(noProblems);
+    expect(again.problems).toEqual(noProblems);
+  });
+});
+
+describe("the scores page", () => {
+  test("its count follows a filter as DuckDB counts the built file", async () => {
+    const [all] = await queryNode<{ n: number }>(`SELECT COUNT(*)::INTEGER AS n FROM read_parquet(${str(scores)})`);
+    const [some] = await queryNode<{ n: number }>(`SELECT COUNT(*)::INTEGER AS n FROM read_parquet(${str(scores)}) WHERE score BETWEEN 20 AND 60 AND bucket <> 'High'`);
+    const { page, problems } = await open(`/${instance}/scores`);
+    const count = async () => number((await page.getByTestId("filtered-count").textContent())!.split(" of ")[0]!);
+    expect(await count()).toBe(all!.n);
+    await page.locator("input[data-field=score][data-end=from]").fill("20");
+    await page.locator("input[data-field=score][data-end=to]").fill("60");
+    await page.locator("input[data-field=bucket][data-value=High]").uncheck();
+    await expect.poll(count, { timeout: 20_000 }).toBe(some!.n);
+    await page.locator("[data-testid=people-table] tbody tr").first().waitFor();
+    expect(await page.locator("[data-testid=people-table] tbody tr").count()).toBe(Math.min(25, some!.n));
+    await screenshot(page, `${instance}_scores_filtered`);
+    await page.close();
+    expect(problems).toEqual(noProblems);
+  });
+});
+
+describe("the person page", () => {
+  test("the contributions plus the base value equal the margin, which calibrates to the shown probability", async () => {
+    const [person] = await queryNode<{ id: string; probability: number }>(`SELECT id, probability::DOUBLE AS probability FROM read_parquet(${str(scores)}) ORDER BY probability DESC, id LIMIT 1 OFFSET 7`);
+    const { page, problems } = await open(`/${instance}/person?id=${encodeURIComponent(person!.id)}`);
+    await page.getByTestId("margin").waitFor();
+    await screenshot(page, `${instance}_person_lookup`);
+    const value = async (locator: ReturnType<Page["getByTestId"]>) => Number(await locator.getAttribute("data-value"));
+    const base = await value(page.getByTestId("base-value"));
+    const contributions = await Promise.all((await page.getByTestId("contribution").all()).map(value));
+    const margin = await value(page.getByTestId("margin"));
+    const shown = await value(page.getByTestId("person-probability"));
+    expect(contributions.length).toBeGreaterThan(1);
+    expect(base + contributions.reduce((t, c) => t + c, 0)).toBeCloseTo(margin, 9);
+    // The model's calibrator (the build copies it from model.json), applied in Node.
+    const { calibrator } = JSON.parse(readFileSync(builtFile(instance, "calibrator", "json"), "utf8")) as { calibrator: Calibrator };
+    const calibrated = calibrate(calibrator, [margin])[0]!;
+    // Contributions and probabilities are stored as 32-bit floats.
+    expect(Math.abs(calibrated - shown)).toBeLessThan(1e-4);
+    expect(await value(page.getByTestId("calibrated"))).toBeCloseTo(calibrated, 9);
+    expect(shown).toBeCloseTo(person!.probability, 6);
+    expect(await page.getByTestId("person-shown-id").textContent()).toBe(person!.id);
+    await page.close();
+    expect(problems).toEqual(noProblems);
+  });
+});
+
+describe("hostile ids render as text", () => {
+  test("in the person lookup", async () => {
+    const { page, problems, dialogs } = await open(`/${instance}/person`);
+    await page.getByTestId("person-lookup").fill(HOSTILE);
+    await page.getByTestId("person-lookup").press("Enter");
+    await page.getByTestId("person-not-found").waitFor();
+    expect(await page.getByTestId("person-not-found").textContent()).toContain(HOSTILE);
+    expect(await page.locator("img[src=x]").count()).toBe(0);
+    expect(new URL(page.url()).searchParams.get("id")).toBe(HOSTILE);
+    await page.close();
+    expect(dialogs).toEqual([]);
+    expect(problems).toEqual(noProblems);
+  });
+
+  test("in the scores page's id search", async () => {
+    const { page, problems, dialogs } = await open(`/${instance}/scores`);
+    await page.locator("input[data-field=id]").fill(HOSTILE);
+    await expect.poll(async () => page.getByTestId("results").getAttribute("data-key"), { timeout: 20_000 }).toContain("onerror");
+    expect(number((await page.getByTestId("filtered-count").textContent())!.split(" of ")[0]!)).toBe(0);
+    expect(await page.locator("img[src=x]").count()).toBe(0);
+    await page.close();
+    expect(dialogs).toEqual([]);
+    expect(problems).toEqual(noProblems);
+  });
+});
+
+describe("the instance switcher", () => {
+  test("reaches the same page of every instance", async () => {
+    const instances = builtInstances();
+    for (const pageName of ["scores", ""]) {
+      for (const target of instances) {
+        const { page, problems } = await open(`/${instances[0]!.name}/${pageName}`);
+        const switcher = page.getByTestId("instance-switcher");
+        expect(await switcher.locator("option").allTextContents()).toEqual(instances.map((i) => i.label));
+        await Promise.all([page.waitForURL(`**/${target.name}/${pageName}`), switcher.selectOption({ label: target.label })]);
+        await waitForCells(page);
+        expect(new URL(page.url()).pathname).toBe(`/${target.name}/${pageName}`);
+        expect(await page.getByTestId("instance-switcher").inputValue()).toContain(target.name);
+        await page.close();
+        expect(problems).toEqual(noProblems);
+      }
+    }
+  });
+});

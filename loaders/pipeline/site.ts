@@ -4,7 +4,8 @@
  *
  * - the configuration is `CUSTOMER_AI_CONFIG` (a file path) or the bundled demo;
  * - the run is cached in `.cache/scores/<key>/`, where the key hashes the resolved configuration, the size and
- *   modification time of every input file, and the source of `loaders/` (so a code change reruns it);
+ *   modification time of every input file, and the source of the pipeline's code in `loaders/` (so a change to
+ *   it reruns the pipeline; the site's own build code in `loaders/site` and the CLIs do not count);
  * - a lock directory makes concurrent loaders wait for one run instead of starting their own.
  */
 import { createHash } from "node:crypto";
@@ -20,6 +21,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** Where runs are cached. */
 export const CACHE_DIR = join(ROOT, ".cache", "scores");
 const LOCK_STALE_MS = 60 * 60 * 1000;
+/** Code under loaders/ that cannot change a run's outputs. */
+const NOT_PIPELINE = ["site", "cli"].map((folder) => join(ROOT, "loaders", folder) + "/");
 
 /** The run the site shows: its folder and index. */
 export async function siteRun(): Promise<{ dir: string; index: RunIndex }> {
@@ -50,7 +53,9 @@ export function runKey(config: ResolvedConfig): string {
     const s = statSync(file);
     hash.update(`${file}\0${s.size}\0${s.mtimeMs}\0`);
   }
-  for (const file of sourceFiles(join(ROOT, "loaders"))) hash.update(readFileSync(file));
+  for (const file of sourceFiles(join(ROOT, "loaders"))) {
+    if (!NOT_PIPELINE.some((folder) => file.startsWith(folder))) hash.update(readFileSync(file));
+  }
   return hash.digest("hex").slice(0, 16);
 }
 

@@ -10,11 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Calibrator, calibrate } from "../../loaders/calibration/calibrate.js";
 import { resolvedDemoConfig } from "../../loaders/config/demo.js";
 import { openDatabase } from "../../loaders/db/duckdb.js";
+import { DEMO_DIR, ensureDemo } from "../../loaders/demo/ensure.js";
 import { auc } from "../../loaders/evaluation/metrics.js";
 import { type RunSummary, runPipeline } from "../../loaders/pipeline/run.js";
 import type { Evaluation, Insights, InstanceSummary, RunIndex } from "../../loaders/pipeline/schema.js";
 
-const DEMO = "data/demo";
+const DEMO = DEMO_DIR;
 let out: string;
 let run: RunSummary;
 
@@ -32,12 +33,14 @@ async function rows(sql: string): Promise<Record<string, unknown>[]> {
 const json = <T>(instance: string, file: string): T => JSON.parse(readFileSync(join(out, instance, file), "utf8")) as T;
 
 beforeAll(async () => {
-  if (!existsSync(join(DEMO, "truth.parquet"))) throw new Error("demo data missing: run `npm run build` or `npx tsx loaders/cli/ensure-demo.ts`");
+  await ensureDemo();
   out = mkdtempSync(join(tmpdir(), "customer-ai-pipeline-"));
   run = await runPipeline(resolvedDemoConfig(DEMO), { out, memoryLimit: "2GB" });
 }, 600_000);
 
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+afterAll(() => {
+  if (out) rmSync(out, { recursive: true, force: true });
+});
 
 /**
  * Quality floors per instance. The target is 97% of the oracle's AUC and an ECE of at most 0.03; measured on this

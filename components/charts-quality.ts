@@ -9,26 +9,35 @@ import { formatCount, formatDate, formatFixed, formatNumber, formatPercent, form
 
 type Figure = HTMLElement | SVGSVGElement;
 
+/** The frame of a square share-against-share chart (ROC, gains): both axes 0-100%, with the diagonal of a
+ * random ranking as the first mark. */
+function squareShares(available: number, height: number | undefined, x: string, y: string) {
+  const size = Math.min(chartWidth(available), 420);
+  return {
+    width: size,
+    height: height ?? size,
+    marginLeft: 48,
+    x: { domain: [0, 1], label: x, tickFormat: "%" },
+    y: { domain: [0, 1], label: y, tickFormat: "%", grid: true },
+    diagonal: Plot.line([[0, 0], [1, 1]], { stroke: MUTED, strokeDasharray: "4,4" }),
+  };
+}
+
 /**
  * The ROC curve of the out-of-time test with the diagonal of a random ranking; the title gives the model's AUC
  * and the subtitle the baselines' AUCs.
  */
 export function rocChart(evaluation: Pick<Evaluation, "roc" | "auc" | "baselines">, { width: available, height }: ChartOptions): Figure {
-  const width = chartWidth(available);
-  const size = Math.min(width, 420);
   const others = evaluation.baselines.map((b) => `${baselineName(b)} ${formatFixed(b.auc)}`);
+  const { diagonal, ...frame } = squareShares(available, height, "False positive rate", "True positive rate");
   return Plot.plot({
+    ...frame,
     title: `ROC curve: AUC ${formatFixed(evaluation.auc)}`,
     subtitle: `Baselines: ${[...others, "random 0.500"].join(" · ")}`,
     ariaLabel: "ROC curve",
     ariaDescription: `True positive rate against false positive rate. Model AUC ${formatFixed(evaluation.auc)}; ${others.join("; ")}.`,
-    width: size,
-    height: height ?? size,
-    marginLeft: 48,
-    x: { domain: [0, 1], label: "False positive rate", tickFormat: "%" },
-    y: { domain: [0, 1], label: "True positive rate", tickFormat: "%", grid: true },
     marks: [
-      Plot.line([[0, 0], [1, 1]], { stroke: MUTED, strokeDasharray: "4,4" }),
+      diagonal,
       Plot.areaY(evaluation.roc, { x: "fpr", y: "tpr", fill: ACCENT, fillOpacity: 0.08, curve: "step-after" }),
       Plot.line(evaluation.roc, { x: "fpr", y: "tpr", stroke: ACCENT, strokeWidth: 2, curve: "step-after" }),
       Plot.tip(evaluation.roc, Plot.pointer({
@@ -75,23 +84,18 @@ export function liftChart(deciles: Evaluation["deciles"], { width: available, he
  * (the diagonal) and, when the base rate is given, a perfect ranking.
  */
 export function gainsChart(deciles: Evaluation["deciles"], { width: available, height, baseRate }: ChartOptions & { baseRate?: number }): Figure {
-  const width = chartWidth(available);
-  const size = Math.min(width, 420);
+  const { diagonal, ...frame } = squareShares(available, height, "Share of people targeted (by score)", "Share of positives found");
   const points = [{ share: 0, gain: 0 }, ...deciles.map((d) => ({ share: d.decile / 10, gain: d.cumulativeGain }))];
   const perfect = baseRate && baseRate > 0 ? [[0, 0], [Math.min(1, baseRate), 1], [1, 1]] : [];
   const top = deciles.find((d) => d.decile === 1);
   return Plot.plot({
+    ...frame,
     title: `Cumulative gains: the top 10% hold ${formatPercent(top?.cumulativeGain ?? NaN)} of the positives`,
     subtitle: perfect.length ? "Model, random choice (diagonal) and a perfect ranking (dotted)" : "Model and random choice (diagonal)",
     ariaLabel: "Cumulative gains",
     ariaDescription: points.map((p) => `top ${formatPercent(p.share)}: ${formatPercent(p.gain)} of positives`).join("; "),
-    width: size,
-    height: height ?? size,
-    marginLeft: 48,
-    x: { domain: [0, 1], label: "Share of people targeted (by score)", tickFormat: "%" },
-    y: { domain: [0, 1], label: "Share of positives found", tickFormat: "%", grid: true },
     marks: [
-      Plot.line([[0, 0], [1, 1]], { stroke: MUTED, strokeDasharray: "4,4" }),
+      diagonal,
       Plot.line(perfect, { stroke: MUTED, strokeDasharray: "1,3" }),
       Plot.line(points, { x: "share", y: "gain", stroke: ACCENT, strokeWidth: 2 }),
       Plot.dot(points, {

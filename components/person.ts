@@ -5,6 +5,7 @@
  */
 import { html } from "htl";
 import type { InstanceSummary } from "../loaders/pipeline/schema.js";
+import { type Calibrator, calibrateMargin } from "./calibrate.js";
 import { waterfall, type WaterfallFactor } from "./charts-person.js";
 import type { PersonRows } from "./data.js";
 import { formatContribution, formatCount, formatDate, formatNumber, formatProbability } from "./format.js";
@@ -35,29 +36,7 @@ export function idFromUrl(search: string = location.search): string {
   return new URLSearchParams(search).get("id") ?? "";
 }
 
-/** A calibration map from margin to probability, as model.json stores it (see loaders/calibration/calibrate.ts). */
-export type Calibrator =
-  | { kind: "platt"; slope: number; intercept: number }
-  | { kind: "isotonic"; margins: number[]; probabilities: number[] };
-
-/**
- * The probability a calibrator gives a margin: the browser's twin of `calibrate` in loaders/calibration (pages cannot
- * import loaders), checked against it by test/site/person.test.ts.
- */
-export function calibrateMargin(calibrator: Calibrator, margin: number): number {
-  if (calibrator.kind === "platt") return 1 / (1 + Math.exp(-(calibrator.slope * margin + calibrator.intercept)));
-  const { margins: xs, probabilities: ys } = calibrator;
-  if (margin <= xs[0]!) return ys[0]!;
-  if (margin >= xs[xs.length - 1]!) return ys[ys.length - 1]!;
-  let lo = 0;
-  let hi = xs.length - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid]! <= margin) lo = mid;
-    else hi = mid;
-  }
-  return ys[lo]! + ((margin - xs[lo]!) / (xs[hi]! - xs[lo]!)) * (ys[hi]! - ys[lo]!);
-}
+export { type Calibrator, calibrateMargin };
 
 /** A contribution row as the page shows it. */
 export interface Contribution {

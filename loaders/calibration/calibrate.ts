@@ -4,12 +4,11 @@
  * decided by measurement: each is fitted on one half of the held-out rows and scored by log-loss on the other
  * half (and vice versa); the lower mean log-loss wins, and the winner is refitted on all held-out rows.
  */
+import { type Calibrator, calibrateMargin } from "../../components/calibrate.js";
 import { logLoss } from "../evaluation/metrics.js";
 
 /** A fitted calibration map from margin to probability (JSON-serialisable). */
-export type Calibrator =
-  | { kind: "platt"; slope: number; intercept: number }
-  | { kind: "isotonic"; margins: number[]; probabilities: number[] };
+export type { Calibrator };
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
@@ -79,31 +78,9 @@ export function fitIsotonic(margin: ArrayLike<number>, label: ArrayLike<number>)
   return { kind: "isotonic", margins, probabilities };
 }
 
-/** Applies a calibrator to margins. Isotonic maps interpolate linearly between knots and are flat beyond them. */
+/** Applies a calibrator to margins (see `calibrateMargin`, shared with the browser). */
 export function calibrate(calibrator: Calibrator, margin: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(margin.length);
-  if (calibrator.kind === "platt") {
-    for (let i = 0; i < out.length; i++) out[i] = sigmoid(calibrator.slope * margin[i]! + calibrator.intercept);
-    return out;
-  }
-  const { margins: xs, probabilities: ys } = calibrator;
-  for (let i = 0; i < out.length; i++) {
-    const m = margin[i]!;
-    if (m <= xs[0]!) out[i] = ys[0]!;
-    else if (m >= xs[xs.length - 1]!) out[i] = ys[ys.length - 1]!;
-    else {
-      let lo = 0;
-      let hi = xs.length - 1;
-      while (hi - lo > 1) {
-        const mid = (lo + hi) >> 1;
-        if (xs[mid]! <= m) lo = mid;
-        else hi = mid;
-      }
-      const t = (m - xs[lo]!) / (xs[hi]! - xs[lo]!);
-      out[i] = ys[lo]! + t * (ys[hi]! - ys[lo]!);
-    }
-  }
-  return out;
+  return Float64Array.from({ length: margin.length }, (_, i) => calibrateMargin(calibrator, margin[i]!));
 }
 
 /** The outcome of choosing a calibration method. */

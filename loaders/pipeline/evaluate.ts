@@ -101,8 +101,9 @@ export interface EvaluateInput {
   onProgress?: (message: string) => void;
 }
 
-/** Evaluates a trained model out of time, with baselines and a backtest. */
-export async function evaluate(input: EvaluateInput): Promise<Evaluation> {
+/** Evaluates a trained model out of time, with baselines and a backtest; also returns the calibrated
+ * probabilities of the test rows. */
+export async function evaluate(input: EvaluateInput): Promise<{ evaluation: Evaluation; probability: Float64Array }> {
   const { features, trained } = input;
   const nFeatures = features.catalogue.length;
   const test = features.test;
@@ -121,7 +122,7 @@ export async function evaluate(input: EvaluateInput): Promise<Evaluation> {
   let positives = 0;
   for (const v of label) positives += v;
   const testCutoff = features.cutoffs.find((c) => c.part === "test")!;
-  return {
+  const evaluation: Evaluation = {
     schemaVersion: SCHEMA_VERSION,
     ...model,
     testCutoff: testCutoff.asOf,
@@ -136,6 +137,7 @@ export async function evaluate(input: EvaluateInput): Promise<Evaluation> {
     baselines,
     backtest: [...bucketOutcomes(testCutoff.asOf, probability, label, input.buckets), ...backtest(input)],
   };
+  return { evaluation, probability };
 }
 
 /** People, mean predicted probability and actual outcome rate per bucket of one cutoff. */

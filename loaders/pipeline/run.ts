@@ -119,7 +119,7 @@ async function scoreInstance(
     }),
   );
   progress(`evaluating on ${features.test.rows} out-of-time examples`);
-  const evaluation = await timed("evaluate", () => evaluate({ features, trained, buckets: inst.buckets, settings, seed, onProgress: progress }));
+  const { evaluation, probability: testProbability } = await timed("evaluate", () => evaluate({ features, trained, buckets: inst.buckets, settings, seed, onProgress: progress }));
   progress(`scoring ${features.score.rows} eligible people`);
   const probability = calibrate(trained.calibration.calibrator, predictMargin(trained.model, matrixOf(features.score, nFeatures)));
   const scores = scorePeople(probability, inst.buckets);
@@ -171,7 +171,7 @@ async function scoreInstance(
   const test = {
     ids: Array.from(features.test.person, (p) => features.people[p]!),
     label: features.test.labels!,
-    probability: calibrate(trained.calibration.calibrator, predictMargin(trained.model, matrixOf(features.test, nFeatures))),
+    probability: testProbability,
   };
   return { scored: features.score.rows, auc: evaluation.auc, rating: evaluation.quality.rating, ece: evaluation.ece, recencyAuc: baseline("recency"), rfmAuc: baseline("rfm"), test };
 }

@@ -220,6 +220,7 @@ export interface ModelSettings {
   minChildWeight?: number;
   lambda?: number;
   earlyStoppingRounds?: number;
+  earlyStoppingTolerance?: number;
   subsample?: number;
   colsampleByTree?: number;
 }

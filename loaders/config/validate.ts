@@ -211,6 +211,7 @@ const MODEL_RANGES: Record<keyof ModelSettings, [number, number, boolean]> = {
   minChildWeight: [0, 1e6, false],
   lambda: [0, 1e6, false],
   earlyStoppingRounds: [0, 1000, true],
+  earlyStoppingTolerance: [0, 0.1, false],
   subsample: [0.05, 1, false],
   colsampleByTree: [0.05, 1, false],
 };

@@ -1,8 +1,8 @@
 /**
- * A DuckDB session for ingest and feature work: a temporary file-backed database (tables are stored compressed,
- * so a 65-million-event staging table takes about 1 GB instead of 6 GB of memory), a memory limit and a spill
- * folder (so large queries spill to disk instead of exhausting memory), UTC time zone, and helpers that return
- * plain JavaScript values. The database file and spill folder are removed on close.
+ * A DuckDB session for ingest and feature work: a temporary file-backed database (stored tables are compressed;
+ * TEMP tables are kept in memory), a memory limit and a spill folder (so large queries and TEMP tables spill to
+ * disk instead of exhausting memory), UTC time zone, and helpers that return plain JavaScript values. The database
+ * file and spill folder are removed on close.
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { totalmem, tmpdir } from "node:os";

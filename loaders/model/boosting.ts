@@ -40,6 +40,7 @@ export function resolveParams(params: Partial<GBDTParams> = {}): GBDTParams {
   check(p.colsampleByNode > 0 && p.colsampleByNode <= 1, `colsampleByNode ${p.colsampleByNode}`);
   check(Number.isInteger(p.maxBins) && p.maxBins >= 2 && p.maxBins <= 255, `maxBins ${p.maxBins}`);
   check(Number.isInteger(p.earlyStoppingRounds) && p.earlyStoppingRounds >= 0, `earlyStoppingRounds ${p.earlyStoppingRounds}`);
+  check(p.earlyStoppingTolerance >= 0 && p.earlyStoppingTolerance < 1, `earlyStoppingTolerance ${p.earlyStoppingTolerance}`);
   check(p.earlyStoppingMetric === "logloss" || p.earlyStoppingMetric === "auc", `earlyStoppingMetric ${p.earlyStoppingMetric}`);
   check(p.baseScore === "prior" || Number.isFinite(p.baseScore), `baseScore ${p.baseScore}`);
   check(p.binSampleSize >= 1, `binSampleSize ${p.binSampleSize}`);
@@ -157,7 +158,8 @@ export function fitGBDT(
       const loss = accumulateMargins(forest, validX, validMargin, validY, nThreads);
       metric = higherIsBetter ? rocAuc(validY, validMargin) : loss;
       history.push(metric);
-      if (bestRound < 0 || (higherIsBetter ? metric > bestMetric : metric < bestMetric)) {
+      const margin = p.earlyStoppingTolerance * Math.abs(bestMetric);
+      if (bestRound < 0 || (higherIsBetter ? metric > bestMetric + margin : metric < bestMetric - margin)) {
         bestMetric = metric;
         bestRound = round;
       }

@@ -64,6 +64,10 @@ export interface GBDTParams {
   maxBins: number;
   /** Stop when the validation metric has not improved for this many rounds; 0 disables early stopping. */
   earlyStoppingRounds: number;
+  /** Relative improvement a round must make over the best validation metric so far to count as better (e.g.
+   * 3e-4: log-loss must fall below best x (1 - 3e-4)); 0 counts any improvement. Stops long tails of negligible
+   * gains, which cost training time and TreeSHAP time in proportion to the trees kept. */
+  earlyStoppingTolerance: number;
   /** Validation metric used for early stopping and reported in the history. */
   earlyStoppingMetric: "logloss" | "auc";
   /** Initial margin: `"prior"` uses the log-odds of the training positive rate, a number is used as is (log-odds). */
@@ -93,6 +97,7 @@ export const DEFAULT_PARAMS: Readonly<GBDTParams> = Object.freeze({
   colsampleByNode: 1,
   maxBins: 255,
   earlyStoppingRounds: 0,
+  earlyStoppingTolerance: 0,
   earlyStoppingMetric: "logloss",
   baseScore: "prior",
   catSmooth: 10,

@@ -94,6 +94,22 @@ describe("gradient boosting", () => {
     expect(auc.trees.length).toBeLessThan(500);
   });
 
+  it("with a tolerance, counts only rounds that beat the best loss by more than that share as improvements", () => {
+    const logit = (x: Float64Array): number => 2 * x[0] + x[1];
+    const train = dataset(7, 3000, 8, logit);
+    const valid = dataset(8, 3000, 8, logit);
+    const params = { nTrees: 300, maxDepth: 3, learningRate: 0.1, earlyStoppingRounds: 10 };
+    const exact = fitGBDT(train.X, train.y, params, { validation: valid });
+    const tolerant = fitGBDT(train.X, train.y, { ...params, earlyStoppingTolerance: 0.01 }, { validation: valid });
+    expect(tolerant.trees.length).toBeLessThan(exact.trees.length);
+    // Replay the rule on the recorded history: the kept round is the last one that improved by more than 1%.
+    const h = tolerant.history.valid;
+    let best = 0;
+    for (let k = 1; k < h.length; k++) if (h[k] < h[best] * (1 - 0.01)) best = k;
+    expect(tolerant.bestIteration).toBe(best + 1);
+    expect(h.length).toBe(best + 1 + 10);
+  });
+
   it("is deterministic for a seed, whatever the number of threads", () => {
     const logit = (x: Float64Array): number => x[0] + x[1] * x[2];
     const { X, y } = dataset(9, 40_000, 6, logit);

@@ -40,12 +40,9 @@ await runCli(async () => {
     const peakRss = peak.stop();
     const events = out.report.events.rowsRead;
     const cells = out.instances.reduce((a, f) => a + (f.train.rows + f.test.rows + f.score.rows) * f.catalogue.length, 0);
-    const detail = out.instances
-      .map((f) => {
-        const t = out.timings.instances[f.instance];
-        return `${f.instance} ${(t.plan + t.build).toFixed(1)} s (${f.train.rows}/${f.test.rows}/${f.score.rows} rows x ${f.catalogue.length} features)`;
-      })
-      .join("; ");
+    const plans = out.instances.map((f) => `${f.instance} ${out.timings.plans[f.instance]!.toFixed(1)} s`).join(", ");
+    const sets = out.instances.map((f) => `${f.instance} ${f.train.rows}/${f.test.rows}/${f.score.rows} rows x ${f.catalogue.length} features`).join("; ");
+    const detail = `plan: ${plans}; build ${out.timings.build.toFixed(1)} s (${sets})`;
     results.push(
       `${size.label.padEnd(5)} ${String(out.report.events.people).padStart(8)} people ${String(events).padStart(10)} events | ` +
         `total ${seconds.toFixed(1)} s (ingest ${out.timings.ingest.toFixed(1)} s; ${detail}) | ` +

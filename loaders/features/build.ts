@@ -1,25 +1,28 @@
 /**
- * Builds an instance's feature sets (training, out-of-time test, scoring) as column-major Float32 matrices.
+ * Builds instances' feature sets (training, out-of-time test, scoring) as column-major Float32 matrices.
  * All cutoffs are computed together: one DuckDB query for the per-kind statistics and one for the person-level
  * features, each joining every event to the examples whose lookback holds it (measured 5x faster than one pass
- * per cutoff at 1M people). Results are read chunk by chunk and scattered into the matrices by row position;
+ * per cutoff at 1M people). Instances that ignore the same events share that work: each distinct (person, cutoff
+ * day) example is computed once. Results are read chunk by chunk and scattered into the matrices by row position;
  * rows are ordered by person id, then cutoff date, so the same data and configuration give identical matrices.
  */
 import type { IngestResult } from "../ingest/ingest.js";
 import type { Session } from "../ingest/session.js";
 import {
-  type CutoffSql,
+  type KindSql,
   PART_CODES,
+  countSql,
   dailyFlagsSql,
   dailyTypesSql,
   dropInstanceTablesSql,
+  examplesTableSql,
   kindStatsSql,
   peopleIdsSql,
   personFeaturesSql,
   setRowsSql,
 } from "../sql/features.js";
 import { personSqlParts } from "../sql/person.js";
-import { type FeatureDef, personColumn, regularityColumn, statsPerKind } from "./catalogue.js";
+import { type FeatureDef, type PersonFeature, personColumn, regularityColumn, statsPerKind } from "./catalogue.js";
 import type { CutoffInfo, InstancePlan } from "./plan.js";
 import { forEachChunk, numberAt } from "./read.js";
 
@@ -73,96 +76,182 @@ export async function buildFeatures(
   plan: InstancePlan,
   options: { people?: string[]; onProgress?: (message: string) => void } = {},
 ): Promise<InstanceFeatures> {
-  const { layout, catalogue } = plan;
-  const progress = (step: string, started: number) =>
-    options.onProgress?.(`${plan.instance.name}: ${step} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  let started = Date.now();
-  const people = options.people ?? (await readPeople(session));
-  const sets = PARTS.map((part) => emptySet(part, plan));
-  await forEachChunk(session, setRowsSql(plan.tables.rows), (cols, n) => {
-    for (let i = 0; i < n; i++) {
-      const set = sets[Number(cols[0].getItem(i))];
-      const pos = Number(cols[1].getItem(i));
-      set.person[pos] = Number(cols[2].getItem(i));
-      set.cutoff[pos] = Number(cols[3].getItem(i));
-      if (set.labels) set.labels[pos] = Number(cols[4].getItem(i));
-    }
-  });
-  progress(`examples: ${sets.map((s) => `${s.rows} ${s.part}`).join(", ")}`, started);
+  return (await buildFeatureSets(session, ingest, [plan], options))[0]!;
+}
 
-  const cutoffs: CutoffSql[] = plan.cutoffs.map((c) => ({ cut: c.index, day: c.day, part: c.part, sample: c.sample }));
-  const spk = statsPerKind(layout);
-  const kinds = layout.kinds.map((k) => ({ type: k.type, flag: k.flag }));
+/**
+ * Computes the sets of several planned instances. Instances that ignore the same events share their features'
+ * work: each distinct (person, cutoff day) example is computed once, with the union of their kinds of event and
+ * person-level features, then scattered into every instance that has it (instances on the same data share the
+ * scoring cutoff and, through nested samples, most training examples).
+ */
+export async function buildFeatureSets(
+  session: Session,
+  ingest: IngestResult,
+  plans: readonly InstancePlan[],
+  options: { people?: string[]; onProgress?: (message: string) => void } = {},
+): Promise<InstanceFeatures[]> {
+  const people = options.people ?? (await readPeople(session));
+  const built = new Map<InstancePlan, InstanceFeatures>();
+  for (const examples of new Set(plans.map((p) => p.tables.examples))) {
+    const group = plans.filter((p) => p.tables.examples === examples);
+    const sets = await buildGroup(session, ingest, group, options.onProgress);
+    group.forEach((plan, i) => {
+      const [train, test, score] = sets[i]!;
+      built.set(plan, {
+        instance: plan.instance.name,
+        type: plan.instance.type,
+        window: plan.instance.window,
+        asOf: plan.cutoffs[0]!.asOf,
+        catalogue: plan.catalogue,
+        cutoffs: plan.cutoffs,
+        people,
+        train: train!,
+        test: test!,
+        score: score!,
+      });
+    });
+  }
+  return plans.map((p) => built.get(p)!);
+}
+
+/** One instance of a group: its sets, where each example of the group goes (set code, or -1; position), and
+ * which of its kinds and person-level features each of the group's is (-1: not one of its own). */
+interface Member {
+  plan: InstancePlan;
+  sets: FeatureSet[];
+  part: Int8Array;
+  pos: Int32Array;
+  kindOf: Int32Array;
+  personOf: Int32Array;
+}
+
+/** Builds the sets of instances sharing one examples table (the same ignored events, hence the same features). */
+async function buildGroup(session: Session, ingest: IngestResult, group: readonly InstancePlan[], onProgress?: (message: string) => void): Promise<FeatureSet[][]> {
+  const { tables, layout, flags } = group[0]!;
+  const names = group.map((p) => p.instance.name).join(", ");
+  const progress = (step: string, started: number) => onProgress?.(`${names}: ${step} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  let started = Date.now();
+
+  // Examples: the distinct (person, cutoff day) pairs of the group's instances; per instance, where each goes.
+  await session.run(examplesTableSql(tables.examples, group.map((p) => p.tables.rows)));
+  const nEx = Number((await session.row(countSql(tables.examples))).n);
+  const kinds: KindSql[] = [];
+  const person: PersonFeature[] = [];
+  const slots = group.map((plan) => ({
+    kinds: plan.layout.kinds.map((k) => slotOf(kinds, (x) => x.type === k.type && x.flag === k.flag, { type: k.type, flag: k.flag })),
+    person: plan.layout.person.map((f) => slotOf(person, (x) => x.def.name === f.def.name, f)),
+  }));
+  const members: Member[] = group.map((plan, i) => ({
+    plan,
+    sets: PARTS.map((part) => emptySet(part, plan)),
+    part: new Int8Array(nEx).fill(-1),
+    pos: new Int32Array(nEx),
+    kindOf: inverse(slots[i]!.kinds, kinds.length),
+    personOf: inverse(slots[i]!.person, person.length),
+  }));
+  for (const m of members) {
+    await forEachChunk(session, setRowsSql(m.plan.tables.rows, tables.examples), (cols, n) => {
+      for (let i = 0; i < n; i++) {
+        const part = Number(cols[0]!.getItem(i));
+        const set = m.sets[part]!;
+        const pos = Number(cols[1]!.getItem(i));
+        const ex = Number(cols[5]!.getItem(i));
+        set.person[pos] = Number(cols[2]!.getItem(i));
+        set.cutoff[pos] = Number(cols[3]!.getItem(i));
+        if (set.labels) set.labels[pos] = Number(cols[4]!.getItem(i));
+        m.part[ex] = part;
+        m.pos[ex] = pos;
+      }
+    });
+  }
+  progress(`${nEx} distinct examples (${members.map((m) => `${m.plan.instance.name}: ${m.sets.map((s) => `${s.rows} ${s.part}`).join(", ")}`).join("; ")})`, started);
+
   started = Date.now();
-  await session.run(
-    dailyTypesSql(plan.tables.dailyTypes, plan.flags.exclusion),
-    dailyFlagsSql(plan.tables.dailyFlags, plan.tables.dailyTypes, kinds, plan.flags.exclusion),
-  );
+  await session.run(dailyTypesSql(tables.dailyTypes, flags.exclusion), dailyFlagsSql(tables.dailyFlags, tables.dailyTypes, kinds, flags.exclusion));
   progress("daily event counts", started);
+
+  // Per-kind statistics. Output columns: ex, kind, counts per window and lookback, since last, since first, active
+  // days, trend, gap, overdue. The trend is skipped when the layout has none; gap and overdue feed the regularity
+  // features of each instance's regularity kind.
   started = Date.now();
-  const kindSql = kindStatsSql(
-    { rows: plan.tables.rows, dailyTypes: plan.tables.dailyTypes, dailyFlags: plan.tables.dailyFlags, lookback: layout.lookback, windows: layout.windows, kinds, trend: layout.trend },
-    cutoffs,
-  );
-  // Output columns: part, pos, kind, counts per window and lookback, since last, since first, active days, trend,
-  // gap, overdue. The trend is skipped when the layout has none; gap and overdue feed the regularity features.
+  const spk = statsPerKind(layout);
   const stats = layout.windows.length + 4;
-  const trendAt = layout.trend ? 3 + stats : -1;
-  const gapAt = 3 + stats + 1;
-  const regularity = layout.regularity;
-  const regBase = regularityColumn(layout);
+  const trendAt = layout.trend ? 2 + stats : -1;
+  const gapAt = 2 + stats + 1;
+  const kindSql = kindStatsSql({ examples: tables.examples, dailyTypes: tables.dailyTypes, dailyFlags: tables.dailyFlags, lookback: layout.lookback, windows: layout.windows, kinds, trend: layout.trend });
+  const values = new Float64Array(stats + 3);
   await forEachChunk(session, kindSql, (cols, n) => {
     for (let i = 0; i < n; i++) {
-      const set = sets[Number(cols[0].getItem(i))];
-      const pos = Number(cols[1].getItem(i));
-      const kind = Number(cols[2].getItem(i));
-      const base = kind * spk;
-      for (let s = 0; s < stats; s++) set.matrix[(base + s) * set.rows + pos] = numberAt(cols[3 + s], i);
-      if (trendAt >= 0) set.matrix[(base + stats) * set.rows + pos] = numberAt(cols[trendAt], i);
-      if (kind === regularity) {
-        set.matrix[regBase * set.rows + pos] = numberAt(cols[gapAt], i);
-        set.matrix[(regBase + 1) * set.rows + pos] = numberAt(cols[gapAt + 1], i);
+      const ex = Number(cols[0]!.getItem(i));
+      const kind = Number(cols[1]!.getItem(i));
+      for (let s = 0; s < stats; s++) values[s] = numberAt(cols[2 + s]!, i);
+      values[stats] = trendAt >= 0 ? numberAt(cols[trendAt]!, i) : Number.NaN;
+      values[stats + 1] = numberAt(cols[gapAt]!, i);
+      values[stats + 2] = numberAt(cols[gapAt + 1]!, i);
+      for (const m of members) {
+        const part = m.part[ex]!;
+        const k = m.kindOf[kind]!;
+        if (part < 0 || k < 0) continue;
+        const set = m.sets[part]!;
+        const pos = m.pos[ex]!;
+        const base = k * spk;
+        for (let s = 0; s < stats; s++) set.matrix[(base + s) * set.rows + pos] = values[s]!;
+        if (trendAt >= 0) set.matrix[(base + stats) * set.rows + pos] = values[stats]!;
+        if (k === m.plan.layout.regularity) {
+          const reg = regularityColumn(m.plan.layout);
+          set.matrix[reg * set.rows + pos] = values[stats + 1]!;
+          set.matrix[(reg + 1) * set.rows + pos] = values[stats + 2]!;
+        }
       }
     }
   });
-  progress(`event statistics for ${layout.kinds.length} kinds of event`, started);
+  progress(`event statistics for ${kinds.length} kinds of event`, started);
 
+  // Person-level features: output columns ex, then the group's person features in order.
   started = Date.now();
-  const personBase = personColumn(layout);
-  const personSql = personFeaturesSql(
-    {
-      rows: plan.tables.rows,
-      firstDays: plan.tables.firstDays,
-      lookback: layout.lookback,
-      exclusion: plan.flags.exclusion,
-      ...personSqlParts(layout.person, layout.lookback),
-      profiles: ingest.profiles !== null,
-    },
-    cutoffs,
-  );
+  const personSql = personFeaturesSql({
+    examples: tables.examples,
+    firstDays: tables.firstDays,
+    lookback: layout.lookback,
+    exclusion: flags.exclusion,
+    ...personSqlParts(person, layout.lookback),
+    profiles: ingest.profiles !== null,
+  });
   await forEachChunk(session, personSql, (cols, n) => {
     for (let i = 0; i < n; i++) {
-      const set = sets[Number(cols[0].getItem(i))];
-      const pos = Number(cols[1].getItem(i));
-      for (let j = 2; j < cols.length; j++) set.matrix[(personBase + j - 2) * set.rows + pos] = numberAt(cols[j], i);
+      const ex = Number(cols[0]!.getItem(i));
+      for (const m of members) {
+        const part = m.part[ex]!;
+        if (part < 0) continue;
+        const set = m.sets[part]!;
+        const pos = m.pos[ex]!;
+        const base = personColumn(m.plan.layout);
+        for (let j = 0; j < person.length; j++) {
+          const own = m.personOf[j]!;
+          if (own >= 0) set.matrix[(base + own) * set.rows + pos] = numberAt(cols[1 + j]!, i);
+        }
+      }
     }
   });
-  progress(`${layout.person.length} person-level features`, started);
-  await session.run(...dropInstanceTablesSql([plan.tables.dailyFlags]));
+  progress(`${person.length} person-level features`, started);
+  await session.run(...dropInstanceTablesSql([tables.dailyFlags, tables.examples]));
+  return members.map((m) => m.sets);
+}
 
-  const [train, test, score] = sets;
-  return {
-    instance: plan.instance.name,
-    type: plan.instance.type,
-    window: plan.instance.window,
-    asOf: plan.cutoffs[0].asOf,
-    catalogue,
-    cutoffs: plan.cutoffs,
-    people,
-    train,
-    test,
-    score,
-  };
+/** Index of the first item of `list` matching `same`, appending `item` when none does. */
+function slotOf<T>(list: T[], same: (x: T) => boolean, item: T): number {
+  const i = list.findIndex(same);
+  if (i >= 0) return i;
+  list.push(item);
+  return list.length - 1;
+}
+
+/** For slots `own -> group index`, the map `group index -> own` (-1 where the group's item is not one's own). */
+function inverse(slots: readonly number[], size: number): Int32Array {
+  const out = new Int32Array(size).fill(-1);
+  slots.forEach((g, own) => (out[g] = own));
+  return out;
 }
 
 /** A set with its arrays allocated and per-kind defaults filled in (counts and active days 0, days since

@@ -3,6 +3,7 @@
  * lookback fits before them; the latest labelled one is the out-of-time test), the examples table with labels,
  * and the data requirements checked before any feature is computed.
  */
+import { createHash } from "node:crypto";
 import { UserError } from "../config/errors.js";
 import type { ResolvedInstance } from "../config/types.js";
 import { dateOf, dayOf } from "../ingest/dates.js";
@@ -19,7 +20,9 @@ import {
   anyOrderSql,
   behaviourSql,
   eligibleCountsSql,
+  eligibleDaysSql,
   eligibleTableSql,
+  insertEligibleSql,
   firstDaySql,
   rowCountsSql,
   rowsTableSql,
@@ -54,9 +57,9 @@ export interface InstancePlan {
   layout: FeatureLayout;
   catalogue: FeatureDef[];
   cutoffs: CutoffInfo[];
-  /** Names of the instance's tables: examples, first event days, daily counts of event types (shared by
-   * instances with the same exclusions) and of the instance's flag-based kinds. */
-  tables: { rows: string; firstDays: string; dailyTypes: string; dailyFlags: string };
+  /** Names of the instance's tables: its examples (`rows`); shared by the instances that ignore the same events:
+   * their distinct examples, first event days, and daily counts of event types and of flag-based kinds. */
+  tables: { rows: string; examples: string; firstDays: string; dailyTypes: string; dailyFlags: string };
   requirements: RequirementResult[];
 }
 
@@ -77,18 +80,23 @@ export async function planInstance(session: Session, ingest: IngestResult, name:
   const scoreDay = dayOf(instance.asOf ?? ingest.asOf) + 1;
   const firstDay = dayOf(events.report.firstEvent.slice(0, 10));
   const days = cutoffDays(scoreDay, instance.window, L, firstDay, config.training.maxCutoffs);
+  const ignored = flags.exclusion ?? "all";
   const tables = {
     rows: `fx_rows_${instance.index}`,
-    firstDays: `fx_first_${flags.exclusion ?? "all"}`,
-    dailyTypes: `fx_daily_types_${flags.exclusion ?? "all"}`,
-    dailyFlags: `fx_daily_${instance.index}`,
+    examples: `fx_ex_${ignored}`,
+    firstDays: `fx_first_${ignored}`,
+    dailyTypes: `fx_daily_types_${ignored}`,
+    dailyFlags: `fx_daily_flags_${ignored}`,
   };
   let attributes: string | null = null;
   if (instance.eligible.attributes) {
     attributes = compileGroup(instance.eligible.attributes, profileFieldResolver(ingest.profiles!), `instances[${instance.index}].eligible.attributes`);
   }
+  // Instances with the same eligibility rule share its table: each cutoff day is computed once.
+  const rule = JSON.stringify([instance.eligible.activeWithinDays, flags.activity, flags.eligibleEvents, flags.exclusion, attributes]);
   const rowsSpec: RowsSql = {
     table: tables.rows,
+    eligible: `fx_elig_${createHash("sha256").update(rule).digest("hex").slice(0, 12)}`,
     lookback: L,
     activeWithinDays: instance.eligible.activeWithinDays,
     window: instance.window,
@@ -100,9 +108,14 @@ export async function planInstance(session: Session, ingest: IngestResult, name:
     attributes,
   };
   const cuts: CutoffSql[] = days.map((day, k) => ({ cut: k, day, part: k === 0 ? "score" : k === 1 ? "test" : "train", sample: null }));
-  await session.run(anyOrderSql(), eligibleTableSql(rowsSpec, cuts));
-  const eligible = new Map((await session.rows(eligibleCountsSql(rowsSpec))).map((r) => [Number(r.cut), Number(r.n)]));
-  // Sample labelled cutoffs: each keeps at most maxExamplesPerCutoff, training cutoffs share maxExamples.
+  await session.run(anyOrderSql(), ...eligibleTableSql(rowsSpec));
+  const known = new Set((await session.rows(eligibleDaysSql(rowsSpec))).map((r) => Number(r.cday)));
+  await session.run(...insertEligibleSql(rowsSpec, days.filter((d) => !known.has(d))));
+  const perDay = new Map((await session.rows(eligibleCountsSql(rowsSpec, days))).map((r) => [Number(r.cday), Number(r.n)]));
+  const eligible = new Map(cuts.map((c) => [c.cut, perDay.get(c.day) ?? 0]));
+  // Sample labelled cutoffs: each keeps at most maxExamplesPerCutoff, training cutoffs share maxExamples. The
+  // sample is a range of person-hash buckets starting at a point set by the cutoff day, so instances sampling the
+  // same day draw nested samples and share most examples.
   const { maxExamplesPerCutoff, maxExamples } = config.training;
   const trainCutoffs = cuts.filter((c) => c.part === "train").length;
   for (const c of cuts) {
@@ -110,7 +123,7 @@ export async function planInstance(session: Session, ingest: IngestResult, name:
     const max = c.part === "train" ? Math.min(maxExamplesPerCutoff, Math.floor(maxExamples / trainCutoffs)) : maxExamplesPerCutoff;
     if (c.part === "score" || n <= max) continue;
     const span = Math.ceil((max / n) * SAMPLE_BUCKETS);
-    const lo = Math.floor(((c.cut * 0.6180339887498949) % 1) * SAMPLE_BUCKETS);
+    const lo = Math.floor(((c.day * 0.6180339887498949) % 1) * SAMPLE_BUCKETS);
     c.sample = { lo, hi: (lo + span) % SAMPLE_BUCKETS };
   }
   await session.run(...rowsTableSql(rowsSpec, cuts), firstDaySql(tables.firstDays, flags.exclusion));

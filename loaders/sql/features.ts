@@ -3,8 +3,10 @@
  * (`day` is the UTC calendar day, so this is "timestamp before c at 00:00 UTC"), within the lookback
  * `[c - L, c)`; labels use the window `[c, c + w)`. Nothing else reads events, so no feature can see the future.
  *
- * Tables: `fx_rows_<i>` holds the examples of instance `i` (cutoff, person, label, row position in its set);
- * `fx_first_<i>` the first event day of each person (tenure).
+ * Tables: `fx_elig_<key>` the eligible people per cutoff day, shared by instances with the same eligibility;
+ * `fx_rows_<i>` the examples of instance `i` (cutoff, person, label, row position in its set); `fx_ex_<exclusion>`
+ * the distinct (person, cutoff day) examples of the instances that ignore the same events, whose features are
+ * computed once for all of them; `fx_first_<exclusion>` the first event day of each person (tenure).
  */
 import { ident, int, str } from "./quote.js";
 
@@ -30,6 +32,8 @@ export interface CutoffSql {
 /** What eligibility and labels need. */
 export interface RowsSql {
   table: string;
+  /** The shared eligibility table of this eligibility rule (`cday, pk`). */
+  eligible: string;
   lookback: number;
   activeWithinDays: number;
   window: number;
@@ -57,9 +61,8 @@ function sampleFilter(sample: CutoffSql["sample"]): string {
     : ` AND (${b} >= ${int(sample.lo)} OR ${b} < ${int(sample.hi)})`;
 }
 
-function eligibleAt(spec: RowsSql, c: CutoffSql): string {
-  const d = c.day;
-  let sql = `SELECT ${int(c.cut)} AS cut, pk FROM events WHERE day >= ${int(d - spec.activeWithinDays)} AND day < ${int(d)}`;
+function eligibleAt(spec: RowsSql, d: number): string {
+  let sql = `SELECT ${int(d)} AS cday, pk FROM events WHERE day >= ${int(d - spec.activeWithinDays)} AND day < ${int(d)}`;
   if (spec.activity) sql += ` AND ${ident(spec.activity)}`;
   sql += notExcluded(spec.exclusion);
   if (spec.eligibleEvents) {
@@ -72,14 +75,34 @@ function eligibleAt(spec: RowsSql, c: CutoffSql): string {
 /** Set codes stored in the examples table. */
 export const PART_CODES = { train: 0, test: 1, score: 2 } as const;
 
-/** Creates `<table>_elig(cut, pk)`: eligible people per cutoff, before sampling. */
-export function eligibleTableSql(spec: RowsSql, cutoffs: readonly CutoffSql[]): string {
-  return `CREATE OR REPLACE TABLE ${ident(`${spec.table}_elig`)} AS ${cutoffs.map((c) => eligibleAt(spec, c)).join("\nUNION ALL ")}`;
+/** Table of the cutoff days already in each eligibility table. */
+const ELIGIBLE_DAYS = "fx_elig_days";
+
+/** Creates the eligibility table of a rule (`cday, pk`) and the record of its days, when missing. */
+export function eligibleTableSql(spec: RowsSql): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${ident(spec.eligible)} (cday INTEGER, pk UBIGINT)`,
+    `CREATE TABLE IF NOT EXISTS ${ELIGIBLE_DAYS} (tbl VARCHAR, cday INTEGER)`,
+  ];
 }
 
-/** Eligible people per cutoff before sampling. */
-export function eligibleCountsSql(spec: RowsSql): string {
-  return `SELECT cut, count(*) AS n FROM ${ident(`${spec.table}_elig`)} GROUP BY cut ORDER BY cut`;
+/** The cutoff days already computed in an eligibility table. */
+export function eligibleDaysSql(spec: RowsSql): string {
+  return `SELECT cday FROM ${ELIGIBLE_DAYS} WHERE tbl = ${str(spec.eligible)}`;
+}
+
+/** Adds the eligible people of cutoff days not yet computed, before sampling. */
+export function insertEligibleSql(spec: RowsSql, days: readonly number[]): string[] {
+  if (days.length === 0) return [];
+  return [
+    `INSERT INTO ${ident(spec.eligible)} ${days.map((d) => eligibleAt(spec, d)).join("\nUNION ALL ")}`,
+    `INSERT INTO ${ELIGIBLE_DAYS} VALUES ${days.map((d) => `(${str(spec.eligible)}, ${int(d)})`).join(", ")}`,
+  ];
+}
+
+/** Eligible people per cutoff day before sampling. */
+export function eligibleCountsSql(spec: RowsSql, days: readonly number[]): string {
+  return `SELECT cday, count(*) AS n FROM ${ident(spec.eligible)} WHERE cday IN (${days.map(int).join(", ")}) GROUP BY cday`;
 }
 
 /**
@@ -89,7 +112,7 @@ export function eligibleCountsSql(spec: RowsSql): string {
 export function rowsTableSql(spec: RowsSql, cutoffs: readonly CutoffSql[]): string[] {
   const values = cutoffs.map((c) => `(${int(c.cut)}, ${int(c.day)}, ${int(PART_CODES[c.part])})`).join(", ");
   const sampled = cutoffs.filter((c) => c.sample);
-  const keep = sampled.length ? `CASE e.cut ${sampled.map((c) => `WHEN ${int(c.cut)} THEN (TRUE${sampleFilter(c.sample)})`).join(" ")} ELSE TRUE END` : "TRUE";
+  const keep = sampled.length ? `CASE cuts.cut ${sampled.map((c) => `WHEN ${int(c.cut)} THEN (TRUE${sampleFilter(c.sample)})`).join(" ")} ELSE TRUE END` : "TRUE";
   const labelled = cutoffs.filter((c) => c.part !== "score");
   const goals = labelled.length
     ? labelled
@@ -101,13 +124,17 @@ export function rowsTableSql(spec: RowsSql, cutoffs: readonly CutoffSql[]): stri
     `CREATE OR REPLACE TABLE ${ident(spec.table)} AS
     WITH cuts AS (SELECT col0 AS cut, col1 AS day, col2 AS part FROM (VALUES ${values})),
     goals AS (${goals})
-    SELECT e.cut::USMALLINT AS cut, e.pk, p.pidx, cuts.part::UTINYINT AS part,
+    SELECT cuts.cut::USMALLINT AS cut, cuts.day::INTEGER AS cday, e.pk, p.pidx, cuts.part::UTINYINT AS part,
       (CASE WHEN cuts.part = ${PART_CODES.score} THEN NULL WHEN ${spec.churn ? `NOT ${occurs}` : occurs} THEN 1 ELSE 0 END)::UTINYINT AS label,
       (row_number() OVER (PARTITION BY cuts.part ORDER BY p.pidx, cuts.day) - 1)::INTEGER AS pos
-    FROM ${ident(`${spec.table}_elig`)} e JOIN people p USING (pk) JOIN cuts USING (cut) LEFT JOIN goals g USING (cut, pk)
+    FROM ${ident(spec.eligible)} e JOIN cuts ON cuts.day = e.cday JOIN people p USING (pk) LEFT JOIN goals g ON g.cut = cuts.cut AND g.pk = e.pk
     WHERE ${keep}`,
-    `DROP TABLE ${ident(`${spec.table}_elig`)}`,
   ];
+}
+
+/** Number of rows of a table. */
+export function countSql(table: string): string {
+  return `SELECT count(*) AS n FROM ${ident(table)}`;
 }
 
 /** Examples, positives and negatives per cutoff. */
@@ -116,9 +143,18 @@ export function rowCountsSql(table: string): string {
     FROM ${ident(table)} GROUP BY cut ORDER BY cut`;
 }
 
-/** The examples of every set: set code, position, person index, cutoff index, label. */
-export function setRowsSql(table: string): string {
-  return `SELECT part, pos, pidx, cut, label FROM ${ident(table)}`;
+/**
+ * Creates the examples table of a group of instances: the distinct (person, cutoff day) pairs of their examples
+ * tables, numbered `ex` in person-hash then day order.
+ */
+export function examplesTableSql(table: string, rowsTables: readonly string[]): string {
+  return `CREATE OR REPLACE TABLE ${ident(table)} AS
+    SELECT (row_number() OVER (ORDER BY pk, cday) - 1)::INTEGER AS ex, pk, cday FROM (${rowsTables.map((t) => `SELECT pk, cday FROM ${ident(t)}`).join(" UNION ")})`;
+}
+
+/** The examples of every set of an instance: set code, position, person index, cutoff index, label, example. */
+export function setRowsSql(table: string, examples: string): string {
+  return `SELECT r.part, r.pos, r.pidx, r.cut, r.label, x.ex FROM ${ident(table)} r JOIN ${ident(examples)} x USING (pk, cday)`;
 }
 
 /** Creates `<table>`: each person's first event day (excluding the instance's excluded events). */
@@ -126,11 +162,9 @@ export function firstDaySql(table: string, exclusion: string | null): string {
   return `CREATE TABLE IF NOT EXISTS ${ident(table)} AS SELECT pk, min(day) AS first_day FROM events WHERE TRUE${notExcluded(exclusion)} GROUP BY pk`;
 }
 
-/** The examples with their cutoff day (`rr`): every example of every cutoff. */
-function examplesCte(rows: string, cutoffs: readonly CutoffSql[]): string {
-  const values = cutoffs.map((c) => `(${int(c.cut)}, ${int(c.day)})`).join(", ");
-  return `cuts AS (SELECT col0 AS cut, col1 AS cday FROM (VALUES ${values})),
-    rr AS (SELECT r.pk, r.part, r.pos, cuts.cday FROM ${ident(rows)} r JOIN cuts USING (cut))`;
+/** The examples (`rr`: example number, person, cutoff day). */
+function examplesCte(examples: string): string {
+  return `rr AS (SELECT ex, pk, cday FROM ${ident(examples)})`;
 }
 
 /** Join condition of events `e` to examples `rr`: the person's events within the lookback before the cutoff. */
@@ -160,7 +194,7 @@ export function dailyFlagsSql(table: string, typesTable: string, kinds: readonly
 
 /** What the per-kind statistics need. */
 export interface KindStatsSql {
-  rows: string;
+  examples: string;
   /** Daily tables: event types (shared) and the instance's flag kinds. */
   dailyTypes: string;
   dailyFlags: string;
@@ -174,12 +208,12 @@ export interface KindStatsSql {
 
 /**
  * For every example of every cutoff (one query: each person-day of events is joined to the examples whose
- * lookback holds it) and every kind with at least one event in the lookback: set code, position, kind index,
+ * lookback holds it) and every kind with at least one event in the lookback: example number, kind index,
  * then counts per window and in the lookback, days since last, days since first, active days, trend, mean gap
  * between active days, and days since last relative to that gap. Examples without events of a kind have no row
  * (counts 0, days since: missing).
  */
-export function kindStatsSql(spec: KindStatsSql, cutoffs: readonly CutoffSql[]): string {
+export function kindStatsSql(spec: KindStatsSql): string {
   const typed = spec.kinds.map((k, i) => ({ k, i })).filter((x) => x.k.type !== null);
   const branches = [`SELECT pk, day, kind, n FROM ${ident(spec.dailyFlags)}`];
   if (typed.length) {
@@ -194,18 +228,18 @@ export function kindStatsSql(spec: KindStatsSql, cutoffs: readonly CutoffSql[]):
         (${count(`e.day < rr.cday - ${int(t.recent)} AND e.day >= rr.cday - ${int(t.recent + t.earlier)}`)} * ${int(t.recent)} / ${int(t.earlier)} + 1))::FLOAT`
     : "NULL::FLOAT";
   const gap = "CASE WHEN count(*) >= 2 THEN (max(e.day) - min(e.day)) / (count(*) - 1) END";
-  return `WITH ${examplesCte(spec.rows, cutoffs)},
+  return `WITH ${examplesCte(spec.examples)},
     e AS (${branches.join("\n      UNION ALL ")})
-    SELECT rr.part, rr.pos, e.kind::INTEGER AS kind, ${[...windows, "sum(e.n)::FLOAT"].join(", ")},
+    SELECT rr.ex, e.kind::INTEGER AS kind, ${[...windows, "sum(e.n)::FLOAT"].join(", ")},
       (rr.cday - 1 - max(e.day))::FLOAT, (rr.cday - 1 - min(e.day))::FLOAT, count(*)::FLOAT, ${trend},
       (${gap})::FLOAT, ((rr.cday - 1 - max(e.day)) / NULLIF(${gap}, 0))::FLOAT
     FROM e JOIN rr ON ${lookbackJoin(spec.lookback)}
-    GROUP BY rr.part, rr.pos, rr.cday, e.kind`;
+    GROUP BY rr.ex, rr.cday, e.kind`;
 }
 
 /** What the per-person features need. */
 export interface PersonSql {
-  rows: string;
+  examples: string;
   firstDays: string;
   lookback: number;
   exclusion: string | null;
@@ -216,14 +250,14 @@ export interface PersonSql {
   profiles: boolean;
 }
 
-/** For every example of every cutoff: set code, position, then one column per person-level feature. */
-export function personFeaturesSql(spec: PersonSql, cutoffs: readonly CutoffSql[]): string {
+/** For every example: example number, then one column per person-level feature. */
+export function personFeaturesSql(spec: PersonSql): string {
   const aggregates = spec.aggregates.map((a) => `, ${a.sql} AS ${ident(a.name)}`).join("");
-  return `WITH ${examplesCte(spec.rows, cutoffs)},
-    agg AS (SELECT rr.part, rr.pos${aggregates} FROM events e JOIN rr ON ${lookbackJoin(spec.lookback)}${spec.exclusion ? ` AND NOT e.${ident(spec.exclusion)}` : ""}
-      GROUP BY rr.part, rr.pos)
-    SELECT rr.part, rr.pos${spec.columns.map((col) => `, (${col.sql})::FLOAT AS ${ident(col.name)}`).join("")}
-    FROM rr LEFT JOIN agg USING (part, pos) LEFT JOIN ${ident(spec.firstDays)} f ON f.pk = rr.pk${spec.profiles ? " LEFT JOIN profiles pr ON pr.pk = rr.pk" : ""}`;
+  return `WITH ${examplesCte(spec.examples)},
+    agg AS (SELECT rr.ex${aggregates} FROM events e JOIN rr ON ${lookbackJoin(spec.lookback)}${spec.exclusion ? ` AND NOT e.${ident(spec.exclusion)}` : ""}
+      GROUP BY rr.ex)
+    SELECT rr.ex${spec.columns.map((col) => `, (${col.sql})::FLOAT AS ${ident(col.name)}`).join("")}
+    FROM rr LEFT JOIN agg USING (ex) LEFT JOIN ${ident(spec.firstDays)} f ON f.pk = rr.pk${spec.profiles ? " LEFT JOIN profiles pr ON pr.pk = rr.pk" : ""}`;
 }
 
 /** Reference to an aggregate column of `agg`. */

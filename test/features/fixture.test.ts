@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserError } from "../../loaders/config/errors.js";
 import type { CustomerAIConfig } from "../../loaders/config/types.js";
 import { validateConfig } from "../../loaders/config/validate.js";
-import { type InstanceFeatures, buildFeatures } from "../../loaders/features/build.js";
+import { type InstanceFeatures, buildFeatureSets, buildFeatures } from "../../loaders/features/build.js";
 import { cutoffDays, assertRequirements, planInstance, type InstancePlan } from "../../loaders/features/plan.js";
 import { dayOf } from "../../loaders/ingest/dates.js";
 import { type IngestResult, ingest } from "../../loaders/ingest/ingest.js";
@@ -112,6 +112,27 @@ describe("cutoffs", () => {
     const churn = await buildFeatures(session, ingested, churnPlan);
     expect(Array.from(churn.test.person).map((p) => churn.people[p])).toEqual(["a", "b"]);
     expect(Array.from(churn.test.labels!)).toEqual([0, 1]);
+  });
+});
+
+describe("shared work", () => {
+  it("builds instances together (shared examples and eligibility) exactly as one at a time", async () => {
+    const plans = [plan, await planInstance(session, ingested, "churn"), await planInstance(session, ingested, "goldNoViews")];
+    const alone: InstanceFeatures[] = [];
+    for (const p of plans) alone.push(await buildFeatures(session, ingested, p));
+    const together = await buildFeatureSets(session, ingested, plans);
+    expect(together.map((f) => f.instance)).toEqual(["purchase", "churn", "goldNoViews"]);
+    together.forEach((f, i) => {
+      for (const part of ["train", "test", "score"] as const) {
+        expect(f[part].rows).toBe(alone[i]![part].rows);
+        expect(f[part].person).toEqual(alone[i]![part].person);
+        expect(f[part].labels).toEqual(alone[i]![part].labels);
+        expect(f[part].matrix).toEqual(alone[i]![part].matrix);
+      }
+    });
+    // The churn instance's scoring set is the purchase instance's: same people, same event statistics.
+    const visits = `event.${VIEW}.count_60d`;
+    expect(value(together[1]!, "score", "a", visits)).toBe(value(together[0]!, "score", "a", visits));
   });
 });
 

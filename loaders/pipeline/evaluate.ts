@@ -37,8 +37,9 @@ export const QUALITY_LEVELS = [
 
 /** How many of the latest labelled cutoffs the backtest covers (the test cutoff and earlier ones). */
 export const BACKTEST_CUTOFFS = 3;
-/** Training examples of each backtest model at most (a random sample of people): enough for per-bucket rates. */
-export const BACKTEST_MAX_EXAMPLES = 50_000;
+/** Training examples of each backtest model at most (a random sample of people): enough for per-bucket rates,
+ * which come from every example of the target cutoff; each backtest model costs about a quarter of the main one. */
+export const BACKTEST_MAX_EXAMPLES = 25_000;
 
 /** Ranking and probability metrics of one scorer. */
 export function metricsOf(outcomes: Outcomes): Metrics {

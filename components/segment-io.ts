@@ -113,10 +113,19 @@ export function deleteSegment(store: KeyValueStore, instance: string, name: stri
   return list;
 }
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
+/** Text a spreadsheet would run as a formula: it starts with =, +, -, @, a tab or a carriage return (OWASP). */
+const FORMULA = /^[=+\-@\t\r]/;
+/** A plain decimal number, which a spreadsheet reads as that number: no formula. */
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. Text that a spreadsheet would run
+ * as a formula gets a leading single quote (OWASP's advice against CSV injection); numbers stay numbers.
+ */
 function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
-  const text = value instanceof Date ? value.toISOString() : String(value);
+  let text = value instanceof Date ? value.toISOString() : String(value);
+  if (typeof value !== "number" && typeof value !== "bigint" && FORMULA.test(text) && !NUMBER.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

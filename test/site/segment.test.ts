@@ -188,6 +188,26 @@ describe("segments in and out of the page", () => {
     expect(csv).toBe(`id,score\r\n"a,""b""",3\r\nplain,\r\n`);
   });
 
+  test("CSV defuses text a spreadsheet would run as a formula; numbers stay numbers", () => {
+    const ids = ["=HYPERLINK(\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "=1,2", "-0.5", "+3", "1e5", "a=b", "ecid-0000001"];
+    const csv = toCsv(ids.map((id) => ({ id, p: -0.5 })), ["id", "p"]);
+    expect(csv.split("\r\n").slice(1, -1)).toEqual([
+      `"'=HYPERLINK(""x"")",-0.5`,
+      "'+1+1,-0.5",
+      "'-2+3,-0.5",
+      "'@SUM(A1),-0.5",
+      "'\tx,-0.5",
+      `"'\rx",-0.5`,
+      `"'=1,2",-0.5`,
+      "-0.5,-0.5",
+      "+3,-0.5",
+      "1e5,-0.5",
+      "a=b,-0.5",
+      "ecid-0000001,-0.5",
+    ]);
+    expect(toCsv([{ n: -1, b: -2n, d: null }], ["n", "b", "d"])).toBe("n,b,d\r\n-1,-2,\r\n");
+  });
+
   test("outcomes: sum of probabilities and the measured precision at the segment's lowest percentile", () => {
     const thresholds = [{ percent: 20, threshold: 0.3, people: 200, truePositives: 50, falsePositives: 150, expectedTruePositives: 48, expectedFalsePositives: 152, precision: 0.25, recall: 0.5 }];
     const outcomes = segmentOutcomes(100, 30, 81, thresholds);

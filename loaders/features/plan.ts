@@ -19,6 +19,8 @@ import {
   SAMPLE_BUCKETS,
   anyOrderSql,
   behaviourSql,
+  dailyTypesTable,
+  firstDaysTable,
   eligibleCountsSql,
   eligibleDaysSql,
   eligibleTableSql,
@@ -84,8 +86,8 @@ export async function planInstance(session: Session, ingest: IngestResult, name:
   const tables = {
     rows: `fx_rows_${instance.index}`,
     examples: `fx_ex_${ignored}`,
-    firstDays: `fx_first_${ignored}`,
-    dailyTypes: `fx_daily_types_${ignored}`,
+    firstDays: firstDaysTable(flags.exclusion),
+    dailyTypes: dailyTypesTable(flags.exclusion),
     dailyFlags: `fx_daily_flags_${ignored}`,
   };
   let attributes: string | null = null;

@@ -17,9 +17,10 @@ import { instanceTexts, modelLimits, suggestedSegments } from "./describe.js";
 import { evaluate } from "./evaluate.js";
 import { explainScores } from "./explain.js";
 import { matrixOf } from "./matrix.js";
-import { FILES, type InstanceSummary, type RunIndex, SCHEMA_VERSION } from "./schema.js";
+import { FILES, type InstanceSummary, RUN_FILES, type RunIndex, SCHEMA_VERSION } from "./schema.js";
 import { writeScoreFiles } from "./outputs.js";
-import { copyTimelineSql } from "../sql/outputs.js";
+import { dailyTypesSql, dailyTypesTable, firstDaySql, firstDaysTable } from "../sql/features.js";
+import { copyActivitySql, copyNewPeopleSql, copyTimelineSql } from "../sql/outputs.js";
 import { calibrationWhy, MODEL_DEFAULTS, trainModel } from "./train.js";
 
 /** Options of `runPipeline`. */
@@ -59,7 +60,15 @@ export async function runPipeline(config: ResolvedConfig, options: RunOptions): 
   const prepared = await prepareFeatures(config, {
     ...options,
     onProgress: (m) => progress(`features: ${m}`),
-    beforeClose: (session, ingested) => session.run(copyTimelineSql(timeline, dayOf(ingested.asOf) + 1)),
+    beforeClose: (session, ingested) =>
+      session.run(
+        copyTimelineSql(timeline, dayOf(ingested.asOf) + 1),
+        // The data overview, from the shared daily tables (made here when every instance ignores some events).
+        dailyTypesSql(dailyTypesTable(null), null),
+        copyActivitySql(dailyTypesTable(null), join(options.out, RUN_FILES.activity)),
+        firstDaySql(firstDaysTable(null), null),
+        copyNewPeopleSql(firstDaysTable(null), join(options.out, RUN_FILES.newPeople)),
+      ),
   });
   const featureSeconds = (performance.now() - started) / 1000;
   const summary: RunSummary = { index: { schemaVersion: SCHEMA_VERSION, asOf: prepared.report.asOf, instances: [] }, instances: [], seconds: { features: featureSeconds } };
@@ -79,7 +88,7 @@ export async function runPipeline(config: ResolvedConfig, options: RunOptions): 
     shutdownWorkers();
     rmSync(timeline, { force: true });
   }
-  writeJson(join(options.out, "index.json"), summary.index);
+  writeJson(join(options.out, RUN_FILES.index), summary.index);
   summary.seconds["total"] = (performance.now() - started) / 1000;
   return summary;
 }

@@ -4,6 +4,8 @@
  *
  * ```
  * DIR/index.json                      RunIndex: the instances and where their files are
+ * DIR/activity.parquet                day, event_type, events, people: every used event per day and type
+ * DIR/new-people.parquet              day, people: people by the day of their first used event
  * DIR/<instance>/instance.json        InstanceSummary: goal in words, counts, buckets, quality, model card, ...
  * DIR/<instance>/evaluation.json      Evaluation: out-of-time metrics, curves, baselines, backtest
  * DIR/<instance>/insights.json        Insights: global, per-bucket and per-value-range factors
@@ -32,6 +34,9 @@ import type { BucketRule } from "../scoring/scores.js";
 
 /** Bumped when a field changes meaning. */
 export const SCHEMA_VERSION = 1;
+
+/** File names of the run's folder: the index and the data overview (used events, instances aside). */
+export const RUN_FILES = { index: "index.json", activity: "activity.parquet", newPeople: "new-people.parquet" } as const;
 
 /** File names inside an instance's directory. */
 export const FILES = {

@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { loadConfigOrDemo } from "../config/load.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { runPipeline } from "./run.js";
-import type { RunIndex } from "./schema.js";
+import { RUN_FILES, type RunIndex } from "./schema.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** Where runs are cached. */
@@ -28,7 +28,7 @@ const NOT_PIPELINE = ["site", "cli"].map((folder) => join(ROOT, "loaders", folde
 export async function siteRun(): Promise<{ dir: string; index: RunIndex }> {
   const config = await loadConfigOrDemo(process.env["CUSTOMER_AI_CONFIG"]);
   const dir = join(CACHE_DIR, runKey(config));
-  const indexFile = join(dir, "index.json");
+  const indexFile = join(dir, RUN_FILES.index);
   if (!existsSync(indexFile)) await withLock(`${dir}.lock`, async () => {
     if (existsSync(indexFile)) return;
     const work = `${dir}.partial-${process.pid}`;

@@ -1,11 +1,11 @@
 /**
- * The files of one instance as the site ships them: parameterised data loaders (`src/[instance]/data/<file>.ts`)
- * are run by Framework with `--instance=<name>`, and copy that instance's file from the site's scoring run
- * (`siteRun()`, shared by all loaders of a build).
+ * The files of the site's scoring run (`siteRun()`, shared by all loaders of a build) as the site ships them:
+ * the run's own files (`src/data/*`), and those of one instance: parameterised data loaders
+ * (`src/[instance]/data/<file>.ts`) are run by Framework with `--instance=<name>` and copy that instance's file.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { FILES } from "../pipeline/schema.js";
+import { FILES, RUN_FILES } from "../pipeline/schema.js";
 import { siteRun } from "../pipeline/site.js";
 import { writeOutput } from "./emit.js";
 
@@ -23,6 +23,12 @@ export async function instanceFile(instance: string, file: keyof typeof FILES): 
   const entry = index.instances.find((i) => i.name === instance);
   if (!entry) throw new Error(`unknown instance "${instance}" (the run has ${index.instances.map((i) => i.name).join(", ")})`);
   return readFile(join(dir, entry.dir, FILES[file]));
+}
+
+/** Writes one file of the site's run folder (`RUN_FILES`) to stdout (the whole body of a data loader). */
+export async function emitRunFile(file: keyof typeof RUN_FILES): Promise<void> {
+  const { dir } = await siteRun();
+  await writeOutput(await readFile(join(dir, RUN_FILES[file])));
 }
 
 /** Writes the file of the loader's `--instance` to stdout (the whole body of a parameterised data loader). */

@@ -157,6 +157,16 @@ export function setRowsSql(table: string, examples: string): string {
   return `SELECT r.part, r.pos, r.pidx, r.cut, r.label, x.ex FROM ${ident(table)} r JOIN ${ident(examples)} x USING (pk, cday)`;
 }
 
+/** Name of the table of each person's first event day, ignoring the events of flag `exclusion` (null: none). */
+export function firstDaysTable(exclusion: string | null): string {
+  return `fx_first_${exclusion ?? "all"}`;
+}
+
+/** Name of the table of daily counts per event type, ignoring the events of flag `exclusion` (null: none). */
+export function dailyTypesTable(exclusion: string | null): string {
+  return `fx_daily_types_${exclusion ?? "all"}`;
+}
+
 /** Creates `<table>`: each person's first event day (excluding the instance's excluded events). */
 export function firstDaySql(table: string, exclusion: string | null): string {
   return `CREATE TABLE IF NOT EXISTS ${ident(table)} AS SELECT pk, min(day) AS first_day FROM events WHERE TRUE${notExcluded(exclusion)} GROUP BY pk`;

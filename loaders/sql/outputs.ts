@@ -52,6 +52,25 @@ export function copyTimelineSql(file: string, scoreDay: number): string {
   ) TO ${str(file)} (FORMAT parquet, COMPRESSION snappy)`;
 }
 
+/**
+ * Writes the data overview's daily activity from the daily counts (one row per person, day and event type, every
+ * used event): `day (DATE), event_type, events, people`.
+ */
+export function copyActivitySql(dailyTypes: string, file: string): string {
+  return `COPY (
+    SELECT (DATE '1970-01-01' + d.day) AS day, t.__type_name AS event_type, sum(d.n)::INTEGER AS events, count(*)::INTEGER AS people
+    FROM ${ident(dailyTypes)} d JOIN ev_types t ON t.__type_code = d.type
+    GROUP BY ALL ORDER BY day, event_type
+  ) TO ${str(file)} (FORMAT parquet, COMPRESSION snappy)`;
+}
+
+/** Writes the data overview's new people per day (the day of their first used event): `day (DATE), people`. */
+export function copyNewPeopleSql(firstDays: string, file: string): string {
+  return `COPY (
+    SELECT (DATE '1970-01-01' + first_day) AS day, count(*)::INTEGER AS people FROM ${ident(firstDays)} GROUP BY ALL ORDER BY day
+  ) TO ${str(file)} (FORMAT parquet, COMPRESSION snappy)`;
+}
+
 /** Writes the timeline rows of the people in a scores file, sorted by id then most recent first. */
 export function copyInstanceTimelineSql(timeline: string, scores: string, file: string, rowGroupSize: number): string {
   return `COPY (

@@ -1,7 +1,5 @@
-// Daily events per event type in the demo data, for the data overview page.
-import { queryToParquet, writeOutput } from "../../loaders/site/emit.js";
-import { dailyActivitySql } from "../../loaders/site/overview.js";
+// Events and people per day and event type, every used event of the configured input, for the data page.
+import { emitRunFile } from "../../loaders/site/instance-files.js";
 
-// Aggregate the events file with DuckDB and ship the result as Parquet.
-const bytes = await queryToParquet(dailyActivitySql("data/demo/events.parquet"));
-await writeOutput(bytes);
+// Copied from the site's scoring run (written from the ingested events, set-aside rows excluded).
+await emitRunFile("activity");

@@ -1,7 +1,5 @@
-// New people per day (first event) in the demo data, for the data overview page.
-import { queryToParquet, writeOutput } from "../../loaders/site/emit.js";
-import { newPeopleSql } from "../../loaders/site/overview.js";
+// People by the day of their first used event, for the data page.
+import { emitRunFile } from "../../loaders/site/instance-files.js";
 
-// Count people by the day of their first event and ship the result as Parquet.
-const bytes = await queryToParquet(newPeopleSql("data/demo/events.parquet"));
-await writeOutput(bytes);
+// Copied from the site's scoring run.
+await emitRunFile("newPeople");

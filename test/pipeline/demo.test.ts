@@ -127,3 +127,15 @@ describe.each([
     expect(summary.features[top!.feature as number]).toBeDefined();
   });
 });
+
+describe("the data overview", () => {
+  it("counts every used event per day and type, and every person once by their first event", async () => {
+    const report = json<{ events: { events: number; people: number; eventTypes: { eventType: string; events: number }[] } }>("purchase", "data-quality.json");
+    const perType = await rows(`SELECT event_type, SUM(events)::INTEGER AS events, MAX(people)::INTEGER AS most FROM '${join(out, "activity.parquet")}' GROUP BY 1 ORDER BY 2 DESC, 1`);
+    expect(perType.map((r) => ({ eventType: r.event_type, events: r.events }))).toEqual(report.events.eventTypes);
+    expect(perType.every((r) => (r.most as number) <= report.events.people)).toBe(true);
+    const [people] = await rows(`SELECT SUM(people)::INTEGER AS n, COUNT(*)::INTEGER AS days, COUNT(DISTINCT day)::INTEGER AS distinct_days FROM '${join(out, "new-people.parquet")}'`);
+    expect(people).toMatchObject({ n: report.events.people });
+    expect(people!.days).toBe(people!.distinct_days);
+  });
+});

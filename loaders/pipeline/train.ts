@@ -13,7 +13,9 @@ import { selectRows, splitByPerson } from "./matrix.js";
 /** Hyper-parameters used unless the configuration says otherwise. Depth 4 keeps TreeSHAP for every scored
  * person affordable (its cost grows with leaves x depth squared): on the demo, depths 3, 4, 5 and 6 gave
  * out-of-time AUCs within 0.001 of each other. The early-stopping tolerance ends the long tail of negligible
- * gains: on the 100k bench, churn's held-out log-loss improved by 0.00036 over its last 130 trees. */
+ * gains: on the 100k bench, churn's held-out log-loss improved by 0.00036 over its last 130 trees. Each tree sees
+ * a random half of the features, which halves the histogram work (most of training time) and on the demo raised
+ * the out-of-time AUC slightly (purchase 0.8488 to 0.8506, churn 0.8003 to 0.8010). */
 export const MODEL_DEFAULTS: Partial<GBDTParams> = {
   nTrees: 400,
   learningRate: 0.1,
@@ -23,6 +25,7 @@ export const MODEL_DEFAULTS: Partial<GBDTParams> = {
   earlyStoppingRounds: 30,
   earlyStoppingTolerance: 3e-4,
   earlyStoppingMetric: "logloss",
+  colsampleByTree: 0.5,
   maxBins: 255,
 };
 

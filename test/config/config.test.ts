@@ -35,7 +35,7 @@ describe("validateConfig", () => {
     expect(config.inputs.events.path).toBe("/repo/data/demo/events.parquet");
     expect(config.inputs.events.columns.personId).toBe("identityMap.ECID");
     expect(config.inputs.events.explicit).toEqual([]);
-    expect(config.features.lookbackDays).toBe(180);
+    expect(config.features.lookbackDays).toBe(365);
     expect(config.training).toEqual({ maxExamplesPerCutoff: 50_000, maxExamples: 200_000, maxCutoffs: null, seed: 1, model: {} });
     expect(config.instances.map((i) => [i.name, i.type, i.window])).toEqual([
       ["purchase", "conversion", 30],
@@ -142,7 +142,7 @@ describe("validateConfig", () => {
       ),
     );
     expect(message).toContain('instances[1].name: expected a unique name but "purchase" is used twice');
-    expect(message).toContain("instances[0].eligible.activeWithinDays: expected at most features.lookbackDays (180) but got 400");
+    expect(message).toContain("instances[0].eligible.activeWithinDays: expected at most features.lookbackDays (365) but got 400");
     expect(message).toContain("instances[0].customEvents[1].name: expected a name of letters, digits, _ and - starting with a letter");
     expect(message).toContain("inputs.events.eventType: expected either eventType (one type for every row) or columns.eventType, not both");
     expect(message).toContain('inputs.events.timestampFormat: expected a strptime format such as "%m/%d/%Y %H:%M", "epoch_s" or "epoch_ms" but got "dd/mm/yyyy"');

@@ -19,7 +19,8 @@ const AS_OF = "2026-10-31";
 let base: PreparedFeatures;
 
 function config(dataDir: string): CustomerAIConfig {
-  return { ...demoConfig(dataDir), asOf: AS_OF };
+  // A 180-day lookback leaves enough training cutoffs for the requirements on this small sample.
+  return { ...demoConfig(dataDir), features: { lookbackDays: 180 }, asOf: AS_OF };
 }
 
 async function prepare(dataDir: string): Promise<PreparedFeatures> {

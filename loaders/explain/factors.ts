@@ -65,7 +65,10 @@ export interface PersonFactors {
   value: Float64Array;
 }
 
-/** Picks each person's top `k` factors by |contribution| (ties: lower feature index first). */
+/**
+ * Picks each person's top `k` factors by |contribution| (ties: lower feature index first). A running top-k list
+ * (insertion into `k` slots) instead of sorting every feature: most contributions are too small to enter it.
+ */
 export function topFactors(contributions: Float64Array, values: ArrayLike<number>[], k = 10): PersonFactors {
   const nFeatures = values.length;
   const nPeople = nFeatures === 0 ? 0 : contributions.length / nFeatures;
@@ -78,11 +81,25 @@ export function topFactors(contributions: Float64Array, values: ArrayLike<number
     contribution: new Float32Array(size),
     value: new Float64Array(size),
   };
-  const order = new Uint16Array(nFeatures);
+  const order = new Uint16Array(kk);
+  const magnitude = new Float64Array(kk);
   for (let i = 0; i < nPeople; i++) {
     const row = i * nFeatures;
-    for (let f = 0; f < nFeatures; f++) order[f] = f;
-    order.sort((a, b) => Math.abs(contributions[row + b]!) - Math.abs(contributions[row + a]!) || a - b);
+    let n = 0;
+    for (let f = 0; f < nFeatures; f++) {
+      const a = Math.abs(contributions[row + f]!);
+      // Features come in index order, so an equal |contribution| already listed ranks first.
+      let at: number;
+      if (n < kk) at = n++;
+      else if (a > magnitude[kk - 1]!) at = kk - 1;
+      else continue;
+      for (; at > 0 && magnitude[at - 1]! < a; at--) {
+        magnitude[at] = magnitude[at - 1]!;
+        order[at] = order[at - 1]!;
+      }
+      magnitude[at] = a;
+      order[at] = f;
+    }
     for (let r = 0; r < kk; r++) {
       const at = i * kk + r;
       const f = order[r]!;

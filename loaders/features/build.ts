@@ -24,7 +24,7 @@ import {
 import { personSqlParts } from "../sql/person.js";
 import { type FeatureDef, type PersonFeature, personColumn, regularityColumn, statsPerKind } from "./catalogue.js";
 import type { CutoffInfo, InstancePlan } from "./plan.js";
-import { forEachChunk, numberAt } from "./read.js";
+import { forEachChunk, forEachNumericChunk } from "./read.js";
 
 /** The examples of one set and their features. */
 export interface FeatureSet {
@@ -151,15 +151,15 @@ async function buildGroup(session: Session, ingest: IngestResult, group: readonl
     personOf: inverse(slots[i]!.person, person.length),
   }));
   for (const m of members) {
-    await forEachChunk(session, setRowsSql(m.plan.tables.rows, tables.examples), (cols, n) => {
+    await forEachNumericChunk(session, setRowsSql(m.plan.tables.rows, tables.examples), (cols, n) => {
       for (let i = 0; i < n; i++) {
-        const part = Number(cols[0]!.getItem(i));
+        const part = cols[0]![i]!;
         const set = m.sets[part]!;
-        const pos = Number(cols[1]!.getItem(i));
-        const ex = Number(cols[5]!.getItem(i));
-        set.person[pos] = Number(cols[2]!.getItem(i));
-        set.cutoff[pos] = Number(cols[3]!.getItem(i));
-        if (set.labels) set.labels[pos] = Number(cols[4]!.getItem(i));
+        const pos = cols[1]![i]!;
+        const ex = cols[5]![i]!;
+        set.person[pos] = cols[2]![i]!;
+        set.cutoff[pos] = cols[3]![i]!;
+        if (set.labels) set.labels[pos] = cols[4]![i]!;
         m.part[ex] = part;
         m.pos[ex] = pos;
       }
@@ -181,14 +181,14 @@ async function buildGroup(session: Session, ingest: IngestResult, group: readonl
   const gapAt = 2 + stats + 1;
   const kindSql = kindStatsSql({ examples: tables.examples, dailyTypes: tables.dailyTypes, dailyFlags: tables.dailyFlags, lookback: layout.lookback, windows: layout.windows, kinds, trend: layout.trend });
   const values = new Float64Array(stats + 3);
-  await forEachChunk(session, kindSql, (cols, n) => {
+  await forEachNumericChunk(session, kindSql, (cols, n) => {
     for (let i = 0; i < n; i++) {
-      const ex = Number(cols[0]!.getItem(i));
-      const kind = Number(cols[1]!.getItem(i));
-      for (let s = 0; s < stats; s++) values[s] = numberAt(cols[2 + s]!, i);
-      values[stats] = trendAt >= 0 ? numberAt(cols[trendAt]!, i) : Number.NaN;
-      values[stats + 1] = numberAt(cols[gapAt]!, i);
-      values[stats + 2] = numberAt(cols[gapAt + 1]!, i);
+      const ex = cols[0]![i]!;
+      const kind = cols[1]![i]!;
+      for (let s = 0; s < stats; s++) values[s] = cols[2 + s]![i]!;
+      values[stats] = trendAt >= 0 ? cols[trendAt]![i]! : Number.NaN;
+      values[stats + 1] = cols[gapAt]![i]!;
+      values[stats + 2] = cols[gapAt + 1]![i]!;
       for (const m of members) {
         const part = m.part[ex]!;
         const k = m.kindOf[kind]!;
@@ -218,9 +218,9 @@ async function buildGroup(session: Session, ingest: IngestResult, group: readonl
     ...personSqlParts(person, layout.lookback),
     profiles: ingest.profiles !== null,
   });
-  await forEachChunk(session, personSql, (cols, n) => {
+  await forEachNumericChunk(session, personSql, (cols, n) => {
     for (let i = 0; i < n; i++) {
-      const ex = Number(cols[0]!.getItem(i));
+      const ex = cols[0]![i]!;
       for (const m of members) {
         const part = m.part[ex]!;
         if (part < 0) continue;
@@ -229,7 +229,7 @@ async function buildGroup(session: Session, ingest: IngestResult, group: readonl
         const base = personColumn(m.plan.layout);
         for (let j = 0; j < person.length; j++) {
           const own = m.personOf[j]!;
-          if (own >= 0) set.matrix[(base + own) * set.rows + pos] = numberAt(cols[1 + j]!, i);
+          if (own >= 0) set.matrix[(base + own) * set.rows + pos] = cols[1 + j]![i]!;
         }
       }
     }

@@ -25,3 +25,40 @@ export function numberAt(vector: DuckDBVector, row: number): number {
   const v = vector.getItem(row);
   return v === null ? Number.NaN : Number(v);
 }
+
+/** Streams a numeric query and calls `visit` for every chunk with its columns as numbers (NULL -> NaN). */
+export async function forEachNumericChunk(session: Session, sql: string, visit: (columns: Float64Array[], rows: number) => void): Promise<void> {
+  const columns: Float64Array[] = [];
+  await forEachChunk(session, sql, (vectors, rows) => {
+    vectors.forEach((v, j) => (columns[j] = numbersOf(v, rows, columns[j])));
+    visit(columns, rows);
+  });
+}
+
+/**
+ * A numeric column as numbers (NULL -> NaN), written into `into` when it is large enough. Fast path: node-api's
+ * numeric vectors keep their values in a typed array (`items`) and NULLs in a validity bitmask (`validity.data`,
+ * null when every value is valid); reading those directly avoids a BigInt mask test per value (measured 3x faster
+ * over a feature query). Vectors without them are read item by item.
+ */
+export function numbersOf(vector: DuckDBVector, rows: number, into?: Float64Array): Float64Array {
+  const out = into && into.length >= rows ? into : new Float64Array(Math.max(rows, 2048));
+  const raw = vector as unknown as { items?: unknown; validity?: { data?: unknown; offset?: unknown } };
+  const items = raw.items;
+  const mask = raw.validity?.data;
+  const direct =
+    ArrayBuffer.isView(items) && !(items instanceof DataView) && (items as unknown as ArrayLike<number>).length === rows &&
+    raw.validity?.offset === 0 && (mask === null || mask instanceof BigUint64Array);
+  if (!direct) {
+    for (let i = 0; i < rows; i++) out[i] = numberAt(vector, i);
+    return out;
+  }
+  const values = items as unknown as ArrayLike<number | bigint>;
+  const big = items instanceof BigInt64Array || items instanceof BigUint64Array;
+  for (let i = 0; i < rows; i++) out[i] = big ? Number(values[i]) : (values[i] as number);
+  if (mask instanceof BigUint64Array) {
+    const bits = new Uint8Array(mask.buffer, mask.byteOffset, mask.byteLength);
+    for (let i = 0; i < rows; i++) if (((bits[i >> 3]! >> (i & 7)) & 1) === 0) out[i] = Number.NaN;
+  }
+  return out;
+}

@@ -39,6 +39,25 @@ describe("top and global factors", () => {
     expect(Array.from(top.value)).toEqual([1, 0.5, NaN, 40]);
   });
 
+  test("picks the same factors as sorting every feature, ties by lower feature index", () => {
+    // 300 people x 40 features, many exact zeros and repeated magnitudes of both signs.
+    const nPeople = 300;
+    const nFeatures = 40;
+    const c = new Float64Array(nPeople * nFeatures);
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let i = 0; i < c.length; i++) c[i] = next() < 0.6 ? 0 : (next() < 0.5 ? -1 : 1) * Math.round(next() * 5) / 4;
+    const vals = Array.from({ length: nFeatures }, (_, f) => Float64Array.from({ length: nPeople }, (_, i) => i * 100 + f));
+    for (const k of [1, 3, 10, 40, 50]) {
+      const top = topFactors(c, vals, k);
+      const kk = Math.min(k, nFeatures);
+      for (let i = 0; i < nPeople; i++) {
+        const sorted = Array.from({ length: nFeatures }, (_, f) => f).sort((a, b) => Math.abs(c[i * nFeatures + b]!) - Math.abs(c[i * nFeatures + a]!) || a - b);
+        expect(Array.from(top.feature.subarray(i * kk, (i + 1) * kk))).toEqual(sorted.slice(0, kk));
+      }
+    }
+  });
+
   test("global importance is the mean |contribution|", () => {
     const g = globalImportance(contributions, 3);
     expect(Array.from(g).map((x) => +x.toFixed(6))).toEqual([0.075, 0.45, 0.25]);

@@ -115,15 +115,18 @@ export async function buildFeatureSets(
   return plans.map((p) => built.get(p)!);
 }
 
-/** One instance of a group: its sets, where each example of the group goes (set code, or -1; position), and
- * which of its kinds and person-level features each of the group's is (-1: not one of its own). */
+/** One instance of a group: its sets, where each example of the group goes (set code, or -1; position), which
+ * of its kinds and person-level features each of the group's is (-1: not one of its own), and the matrix columns
+ * of its regularity kind (-1: none), regularity features and first person-level feature. */
 interface Member {
-  plan: InstancePlan;
   sets: FeatureSet[];
   part: Int8Array;
   pos: Int32Array;
   kindOf: Int32Array;
   personOf: Int32Array;
+  regularity: number;
+  regularityAt: number;
+  personAt: number;
 }
 
 /** Builds the sets of instances sharing one examples table (the same ignored events, hence the same features). */
@@ -143,15 +146,17 @@ async function buildGroup(session: Session, ingest: IngestResult, group: readonl
     person: plan.layout.person.map((f) => slotOf(person, (x) => x.def.name === f.def.name, f)),
   }));
   const members: Member[] = group.map((plan, i) => ({
-    plan,
     sets: PARTS.map((part) => emptySet(part, plan)),
     part: new Int8Array(nEx).fill(-1),
     pos: new Int32Array(nEx),
     kindOf: inverse(slots[i]!.kinds, kinds.length),
     personOf: inverse(slots[i]!.person, person.length),
+    regularity: plan.layout.regularity ?? -1,
+    regularityAt: regularityColumn(plan.layout),
+    personAt: personColumn(plan.layout),
   }));
-  for (const m of members) {
-    await forEachNumericChunk(session, setRowsSql(m.plan.tables.rows, tables.examples), (cols, n) => {
+  for (const [i, m] of members.entries()) {
+    await forEachNumericChunk(session, setRowsSql(group[i]!.tables.rows, tables.examples), (cols, n) => {
       for (let i = 0; i < n; i++) {
         const part = cols[0]![i]!;
         const set = m.sets[part]!;
@@ -165,7 +170,7 @@ async function buildGroup(session: Session, ingest: IngestResult, group: readonl
       }
     });
   }
-  progress(`${nEx} distinct examples (${members.map((m) => `${m.plan.instance.name}: ${m.sets.map((s) => `${s.rows} ${s.part}`).join(", ")}`).join("; ")})`, started);
+  progress(`${nEx} distinct examples (${members.map((m, i) => `${group[i]!.instance.name}: ${m.sets.map((s) => `${s.rows} ${s.part}`).join(", ")}`).join("; ")})`, started);
 
   started = Date.now();
   await session.run(dailyTypesSql(tables.dailyTypes, flags.exclusion), dailyFlagsSql(tables.dailyFlags, tables.dailyTypes, kinds, flags.exclusion));
@@ -198,10 +203,9 @@ async function buildGroup(session: Session, ingest: IngestResult, group: readonl
         const base = k * spk;
         for (let s = 0; s < stats; s++) set.matrix[(base + s) * set.rows + pos] = values[s]!;
         if (trendAt >= 0) set.matrix[(base + stats) * set.rows + pos] = values[stats]!;
-        if (k === m.plan.layout.regularity) {
-          const reg = regularityColumn(m.plan.layout);
-          set.matrix[reg * set.rows + pos] = values[stats + 1]!;
-          set.matrix[(reg + 1) * set.rows + pos] = values[stats + 2]!;
+        if (k === m.regularity) {
+          set.matrix[m.regularityAt * set.rows + pos] = values[stats + 1]!;
+          set.matrix[(m.regularityAt + 1) * set.rows + pos] = values[stats + 2]!;
         }
       }
     }
@@ -226,10 +230,9 @@ async function buildGroup(session: Session, ingest: IngestResult, group: readonl
         if (part < 0) continue;
         const set = m.sets[part]!;
         const pos = m.pos[ex]!;
-        const base = personColumn(m.plan.layout);
         for (let j = 0; j < person.length; j++) {
           const own = m.personOf[j]!;
-          if (own >= 0) set.matrix[(base + own) * set.rows + pos] = cols[1 + j]![i]!;
+          if (own >= 0) set.matrix[(m.personAt + own) * set.rows + pos] = cols[1 + j]![i]!;
         }
       }
     }

@@ -53,9 +53,8 @@ export function numbersOf(vector: DuckDBVector, rows: number, into?: Float64Arra
     for (let i = 0; i < rows; i++) out[i] = numberAt(vector, i);
     return out;
   }
-  const values = items as unknown as ArrayLike<number | bigint>;
-  const big = items instanceof BigInt64Array || items instanceof BigUint64Array;
-  for (let i = 0; i < rows; i++) out[i] = big ? Number(values[i]) : (values[i] as number);
+  if (items instanceof BigInt64Array || items instanceof BigUint64Array) for (let i = 0; i < rows; i++) out[i] = Number(items[i]);
+  else out.set(items as unknown as ArrayLike<number>);
   if (mask instanceof BigUint64Array) {
     const bits = new Uint8Array(mask.buffer, mask.byteOffset, mask.byteLength);
     for (let i = 0; i < rows; i++) if (((bits[i >> 3]! >> (i & 7)) & 1) === 0) out[i] = Number.NaN;

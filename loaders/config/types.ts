@@ -100,6 +100,9 @@ export interface EventsInput {
   /** How timestamps are written when they are text: a strptime format (e.g. `%m/%d/%Y %H:%M`), or `epoch_s` /
    * `epoch_ms` for numbers. Default: ISO 8601 text or native timestamp columns. */
   timestampFormat?: string;
+  /** Decimal separator of amounts written as text (the amount column and the columns of `amountExpression`):
+   * `"."` (default) or `","`, as in "1.234,50". With `","` a dot may only group thousands. */
+  decimalSeparator?: "." | ",";
   /** Rows with the same person and value of this column are one event (e.g. invoice lines become one purchase):
    * earliest timestamp, summed amount; the event matches a condition when any of its rows does. */
   groupRowsBy?: string;
@@ -296,6 +299,7 @@ export interface ResolvedConfig {
       eventType: string | null;
       amountExpression: string | null;
       timestampFormat: string | null;
+      decimalSeparator: "." | ",";
       groupRowsBy: string | null;
       allowNegativeAmounts: boolean | ResolvedGroup;
     };

@@ -116,7 +116,7 @@ function input(issues: Issues, value: unknown, path: string, baseDir: string, ex
 
 function eventsInput(issues: Issues, value: unknown, baseDir: string): ResolvedConfig["inputs"]["events"] | undefined {
   const path = "inputs.events";
-  const extra = ["eventType", "amountExpression", "timestampFormat", "groupRowsBy", "allowNegativeAmounts"];
+  const extra = ["eventType", "amountExpression", "timestampFormat", "decimalSeparator", "groupRowsBy", "allowNegativeAmounts"];
   const base = input(issues, value, path, baseDir, extra);
   if (!base) return undefined;
   const { record } = base;
@@ -146,6 +146,8 @@ function eventsInput(issues: Issues, value: unknown, baseDir: string): ResolvedC
   if (timestampFormat !== null && !/^epoch_(s|ms)$/.test(timestampFormat) && !timestampFormat.includes("%")) {
     issues.expected(at(path, "timestampFormat"), 'a strptime format such as "%m/%d/%Y %H:%M", "epoch_s" or "epoch_ms"', timestampFormat);
   }
+  const decimalSeparator = record.decimalSeparator ?? ".";
+  if (decimalSeparator !== "." && decimalSeparator !== ",") issues.expected(at(path, "decimalSeparator"), '"." or ","', decimalSeparator);
   const groupRowsBy = string(issues, record.groupRowsBy, at(path, "groupRowsBy")) ?? null;
   let allowNegativeAmounts: boolean | ResolvedGroup = false;
   const neg = record.allowNegativeAmounts;
@@ -158,6 +160,7 @@ function eventsInput(issues: Issues, value: unknown, baseDir: string): ResolvedC
     eventType,
     amountExpression,
     timestampFormat,
+    decimalSeparator: decimalSeparator === "," ? "," : ".",
     groupRowsBy,
     allowNegativeAmounts,
   };

@@ -66,23 +66,24 @@ export async function eventRoles(session: Session, source: Source, config: Event
     if (column) mapping[r] = column.name;
     return column ?? null;
   };
+  const decimal = config.decimalSeparator;
   let amount: string | null = null;
   let amountPresent: string | null = null;
   if (config.amountExpression !== null) {
     const path = `${key}.amountExpression`;
     const expr = parseExpression(config.amountExpression, path);
     const used = columnsOf(expr).map((name) => requireColumn(source, name, "amount expression", path));
-    for (const c of used) await checkNumeric(session, source, c, path);
+    for (const c of used) await checkNumeric(session, source, c, path, decimal);
     const byName = new Map(used.map((c) => [c.name, c]));
-    amount = compileExpression(expr, (name) => numeric(byName.get(name)!));
+    amount = compileExpression(expr, (name) => numeric(byName.get(name)!, decimal));
     const textual = used.filter((c) => c.fieldType !== "number");
     amountPresent = textual.length ? used.map((c) => `(${textOf(c)} IS NOT NULL)`).join(" AND ") : null;
     mapping.amount = config.amountExpression;
   } else {
     const column = optional("amount");
     if (column) {
-      await checkNumeric(session, source, column, `${key}.columns.amount`);
-      amount = numeric(column);
+      await checkNumeric(session, source, column, `${key}.columns.amount`, decimal);
+      amount = numeric(column, decimal);
       amountPresent = column.fieldType === "number" ? null : `(${textOf(column)} IS NOT NULL)`;
     }
   }
@@ -98,21 +99,34 @@ export async function eventRoles(session: Session, source: Source, config: Event
   return { person, timestamp, eventType, amount, amountPresent, channel, device, group, mapping };
 }
 
-function numeric(column: SourceColumn): string {
-  return column.fieldType === "number" ? `CAST(${column.sql} AS DOUBLE)` : `TRY_CAST(NULLIF(trim(CAST(${column.sql} AS VARCHAR)), '') AS DOUBLE)`;
+/** Numbers with a decimal comma, optionally with dots grouping thousands: "12,5", "-1.234,50", "1234". */
+const DECIMAL_COMMA = "-?([0-9]+|[0-9]{1,3}([.][0-9]{3})+)(,[0-9]+)?";
+
+/** SQL parsing trimmed text `text` to a DOUBLE, NULL when it is not a number written with `decimal`. */
+function parseNumberSql(text: string, decimal: "." | ","): string {
+  if (decimal === ".") return `TRY_CAST(${text} AS DOUBLE)`;
+  return `CASE WHEN regexp_full_match(${text}, ${str(DECIMAL_COMMA)}) THEN CAST(replace(replace(${text}, '.', ''), ',', '.') AS DOUBLE) END`;
 }
 
-/** Fails when a column cannot hold numbers: a non-numeric native type, or text of which most values are not numbers. */
-async function checkNumeric(session: Session, source: Source, column: SourceColumn, key: string): Promise<void> {
+function numeric(column: SourceColumn, decimal: "." | ","): string {
+  return column.fieldType === "number" ? `CAST(${column.sql} AS DOUBLE)` : parseNumberSql(`NULLIF(trim(CAST(${column.sql} AS VARCHAR)), '')`, decimal);
+}
+
+/** Fails when a column cannot hold numbers: a non-numeric native type, or text of which most values are not numbers
+ * (with a hint when they look like numbers with the other decimal separator). */
+async function checkNumeric(session: Session, source: Source, column: SourceColumn, key: string, decimal: "." | ","): Promise<void> {
   if (column.fieldType === "number") return;
   if (column.fieldType !== "text") throw wrongType(key, column, "numbers", "");
-  const r = await session.row(`SELECT count(v) AS present, count(v) FILTER (TRY_CAST(v AS DOUBLE) IS NULL) AS bad,
-      min(v) FILTER (TRY_CAST(v AS DOUBLE) IS NULL) AS example
+  const bad = `${parseNumberSql("v", decimal)} IS NULL`;
+  const other = decimal === "." ? "," : ".";
+  const r = await session.row(`SELECT count(v) AS present, count(v) FILTER (${bad}) AS bad, min(v) FILTER (${bad}) AS example,
+      count(v) FILTER (${bad} AND ${parseNumberSql("v", other)} IS NOT NULL) AS other
     FROM (SELECT ${textOf(column)} AS v FROM (${source.reader}) LIMIT ${int(TYPE_SAMPLE)})`);
   if (Number(r.present) > 0 && Number(r.bad) * 2 > Number(r.present)) {
+    const hint = Number(r.other) * 2 > Number(r.bad) ? `. They read as numbers with a decimal "${other}": set inputs.events.decimalSeparator to "${other}"` : "";
     throw new UserError(
       "column_type",
-      `${key}: column "${column.name}" should hold numbers but ${r.bad} of the first ${r.present} values are not numbers (e.g. ${JSON.stringify(r.example)})`,
+      `${key}: column "${column.name}" should hold numbers but ${r.bad} of the first ${r.present} values are not numbers (e.g. ${JSON.stringify(r.example)})${hint}`,
     );
   }
 }

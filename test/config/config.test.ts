@@ -138,6 +138,7 @@ describe("validateConfig", () => {
           c.inputs.events.eventType = "commerce.purchases";
           c.inputs.events.columns = { eventType: "type" };
           c.inputs.events.timestampFormat = "dd/mm/yyyy";
+          (c.inputs.events as Record<string, unknown>).decimalSeparator = ";";
         }),
       ),
     );
@@ -146,6 +147,7 @@ describe("validateConfig", () => {
     expect(message).toContain("instances[0].customEvents[1].name: expected a name of letters, digits, _ and - starting with a letter");
     expect(message).toContain("inputs.events.eventType: expected either eventType (one type for every row) or columns.eventType, not both");
     expect(message).toContain('inputs.events.timestampFormat: expected a strptime format such as "%m/%d/%Y %H:%M", "epoch_s" or "epoch_ms" but got "dd/mm/yyyy"');
+    expect(message).toContain('inputs.events.decimalSeparator: expected "." or "," but got ";"');
   });
 
   it("requires at least one instance and an events input", () => {

@@ -113,6 +113,33 @@ describe("structural errors stop the run with a specific message", () => {
     );
   });
 
+  it("amounts with a decimal comma: a hint, then read with decimalSeparator", async () => {
+    const path = file("comma.csv", [
+      "ecid;ts;type;amount",
+      "p1;2025-01-01 10:00:00;purchase;12,50", // 12.5
+      "p1;2025-01-02 10:00:00;purchase;1.234,5", // 1234.5 (dot groups thousands)
+      "p1;2025-01-02 11:00:00;purchase;0,99", // 0.99
+      "p2;2025-01-03 10:00:00;purchase;-3", // negative_amount
+      "p2;2025-01-04 10:00:00;purchase;7.5", // amount_invalid: a dot that does not group thousands
+      "p3;2025-01-05 10:00:00;view;", // no amount
+    ]);
+    expect(await failure(configOf({ path }), "column_type")).toBe(
+      'inputs.events.columns.amount: column "amount" should hold numbers but 3 of the first 5 values are not numbers (e.g. "0,99"). ' +
+        'They read as numbers with a decimal ",": set inputs.events.decimalSeparator to ","',
+    );
+    const session = await Session.open({ memoryLimit: "1GB", threads: 2 });
+    try {
+      const { report } = await ingest(session, validateConfig(configOf({ path, decimalSeparator: "," }), { baseDir: dir }));
+      expect(report.events.setAside.map((e) => [e.reason, e.examples])).toEqual([
+        ["amount_invalid", ["comma.csv row 5"]],
+        ["negative_amount", ["comma.csv row 4"]],
+      ]);
+      expect(await session.rows("SELECT amount FROM events ORDER BY day, amount")).toEqual([{ amount: 12.5 }, { amount: 0.99 }, { amount: 1234.5 }, { amount: null }]);
+    } finally {
+      session.close();
+    }
+  });
+
   it("an instance whose goal matches no event shows the values found", async () => {
     const path = file("nogoal.csv", GOOD);
     const config = configOf({ path });

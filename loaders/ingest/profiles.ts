@@ -21,6 +21,7 @@ import {
 } from "../sql/profiles.js";
 import { dropRejectsSql, rejectsSql } from "../sql/readers.js";
 import { PROFILE_REASONS } from "./reasons.js";
+import { personIdSql } from "./roles.js";
 import { type DataQualityReport, type SetAsideEntry, describeRow } from "./report.js";
 import type { Session } from "./session.js";
 import { type Source, openSource, requireColumn } from "./source.js";
@@ -59,7 +60,7 @@ export async function ingestProfiles(session: Session, config: ResolvedConfig): 
   }
   const source = await openSource(session, input, "inputs.profiles");
   const personColumn = requireColumn(source, input.columns.personId, "person id", "inputs.profiles.columns.personId");
-  const person = `NULLIF(trim(CAST(${personColumn.sql} AS VARCHAR)), '')`;
+  const person = personIdSql(personColumn, "inputs.profiles.columns.personId");
   const attributes: StoredAttribute[] = [];
   const expressions: string[] = [];
   for (const need of needed) {

@@ -36,6 +36,23 @@ function textOf(column: SourceColumn): string {
   return `NULLIF(trim(CAST(${column.sql} AS VARCHAR)), '')`;
 }
 
+/** An XDM identity list, e.g. `identityMap.ECID` in Adobe Experience Platform exports: `[{id, primary, ...}]`. */
+const IDENTITY_LIST = /^STRUCT\(.*"?id"? (VARCHAR|BIGINT|INTEGER|UBIGINT|HUGEINT)\b.*\)\[\]$/;
+
+/**
+ * A person id column as trimmed text, NULL when empty. An XDM identity list gives its primary id, else its first;
+ * any other nested type is a `UserError` for configuration key `key`.
+ */
+export function personIdSql(column: SourceColumn, key: string): string {
+  if (IDENTITY_LIST.test(column.type)) {
+    const c = column.sql;
+    const id = /"?primary"? BOOLEAN/.test(column.type) ? `COALESCE(list_filter(${c}, lambda x: x."primary")[1].id, ${c}[1].id)` : `${c}[1].id`;
+    return `NULLIF(trim(CAST(${id} AS VARCHAR)), '')`;
+  }
+  if (column.fieldType === "other") throw wrongType(key, column, "text, numbers or an XDM identity list ([{id, primary}])", "");
+  return textOf(column);
+}
+
 function wrongType(key: string, column: SourceColumn, expected: string, hint: string): UserError {
   return new UserError("column_type", `${key}: column "${column.name}" has type ${column.type}; expected ${expected}. ${hint}`.trim());
 }
@@ -47,11 +64,11 @@ export async function eventRoles(session: Session, source: Source, config: Event
   const mapping: Record<string, string> = {};
   const role = (r: "personId" | "timestamp" | "eventType", what: string) => {
     const column = requireColumn(source, config.columns[r]!, what, `${key}.columns.${r}`);
-    if (column.fieldType === "other") throw wrongType(`${key}.columns.${r}`, column, "text or numbers", "");
+    if (column.fieldType === "other" && r !== "personId") throw wrongType(`${key}.columns.${r}`, column, "text or numbers", "");
     mapping[r] = column.name;
     return column;
   };
-  const person = textOf(role("personId", "person id"));
+  const person = personIdSql(role("personId", "person id"), `${key}.columns.personId`);
   const timestamp = await timestampSql(session, source, role("timestamp", "timestamp"), config.timestampFormat, `${key}.columns.timestamp`);
   let eventType: string;
   if (config.eventType !== null) {

@@ -25,6 +25,7 @@ const DATE_LIKE = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?$/;
 /** The DuckDB type family of a DuckDB type name (`VARCHAR`, `DOUBLE`, `TIMESTAMP WITH TIME ZONE`, ...). */
 export function fieldTypeOf(duckdbType: string): FieldType {
   const t = duckdbType.toUpperCase();
+  if (t.endsWith("]")) return "other"; // lists and arrays, e.g. BIGINT[] or TIMESTAMP[3]
   if (t === "VARCHAR" || t.startsWith("ENUM")) return "text";
   if (t === "BOOLEAN") return "boolean";
   if (t.startsWith("TIMESTAMP") || t === "DATE") return "timestamp";

@@ -279,6 +279,24 @@ describe("formats", () => {
     expect(xdm.report.events.mapping.personId).toBe("identityMap.ECID");
   });
 
+  it("reads person ids from XDM identity lists: the primary id, else the first", async () => {
+    const identities = (r: (typeof rows)[number], i: number) =>
+      i === 0 ? [{ id: "other-device", primary: false }, { id: r.ecid, primary: true }] : [{ id: r.ecid, primary: false }, { id: "later", primary: false }];
+    const path = file("identities.jsonl", rows.map((r, i) => JSON.stringify({ identityMap: { ECID: identities(r, i) }, timestamp: r.ts, eventType: r.type })));
+    const session = await Session.open({ memoryLimit: "1GB", threads: 2 });
+    try {
+      const { report } = await ingest(session, validateConfig({ ...configOf({ path }), inputs: { events: { path } } }, { baseDir: dir }));
+      expect(report.events.rowsUsed).toBe(3);
+      expect(await session.rows("SELECT person_id FROM people ORDER BY person_id")).toEqual([{ person_id: "p1" }, { person_id: "p2" }]);
+    } finally {
+      session.close();
+    }
+    const other = file("listid.jsonl", [JSON.stringify({ identityMap: { ECID: [1, 2] }, timestamp: rows[0].ts, eventType: "view" })]);
+    expect(await failure({ ...configOf({ path: other }), inputs: { events: { path: other } } }, "column_type")).toBe(
+      'inputs.events.columns.personId: column "identityMap.ECID" has type BIGINT[]; expected text, numbers or an XDM identity list ([{id, primary}]).',
+    );
+  });
+
   it("reads a transactions-only file as one event type with an amount expression and grouped lines", async () => {
     const path = file("tx.csv", [
       "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID",

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserError } from "../../loaders/config/errors.js";
 import type { Condition } from "../../loaders/config/types.js";
 import { Session } from "../../loaders/ingest/session.js";
-import { type FieldResolver, compileCondition, compileGroup } from "../../loaders/sql/conditions.js";
+import { type FieldResolver, compileCondition, compileGroup, fieldTypeOf } from "../../loaders/sql/conditions.js";
 import { columnsOf, compileExpression, parseExpression } from "../../loaders/sql/expression.js";
 import { ident, num, str, timestamp } from "../../loaders/sql/quote.js";
 
@@ -54,6 +54,14 @@ describe("quoting", () => {
     expect(await matching({ field: "eventType", op: "equals", value: hostile })).toEqual([]);
     expect(await matching({ field: "marketing.campaignName", op: "equals", value: `it's "quoted"` })).toEqual([3]);
     expect(Number((await session.row("SELECT count(*) AS n FROM t")).n)).toBe(4);
+  });
+});
+
+describe("field types", () => {
+  it("maps DuckDB types to families; lists and arrays are none of them", () => {
+    const cases = { VARCHAR: "text", "DECIMAL(10,2)": "number", BIGINT: "number", "TIMESTAMP WITH TIME ZONE": "timestamp", DATE: "timestamp", BOOLEAN: "boolean" };
+    for (const [type, family] of Object.entries(cases)) expect(fieldTypeOf(type)).toBe(family);
+    for (const type of ["BIGINT[]", "VARCHAR[]", "TIMESTAMP[3]", 'STRUCT("id" VARCHAR)[]', 'STRUCT("id" VARCHAR)']) expect(fieldTypeOf(type)).toBe("other");
   });
 });
 

@@ -66,6 +66,8 @@ export interface CsvOptions {
   delimiter?: string;
   /** Whether the first line holds column names (default true). */
   header?: boolean;
+  /** Character encoding: `utf-8` (default), `latin-1` (ISO-8859-1, as many Windows exports) or `utf-16`. */
+  encoding?: "utf-8" | "latin-1" | "utf-16";
 }
 
 /** Columns of the events input for each role; defaults are the XDM paths of the demo data. */
@@ -286,7 +288,7 @@ export interface ResolvedInstance {
 export interface ResolvedInput {
   path: string;
   format: InputFormat | null;
-  csv: { delimiter: string | null; header: boolean };
+  csv: { delimiter: string | null; header: boolean; encoding: "utf-8" | "latin-1" | "utf-16" };
 }
 
 /** The configuration with every default filled in and paths made absolute. */

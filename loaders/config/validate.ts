@@ -54,6 +54,7 @@ export const DEFAULTS = {
 } as const;
 
 const FORMATS = ["csv", "parquet", "jsonl"] as const;
+const ENCODINGS = ["utf-8", "latin-1", "utf-16"] as const;
 
 /** Options of `validateConfig`. */
 export interface ValidateOptions {
@@ -101,13 +102,14 @@ function input(issues: Issues, value: unknown, path: string, baseDir: string, ex
   if (!record) return undefined;
   const file = string(issues, record.path, at(path, "path"), true);
   const format = record.format === undefined ? null : oneOf(issues, record.format, at(path, "format"), FORMATS);
-  let csv: ResolvedInput["csv"] = { delimiter: null, header: true };
+  let csv: ResolvedInput["csv"] = { delimiter: null, header: true, encoding: "utf-8" };
   if (record.csv !== undefined) {
-    const c = object(issues, record.csv, at(path, "csv"), ["delimiter", "header"]);
+    const c = object(issues, record.csv, at(path, "csv"), ["delimiter", "header", "encoding"]);
     if (c) {
       const delimiter = string(issues, c.delimiter, at(path, "csv.delimiter")) ?? null;
       if (delimiter !== null && delimiter.length !== 1) issues.expected(at(path, "csv.delimiter"), "a single character", delimiter);
-      csv = { delimiter, header: boolean(issues, c.header, at(path, "csv.header"), true) ?? true };
+      const encoding = oneOf(issues, c.encoding, at(path, "csv.encoding"), ENCODINGS, "utf-8") ?? "utf-8";
+      csv = { delimiter, header: boolean(issues, c.header, at(path, "csv.header"), true) ?? true, encoding };
     }
   }
   if (file === undefined || format === undefined) return undefined;

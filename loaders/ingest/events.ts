@@ -3,7 +3,6 @@
  * row read is either used or set aside with a reason (counted, with example rows), and structural problems stop
  * the run with a `UserError`.
  */
-import { basename } from "node:path";
 import { UserError } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/types.js";
 import type { FieldResolver } from "../sql/conditions.js";
@@ -27,14 +26,14 @@ import {
   typesTableSql,
   vocabularySql,
 } from "../sql/ingest.js";
-import { dropRejectsSql, parquetNullsSql, parquetRowsSql, rejectsSql } from "../sql/readers.js";
+import { dropRejectsSql, parquetNullsSql, parquetRowsSql } from "../sql/readers.js";
 import { addDays } from "./dates.js";
 import { type FlagPlan, planFlags } from "./flags.js";
 import { EVENT_REASONS } from "./reasons.js";
 import { type DataQualityReport, type SetAsideEntry, describeRow } from "./report.js";
 import { type EventRoles, eventFieldResolver, eventRoles } from "./roles.js";
 import type { Plain, Session } from "./session.js";
-import { type Source, openSource } from "./source.js";
+import { type Source, encodingWarning, openSource, rejectedLines } from "./source.js";
 
 /** At most this many channel or device values get their own code (the most frequent); others share one. */
 const MAX_CHANNELS = 6;
@@ -105,13 +104,14 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
       typed: typeNames.length > 0,
     }),
   );
-  const malformed = await rejectedLines(session, source);
+  const rejected = await rejectedLines(session, source);
+  const unread = rejected.malformed.count + rejected.encoding.count;
   const perFile = new Map((await session.rows(rowsPerFileSql())).map((r) => [Number(r.file), Number(r.n)]));
   const totalParsed = [...perFile.values()].reduce((a, b) => a + b, 0);
-  if (totalParsed + malformed.count === 0) {
+  if (totalParsed + unread === 0) {
     throw new UserError("file_empty", `inputs.events: ${source.files.length === 1 ? source.files[0] : "the files"} contain no data rows (only a header or nothing)`);
   }
-  const warnings: string[] = [];
+  const warnings: string[] = encodingWarning(source, rejected);
   source.files.forEach((f, i) => {
     if (!perFile.has(i) && source.files.length > 1) warnings.push(`inputs.events: ${f} has no data rows`);
   });
@@ -124,8 +124,8 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
 
   // Accounting.
   const setAside: SetAsideEntry[] = [];
-  if (malformed.count > 0) {
-    setAside.push({ reason: "malformed_row", message: EVENT_REASONS[0].message, rows: malformed.count, examples: malformed.examples });
+  for (const [reason, lines] of [["malformed_row", rejected.malformed], ["encoding_invalid", rejected.encoding]] as const) {
+    if (lines.count > 0) setAside.push({ reason, message: EVENT_REASONS.find((r) => r.key === reason)!.message, rows: lines.count, examples: lines.examples });
   }
   for (const r of await session.rows(setAsideSql(flags.exclusions.length > 0))) {
     const def = EVENT_REASONS[Number(r.reason) - 1];
@@ -133,13 +133,13 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
       reason: def.key,
       message: def.message,
       rows: Number(r.n),
-      examples: (r.examples as number[]).map((rid) => describeRow(rid, source.files, malformed.skipped)),
+      examples: (r.examples as number[]).map((rid) => describeRow(rid, source.files, rejected.skipped)),
     };
     if (def.key === "excluded") entry.rule = config.exclusions[Number(r.rule)].name;
     setAside.push(entry);
   }
   const totals = await session.row(stagedTotalsSql());
-  const rowsRead = Number(totals.read) + malformed.count;
+  const rowsRead = Number(totals.read) + unread;
   const rowsUsed = Number(totals.used);
   const rowsSetAside = setAside.reduce((a, e) => a + e.rows, 0);
   if (rowsUsed + rowsSetAside !== rowsRead) throw new Error(`row accounting mismatch: ${rowsUsed} used + ${rowsSetAside} set aside != ${rowsRead} read`);
@@ -196,22 +196,6 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
       eventTypes: eventTypes.filter((t) => t.events > 0).map((t) => ({ eventType: t.name, events: t.events })).sort((a, b) => b.events - a.events || (a.eventType < b.eventType ? -1 : 1)),
     },
   };
-}
-
-/** Malformed CSV lines of the staging scan: count, examples, and per file the data rows that were skipped. */
-async function rejectedLines(session: Session, source: Source): Promise<{ count: number; examples: string[]; skipped: Map<number, number[]> }> {
-  const skipped = new Map<number, number[]>();
-  const examples: string[] = [];
-  let count = 0;
-  if (source.format !== "csv") return { count, examples, skipped };
-  for (let i = 0; i < source.files.length; i++) {
-    const lines = (await session.rows(rejectsSql(source.spec.rejectsPrefix, i))).map((r) => Number(r.line));
-    count += lines.length;
-    const header = source.spec.csv.header ? 1 : 0;
-    skipped.set(i, lines.map((l) => l - header).sort((a, b) => a - b));
-    for (const l of lines) if (examples.length < 5) examples.push(`${basename(source.files[i])} line ${l}`);
-  }
-  return { count, examples, skipped };
 }
 
 /** Fails when an instance's goal matches no used event, showing the values found for the goal's fields. */

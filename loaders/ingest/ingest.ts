@@ -25,7 +25,7 @@ export interface IngestResult {
 export async function ingest(session: Session, config: ResolvedConfig): Promise<IngestResult> {
   const events = await ingestEvents(session, config);
   const profiles = await ingestProfiles(session, config);
-  const warnings = [...events.warnings];
+  const warnings = [...events.warnings, ...(profiles?.warnings ?? [])];
   for (const inst of config.instances) {
     if (inst.asOf && inst.asOf > events.asOf) {
       throw new UserError("config", `instances[${inst.index}].asOf: expected a date on or before the as-of date of the data (${events.asOf}) but got "${inst.asOf}"`);

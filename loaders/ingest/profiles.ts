@@ -3,7 +3,6 @@
  * that instances use as features or in eligibility conditions, converted to numbers, booleans, dates or text.
  * Rows without a person id, and later rows of a person already seen, are set aside and counted.
  */
-import { basename } from "node:path";
 import { UserError } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/types.js";
 import type { FieldResolver, FieldType } from "../sql/conditions.js";
@@ -19,12 +18,12 @@ import {
   profilesTableSql,
   stageProfilesSql,
 } from "../sql/profiles.js";
-import { dropRejectsSql, rejectsSql } from "../sql/readers.js";
-import { PROFILE_REASONS } from "./reasons.js";
+import { dropRejectsSql } from "../sql/readers.js";
+import { PROFILE_REASONS, type ProfileReason } from "./reasons.js";
 import { personIdSql } from "./roles.js";
 import { type DataQualityReport, type SetAsideEntry, describeRow } from "./report.js";
 import type { Session } from "./session.js";
-import { type Source, openSource, requireColumn } from "./source.js";
+import { type Source, encodingWarning, openSource, rejectedLines, requireColumn } from "./source.js";
 
 /** A profile attribute stored in `profiles` as column `a<index>`. */
 export interface StoredAttribute {
@@ -40,6 +39,7 @@ export interface ProfilesIngest {
   source: Source;
   attributes: StoredAttribute[];
   report: NonNullable<DataQualityReport["profiles"]>;
+  warnings: string[];
 }
 
 const SAMPLE = 10_000;
@@ -75,26 +75,17 @@ export async function ingestProfiles(session: Session, config: ResolvedConfig): 
   if (source.format === "csv") for (let i = 0; i < source.files.length; i++) await session.run(...dropRejectsSql(source.spec.rejectsPrefix, i));
   await session.run(stageProfilesSql(source.reader, person, expressions));
   const acc = await session.row(profileAccountingSql());
-  const skipped = new Map<number, number[]>();
-  const malformed: number[] = [];
-  const malformedExamples: string[] = [];
-  if (source.format === "csv") {
-    for (let i = 0; i < source.files.length; i++) {
-      const lines = (await session.rows(rejectsSql(source.spec.rejectsPrefix, i))).map((r) => Number(r.line));
-      skipped.set(i, lines.map((l) => l - (source.spec.csv.header ? 1 : 0)).sort((a, b) => a - b));
-      malformed.push(...lines);
-      for (const l of lines) if (malformedExamples.length < 5) malformedExamples.push(`${basename(source.files[i])} line ${l}`);
-    }
-  }
-  const describe = (ids: unknown) => ((ids as number[] | null) ?? []).map((rid) => describeRow(rid, source.files, skipped));
+  const rejected = await rejectedLines(session, source);
+  const describe = (ids: unknown) => ((ids as number[] | null) ?? []).map((rid) => describeRow(rid, source.files, rejected.skipped));
   const setAside: SetAsideEntry[] = [];
-  const add = (i: number, rows: number, examples: string[]) => {
-    if (rows > 0) setAside.push({ reason: PROFILE_REASONS[i].key, message: PROFILE_REASONS[i].message, rows, examples });
+  const add = (reason: ProfileReason, rows: number, examples: string[]) => {
+    if (rows > 0) setAside.push({ reason, message: PROFILE_REASONS.find((r) => r.key === reason)!.message, rows, examples });
   };
-  add(0, malformed.length, malformedExamples);
-  add(1, Number(acc.missing), describe(acc.missing_examples));
-  add(2, Number(acc.duplicates), describe(acc.duplicate_examples));
-  const rowsRead = Number(acc.read) + malformed.length;
+  add("malformed_row", rejected.malformed.count, rejected.malformed.examples);
+  add("encoding_invalid", rejected.encoding.count, rejected.encoding.examples);
+  add("person_id_missing", Number(acc.missing), describe(acc.missing_examples));
+  add("duplicate_person", Number(acc.duplicates), describe(acc.duplicate_examples));
+  const rowsRead = Number(acc.read) + rejected.malformed.count + rejected.encoding.count;
   if (rowsRead === 0) throw new UserError("file_empty", `inputs.profiles: ${source.files[0]} contains no data rows`);
   const comp = await session.row(profileCompletenessSql(attributes.length));
   await session.run(profilesTableSql(attributes.length), dropProfileStagingSql());
@@ -107,6 +98,7 @@ export async function ingestProfiles(session: Session, config: ResolvedConfig): 
   return {
     source,
     attributes,
+    warnings: encodingWarning(source, rejected),
     report: {
       files: source.files,
       format: source.format,

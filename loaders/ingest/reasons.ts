@@ -6,6 +6,7 @@
 /** Reasons an events row is set aside, in order of precedence (codes are positions + 1). */
 export const EVENT_REASONS = [
   { key: "malformed_row", message: "line could not be parsed (wrong number of fields or broken quoting)" },
+  { key: "encoding_invalid", message: "line is not valid text in the file's encoding (UTF-8 unless csv.encoding names another)" },
   { key: "timestamp_invalid", message: "timestamp missing or not readable" },
   { key: "person_id_missing", message: "person id missing or empty" },
   { key: "event_type_missing", message: "event type missing or empty" },
@@ -27,6 +28,7 @@ export function reasonCode(key: EventReason): number {
 /** Reasons a profiles row is set aside. */
 export const PROFILE_REASONS = [
   { key: "malformed_row", message: "line could not be parsed (wrong number of fields or broken quoting)" },
+  { key: "encoding_invalid", message: "line is not valid text in the file's encoding (UTF-8 unless csv.encoding names another)" },
   { key: "person_id_missing", message: "person id missing or empty" },
   { key: "duplicate_person", message: "a later row for a person who already has a profile (the first row is used)" },
 ] as const;

@@ -9,7 +9,8 @@ import { UserError, closestHint } from "../config/errors.js";
 import type { InputFormat, ResolvedInput } from "../config/types.js";
 import { type FieldType, fieldTypeOf } from "../sql/conditions.js";
 import { ident } from "../sql/quote.js";
-import { type ReaderSpec, dropRejectsSql, formatOfPath, globSql, readerSql } from "../sql/readers.js";
+import { basename } from "node:path";
+import { type ReaderSpec, dropRejectsSql, formatOfPath, globSql, readerSql, rejectsSql } from "../sql/readers.js";
 import type { Session } from "./session.js";
 
 /** A column (or struct field) of an input. */
@@ -121,4 +122,41 @@ export function requireColumn(source: Source, name: string, what: string, config
     `${configKey}: ${what} column "${name}" not found in ${source.files[0]}${source.files.length > 1 ? ` (and ${source.files.length - 1} more files)` : ""}; ` +
       `columns found: ${shown.join(", ")}${closestHint(name, source.columns.map((c) => c.name))}`,
   );
+}
+
+/** Lines of a CSV input its last scan could not read, as counts with up to five examples ("file line N"). */
+export interface RejectedLines {
+  /** Wrong number of fields or broken quoting. */
+  malformed: { count: number; examples: string[] };
+  /** Bytes that are not valid in the file's encoding. */
+  encoding: { count: number; examples: string[] };
+  /** Per file, the data rows skipped (so that later rows keep their numbers in examples). */
+  skipped: Map<number, number[]>;
+}
+
+/** The lines the last scan of a CSV source rejected (none for other formats). */
+export async function rejectedLines(session: Session, source: Source): Promise<RejectedLines> {
+  const out: RejectedLines = { malformed: { count: 0, examples: [] }, encoding: { count: 0, examples: [] }, skipped: new Map() };
+  if (source.format !== "csv") return out;
+  const header = source.spec.csv.header ? 1 : 0;
+  for (let i = 0; i < source.files.length; i++) {
+    const rows = await session.rows(rejectsSql(source.spec.rejectsPrefix, i));
+    out.skipped.set(i, rows.map((r) => Number(r.line) - header).sort((a, b) => a - b));
+    for (const r of rows) {
+      const kind = r.encoding ? out.encoding : out.malformed;
+      kind.count++;
+      if (kind.examples.length < 5) kind.examples.push(`${basename(source.files[i])} line ${Number(r.line)}`);
+    }
+  }
+  return out;
+}
+
+/** A warning when lines are not valid in the source's encoding, naming the setting that reads them. */
+export function encodingWarning(source: Source, rejected: RejectedLines): string[] {
+  if (rejected.encoding.count === 0) return [];
+  const n = rejected.encoding.count;
+  return [
+    `${source.key}: ${n} ${n === 1 ? "line is" : "lines are"} not valid ${source.spec.csv.encoding.toUpperCase()} (e.g. ${rejected.encoding.examples[0]}); ` +
+      `if the file uses another encoding, set ${source.key}.csv.encoding to utf-8, latin-1 or utf-16`,
+  ];
 }

@@ -11,7 +11,7 @@ export interface ReaderSpec {
   /** Absolute file paths, in a fixed order. */
   files: readonly string[];
   format: InputFormat;
-  csv: { delimiter: string | null; header: boolean };
+  csv: { delimiter: string | null; header: boolean; encoding: string };
   /** Prefix of the rejects tables of CSV files (`<prefix>_<i>`), one per file. */
   rejectsPrefix: string;
 }
@@ -34,6 +34,7 @@ function csvReader(file: string, i: number, spec: ReaderSpec): string {
   const options = ["all_varchar = true", `header = ${spec.csv.header ? "true" : "false"}`];
   const delimiter = spec.csv.delimiter ?? (/\.tsv(\.gz|\.zst)?$/i.test(file) ? "\t" : null);
   if (delimiter !== null) options.push(`delim = ${str(delimiter)}`);
+  if (spec.csv.encoding !== "utf-8") options.push(`encoding = ${str(spec.csv.encoding)}`);
   const rejects = rejectsTables(spec.rejectsPrefix, i);
   options.push("ignore_errors = true", "store_rejects = true", `rejects_table = ${str(rejects.errors)}`, `rejects_scan = ${str(rejects.scans)}`);
   return `read_csv(${str(file)}, ${options.join(", ")})`;
@@ -74,9 +75,10 @@ export function globSql(pattern: string): string {
   return `SELECT file FROM glob(${str(pattern)}) ORDER BY file`;
 }
 
-/** Malformed CSV lines recorded by the last scan of file `i`: one row per line. */
+/** Malformed CSV lines recorded by the last scan of file `i`: one row per line, `encoding` when its bytes are
+ * not valid in the file's encoding. */
 export function rejectsSql(prefix: string, i: number): string {
-  return `SELECT line::BIGINT AS line, any_value(error_message) AS message FROM ${ident(rejectsTables(prefix, i).errors)}
+  return `SELECT line::BIGINT AS line, bool_or(error_type::VARCHAR = 'INVALID ENCODING') AS encoding FROM ${ident(rejectsTables(prefix, i).errors)}
     GROUP BY line ORDER BY line`;
 }
 

@@ -139,6 +139,7 @@ describe("validateConfig", () => {
           c.inputs.events.columns = { eventType: "type" };
           c.inputs.events.timestampFormat = "dd/mm/yyyy";
           (c.inputs.events as Record<string, unknown>).decimalSeparator = ";";
+          (c.inputs.events as Record<string, unknown>).csv = { encoding: "latin1" };
         }),
       ),
     );
@@ -148,6 +149,7 @@ describe("validateConfig", () => {
     expect(message).toContain("inputs.events.eventType: expected either eventType (one type for every row) or columns.eventType, not both");
     expect(message).toContain('inputs.events.timestampFormat: expected a strptime format such as "%m/%d/%Y %H:%M", "epoch_s" or "epoch_ms" but got "dd/mm/yyyy"');
     expect(message).toContain('inputs.events.decimalSeparator: expected "." or "," but got ";"');
+    expect(message).toContain('inputs.events.csv.encoding: expected one of utf-8, latin-1, utf-16 but got "latin1"; closest: "latin-1"');
   });
 
   it("requires at least one instance and an events input", () => {

@@ -279,6 +279,28 @@ describe("formats", () => {
     expect(xdm.report.events.mapping.personId).toBe("identityMap.ECID");
   });
 
+  it("sets aside lines that are not valid UTF-8 with a warning, and reads them with csv.encoding", async () => {
+    const path = join(dir, "latin1.csv");
+    const lines = ["ecid,ts,type,amount,page", "p1,2025-01-01 10:00:00,view,,Home", "p1,2025-01-02 10:00:00,view,,Café", "p2,2025-01-03 10:00:00,purchase,5,Home"];
+    writeFileSync(path, Buffer.from(lines.join("\n") + "\n", "latin1"));
+    const cafe = { customEvents: [{ name: "cafe", label: "Café page", conditions: [{ field: "page", op: "equals" as const, value: "Café" }] }] };
+    const config = (csv: EventsInput["csv"]) => {
+      const c = configOf({ path, csv });
+      Object.assign(c.instances[0]!, cafe);
+      return c;
+    };
+    const utf8 = await run(config(undefined));
+    expect(utf8.report.events.setAside).toEqual([
+      { reason: "encoding_invalid", message: "line is not valid text in the file's encoding (UTF-8 unless csv.encoding names another)", rows: 1, examples: ["latin1.csv line 3"] },
+    ]);
+    expect(utf8.report.warnings).toContain(
+      "inputs.events: 1 line is not valid UTF-8 (e.g. latin1.csv line 3); if the file uses another encoding, set inputs.events.csv.encoding to utf-8, latin-1 or utf-16",
+    );
+    const latin1 = await run(config({ encoding: "latin-1" }));
+    expect(latin1.report.events.rowsUsed).toBe(3);
+    expect(latin1.report.instances[0]!.customEvents).toEqual([{ name: "cafe", events: 1 }]);
+  });
+
   it("reads person ids from XDM identity lists: the primary id, else the first", async () => {
     const identities = (r: (typeof rows)[number], i: number) =>
       i === 0 ? [{ id: "other-device", primary: false }, { id: r.ecid, primary: true }] : [{ id: r.ecid, primary: false }, { id: "later", primary: false }];

@@ -99,8 +99,9 @@ export interface EventsInput {
   eventType?: string;
   /** Amount as an arithmetic expression of columns, e.g. `Quantity * UnitPrice` (instead of `columns.amount`). */
   amountExpression?: string;
-  /** How timestamps are written when they are text: a strptime format (e.g. `%m/%d/%Y %H:%M`), or `epoch_s` /
-   * `epoch_ms` for numbers. Default: ISO 8601 text or native timestamp columns. */
+  /** How timestamps are written when they are text: a strptime format (e.g. `%m/%d/%Y %H:%M`), or `epoch_s`,
+   * `epoch_ms` or `epoch_us` (GA4's `event_timestamp`) for numbers. Default: ISO 8601 text or native timestamp
+   * columns. Times before 1900 or from 2200 on are set aside as unreadable. */
   timestampFormat?: string;
   /** Decimal separator of amounts written as text (the amount column and the columns of `amountExpression`):
    * `"."` (default) or `","`, as in "1.234,50". With `","` a dot may only group thousands. */

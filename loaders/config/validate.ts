@@ -145,8 +145,8 @@ function eventsInput(issues: Issues, value: unknown, baseDir: string): ResolvedC
     issues.add(at(path, "amountExpression"), "expected either amountExpression or columns.amount, not both");
   }
   const timestampFormat = string(issues, record.timestampFormat, at(path, "timestampFormat")) ?? null;
-  if (timestampFormat !== null && !/^epoch_(s|ms)$/.test(timestampFormat) && !timestampFormat.includes("%")) {
-    issues.expected(at(path, "timestampFormat"), 'a strptime format such as "%m/%d/%Y %H:%M", "epoch_s" or "epoch_ms"', timestampFormat);
+  if (timestampFormat !== null && !/^epoch_(s|ms|us)$/.test(timestampFormat) && !timestampFormat.includes("%")) {
+    issues.expected(at(path, "timestampFormat"), 'a strptime format such as "%m/%d/%Y %H:%M", "epoch_s", "epoch_ms" or "epoch_us"', timestampFormat);
   }
   const decimalSeparator = record.decimalSeparator ?? ".";
   if (decimalSeparator !== "." && decimalSeparator !== ",") issues.expected(at(path, "decimalSeparator"), '"." or ","', decimalSeparator);

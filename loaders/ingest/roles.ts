@@ -7,8 +7,8 @@ import { UserError, closestHint } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/types.js";
 import type { FieldRef, FieldResolver } from "../sql/conditions.js";
 import { columnsOf, compileExpression, parseExpression } from "../sql/expression.js";
-import { STAGED_ROLE_COLUMNS } from "../sql/ingest.js";
-import { int, str } from "../sql/quote.js";
+import { STAGED_ROLE_COLUMNS, TIMESTAMP_RANGE } from "../sql/ingest.js";
+import { int, str, timestamp } from "../sql/quote.js";
 import type { Session } from "./session.js";
 import { type Source, type SourceColumn, findColumn, requireColumn } from "./source.js";
 
@@ -148,26 +148,60 @@ async function checkNumeric(session: Session, source: Source, column: SourceColu
   }
 }
 
-/** SQL parsing the timestamp column to a UTC TIMESTAMP (NULL when unreadable); checks the type. */
+/** Epoch time units: the `timestampFormat` name, seconds per unit, and the magnitude of present-day values. */
+const EPOCH_UNITS = [
+  { format: "epoch_s", perSecond: 1, from: 1e8, name: "seconds" },
+  { format: "epoch_ms", perSecond: 1e3, from: 1e11, name: "milliseconds" },
+  { format: "epoch_us", perSecond: 1e6, from: 1e14, name: "microseconds" },
+] as const;
+
+/** The epoch unit whose present-day values have the magnitude of `value` (within a factor of 1000), if any. */
+function epochUnitOf(value: number): (typeof EPOCH_UNITS)[number] | undefined {
+  return EPOCH_UNITS.find((u) => Math.abs(value) >= u.from && Math.abs(value) < u.from * 1000);
+}
+
+/** SQL parsing the timestamp column to a UTC TIMESTAMP (NULL when unreadable); checks the type. Times outside
+ * `TIMESTAMP_RANGE` are set aside by staging as unreadable. */
 async function timestampSql(session: Session, source: Source, column: SourceColumn, format: string | null, key: string): Promise<string> {
-  const hint = `Set inputs.events.timestampFormat (a strptime format such as "%m/%d/%Y %H:%M", or epoch_s / epoch_ms).`;
-  if (format === "epoch_s" || format === "epoch_ms") {
+  const hint = `Set inputs.events.timestampFormat (a strptime format such as "%m/%d/%Y %H:%M", or epoch_s / epoch_ms / epoch_us).`;
+  const epoch = EPOCH_UNITS.find((u) => u.format === format);
+  let raw: string;
+  let sql: string;
+  if (epoch) {
     if (column.fieldType !== "number" && column.fieldType !== "text") throw wrongType(key, column, "numbers (epoch time)", "");
-    const value = column.fieldType === "number" ? `CAST(${column.sql} AS DOUBLE)` : `TRY_CAST(NULLIF(trim(${column.sql}), '') AS DOUBLE)`;
-    const seconds = format === "epoch_s" ? value : `(${value} / 1000.0)`;
-    return `CAST(to_timestamp(${seconds}) AS TIMESTAMP)`;
+    raw = column.fieldType === "number" ? `CAST(${column.sql} AS DOUBLE)` : `TRY_CAST(NULLIF(trim(${column.sql}), '') AS DOUBLE)`;
+    const seconds = `(${raw} / ${epoch.perSecond}.0)`;
+    // to_timestamp fails on far-off values: only convert seconds inside the range.
+    sql = `CASE WHEN ${seconds} >= ${TIMESTAMP_RANGE.fromSeconds} AND ${seconds} < ${TIMESTAMP_RANGE.toSeconds} THEN CAST(to_timestamp(${seconds}) AS TIMESTAMP) END`;
+  } else if (column.fieldType === "timestamp") {
+    return `CAST(${column.sql} AS TIMESTAMP)`;
+  } else if (column.fieldType === "number") {
+    const r = await session.row(`SELECT median(v) AS v FROM (SELECT CAST(${column.sql} AS DOUBLE) AS v FROM (${source.reader}) LIMIT ${int(TYPE_SAMPLE)})`);
+    const unit = epochUnitOf(Number(r.v));
+    const guess = unit ? `The values look like epoch ${unit.name} (e.g. ${Number(r.v)}): set inputs.events.timestampFormat to "${unit.format}".` : hint;
+    throw wrongType(key, column, "timestamps or text like 2025-05-01 13:45:00", guess);
+  } else if (column.fieldType === "text") {
+    raw = `NULLIF(trim(${column.sql}), '')`;
+    sql = format ? `CAST(try_strptime(${raw}, ${str(format)}) AS TIMESTAMP)` : `CAST(TRY_CAST(${raw} AS TIMESTAMPTZ) AS TIMESTAMP)`;
+  } else {
+    throw wrongType(key, column, "timestamps or text like 2025-05-01 13:45:00", hint);
   }
-  if (column.fieldType === "timestamp") return `CAST(${column.sql} AS TIMESTAMP)`;
-  if (column.fieldType !== "text") throw wrongType(key, column, "timestamps or text like 2025-05-01 13:45:00", hint);
-  const text = `NULLIF(trim(${column.sql}), '')`;
-  const sql = format ? `CAST(try_strptime(${text}, ${str(format)}) AS TIMESTAMP)` : `CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP)`;
-  const r = await session.row(`SELECT count(raw) AS present, count(raw) FILTER (parsed IS NULL) AS bad, min(raw) FILTER (parsed IS NULL) AS example
-    FROM (SELECT ${text} AS raw, ${sql} AS parsed FROM (${source.reader}) LIMIT ${int(TYPE_SAMPLE)})`);
+  const inRange = `parsed >= ${timestamp(TIMESTAMP_RANGE.from)} AND parsed < ${timestamp(TIMESTAMP_RANGE.to)}`;
+  const r = await session.row(`SELECT count(raw) AS present, count(raw) FILTER (NOT coalesce(${inRange}, FALSE)) AS bad,
+      min(raw) FILTER (NOT coalesce(${inRange}, FALSE)) AS example, median(TRY_CAST(raw AS DOUBLE)) AS number
+    FROM (SELECT ${raw} AS raw, ${sql} AS parsed FROM (${source.reader}) LIMIT ${int(TYPE_SAMPLE)})`);
   if (Number(r.present) > 0 && Number(r.bad) * 2 > Number(r.present)) {
+    const unit = r.number === null ? undefined : epochUnitOf(Number(r.number));
+    const advice =
+      unit && unit.format !== format
+        ? `The values look like epoch ${unit.name}: set inputs.events.timestampFormat to "${unit.format}".`
+        : format
+          ? "Check the format."
+          : hint;
     throw new UserError(
       "column_type",
-      `${key}: column "${column.name}" should hold timestamps but ${r.bad} of the first ${r.present} values cannot be read` +
-        `${format ? ` with format "${format}"` : ""} (e.g. ${JSON.stringify(r.example)}). ${format ? "Check the format." : hint}`,
+      `${key}: column "${column.name}" should hold timestamps but ${r.bad} of the first ${r.present} values cannot be read as times from 1900 to 2199` +
+        `${format ? ` with format "${format}"` : ""} (e.g. ${JSON.stringify(String(r.example))}). ${advice}`,
     );
   }
   return sql;

@@ -147,7 +147,7 @@ describe("validateConfig", () => {
     expect(message).toContain("instances[0].eligible.activeWithinDays: expected at most features.lookbackDays (365) but got 400");
     expect(message).toContain("instances[0].customEvents[1].name: expected a name of letters, digits, _ and - starting with a letter");
     expect(message).toContain("inputs.events.eventType: expected either eventType (one type for every row) or columns.eventType, not both");
-    expect(message).toContain('inputs.events.timestampFormat: expected a strptime format such as "%m/%d/%Y %H:%M", "epoch_s" or "epoch_ms" but got "dd/mm/yyyy"');
+    expect(message).toContain('inputs.events.timestampFormat: expected a strptime format such as "%m/%d/%Y %H:%M", "epoch_s", "epoch_ms" or "epoch_us" but got "dd/mm/yyyy"');
     expect(message).toContain('inputs.events.decimalSeparator: expected "." or "," but got ";"');
     expect(message).toContain('inputs.events.csv.encoding: expected one of utf-8, latin-1, utf-16 but got "latin1"; closest: "latin-1"');
   });

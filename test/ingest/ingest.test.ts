@@ -96,8 +96,8 @@ describe("structural errors stop the run with a specific message", () => {
   it("a column of the wrong type", async () => {
     const ts = file("badts.csv", ["ecid,ts,type,amount", "p1,yesterday,view,", "p2,last week,view,", "p3,2025-01-01,purchase,3"]);
     expect(await failure(configOf({ path: ts }), "column_type")).toBe(
-      'inputs.events.columns.timestamp: column "ts" should hold timestamps but 2 of the first 3 values cannot be read (e.g. "last week"). ' +
-        'Set inputs.events.timestampFormat (a strptime format such as "%m/%d/%Y %H:%M", or epoch_s / epoch_ms).',
+      'inputs.events.columns.timestamp: column "ts" should hold timestamps but 2 of the first 3 values cannot be read as times from 1900 to 2199 (e.g. "last week"). ' +
+        'Set inputs.events.timestampFormat (a strptime format such as "%m/%d/%Y %H:%M", or epoch_s / epoch_ms / epoch_us).',
     );
     const amount = file("badamount.csv", ["ecid,ts,type,amount", "p1,2025-01-01,purchase,ten", "p2,2025-01-02,purchase,twelve"]);
     expect(await failure(configOf({ path: amount }), "column_type")).toBe(
@@ -109,8 +109,33 @@ describe("structural errors stop the run with a specific message", () => {
     session.close();
     expect(await failure(configOf({ path: parquet }), "column_type")).toBe(
       'inputs.events.columns.timestamp: column "ts" has type BOOLEAN; expected timestamps or text like 2025-05-01 13:45:00. ' +
-        'Set inputs.events.timestampFormat (a strptime format such as "%m/%d/%Y %H:%M", or epoch_s / epoch_ms).',
+        'Set inputs.events.timestampFormat (a strptime format such as "%m/%d/%Y %H:%M", or epoch_s / epoch_ms / epoch_us).',
     );
+  });
+
+  it("epoch times: each unit, a hint naming the unit the values have, and far-off times set aside", async () => {
+    const ms = [Date.UTC(2025, 0, 1, 10), Date.UTC(2025, 0, 2, 10), Date.UTC(2025, 0, 3, 10)];
+    const epoch = (scale: number) => file(`epoch-${scale}.csv`, ["ecid,ts,type,amount", ...ms.map((t, i) => `p${i},${(t * scale) / 1000},${i ? "purchase" : "view"},`)]);
+    for (const [format, scale] of [["epoch_s", 1], ["epoch_ms", 1000], ["epoch_us", 1e6]] as const) {
+      const { report } = await run(configOf({ path: epoch(scale), timestampFormat: format }));
+      expect([report.events.rowsUsed, report.events.firstEvent, report.events.lastEvent]).toEqual([3, "2025-01-01 10:00:00", "2025-01-03 10:00:00"]);
+    }
+    expect(await failure(configOf({ path: epoch(1000), timestampFormat: "epoch_s" }), "column_type")).toBe(
+      'inputs.events.columns.timestamp: column "ts" should hold timestamps but 3 of the first 3 values cannot be read as times from 1900 to 2199 with format "epoch_s" ' +
+        '(e.g. "1735725600000"). The values look like epoch milliseconds: set inputs.events.timestampFormat to "epoch_ms".',
+    );
+    const parquet = join(dir, "epoch-us.parquet");
+    const session = await Session.open({ memoryLimit: "1GB" });
+    await session.run(`COPY (SELECT * FROM read_csv('${epoch(1e6)}', columns = {'ecid': 'VARCHAR', 'ts': 'BIGINT', 'type': 'VARCHAR', 'amount': 'DOUBLE'})) TO '${parquet}' (FORMAT parquet)`);
+    session.close();
+    expect(await failure(configOf({ path: parquet }), "column_type")).toBe(
+      'inputs.events.columns.timestamp: column "ts" has type BIGINT; expected timestamps or text like 2025-05-01 13:45:00. ' +
+        'The values look like epoch microseconds (e.g. 1735812000000000): set inputs.events.timestampFormat to "epoch_us".',
+    );
+    const typo = file("typo.csv", ["ecid,ts,type,amount", "p1,2025-01-01 10:00:00,view,", "p1,2925-01-02 10:00:00,purchase,", "p2,2025-01-03 10:00:00,purchase,"]);
+    const { report } = await run(configOf({ path: typo }));
+    expect(report.events.setAside).toMatchObject([{ reason: "timestamp_invalid", rows: 1, examples: ["typo.csv row 2"] }]);
+    expect(report.asOf).toBe("2025-01-03");
   });
 
   it("amounts with a decimal comma: a hint, then read with decimalSeparator", async () => {

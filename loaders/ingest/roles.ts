@@ -125,6 +125,7 @@ function parseNumberSql(text: string, decimal: "." | ","): string {
   return `CASE WHEN regexp_full_match(${text}, ${str(DECIMAL_COMMA)}) THEN CAST(replace(replace(${text}, '.', ''), ',', '.') AS DOUBLE) END`;
 }
 
+/** A numeric column, or a text column parsed as numbers written with `decimal`, as DOUBLE (NULL when not one). */
 function numeric(column: SourceColumn, decimal: "." | ","): string {
   return column.fieldType === "number" ? `CAST(${column.sql} AS DOUBLE)` : parseNumberSql(`NULLIF(trim(CAST(${column.sql} AS VARCHAR)), '')`, decimal);
 }
@@ -169,7 +170,7 @@ async function timestampSql(session: Session, source: Source, column: SourceColu
   let sql: string;
   if (epoch) {
     if (column.fieldType !== "number" && column.fieldType !== "text") throw wrongType(key, column, "numbers (epoch time)", "");
-    raw = column.fieldType === "number" ? `CAST(${column.sql} AS DOUBLE)` : `TRY_CAST(NULLIF(trim(${column.sql}), '') AS DOUBLE)`;
+    raw = numeric(column, ".");
     const seconds = `(${raw} / ${epoch.perSecond}.0)`;
     // to_timestamp fails on far-off values: only convert seconds inside the range.
     sql = `CASE WHEN ${seconds} >= ${TIMESTAMP_RANGE.fromSeconds} AND ${seconds} < ${TIMESTAMP_RANGE.toSeconds} THEN CAST(to_timestamp(${seconds}) AS TIMESTAMP) END`;

@@ -7,8 +7,8 @@ import { UserError, closestHint } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/types.js";
 import type { FieldRef, FieldResolver } from "../sql/conditions.js";
 import { columnsOf, compileExpression, parseExpression } from "../sql/expression.js";
-import { STAGED_ROLE_COLUMNS, TIMESTAMP_RANGE } from "../sql/ingest.js";
-import { int, str, timestamp } from "../sql/quote.js";
+import { STAGED_ROLE_COLUMNS, TIMESTAMP_RANGE, inTimestampRangeSql } from "../sql/ingest.js";
+import { int, str } from "../sql/quote.js";
 import type { Session } from "./session.js";
 import { type Source, type SourceColumn, findColumn, requireColumn } from "./source.js";
 
@@ -33,7 +33,12 @@ type EventsConfig = ResolvedConfig["inputs"]["events"];
 
 /** Text without surrounding blanks, NULL when empty. */
 function textOf(column: SourceColumn): string {
-  return `NULLIF(trim(CAST(${column.sql} AS VARCHAR)), '')`;
+  return trimmedText(column.sql);
+}
+
+/** The SQL value `sql` as text without surrounding blanks, NULL when empty. */
+function trimmedText(sql: string): string {
+  return `NULLIF(trim(CAST(${sql} AS VARCHAR)), '')`;
 }
 
 /** An XDM identity list, e.g. `identityMap.ECID` in Adobe Experience Platform exports: `[{id, primary, ...}]`. */
@@ -47,7 +52,7 @@ export function personIdSql(column: SourceColumn, key: string): string {
   if (IDENTITY_LIST.test(column.type)) {
     const c = column.sql;
     const id = /"?primary"? BOOLEAN/.test(column.type) ? `COALESCE(list_filter(${c}, lambda x: x."primary")[1].id, ${c}[1].id)` : `${c}[1].id`;
-    return `NULLIF(trim(CAST(${id} AS VARCHAR)), '')`;
+    return trimmedText(id);
   }
   if (column.fieldType === "other") throw wrongType(key, column, "text, numbers or an XDM identity list ([{id, primary}])", "");
   return textOf(column);
@@ -62,9 +67,9 @@ export async function eventRoles(session: Session, source: Source, config: Event
   const key = source.key;
   const explicit = (role: keyof EventsConfig["columns"]) => config.explicit.includes(role);
   const mapping: Record<string, string> = {};
+  // Each role's parser checks the column's type.
   const role = (r: "personId" | "timestamp" | "eventType", what: string) => {
     const column = requireColumn(source, config.columns[r]!, what, `${key}.columns.${r}`);
-    if (column.fieldType === "other" && r !== "personId") throw wrongType(`${key}.columns.${r}`, column, "text or numbers", "");
     mapping[r] = column.name;
     return column;
   };
@@ -75,7 +80,9 @@ export async function eventRoles(session: Session, source: Source, config: Event
     eventType = `${str(config.eventType)}::VARCHAR`;
     mapping.eventType = `(every row: ${config.eventType})`;
   } else {
-    eventType = textOf(role("eventType", "event type"));
+    const column = role("eventType", "event type");
+    if (column.fieldType === "other") throw wrongType(`${key}.columns.eventType`, column, "text or numbers", "");
+    eventType = textOf(column);
   }
   const optional = (r: "amount" | "channel" | "device") => {
     const name = config.columns[r];
@@ -127,7 +134,7 @@ function parseNumberSql(text: string, decimal: "." | ","): string {
 
 /** A numeric column, or a text column parsed as numbers written with `decimal`, as DOUBLE (NULL when not one). */
 function numeric(column: SourceColumn, decimal: "." | ","): string {
-  return column.fieldType === "number" ? `CAST(${column.sql} AS DOUBLE)` : parseNumberSql(`NULLIF(trim(CAST(${column.sql} AS VARCHAR)), '')`, decimal);
+  return column.fieldType === "number" ? `CAST(${column.sql} AS DOUBLE)` : parseNumberSql(textOf(column), decimal);
 }
 
 /** Fails when a column cannot hold numbers: a non-numeric native type, or text of which most values are not numbers
@@ -173,7 +180,8 @@ async function timestampSql(session: Session, source: Source, column: SourceColu
     raw = numeric(column, ".");
     const seconds = `(${raw} / ${epoch.perSecond}.0)`;
     // to_timestamp fails on far-off values: only convert seconds inside the range.
-    sql = `CASE WHEN ${seconds} >= ${TIMESTAMP_RANGE.fromSeconds} AND ${seconds} < ${TIMESTAMP_RANGE.toSeconds} THEN CAST(to_timestamp(${seconds}) AS TIMESTAMP) END`;
+    const [from, to] = [TIMESTAMP_RANGE.from, TIMESTAMP_RANGE.to].map((d) => Date.parse(`${d}T00:00:00Z`) / 1000);
+    sql = `CASE WHEN ${seconds} >= ${from} AND ${seconds} < ${to} THEN CAST(to_timestamp(${seconds}) AS TIMESTAMP) END`;
   } else if (column.fieldType === "timestamp") {
     return `CAST(${column.sql} AS TIMESTAMP)`;
   } else if (column.fieldType === "number") {
@@ -182,12 +190,12 @@ async function timestampSql(session: Session, source: Source, column: SourceColu
     const guess = unit ? `The values look like epoch ${unit.name} (e.g. ${Number(r.v)}): set inputs.events.timestampFormat to "${unit.format}".` : hint;
     throw wrongType(key, column, "timestamps or text like 2025-05-01 13:45:00", guess);
   } else if (column.fieldType === "text") {
-    raw = `NULLIF(trim(${column.sql}), '')`;
+    raw = textOf(column);
     sql = format ? `CAST(try_strptime(${raw}, ${str(format)}) AS TIMESTAMP)` : `CAST(TRY_CAST(${raw} AS TIMESTAMPTZ) AS TIMESTAMP)`;
   } else {
     throw wrongType(key, column, "timestamps or text like 2025-05-01 13:45:00", hint);
   }
-  const inRange = `parsed >= ${timestamp(TIMESTAMP_RANGE.from)} AND parsed < ${timestamp(TIMESTAMP_RANGE.to)}`;
+  const inRange = inTimestampRangeSql("parsed");
   const r = await session.row(`SELECT count(raw) AS present, count(raw) FILTER (NOT coalesce(${inRange}, FALSE)) AS bad,
       min(raw) FILTER (NOT coalesce(${inRange}, FALSE)) AS example, median(TRY_CAST(raw AS DOUBLE)) AS number
     FROM (SELECT ${raw} AS raw, ${sql} AS parsed FROM (${source.reader}) LIMIT ${int(TYPE_SAMPLE)})`);
@@ -201,7 +209,7 @@ async function timestampSql(session: Session, source: Source, column: SourceColu
           : hint;
     throw new UserError(
       "column_type",
-      `${key}: column "${column.name}" should hold timestamps but ${r.bad} of the first ${r.present} values cannot be read as times from 1900 to 2199` +
+      `${key}: column "${column.name}" should hold timestamps but ${r.bad} of the first ${r.present} values cannot be read as times from ${TIMESTAMP_RANGE.from.slice(0, 4)} to ${Number(TIMESTAMP_RANGE.to.slice(0, 4)) - 1}` +
         `${format ? ` with format "${format}"` : ""} (e.g. ${JSON.stringify(String(r.example))}). ${advice}`,
     );
   }

@@ -15,7 +15,12 @@ export const ROW_ID_FILE_FACTOR = 1099511627776;
 
 /** Event times outside this range (from inclusive, to exclusive) are set aside as unreadable: a wrong epoch unit or
  * a typo in the year, which would otherwise move the as-of date. */
-export const TIMESTAMP_RANGE = { from: "1900-01-01", to: "2200-01-01", fromSeconds: -2208988800, toSeconds: 7258118400 } as const;
+export const TIMESTAMP_RANGE = { from: "1900-01-01", to: "2200-01-01" } as const;
+
+/** SQL: the TIMESTAMP `expr` lies in `TIMESTAMP_RANGE` (NULL when `expr` is). */
+export function inTimestampRangeSql(expr: string): string {
+  return `(${expr} >= ${timestamp(TIMESTAMP_RANGE.from)} AND ${expr} < ${timestamp(TIMESTAMP_RANGE.to)})`;
+}
 
 /** Columns of the parsed roles inside the staging query; conditions on roles refer to these. */
 export const STAGED_ROLE_COLUMNS = { person: "__person", timestamp: "__ts", eventType: "__et", amount: "__amount" } as const;
@@ -98,7 +103,7 @@ export function stageSql(spec: StageSpec): string {
   const r = (key: Parameters<typeof reasonCode>[0]) => int(reasonCode(key));
   const R = STAGED_ROLE_COLUMNS;
   const reasons = [
-    `WHEN ${R.timestamp} IS NULL OR ${R.timestamp} < ${timestamp(TIMESTAMP_RANGE.from)} OR ${R.timestamp} >= ${timestamp(TIMESTAMP_RANGE.to)} THEN ${r("timestamp_invalid")}`,
+    `WHEN ${R.timestamp} IS NULL OR NOT ${inTimestampRangeSql(R.timestamp)} THEN ${r("timestamp_invalid")}`,
     `WHEN ${R.person} IS NULL THEN ${r("person_id_missing")}`,
     `WHEN ${R.eventType} IS NULL THEN ${r("event_type_missing")}`,
   ];

@@ -19,6 +19,9 @@ await runCli(async () => {
   const e = report.events;
   const lines = [
     `events: ${e.rowsRead} rows read, ${e.rowsUsed} used, ${e.rowsSetAside} set aside; ${e.people} people; ${e.firstEvent} to ${e.lastEvent}; as of ${report.asOf} (${report.asOfSource})`,
+    ...(e.identities
+      ? [`  anonymous ids (${e.identities.column}): ${e.identities.rowsLinked} rows without a person id linked to one, ${e.identities.rowsAnonymous} kept as anonymous people`]
+      : []),
     ...e.setAside.map((s) => `  set aside: ${s.rows} rows, ${s.message}${s.examples.length ? ` (e.g. ${s.examples.join(", ")})` : ""}`),
     ...report.instances.flatMap((i) => [
       `instance ${i.name}: ${i.goalEvents} goal events`,

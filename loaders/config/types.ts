@@ -95,6 +95,11 @@ export interface EventsInput {
   csv?: CsvOptions;
   /** Column mapping per role. */
   columns?: EventColumns;
+  /** Column of an anonymous id (cookie or device id, e.g. Segment's `anonymousId`, GA4's `user_pseudo_id`) for
+   * rows without a person id. Such a row goes to the person id that its anonymous id appears with on other rows
+   * (the earliest, when several); an anonymous id that never appears with one becomes a person of its own, with
+   * the id `anonymous:<id>`. */
+  anonymousId?: string;
   /** Declares every row as this event type, for files without an event-type column (e.g. transactions). */
   eventType?: string;
   /** Amount as an arithmetic expression of columns, e.g. `Quantity * UnitPrice` (instead of `columns.amount`). */
@@ -299,6 +304,7 @@ export interface ResolvedConfig {
       columns: Required<Omit<EventColumns, "eventType">> & { eventType: string | null };
       /** Which role columns were set explicitly (missing explicit columns are errors; missing defaults are not). */
       explicit: (keyof EventColumns)[];
+      anonymousId: string | null;
       eventType: string | null;
       amountExpression: string | null;
       timestampFormat: string | null;

@@ -118,7 +118,7 @@ function input(issues: Issues, value: unknown, path: string, baseDir: string, ex
 
 function eventsInput(issues: Issues, value: unknown, baseDir: string): ResolvedConfig["inputs"]["events"] | undefined {
   const path = "inputs.events";
-  const extra = ["eventType", "amountExpression", "timestampFormat", "decimalSeparator", "groupRowsBy", "allowNegativeAmounts"];
+  const extra = ["anonymousId", "eventType", "amountExpression", "timestampFormat", "decimalSeparator", "groupRowsBy", "allowNegativeAmounts"];
   const base = input(issues, value, path, baseDir, extra);
   if (!base) return undefined;
   const { record } = base;
@@ -135,6 +135,8 @@ function eventsInput(issues: Issues, value: unknown, baseDir: string): ResolvedC
       explicit.push(role);
     }
   }
+  const anonymousId = string(issues, record.anonymousId, at(path, "anonymousId")) ?? null;
+  if (anonymousId !== null && anonymousId === columns.personId) issues.add(at(path, "anonymousId"), `expected a column other than the person id column ("${anonymousId}")`);
   const eventType = string(issues, record.eventType, at(path, "eventType")) ?? null;
   if (eventType !== null) {
     if (explicit.includes("eventType")) issues.add(at(path, "eventType"), "expected either eventType (one type for every row) or columns.eventType, not both");
@@ -159,6 +161,7 @@ function eventsInput(issues: Issues, value: unknown, baseDir: string): ResolvedC
     ...base.input,
     columns: columns as ResolvedConfig["inputs"]["events"]["columns"],
     explicit,
+    anonymousId,
     eventType,
     amountExpression,
     timestampFormat,

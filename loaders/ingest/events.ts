@@ -13,6 +13,9 @@ import {
   eventsSql,
   fileOrderSql,
   flagCountsSql,
+  identityCountsSql,
+  identityLinksSql,
+  identityReaderSql,
   lastTimestampSql,
   markDuplicatesSql,
   peopleCheckSql,
@@ -62,8 +65,23 @@ export interface EventsIngest {
 export async function ingestEvents(session: Session, config: ResolvedConfig): Promise<EventsIngest> {
   const input = config.inputs.events;
   await session.run(fileOrderSql());
-  const source = await openSource(session, input, "inputs.events");
+  let source = await openSource(session, input, "inputs.events");
   const roles = await eventRoles(session, source, input);
+  // Identity stitching: rows without a person id take the person id linked to their anonymous id; every later
+  // scan reads through the links.
+  let identities: DataQualityReport["events"]["identities"];
+  const warnings: string[] = [];
+  if (roles.identity) {
+    await session.run(identityLinksSql(source.reader, roles.identity));
+    source = { ...source, reader: identityReaderSql(source.reader, roles.identity.anonymous) };
+    const counts = await session.row(identityCountsSql(source.reader, roles.identity));
+    identities = { column: roles.mapping.anonymousId!, rowsLinked: Number(counts.linked), rowsAnonymous: Number(counts.anonymous), sharedAnonymousIds: Number(counts.shared) };
+    if (identities.sharedAnonymousIds > 0) {
+      warnings.push(
+        `inputs.events: ${identities.sharedAnonymousIds} anonymous ids appear with more than one person id (shared devices?); their rows without a person id go to the earliest`,
+      );
+    }
+  }
   const resolve = eventFieldResolver(source, roles);
   const flags = planFlags(config, eventFieldResolver(source, roles, true));
   const chText = roles.channel ? `NULLIF(trim(CAST(${roles.channel.sql} AS VARCHAR)), '')` : null;
@@ -111,7 +129,7 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
   if (totalParsed + unread === 0) {
     throw new UserError("file_empty", `inputs.events: ${source.files.length === 1 ? source.files[0] : "the files"} contain no data rows (only a header or nothing)`);
   }
-  const warnings: string[] = encodingWarning(source, rejected);
+  warnings.push(...encodingWarning(source, rejected));
   source.files.forEach((f, i) => {
     if (!perFile.has(i) && source.files.length > 1) warnings.push(`inputs.events: ${f} has no data rows`);
   });
@@ -193,6 +211,7 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
       firstEvent: String(totals.first),
       lastEvent: String(totals.last),
       mapping: roles.mapping,
+      ...(identities ? { identities } : {}),
       eventTypes: eventTypes.filter((t) => t.events > 0).map((t) => ({ eventType: t.name, events: t.events })).sort((a, b) => b.events - a.events || (a.eventType < b.eventType ? -1 : 1)),
     },
   };

@@ -77,6 +77,9 @@ export interface DataQualityReport {
     lastEvent: string;
     /** Which column (or expression) each role uses. */
     mapping: Record<string, string>;
+    /** With an anonymous id column: rows read without a person id that took the person id linked to their
+     * anonymous id, rows that kept their anonymous id as the person, and anonymous ids linked to several person ids. */
+    identities?: { column: string; rowsLinked: number; rowsAnonymous: number; sharedAnonymousIds: number };
     eventTypes: { eventType: string; events: number }[];
   };
   profiles:

@@ -7,14 +7,18 @@ import { UserError, closestHint } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/types.js";
 import type { FieldRef, FieldResolver } from "../sql/conditions.js";
 import { columnsOf, compileExpression, parseExpression } from "../sql/expression.js";
-import { STAGED_ROLE_COLUMNS, TIMESTAMP_RANGE, inTimestampRangeSql } from "../sql/ingest.js";
+import { type IdentitySql, STAGED_ROLE_COLUMNS, TIMESTAMP_RANGE, inTimestampRangeSql, stitchedPersonSql } from "../sql/ingest.js";
 import { int, str } from "../sql/quote.js";
 import type { Session } from "./session.js";
 import { type Source, type SourceColumn, findColumn, requireColumn } from "./source.js";
 
 /** The parsed roles of the events input, as SQL over the reader's columns. */
 export interface EventRoles {
+  /** The person of a row; with an anonymous id column, stitched (`stitchedPersonSql`) over the reader of
+   * `identityReaderSql`. */
   person: string;
+  /** The row's own person id, anonymous id and time, when an anonymous id column is configured. */
+  identity: IdentitySql | null;
   timestamp: string;
   eventType: string;
   amount: string | null;
@@ -73,8 +77,15 @@ export async function eventRoles(session: Session, source: Source, config: Event
     mapping[r] = column.name;
     return column;
   };
-  const person = personIdSql(role("personId", "person id"), `${key}.columns.personId`);
+  const own = personIdSql(role("personId", "person id"), `${key}.columns.personId`);
   const timestamp = await timestampSql(session, source, role("timestamp", "timestamp"), config.timestampFormat, `${key}.columns.timestamp`);
+  let identity: IdentitySql | null = null;
+  if (config.anonymousId !== null) {
+    const column = requireColumn(source, config.anonymousId, "anonymous id", `${key}.anonymousId`);
+    mapping.anonymousId = column.name;
+    identity = { person: own, anonymous: personIdSql(column, `${key}.anonymousId`), timestamp };
+  }
+  const person = identity ? stitchedPersonSql(identity) : own;
   let eventType: string;
   if (config.eventType !== null) {
     eventType = `${str(config.eventType)}::VARCHAR`;
@@ -120,7 +131,7 @@ export async function eventRoles(session: Session, source: Source, config: Event
     group = `CASE WHEN ${textOf(column)} IS NULL THEN NULL ELSE ${group} END`;
     mapping.groupRowsBy = column.name;
   }
-  return { person, timestamp, eventType, amount, amountPresent, channel, device, group, mapping };
+  return { person, identity, timestamp, eventType, amount, amountPresent, channel, device, group, mapping };
 }
 
 /** Numbers with a decimal comma, optionally with dots grouping thousands: "12,5", "-1.234,50", "1234". */

@@ -74,6 +74,49 @@ export function vocabularySql(reader: string, eventType: string, channel: string
     FROM (${reader}) GROUP BY ALL`;
 }
 
+/** Table linking anonymous ids to person ids, and the column the linked reader adds (`identityReaderSql`). */
+const LINKS = "ev_links";
+export const LINKED_PERSON_COLUMN = "__linked_person";
+
+/** Expressions of the identity stitching, as SQL over the reader's columns: the row's own person id and its
+ * anonymous id (trimmed text, NULL when empty) and the event time. */
+export interface IdentitySql {
+  person: string;
+  anonymous: string;
+  timestamp: string;
+}
+
+/**
+ * Creates `ev_links`: for every anonymous id that appears on rows with a person id, the person id of its earliest
+ * such row (ties: the smallest person id) and how many person ids it appears with.
+ */
+export function identityLinksSql(reader: string, id: IdentitySql): string {
+  return `CREATE OR REPLACE TABLE ${LINKS} AS
+    SELECT anon AS __link_anon, first(person ORDER BY ts NULLS LAST, person) AS ${LINKED_PERSON_COLUMN}, count(DISTINCT person) AS persons
+    FROM (SELECT ${id.anonymous} AS anon, ${id.person} AS person, ${id.timestamp} AS ts FROM (${reader}))
+    WHERE anon IS NOT NULL AND person IS NOT NULL GROUP BY anon`;
+}
+
+/** The reader with `LINKED_PERSON_COLUMN`: the person id linked to the row's anonymous id, NULL when none. */
+export function identityReaderSql(reader: string, anonymous: string): string {
+  return `SELECT r.*, l.${LINKED_PERSON_COLUMN} FROM (${reader}) r LEFT JOIN ${LINKS} l ON l.__link_anon = ${anonymous}`;
+}
+
+/** The person of a row: its own person id, else the person id linked to its anonymous id, else the anonymous id
+ * itself prefixed with `anonymous:` (over the reader of `identityReaderSql`). */
+export function stitchedPersonSql(id: Pick<IdentitySql, "person" | "anonymous">): string {
+  return `COALESCE(${id.person}, ${LINKED_PERSON_COLUMN}, 'anonymous:' || ${id.anonymous})`;
+}
+
+/** Rows without a person id that got one through their anonymous id (`linked`) or kept the anonymous id
+ * (`anonymous`), and anonymous ids that appear with more than one person id (`shared`). */
+export function identityCountsSql(linkedReader: string, id: Pick<IdentitySql, "person" | "anonymous">): string {
+  return `SELECT count(*) FILTER (${id.person} IS NULL AND ${LINKED_PERSON_COLUMN} IS NOT NULL) AS linked,
+      count(*) FILTER (${id.person} IS NULL AND ${LINKED_PERSON_COLUMN} IS NULL AND ${id.anonymous} IS NOT NULL) AS anonymous,
+      (SELECT count(*) FROM ${LINKS} WHERE persons > 1) AS shared
+    FROM (${linkedReader})`;
+}
+
 /** Creates `ev_types(__type_name, __type_code)` from a list of event types, codes in the given order. */
 export function typesTableSql(types: readonly string[]): string {
   const values = types.length ? types.map((t, i) => `(${str(t)}, ${int(i)})`).join(", ") : "(NULL, 0)";

@@ -138,6 +138,7 @@ describe("validateConfig", () => {
           c.inputs.events.eventType = "commerce.purchases";
           c.inputs.events.columns = { eventType: "type" };
           c.inputs.events.timestampFormat = "dd/mm/yyyy";
+          c.inputs.events.anonymousId = "identityMap.ECID";
           (c.inputs.events as Record<string, unknown>).decimalSeparator = ";";
           (c.inputs.events as Record<string, unknown>).csv = { encoding: "latin1" };
         }),
@@ -149,6 +150,7 @@ describe("validateConfig", () => {
     expect(message).toContain("inputs.events.eventType: expected either eventType (one type for every row) or columns.eventType, not both");
     expect(message).toContain('inputs.events.timestampFormat: expected a strptime format such as "%m/%d/%Y %H:%M", "epoch_s", "epoch_ms" or "epoch_us" but got "dd/mm/yyyy"');
     expect(message).toContain('inputs.events.decimalSeparator: expected "." or "," but got ";"');
+    expect(message).toContain('inputs.events.anonymousId: expected a column other than the person id column ("identityMap.ECID")');
     expect(message).toContain('inputs.events.csv.encoding: expected one of utf-8, latin-1, utf-16 but got "latin1"; closest: "latin-1"');
   });
 

@@ -344,6 +344,51 @@ describe("formats", () => {
     );
   });
 
+  it("stitches anonymous ids: rows without a person id go to the linked person, else to an anonymous person", async () => {
+    // a1 browses before signing up as u1; a2 (a shared device) appears with u3, then u2 (the earliest wins);
+    // a9 never signs in; the last row has neither id.
+    const path = file("anonymous.csv", [
+      "ecid,anon,ts,type,amount",
+      ",a1,2025-01-01 09:00:00,view,",
+      ",a1,2025-01-01 09:05:00,view,",
+      "u1,a1,2025-01-02 10:00:00,purchase,20",
+      "u2,a2,2025-01-03 10:00:00,view,",
+      "u3,a2,2025-01-02 10:00:00,view,",
+      ",a2,2025-01-04 10:00:00,purchase,5",
+      ",a9,2025-01-05 10:00:00,view,",
+      " , ,2025-01-05 11:00:00,view,",
+    ]);
+    const session = await Session.open({ memoryLimit: "1GB", threads: 2 });
+    try {
+      const { report } = await ingest(session, validateConfig(configOf({ path, anonymousId: "anon" }), { baseDir: dir }));
+      expect(report.events.identities).toEqual({ column: "anon", rowsLinked: 3, rowsAnonymous: 1, sharedAnonymousIds: 1 });
+      expect(report.events.mapping.anonymousId).toBe("anon");
+      expect(report.events.rowsUsed).toBe(7);
+      expect(report.events.setAside.map((s) => [s.reason, s.rows, s.examples])).toEqual([["person_id_missing", 1, ["anonymous.csv row 8"]]]);
+      expect(report.warnings).toContain(
+        "inputs.events: 1 anonymous ids appear with more than one person id (shared devices?); their rows without a person id go to the earliest",
+      );
+      const perPerson = await session.rows(
+        "SELECT p.person_id, count(*)::INTEGER AS events FROM events e JOIN people p USING (pk) GROUP BY 1 ORDER BY 1",
+      );
+      expect(perPerson).toEqual([
+        { person_id: "anonymous:a9", events: 1 },
+        { person_id: "u1", events: 3 },
+        { person_id: "u2", events: 1 },
+        { person_id: "u3", events: 2 },
+      ]);
+      expect(report.instances[0]!.goalEvents).toBe(2);
+    } finally {
+      session.close();
+    }
+    // Without the setting, rows without a person id are set aside as before.
+    const plain = await run(configOf({ path }));
+    expect(plain.report.events.setAside.map((s) => [s.reason, s.rows])).toEqual([["person_id_missing", 5]]);
+    expect(plain.report.events.identities).toBeUndefined();
+    const missing = await failure(configOf({ path, anonymousId: "anonymous_id" }), "column_missing");
+    expect(missing).toBe(`inputs.events.anonymousId: anonymous id column "anonymous_id" not found in ${path}; columns found: ecid, anon, ts, type, amount; closest: "anon"`);
+  });
+
   it("reads a transactions-only file as one event type with an amount expression and grouped lines", async () => {
     const path = file("tx.csv", [
       "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID",

@@ -70,7 +70,9 @@ export interface CsvOptions {
   encoding?: "utf-8" | "latin-1" | "utf-16";
 }
 
-/** Columns of the events input for each role; defaults are the XDM paths of the demo data. */
+/** Columns of the events input for each role; defaults are the XDM paths of the demo data. A name may be a
+ * dotted path into nested objects (`properties.revenue`) or a key of a list of key-value pairs or a map
+ * (`event_params.value` in GA4 exports). */
 export interface EventColumns {
   /** Person identifier (default `identityMap.ECID`). */
   personId?: string;

@@ -10,7 +10,7 @@ import { columnsOf, compileExpression, parseExpression } from "../sql/expression
 import { type IdentitySql, STAGED_ROLE_COLUMNS, TIMESTAMP_RANGE, inTimestampRangeSql, stitchedPersonSql } from "../sql/ingest.js";
 import { int, str } from "../sql/quote.js";
 import type { Session } from "./session.js";
-import { type Source, type SourceColumn, findColumn, requireColumn } from "./source.js";
+import { type Source, type SourceColumn, findColumn, keyValueHint, requireColumn } from "./source.js";
 
 /** The parsed roles of the events input, as SQL over the reader's columns. */
 export interface EventRoles {
@@ -249,7 +249,7 @@ export function eventFieldResolver(source: Source, roles: EventRoles, staged = f
     const column = findColumn(source, field);
     if (!column) {
       const names = [...Object.keys(roleFields), ...source.columns.map((c) => c.name)];
-      throw new UserError("column_missing", `${path}: no role or column "${field}" in ${source.key} (${source.files[0]})${closestHint(field, names)}`);
+      throw new UserError("column_missing", `${path}: no role or column "${field}" in ${source.key} (${source.files[0]})${closestHint(field, names)}${keyValueHint(source)}`);
     }
     return { sql: column.sql, type: column.fieldType };
   };

@@ -8,7 +8,7 @@ import type { DuckDBType } from "@duckdb/node-api";
 import { UserError, closestHint } from "../config/errors.js";
 import type { InputFormat, ResolvedInput } from "../config/types.js";
 import { type FieldType, fieldTypeOf } from "../sql/conditions.js";
-import { ident } from "../sql/quote.js";
+import { ident, str } from "../sql/quote.js";
 import { basename } from "node:path";
 import { type ReaderSpec, dropRejectsSql, formatOfPath, globSql, readerSql, rejectsSql } from "../sql/readers.js";
 import type { Session } from "./session.js";
@@ -24,6 +24,10 @@ export interface SourceColumn {
   fieldType: FieldType;
   /** Whether it is a top-level column (struct fields are not). */
   topLevel: boolean;
+  /** For a list of `{key, value}` structs (GA4's `event_params`) or a map with text keys: how to read the value of
+   * a key, named as `<column>.<key>`. `fields`: the value's struct fields, read as text, first present wins (GA4's
+   * `string_value`, `int_value`, ...); null when the value is a plain value of type `valueType`. */
+  keyValue?: { kind: "list" | "map"; fields: string[] | null; valueType: string };
 }
 
 /** An opened input. */
@@ -89,18 +93,66 @@ async function expand(session: Session, path: string, key: string): Promise<stri
   return files;
 }
 
+type StructType = { entryNames: readonly string[]; entryTypes: readonly DuckDBType[] };
+const STRUCT = 25;
+const LIST = 24;
+const MAP = 26;
+
 function flatten(out: SourceColumn[], path: string[], type: DuckDBType): void {
   const name = path.join(".");
-  out.push({ name, sql: path.map(ident).join("."), type: type.toString(), fieldType: fieldTypeOf(type.toString()), topLevel: path.length === 1 });
-  if (type.typeId === 25 /* STRUCT */) {
-    const struct = type as unknown as { entryNames: readonly string[]; entryTypes: readonly DuckDBType[] };
+  const keyValue = keyValueOf(type);
+  out.push({ name, sql: path.map(ident).join("."), type: type.toString(), fieldType: fieldTypeOf(type.toString()), topLevel: path.length === 1, ...(keyValue ? { keyValue } : {}) });
+  if (type.typeId === STRUCT) {
+    const struct = type as unknown as StructType;
     struct.entryNames.forEach((entry, i) => flatten(out, [...path, entry], struct.entryTypes[i]));
   }
 }
 
-/** A column by name (exact; top-level names win over struct paths). */
+/** How a list of `{key, value}` structs or a map with text keys holds its values; undefined for other types. */
+function keyValueOf(type: DuckDBType): SourceColumn["keyValue"] {
+  let kind: "list" | "map";
+  let value: DuckDBType | undefined;
+  if (type.typeId === MAP) {
+    const map = type as unknown as { keyType: DuckDBType; valueType: DuckDBType };
+    if (fieldTypeOf(map.keyType.toString()) !== "text") return undefined;
+    [kind, value] = ["map", map.valueType];
+  } else if (type.typeId === LIST && (type as unknown as { valueType: DuckDBType }).valueType.typeId === STRUCT) {
+    const entry = (type as unknown as { valueType: StructType }).valueType;
+    const key = entry.entryNames.indexOf("key");
+    if (key < 0 || fieldTypeOf(entry.entryTypes[key].toString()) !== "text") return undefined;
+    [kind, value] = ["list", entry.entryTypes[entry.entryNames.indexOf("value")]];
+  } else return undefined;
+  if (!value) return undefined;
+  if (value.typeId === STRUCT) {
+    const struct = value as unknown as StructType;
+    const fields = struct.entryNames.filter((_, i) => fieldTypeOf(struct.entryTypes[i].toString()) !== "other");
+    return fields.length ? { kind, fields, valueType: "VARCHAR" } : undefined;
+  }
+  return fieldTypeOf(value.toString()) === "other" ? undefined : { kind, fields: null, valueType: value.toString() };
+}
+
+/** A column by name (exact; top-level names win over struct paths), else the value of a key in a key-value
+ * column (`event_params.page_location`). */
 export function findColumn(source: Source, name: string): SourceColumn | undefined {
-  return source.columns.find((c) => c.name === name && c.topLevel) ?? source.columns.find((c) => c.name === name);
+  return source.columns.find((c) => c.name === name && c.topLevel) ?? source.columns.find((c) => c.name === name) ?? keyValueField(source, name);
+}
+
+/** The value of key `<key>` of a key-value column, named `<column>.<key>`: a plain value, or the first present
+ * field of a struct value as text. */
+function keyValueField(source: Source, name: string): SourceColumn | undefined {
+  const column = source.columns.find((c) => c.keyValue && name.startsWith(`${c.name}.`));
+  if (!column?.keyValue) return undefined;
+  const { kind, fields, valueType } = column.keyValue;
+  const key = str(name.slice(column.name.length + 1));
+  const value = kind === "map" ? `${column.sql}[${key}]` : `list_filter(${column.sql}, lambda x: x."key" = ${key})[1]."value"`;
+  const sql = fields === null ? value : `COALESCE(${fields.map((f) => `CAST(struct_extract(${value}, ${str(f)}) AS VARCHAR)`).join(", ")})`;
+  return { name, sql, type: valueType, fieldType: fieldTypeOf(valueType), topLevel: false };
+}
+
+/** A hint naming the key-value columns of a source, for "column not found" messages ("" when there are none). */
+export function keyValueHint(source: Source): string {
+  const columns = source.columns.filter((c) => c.keyValue).map((c) => c.name);
+  return columns.length ? `; ${columns.join(", ")} ${columns.length === 1 ? "holds" : "hold"} key-value pairs: name a key as ${columns[0]}.<key>` : "";
 }
 
 /** The top-level column names, for messages. */
@@ -120,7 +172,7 @@ export function requireColumn(source: Source, name: string, what: string, config
   throw new UserError(
     "column_missing",
     `${configKey}: ${what} column "${name}" not found in ${source.files[0]}${source.files.length > 1 ? ` (and ${source.files.length - 1} more files)` : ""}; ` +
-      `columns found: ${shown.join(", ")}${closestHint(name, source.columns.map((c) => c.name))}`,
+      `columns found: ${shown.join(", ")}${closestHint(name, source.columns.map((c) => c.name))}${keyValueHint(source)}`,
   );
 }
 

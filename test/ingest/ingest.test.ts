@@ -389,6 +389,70 @@ describe("formats", () => {
     expect(missing).toBe(`inputs.events.anonymousId: anonymous id column "anonymous_id" not found in ${path}; columns found: ecid, anon, ts, type, amount; closest: "anon"`);
   });
 
+  it("reads GA4 exports: event_params keys as fields, epoch microseconds, user_pseudo_id as the anonymous id", async () => {
+    const us = (iso: string) => Date.parse(`${iso}Z`) * 1000;
+    const param = (key: string, value: Record<string, unknown>) => ({ key, value: { string_value: null, int_value: null, double_value: null, ...value } });
+    const rows = [
+      { user_pseudo_id: "d1", user_id: null, event_name: "page_view", event_timestamp: us("2025-01-01T10:00:00"), event_params: [param("page_location", { string_value: "https://shop/sale/1" }), param("ga_session_id", { int_value: 7 })] },
+      { user_pseudo_id: "d1", user_id: "u1", event_name: "purchase", event_timestamp: us("2025-01-02T10:00:00"), event_params: [param("value", { double_value: 19.5 }), param("currency", { string_value: "EUR" })] },
+      { user_pseudo_id: "d2", user_id: null, event_name: "page_view", event_timestamp: us("2025-01-03T10:00:00"), event_params: [param("page_location", { string_value: "https://shop/" })] },
+    ];
+    const jsonl = file("ga4.jsonl", rows.map((r) => JSON.stringify(r)));
+    const parquet = join(dir, "ga4.parquet");
+    const session = await Session.open({ memoryLimit: "1GB", threads: 2 });
+    await session.run(`COPY (SELECT * FROM read_json('${jsonl}')) TO '${parquet}' (FORMAT parquet)`);
+    session.close();
+    const ga4 = (path: string, field = "event_params.page_location"): CustomerAIConfig => ({
+      inputs: {
+        events: {
+          path,
+          columns: { personId: "user_id", timestamp: "event_timestamp", eventType: "event_name", amount: "event_params.value" },
+          anonymousId: "user_pseudo_id",
+          timestampFormat: "epoch_us",
+        },
+      },
+      instances: [
+        {
+          name: "buy", type: "conversion", window: 30,
+          goal: { conditions: [{ field: "eventType", op: "equals", value: "purchase" }] },
+          customEvents: [
+            { name: "sale_view", label: "Sale page view", conditions: [{ field, op: "contains", value: "/sale/" }] },
+            { name: "session", label: "Long session", conditions: [{ field: "event_params.ga_session_id", op: "gte", value: 7 }] },
+          ],
+        },
+      ],
+    });
+    for (const path of [jsonl, parquet]) {
+      const { report } = await run(ga4(path));
+      expect(report.events.rowsUsed).toBe(3);
+      expect(report.events.people).toBe(2);
+      expect(report.events.identities).toMatchObject({ rowsLinked: 1, rowsAnonymous: 1 });
+      expect(report.events.mapping.amount).toBe("event_params.value");
+      expect(report.instances[0]!.customEvents).toEqual([{ name: "sale_view", events: 1 }, { name: "session", events: 1 }]);
+    }
+    const amounts = await Session.open({ memoryLimit: "1GB", threads: 2 });
+    try {
+      await ingest(amounts, validateConfig(ga4(parquet), { baseDir: dir }));
+      expect(await amounts.rows("SELECT p.person_id, sum(e.amount) AS amount FROM events e JOIN people p USING (pk) GROUP BY 1 ORDER BY 1")).toEqual([
+        { person_id: "anonymous:d2", amount: null },
+        { person_id: "u1", amount: 19.5 },
+      ]);
+    } finally {
+      amounts.close();
+    }
+    // A map with text keys reads the same way.
+    const mapped = join(dir, "map.parquet");
+    const maps = await Session.open({ memoryLimit: "1GB", threads: 2 });
+    await maps.run(`COPY (SELECT user_pseudo_id, user_id, event_name, event_timestamp,
+      map_from_entries(list_transform(event_params, lambda p: {'k': p."key", 'v': COALESCE(p."value".string_value, CAST(p."value".int_value AS VARCHAR))})) AS event_params FROM '${parquet}') TO '${mapped}' (FORMAT parquet)`);
+    maps.close();
+    const { report } = await run({ ...ga4(mapped), inputs: { events: { ...ga4(mapped).inputs.events, columns: { personId: "user_id", timestamp: "event_timestamp", eventType: "event_name" } } } });
+    expect(report.instances[0]!.customEvents).toEqual([{ name: "sale_view", events: 1 }, { name: "session", events: 1 }]);
+    const message = await failure(ga4(parquet, "page_location"), "column_missing");
+    expect(message).toContain('instances[0].customEvents[0].conditions[0].field: no role or column "page_location" in inputs.events');
+    expect(message).toMatch(/event_params holds key-value pairs: name a key as event_params\.<key>$/);
+  });
+
   it("reads a transactions-only file as one event type with an amount expression and grouped lines", async () => {
     const path = file("tx.csv", [
       "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID",

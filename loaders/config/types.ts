@@ -57,7 +57,8 @@ export interface ExclusionRule extends ConditionGroup {
   name: string;
 }
 
-/** Supported input formats. CSV may be gzipped (`.csv.gz`). */
+/** Supported input formats. CSV and JSON may be gzipped (`.csv.gz`, `.json.gz`); `jsonl` reads JSON records one
+ * per line (`.jsonl`, `.ndjson`, Amplitude's and Mixpanel's `.json.gz`) or as one array (`.json`). */
 export type InputFormat = "csv" | "parquet" | "jsonl";
 
 /** CSV reading options. */

@@ -51,7 +51,7 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
   if (!format) {
     throw new UserError(
       "unknown_format",
-      `${key}.path: cannot tell the format of ${files[0]}; expected a .csv, .csv.gz, .tsv, .parquet, .jsonl or .ndjson file, or set ${key}.format to csv, parquet or jsonl`,
+      `${key}.path: cannot tell the format of ${files[0]}; expected a .csv, .csv.gz, .tsv, .parquet, .jsonl, .ndjson or .json file, or set ${key}.format to csv, parquet or jsonl`,
     );
   }
   for (const file of files) {

@@ -21,7 +21,7 @@ export function formatOfPath(path: string): InputFormat | null {
   const p = path.toLowerCase();
   if (/\.(csv|tsv|txt)(\.gz|\.zst)?$/.test(p)) return "csv";
   if (/\.parquet$/.test(p)) return "parquet";
-  if (/\.(jsonl|ndjson)(\.gz|\.zst)?$/.test(p)) return "jsonl";
+  if (/\.(jsonl|ndjson|json)(\.gz|\.zst)?$/.test(p)) return "jsonl";
   return null;
 }
 
@@ -48,7 +48,7 @@ export function readerSql(spec: ReaderSpec): string {
       FROM read_parquet(${list}, file_row_number = true, union_by_name = true)`;
   }
   const parts = spec.files.map((file, i) => {
-    const reader = spec.format === "csv" ? csvReader(file, i, spec) : `read_json(${str(file)}, format = 'newline_delimited')`;
+    const reader = spec.format === "csv" ? csvReader(file, i, spec) : `read_json(${str(file)}, format = 'auto')`;
     return `SELECT ${int(i)}::USMALLINT AS _file, (row_number() OVER ())::BIGINT AS _row, * FROM ${reader}`;
   });
   return parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(" UNION ALL BY NAME ");

@@ -69,7 +69,7 @@ describe("structural errors stop the run with a specific message", () => {
   it("unknown format and unreadable file", async () => {
     const xlsx = file("events.xlsx", GOOD);
     expect(await failure(configOf({ path: xlsx }), "unknown_format")).toBe(
-      `inputs.events.path: cannot tell the format of ${xlsx}; expected a .csv, .csv.gz, .tsv, .parquet, .jsonl or .ndjson file, or set inputs.events.format to csv, parquet or jsonl`,
+      `inputs.events.path: cannot tell the format of ${xlsx}; expected a .csv, .csv.gz, .tsv, .parquet, .jsonl, .ndjson or .json file, or set inputs.events.format to csv, parquet or jsonl`,
     );
     const fake = file("fake.parquet", GOOD);
     expect(await failure(configOf({ path: fake }), "unreadable")).toMatch(new RegExp(`^inputs\\.events: could not read ${fake.replace(/[.]/g, "\\.")} as parquet: `));
@@ -280,7 +280,7 @@ describe("formats", () => {
     { ecid: "p2", ts: "2025-01-03 10:00:00", type: "purchase", amount: 5.5 },
   ];
 
-  it("reads gzipped CSV globs, JSON Lines, nested JSON and Parquet alike", async () => {
+  it("reads gzipped CSV globs, JSON Lines, JSON arrays, gzipped JSON, nested JSON and Parquet alike", async () => {
     const csv = (r: (typeof rows)[number]) => `${r.ecid},${r.ts},${r.type},${r.amount ?? ""}`;
     writeFileSync(join(dir, "part-1.csv.gz"), gzipSync(["ecid,ts,type,amount", csv(rows[0])].join("\n") + "\n"));
     writeFileSync(join(dir, "part-2.csv.gz"), gzipSync(["ecid,ts,type,amount", csv(rows[1]), csv(rows[2])].join("\n") + "\n"));
@@ -290,7 +290,10 @@ describe("formats", () => {
     const session = await Session.open({ memoryLimit: "1GB" });
     await session.run(`COPY (SELECT * FROM read_json('${jsonl}')) TO '${parquet}' (FORMAT parquet)`);
     session.close();
-    for (const path of [join(dir, "part-*.csv.gz"), jsonl, parquet]) {
+    const array = file("array.json", JSON.stringify(rows));
+    const gzipped = join(dir, "export.json.gz");
+    writeFileSync(gzipped, gzipSync(rows.map((r) => JSON.stringify(r)).join("\n") + "\n"));
+    for (const path of [join(dir, "part-*.csv.gz"), jsonl, array, gzipped, parquet]) {
       const { report } = await run(configOf({ path }));
       expect(report.events.rowsUsed).toBe(3);
       expect(report.events.people).toBe(2);

@@ -100,8 +100,8 @@ export interface EventsInput {
   columns?: EventColumns;
   /** Column of an anonymous id (cookie or device id, e.g. Segment's `anonymousId`, GA4's `user_pseudo_id`) for
    * rows without a person id. Such a row goes to the person id that its anonymous id appears with on other rows
-   * (the earliest, when several); an anonymous id that never appears with one becomes a person of its own, with
-   * the id `anonymous:<id>`. */
+   * (the first it appears with, when several); an anonymous id that never appears with one becomes a person of
+   * its own, with the id `anonymous:<id>`. */
   anonymousId?: string;
   /** Declares every row as this event type, for files without an event-type column (e.g. transactions). */
   eventType?: string;

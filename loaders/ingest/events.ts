@@ -76,9 +76,10 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
     source = { ...source, reader: identityReaderSql(source.reader, roles.identity.anonymous) };
     const counts = await session.row(identityCountsSql(source.reader, roles.identity));
     identities = { column: roles.mapping.anonymousId!, rowsLinked: Number(counts.linked), rowsAnonymous: Number(counts.anonymous), sharedAnonymousIds: Number(counts.shared) };
-    if (identities.sharedAnonymousIds > 0) {
+    const shared = identities.sharedAnonymousIds;
+    if (shared > 0) {
       warnings.push(
-        `inputs.events: ${identities.sharedAnonymousIds} anonymous ids appear with more than one person id (shared devices?); their rows without a person id go to the earliest`,
+        `inputs.events: ${shared} anonymous ${shared === 1 ? "id appears" : "ids appear"} with more than one person id (shared devices?); rows without a person id go to the first of them`,
       );
     }
   }

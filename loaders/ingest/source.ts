@@ -4,7 +4,7 @@
  * e.g. `identityMap.ECID` inside a nested `identityMap` object). Structural problems raise a `UserError`.
  */
 import { existsSync, statSync } from "node:fs";
-import type { DuckDBType } from "@duckdb/node-api";
+import { DuckDBListType, DuckDBMapType, DuckDBStructType, type DuckDBType } from "@duckdb/node-api";
 import { UserError, closestHint } from "../config/errors.js";
 import type { InputFormat, ResolvedInput } from "../config/types.js";
 import { type FieldType, fieldTypeOf } from "../sql/conditions.js";
@@ -93,42 +93,33 @@ async function expand(session: Session, path: string, key: string): Promise<stri
   return files;
 }
 
-type StructType = { entryNames: readonly string[]; entryTypes: readonly DuckDBType[] };
-const STRUCT = 25;
-const LIST = 24;
-const MAP = 26;
-
 function flatten(out: SourceColumn[], path: string[], type: DuckDBType): void {
   const name = path.join(".");
   const keyValue = keyValueOf(type);
   out.push({ name, sql: path.map(ident).join("."), type: type.toString(), fieldType: fieldTypeOf(type.toString()), topLevel: path.length === 1, ...(keyValue ? { keyValue } : {}) });
-  if (type.typeId === STRUCT) {
-    const struct = type as unknown as StructType;
-    struct.entryNames.forEach((entry, i) => flatten(out, [...path, entry], struct.entryTypes[i]));
-  }
+  if (type instanceof DuckDBStructType) type.entryNames.forEach((entry, i) => flatten(out, [...path, entry], type.entryTypes[i]!));
 }
 
 /** How a list of `{key, value}` structs or a map with text keys holds its values; undefined for other types. */
 function keyValueOf(type: DuckDBType): SourceColumn["keyValue"] {
+  const isText = (t: DuckDBType | undefined) => t !== undefined && fieldTypeOf(t.toString()) === "text";
   let kind: "list" | "map";
   let value: DuckDBType | undefined;
-  if (type.typeId === MAP) {
-    const map = type as unknown as { keyType: DuckDBType; valueType: DuckDBType };
-    if (fieldTypeOf(map.keyType.toString()) !== "text") return undefined;
-    [kind, value] = ["map", map.valueType];
-  } else if (type.typeId === LIST && (type as unknown as { valueType: DuckDBType }).valueType.typeId === STRUCT) {
-    const entry = (type as unknown as { valueType: StructType }).valueType;
-    const key = entry.entryNames.indexOf("key");
-    if (key < 0 || fieldTypeOf(entry.entryTypes[key].toString()) !== "text") return undefined;
-    [kind, value] = ["list", entry.entryTypes[entry.entryNames.indexOf("value")]];
+  if (type instanceof DuckDBMapType && isText(type.keyType)) [kind, value] = ["map", type.valueType];
+  else if (type instanceof DuckDBListType && type.valueType instanceof DuckDBStructType && isText(entryType(type.valueType, "key"))) {
+    [kind, value] = ["list", entryType(type.valueType, "value")];
   } else return undefined;
-  if (!value) return undefined;
-  if (value.typeId === STRUCT) {
-    const struct = value as unknown as StructType;
-    const fields = struct.entryNames.filter((_, i) => fieldTypeOf(struct.entryTypes[i].toString()) !== "other");
+  if (value instanceof DuckDBStructType) {
+    const fields = value.entryNames.filter((_, i) => fieldTypeOf(value.entryTypes[i]!.toString()) !== "other");
     return fields.length ? { kind, fields, valueType: "VARCHAR" } : undefined;
   }
-  return fieldTypeOf(value.toString()) === "other" ? undefined : { kind, fields: null, valueType: value.toString() };
+  return value === undefined || fieldTypeOf(value.toString()) === "other" ? undefined : { kind, fields: null, valueType: value.toString() };
+}
+
+/** The type of a struct's entry, undefined when it has none of that name. */
+function entryType(struct: DuckDBStructType, name: string): DuckDBType | undefined {
+  const i = struct.entryNames.indexOf(name);
+  return i < 0 ? undefined : struct.entryTypes[i];
 }
 
 /** A column by name (exact; top-level names win over struct paths), else the value of a key in a key-value

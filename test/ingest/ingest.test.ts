@@ -369,7 +369,7 @@ describe("formats", () => {
       expect(report.events.rowsUsed).toBe(7);
       expect(report.events.setAside.map((s) => [s.reason, s.rows, s.examples])).toEqual([["person_id_missing", 1, ["anonymous.csv row 8"]]]);
       expect(report.warnings).toContain(
-        "inputs.events: 1 anonymous ids appear with more than one person id (shared devices?); their rows without a person id go to the earliest",
+        "inputs.events: 1 anonymous id appears with more than one person id (shared devices?); rows without a person id go to the first of them",
       );
       const perPerson = await session.rows(
         "SELECT p.person_id, count(*)::INTEGER AS events FROM events e JOIN people p USING (pk) GROUP BY 1 ORDER BY 1",

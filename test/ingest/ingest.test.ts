@@ -30,9 +30,26 @@ function configOf(events: Partial<EventsInput> & { path: string }, extra: Partia
 
 /** Runs ingest in a fresh session. */
 async function run(config: CustomerAIConfig): Promise<IngestResult> {
+  let result: IngestResult | undefined;
+  await ingested(config, async (r) => void (result = r));
+  return result!;
+}
+
+/** Runs ingest, then `check` on the same session (to query its tables). */
+async function ingested(config: CustomerAIConfig, check: (result: IngestResult, session: Session) => Promise<void>): Promise<void> {
   const session = await Session.open({ memoryLimit: "1GB", threads: 2 });
   try {
-    return await ingest(session, validateConfig(config, { baseDir: dir }));
+    await check(await ingest(session, validateConfig(config, { baseDir: dir })), session);
+  } finally {
+    session.close();
+  }
+}
+
+/** Runs a statement in a fresh session (e.g. a COPY writing a test file). */
+async function execute(sql: string): Promise<void> {
+  const session = await Session.open({ memoryLimit: "1GB", threads: 2 });
+  try {
+    await session.run(sql);
   } finally {
     session.close();
   }
@@ -104,9 +121,7 @@ describe("structural errors stop the run with a specific message", () => {
       'inputs.events.columns.amount: column "amount" should hold numbers but 2 of the first 2 values are not numbers (e.g. "ten")',
     );
     const parquet = join(dir, "boolts.parquet");
-    const session = await Session.open({ memoryLimit: "1GB" });
-    await session.run(`COPY (SELECT 'p1' AS ecid, TRUE AS ts, 'purchase' AS type, 1.0 AS amount) TO '${parquet}' (FORMAT parquet)`);
-    session.close();
+    await execute(`COPY (SELECT 'p1' AS ecid, TRUE AS ts, 'purchase' AS type, 1.0 AS amount) TO '${parquet}' (FORMAT parquet)`);
     expect(await failure(configOf({ path: parquet }), "column_type")).toBe(
       'inputs.events.columns.timestamp: column "ts" has type BOOLEAN; expected timestamps or text like 2025-05-01 13:45:00. ' +
         'Set inputs.events.timestampFormat (a strptime format such as "%m/%d/%Y %H:%M", or epoch_s / epoch_ms / epoch_us).',
@@ -125,9 +140,7 @@ describe("structural errors stop the run with a specific message", () => {
         '(e.g. "1735725600000"). The values look like epoch milliseconds: set inputs.events.timestampFormat to "epoch_ms".',
     );
     const parquet = join(dir, "epoch-us.parquet");
-    const session = await Session.open({ memoryLimit: "1GB" });
-    await session.run(`COPY (SELECT * FROM read_csv('${epoch(1e6)}', columns = {'ecid': 'VARCHAR', 'ts': 'BIGINT', 'type': 'VARCHAR', 'amount': 'DOUBLE'})) TO '${parquet}' (FORMAT parquet)`);
-    session.close();
+    await execute(`COPY (SELECT * FROM read_csv('${epoch(1e6)}', columns = {'ecid': 'VARCHAR', 'ts': 'BIGINT', 'type': 'VARCHAR', 'amount': 'DOUBLE'})) TO '${parquet}' (FORMAT parquet)`);
     expect(await failure(configOf({ path: parquet }), "column_type")).toBe(
       'inputs.events.columns.timestamp: column "ts" has type BIGINT; expected timestamps or text like 2025-05-01 13:45:00. ' +
         'The values look like epoch microseconds (e.g. 1735812000000000): set inputs.events.timestampFormat to "epoch_us".',
@@ -152,17 +165,13 @@ describe("structural errors stop the run with a specific message", () => {
       'inputs.events.columns.amount: column "amount" should hold numbers but 3 of the first 5 values are not numbers (e.g. "0,99"). ' +
         'They read as numbers with a decimal ",": set inputs.events.decimalSeparator to ","',
     );
-    const session = await Session.open({ memoryLimit: "1GB", threads: 2 });
-    try {
-      const { report } = await ingest(session, validateConfig(configOf({ path, decimalSeparator: "," }), { baseDir: dir }));
+    await ingested(configOf({ path, decimalSeparator: "," }), async ({ report }, session) => {
       expect(report.events.setAside.map((e) => [e.reason, e.examples])).toEqual([
         ["amount_invalid", ["comma.csv row 5"]],
         ["negative_amount", ["comma.csv row 4"]],
       ]);
       expect(await session.rows("SELECT amount FROM events ORDER BY day, amount")).toEqual([{ amount: 12.5 }, { amount: 0.99 }, { amount: 1234.5 }, { amount: null }]);
-    } finally {
-      session.close();
-    }
+    });
   });
 
   it("an instance whose goal matches no event shows the values found", async () => {
@@ -287,9 +296,7 @@ describe("formats", () => {
     const jsonl = file("events.jsonl", rows.map((r) => JSON.stringify(r)));
     const nested = file("nested.ndjson", rows.map((r) => JSON.stringify({ identityMap: { ECID: r.ecid }, timestamp: r.ts, eventType: r.type, commerce: { order: { priceTotal: r.amount } } })));
     const parquet = join(dir, "events.parquet");
-    const session = await Session.open({ memoryLimit: "1GB" });
-    await session.run(`COPY (SELECT * FROM read_json('${jsonl}')) TO '${parquet}' (FORMAT parquet)`);
-    session.close();
+    await execute(`COPY (SELECT * FROM read_json('${jsonl}')) TO '${parquet}' (FORMAT parquet)`);
     const array = file("array.json", JSON.stringify(rows));
     const gzipped = join(dir, "export.json.gz");
     writeFileSync(gzipped, gzipSync(rows.map((r) => JSON.stringify(r)).join("\n") + "\n"));
@@ -333,14 +340,10 @@ describe("formats", () => {
     const identities = (r: (typeof rows)[number], i: number) =>
       i === 0 ? [{ id: "other-device", primary: false }, { id: r.ecid, primary: true }] : [{ id: r.ecid, primary: false }, { id: "later", primary: false }];
     const path = file("identities.jsonl", rows.map((r, i) => JSON.stringify({ identityMap: { ECID: identities(r, i) }, timestamp: r.ts, eventType: r.type })));
-    const session = await Session.open({ memoryLimit: "1GB", threads: 2 });
-    try {
-      const { report } = await ingest(session, validateConfig({ ...configOf({ path }), inputs: { events: { path } } }, { baseDir: dir }));
+    await ingested({ ...configOf({ path }), inputs: { events: { path } } }, async ({ report }, session) => {
       expect(report.events.rowsUsed).toBe(3);
       expect(await session.rows("SELECT person_id FROM people ORDER BY person_id")).toEqual([{ person_id: "p1" }, { person_id: "p2" }]);
-    } finally {
-      session.close();
-    }
+    });
     const other = file("listid.jsonl", [JSON.stringify({ identityMap: { ECID: [1, 2] }, timestamp: rows[0].ts, eventType: "view" })]);
     expect(await failure({ ...configOf({ path: other }), inputs: { events: { path: other } } }, "column_type")).toBe(
       'inputs.events.columns.personId: column "identityMap.ECID" has type BIGINT[]; expected text, numbers or an XDM identity list ([{id, primary}]).',
@@ -361,9 +364,7 @@ describe("formats", () => {
       ",a9,2025-01-05 10:00:00,view,",
       " , ,2025-01-05 11:00:00,view,",
     ]);
-    const session = await Session.open({ memoryLimit: "1GB", threads: 2 });
-    try {
-      const { report } = await ingest(session, validateConfig(configOf({ path, anonymousId: "anon" }), { baseDir: dir }));
+    await ingested(configOf({ path, anonymousId: "anon" }), async ({ report }, session) => {
       expect(report.events.identities).toEqual({ column: "anon", rowsLinked: 3, rowsAnonymous: 1, sharedAnonymousIds: 1 });
       expect(report.events.mapping.anonymousId).toBe("anon");
       expect(report.events.rowsUsed).toBe(7);
@@ -381,9 +382,7 @@ describe("formats", () => {
         { person_id: "u3", events: 2 },
       ]);
       expect(report.instances[0]!.goalEvents).toBe(2);
-    } finally {
-      session.close();
-    }
+    });
     // Without the setting, rows without a person id are set aside as before.
     const plain = await run(configOf({ path }));
     expect(plain.report.events.setAside.map((s) => [s.reason, s.rows])).toEqual([["person_id_missing", 5]]);
@@ -402,9 +401,7 @@ describe("formats", () => {
     ];
     const jsonl = file("ga4.jsonl", rows.map((r) => JSON.stringify(r)));
     const parquet = join(dir, "ga4.parquet");
-    const session = await Session.open({ memoryLimit: "1GB", threads: 2 });
-    await session.run(`COPY (SELECT * FROM read_json('${jsonl}')) TO '${parquet}' (FORMAT parquet)`);
-    session.close();
+    await execute(`COPY (SELECT * FROM read_json('${jsonl}')) TO '${parquet}' (FORMAT parquet)`);
     const ga4 = (path: string, field = "event_params.page_location"): CustomerAIConfig => ({
       inputs: {
         events: {
@@ -433,22 +430,16 @@ describe("formats", () => {
       expect(report.events.mapping.amount).toBe("event_params.value");
       expect(report.instances[0]!.customEvents).toEqual([{ name: "sale_view", events: 1 }, { name: "session", events: 1 }]);
     }
-    const amounts = await Session.open({ memoryLimit: "1GB", threads: 2 });
-    try {
-      await ingest(amounts, validateConfig(ga4(parquet), { baseDir: dir }));
-      expect(await amounts.rows("SELECT p.person_id, sum(e.amount) AS amount FROM events e JOIN people p USING (pk) GROUP BY 1 ORDER BY 1")).toEqual([
+    await ingested(ga4(parquet), async (_, session) => {
+      expect(await session.rows("SELECT p.person_id, sum(e.amount) AS amount FROM events e JOIN people p USING (pk) GROUP BY 1 ORDER BY 1")).toEqual([
         { person_id: "anonymous:d2", amount: null },
         { person_id: "u1", amount: 19.5 },
       ]);
-    } finally {
-      amounts.close();
-    }
+    });
     // A map with text keys reads the same way.
     const mapped = join(dir, "map.parquet");
-    const maps = await Session.open({ memoryLimit: "1GB", threads: 2 });
-    await maps.run(`COPY (SELECT user_pseudo_id, user_id, event_name, event_timestamp,
+    await execute(`COPY (SELECT user_pseudo_id, user_id, event_name, event_timestamp,
       map_from_entries(list_transform(event_params, lambda p: {'k': p."key", 'v': COALESCE(p."value".string_value, CAST(p."value".int_value AS VARCHAR))})) AS event_params FROM '${parquet}') TO '${mapped}' (FORMAT parquet)`);
-    maps.close();
     const { report } = await run({ ...ga4(mapped), inputs: { events: { ...ga4(mapped).inputs.events, columns: { personId: "user_id", timestamp: "event_timestamp", eventType: "event_name" } } } });
     expect(report.instances[0]!.customEvents).toEqual([{ name: "sale_view", events: 1 }, { name: "session", events: 1 }]);
     const message = await failure(ga4(parquet, "page_location"), "column_missing");

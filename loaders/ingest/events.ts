@@ -25,6 +25,7 @@ import {
   stageSql,
   stagedTotalsSql,
   topValuesSql,
+  trimmedTextSql,
   typesEnumSql,
   typesTableSql,
   vocabularySql,
@@ -36,7 +37,7 @@ import { EVENT_REASONS } from "./reasons.js";
 import { type DataQualityReport, type SetAsideEntry, describeRow } from "./report.js";
 import { type EventRoles, eventFieldResolver, eventRoles } from "./roles.js";
 import type { Plain, Session } from "./session.js";
-import { type Source, encodingWarning, openSource, rejectedLines } from "./source.js";
+import { type Source, encodingWarning, openSource, rejectedLines, unreadableEntries } from "./source.js";
 
 /** At most this many channel or device values get their own code (the most frequent); others share one. */
 const MAX_CHANNELS = 6;
@@ -74,7 +75,7 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
   if (roles.identity) {
     await session.run(identityLinksSql(source.reader, roles.identity));
     source = { ...source, reader: identityReaderSql(source.reader, roles.identity.anonymous) };
-    const counts = await session.row(identityCountsSql(source.reader, roles.identity));
+    const counts = await session.row(identityCountsSql());
     identities = { column: roles.mapping.anonymousId!, rowsLinked: Number(counts.linked), rowsAnonymous: Number(counts.anonymous), sharedAnonymousIds: Number(counts.shared) };
     const shared = identities.sharedAnonymousIds;
     if (shared > 0) {
@@ -85,8 +86,8 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
   }
   const resolve = eventFieldResolver(source, roles);
   const flags = planFlags(config, eventFieldResolver(source, roles, true));
-  const chText = roles.channel ? `NULLIF(trim(CAST(${roles.channel.sql} AS VARCHAR)), '')` : null;
-  const devText = roles.device ? `NULLIF(trim(CAST(${roles.device.sql} AS VARCHAR)), '')` : null;
+  const chText = roles.channel ? trimmedTextSql(roles.channel.sql) : null;
+  const devText = roles.device ? trimmedTextSql(roles.device.sql) : null;
 
   // Vocabularies: event types get codes by frequency; the most frequent channels and devices get codes.
   const vocab = await session.rows(vocabularySql(source.reader, roles.eventType, chText, devText));
@@ -124,10 +125,9 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
     }),
   );
   const rejected = await rejectedLines(session, source);
-  const unread = rejected.malformed.count + rejected.encoding.count;
   const perFile = new Map((await session.rows(rowsPerFileSql())).map((r) => [Number(r.file), Number(r.n)]));
   const totalParsed = [...perFile.values()].reduce((a, b) => a + b, 0);
-  if (totalParsed + unread === 0) {
+  if (totalParsed + rejected.count === 0) {
     throw new UserError("file_empty", `inputs.events: ${source.files.length === 1 ? source.files[0] : "the files"} contain no data rows (only a header or nothing)`);
   }
   warnings.push(...encodingWarning(source, rejected));
@@ -142,10 +142,7 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
   await session.run(...markDuplicatesSql());
 
   // Accounting.
-  const setAside: SetAsideEntry[] = [];
-  for (const [reason, lines] of [["malformed_row", rejected.malformed], ["encoding_invalid", rejected.encoding]] as const) {
-    if (lines.count > 0) setAside.push({ reason, message: EVENT_REASONS.find((r) => r.key === reason)!.message, rows: lines.count, examples: lines.examples });
-  }
+  const setAside: SetAsideEntry[] = unreadableEntries(rejected);
   for (const r of await session.rows(setAsideSql(flags.exclusions.length > 0))) {
     const def = EVENT_REASONS[Number(r.reason) - 1];
     const entry: SetAsideEntry = {
@@ -158,7 +155,7 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
     setAside.push(entry);
   }
   const totals = await session.row(stagedTotalsSql());
-  const rowsRead = Number(totals.read) + unread;
+  const rowsRead = Number(totals.read) + rejected.count;
   const rowsUsed = Number(totals.used);
   const rowsSetAside = setAside.reduce((a, e) => a + e.rows, 0);
   if (rowsUsed + rowsSetAside !== rowsRead) throw new Error(`row accounting mismatch: ${rowsUsed} used + ${rowsSetAside} set aside != ${rowsRead} read`);

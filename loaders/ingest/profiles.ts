@@ -23,7 +23,7 @@ import { PROFILE_REASONS, type ProfileReason } from "./reasons.js";
 import { personIdSql } from "./roles.js";
 import { type DataQualityReport, type SetAsideEntry, describeRow } from "./report.js";
 import type { Session } from "./session.js";
-import { type Source, encodingWarning, openSource, rejectedLines, requireColumn } from "./source.js";
+import { type Source, encodingWarning, openSource, rejectedLines, requireColumn, unreadableEntries } from "./source.js";
 
 /** A profile attribute stored in `profiles` as column `a<index>`. */
 export interface StoredAttribute {
@@ -77,15 +77,13 @@ export async function ingestProfiles(session: Session, config: ResolvedConfig): 
   const acc = await session.row(profileAccountingSql());
   const rejected = await rejectedLines(session, source);
   const describe = (ids: unknown) => ((ids as number[] | null) ?? []).map((rid) => describeRow(rid, source.files, rejected.skipped));
-  const setAside: SetAsideEntry[] = [];
+  const setAside: SetAsideEntry[] = unreadableEntries(rejected);
   const add = (reason: ProfileReason, rows: number, examples: string[]) => {
     if (rows > 0) setAside.push({ reason, message: PROFILE_REASONS.find((r) => r.key === reason)!.message, rows, examples });
   };
-  add("malformed_row", rejected.malformed.count, rejected.malformed.examples);
-  add("encoding_invalid", rejected.encoding.count, rejected.encoding.examples);
   add("person_id_missing", Number(acc.missing), describe(acc.missing_examples));
   add("duplicate_person", Number(acc.duplicates), describe(acc.duplicate_examples));
-  const rowsRead = Number(acc.read) + rejected.malformed.count + rejected.encoding.count;
+  const rowsRead = Number(acc.read) + rejected.count;
   if (rowsRead === 0) throw new UserError("file_empty", `inputs.profiles: ${source.files[0]} contains no data rows`);
   const comp = await session.row(profileCompletenessSql(attributes.length));
   await session.run(profilesTableSql(attributes.length), dropProfileStagingSql());

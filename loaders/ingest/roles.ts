@@ -7,7 +7,7 @@ import { UserError, closestHint } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/types.js";
 import type { FieldRef, FieldResolver } from "../sql/conditions.js";
 import { columnsOf, compileExpression, parseExpression } from "../sql/expression.js";
-import { type IdentitySql, STAGED_ROLE_COLUMNS, TIMESTAMP_RANGE, inTimestampRangeSql, stitchedPersonSql } from "../sql/ingest.js";
+import { type IdentitySql, STAGED_ROLE_COLUMNS, TIMESTAMP_RANGE, inTimestampRangeSql, stitchedPersonSql, trimmedTextSql } from "../sql/ingest.js";
 import { int, str } from "../sql/quote.js";
 import type { Session } from "./session.js";
 import { type Source, type SourceColumn, findColumn, keyValueHint, requireColumn } from "./source.js";
@@ -37,12 +37,7 @@ type EventsConfig = ResolvedConfig["inputs"]["events"];
 
 /** Text without surrounding blanks, NULL when empty. */
 function textOf(column: SourceColumn): string {
-  return trimmedText(column.sql);
-}
-
-/** The SQL value `sql` as text without surrounding blanks, NULL when empty. */
-function trimmedText(sql: string): string {
-  return `NULLIF(trim(CAST(${sql} AS VARCHAR)), '')`;
+  return trimmedTextSql(column.sql);
 }
 
 /** An XDM identity list, e.g. `identityMap.ECID` in Adobe Experience Platform exports: `[{id, primary, ...}]`. */
@@ -56,7 +51,7 @@ export function personIdSql(column: SourceColumn, key: string): string {
   if (IDENTITY_LIST.test(column.type)) {
     const c = column.sql;
     const id = /"?primary"? BOOLEAN/.test(column.type) ? `COALESCE(list_filter(${c}, lambda x: x."primary")[1].id, ${c}[1].id)` : `${c}[1].id`;
-    return trimmedText(id);
+    return trimmedTextSql(id);
   }
   if (column.fieldType === "other") throw wrongType(key, column, "text, numbers or an XDM identity list ([{id, primary}])", "");
   return textOf(column);

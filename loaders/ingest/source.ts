@@ -11,6 +11,8 @@ import { type FieldType, fieldTypeOf } from "../sql/conditions.js";
 import { ident, str } from "../sql/quote.js";
 import { basename } from "node:path";
 import { type ReaderSpec, dropRejectsSql, formatOfPath, globSql, readerSql, rejectsSql } from "../sql/readers.js";
+import { UNREADABLE_LINE_REASONS } from "./reasons.js";
+import type { SetAsideEntry } from "./report.js";
 import type { Session } from "./session.js";
 
 /** A column (or struct field) of an input. */
@@ -169,6 +171,8 @@ export function requireColumn(source: Source, name: string, what: string, config
 
 /** Lines of a CSV input its last scan could not read, as counts with up to five examples ("file line N"). */
 export interface RejectedLines {
+  /** All of them. */
+  count: number;
   /** Wrong number of fields or broken quoting. */
   malformed: { count: number; examples: string[] };
   /** Bytes that are not valid in the file's encoding. */
@@ -179,12 +183,13 @@ export interface RejectedLines {
 
 /** The lines the last scan of a CSV source rejected (none for other formats). */
 export async function rejectedLines(session: Session, source: Source): Promise<RejectedLines> {
-  const out: RejectedLines = { malformed: { count: 0, examples: [] }, encoding: { count: 0, examples: [] }, skipped: new Map() };
+  const out: RejectedLines = { count: 0, malformed: { count: 0, examples: [] }, encoding: { count: 0, examples: [] }, skipped: new Map() };
   if (source.format !== "csv") return out;
   const header = source.spec.csv.header ? 1 : 0;
   for (let i = 0; i < source.files.length; i++) {
     const rows = await session.rows(rejectsSql(source.spec.rejectsPrefix, i));
     out.skipped.set(i, rows.map((r) => Number(r.line) - header).sort((a, b) => a - b));
+    out.count += rows.length;
     for (const r of rows) {
       const kind = r.encoding ? out.encoding : out.malformed;
       kind.count++;
@@ -192,6 +197,12 @@ export async function rejectedLines(session: Session, source: Source): Promise<R
     }
   }
   return out;
+}
+
+/** The set-aside entries of the lines a scan could not read, by reason. */
+export function unreadableEntries(rejected: RejectedLines): SetAsideEntry[] {
+  const lines = { malformed_row: rejected.malformed, encoding_invalid: rejected.encoding };
+  return UNREADABLE_LINE_REASONS.filter((r) => lines[r.key].count > 0).map((r) => ({ reason: r.key, message: r.message, rows: lines[r.key].count, examples: lines[r.key].examples }));
 }
 
 /** A warning when lines are not valid in the source's encoding, naming the setting that reads them. */

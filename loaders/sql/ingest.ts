@@ -13,6 +13,12 @@ import { ident, int, str, timestamp } from "./quote.js";
 /** Multiplier that packs `_file` and `_row` into one BIGINT row id: `_file * 2^40 + _row`. */
 export const ROW_ID_FILE_FACTOR = 1099511627776;
 
+/** SQL: the value `sql` as text without surrounding blanks, NULL when empty (how every text role and attribute
+ * is read). */
+export function trimmedTextSql(sql: string): string {
+  return `NULLIF(trim(CAST(${sql} AS VARCHAR)), '')`;
+}
+
 /** Event times outside this range (from inclusive, to exclusive) are set aside as unreadable: a wrong epoch unit or
  * a typo in the year, which would otherwise move the as-of date. */
 export const TIMESTAMP_RANGE = { from: "1900-01-01", to: "2200-01-01" } as const;
@@ -87,14 +93,16 @@ export interface IdentitySql {
 }
 
 /**
- * Creates `ev_links`: for every anonymous id that appears on rows with a person id, the person id of its earliest
- * such row (ties: the smallest person id) and how many person ids it appears with.
+ * Creates `ev_links`, one scan of the input: for every anonymous id, the person id of its earliest row that has one
+ * (ties: the smallest person id; NULL when none does), how many person ids it appears with, and how many of its
+ * rows have no person id.
  */
 export function identityLinksSql(reader: string, id: IdentitySql): string {
   return `CREATE OR REPLACE TABLE ${LINKS} AS
-    SELECT anon AS __link_anon, first(person ORDER BY ts NULLS LAST, person) AS ${LINKED_PERSON_COLUMN}, count(DISTINCT person) AS persons
+    SELECT anon AS __link_anon, first(person ORDER BY ts NULLS LAST, person) FILTER (person IS NOT NULL) AS ${LINKED_PERSON_COLUMN},
+      count(DISTINCT person) AS persons, count(*) FILTER (person IS NULL) AS unowned
     FROM (SELECT ${id.anonymous} AS anon, ${id.person} AS person, ${id.timestamp} AS ts FROM (${reader}))
-    WHERE anon IS NOT NULL AND person IS NOT NULL GROUP BY anon`;
+    WHERE anon IS NOT NULL GROUP BY anon`;
 }
 
 /** The reader with `LINKED_PERSON_COLUMN`: the person id linked to the row's anonymous id, NULL when none. */
@@ -108,13 +116,12 @@ export function stitchedPersonSql(id: Pick<IdentitySql, "person" | "anonymous">)
   return `COALESCE(${id.person}, ${LINKED_PERSON_COLUMN}, 'anonymous:' || ${id.anonymous})`;
 }
 
-/** Rows without a person id that got one through their anonymous id (`linked`) or kept the anonymous id
- * (`anonymous`), and anonymous ids that appear with more than one person id (`shared`). */
-export function identityCountsSql(linkedReader: string, id: Pick<IdentitySql, "person" | "anonymous">): string {
-  return `SELECT count(*) FILTER (${id.person} IS NULL AND ${LINKED_PERSON_COLUMN} IS NOT NULL) AS linked,
-      count(*) FILTER (${id.person} IS NULL AND ${LINKED_PERSON_COLUMN} IS NULL AND ${id.anonymous} IS NOT NULL) AS anonymous,
-      (SELECT count(*) FROM ${LINKS} WHERE persons > 1) AS shared
-    FROM (${linkedReader})`;
+/** From `ev_links`: rows without a person id that got one through their anonymous id (`linked`) or kept the
+ * anonymous id (`anonymous`), and anonymous ids that appear with more than one person id (`shared`). */
+export function identityCountsSql(): string {
+  return `SELECT COALESCE(sum(unowned) FILTER (${LINKED_PERSON_COLUMN} IS NOT NULL), 0) AS linked,
+      COALESCE(sum(unowned) FILTER (${LINKED_PERSON_COLUMN} IS NULL), 0) AS anonymous, count(*) FILTER (persons > 1) AS shared
+    FROM ${LINKS}`;
 }
 
 /** Creates `ev_types(__type_name, __type_code)` from a list of event types, codes in the given order. */

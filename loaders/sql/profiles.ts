@@ -3,7 +3,7 @@
  * (missing ids, later rows of the same person), and the canonical `profiles` table (one row per person, the
  * first row in file order).
  */
-import { ROW_ID_FILE_FACTOR } from "./ingest.js";
+import { ROW_ID_FILE_FACTOR, trimmedTextSql } from "./ingest.js";
 import { ident, int } from "./quote.js";
 
 /** How a profile attribute is stored. */
@@ -11,7 +11,7 @@ export type AttributeStorage = "number" | "boolean" | "date" | "text";
 
 /** SQL converting a source column (of DuckDB type family `from`) to the storage type. */
 export function attributeSql(sql: string, from: "text" | "number" | "boolean" | "timestamp" | "other", to: AttributeStorage): string {
-  const text = `NULLIF(trim(CAST(${sql} AS VARCHAR)), '')`;
+  const text = trimmedTextSql(sql);
   switch (to) {
     case "number":
       return from === "number" ? `CAST(${sql} AS DOUBLE)` : from === "boolean" ? `CAST(${sql} AS DOUBLE)` : `TRY_CAST(${text} AS DOUBLE)`;
@@ -26,7 +26,7 @@ export function attributeSql(sql: string, from: "text" | "number" | "boolean" | 
 
 /** Counts telling which type a text column holds (over its first rows). */
 export function inferTypeSql(reader: string, sql: string, sample: number): string {
-  const v = `NULLIF(trim(CAST(${sql} AS VARCHAR)), '')`;
+  const v = trimmedTextSql(sql);
   return `SELECT count(v) AS present, count(TRY_CAST(v AS DOUBLE)) AS numbers, count(TRY_CAST(v AS DATE)) AS dates,
       count(TRY_CAST(v AS BOOLEAN)) AS booleans
     FROM (SELECT ${v} AS v FROM (${reader}) LIMIT ${int(sample)})`;

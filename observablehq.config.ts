@@ -13,7 +13,8 @@ const instances = await siteInstances();
 export default {
   title: "Customer AI",
   root: "src",
-  output: "dist",
+  // `npm run build` builds into a staging folder and swaps it in (loaders/cli/build.ts).
+  output: process.env["CUSTOMER_AI_SITE_OUT"] ?? "dist",
   // The default stylesheet links Google Fonts; the theme's own CSS is local.
   globalStylesheets: [],
   theme: ["air", "near-midnight"],

@@ -16,7 +16,8 @@ export type UserErrorCode =
   | "column_type"
   | "goal_no_match"
   | "no_events"
-  | "requirements";
+  | "requirements"
+  | "output";
 
 /** A problem the user can fix; its message names the file, key, row or column and what was expected. */
 export class UserError extends Error {

@@ -19,13 +19,15 @@ import { explainScores } from "./explain.js";
 import { matrixOf } from "./matrix.js";
 import { FILES, type InstanceSummary, RUN_FILES, type RunIndex, SCHEMA_VERSION } from "./schema.js";
 import { writeScoreFiles } from "./outputs.js";
+import { writeFolderAtomically } from "./output-folder.js";
 import { dailyTypesSql, dailyTypesTable, firstDaySql, firstDaysTable } from "../sql/features.js";
 import { copyActivitySql, copyNewPeopleSql, copyTimelineSql } from "../sql/outputs.js";
 import { calibrationWhy, MODEL_DEFAULTS, trainModel } from "./train.js";
 
 /** Options of `runPipeline`. */
 export interface RunOptions extends Omit<PrepareOptions, "onProgress"> {
-  /** Output folder; each instance gets `out/<name>/`. It is emptied first. */
+  /** Output folder; each instance gets `out/<name>/`. It must be missing, empty or written by an earlier run; the
+   * run writes beside it and replaces it only when everything succeeded (see `output-folder.ts`). */
   out: string;
   /** Progress lines (stage, rows, elapsed) for stderr. */
   onProgress?: (message: string) => void;
@@ -49,14 +51,20 @@ export interface RunSummary {
   seconds: Record<string, number>;
 }
 
-/** Runs the whole pipeline and writes its outputs. */
+/**
+ * Runs the whole pipeline and writes its outputs into `options.out`, as one transaction: a failed run leaves the
+ * previous results untouched.
+ */
 export async function runPipeline(config: ResolvedConfig, options: RunOptions): Promise<RunSummary> {
+  return writeFolderAtomically(options.out, (staging) => runInto(config, staging, options));
+}
+
+/** Runs the pipeline, writing into the (new, empty) folder `out`. */
+async function runInto(config: ResolvedConfig, out: string, options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
   const progress = (message: string) => options.onProgress?.(`[${elapsed()}] ${message}`);
-  rmSync(options.out, { recursive: true, force: true });
-  mkdirSync(options.out, { recursive: true });
-  const timeline = join(options.out, ".timeline.parquet");
+  const timeline = join(out, ".timeline.parquet");
   const prepared = await prepareFeatures(config, {
     ...options,
     onProgress: (m) => progress(`features: ${m}`),
@@ -65,9 +73,9 @@ export async function runPipeline(config: ResolvedConfig, options: RunOptions): 
         copyTimelineSql(timeline, dayOf(ingested.asOf) + 1),
         // The data overview, from the shared daily tables (made here when every instance ignores some events).
         dailyTypesSql(dailyTypesTable(null), null),
-        copyActivitySql(dailyTypesTable(null), join(options.out, RUN_FILES.activity)),
+        copyActivitySql(dailyTypesTable(null), join(out, RUN_FILES.activity)),
         firstDaySql(firstDaysTable(null), null),
-        copyNewPeopleSql(firstDaysTable(null), join(options.out, RUN_FILES.newPeople)),
+        copyNewPeopleSql(firstDaysTable(null), join(out, RUN_FILES.newPeople)),
       ),
   });
   const featureSeconds = (performance.now() - started) / 1000;
@@ -76,7 +84,7 @@ export async function runPipeline(config: ResolvedConfig, options: RunOptions): 
     for (const features of prepared.instances) {
       const t0 = performance.now();
       const inst = config.instances.find((i) => i.name === features.instance)!;
-      const dir = join(options.out, inst.name);
+      const dir = join(out, inst.name);
       mkdirSync(dir, { recursive: true });
       const result = await scoreInstance(config, features, prepared.report, dir, timeline, (m) => progress(`${inst.name}: ${m}`));
       const seconds = (performance.now() - t0) / 1000;
@@ -88,7 +96,7 @@ export async function runPipeline(config: ResolvedConfig, options: RunOptions): 
     shutdownWorkers();
     rmSync(timeline, { force: true });
   }
-  writeJson(join(options.out, RUN_FILES.index), summary.index);
+  writeJson(join(out, RUN_FILES.index), summary.index);
   summary.seconds["total"] = (performance.now() - started) / 1000;
   return summary;
 }

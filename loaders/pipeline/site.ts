@@ -9,7 +9,7 @@
  * - a lock directory makes concurrent loaders wait for one run instead of starting their own.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfigOrDemo } from "../config/load.js";
@@ -31,10 +31,7 @@ export async function siteRun(): Promise<{ dir: string; index: RunIndex }> {
   const indexFile = join(dir, RUN_FILES.index);
   if (!existsSync(indexFile)) await withLock(`${dir}.lock`, async () => {
     if (existsSync(indexFile)) return;
-    const work = `${dir}.partial-${process.pid}`;
-    await runPipeline(config, { out: work, onProgress: (m) => console.error(m) });
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(work, dir);
+    await runPipeline(config, { out: dir, onProgress: (m) => console.error(m) });
   });
   return { dir, index: JSON.parse(readFileSync(indexFile, "utf8")) as RunIndex };
 }

@@ -1,0 +1,100 @@
+/**
+ * Output folders written as one transaction. A run writes into a new staging folder beside its target and swaps
+ * it in only when everything succeeded, so a failed run leaves the previous results untouched. The tool replaces
+ * only folders it can prove it wrote: those that carry its marker file (or, for a site, Framework's generator
+ * tag); any other non-empty folder is refused with one clear line, so `--out .` or a folder of the user's data
+ * is never deleted.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { UserError } from "../config/errors.js";
+
+/** The file every output folder of this tool carries; only folders with it are ever replaced or deleted. */
+export const OUTPUT_MARKER = ".customer-ai-output";
+const MARKER_TEXT = "Written by customer-ai. This folder is replaced as a whole by the next run that writes here.\n";
+
+/** How to recognise a folder this tool may replace. */
+export interface OwnedBy {
+  /** What the folder is, for messages ("output folder", "site folder"). */
+  what: string;
+  /** Besides the marker file: another proof that the folder was written by the tool (e.g. a built site). */
+  alsoOwned?: (folder: string) => boolean;
+}
+
+/** Writes the marker file into a folder this tool wrote. */
+function markOutput(folder: string): void {
+  writeFileSync(join(folder, OUTPUT_MARKER), MARKER_TEXT);
+}
+
+/** Whether `folder` is missing, empty, or carries proof that this tool wrote it. */
+function replaceable(folder: string, owner: OwnedBy): boolean {
+  if (!existsSync(folder)) return true;
+  if (readdirSync(folder).length === 0) return true;
+  return existsSync(join(folder, OUTPUT_MARKER)) || (owner.alsoOwned?.(folder) ?? false);
+}
+
+/**
+ * Checks before any work that `out` can receive a run: its parent folder exists, and it is missing, an empty
+ * folder, or a folder this tool wrote.
+ * @throws UserError naming the folder and what to do.
+ */
+export function checkOutputFolder(out: string, owner: OwnedBy = { what: "output folder" }): void {
+  const target = resolve(out);
+  const parent = dirname(target);
+  if (!existsSync(parent) || !statSync(parent).isDirectory()) {
+    throw new UserError("output", `${owner.what} ${out}: its parent folder ${parent} does not exist; create it first or choose another folder`);
+  }
+  if (existsSync(target) && !statSync(target).isDirectory()) {
+    throw new UserError("output", `${owner.what} ${out} is a file, not a folder; choose a new or empty folder`);
+  }
+  if (!replaceable(target, owner)) {
+    throw new UserError(
+      "output",
+      `${owner.what} ${out} is not empty and was not written by customer-ai (no ${OUTPUT_MARKER} file); nothing was changed. Choose a new or empty folder`,
+    );
+  }
+}
+
+/**
+ * Runs `write` into a fresh staging folder beside `out` and, when it succeeds, swaps the staging folder in place
+ * of `out` (whose previous contents, written by this tool, are then removed). When `write` fails, the staging
+ * folder is removed and `out` is left exactly as it was; the error is rethrown with that said.
+ */
+export async function writeFolderAtomically<T>(out: string, write: (staging: string) => Promise<T>, owner: OwnedBy = { what: "output folder" }): Promise<T> {
+  checkOutputFolder(out, owner);
+  const target = resolve(out);
+  const tag = `${process.pid}-${Date.now().toString(36)}`;
+  const staging = join(dirname(target), `.${basename(target)}.partial-${tag}`);
+  const previous = join(dirname(target), `.${basename(target)}.previous-${tag}`);
+  let result: T;
+  try {
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging);
+    markOutput(staging);
+    result = await write(staging);
+    markOutput(staging);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    if (error instanceof Error && existsSync(target)) error.message += ` (the previous results in ${out} are unchanged)`;
+    throw error;
+  }
+  // Swap: the old folder steps aside, the new one takes its name, then the old one (ours) is removed.
+  checkOutputFolder(out, owner);
+  const hadPrevious = existsSync(target);
+  if (hadPrevious) renameSync(target, previous);
+  try {
+    renameSync(staging, target);
+  } catch (error) {
+    if (hadPrevious) renameSync(previous, target);
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  if (hadPrevious) rmSync(previous, { recursive: true, force: true });
+  return result;
+}
+
+/** Whether a folder holds a site built by Observable Framework (its pages carry Framework's generator tag). */
+export function isFrameworkSite(folder: string): boolean {
+  const index = join(folder, "index.html");
+  return existsSync(index) && /<meta name="generator" content="Observable Framework/.test(readFileSync(index, "utf8"));
+}

@@ -9,8 +9,12 @@ import { facts, h, table } from "./elements.js";
 import { formatCount, formatDate, formatDateRange, formatFixed, formatNumber, formatPercent } from "./format.js";
 
 /** The out-of-time test in one sentence. */
-export function testInWords(evaluation: Pick<Evaluation, "testCutoff" | "testExamples" | "testPositives" | "baseRate">): string {
-  return `Measured out of time: the model was trained on earlier cutoffs and scored ${formatCount(evaluation.testExamples)} people as of ${formatDate(evaluation.testCutoff)}, of whom ${formatCount(evaluation.testPositives)} (${formatPercent(evaluation.baseRate)}) then had the outcome.`;
+export function testInWords(evaluation: Pick<Evaluation, "kind" | "testCutoff" | "testExamples" | "testPositives" | "baseRate">): string {
+  const outcome = `of whom ${formatCount(evaluation.testPositives)} (${formatPercent(evaluation.baseRate)}) then had the outcome.`;
+  if (evaluation.kind === "held-out people") {
+    return `Measured on held-out people, not out of time (the history is too short for that): a model trained without ${formatCount(evaluation.testExamples)} people scored them as of ${formatDate(evaluation.testCutoff)}, ${outcome}`;
+  }
+  return `Measured out of time: a model trained on earlier cutoffs only scored ${formatCount(evaluation.testExamples)} people as of ${formatDate(evaluation.testCutoff)}, ${outcome}`;
 }
 
 /** The model and the baselines side by side: AUC, PR-AUC, log-loss, Brier score, calibration error, top-decile lift. */
@@ -77,6 +81,13 @@ function paramValue(value: number | string | boolean): string {
   return value;
 }
 
+/** Cutoffs in words: "from 23 cutoffs, 1 Apr 2026 to 1 Oct 2026". */
+export function cutoffsInWords(cutoffs: readonly string[]): string {
+  if (cutoffs.length === 0) return "from no cutoff";
+  if (cutoffs.length === 1) return `from 1 cutoff, ${formatDate(cutoffs[0]!)}`;
+  return `from ${formatCount(cutoffs.length)} cutoffs, ${formatDate(cutoffs[0]!)} to ${formatDate(cutoffs[cutoffs.length - 1]!)}`;
+}
+
 /** The model card as a definition list plus tables of hyper-parameters and limits. */
 export function modelCard(card: ModelCard): HTMLElement {
   const calibration = card.calibration;
@@ -85,10 +96,16 @@ export function modelCard(card: ModelCard): HTMLElement {
     { class: "model-card", "data-testid": "model-card" },
     facts([
       ["Data", `Events from ${formatDateRange(card.dataRange)}`],
-      ["Training", `${formatCount(card.trainingExamples)} examples (${formatCount(card.trainingPositives)} positive, ${formatPercent(card.trainingExamples ? card.trainingPositives / card.trainingExamples : NaN)}) from ${formatCount(card.trainingCutoffs.length)} cutoffs: ${card.trainingCutoffs.map(formatDate).join(", ")}`],
+      ["Scores", `From a model trained on every labelled cutoff up to the as-of date: ${formatCount(card.scoringModel.examples)} examples (${formatCount(card.scoringModel.positives)} positive) ${cutoffsInWords(card.scoringModel.cutoffs)}, ${formatCount(card.scoringModel.trees)} trees`],
+      ["Evaluation model", `${formatCount(card.trainingExamples)} examples (${formatCount(card.trainingPositives)} positive, ${formatPercent(card.trainingExamples ? card.trainingPositives / card.trainingExamples : NaN)}) ${cutoffsInWords(card.trainingCutoffs)}, ${formatCount(card.trees)} trees`],
       ["Validation", `${formatCount(card.validationExamples)} examples (early stopping and calibration)`],
-      ["Test", `${formatCount(card.testExamples)} examples (${formatCount(card.testPositives)} positive) as of ${formatDate(card.testCutoff)}, after every training window`],
-      ["Model", `Gradient-boosted trees: ${formatCount(card.trees)} trees on ${formatCount(card.features)} features`],
+      [
+        "Test",
+        card.evaluation === "held-out people"
+          ? `${formatCount(card.testExamples)} held-out people (${formatCount(card.testPositives)} positive) as of ${formatDate(card.testCutoff)}; the history is too short for an out-of-time test`
+          : `${formatCount(card.testExamples)} examples (${formatCount(card.testPositives)} positive) as of ${formatDate(card.testCutoff)}, after every training window of the evaluation model`,
+      ],
+      ["Model", `Gradient-boosted trees on ${formatCount(card.features)} features`],
       ["Calibration", `${calibration.method === "platt" ? "Platt scaling" : "Isotonic regression"}. ${calibration.why}`],
       ["Held-out log-loss", `Platt ${formatFixed(calibration.logLoss.platt, 4)}, isotonic ${formatFixed(calibration.logLoss.isotonic, 4)}, uncalibrated ${formatFixed(calibration.logLoss.uncalibrated, 4)}`],
     ]),

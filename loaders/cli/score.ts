@@ -33,4 +33,6 @@ await runCli(async () => {
   }));
   console.error(`\nas of ${run.index.asOf}; wrote ${values.out}/ in ${run.seconds["total"]!.toFixed(1)} s (features ${run.seconds["features"]!.toFixed(1)} s)`);
   console.table(rows);
+  for (const f of run.index.failed) console.error(`\ninstance ${f.name} was not scored: ${f.message}`);
+  if (run.index.failed.length) process.exitCode = 1;
 });

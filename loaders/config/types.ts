@@ -152,8 +152,10 @@ export interface ProfileAttribute {
 
 /** Who is scored. */
 export interface EligibleConfig {
-  /** Active (at least one activity event) within this many days before the cutoff (default 45). */
-  activeWithinDays?: number;
+  /** Active (at least one activity event) within this many days before the cutoff; `null`: at least one activity
+   * event at any time before it. Default: `null` for conversion instances (everyone with history is scored, lapsed
+   * customers included), 45 for churn instances (people who are still active). */
+  activeWithinDays?: number | null;
   /** Which events count as activity (default: every event). */
   activity?: ConditionGroup;
   /** Additionally require at least one event matching these conditions within the feature lookback. */
@@ -218,6 +220,9 @@ export interface TrainingSettings {
   maxExamples?: number;
   /** Use at most this many labelled cutoffs, the most recent ones (default: as many as the history allows). */
   maxCutoffs?: number;
+  /** Days between labelled cutoffs (default: 7 per 28 days of window, from 7 to 28). Outcome windows of
+   * neighbouring cutoffs may overlap; none reaches past the cutoff it is tested or scored at. */
+  cutoffStride?: number;
   /** Seed of every random choice (validation split, tree sampling); default 1. Same data + config + seed =
    * identical outputs. */
   seed?: number;
@@ -277,7 +282,8 @@ export interface ResolvedInstance {
   goal: ResolvedGroup;
   window: number;
   eligible: {
-    activeWithinDays: number;
+    /** null: any activity before the cutoff. */
+    activeWithinDays: number | null;
     activity: ResolvedGroup | null;
     events: ResolvedGroup | null;
     attributes: ResolvedGroup | null;
@@ -326,6 +332,6 @@ export interface ResolvedConfig {
     maxEventTypes: number;
     maxCategories: number;
   };
-  training: { maxExamplesPerCutoff: number; maxExamples: number; maxCutoffs: number | null; seed: number; model: ModelSettings };
+  training: { maxExamplesPerCutoff: number; maxExamples: number; maxCutoffs: number | null; cutoffStride: number | null; seed: number; model: ModelSettings };
   instances: ResolvedInstance[];
 }

@@ -41,7 +41,8 @@ export const DEFAULT_EVENT_COLUMNS = {
 
 /** Defaults of settings that are not inputs or instances. */
 export const DEFAULTS = {
-  activeWithinDays: 45,
+  /** Churn instances score people active within this many days; conversion instances score everyone with history. */
+  churnActiveWithinDays: 45,
   lookbackDays: 180,
   maxExamplesPerCutoff: 50_000,
   maxExamples: 200_000,
@@ -83,9 +84,6 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Res
   instances.forEach((inst, i) => {
     inst.index = i;
     if (instances.findIndex((o) => o.name === inst.name) < i) issues.add(`instances[${i}].name`, `expected a unique name but "${inst.name}" is used twice`);
-    if (inst.eligible.activeWithinDays > features.lookbackDays) {
-      issues.add(`instances[${i}].eligible.activeWithinDays`, `expected at most features.lookbackDays (${features.lookbackDays}) but got ${inst.eligible.activeWithinDays}`);
-    }
     if (inst.asOf && asOf && inst.asOf > asOf) issues.add(`instances[${i}].asOf`, `expected a date on or before the global asOf ${asOf} but got "${inst.asOf}"`);
   });
   if (issues.list.length || !events || !requirements) throw configError(issues);
@@ -200,14 +198,15 @@ function featureSettings(issues: Issues, value: unknown): ResolvedConfig["featur
 }
 
 function trainingSettings(issues: Issues, value: unknown): ResolvedConfig["training"] {
-  const r = value === undefined ? {} : object(issues, value, "training", ["maxExamplesPerCutoff", "maxExamples", "maxCutoffs", "seed", "model"]) ?? {};
+  const r = value === undefined ? {} : object(issues, value, "training", ["maxExamplesPerCutoff", "maxExamples", "maxCutoffs", "cutoffStride", "seed", "model"]) ?? {};
   const max = DEFAULTS.maxExamplesPerCutoff;
   return {
     seed: integer(issues, r.seed, "training.seed", 0, 2 ** 31 - 1, 1) ?? 1,
     model: modelSettings(issues, r.model),
     maxExamplesPerCutoff: integer(issues, r.maxExamplesPerCutoff, "training.maxExamplesPerCutoff", 100, 1e9, max) ?? max,
     maxExamples: integer(issues, r.maxExamples, "training.maxExamples", 100, 1e9, DEFAULTS.maxExamples) ?? DEFAULTS.maxExamples,
-    maxCutoffs: r.maxCutoffs === undefined ? null : integer(issues, r.maxCutoffs, "training.maxCutoffs", 2, 1000) ?? null,
+    maxCutoffs: r.maxCutoffs === undefined ? null : integer(issues, r.maxCutoffs, "training.maxCutoffs", 1, 1000) ?? null,
+    cutoffStride: r.cutoffStride === undefined ? null : integer(issues, r.cutoffStride, "training.cutoffStride", 1, 3650) ?? null,
   };
 }
 
@@ -273,7 +272,7 @@ function instance(
   const type = oneOf(issues, r.type, at(path, "type"), ["conversion", "churn"] as const);
   const goal = group(issues, r.goal, at(path, "goal"), []);
   const window = integer(issues, r.window, at(path, "window"), 1, 3650);
-  const eligible = eligibleOf(issues, r.eligible, at(path, "eligible"));
+  const eligible = eligibleOf(issues, r.eligible, at(path, "eligible"), type);
   const customEvents = list(issues, r.customEvents, at(path, "customEvents"), (v, p) => {
     const g = namedGroup(issues, v, p, ["label", "plural"]);
     const rec = v as Record<string, unknown>;
@@ -301,10 +300,12 @@ function instance(
   return { name, label: label ?? name, type, goal, window, eligible, customEvents, profileAttributes, exclusions, asOf, requirements: req, buckets, topFactors, index: 0 };
 }
 
-function eligibleOf(issues: Issues, value: unknown, path: string): ResolvedInstance["eligible"] | undefined {
+function eligibleOf(issues: Issues, value: unknown, path: string, type: ResolvedInstance["type"] | undefined): ResolvedInstance["eligible"] | undefined {
   const r = value === undefined ? {} : object(issues, value, path, ["activeWithinDays", "activity", "events", "attributes"]);
   if (!r) return undefined;
-  const activeWithinDays = integer(issues, r.activeWithinDays, at(path, "activeWithinDays"), 1, 3650, DEFAULTS.activeWithinDays);
+  const fallback = type === "churn" ? DEFAULTS.churnActiveWithinDays : null;
+  const activeWithinDays =
+    r.activeWithinDays === undefined ? fallback : r.activeWithinDays === null ? null : integer(issues, r.activeWithinDays, at(path, "activeWithinDays"), 1, 36_500);
   const optional = (key: string) => (r[key] === undefined ? null : group(issues, r[key], at(path, key), []) ?? null);
   if (activeWithinDays === undefined) return undefined;
   return { activeWithinDays, activity: optional("activity"), events: optional("events"), attributes: optional("attributes") };

@@ -16,13 +16,16 @@ import {
   dailyTypesSql,
   dropInstanceTablesSql,
   examplesTableSql,
+  historyDaysSql,
+  historyStatsSql,
   kindStatsSql,
   peopleIdsSql,
   personFeaturesSql,
   setRowsSql,
 } from "../sql/features.js";
 import { personSqlParts } from "../sql/person.js";
-import { type FeatureDef, type PersonFeature, personColumn, regularityColumn, statsPerKind } from "./catalogue.js";
+import { type FeatureDef, type PersonFeature, historyColumnsAt, personColumn, regularityColumn, statsPerKind } from "./catalogue.js";
+import { type HistoryAggregates, RECENT_DAYS, addBgnbdColumns, emptyHistoryValues, historyColumns, historyValues } from "./history.js";
 import type { CutoffInfo, InstancePlan } from "./plan.js";
 import { forEachChunk, forEachNumericChunk } from "./read.js";
 
@@ -116,17 +119,20 @@ export async function buildFeatureSets(
 }
 
 /** One instance of a group: its sets, where each example of the group goes (set code, or -1; position), which
- * of its kinds and person-level features each of the group's is (-1: not one of its own), and the matrix columns
- * of its regularity kind (-1: none), regularity features and first person-level feature. */
+ * of its kinds, person-level features and history kinds each of the group's is (-1: not one of its own), and the
+ * matrix columns of its regularity kind (-1: none), regularity features, first person-level feature and history
+ * kinds. */
 interface Member {
   sets: FeatureSet[];
   part: Int8Array;
   pos: Int32Array;
   kindOf: Int32Array;
   personOf: Int32Array;
+  historyOf: Int32Array;
   regularity: number;
   regularityAt: number;
   personAt: number;
+  historyAt: number[];
 }
 
 /** Builds the sets of instances sharing one examples table (the same ignored events, hence the same features). */
@@ -141,9 +147,11 @@ async function buildGroup(session: Session, ingest: IngestResult, group: readonl
   const nEx = Number((await session.row(countSql(tables.examples))).n);
   const kinds: KindSql[] = [];
   const person: PersonFeature[] = [];
+  const history: { flag: string | null; amount: boolean }[] = [];
   const slots = group.map((plan) => ({
     kinds: plan.layout.kinds.map((k) => slotOf(kinds, (x) => x.type === k.type && x.flag === k.flag, { type: k.type, flag: k.flag })),
     person: plan.layout.person.map((f) => slotOf(person, (x) => x.def.name === f.def.name, f)),
+    history: plan.layout.history.map((k) => slotOf(history, (x) => x.flag === k.flag && x.amount === k.amount, { flag: k.flag, amount: k.amount })),
   }));
   const members: Member[] = group.map((plan, i) => ({
     sets: PARTS.map((part) => emptySet(part, plan)),
@@ -151,9 +159,11 @@ async function buildGroup(session: Session, ingest: IngestResult, group: readonl
     pos: new Int32Array(nEx),
     kindOf: inverse(slots[i]!.kinds, kinds.length),
     personOf: inverse(slots[i]!.person, person.length),
+    historyOf: inverse(slots[i]!.history, history.length),
     regularity: plan.layout.regularity ?? -1,
     regularityAt: regularityColumn(plan.layout),
     personAt: personColumn(plan.layout),
+    historyAt: historyColumnsAt(plan.layout),
   }));
   for (const [i, m] of members.entries()) {
     await forEachNumericChunk(session, setRowsSql(group[i]!.tables.rows, tables.examples), (cols, n) => {
@@ -238,8 +248,59 @@ async function buildGroup(session: Session, ingest: IngestResult, group: readonl
     }
   });
   progress(`${person.length} person-level features`, started);
+
+  started = Date.now();
+  await scatterHistory(session, group, members, history, tables.examples);
+  progress(`whole-history features of ${history.length} kinds of event`, started);
   await session.run(...dropInstanceTablesSql([tables.dailyFlags, tables.examples]));
   return members.map((m) => m.sets);
+}
+
+/** Computes the group's whole-history statistics and scatters each member's into its sets; then fits BG/NBD per
+ * cutoff for each member's kinds that have it. */
+async function scatterHistory(
+  session: Session,
+  group: readonly InstancePlan[],
+  members: readonly Member[],
+  kinds: readonly { flag: string | null; amount: boolean }[],
+  examples: string,
+): Promise<void> {
+  const spec = { table: `${examples}_history`, examples, kinds, exclusion: group[0]!.flags.exclusion, recentDays: RECENT_DAYS };
+  await session.run(historyDaysSql(spec));
+  const values = new Float64Array(16);
+  const a: HistoryAggregates = { cday: 0, events: 0, days: 0, first: 0, last: 0, sumSquaredGaps: 0, longestGap: 0, recentDays: 0, amount: 0 };
+  await forEachNumericChunk(session, historyStatsSql(spec), (cols, n) => {
+    const [ex, kind, cday, events, days, first, last, squares, longest, recent, amount] = cols as [Float64Array, ...Float64Array[]];
+    for (let i = 0; i < n; i++) {
+      Object.assign(a, { cday: cday![i], events: events![i], days: days![i], first: first![i], last: last![i] });
+      Object.assign(a, { sumSquaredGaps: squares![i], longestGap: longest![i], recentDays: recent![i], amount: amount![i] });
+      members.forEach((m, g) => {
+        const part = m.part[ex[i]!]!;
+        const own = m.historyOf[kind![i]!]!;
+        if (part < 0 || own < 0) return;
+        const historyKind = group[g]!.layout.history[own]!;
+        historyValues(historyKind, a, values);
+        const set = m.sets[part]!;
+        const pos = m.pos[ex[i]!]!;
+        const width = historyColumns(historyKind).length - (historyKind.btyd ? 2 : 0);
+        for (let j = 0; j < width; j++) set.matrix[(m.historyAt[own]! + j) * set.rows + pos] = values[j]!;
+      });
+    }
+  });
+  await session.run(...dropInstanceTablesSql([spec.table]));
+  members.forEach((m, g) => {
+    const { layout } = group[g]!;
+    layout.history.forEach((kind, k) => {
+      if (kind.btyd) for (const set of m.sets) addBgnbdColumns(set, kind, m.historyAt[k]!, layout.window, personHash);
+    });
+  });
+}
+
+/** A deterministic number in [0, 1) per person index (for sampling people to fit on). */
+function personHash(person: number): number {
+  let h = Math.imul(person ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) >>> 0;
+  return ((h ^ (h >>> 13)) >>> 0) / 4294967296;
 }
 
 /** Index of the first item of `list` matching `same`, appending `item` when none does. */
@@ -273,5 +334,7 @@ function emptySet(part: FeatureSet["part"], plan: InstancePlan): FeatureSet {
     }
   });
   if (layout.regularity !== null) matrix.fill(Number.NaN, regularityColumn(layout) * rows, (regularityColumn(layout) + 2) * rows);
+  const historyAt = historyColumnsAt(layout);
+  layout.history.forEach((kind, k) => emptyHistoryValues(kind).forEach((v, j) => matrix.fill(v, (historyAt[k]! + j) * rows, (historyAt[k]! + j + 1) * rows)));
   return { part, rows, person: new Int32Array(rows), cutoff: new Uint16Array(rows), labels: part === "score" ? null : new Uint8Array(rows), matrix };
 }

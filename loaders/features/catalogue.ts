@@ -2,9 +2,11 @@
  * The feature catalogue of an instance: every feature's stable name, human label, kind (numeric or categorical,
  * with its category dictionary), unit and group, in matrix column order. Per kind of event (event type, custom
  * event, activity) there are eight statistics; then person-level features (monetary, regularity, email
- * engagement, channel and device shares, tenure, profile attributes).
+ * engagement, channel and device shares, tenure, profile attributes); then whole-history summaries of the goal and
+ * of activity (`history.ts`).
  */
 import type { AttributeStorage } from "../sql/profiles.js";
+import { type HistoryKind, historyColumns, historyDefs } from "./history.js";
 import { type EventNoun, capitalise } from "./names.js";
 
 /** One feature (one matrix column). */
@@ -16,7 +18,7 @@ export interface FeatureDef {
   kind: "numeric" | "categorical";
   /** `count`, `days`, `amount`, `share`, `log ratio`, `ratio`, or null (plain value, category). */
   unit: string | null;
-  group: "behaviour" | "monetary" | "regularity" | "engagement" | "channel" | "tenure" | "profile";
+  group: "behaviour" | "history" | "monetary" | "regularity" | "engagement" | "channel" | "tenure" | "profile";
   /** Category labels by code, for categorical features (the last may be "(other)"). Missing values are NaN. */
   categories?: string[];
 }
@@ -57,6 +59,9 @@ export interface FeatureLayout {
    * `kinds`, usually purchases), or null. */
   regularity: number | null;
   person: PersonFeature[];
+  /** Whole-history summaries (after the person-level features), and the window the BG/NBD columns predict. */
+  history: HistoryKind[];
+  window: number;
 }
 
 /** Number of columns per kind: a count per window and for the lookback, days since last and first, active days,
@@ -73,6 +78,16 @@ export function regularityColumn(layout: FeatureLayout): number {
 /** Column of the first person-level feature. */
 export function personColumn(layout: FeatureLayout): number {
   return regularityColumn(layout) + (layout.regularity !== null ? 2 : 0);
+}
+
+/** Column of the first column of each history kind. */
+export function historyColumnsAt(layout: FeatureLayout): number[] {
+  let at = personColumn(layout) + layout.person.length;
+  return layout.history.map((kind) => {
+    const start = at;
+    at += historyColumns(kind).length;
+    return start;
+  });
 }
 
 /** The catalogue in matrix column order. */
@@ -106,5 +121,6 @@ export function catalogueOf(layout: FeatureLayout): FeatureDef[] {
     );
   }
   for (const p of layout.person) out.push(p.def);
+  for (const kind of layout.history) out.push(...historyDefs(kind, layout.window));
   return out;
 }

@@ -9,7 +9,8 @@ import type { Session } from "../ingest/session.js";
 import { categoriesSql } from "../sql/features.js";
 import { attributeRef } from "../sql/profiles.js";
 import type { FeatureLayout, KindDef, PersonFeature } from "./catalogue.js";
-import { capitalise, eventTypeNoun, slug } from "./names.js";
+import type { HistoryKind } from "./history.js";
+import { type EventNoun, capitalise, eventTypeNoun, slug } from "./names.js";
 
 /** Count windows (days) used when shorter than the lookback. */
 export const COUNT_WINDOWS = [7, 30, 90] as const;
@@ -91,5 +92,16 @@ export async function layoutOf(session: Session, ingest: IngestResult, instance:
   }
   const purchase = codeOf(config.features.purchaseEventType);
   const regularityKind = kinds.findIndex((k) => k.type !== null && k.type === purchase);
-  return { lookback: L, windows, trend, kinds, regularity: regularityKind < 0 ? null : regularityKind, person };
+  const history: HistoryKind[] = [
+    { key: "history.goal", noun: goalNoun(instance, events.eventTypes), flag: flags.goal, amount: events.hasAmount, btyd: true },
+    { key: "history.activity", noun: { one: "activity event", many: "activity events" }, flag: flags.activity, amount: false, btyd: false },
+  ];
+  return { lookback: L, windows, trend, kinds, regularity: regularityKind < 0 ? null : regularityKind, person, history, window: instance.window };
+}
+
+/** What a goal event is called: the event type's name when the goal is one event type, else "goal event". */
+function goalNoun(instance: ResolvedInstance, eventTypes: readonly { name: string }[]): EventNoun {
+  const type = instance.goal.conditions.find((c) => c.field === "eventType" && c.op === "equals" && !c.not);
+  if (type && typeof type.value === "string" && eventTypes.some((t) => t.name === type.value)) return eventTypeNoun(type.value);
+  return { one: "goal event", many: "goal events" };
 }

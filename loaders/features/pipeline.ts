@@ -3,6 +3,7 @@
  * instance, checks its data requirements and builds its training, test and scoring sets. This is the entry
  * point for the model and scoring stages.
  */
+import { UserError } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { type IngestResult, ingest } from "../ingest/ingest.js";
 import type { DataQualityReport } from "../ingest/report.js";
@@ -24,8 +25,10 @@ export interface PrepareOptions extends SessionOptions {
 export interface PreparedFeatures {
   /** The data-quality report, with each instance's requirement checks. */
   report: DataQualityReport;
-  /** Feature sets per instance, in configuration order. */
+  /** Feature sets per instance that meets its data requirements, in configuration order. */
   instances: InstanceFeatures[];
+  /** Instances that do not meet their data requirements, each with the message listing what failed. */
+  failed: { name: string; message: string }[];
   /** Seconds spent: ingest, planning per instance (cutoffs, eligibility, labels), and building every instance's
    * features (shared work). */
   timings: { ingest: number; plans: Record<string, number>; build: number };
@@ -33,8 +36,9 @@ export interface PreparedFeatures {
 
 /**
  * Ingests the inputs and builds the feature sets of every (selected) instance.
- * @throws UserError for configuration and data problems, including unmet data requirements (the message lists
- *   each failed requirement with what to try).
+ * Instances that do not meet their data requirements are left out and listed in `failed`.
+ * @throws UserError for configuration and data problems, and when no instance meets its data requirements (the
+ *   message lists each failed requirement with what to try).
  */
 export async function prepareFeatures(config: ResolvedConfig, options: PrepareOptions = {}): Promise<PreparedFeatures> {
   const session = await Session.open(options);
@@ -46,18 +50,27 @@ export async function prepareFeatures(config: ResolvedConfig, options: PrepareOp
     options.onProgress?.(`ingest: ${ingested.report.events.rowsUsed} of ${ingested.report.events.rowsRead} rows used (${timings.ingest.toFixed(1)} s)`);
     const names = options.instances ?? config.instances.map((i) => i.name);
     const plans: InstancePlan[] = [];
+    const failed: PreparedFeatures["failed"] = [];
     for (const name of names) {
       started = performance.now();
       const plan = await planInstance(session, ingested, name);
-      assertRequirements(plan);
-      plans.push(plan);
       timings.plans[name] = seconds(started);
+      try {
+        assertRequirements(plan);
+        plans.push(plan);
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        failed.push({ name, message: error.message });
+        options.onProgress?.(`${name}: skipped, ${error.message}`);
+      }
     }
+    // Every instance failing is the run failing; otherwise each instance stands on its own.
+    if (plans.length === 0) throw new UserError("requirements", failed.map((f) => f.message).join("\n"));
     started = performance.now();
     const instances: InstanceFeatures[] = await buildFeatureSets(session, ingested, plans, { onProgress: options.onProgress });
     timings.build = seconds(started);
     await options.beforeClose?.(session, ingested);
-    return { report: ingested.report, instances, timings };
+    return { report: ingested.report, instances, failed, timings };
   } finally {
     session.close();
   }

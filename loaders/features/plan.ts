@@ -1,6 +1,6 @@
 /**
- * Planning an instance: the cutoffs (scoring at the as-of date, training at as-of minus k windows while a full
- * lookback fits before them; the latest labelled one is the out-of-time test), the examples table with labels,
+ * Planning an instance: the cutoffs (scoring at the as-of date; labelled ones from one window before it back through
+ * the history, a stride apart; the latest labelled one is the out-of-time test), the examples table with labels,
  * and the data requirements checked before any feature is computed.
  */
 import { createHash } from "node:crypto";
@@ -17,14 +17,11 @@ import {
   type CutoffSql,
   type RowsSql,
   SAMPLE_BUCKETS,
+  activityTablesSql,
   anyOrderSql,
-  behaviourSql,
   dailyTypesTable,
   firstDaysTable,
   eligibleCountsSql,
-  eligibleDaysSql,
-  eligibleTableSql,
-  insertEligibleSql,
   firstDaySql,
   rowCountsSql,
   rowsTableSql,
@@ -65,11 +62,48 @@ export interface InstancePlan {
   requirements: RequirementResult[];
 }
 
-/** The cutoff days of an instance: scoring first, then k = 1, 2, ... while a full lookback fits in the data. */
-export function cutoffDays(scoreDay: number, window: number, lookback: number, firstDay: number, maxCutoffs: number | null): number[] {
-  const days = [scoreDay];
-  for (let k = 1; scoreDay - k * window - lookback >= firstDay && (maxCutoffs === null || k <= maxCutoffs); k++) days.push(scoreDay - k * window);
-  return days;
+/** Cutoffs the evaluation model can learn from (outcome windows closed by the test cutoff) wanted before settling
+ * for less history before each (see `cutoffSchedule`). */
+export const PREFERRED_CUTOFFS = 8;
+/** The least history before a training cutoff, in days. */
+export const MIN_HISTORY_DAYS = 30;
+
+/** Days between labelled cutoffs: a week per four weeks of window, from one to four weeks (whole weeks keep the
+ * cutoffs on the same weekday). */
+export function defaultStride(window: number): number {
+  return 7 * Math.min(4, Math.max(1, Math.round(window / 28)));
+}
+
+/** The cutoffs of an instance and the history each labelled one has before it. */
+export interface CutoffSchedule {
+  /** Cutoff days: scoring first, then the test cutoff (scoring minus one window), then earlier ones, a stride apart. */
+  days: number[];
+  /** Days of history every labelled cutoff has before it. */
+  history: number;
+  stride: number;
+}
+
+/**
+ * The cutoff days of an instance. The latest labelled cutoff is the scoring cutoff minus one window (its outcome
+ * window closes on the as-of date); earlier ones follow every `stride` days (outcome windows may overlap) while each
+ * keeps `history` days of events before it: the lookback when that leaves the evaluation model at least
+ * `PREFERRED_CUTOFFS`, else 90, else `MIN_HISTORY_DAYS` days (whole-history features need no full lookback).
+ */
+export function cutoffSchedule(scoreDay: number, window: number, stride: number, lookback: number, firstDay: number, maxCutoffs: number | null): CutoffSchedule {
+  const test = scoreDay - window;
+  const labelled = (history: number) => {
+    const days: number[] = [];
+    for (let c = test; c - history >= firstDay && (maxCutoffs === null || days.length < maxCutoffs); c -= stride) days.push(c);
+    return days;
+  };
+  const options = [...new Set([lookback, 90, MIN_HISTORY_DAYS].filter((h) => h <= lookback))].sort((a, b) => b - a);
+  for (const history of options) {
+    const days = labelled(history);
+    // Enough cutoffs for the evaluation model, whose outcome windows close by the test cutoff.
+    const closed = days.filter((d) => d + window <= test).length;
+    if (closed >= PREFERRED_CUTOFFS || history === options[options.length - 1]) return { days: [scoreDay, ...days], history, stride };
+  }
+  throw new Error("unreachable: the last history option always returns");
 }
 
 /** Plans an instance: cutoffs, examples with labels (sampled when large), catalogue and requirement checks. */
@@ -81,7 +115,9 @@ export async function planInstance(session: Session, ingest: IngestResult, name:
   const L = config.features.lookbackDays;
   const scoreDay = dayOf(instance.asOf ?? ingest.asOf) + 1;
   const firstDay = dayOf(events.report.firstEvent.slice(0, 10));
-  const days = cutoffDays(scoreDay, instance.window, L, firstDay, config.training.maxCutoffs);
+  const stride = config.training.cutoffStride ?? defaultStride(instance.window);
+  const schedule = cutoffSchedule(scoreDay, instance.window, stride, L, firstDay, config.training.maxCutoffs);
+  const days = schedule.days;
   const ignored = flags.exclusion ?? "all";
   const tables = {
     rows: `fx_rows_${instance.index}`,
@@ -94,11 +130,14 @@ export async function planInstance(session: Session, ingest: IngestResult, name:
   if (instance.eligible.attributes) {
     attributes = compileGroup(instance.eligible.attributes, profileFieldResolver(ingest.profiles!), `instances[${instance.index}].eligible.attributes`);
   }
-  // Instances with the same eligibility rule share its table: each cutoff day is computed once.
-  const rule = JSON.stringify([instance.eligible.activeWithinDays, flags.activity, flags.eligibleEvents, flags.exclusion, attributes]);
+  // Instances with the same activity events share the tables of activity days.
+  const rule = createHash("sha256").update(JSON.stringify([flags.activity, flags.exclusion])).digest("hex").slice(0, 12);
   const rowsSpec: RowsSql = {
     table: tables.rows,
-    eligible: `fx_elig_${createHash("sha256").update(rule).digest("hex").slice(0, 12)}`,
+    eligible: `fx_elig_${instance.index}`,
+    activeDays: `fx_act_${rule}`,
+    firstActive: `fx_act_first_${rule}`,
+    goalDays: `fx_goal_${instance.index}`,
     lookback: L,
     activeWithinDays: instance.eligible.activeWithinDays,
     window: instance.window,
@@ -110,24 +149,10 @@ export async function planInstance(session: Session, ingest: IngestResult, name:
     attributes,
   };
   const cuts: CutoffSql[] = days.map((day, k) => ({ cut: k, day, part: k === 0 ? "score" : k === 1 ? "test" : "train", sample: null }));
-  await session.run(anyOrderSql(), ...eligibleTableSql(rowsSpec));
-  const known = new Set((await session.rows(eligibleDaysSql(rowsSpec))).map((r) => Number(r.cday)));
-  await session.run(...insertEligibleSql(rowsSpec, days.filter((d) => !known.has(d))));
+  await session.run(anyOrderSql(), ...activityTablesSql(rowsSpec));
   const perDay = new Map((await session.rows(eligibleCountsSql(rowsSpec, days))).map((r) => [Number(r.cday), Number(r.n)]));
   const eligible = new Map(cuts.map((c) => [c.cut, perDay.get(c.day) ?? 0]));
-  // Sample labelled cutoffs: each keeps at most maxExamplesPerCutoff, training cutoffs share maxExamples. The
-  // sample is a range of person-hash buckets starting at a point set by the cutoff day, so instances sampling the
-  // same day draw nested samples and share most examples.
-  const { maxExamplesPerCutoff, maxExamples } = config.training;
-  const trainCutoffs = cuts.filter((c) => c.part === "train").length;
-  for (const c of cuts) {
-    const n = eligible.get(c.cut) ?? 0;
-    const max = c.part === "train" ? Math.min(maxExamplesPerCutoff, Math.floor(maxExamples / trainCutoffs)) : maxExamplesPerCutoff;
-    if (c.part === "score" || n <= max) continue;
-    const span = Math.ceil((max / n) * SAMPLE_BUCKETS);
-    const lo = Math.floor(((c.day * 0.6180339887498949) % 1) * SAMPLE_BUCKETS);
-    c.sample = { lo, hi: (lo + span) % SAMPLE_BUCKETS };
-  }
+  sampleCutoffs(cuts, eligible, config.training);
   await session.run(...rowsTableSql(rowsSpec, cuts), firstDaySql(tables.firstDays, flags.exclusion));
   const counts = new Map((await session.rows(rowCountsSql(tables.rows))).map((r) => [Number(r.cut), r]));
   const cutoffs: CutoffInfo[] = cuts.map((c) => {
@@ -146,51 +171,68 @@ export async function planInstance(session: Session, ingest: IngestResult, name:
     };
   });
   const layout = await layoutOf(session, ingest, instance);
-  const behaviour = await session.row(behaviourSql(flags.goal, flags.exclusion, flags.customEvents.map((c) => c.column)));
-  const requirements = checkRequirements(instance, cutoffs, { firstDay, scoreDay, lookback: L, behaviour: Object.values(behaviour).some((v) => Number(v) > 0) });
+  const requirements = checkRequirements(instance, cutoffs, { firstDay, scoreDay, lookback: L, history: schedule.history, stride });
   const report = ingest.report.instances.find((i) => i.name === instance.name);
   if (report) report.requirements = requirements;
   return { instance, flags, layout, catalogue: catalogueOf(layout), cutoffs, tables, requirements };
 }
 
-/** The data requirements of an instance, each with what was found and what to try. */
+/**
+ * Samples labelled cutoffs: each keeps at most maxExamplesPerCutoff, the training cutoffs share maxExamples. The
+ * sample is a range of person-hash buckets starting at a point set by the cutoff day, so a person is drawn at some
+ * cutoffs and not others, and no one (a heavy buyer active at every cutoff) fills the training set.
+ */
+function sampleCutoffs(cuts: CutoffSql[], eligible: Map<number, number>, training: { maxExamplesPerCutoff: number; maxExamples: number }): void {
+  const trainCutoffs = cuts.filter((c) => c.part === "train").length;
+  for (const c of cuts) {
+    const n = eligible.get(c.cut) ?? 0;
+    const max = c.part === "train" ? Math.min(training.maxExamplesPerCutoff, Math.floor(training.maxExamples / trainCutoffs)) : training.maxExamplesPerCutoff;
+    if (c.part === "score" || n <= max) continue;
+    const span = Math.ceil((max / n) * SAMPLE_BUCKETS);
+    const lo = Math.floor(((c.day * 0.6180339887498949) % 1) * SAMPLE_BUCKETS);
+    c.sample = { lo, hi: (lo + span) % SAMPLE_BUCKETS };
+  }
+}
+
+/** The data requirements of an instance, each with what was found and what to try. Positives and negatives count
+ * every labelled cutoff: the scoring model learns from all of them. */
 export function checkRequirements(
   instance: ResolvedInstance,
   cutoffs: readonly CutoffInfo[],
-  data: { firstDay: number; scoreDay: number; lookback: number; behaviour: boolean },
+  data: { firstDay: number; scoreDay: number; lookback: number; history: number; stride: number },
 ): RequirementResult[] {
-  const train = cutoffs.filter((c) => c.part === "train");
+  const labelled = cutoffs.filter((c) => c.part !== "score");
   const span = data.scoreDay - data.firstDay;
-  const needed = Math.max(data.lookback, 30) + instance.window;
-  const positives = train.reduce((a, c) => a + c.positives, 0);
-  const negatives = train.reduce((a, c) => a + c.negatives, 0);
+  const needed = MIN_HISTORY_DAYS + instance.window;
+  const positives = labelled.reduce((a, c) => a + c.positives, 0);
+  const negatives = labelled.reduce((a, c) => a + c.negatives, 0);
   const what = instance.type === "churn" ? "people whose goal did not occur" : "people who reached the goal";
-  const across = `across ${train.length} training cutoff${train.length === 1 ? "" : "s"}`;
+  const across = `across ${labelled.length} labelled cutoff${labelled.length === 1 ? "" : "s"} ${data.stride} days apart`;
   const { minPositive, minNegative } = instance.requirements;
   return [
     {
       check: "history",
-      ok: span >= needed && cutoffs.length > 1,
-      message: `the events cover ${span} days (${dateOf(data.firstDay)} to ${dateOf(data.scoreDay - 1)}); instance ${instance.name} needs at least ${needed} days (lookback ${data.lookback} + window ${instance.window})`,
-      hint: "Provide a longer history, or lower features.lookbackDays (at least 30) or the instance's window.",
+      ok: labelled.length > 0,
+      message:
+        labelled.length > 0
+          ? `the events cover ${span} days (${dateOf(data.firstDay)} to ${dateOf(data.scoreDay - 1)}): ${labelled.length} labelled cutoff${labelled.length === 1 ? "" : "s"}, each with at least ${data.history} days of history before it and its ${instance.window}-day outcome window closed by the as-of date`
+          : `the events cover ${span} days (${dateOf(data.firstDay)} to ${dateOf(data.scoreDay - 1)}); instance ${instance.name} needs at least ${needed} days (${MIN_HISTORY_DAYS} days of history before a cutoff + the ${instance.window}-day window after it)`,
+      hint: `Provide at least ${needed} days of events, or use a shorter window.`,
     },
     {
       check: "positives",
       ok: positives >= minPositive,
-      message: `${positives} positive training examples (${what} within ${instance.window} days) ${across}; need at least ${minPositive}`,
-      hint: "Provide more people or a longer history, use a longer window or looser eligibility, or lower requirements.minPositive.",
+      message: `${positives} positive examples (${what} within ${instance.window} days) ${across}; need at least ${minPositive}`,
+      hint:
+        instance.type === "churn"
+          ? "Provide more people or a longer history, use a longer window or looser eligibility, or lower requirements.minPositive."
+          : "Provide more people or a longer history (more cutoffs), use a longer window or looser eligibility, or lower requirements.minPositive.",
     },
     {
       check: "negatives",
       ok: negatives >= minNegative,
-      message: `${negatives} negative training examples ${across}; need at least ${minNegative}`,
+      message: `${negatives} negative examples ${across}; need at least ${minNegative}`,
       hint: "Provide more people or a longer history, use a shorter window or looser eligibility, or lower requirements.minNegative.",
-    },
-    {
-      check: "behaviour",
-      ok: data.behaviour,
-      message: data.behaviour ? "events other than the goal are present" : `every event of instance ${instance.name} is a goal event; there is no other behaviour to learn from`,
-      hint: "Include other event types (page views, product views, emails) or define custom events that are not goal events.",
     },
   ];
 }

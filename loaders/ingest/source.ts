@@ -46,6 +46,13 @@ export interface Source {
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
+/** The names and types of a reader's columns (fails as DuckDB does when the files cannot be read). */
+async function describeColumns(session: Session, spec: ReaderSpec): Promise<{ name: string; type: DuckDBType }[]> {
+  for (let i = 0; i < spec.files.length && spec.format === "csv"; i++) await session.run(...dropRejectsSql(spec.rejectsPrefix, i));
+  const result = await session.stream(`SELECT * FROM (${readerSql(spec)}) LIMIT 0`);
+  return result.columnNames().map((name, i) => ({ name, type: result.columnType(i) }));
+}
+
 /** Expands the path, checks files and format, and describes the columns. */
 export async function openSource(session: Session, input: ResolvedInput, key: string): Promise<Source> {
   const files = await expand(session, input.path, key);
@@ -60,16 +67,18 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
     if (statSync(file).size === 0) throw new UserError("file_empty", `${key}: ${file} is empty (0 bytes)`);
   }
   const spec: ReaderSpec = { files, format, csv: input.csv, rejectsPrefix: `rej_${key.replace(/\W/g, "_")}` };
-  const reader = readerSql(spec);
   let types: { name: string; type: DuckDBType }[];
   try {
-    for (let i = 0; i < files.length && format === "csv"; i++) await session.run(...dropRejectsSql(spec.rejectsPrefix, i));
-    const result = await session.stream(`SELECT * FROM (${reader}) LIMIT 0`);
-    types = result.columnNames().map((name, i) => ({ name, type: result.columnType(i) }));
+    types = await describeColumns(session, spec);
   } catch (error) {
-    const detail = String((error as Error).message).split("\n")[0];
-    throw new UserError("unreadable", `${key}: could not read ${files.length === 1 ? files[0] : `${files.length} files`} as ${format}: ${detail}`);
+    const detail = String((error as Error).message).split("\n")[0]!;
+    // DuckDB's strict sniffer refuses mixed line endings (a header ending in LF, rows in CRLF): read leniently.
+    const lenient = format === "csv" && detail.includes("sniffing") ? await describeColumns(session, { ...spec, lenient: true }).catch(() => null) : null;
+    if (lenient === null) throw new UserError("unreadable", `${key}: could not read ${files.length === 1 ? files[0] : `${files.length} files`} as ${format}: ${detail}`);
+    spec.lenient = true;
+    types = lenient;
   }
+  const reader = readerSql(spec);
   const columns: SourceColumn[] = [];
   for (const { name, type } of types) {
     if (name === "_file" || name === "_row") continue;

@@ -62,7 +62,8 @@ export function instanceTexts(inst: ResolvedInstance): Pick<InstanceSummary, "go
     .filter((g): g is ResolvedGroup => g !== null)
     .map((g) => `, with ${groupText(g)}`)
     .join("");
-  const eligibleText = `People with any activity in the ${inst.eligible.activeWithinDays} days before the as-of date${extra}.`;
+  const within = inst.eligible.activeWithinDays;
+  const eligibleText = within === null ? `Everyone with any activity before the as-of date${extra}.` : `People with any activity in the ${within} days before the as-of date${extra}.`;
   return { goalText, outcomeText, eligibleText };
 }
 
@@ -86,7 +87,9 @@ export function suggestedSegments(inst: ResolvedInstance): InstanceSummary["sugg
 export function modelLimits(inst: ResolvedInstance, facts: { lastDay: string; trainRate: number; testRate: number; profileAttributes: number }): string[] {
   const limits = [
     `The model learned from behaviour up to ${facts.lastDay}; changes in behaviour, offers or tracking after that are not reflected until it is retrained.`,
-    `Only eligible people are scored: those inactive for more than ${inst.eligible.activeWithinDays} days get no score.`,
+    inst.eligible.activeWithinDays === null
+      ? "Everyone with activity before the as-of date is scored, however long ago it was."
+      : `Only eligible people are scored: those inactive for more than ${inst.eligible.activeWithinDays} days get no score.`,
     `The outcome rate was ${(100 * facts.trainRate).toFixed(1)}% in training and ${(100 * facts.testRate).toFixed(1)}% in the latest test period; probabilities assume the rate stays near the recent one.`,
     "Influential factors show what drives the model's score, not what causes the outcome.",
   ];

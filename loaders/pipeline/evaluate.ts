@@ -57,10 +57,11 @@ export function metricsOf(outcomes: Outcomes): Metrics {
 export function qualityRating(aucValue: number, topDecileLift: number): QualityRating {
   const level = QUALITY_LEVELS.find((l) => aucValue >= l.auc) ?? QUALITY_LEVELS[3];
   const lift = Number.isFinite(topDecileLift) ? topDecileLift : 0;
+  const how = { Excellent: "very well", Good: "well", Fair: "better than chance, though far from perfectly", Poor: "" }[level.rating];
   const ranking =
     level.rating === "Poor"
       ? "The model barely ranks people better than chance; treat its scores with caution and check the data."
-      : `The model ranks people well: the top 10% by score hold ${lift.toFixed(1)} times as many outcomes as average.`;
+      : `The model ranks people ${how}: the top 10% by score hold ${lift.toFixed(1)} times as many outcomes as average.`;
   return {
     rating: level.rating,
     auc: aucValue,
@@ -94,7 +95,9 @@ export function rfmColumns(features: InstanceFeatures, set: FeatureSet): RfmColu
 
 /** Everything `evaluate` needs. */
 export interface EvaluateInput {
+  /** The instance's features, with `train` and `test` the evaluation split's. */
   features: InstanceFeatures;
+  kind: Evaluation["kind"];
   trained: TrainedModel;
   buckets: BucketRule;
   settings: ModelSettings;
@@ -125,6 +128,7 @@ export async function evaluate(input: EvaluateInput): Promise<{ evaluation: Eval
   const testCutoff = features.cutoffs.find((c) => c.part === "test")!;
   const evaluation: Evaluation = {
     schemaVersion: SCHEMA_VERSION,
+    kind: input.kind,
     ...model,
     testCutoff: testCutoff.asOf,
     testExamples: label.length,
@@ -167,13 +171,16 @@ function backtest(input: EvaluateInput): Evaluation["backtest"] {
   const train = features.train;
   const nFeatures = features.catalogue.length;
   const window = features.window;
-  const past = features.cutoffs
-    .filter((c) => c.part === "train")
-    .sort((a, b) => b.day - a.day)
-    .slice(0, BACKTEST_CUTOFFS - 1);
+  const present = new Set(train.cutoff);
+  const testDay = features.cutoffs.find((c) => c.part === "test")!.day;
+  // Targets a window apart, going back from the test cutoff.
+  const past: typeof features.cutoffs = [];
+  for (const c of features.cutoffs.filter((c) => present.has(c.index)).sort((a, b) => b.day - a.day)) {
+    if (past.length < BACKTEST_CUTOFFS - 1 && c.day + window <= (past[past.length - 1]?.day ?? testDay)) past.push(c);
+  }
   const out: Evaluation["backtest"] = [];
   for (const target of past) {
-    const older = new Set(features.cutoffs.filter((c) => c.part === "train" && c.day + window <= target.day).map((c) => c.index));
+    const older = new Set(features.cutoffs.filter((c) => present.has(c.index) && c.day + window <= target.day).map((c) => c.index));
     const all = rowsWhere(train, (r) => older.has(train.cutoff[r]!));
     const share = Math.min(1, BACKTEST_MAX_EXAMPLES / Math.max(1, all.length));
     const fitRows = share < 1 ? all.filter((r) => personDraw(train.person[r]!, input.seed + 1) < share) : all;

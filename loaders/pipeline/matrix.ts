@@ -63,3 +63,41 @@ export function splitByPerson(set: FeatureSet, rows: Int32Array, share: number, 
   for (const r of rows) (personDraw(set.person[r]!, seed) < share ? second : first).push(r);
   return [Int32Array.from(first), Int32Array.from(second)];
 }
+
+/** A new set holding the chosen rows of `set` (features, people, cutoffs and labels copied). */
+export function subsetOf(set: FeatureSet, nFeatures: number, rows: Int32Array): FeatureSet {
+  const { X } = selectRows(set, nFeatures, rows);
+  return {
+    part: set.part,
+    rows: rows.length,
+    person: Int32Array.from(rows, (r) => set.person[r]!),
+    cutoff: Uint16Array.from(rows, (r) => set.cutoff[r]!),
+    labels: set.labels ? Uint8Array.from(rows, (r) => set.labels![r]!) : null,
+    matrix: X.values as Float32Array,
+  };
+}
+
+/** One labelled set holding the rows of `a`, then those of `b` (the scoring model learns from every labelled
+ * cutoff). */
+export function concatSets(a: FeatureSet, b: FeatureSet, nFeatures: number): FeatureSet {
+  const rows = a.rows + b.rows;
+  const matrix = new Float32Array(rows * nFeatures);
+  for (let f = 0; f < nFeatures; f++) {
+    matrix.set(a.matrix.subarray(f * a.rows, (f + 1) * a.rows), f * rows);
+    matrix.set(b.matrix.subarray(f * b.rows, (f + 1) * b.rows), f * rows + a.rows);
+  }
+  const join = <T extends Int32Array | Uint16Array | Uint8Array>(x: T, y: T, make: new (n: number) => T) => {
+    const out = new make(rows);
+    out.set(x);
+    out.set(y, a.rows);
+    return out;
+  };
+  return {
+    part: "train",
+    rows,
+    person: join(a.person, b.person, Int32Array),
+    cutoff: join(a.cutoff, b.cutoff, Uint16Array),
+    labels: join(a.labels ?? new Uint8Array(a.rows), b.labels ?? new Uint8Array(b.rows), Uint8Array),
+    matrix,
+  };
+}

@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { calibrate } from "../calibration/calibrate.js";
 import type { ResolvedConfig } from "../config/types.js";
-import type { InstanceFeatures } from "../features/build.js";
+import type { FeatureSet, InstanceFeatures } from "../features/build.js";
 import { type PrepareOptions, prepareFeatures } from "../features/pipeline.js";
 import type { DataQualityReport } from "../ingest/report.js";
 import { modelToJSON, predictMargin, shutdownWorkers } from "../model/index.js";
@@ -16,13 +16,13 @@ import { scorePeople } from "../scoring/scores.js";
 import { instanceTexts, modelLimits, suggestedSegments } from "./describe.js";
 import { evaluate } from "./evaluate.js";
 import { explainScores } from "./explain.js";
-import { matrixOf } from "./matrix.js";
+import { concatSets, matrixOf } from "./matrix.js";
 import { FILES, type InstanceSummary, RUN_FILES, type RunIndex, SCHEMA_VERSION } from "./schema.js";
 import { writeScoreFiles } from "./outputs.js";
 import { writeFolderAtomically } from "./output-folder.js";
 import { dailyTypesSql, dailyTypesTable, firstDaySql, firstDaysTable } from "../sql/features.js";
 import { copyActivitySql, copyNewPeopleSql, copyTimelineSql } from "../sql/outputs.js";
-import { calibrationWhy, MODEL_DEFAULTS, trainModel } from "./train.js";
+import { MODEL_DEFAULTS, calibrationWhy, evaluationSplit, trainOnSet } from "./train.js";
 
 /** Options of `runPipeline`. */
 export interface RunOptions extends Omit<PrepareOptions, "onProgress"> {
@@ -79,7 +79,7 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions)
       ),
   });
   const featureSeconds = (performance.now() - started) / 1000;
-  const summary: RunSummary = { index: { schemaVersion: SCHEMA_VERSION, asOf: prepared.report.asOf, instances: [] }, instances: [], seconds: { features: featureSeconds } };
+  const summary: RunSummary = { index: { schemaVersion: SCHEMA_VERSION, asOf: prepared.report.asOf, instances: [], failed: prepared.failed }, instances: [], seconds: { features: featureSeconds } };
   try {
     for (const features of prepared.instances) {
       const t0 = performance.now();
@@ -123,27 +123,25 @@ async function scoreInstance(
     progress(`${stage} done (${seconds[stage]} s)`);
     return out;
   };
-  progress(`training on ${features.train.rows} examples x ${nFeatures} features`);
-  const trained = await timed("train", () =>
-    trainModel({
-      set: features.train,
-      rows: Int32Array.from({ length: features.train.rows }, (_, i) => i),
-      nFeatures,
-      categorical: catalogue.map((f) => f.kind === "categorical"),
-      featureNames: catalogue.map((f) => f.name),
-      settings,
-      seed,
-    }),
+  const split = evaluationSplit(features, seed);
+  progress(`training the evaluation model on ${split.train.rows} examples x ${nFeatures} features (${split.kind})`);
+  const trained = await timed("train", () => trainOnSet(split.train, features, settings, seed));
+  progress(`evaluating on ${split.test.rows} ${split.kind} examples`);
+  const evaluated = { ...features, train: split.train, test: split.test };
+  const { evaluation, probability: testProbability } = await timed("evaluate", () =>
+    evaluate({ features: evaluated, kind: split.kind, trained, buckets: inst.buckets, settings, seed, onProgress: progress }),
   );
-  progress(`evaluating on ${features.test.rows} out-of-time examples`);
-  const { evaluation, probability: testProbability } = await timed("evaluate", () => evaluate({ features, trained, buckets: inst.buckets, settings, seed, onProgress: progress }));
+  // The scores come from a model that also learned from the latest labelled periods, up to the as-of date.
+  const labelled = concatSets(features.train, features.test, nFeatures);
+  progress(`training the scoring model on ${labelled.rows} examples from every labelled cutoff`);
+  const scoring = await timed("refit", () => trainOnSet(labelled, features, settings, seed));
   progress(`scoring ${features.score.rows} eligible people`);
-  const probability = calibrate(trained.calibration.calibrator, predictMargin(trained.model, matrixOf(features.score, nFeatures)));
+  const probability = calibrate(scoring.calibration.calibrator, predictMargin(scoring.model, matrixOf(features.score, nFeatures)));
   const scores = scorePeople(probability, inst.buckets);
   const written = await timed("explain", () =>
-    writeScoreFiles({ dir, features, scores, timeline, topK: inst.topFactors, explain: (sink) => explainScores(trained.model, features.score, catalogue, scores, inst.topFactors, sink, progress) }),
+    writeScoreFiles({ dir, features, scores, timeline, topK: inst.topFactors, explain: (sink) => explainScores(scoring.model, features.score, catalogue, scores, inst.topFactors, sink, progress) }),
   );
-  const trainRate = rate(features.train.labels!);
+  const trainRate = rate(labelled.labels!);
   const summary: InstanceSummary = {
     schemaVersion: SCHEMA_VERSION,
     name: inst.name,
@@ -164,8 +162,9 @@ async function scoreInstance(
     base: written.base,
     modelCard: {
       dataRange: [report.events.firstEvent.slice(0, 10), report.events.lastEvent.slice(0, 10)],
-      trainingCutoffs: features.cutoffs.filter((c) => c.part === "train").map((c) => c.asOf),
+      trainingCutoffs: cutoffDates(features, split.train),
       testCutoff: evaluation.testCutoff,
+      evaluation: split.kind,
       trainingExamples: trained.fitExamples,
       trainingPositives: trained.fitPositives,
       validationExamples: trained.holdoutExamples,
@@ -173,8 +172,15 @@ async function scoreInstance(
       testPositives: evaluation.testPositives,
       features: nFeatures,
       trees: trained.model.bestIteration,
+      scoringModel: {
+        cutoffs: cutoffDates(features, labelled),
+        examples: scoring.fitExamples,
+        positives: scoring.fitPositives,
+        validationExamples: scoring.holdoutExamples,
+        trees: scoring.model.bestIteration,
+      },
       params: { ...MODEL_DEFAULTS, ...settings, seed } as Record<string, number | string | boolean>,
-      calibration: { method: trained.calibration.calibrator.kind, why: calibrationWhy(trained.calibration), logLoss: trained.calibration.logLoss },
+      calibration: { method: scoring.calibration.calibrator.kind, why: calibrationWhy(scoring.calibration), logLoss: scoring.calibration.logLoss },
       limits: modelLimits(inst, { lastDay: features.asOf, trainRate, testRate: evaluation.baseRate, profileAttributes: inst.profileAttributes.length }),
     },
     suggestedSegments: suggestedSegments(inst),
@@ -182,15 +188,21 @@ async function scoreInstance(
   writeJson(join(dir, FILES.instance), summary);
   writeJson(join(dir, FILES.evaluation), evaluation);
   writeJson(join(dir, FILES.insights), written.insights);
-  writeJson(join(dir, FILES.model), { model: modelToJSON(trained.model), calibrator: trained.calibration.calibrator, features: summary.features });
+  writeJson(join(dir, FILES.model), { model: modelToJSON(scoring.model), calibrator: scoring.calibration.calibrator, features: summary.features });
   writeJson(join(dir, FILES.dataQuality), report);
   const baseline = (name: string) => evaluation.baselines.find((b) => b.name === name)!.auc;
   const test = {
-    ids: Array.from(features.test.person, (p) => features.people[p]!),
-    label: features.test.labels!,
+    ids: Array.from(split.test.person, (p) => features.people[p]!),
+    label: split.test.labels!,
     probability: testProbability,
   };
   return { scored: features.score.rows, auc: evaluation.auc, rating: evaluation.quality.rating, ece: evaluation.ece, recencyAuc: baseline("recency"), rfmAuc: baseline("rfm"), test };
+}
+
+/** The as-of dates of the cutoffs a set's rows come from, oldest first. */
+function cutoffDates(features: InstanceFeatures, set: FeatureSet): string[] {
+  const used = new Set(set.cutoff);
+  return features.cutoffs.filter((c) => used.has(c.index)).sort((a, b) => a.day - b.day).map((c) => c.asOf);
 }
 
 /** Days since 1970-01-01 of a YYYY-MM-DD date. */

@@ -56,6 +56,8 @@ export interface RunIndex {
   /** When the run happened is deliberately absent: same inputs give identical files. */
   asOf: string;
   instances: { name: string; label: string; type: "conversion" | "churn"; dir: string }[];
+  /** Instances of the configuration that did not meet their data requirements (not written), with why. */
+  failed: { name: string; message: string }[];
 }
 
 /** A feature as pages show it (index in the array = feature code). */
@@ -128,8 +130,11 @@ export interface QualityRating {
 export interface ModelCard {
   /** First and last event day used. */
   dataRange: [string, string];
+  /** The evaluation model's training cutoffs (as-of dates), oldest first. */
   trainingCutoffs: string[];
   testCutoff: string;
+  /** How the evaluation model was tested (see `Evaluation.kind`). */
+  evaluation: Evaluation["kind"];
   trainingExamples: number;
   trainingPositives: number;
   validationExamples: number;
@@ -137,6 +142,8 @@ export interface ModelCard {
   testPositives: number;
   features: number;
   trees: number;
+  /** The model that produced the scores: trained on every labelled cutoff, the latest included. */
+  scoringModel: { cutoffs: string[]; examples: number; positives: number; validationExamples: number; trees: number };
   params: Record<string, number | string | boolean>;
   calibration: { method: "platt" | "isotonic"; why: string; logLoss: { platt: number; isotonic: number; uncalibrated: number } };
   limits: string[];
@@ -155,6 +162,9 @@ export interface Metrics {
 /** `evaluation.json`. */
 export interface Evaluation extends Metrics {
   schemaVersion: number;
+  /** `out-of-time`: a model trained on earlier cutoffs only, tested on the latest labelled one; `held-out people`:
+   * (too little history for that) people held out from training, tested at the latest labelled cutoff. */
+  kind: "out-of-time" | "held-out people";
   testCutoff: string;
   testExamples: number;
   testPositives: number;

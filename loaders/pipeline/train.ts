@@ -6,9 +6,9 @@
  */
 import { type CalibrationChoice, chooseCalibrator } from "../calibration/calibrate.js";
 import type { ModelSettings } from "../config/types.js";
-import type { FeatureSet } from "../features/build.js";
+import type { FeatureSet, InstanceFeatures } from "../features/build.js";
 import { type GBDTParams, type Model, fitGBDT, predictMargin } from "../model/index.js";
-import { selectRows, splitByPerson } from "./matrix.js";
+import { concatSets, personDraw, rowsWhere, selectRows, splitByPerson, subsetOf } from "./matrix.js";
 
 /** Hyper-parameters used unless the configuration says otherwise. Depth 4 keeps TreeSHAP for every scored
  * person affordable (its cost grows with leaves x depth squared): on the demo, depths 3, 4, 5 and 6 gave
@@ -42,7 +42,14 @@ export interface TrainInput {
   featureNames: string[];
   settings: ModelSettings;
   seed: number;
+  /** Held-out rows that fit the calibration map when there are enough of them (`MIN_CALIBRATION_ROWS`, and 50 of
+   * each class): the most recent periods, whose outcome rate is closest to the one ahead. Default: every held-out
+   * row. */
+  calibrateOn?: (row: number) => boolean;
 }
+
+/** Held-out rows needed to calibrate on the most recent periods only. */
+export const MIN_CALIBRATION_ROWS = 1000;
 
 /** A trained, calibrated model. */
 export interface TrainedModel {
@@ -64,7 +71,11 @@ export function trainModel(input: TrainInput): TrainedModel {
     categorical: input.categorical,
     featureNames: input.featureNames,
   });
-  const calibration = chooseCalibrator(predictMargin(model, holdout.X), holdout.y);
+  const recent = input.calibrateOn ? Int32Array.from(holdoutRows.filter((r) => input.calibrateOn!(r))) : holdoutRows;
+  const recentPositives = recent.reduce((a, r) => a + input.set.labels![r]!, 0);
+  const enough = recent.length >= MIN_CALIBRATION_ROWS && recentPositives >= 50 && recent.length - recentPositives >= 50;
+  const calibrationSet = enough && recent !== holdoutRows ? selectRows(input.set, input.nFeatures, recent) : holdout;
+  const calibration = chooseCalibrator(predictMargin(model, calibrationSet.X), calibrationSet.y);
   let fitPositives = 0;
   for (const v of fit.y) fitPositives += v;
   return { model, calibration, fitExamples: fit.y.length, fitPositives, holdoutExamples: holdout.y.length };
@@ -76,4 +87,59 @@ export function calibrationWhy(choice: CalibrationChoice): string {
   const [won, lost] = choice.calibrator.kind === "isotonic" ? ["Isotonic", "Platt"] : ["Platt", "Isotonic"];
   const [a, b] = choice.calibrator.kind === "isotonic" ? [isotonic, platt] : [platt, isotonic];
   return `${won} calibration had the lower log-loss on held-out people (${a.toFixed(4)} vs ${b.toFixed(4)} for ${lost}, cross-fitted in two halves; ${uncalibrated.toFixed(4)} uncalibrated).`;
+}
+
+/** Out-of-time evaluation needs at least this many positive and negative examples in its training cutoffs;
+ * with fewer, the evaluation holds out people instead. */
+export const MIN_OUT_OF_TIME_CLASS = 100;
+/** Share of the test cutoff's people held out when the evaluation cannot be out of time. */
+export const HELD_OUT_PEOPLE_SHARE = 0.3;
+
+/** The examples the evaluation model learns from and is tested on. */
+export interface EvaluationSplit {
+  /** `out-of-time`: training cutoffs whose outcome windows closed by the test cutoff, tested on every sampled person
+   * there; `held-out people`: too little history for that, so a share of people is held out from every cutoff and
+   * tested at the latest one (not out of time: said wherever the figures are shown). */
+  kind: "out-of-time" | "held-out people";
+  train: FeatureSet;
+  test: FeatureSet;
+}
+
+/** Chooses the evaluation split of an instance's sets (see `EvaluationSplit`). */
+export function evaluationSplit(features: InstanceFeatures, seed: number): EvaluationSplit {
+  const { train, test, window } = features;
+  const nFeatures = features.catalogue.length;
+  const testDay = features.cutoffs.find((c) => c.part === "test")!.day;
+  const dayOfCut = new Map(features.cutoffs.map((c) => [c.index, c.day]));
+  const outOfTime = rowsWhere(train, (r) => dayOfCut.get(train.cutoff[r]!)! + window <= testDay);
+  let positives = 0;
+  for (const r of outOfTime) positives += train.labels![r]!;
+  if (positives >= MIN_OUT_OF_TIME_CLASS && outOfTime.length - positives >= MIN_OUT_OF_TIME_CLASS) {
+    return { kind: "out-of-time", train: subsetOf(train, nFeatures, outOfTime), test };
+  }
+  const heldOut = (set: FeatureSet, r: number) => personDraw(set.person[r]!, seed + 7) < HELD_OUT_PEOPLE_SHARE;
+  const kept = (set: FeatureSet) => subsetOf(set, nFeatures, rowsWhere(set, (r) => !heldOut(set, r)));
+  return {
+    kind: "held-out people",
+    train: concatSets(kept(train), kept(test), nFeatures),
+    test: subsetOf(test, nFeatures, rowsWhere(test, (r) => heldOut(test, r))),
+  };
+}
+
+/** Trains a model on every row of a labelled set, calibrated on the cutoffs of its last window. */
+export function trainOnSet(set: FeatureSet, features: InstanceFeatures, settings: ModelSettings, seed: number): TrainedModel {
+  const { catalogue } = features;
+  const dayOf = new Map(features.cutoffs.map((c) => [c.index, c.day]));
+  let newest = -Infinity;
+  for (const c of new Set(set.cutoff)) newest = Math.max(newest, dayOf.get(c)!);
+  return trainModel({
+    calibrateOn: (r) => dayOf.get(set.cutoff[r]!)! > newest - features.window,
+    set,
+    rows: Int32Array.from({ length: set.rows }, (_, i) => i),
+    nFeatures: catalogue.length,
+    categorical: catalogue.map((f) => f.kind === "categorical"),
+    featureNames: catalogue.map((f) => f.name),
+    settings,
+    seed,
+  });
 }

@@ -32,10 +32,17 @@ export interface CutoffSql {
 /** What eligibility and labels need. */
 export interface RowsSql {
   table: string;
-  /** The shared eligibility table of this eligibility rule (`cday, pk`). */
+  /** The instance's eligible examples per cutoff day, sampled (`cday, pk`). */
   eligible: string;
+  /** Distinct days of activity per person of this eligibility rule (`pk, day`), and each person's first one
+   * (`pk, first_day`); shared by instances with the same rule. */
+  activeDays: string;
+  firstActive: string;
+  /** Each person's distinct goal days (`pk, day`) for the instance's goal and exclusions. */
+  goalDays: string;
   lookback: number;
-  activeWithinDays: number;
+  /** null: any activity before the cutoff makes a person eligible. */
+  activeWithinDays: number | null;
   window: number;
   churn: boolean;
   goal: string;
@@ -61,74 +68,56 @@ function sampleFilter(sample: CutoffSql["sample"]): string {
     : ` AND (${b} >= ${int(sample.lo)} OR ${b} < ${int(sample.hi)})`;
 }
 
-function eligibleAt(spec: RowsSql, d: number): string {
-  let sql = `SELECT ${int(d)} AS cday, pk FROM events WHERE day >= ${int(d - spec.activeWithinDays)} AND day < ${int(d)}`;
-  if (spec.activity) sql += ` AND ${ident(spec.activity)}`;
-  sql += notExcluded(spec.exclusion);
+/** The eligible people of cutoff day `d` (`cday, pk`), within a sample of people. */
+function eligibleAt(spec: RowsSql, d: number, sample: CutoffSql["sample"]): string {
+  let sql =
+    spec.activeWithinDays === null
+      ? `SELECT ${int(d)} AS cday, pk FROM ${ident(spec.firstActive)} WHERE first_day < ${int(d)}`
+      : `SELECT ${int(d)} AS cday, pk FROM ${ident(spec.activeDays)} WHERE day >= ${int(d - spec.activeWithinDays)} AND day < ${int(d)}`;
+  sql += sampleFilter(sample);
   if (spec.eligibleEvents) {
     sql += ` AND pk IN (SELECT pk FROM events WHERE ${ident(spec.eligibleEvents)} AND day >= ${int(d - spec.lookback)} AND day < ${int(d)}${notExcluded(spec.exclusion)})`;
   }
   if (spec.attributes) sql += ` AND pk IN (SELECT pk FROM profiles pr WHERE ${spec.attributes})`;
-  return `${sql} GROUP BY pk`;
+  return spec.activeWithinDays === null ? sql : `${sql} GROUP BY pk`;
 }
 
 /** Set codes stored in the examples table. */
 export const PART_CODES = { train: 0, test: 1, score: 2 } as const;
 
-/** Table of the cutoff days already in each eligibility table. */
-const ELIGIBLE_DAYS = "fx_elig_days";
-
-/** Creates the eligibility table of a rule (`cday, pk`) and the record of its days, when missing. */
-export function eligibleTableSql(spec: RowsSql): string[] {
+/** Creates (once per rule) each person's distinct activity days and first activity day, and (per instance) each
+ * person's distinct goal days. */
+export function activityTablesSql(spec: RowsSql): string[] {
   return [
-    `CREATE TABLE IF NOT EXISTS ${ident(spec.eligible)} (cday INTEGER, pk UBIGINT)`,
-    `CREATE TABLE IF NOT EXISTS ${ELIGIBLE_DAYS} (tbl VARCHAR, cday INTEGER)`,
+    `CREATE TABLE IF NOT EXISTS ${ident(spec.activeDays)} AS SELECT pk, day FROM events
+      WHERE ${spec.activity ? ident(spec.activity) : "TRUE"}${notExcluded(spec.exclusion)} GROUP BY pk, day`,
+    `CREATE TABLE IF NOT EXISTS ${ident(spec.firstActive)} AS SELECT pk, min(day) AS first_day FROM ${ident(spec.activeDays)} GROUP BY pk`,
+    `CREATE OR REPLACE TABLE ${ident(spec.goalDays)} AS SELECT pk, day FROM events WHERE ${ident(spec.goal)}${notExcluded(spec.exclusion)} GROUP BY pk, day`,
   ];
 }
 
-/** The cutoff days already computed in an eligibility table. */
-export function eligibleDaysSql(spec: RowsSql): string {
-  return `SELECT cday FROM ${ELIGIBLE_DAYS} WHERE tbl = ${str(spec.eligible)}`;
-}
-
-/** Adds the eligible people of cutoff days not yet computed, before sampling. */
-export function insertEligibleSql(spec: RowsSql, days: readonly number[]): string[] {
-  if (days.length === 0) return [];
-  return [
-    `INSERT INTO ${ident(spec.eligible)} ${days.map((d) => eligibleAt(spec, d)).join("\nUNION ALL ")}`,
-    `INSERT INTO ${ELIGIBLE_DAYS} VALUES ${days.map((d) => `(${str(spec.eligible)}, ${int(d)})`).join(", ")}`,
-  ];
-}
-
-/** Eligible people per cutoff day before sampling. */
+/** Eligible people per cutoff day before sampling (`cday, n`). */
 export function eligibleCountsSql(spec: RowsSql, days: readonly number[]): string {
-  return `SELECT cday, count(*) AS n FROM ${ident(spec.eligible)} WHERE cday IN (${days.map(int).join(", ")}) GROUP BY cday`;
+  return `SELECT cday, count(*) AS n FROM (${days.map((d) => eligibleAt(spec, d, null)).join("\nUNION ALL ")}) GROUP BY cday`;
 }
 
 /**
  * Creates the examples table from the eligible people (sampled per cutoff where configured): labels from goal
- * events in [c, c + window), and row positions per set ordered by person id, then cutoff day.
+ * days in [c, c + window), and row positions per set ordered by person id, then cutoff day.
  */
 export function rowsTableSql(spec: RowsSql, cutoffs: readonly CutoffSql[]): string[] {
   const values = cutoffs.map((c) => `(${int(c.cut)}, ${int(c.day)}, ${int(PART_CODES[c.part])})`).join(", ");
-  const sampled = cutoffs.filter((c) => c.sample);
-  const keep = sampled.length ? `CASE cuts.cut ${sampled.map((c) => `WHEN ${int(c.cut)} THEN (TRUE${sampleFilter(c.sample)})`).join(" ")} ELSE TRUE END` : "TRUE";
-  const labelled = cutoffs.filter((c) => c.part !== "score");
-  const goals = labelled.length
-    ? labelled
-        .map((c) => `SELECT ${int(c.cut)} AS cut, pk FROM events WHERE ${ident(spec.goal)} AND day >= ${int(c.day)} AND day < ${int(c.day + spec.window)}${notExcluded(spec.exclusion)} GROUP BY pk`)
-        .join("\nUNION ALL ")
-    : "SELECT NULL::INTEGER AS cut, NULL::UBIGINT AS pk WHERE FALSE";
   const occurs = "g.pk IS NOT NULL";
   return [
+    `CREATE OR REPLACE TABLE ${ident(spec.eligible)} AS ${cutoffs.map((c) => eligibleAt(spec, c.day, c.sample)).join("\nUNION ALL ")}`,
     `CREATE OR REPLACE TABLE ${ident(spec.table)} AS
     WITH cuts AS (SELECT col0 AS cut, col1 AS day, col2 AS part FROM (VALUES ${values})),
-    goals AS (${goals})
+    goals AS (SELECT DISTINCT e.cday, e.pk FROM ${ident(spec.eligible)} e JOIN ${ident(spec.goalDays)} g
+      ON g.pk = e.pk AND g.day >= e.cday AND g.day < e.cday + ${int(spec.window)})
     SELECT cuts.cut::USMALLINT AS cut, cuts.day::INTEGER AS cday, e.pk, p.pidx, cuts.part::UTINYINT AS part,
       (CASE WHEN cuts.part = ${PART_CODES.score} THEN NULL WHEN ${spec.churn ? `NOT ${occurs}` : occurs} THEN 1 ELSE 0 END)::UTINYINT AS label,
       (row_number() OVER (PARTITION BY cuts.part ORDER BY p.pidx, cuts.day) - 1)::INTEGER AS pos
-    FROM ${ident(spec.eligible)} e JOIN cuts ON cuts.day = e.cday JOIN people p USING (pk) LEFT JOIN goals g ON g.cut = cuts.cut AND g.pk = e.pk
-    WHERE ${keep}`,
+    FROM ${ident(spec.eligible)} e JOIN cuts ON cuts.day = e.cday JOIN people p USING (pk) LEFT JOIN goals g ON g.cday = e.cday AND g.pk = e.pk`,
   ];
 }
 
@@ -247,6 +236,45 @@ export function kindStatsSql(spec: KindStatsSql): string {
     GROUP BY rr.ex, rr.cday, e.kind`;
 }
 
+/** What the whole-history statistics need. */
+export interface HistorySql {
+  /** The daily history table to create (`pk, day, kind, n, amt, gap`). */
+  table: string;
+  examples: string;
+  /** Kinds: the flag of the events counted (null: every event) and whether amounts are summed. */
+  kinds: readonly { flag: string | null; amount: boolean }[];
+  exclusion: string | null;
+  /** Days counted as recent. */
+  recentDays: number;
+}
+
+/** Creates the daily history table: per person, kind and active day, the events, their amount and the days since
+ * the person's previous active day of that kind (NULL on the first). */
+export function historyDaysSql(spec: HistorySql): string {
+  const parts = spec.kinds.map(
+    (k, i) =>
+      `SELECT pk, day, ${int(i)} AS kind, count(*)::INTEGER AS n, ${k.amount ? "sum(amount)" : "NULL::DOUBLE"} AS amt FROM events
+      WHERE ${k.flag ? ident(k.flag) : "TRUE"}${notExcluded(spec.exclusion)} GROUP BY pk, day`,
+  );
+  return `CREATE OR REPLACE TABLE ${ident(spec.table)} AS
+    SELECT pk, day, kind, n, amt, day - lag(day) OVER (PARTITION BY pk, kind ORDER BY day) AS gap FROM (${parts.join("\n    UNION ALL ")})`;
+}
+
+/**
+ * For every example and history kind with at least one active day before the cutoff (one query over all cutoffs):
+ * example, kind, cutoff day, events, active days, first and last active day, sum of squared gaps, longest gap,
+ * active days in the recent span, amount. Every gap of a day before the cutoff lies before it, so these are
+ * point-in-time.
+ */
+export function historyStatsSql(spec: HistorySql): string {
+  return `WITH ${examplesCte(spec.examples)}
+    SELECT rr.ex, h.kind::INTEGER AS kind, rr.cday, sum(h.n)::DOUBLE AS events, count(*)::DOUBLE AS days, min(h.day)::DOUBLE AS first,
+      max(h.day)::DOUBLE AS last, sum(h.gap * h.gap)::DOUBLE AS sum_squared_gaps, max(h.gap)::DOUBLE AS longest_gap,
+      (count(*) FILTER (h.day >= rr.cday - ${int(spec.recentDays)}))::DOUBLE AS recent_days, sum(h.amt)::DOUBLE AS amount
+    FROM ${ident(spec.table)} h JOIN rr ON h.pk = rr.pk AND h.day < rr.cday
+    GROUP BY rr.ex, rr.cday, h.kind`;
+}
+
 /** What the per-person features need. */
 export interface PersonSql {
   examples: string;
@@ -289,12 +317,6 @@ export function categoryCode(expr: string, categories: readonly string[]): strin
 /** Drops the per-instance tables. */
 export function dropInstanceTablesSql(tables: readonly string[]): string[] {
   return tables.map((t) => `DROP TABLE IF EXISTS ${ident(t)}`);
-}
-
-/** Distinct event types among events that are not goal events, and non-goal events per custom event flag. */
-export function behaviourSql(goal: string, exclusion: string | null, customFlags: readonly string[]): string {
-  const custom = customFlags.map((f, i) => `, count(*) FILTER (${ident(f)} AND NOT ${ident(goal)}) AS c${i}`).join("");
-  return `SELECT count(DISTINCT type) FILTER (NOT ${ident(goal)}) AS types${custom} FROM events WHERE TRUE${notExcluded(exclusion)}`;
 }
 
 /** Lets DuckDB return rows in any order (faster, parallel inserts): every feature query that needs an order says

@@ -12,6 +12,9 @@ export interface ReaderSpec {
   files: readonly string[];
   format: InputFormat;
   csv: { delimiter: string | null; header: boolean; encoding: string };
+  /** Read CSV with DuckDB's `strict_mode = false`: for files whose line endings are mixed (a header ending in LF,
+   * rows in CRLF), which the strict sniffer refuses. */
+  lenient?: boolean;
   /** Prefix of the rejects tables of CSV files (`<prefix>_<i>`), one per file. */
   rejectsPrefix: string;
 }
@@ -35,6 +38,7 @@ function csvReader(file: string, i: number, spec: ReaderSpec): string {
   const delimiter = spec.csv.delimiter ?? (/\.tsv(\.gz|\.zst)?$/i.test(file) ? "\t" : null);
   if (delimiter !== null) options.push(`delim = ${str(delimiter)}`);
   if (spec.csv.encoding !== "utf-8") options.push(`encoding = ${str(spec.csv.encoding)}`);
+  if (spec.lenient) options.push("strict_mode = false");
   const rejects = rejectsTables(spec.rejectsPrefix, i);
   options.push("ignore_errors = true", "store_rejects = true", `rejects_table = ${str(rejects.errors)}`, `rejects_scan = ${str(rejects.scans)}`);
   return `read_csv(${str(file)}, ${options.join(", ")})`;

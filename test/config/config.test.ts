@@ -36,7 +36,7 @@ describe("validateConfig", () => {
     expect(config.inputs.events.columns.personId).toBe("identityMap.ECID");
     expect(config.inputs.events.explicit).toEqual([]);
     expect(config.features.lookbackDays).toBe(365);
-    expect(config.training).toEqual({ maxExamplesPerCutoff: 50_000, maxExamples: 200_000, maxCutoffs: null, seed: 1, model: {} });
+    expect(config.training).toEqual({ maxExamplesPerCutoff: 50_000, maxExamples: 200_000, maxCutoffs: null, cutoffStride: null, seed: 1, model: {} });
     expect(config.instances.map((i) => [i.name, i.type, i.window])).toEqual([
       ["purchase", "conversion", 30],
       ["churn", "churn", 60],
@@ -133,7 +133,7 @@ describe("validateConfig", () => {
       validateConfig(
         demoWith((c) => {
           c.instances[1].name = "purchase";
-          c.instances[0].eligible.activeWithinDays = 400;
+          c.instances[0].eligible.activeWithinDays = 0;
           c.instances[0].customEvents[1].name = "1st";
           c.inputs.events.eventType = "commerce.purchases";
           c.inputs.events.columns = { eventType: "type" };
@@ -145,7 +145,7 @@ describe("validateConfig", () => {
       ),
     );
     expect(message).toContain('instances[1].name: expected a unique name but "purchase" is used twice');
-    expect(message).toContain("instances[0].eligible.activeWithinDays: expected at most features.lookbackDays (365) but got 400");
+    expect(message).toContain("instances[0].eligible.activeWithinDays: expected a whole number from 1 to 36500 but got number 0");
     expect(message).toContain("instances[0].customEvents[1].name: expected a name of letters, digits, _ and - starting with a letter");
     expect(message).toContain("inputs.events.eventType: expected either eventType (one type for every row) or columns.eventType, not both");
     expect(message).toContain('inputs.events.timestampFormat: expected a strptime format such as "%m/%d/%Y %H:%M", "epoch_s", "epoch_ms" or "epoch_us" but got "dd/mm/yyyy"');

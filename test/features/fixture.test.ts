@@ -6,7 +6,7 @@ import { UserError } from "../../loaders/config/errors.js";
 import type { CustomerAIConfig } from "../../loaders/config/types.js";
 import { validateConfig } from "../../loaders/config/validate.js";
 import { type InstanceFeatures, buildFeatureSets, buildFeatures } from "../../loaders/features/build.js";
-import { cutoffDays, assertRequirements, planInstance, type InstancePlan } from "../../loaders/features/plan.js";
+import { assertRequirements, cutoffSchedule, defaultStride, planInstance, type InstancePlan } from "../../loaders/features/plan.js";
 import { dayOf } from "../../loaders/ingest/dates.js";
 import { type IngestResult, ingest } from "../../loaders/ingest/ingest.js";
 import { Session } from "../../loaders/ingest/session.js";
@@ -84,27 +84,37 @@ function value(f: InstanceFeatures, set: "train" | "test" | "score", person: str
 }
 
 describe("cutoffs", () => {
-  it("places the scoring cutoff at the end of the as-of day and training cutoffs one window apart while a full lookback fits", () => {
+  it("places the test cutoff one window before the scoring cutoff and earlier ones a stride apart, as long as the history allows", () => {
     const score = dayOf("2026-01-01");
-    expect(cutoffDays(score, 30, 60, dayOf("2025-06-01"), null)).toEqual([0, 1, 2, 3, 4, 5].map((k) => score - 30 * k));
-    expect(cutoffDays(score, 30, 60, dayOf("2025-06-01"), 2)).toEqual([score, score - 30, score - 60]);
-    expect(plan.cutoffs.map((c) => [c.part, c.cutoff, c.asOf])).toEqual([
+    const first = dayOf("2025-06-01");
+    expect([7, 30, 60, 90, 180, 365].map(defaultStride)).toEqual([7, 7, 14, 21, 28, 28]);
+    // With a 60-day lookback, 18 cutoffs a week apart fit with 60 days of history before each (at least 8 wanted).
+    const full = cutoffSchedule(score, 30, 7, 60, first, null);
+    expect(full.history).toBe(60);
+    const labelled = Math.floor((score - 30 - 60 - first) / 7) + 1;
+    expect(full.days).toEqual([score, ...Array.from({ length: labelled }, (_, k) => score - 30 - 7 * k)]);
+    expect(full.days.at(-1)! - 60).toBeGreaterThanOrEqual(first);
+    // A lookback longer than the data settles for 90, then 30 days of history before each cutoff.
+    expect(cutoffSchedule(score, 30, 7, 365, first, null)).toMatchObject({ history: 90 });
+    expect(cutoffSchedule(score, 30, 7, 365, dayOf("2025-10-01"), null)).toEqual({ days: [score, score - 30, score - 37, score - 44, score - 51, score - 58], history: 30, stride: 7 });
+    // maxCutoffs keeps the most recent labelled cutoffs.
+    expect(cutoffSchedule(score, 30, 7, 60, first, 2).days).toEqual([score, score - 30, score - 37]);
+    expect(plan.cutoffs.slice(0, 4).map((c) => [c.part, c.cutoff, c.asOf])).toEqual([
       ["score", "2026-01-01", "2025-12-31"],
       ["test", "2025-12-02", "2025-12-01"],
-      ["train", "2025-11-02", "2025-11-01"],
-      ["train", "2025-10-03", "2025-10-02"],
-      ["train", "2025-09-03", "2025-09-02"],
-      ["train", "2025-08-04", "2025-08-03"],
+      ["train", "2025-11-25", "2025-11-24"],
+      ["train", "2025-11-18", "2025-11-17"],
     ]);
   });
 
-  it("scores people active within 45 days and labels the goal within the window after each cutoff", () => {
+  it("scores everyone with history for a conversion goal and labels the goal within the window after each cutoff", () => {
     const ids = (s: InstanceFeatures["score"]) => Array.from(s.person).map((p) => features.people[p]);
-    expect(ids(features.score)).toEqual(["a", "b"]);
-    expect(ids(features.test)).toEqual(["a", "b"]);
-    expect(Array.from(features.test.labels!)).toEqual([1, 0]);
+    expect(ids(features.score)).toEqual(["a", "b", "c"]);
+    expect(ids(features.test)).toEqual(["a", "b", "c"]);
+    expect(Array.from(features.test.labels!)).toEqual([1, 0, 0]);
     expect(features.score.labels).toBeNull();
-    expect(features.train.rows).toBe(0);
+    // c, last seen in June, is eligible at every training cutoff, lapsed as they are.
+    expect(Array.from(features.train.person).filter((p) => features.people[p] === "c").length).toBe(plan.cutoffs.length - 2);
   });
 
   it("labels churn as the goal not occurring", async () => {
@@ -212,8 +222,13 @@ describe("data requirements", () => {
       ["history", true],
       ["positives", false],
       ["negatives", false],
-      ["behaviour", true],
     ]);
+    const labelled = plan.cutoffs.filter((c) => c.part !== "score");
+    const positives = labelled.reduce((a, c) => a + c.positives, 0);
+    const negatives = labelled.reduce((a, c) => a + c.negatives, 0);
+    // a buys within 30 days of the cutoffs of 25 Nov and 2 Dec; c is a negative at all 18 cutoffs, a at 18 Nov and b
+    // (first seen 20 Nov) at 25 Nov and 2 Dec.
+    expect([labelled.length, positives, negatives]).toEqual([18, 2, 21]);
     let message = "";
     try {
       assertRequirements(plan);
@@ -223,29 +238,36 @@ describe("data requirements", () => {
     }
     expect(message).toBe(
       "instances[0] (purchase) does not meet the data requirements:\n" +
-        "- positives: 0 positive training examples (people who reached the goal within 30 days) across 4 training cutoffs; need at least 500. " +
-        "Provide more people or a longer history, use a longer window or looser eligibility, or lower requirements.minPositive.\n" +
-        "- negatives: 0 negative training examples across 4 training cutoffs; need at least 500. " +
+        `- positives: ${positives} positive examples (people who reached the goal within 30 days) across ${labelled.length} labelled cutoffs 7 days apart; need at least 500. ` +
+        "Provide more people or a longer history (more cutoffs), use a longer window or looser eligibility, or lower requirements.minPositive.\n" +
+        `- negatives: ${negatives} negative examples across ${labelled.length} labelled cutoffs 7 days apart; need at least 500. ` +
         "Provide more people or a longer history, use a shorter window or looser eligibility, or lower requirements.minNegative.",
     );
     expect(ingested.report.instances[0].requirements).toBe(plan.requirements);
   });
 
-  it("reports too short a history and a goal that is the only behaviour", async () => {
+  it("reports too short a history for the window, and accepts a goal that is the only kind of event", async () => {
     const short = await Session.open({ memoryLimit: "1GB" });
     try {
       const only = validateConfig(
-        { ...config, features: { lookbackDays: 200 }, instances: [{ name: "any", type: "churn", window: 30, goal: { conditions: [{ field: "eventType", op: "exists" }] } }] },
+        {
+          ...config,
+          instances: [
+            { name: "long", type: "churn", window: 200, goal: { conditions: [{ field: "eventType", op: "exists" }] } },
+            { name: "any", type: "conversion", window: 30, goal: { conditions: [{ field: "eventType", op: "exists" }] } },
+          ],
+        },
         { baseDir: dir },
       );
       const ing = await ingest(short, only);
-      const p = await planInstance(short, ing, "any");
-      const history = p.requirements.find((r) => r.check === "history")!;
-      expect(history.ok).toBe(false);
-      expect(history.message).toBe("the events cover 214 days (2025-06-01 to 2025-12-31); instance any needs at least 230 days (lookback 200 + window 30)");
-      expect(history.hint).toBe("Provide a longer history, or lower features.lookbackDays (at least 30) or the instance's window.");
-      const behaviour = p.requirements.find((r) => r.check === "behaviour")!;
-      expect(behaviour).toMatchObject({ ok: false, message: "every event of instance any is a goal event; there is no other behaviour to learn from" });
+      const long = (await planInstance(short, ing, "long")).requirements.find((r) => r.check === "history")!;
+      expect(long.ok).toBe(false);
+      expect(long.message).toBe("the events cover 214 days (2025-06-01 to 2025-12-31); instance long needs at least 230 days (30 days of history before a cutoff + the 200-day window after it)");
+      expect(long.hint).toBe("Provide at least 230 days of events, or use a shorter window.");
+      // Past goal events are behaviour: a log of one kind of event plans like any other.
+      const any = await planInstance(short, ing, "any");
+      expect(any.requirements.map((r) => r.check)).toEqual(["history", "positives", "negatives"]);
+      expect(any.requirements[0]!.ok).toBe(true);
     } finally {
       short.close();
     }

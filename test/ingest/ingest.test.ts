@@ -289,6 +289,14 @@ describe("formats", () => {
     { ecid: "p2", ts: "2025-01-03 10:00:00", type: "purchase", amount: 5.5 },
   ];
 
+  it("reads a CSV whose header ends in LF and whose rows end in CRLF", async () => {
+    const path = file("mixed-endings.csv", `${GOOD[0]}\n${GOOD.slice(1).join("\r\n")}\r\n`);
+    await ingested(configOf({ path }), async (result, session) => {
+      expect(result.report.events).toMatchObject({ rowsRead: 3, rowsUsed: 3, rowsSetAside: 0, people: 2 });
+      expect(await session.rows("SELECT amount FROM events WHERE amount IS NOT NULL")).toEqual([{ amount: 20 }]);
+    });
+  });
+
   it("reads gzipped CSV globs, JSON Lines, JSON arrays, gzipped JSON, nested JSON and Parquet alike", async () => {
     const csv = (r: (typeof rows)[number]) => `${r.ecid},${r.ts},${r.type},${r.amount ?? ""}`;
     writeFileSync(join(dir, "part-1.csv.gz"), gzipSync(["ecid,ts,type,amount", csv(rows[0])].join("\n") + "\n"));

@@ -9,13 +9,15 @@ export type Calibrator =
   | { kind: "platt"; slope: number; intercept: number }
   | { kind: "isotonic"; margins: number[]; probabilities: number[] };
 
-/** The probability a calibrator gives a margin. Isotonic maps interpolate linearly between knots and are flat
- * beyond them. */
+/** The probability a calibrator gives a margin. Isotonic maps interpolate linearly between knots; beyond the end
+ * knots they follow the model's own log-odds from the end knot's probability, so the people past either end keep
+ * the model's ranking instead of tying. */
 export function calibrateMargin(calibrator: Calibrator, margin: number): number {
   if (calibrator.kind === "platt") return 1 / (1 + Math.exp(-(calibrator.slope * margin + calibrator.intercept)));
   const { margins: xs, probabilities: ys } = calibrator;
-  if (margin <= xs[0]!) return ys[0]!;
-  if (margin >= xs[xs.length - 1]!) return ys[ys.length - 1]!;
+  const beyond = (knot: number) => 1 / (1 + Math.exp(-(Math.log(ys[knot]! / (1 - ys[knot]!)) + margin - xs[knot]!)));
+  if (margin <= xs[0]!) return beyond(0);
+  if (margin >= xs[xs.length - 1]!) return beyond(xs.length - 1);
   let lo = 0;
   let hi = xs.length - 1;
   while (hi - lo > 1) {

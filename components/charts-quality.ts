@@ -144,7 +144,7 @@ export function calibrationChart(bins: Evaluation["calibration"], { width: avail
 
 /** A baseline's short name for charts ("Recency", "RFM"); tables use its full label. */
 export function baselineName(baseline: { name: string; label: string }): string {
-  return baseline.name === "rfm" ? "RFM" : baseline.name === "recency" ? "Recency" : baseline.label;
+  return baseline.name === "rfm" ? "RFM" : baseline.name === "recency" ? "Recency" : baseline.name === "bgnbd" ? "BG/NBD" : baseline.label;
 }
 
 /** The scorers of a comparison: the model first, then the baselines (`scorer` is the full label, `short` the chart name). */
@@ -163,7 +163,7 @@ const COMPARED: { key: "auc" | "prAuc" | "logLoss"; title: string; better: strin
 ];
 
 /**
- * The model against the baselines (recency, RFM) on the same out-of-time test: one small bar chart each for AUC,
+ * The model against the baselines (recency, RFM, BG/NBD) on the same out-of-time test: one small bar chart each for AUC,
  * PR-AUC and log-loss, side by side.
  */
 export function baselineChart(evaluation: Pick<Evaluation, keyof Metrics | "baselines">, { width: available, height = 150 }: ChartOptions): HTMLElement {

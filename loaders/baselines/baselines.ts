@@ -2,7 +2,8 @@
  * Baselines the model is compared with on the same out-of-time test, so users see what the model adds:
  * - recency only: the outcome rate as a monotone function of days since the last activity (isotonic fit);
  * - RFM: a logistic regression on log recency, frequency and monetary value, standardised by danfojs's
- *   StandardScaler fitted on the training rows.
+ *   StandardScaler fitted on the training rows;
+ * - BG/NBD: the buy-till-you-die model's expected goal days in the window (see `bgnbd.ts`).
  */
 import { calibrate, fitIsotonic } from "../calibration/calibrate.js";
 import { auc } from "../evaluation/metrics.js";
@@ -24,11 +25,25 @@ const NEVER = 10_000;
 /** Recency-only baseline: fitted on `train`, returns probabilities for `test`. */
 export function recencyBaseline(train: RfmColumns, trainLabel: ArrayLike<number>, test: RfmColumns): Float64Array {
   const days = (c: RfmColumns) => Float64Array.from(c.recency, (d) => (Number.isNaN(d) ? NEVER : d));
-  const trainDays = days(train);
-  // More recent usually means more likely (conversion) but can mean less likely (churn): let the data say.
-  const sign = auc({ probability: trainDays.map((d) => -d), label: trainLabel }) >= 0.5 ? -1 : 1;
-  const calibrator = fitIsotonic(trainDays.map((d) => sign * d), trainLabel);
-  return calibrate(calibrator, days(test).map((d) => sign * d));
+  return monotoneBaseline(days(train), trainLabel, days(test));
+}
+
+/**
+ * BG/NBD baseline: each person's expected goal days in the window under the buy-till-you-die model fitted at their
+ * cutoff (the `history.goal.btyd_expected` feature; people who never reached the goal rank lowest), made a
+ * probability by an isotonic fit on `train`.
+ */
+export function bgnbdBaseline(trainExpected: ArrayLike<number>, trainLabel: ArrayLike<number>, testExpected: ArrayLike<number>): Float64Array {
+  const score = (values: ArrayLike<number>) => Float64Array.from(values, (v) => (Number.isNaN(v) ? -1 : v));
+  return monotoneBaseline(score(trainExpected), trainLabel, score(testExpected));
+}
+
+/** The outcome rate as a monotone function of one score, rising or falling as the training data say (more recent
+ * usually means more likely to convert, but less likely to churn). */
+function monotoneBaseline(train: Float64Array, trainLabel: ArrayLike<number>, test: Float64Array): Float64Array {
+  const sign = auc({ probability: train.map((d) => -d), label: trainLabel }) >= 0.5 ? -1 : 1;
+  const calibrator = fitIsotonic(train.map((d) => sign * d), trainLabel);
+  return calibrate(calibrator, test.map((d) => sign * d));
 }
 
 /** log(1 + x) of a column, with missing values as 0 (none) or NEVER days (recency). */

@@ -4,7 +4,7 @@
  * words, and a backtest: for the latest cutoffs, a model trained only on older cutoffs scores the people of that
  * cutoff, and the actual outcome rate per bucket is compared with the predicted one.
  */
-import { recencyBaseline, rfmBaseline, type RfmColumns } from "../baselines/baselines.js";
+import { bgnbdBaseline, recencyBaseline, rfmBaseline, type RfmColumns } from "../baselines/baselines.js";
 import { calibrate } from "../calibration/calibrate.js";
 import type { ModelSettings } from "../config/types.js";
 import type { FeatureSet, InstanceFeatures } from "../features/build.js";
@@ -123,6 +123,11 @@ export async function evaluate(input: EvaluateInput): Promise<{ evaluation: Eval
     { name: "recency", label: "Recency only (days since last activity)", ...metricsOf({ probability: recencyBaseline(trainRfm, train.labels!, testRfm), label }) },
     { name: "rfm", label: "RFM logistic regression (recency, frequency, monetary)", ...metricsOf({ probability: await rfmBaseline(trainRfm, train.labels!, testRfm), label }) },
   ];
+  const expected = features.catalogue.findIndex((f) => f.name === "history.goal.btyd_expected");
+  if (expected >= 0) {
+    const probability = bgnbdBaseline(columnOf(train, expected), train.labels!, columnOf(test, expected));
+    baselines.push({ name: "bgnbd", label: "BG/NBD buy-till-you-die model (expected goal days in the window)", ...metricsOf({ probability, label }) });
+  }
   let positives = 0;
   for (const v of label) positives += v;
   const testCutoff = features.cutoffs.find((c) => c.part === "test")!;

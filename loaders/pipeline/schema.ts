@@ -185,7 +185,7 @@ export interface Evaluation extends Metrics {
     precision: number;
     recall: number;
   }[];
-  baselines: ({ name: "recency" | "rfm"; label: string } & Metrics)[];
+  baselines: ({ name: "recency" | "rfm" | "bgnbd"; label: string } & Metrics)[];
   /** Per past cutoff: the actual outcome rate per bucket (Adobe's performance summary). */
   backtest: { cutoff: string; bucket: "High" | "Medium" | "Low"; people: number; predicted: number; actual: number }[];
 }

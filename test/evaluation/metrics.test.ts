@@ -125,6 +125,17 @@ describe("calibration", () => {
     expect(p[3]!).toBeCloseTo(0.7, 1);
   });
 
+  test("isotonic maps keep the model's ranking beyond their end knots (no ties in the tails)", () => {
+    const cal = fitIsotonic([-1, -0.5, 0.5, 1], [0, 1, 0, 1]);
+    if (cal.kind !== "isotonic") throw new Error("expected isotonic");
+    const [lo, hi] = [cal.margins[0]!, cal.margins.at(-1)!];
+    const p = calibrate(cal, [lo - 3, lo - 1, lo, hi, hi + 1, hi + 3]);
+    for (let i = 1; i < p.length; i++) expect(p[i]!).toBeGreaterThan(p[i - 1]!);
+    const logit = (q: number) => Math.log(q / (1 - q));
+    expect(logit(p[0]!)).toBeCloseTo(logit(cal.probabilities[0]!) - 3, 10);
+    expect(logit(p[5]!)).toBeCloseTo(logit(cal.probabilities.at(-1)!) + 3, 10);
+  });
+
   test("the choice is made by held-out log-loss and beats the raw model when it is miscalibrated", () => {
     const { margin, label } = logistic(10_000, 8);
     const choice = chooseCalibrator(margin, label);

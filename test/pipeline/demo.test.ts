@@ -75,7 +75,7 @@ describe.each([
     expect(evaluation.thresholds.map((t) => t.percent)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(evaluation.deciles).toHaveLength(10);
     expect(evaluation.deciles[9]!.cumulativeGain).toBeCloseTo(1, 10);
-    expect(evaluation.baselines.map((b) => b.name)).toEqual(["recency", "rfm"]);
+    expect(evaluation.baselines.map((b) => b.name)).toEqual(["recency", "rfm", "bgnbd"]);
     expect(new Set(evaluation.backtest.map((b) => b.cutoff)).size).toBeGreaterThanOrEqual(2);
     const insights = json<Insights>(instance, "insights.json");
     expect(insights.buckets.map((b) => b.bucket)).toEqual(["High", "Medium", "Low"]);

@@ -125,7 +125,7 @@ async function scoreInstance(
   };
   const split = evaluationSplit(features, seed);
   progress(`training the evaluation model on ${split.train.rows} examples x ${nFeatures} features (${split.kind})`);
-  const trained = await timed("train", () => trainOnSet(split.train, features, settings, seed));
+  const trained = await timed("train", () => trainOnSet(split.train, features, settings, seed, dayOfCutoff(features, "test")));
   progress(`evaluating on ${split.test.rows} ${split.kind} examples`);
   const evaluated = { ...features, train: split.train, test: split.test };
   const { evaluation, probability: testProbability } = await timed("evaluate", () =>
@@ -134,7 +134,7 @@ async function scoreInstance(
   // The scores come from a model that also learned from the latest labelled periods, up to the as-of date.
   const labelled = concatSets(features.train, features.test, nFeatures);
   progress(`training the scoring model on ${labelled.rows} examples from every labelled cutoff`);
-  const scoring = await timed("refit", () => trainOnSet(labelled, features, settings, seed));
+  const scoring = await timed("refit", () => trainOnSet(labelled, features, settings, seed, dayOfCutoff(features, "score")));
   progress(`scoring ${features.score.rows} eligible people`);
   const probability = calibrate(scoring.calibration.calibrator, predictMargin(scoring.model, matrixOf(features.score, nFeatures)));
   const scores = scorePeople(probability, inst.buckets);
@@ -197,6 +197,11 @@ async function scoreInstance(
     probability: testProbability,
   };
   return { scored: features.score.rows, auc: evaluation.auc, rating: evaluation.quality.rating, ece: evaluation.ece, recencyAuc: baseline("recency"), rfmAuc: baseline("rfm"), test };
+}
+
+/** The day of an instance's test or scoring cutoff. */
+function dayOfCutoff(features: InstanceFeatures, part: "test" | "score"): number {
+  return features.cutoffs.find((c) => c.part === part)!.day;
 }
 
 /** The as-of dates of the cutoffs a set's rows come from, oldest first. */

@@ -126,14 +126,23 @@ export function evaluationSplit(features: InstanceFeatures, seed: number): Evalu
   };
 }
 
-/** Trains a model on every row of a labelled set, calibrated on the cutoffs of its last window. */
-export function trainOnSet(set: FeatureSet, features: InstanceFeatures, settings: ModelSettings, seed: number): TrainedModel {
-  const { catalogue } = features;
+/** Days in a year of whole weeks (a year-ago cutoff falls on the same weekday). */
+const YEAR_DAYS = 364;
+
+/**
+ * Trains a model on every row of a labelled set, to predict the outcome window that starts on cutoff day `target`.
+ * It is calibrated on the periods most like that one: the cutoffs of its last window, and those within half a
+ * window of the same season a year before `target` (when the history reaches back that far), so neither a recent
+ * swing nor the time of year alone sets the level of the probabilities.
+ */
+export function trainOnSet(set: FeatureSet, features: InstanceFeatures, settings: ModelSettings, seed: number, target: number): TrainedModel {
+  const { catalogue, window } = features;
   const dayOf = new Map(features.cutoffs.map((c) => [c.index, c.day]));
   let newest = -Infinity;
   for (const c of new Set(set.cutoff)) newest = Math.max(newest, dayOf.get(c)!);
+  const likeTarget = (day: number) => day > newest - window || Math.abs(day - (target - YEAR_DAYS)) <= window / 2;
   return trainModel({
-    calibrateOn: (r) => dayOf.get(set.cutoff[r]!)! > newest - features.window,
+    calibrateOn: (r) => likeTarget(dayOf.get(set.cutoff[r]!)!),
     set,
     rows: Int32Array.from({ length: set.rows }, (_, i) => i),
     nFeatures: catalogue.length,

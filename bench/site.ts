@@ -11,7 +11,7 @@
  * - bytes the browser downloads for the scores page (total, and the explorer data per scored person, as sent and
  *   gzip-compressed), and for one person lookup (range requests).
  *
- * `--active-within DAYS` sets every instance's `eligible.activeWithinDays` (default 45, at most the feature lookback)
+ * `--active-within DAYS` sets every instance's `eligible.activeWithinDays` (the demo configuration says 45)
  * so that more of the generated people are scored (site in `.tmp/bench-site/<size>-active<DAYS>/dist`): 180 scores
  * about 75% of them instead of 45%, e.g. `--sizes 1.4m --active-within 180` for over a million.
  *

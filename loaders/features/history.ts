@@ -10,7 +10,7 @@
  */
 import { bgnbdPredict, fitBgnbd } from "../baselines/bgnbd.js";
 import type { FeatureSet } from "./build.js";
-import type { FeatureDef, FeatureLayout } from "./catalogue.js";
+import type { FeatureDef } from "./catalogue.js";
 import { capitalise, type EventNoun } from "./names.js";
 
 /** A kind of event summarised over the whole history. */
@@ -88,11 +88,6 @@ export interface HistoryAggregates {
   longestGap: number;
   recentDays: number;
   amount: number;
-}
-
-/** Column of the first history feature. */
-export function historyColumn(layout: FeatureLayout, personColumn: number): number {
-  return personColumn + layout.person.length;
 }
 
 /**

@@ -128,12 +128,27 @@ describe("validateConfig", () => {
     expect(message).toContain("instances[0].goal.conditions[5].value: expected a string, number or boolean but got nothing");
   });
 
+  it("scores everyone with history by default for conversion, the recently active for churn, any span on request", () => {
+    const goal = { conditions: [{ field: "eventType", op: "exists" as const }] };
+    const config = validateConfig({
+      inputs: { events: { path: "e.csv" } },
+      instances: [
+        { name: "buy", type: "conversion", window: 30, goal },
+        { name: "leave", type: "churn", window: 60, goal },
+        { name: "year", type: "conversion", window: 30, goal, eligible: { activeWithinDays: 400 } },
+        { name: "any", type: "churn", window: 60, goal, eligible: { activeWithinDays: null } },
+      ],
+    });
+    expect(config.instances.map((i) => i.eligible.activeWithinDays)).toEqual([null, 45, 400, null]);
+    const message = errorOf(() => validateConfig(demoWith((c) => void (c.instances[0].eligible.activeWithinDays = 0))));
+    expect(message).toContain("instances[0].eligible.activeWithinDays: expected a whole number from 1 to 36500 but got number 0");
+  });
+
   it("rejects duplicate names, inconsistent settings and bad identifiers", () => {
     const message = errorOf(() =>
       validateConfig(
         demoWith((c) => {
           c.instances[1].name = "purchase";
-          c.instances[0].eligible.activeWithinDays = 0;
           c.instances[0].customEvents[1].name = "1st";
           c.inputs.events.eventType = "commerce.purchases";
           c.inputs.events.columns = { eventType: "type" };
@@ -145,7 +160,6 @@ describe("validateConfig", () => {
       ),
     );
     expect(message).toContain('instances[1].name: expected a unique name but "purchase" is used twice');
-    expect(message).toContain("instances[0].eligible.activeWithinDays: expected a whole number from 1 to 36500 but got number 0");
     expect(message).toContain("instances[0].customEvents[1].name: expected a name of letters, digits, _ and - starting with a letter");
     expect(message).toContain("inputs.events.eventType: expected either eventType (one type for every row) or columns.eventType, not both");
     expect(message).toContain('inputs.events.timestampFormat: expected a strptime format such as "%m/%d/%Y %H:%M", "epoch_s", "epoch_ms" or "epoch_us" but got "dd/mm/yyyy"');

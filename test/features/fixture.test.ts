@@ -196,6 +196,29 @@ describe("feature values", () => {
     expect(value(features, "test", "a", "tenure_days")).toBe(16);
   });
 
+  it("summarises the whole history of the goal and of activity, gaps and pace included", () => {
+    const v = (name: string) => value(features, "score", "a", name);
+    // a's purchase days before 2026-01-01: Dec 20, 25 and 31 (amounts 10, 30, 20).
+    const goal = ["events", "active_days", "days_since_first", "days_since_last", "mean_gap_days", "longest_gap_days", "overdue_ratio", "amount_sum", "amount_mean"];
+    expect(goal.map((c) => v(`history.goal.${c}`))).toEqual([3, 3, 11, 0, 5.5, 6, 0, 60, 20]);
+    expect(v("history.goal.gap_spread_days")).toBeCloseTo(Math.sqrt((5 * 5 + 6 * 6) / 2 - 5.5 ** 2), 5);
+    // Three purchase days in the last 90 days, at the pace of a 12-day lifetime: log((3 + 0.5) / (3 + 0.5)) = 0.
+    expect(v("history.goal.recent_pace")).toBeCloseTo(0, 6);
+    // Activity: 7 events on Nov 15, Dec 10, 20, 25 and 31 (gaps 25, 10, 5, 6).
+    const activity = ["events", "active_days", "days_since_first", "days_since_last", "mean_gap_days", "longest_gap_days"];
+    expect(activity.map((c) => v(`history.activity.${c}`))).toEqual([7, 5, 46, 0, 11.5, 25]);
+    expect(v("history.activity.gap_spread_days")).toBeCloseTo(Math.sqrt((25 ** 2 + 10 ** 2 + 5 ** 2 + 6 ** 2) / 4 - 11.5 ** 2), 5);
+    // BG/NBD, fitted at the cutoff: a defined expectation and P(alive) for a, missing for b who never bought.
+    expect(v("history.goal.btyd_expected")).toBeGreaterThan(0);
+    expect(v("history.goal.btyd_alive")).toBeGreaterThan(0);
+    expect(v("history.goal.btyd_alive")).toBeLessThanOrEqual(1);
+    expect(value(features, "score", "b", "history.goal.btyd_expected")).toBeNaN();
+    expect(value(features, "score", "b", "history.goal.events")).toBe(0);
+    // c, last seen on 2025-06-01, is 213 days past its only activity day: no gap, known recency.
+    expect(value(features, "score", "c", "history.activity.days_since_last")).toBe(213);
+    expect(value(features, "score", "c", "history.activity.mean_gap_days")).toBeNaN();
+  });
+
   it("gives every feature a stable name, a label, a kind and a unit", () => {
     const names = features.catalogue.map((d) => d.name);
     expect(new Set(names).size).toBe(names.length);

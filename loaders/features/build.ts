@@ -265,12 +265,14 @@ async function scatterHistory(
   kinds: readonly { flag: string | null; amount: boolean }[],
   examples: string,
 ): Promise<void> {
-  const spec = { table: `${examples}_history`, examples, kinds, exclusion: group[0]!.flags.exclusion, recentDays: RECENT_DAYS };
+  const windows = [...new Set(group.map((p) => p.layout.window))];
+  const windowColumn = group.map((p) => windows.indexOf(p.layout.window));
+  const spec = { table: `${examples}_history`, examples, kinds, exclusion: group[0]!.flags.exclusion, recentDays: RECENT_DAYS, windows };
   await session.run(historyDaysSql(spec));
   const values = new Float64Array(16);
-  const a: HistoryAggregates = { cday: 0, events: 0, days: 0, first: 0, last: 0, sumSquaredGaps: 0, longestGap: 0, recentDays: 0, amount: 0 };
+  const a: HistoryAggregates = { cday: 0, events: 0, days: 0, first: 0, last: 0, sumSquaredGaps: 0, longestGap: 0, recentDays: 0, amount: 0, lastYear: 0 };
   await forEachNumericChunk(session, historyStatsSql(spec), (cols, n) => {
-    const [ex, kind, cday, events, days, first, last, squares, longest, recent, amount] = cols as [Float64Array, ...Float64Array[]];
+    const [ex, kind, cday, events, days, first, last, squares, longest, recent, amount, ...lastYear] = cols as [Float64Array, ...Float64Array[]];
     for (let i = 0; i < n; i++) {
       Object.assign(a, { cday: cday![i], events: events![i], days: days![i], first: first![i], last: last![i] });
       Object.assign(a, { sumSquaredGaps: squares![i], longestGap: longest![i], recentDays: recent![i], amount: amount![i] });
@@ -278,6 +280,7 @@ async function scatterHistory(
         const part = m.part[ex[i]!]!;
         const own = m.historyOf[kind![i]!]!;
         if (part < 0 || own < 0) return;
+        a.lastYear = lastYear[windowColumn[g]!]![i]!;
         const historyKind = group[g]!.layout.history[own]!;
         historyValues(historyKind, a, values);
         const set = m.sets[part]!;

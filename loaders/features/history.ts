@@ -43,6 +43,7 @@ export function historyColumns(kind: HistoryKind): string[] {
     "longest_gap_days",
     "overdue_ratio",
     "recent_pace",
+    "same_window_last_year",
     ...(kind.amount ? ["amount_sum", "amount_mean"] : []),
     ...(kind.btyd ? ["btyd_expected", "btyd_alive"] : []),
   ];
@@ -62,6 +63,7 @@ export function historyDefs(kind: HistoryKind, window: number): FeatureDef[] {
     longest_gap_days: [`Longest gap between ${day}s`, "days"],
     overdue_ratio: [`Days since the last ${one} relative to the usual gap, all history`, "ratio"],
     recent_pace: [`${capitalise(one)} days in the last ${RECENT_DAYS} days against the lifetime pace`, "log ratio"],
+    same_window_last_year: [`${capitalise(day)}s in the same ${window} days a year earlier`, "days"],
     amount_sum: [`Amount of all ${many}`, "amount"],
     amount_mean: [`Average amount per ${day}`, "amount"],
     btyd_expected: [`Expected ${day}s in the next ${window} days (buy-till-you-die model)`, "count"],
@@ -88,6 +90,8 @@ export interface HistoryAggregates {
   longestGap: number;
   recentDays: number;
   amount: number;
+  /** Active days in the instance's window 52 weeks before the cutoff. */
+  lastYear: number;
 }
 
 /**
@@ -111,9 +115,11 @@ export function historyValues(kind: HistoryKind, a: HistoryAggregates, out: Floa
   out[6] = gaps >= 1 ? a.longestGap : Number.NaN;
   out[7] = meanGap > 0 ? sinceLast / meanGap : Number.NaN;
   out[8] = Math.log((a.recentDays + 0.5) / (expectedRecent + 0.5));
+  // Missing when the person was not yet active a year before the cutoff.
+  out[9] = a.first <= a.cday - 364 ? a.lastYear : Number.NaN;
   if (kind.amount) {
-    out[9] = Number.isNaN(a.amount) ? 0 : a.amount;
-    out[10] = Number.isNaN(a.amount) ? Number.NaN : a.amount / a.days;
+    out[10] = Number.isNaN(a.amount) ? 0 : a.amount;
+    out[11] = Number.isNaN(a.amount) ? Number.NaN : a.amount / a.days;
   }
 }
 

@@ -34,15 +34,16 @@ function replaceable(folder: string, owner: OwnedBy): boolean {
 }
 
 /**
- * Checks before any work that `out` can receive a run: its parent folder exists, and it is missing, an empty
- * folder, or a folder this tool wrote.
+ * Checks before any work that `out` can receive a run: it is missing, an empty folder, or a folder this tool
+ * wrote, and no file stands where it or one of its parent folders should be.
  * @throws UserError naming the folder and what to do.
  */
 export function checkOutputFolder(out: string, owner: OwnedBy = { what: "output folder" }): void {
   const target = resolve(out);
-  const parent = dirname(target);
-  if (!existsSync(parent) || !statSync(parent).isDirectory()) {
-    throw new UserError("output", `${owner.what} ${out}: its parent folder ${parent} does not exist; create it first or choose another folder`);
+  for (let parent = dirname(target); parent !== dirname(parent); parent = dirname(parent)) {
+    if (existsSync(parent) && !statSync(parent).isDirectory()) {
+      throw new UserError("output", `${owner.what} ${out}: ${parent} is a file, not a folder; choose another folder`);
+    }
   }
   if (existsSync(target) && !statSync(target).isDirectory()) {
     throw new UserError("output", `${owner.what} ${out} is a file, not a folder; choose a new or empty folder`);
@@ -57,7 +58,7 @@ export function checkOutputFolder(out: string, owner: OwnedBy = { what: "output 
 
 /**
  * Runs `write` into a fresh staging folder beside `out` and, when it succeeds, swaps the staging folder in place
- * of `out` (whose previous contents, written by this tool, are then removed). When `write` fails, the staging
+ * of `out` (whose previous contents, written by this tool, are then removed). Missing parent folders are created. When `write` fails, the staging
  * folder is removed and `out` is left exactly as it was; the error is rethrown with that said.
  */
 export async function writeFolderAtomically<T>(out: string, write: (staging: string) => Promise<T>, owner: OwnedBy = { what: "output folder" }): Promise<T> {
@@ -66,6 +67,7 @@ export async function writeFolderAtomically<T>(out: string, write: (staging: str
   const tag = `${process.pid}-${Date.now().toString(36)}`;
   const staging = join(dirname(target), `.${basename(target)}.partial-${tag}`);
   const previous = join(dirname(target), `.${basename(target)}.previous-${tag}`);
+  mkdirSync(dirname(target), { recursive: true });
   let result: T;
   try {
     rmSync(staging, { recursive: true, force: true });

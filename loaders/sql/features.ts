@@ -246,6 +246,9 @@ export interface HistorySql {
   exclusion: string | null;
   /** Days counted as recent. */
   recentDays: number;
+  /** Outcome windows of the group's instances: each gets the active days in the same window a year (52 weeks)
+   * before the cutoff. */
+  windows: readonly number[];
 }
 
 /** Creates the daily history table: per person, kind and active day, the events, their amount and the days since
@@ -263,14 +266,16 @@ export function historyDaysSql(spec: HistorySql): string {
 /**
  * For every example and history kind with at least one active day before the cutoff (one query over all cutoffs):
  * example, kind, cutoff day, events, active days, first and last active day, sum of squared gaps, longest gap,
- * active days in the recent span, amount. Every gap of a day before the cutoff lies before it, so these are
+ * active days in the recent span, amount, then per window the active days in the same window a year earlier. Every gap of a day before the cutoff lies before it, so these are
  * point-in-time.
  */
 export function historyStatsSql(spec: HistorySql): string {
   return `WITH ${examplesCte(spec.examples)}
     SELECT rr.ex, h.kind::INTEGER AS kind, rr.cday, sum(h.n)::DOUBLE AS events, count(*)::DOUBLE AS days, min(h.day)::DOUBLE AS first,
       max(h.day)::DOUBLE AS last, sum(h.gap * h.gap)::DOUBLE AS sum_squared_gaps, max(h.gap)::DOUBLE AS longest_gap,
-      (count(*) FILTER (h.day >= rr.cday - ${int(spec.recentDays)}))::DOUBLE AS recent_days, sum(h.amt)::DOUBLE AS amount
+      (count(*) FILTER (h.day >= rr.cday - ${int(spec.recentDays)}))::DOUBLE AS recent_days, sum(h.amt)::DOUBLE AS amount${spec.windows
+        .map((w, i) => `,\n      (count(*) FILTER (h.day >= rr.cday - 364 AND h.day < rr.cday - 364 + ${int(w)}))::DOUBLE AS last_year_${i}`)
+        .join("")}
     FROM ${ident(spec.table)} h JOIN rr ON h.pk = rr.pk AND h.day < rr.cday
     GROUP BY rr.ex, rr.cday, h.kind`;
 }

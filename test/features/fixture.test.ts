@@ -204,6 +204,8 @@ describe("feature values", () => {
     expect(v("history.goal.gap_spread_days")).toBeCloseTo(Math.sqrt((5 * 5 + 6 * 6) / 2 - 5.5 ** 2), 5);
     // Three purchase days in the last 90 days, at the pace of a 12-day lifetime: log((3 + 0.5) / (3 + 0.5)) = 0.
     expect(v("history.goal.recent_pace")).toBeCloseTo(0, 6);
+    // a was not yet active a year before the cutoff: the same window last year is unknown, not zero.
+    expect(v("history.goal.same_window_last_year")).toBeNaN();
     // Activity: 7 events on Nov 15, Dec 10, 20, 25 and 31 (gaps 25, 10, 5, 6).
     const activity = ["events", "active_days", "days_since_first", "days_since_last", "mean_gap_days", "longest_gap_days"];
     expect(activity.map((c) => v(`history.activity.${c}`))).toEqual([7, 5, 46, 0, 11.5, 25]);

@@ -50,14 +50,16 @@ describe("writeFolderAtomically", () => {
     expect(readFileSync(join(out, "events.csv"), "utf8")).toBe("precious");
   });
 
-  test("an empty folder is accepted; a file or a missing parent is refused with the reason", async () => {
+  test("an empty folder is accepted, missing parents are created, a file where a folder should be is refused", async () => {
     const empty = join(root, "empty");
     mkdirSync(empty);
     await writeFolderAtomically(empty, write("ok"));
     expect(readFileSync(join(empty, "result.txt"), "utf8")).toBe("ok");
+    await writeFolderAtomically(join(root, "missing", "out"), write("nested"));
+    expect(readFileSync(join(root, "missing", "out", "result.txt"), "utf8")).toBe("nested");
     writeFileSync(join(root, "file"), "x");
     expect(() => checkOutputFolder(join(root, "file"))).toThrow(/is a file, not a folder/);
-    expect(() => checkOutputFolder(join(root, "missing", "out"))).toThrow(/parent folder .* does not exist/);
+    expect(() => checkOutputFolder(join(root, "file", "out"))).toThrow(/file, not a folder/);
   });
 
   test("a site built by Framework counts as the tool's own folder", () => {

@@ -3,7 +3,10 @@
  * choosing the format, and describing the columns (struct fields of Parquet/JSON are reachable by dotted paths,
  * e.g. `identityMap.ECID` inside a nested `identityMap` object). Structural problems raise a `UserError`.
  */
-import { existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, statSync } from "node:fs";
+import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
 import { DuckDBListType, DuckDBMapType, DuckDBStructType, type DuckDBType } from "@duckdb/node-api";
 import { UserError, closestHint } from "../config/errors.js";
 import type { InputFormat, ResolvedInput } from "../config/types.js";
@@ -46,6 +49,21 @@ export interface Source {
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
+/**
+ * Decompresses a gzip file to nowhere, to prove it is whole: DuckDB reads a truncated or corrupted gzip file up to
+ * the damage and stops without an error, which would silently lose the rest of its rows.
+ * @throws UserError naming the file when it is not a complete gzip stream.
+ */
+async function checkGzip(file: string, key: string): Promise<void> {
+  const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+  try {
+    await pipeline(createReadStream(file), createGunzip(), sink);
+  } catch (error) {
+    const why = (error as Error).message;
+    throw new UserError("unreadable", `${key}: ${file} is not a complete gzip file (${why}); it may be truncated or corrupted: copy or export it again`);
+  }
+}
+
 /** The names and types of a reader's columns (fails as DuckDB does when the files cannot be read). */
 async function describeColumns(session: Session, spec: ReaderSpec): Promise<{ name: string; type: DuckDBType }[]> {
   for (let i = 0; i < spec.files.length && spec.format === "csv"; i++) await session.run(...dropRejectsSql(spec.rejectsPrefix, i));
@@ -65,6 +83,7 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
   }
   for (const file of files) {
     if (statSync(file).size === 0) throw new UserError("file_empty", `${key}: ${file} is empty (0 bytes)`);
+    if (/\.gz$/i.test(file)) await checkGzip(file, key);
   }
   const spec: ReaderSpec = { files, format, csv: input.csv, rejectsPrefix: `rej_${key.replace(/\W/g, "_")}` };
   let types: { name: string; type: DuckDBType }[];

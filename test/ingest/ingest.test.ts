@@ -289,6 +289,22 @@ describe("formats", () => {
     { ecid: "p2", ts: "2025-01-03 10:00:00", type: "purchase", amount: 5.5 },
   ];
 
+  it("refuses a truncated or corrupted gzip file instead of reading part of it", async () => {
+    const lines = [GOOD[0]!, ...Array.from({ length: 20_000 }, (_, i) => `p${i % 700},2025-01-${String(1 + (i % 28)).padStart(2, "0")} 10:00:00,${i % 5 ? "view" : "purchase"},${i}`)];
+    const whole = gzipSync(lines.join("\n") + "\n");
+    const truncated = file("truncated.csv.gz", "");
+    writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    expect(await failure(configOf({ path: truncated }), "unreadable")).toMatch(/truncated\.csv\.gz is not a complete gzip file \(unexpected end of file\)/);
+    const corrupted = file("corrupted.csv.gz", "");
+    const bytes = Buffer.from(whole);
+    bytes[bytes.length - 6]! ^= 0xff; // the CRC of the content
+    writeFileSync(corrupted, bytes);
+    expect(await failure(configOf({ path: corrupted }), "unreadable")).toContain("corrupted.csv.gz is not a complete gzip file");
+    const good = file("whole.csv.gz", "");
+    writeFileSync(good, whole);
+    expect((await run(configOf({ path: good }))).report.events.rowsRead).toBe(20_000);
+  });
+
   it("reads a CSV whose header ends in LF and whose rows end in CRLF", async () => {
     const path = file("mixed-endings.csv", `${GOOD[0]}\n${GOOD.slice(1).join("\r\n")}\r\n`);
     await ingested(configOf({ path }), async (result, session) => {

@@ -17,7 +17,9 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
     await main();
   } catch (error) {
     const e = error as Error;
-    if (USER_ERRORS.has(e?.name) || (e as { code?: string })?.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    // node:util parseArgs: an unknown option, an option without its value, an unexpected positional argument.
+    const argsError = String((e as { code?: string })?.code ?? "").startsWith("ERR_PARSE_ARGS_");
+    if (USER_ERRORS.has(e?.name) || argsError) {
       console.error(`error: ${e.message}`);
       process.exit(2);
     }

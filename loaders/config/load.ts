@@ -31,7 +31,15 @@ export async function loadConfig(path: string): Promise<ResolvedConfig> {
       throw new UserError("config", `configuration file ${file} is not valid JSON: ${(error as Error).message}`);
     }
   } else if ([".ts", ".mts", ".js", ".mjs"].includes(ext)) {
-    const module = (await import(pathToFileURL(file).href)) as { default?: unknown; config?: unknown };
+    let module: { default?: unknown; config?: unknown };
+    try {
+      module = (await import(pathToFileURL(file).href)) as typeof module;
+    } catch (error) {
+      // A syntax error in the file, or code in it that throws: the user's to fix, not a bug of this tool.
+      const lines = String((error as Error).message ?? error).split("\n");
+      const why = lines.find((l) => l.includes("ERROR:"))?.trim() ?? lines[0];
+      throw new UserError("config", `configuration file ${file} could not be loaded: ${why}`);
+    }
     raw = module.default ?? module.config;
     if (raw === undefined) throw new UserError("config", `configuration file ${file} has no default export (use export default defineConfig({...}))`);
   } else {

@@ -26,7 +26,17 @@ export async function ingest(session: Session, config: ResolvedConfig): Promise<
   const events = await ingestEvents(session, config);
   const profiles = await ingestProfiles(session, config);
   const warnings = [...events.warnings, ...(profiles?.warnings ?? [])];
+  const [first, last] = [events.report.firstEvent.slice(0, 10), events.report.lastEvent.slice(0, 10)];
+  if (config.asOf && config.asOf > last) {
+    throw new UserError(
+      "config",
+      `asOf: ${config.asOf} is after the last event (the events run from ${first} to ${last}); choose a date in that range, or leave asOf out to score as of the last event's date`,
+    );
+  }
   for (const inst of config.instances) {
+    if (inst.asOf && inst.asOf < first) {
+      throw new UserError("config", `instances[${inst.index}].asOf: ${inst.asOf} is before the first event (the events run from ${first} to ${last}); choose a date in that range`);
+    }
     if (inst.asOf && inst.asOf > events.asOf) {
       throw new UserError("config", `instances[${inst.index}].asOf: expected a date on or before the as-of date of the data (${events.asOf}) but got "${inst.asOf}"`);
     }

@@ -22,6 +22,20 @@ describe("npm run check", () => {
     expect(r.stderr).not.toContain("    at ");
   });
 
+  test.each([
+    ["a TypeScript configuration with a syntax error", ["--config", "bad.ts"], /^error: configuration file .*bad\.ts could not be loaded: .*bad\.ts:2:\d+: ERROR: /m],
+    ["a TypeScript configuration that throws", ["--config", "throws.ts"], /^error: configuration file .*throws\.ts could not be loaded: boom from config$/m],
+    ["--config without its value", ["--config"], /^error: Option '--config <value>' argument missing/m],
+    ["an extra positional argument", ["extra"], /^error: Unexpected argument 'extra'/m],
+  ])("%s is one line and exit 2", (_, args, message) => {
+    writeFileSync(join(dir, "bad.ts"), "export default {\n  inputs: {,\n};\n");
+    writeFileSync(join(dir, "throws.ts"), 'throw new Error("boom from config");\nexport default {};\n');
+    const r = run(...args.map((a) => (a.endsWith(".ts") ? join(dir, a) : a)));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain("    at ");
+  });
+
   test("a JSON configuration is checked and its data-quality report written", () => {
     const config = {
       inputs: { events: { path: "events.parquet" }, profiles: { path: "profiles.parquet" } },

@@ -305,6 +305,16 @@ describe("formats", () => {
     expect((await run(configOf({ path: good }))).report.events.rowsRead).toBe(20_000);
   });
 
+  it("an as-of date outside the data's range is one line naming the range", async () => {
+    const path = file("as-of.csv", GOOD);
+    expect(await failure(configOf({ path }, { asOf: "2025-03-01" }), "config")).toBe(
+      "asOf: 2025-03-01 is after the last event (the events run from 2025-01-01 to 2025-01-03); choose a date in that range, or leave asOf out to score as of the last event's date",
+    );
+    const early = configOf({ path });
+    early.instances[0]!.asOf = "2024-12-01";
+    expect(await failure(early, "config")).toContain("instances[0].asOf: 2024-12-01 is before the first event (the events run from 2025-01-01 to 2025-01-03)");
+  });
+
   it("reads a CSV whose header ends in LF and whose rows end in CRLF", async () => {
     const path = file("mixed-endings.csv", `${GOOD[0]}\n${GOOD.slice(1).join("\r\n")}\r\n`);
     await ingested(configOf({ path }), async (result, session) => {

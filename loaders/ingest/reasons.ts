@@ -17,7 +17,7 @@ export const EVENT_REASONS = [
   { key: "timestamp_invalid", message: "timestamp missing or not readable" },
   PERSON_ID_MISSING,
   { key: "event_type_missing", message: "event type missing or empty" },
-  { key: "amount_invalid", message: "amount present but not a number" },
+  { key: "amount_invalid", message: "amount present but not a finite number" },
   { key: "after_as_of", message: "timestamp after the as-of date" },
   { key: "excluded", message: "matches an exclusion rule" },
   { key: "negative_amount", message: "negative amount where amounts cannot be negative" },

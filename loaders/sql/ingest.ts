@@ -158,6 +158,8 @@ export function stageSql(spec: StageSpec): string {
     `WHEN ${R.eventType} IS NULL THEN ${r("event_type_missing")}`,
   ];
   if (spec.amount && spec.amountPresent) reasons.push(`WHEN ${R.amount} IS NULL AND __amount_present THEN ${r("amount_invalid")}`);
+  // NaN, Infinity and values beyond a double's range (1e309) are not amounts either.
+  if (spec.amount) reasons.push(`WHEN ${R.amount} IS NOT NULL AND NOT isfinite(${R.amount}) THEN ${r("amount_invalid")}`);
   if (spec.asOfEnd) reasons.push(`WHEN ${R.timestamp} >= ${timestamp(spec.asOfEnd)} THEN ${r("after_as_of")}`);
   for (const sql of spec.exclusions) reasons.push(`WHEN ${sql} THEN ${r("excluded")}`);
   if (spec.amount) reasons.push(`WHEN ${R.amount} < 0 AND NOT (${spec.negativeAllowed}) THEN ${r("negative_amount")}`);

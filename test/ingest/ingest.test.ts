@@ -242,7 +242,7 @@ describe("row-level problems are counted by reason with example rows, and every 
     expect(byReason.timestamp_invalid).toMatchObject({ rows: 2, message: "timestamp missing or not readable", examples: ["rows.csv row 3", "rows.csv row 4"] });
     expect(byReason.person_id_missing).toMatchObject({ rows: 1, message: "person id missing or empty", examples: ["rows.csv row 5"] });
     expect(byReason.event_type_missing).toMatchObject({ rows: 1, message: "event type missing or empty", examples: ["rows.csv row 6"] });
-    expect(byReason.amount_invalid).toMatchObject({ rows: 1, message: "amount present but not a number", examples: ["rows.csv row 7"] });
+    expect(byReason.amount_invalid).toMatchObject({ rows: 1, message: "amount present but not a finite number", examples: ["rows.csv row 7"] });
     expect(byReason.after_as_of).toMatchObject({ rows: 1, message: "timestamp after the as-of date", examples: ["rows.csv row 8"] });
     expect(byReason.excluded).toMatchObject({ rows: 1, rule: "testTraffic", message: "matches an exclusion rule", examples: ["rows.csv row 12"] });
     expect(byReason.negative_amount).toMatchObject({ rows: 1, message: "negative amount where amounts cannot be negative", examples: ["rows.csv row 10"] });
@@ -303,6 +303,15 @@ describe("formats", () => {
     const good = file("whole.csv.gz", "");
     writeFileSync(good, whole);
     expect((await run(configOf({ path: good }))).report.events.rowsRead).toBe(20_000);
+  });
+
+  it("sets aside amounts that are not finite numbers (NaN, Infinity, beyond a double's range)", async () => {
+    const amounts = ["NaN", "Infinity", "-inf", "1e309", "12.5", "7"];
+    const path = file("non-finite.csv", [GOOD[0]!, ...amounts.map((a, i) => `p${i},2025-01-0${i + 1} 10:00:00,purchase,${a}`)]);
+    const { report } = await run(configOf({ path }));
+    const invalid = report.events.setAside.find((e) => e.reason === "amount_invalid")!;
+    expect(invalid).toMatchObject({ rows: 4, examples: ["non-finite.csv row 1", "non-finite.csv row 2", "non-finite.csv row 3", "non-finite.csv row 4"] });
+    expect(report.events.rowsUsed).toBe(2);
   });
 
   it("an as-of date outside the data's range is one line naming the range", async () => {

@@ -32,7 +32,9 @@ function tokenize(text: string, path: string): Token[] {
     } else if (/[0-9.]/.test(ch) && !/[A-Za-z_]/.test(text[i - 1] ?? "")) {
       const m = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/.exec(text.slice(i));
       if (!m) fail("unreadable number");
-      tokens.push({ kind: "number", value: Number(m![0]) });
+      const value = Number(m![0]);
+      if (!Number.isFinite(value)) fail(`number ${m![0]} is beyond the range of a double`);
+      tokens.push({ kind: "number", value });
       i += m![0].length;
     } else if (/[A-Za-z_]/.test(ch)) {
       const m = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(text.slice(i))!;
@@ -112,7 +114,8 @@ export function columnsOf(expr: Expr): string[] {
 export function compileExpression(expr: Expr, column: (name: string) => string): string {
   switch (expr.kind) {
     case "number":
-      return `CAST(${String(expr.value)} AS DOUBLE)`;
+      // A literal stays a literal: only finite numbers parse, and the text is quoted.
+      return `CAST('${String(expr.value)}' AS DOUBLE)`;
     case "column":
       return column(expr.name);
     case "negate":

@@ -137,5 +137,14 @@ describe("expressions", () => {
       'inputs.events.amountExpression: unexpected ";" at position 9',
     );
     expect(() => parseExpression("(a + b", "e")).toThrow("missing )");
+    // A number beyond a double's range would print as "Infinity", which SQL reads as a column name.
+    expect(() => parseExpression("amount * 1e400", "inputs.events.amountExpression")).toThrow(
+      'inputs.events.amountExpression: number 1e400 is beyond the range of a double at position 10',
+    );
+  });
+
+  it("keeps numbers literals, however they print", async () => {
+    const sql = compileExpression(parseExpression("a * 1e300 + 0.000001", "x"), (n) => ident(n));
+    expect((await session.row(`SELECT ${sql} AS v FROM (SELECT 2 AS a)`)).v).toBeCloseTo(2e300, -290);
   });
 });

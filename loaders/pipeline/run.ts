@@ -64,13 +64,15 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions)
   const started = performance.now();
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
   const progress = (message: string) => options.onProgress?.(`[${elapsed()}] ${message}`);
-  const timeline = join(out, ".timeline.parquet");
+  // Each scoring date's recent events (instances may score at an earlier date than the data's as-of date).
+  const timelines = new Map<string, string>();
+  const timelineOf = (asOf: string) => timelines.get(asOf) ?? timelines.set(asOf, join(out, `.timeline-${asOf}.parquet`)).get(asOf)!;
   const prepared = await prepareFeatures(config, {
     ...options,
     onProgress: (m) => progress(`features: ${m}`),
     beforeClose: (session, ingested) =>
       session.run(
-        copyTimelineSql(timeline, dayOf(ingested.asOf) + 1),
+        ...[...new Set(config.instances.map((i) => i.asOf ?? ingested.asOf))].map((asOf) => copyTimelineSql(timelineOf(asOf), dayOf(asOf) + 1)),
         // The data overview, from the shared daily tables (made here when every instance ignores some events).
         dailyTypesSql(dailyTypesTable(null), null),
         copyActivitySql(dailyTypesTable(null), join(out, RUN_FILES.activity)),
@@ -86,7 +88,7 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions)
       const inst = config.instances.find((i) => i.name === features.instance)!;
       const dir = join(out, inst.name);
       mkdirSync(dir, { recursive: true });
-      const result = await scoreInstance(config, features, prepared.report, dir, timeline, (m) => progress(`${inst.name}: ${m}`));
+      const result = await scoreInstance(config, features, prepared.report, dir, timelineOf(features.asOf), (m) => progress(`${inst.name}: ${m}`));
       const seconds = (performance.now() - t0) / 1000;
       summary.index.instances.push({ name: inst.name, label: inst.label, type: inst.type, dir: inst.name });
       summary.instances.push({ name: inst.name, seconds, ...result });
@@ -94,7 +96,7 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions)
     }
   } finally {
     shutdownWorkers();
-    rmSync(timeline, { force: true });
+    for (const file of timelines.values()) rmSync(file, { force: true });
   }
   writeJson(join(out, RUN_FILES.index), summary.index);
   summary.seconds["total"] = (performance.now() - started) / 1000;

@@ -92,4 +92,17 @@ describe("a transactions-only log with the plainest configuration", () => {
     const summary = json<InstanceSummary>(out, "buy90/instance.json");
     expect(summary.scored).toBe((await population("2024-07-01", 90)).size);
   }, 300_000);
+
+  it("follows an instance's own as-of date, the person timeline included", async () => {
+    const out = join(dir, "early");
+    const config = plain("2024-12-31", [30]);
+    config.instances[0]!.asOf = "2024-10-31";
+    await runPipeline(validateConfig(config), { out, memoryLimit: "1GB" });
+    expect(json<InstanceSummary>(out, "buy30/instance.json").asOf).toBe("2024-10-31");
+    const db = await openDatabase({ memoryLimit: "1GB" });
+    const [row] = await rowsOf(db, `SELECT max(time)::VARCHAR AS last, count(*) AS n FROM read_parquet('${join(out, "buy30", "timeline.parquet")}')`);
+    db.close();
+    expect(Number(row!.n)).toBeGreaterThan(0);
+    expect(String(row!.last) <= "2024-10-31").toBe(true);
+  }, 300_000);
 });

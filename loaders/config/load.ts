@@ -26,7 +26,8 @@ export async function loadConfig(path: string): Promise<ResolvedConfig> {
   let raw: unknown;
   if (ext === ".json") {
     try {
-      raw = JSON.parse(readFileSync(file, "utf8"));
+      // A byte-order mark (as Windows editors save UTF-8) is not part of the JSON.
+      raw = JSON.parse(readFileSync(file, "utf8").replace(/^\uFEFF/, ""));
     } catch (error) {
       throw new UserError("config", `configuration file ${file} is not valid JSON: ${(error as Error).message}`);
     }

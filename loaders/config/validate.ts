@@ -105,7 +105,9 @@ function input(issues: Issues, value: unknown, path: string, baseDir: string, ex
     const c = object(issues, record.csv, at(path, "csv"), ["delimiter", "header", "encoding"]);
     if (c) {
       const delimiter = string(issues, c.delimiter, at(path, "csv.delimiter")) ?? null;
-      if (delimiter !== null && delimiter.length !== 1) issues.expected(at(path, "csv.delimiter"), "a single character", delimiter);
+      if (delimiter !== null && (delimiter.length !== 1 || "\"\r\n".includes(delimiter))) {
+        issues.expected(at(path, "csv.delimiter"), "a single character other than a quote or a line break", delimiter);
+      }
       const encoding = oneOf(issues, c.encoding, at(path, "csv.encoding"), ENCODINGS, "utf-8") ?? "utf-8";
       csv = { delimiter, header: boolean(issues, c.header, at(path, "csv.header"), true) ?? true, encoding };
     }

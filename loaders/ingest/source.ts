@@ -8,7 +8,7 @@ import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { DuckDBListType, DuckDBMapType, DuckDBStructType, type DuckDBType } from "@duckdb/node-api";
-import { UserError, closestHint } from "../config/errors.js";
+import { UserError, closestHint, printable } from "../config/errors.js";
 import type { InputFormat, ResolvedInput } from "../config/types.js";
 import { type FieldType, fieldTypeOf } from "../sql/conditions.js";
 import { ident, str } from "../sql/quote.js";
@@ -193,8 +193,15 @@ export function requireColumn(source: Source, name: string, what: string, config
   throw new UserError(
     "column_missing",
     `${configKey}: ${what} column "${name}" not found in ${source.files[0]}${source.files.length > 1 ? ` (and ${source.files.length - 1} more files)` : ""}; ` +
-      `columns found: ${shown.join(", ")}${closestHint(name, source.columns.map((c) => c.name))}${keyValueHint(source)}`,
+      `columns found: ${shown.map(printable).join(", ")}${closestHint(name, source.columns.map((c) => c.name))}${keyValueHint(source)}${encodingHint(source, found)}`,
   );
+}
+
+/** A hint when a CSV's header reads as blank or NUL-ridden names: the sign of a UTF-16 file read as UTF-8. */
+function encodingHint(source: Source, found: string[]): string {
+  if (source.format !== "csv" || source.spec.csv.encoding !== "utf-8") return "";
+  const garbled = found.filter((n) => n.trim() === "" || n.includes("\u0000")).length;
+  return garbled * 2 >= found.length ? '; the header reads as blank names: if the file is UTF-16 (as Excel and some exports write it), set csv: { encoding: "utf-16" }' : "";
 }
 
 /** Lines of a CSV input its last scan could not read, as counts with up to five examples ("file line N"). */

@@ -209,6 +209,17 @@ describe("loadConfig", () => {
     const config = await loadConfig(file);
     expect(config.inputs.events.path).toBe(join(dir, "events.parquet"));
     expect(config.instances[0].window).toBe(14);
+    // Saved by a Windows editor, with a byte-order mark.
+    const bom = join(dir, "bom.json");
+    writeFileSync(bom, "\uFEFF" + JSON.stringify(minimal));
+    expect((await loadConfig(bom)).instances[0].window).toBe(14);
+  });
+
+  it("refuses a CSV delimiter that is a quote or a line break", () => {
+    for (const delimiter of ['"', "\n", "\r"]) {
+      const message = errorOf(() => validateConfig(demoWith((c) => void ((c.inputs.events as Record<string, unknown>).csv = { delimiter }))));
+      expect(message).toContain("inputs.events.csv.delimiter: expected a single character other than a quote or a line break");
+    }
   });
 
   it("loads a TypeScript module's default export written with defineConfig", async () => {

@@ -314,6 +314,18 @@ describe("formats", () => {
     expect(report.events.rowsUsed).toBe(2);
   });
 
+  it("a UTF-16 file read as UTF-8 names the encoding setting; control characters in names are shown as escapes", async () => {
+    const utf16 = join(dir, "utf16.csv");
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(GOOD.join("\n") + "\n", "utf16le")]));
+    const message = await failure(configOf({ path: utf16 }), "column_missing");
+    expect(message).toContain('set csv: { encoding: "utf-16" }');
+    expect((await run(configOf({ path: utf16, csv: { encoding: "utf-16" } }))).report.events.rowsUsed).toBe(3);
+    const ansi = file("ansi.csv", ["\u001b[31mecid,ts,type,amount", ...GOOD.slice(1)]);
+    const shown = await failure(configOf({ path: ansi }), "column_missing");
+    expect(shown).toContain("\\u001b[31mecid");
+    expect(shown).not.toContain("\u001b");
+  });
+
   it("an as-of date outside the data's range is one line naming the range", async () => {
     const path = file("as-of.csv", GOOD);
     expect(await failure(configOf({ path }, { asOf: "2025-03-01" }), "config")).toBe(

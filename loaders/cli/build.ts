@@ -1,10 +1,11 @@
 /**
  * `npm run build`: builds the site with Observable Framework into a staging folder beside `dist/` and swaps it in
- * only when the build succeeded, so a failed build leaves the previous site intact. `dist/` is replaced only when
+ * only when the build succeeded, so a failed build leaves the previous site intact, and needs no network. `dist/` is replaced only when
  * it is missing, empty or a site this tool built (see `loaders/pipeline/output-folder.ts`).
  */
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { isFrameworkSite, writeFolderAtomically } from "../pipeline/output-folder.js";
 import { runCli } from "./run.js";
 
@@ -12,6 +13,30 @@ import { runCli } from "./run.js";
 const SITE = "dist";
 /** Framework's page cache, which does not track the modules data loaders import. */
 const FRAMEWORK_CACHE = "src/.observablehq/cache";
+
+/**
+ * The versions Framework 1.13 looks up on the npm registry while bundling its own client and standard library,
+ * even when no page imports these packages (it only writes the version into import paths that our pages never
+ * load). Framework takes a version from its cache when a folder `<name>@<version>` exists there, so seeding these
+ * folders lets the build run with no network after `npm ci`, and pins what was otherwise `@latest`.
+ */
+const FRAMEWORK_NPM_VERSIONS = [
+  "@observablehq/plot@0.6.17",
+  "@observablehq/sample-datasets@1.0.1",
+  "apache-arrow@21.2.0",
+  "arquero@8.0.3",
+  "d3-dsv@3.0.2",
+  "d3@7.9.2",
+  "echarts@6.1.0",
+  "htl@1.0.0",
+  "leaflet@1.9.4",
+  "lodash@4.18.1",
+  "mapbox-gl@3.32.0",
+  "parquet-wasm@0.8.0",
+  "react-dom@19.3.1",
+  "react@19.3.1",
+  "topojson-client@3.1.0",
+];
 
 /** Runs `observable build` with its output set to `folder`; rejects when it fails. */
 function frameworkBuild(folder: string): Promise<void> {
@@ -30,6 +55,7 @@ class BuildFailed extends Error {
 
 await runCli(async () => {
   rmSync(FRAMEWORK_CACHE, { recursive: true, force: true });
+  for (const version of FRAMEWORK_NPM_VERSIONS) mkdirSync(join(FRAMEWORK_CACHE, "_npm", version), { recursive: true });
   try {
     await writeFolderAtomically(SITE, frameworkBuild, { what: "site folder", alsoOwned: isFrameworkSite });
   } catch (error) {

@@ -3,6 +3,8 @@
  * (`events`, `ev_types`, `people`, `profiles`) and returns the data-quality report. Structural problems raise a
  * `UserError`; row-level problems are counted in the report.
  */
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
 import { UserError } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { type EventsIngest, ingestEvents } from "./events.js";
@@ -23,8 +25,8 @@ export interface IngestResult {
 
 /** Reads and validates the inputs of `config` into `session`. */
 export async function ingest(session: Session, config: ResolvedConfig): Promise<IngestResult> {
-  const events = await ingestEvents(session, config);
-  const profiles = await ingestProfiles(session, config);
+  const events = await readingInput("inputs.events", () => ingestEvents(session, config));
+  const profiles = await readingInput("inputs.profiles", () => ingestProfiles(session, config));
   const warnings = [...events.warnings, ...(profiles?.warnings ?? [])];
   const [first, last] = [events.report.firstEvent.slice(0, 10), events.report.lastEvent.slice(0, 10)];
   if (config.asOf && config.asOf > last) {
@@ -67,4 +69,39 @@ export async function ingest(session: Session, config: ResolvedConfig): Promise<
     warnings,
   };
   return { config, asOf: events.asOf, events, profiles, report };
+}
+
+/**
+ * Runs the reading of one input, turning DuckDB's complaints about the file itself (a JSON record that does not
+ * parse, a file that ends mid-record) into one line naming the input and where, instead of a crash.
+ */
+async function readingInput<T>(key: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UserError || !/^Invalid Input Error: (Malformed JSON|.*JSON)/.test(message)) throw error;
+    let detail = message.replace(/^Invalid Input Error: /, "").split("\n")[0]!.trim().replace(/\.$/, "");
+    const at = /in file "(.+?)", at byte \d+ in line (\d+)/.exec(detail);
+    const line = at && !/\.(gz|zst)$/i.test(at[1]!) ? await firstBadJsonLine(at[1]!, Number(at[2])) : null;
+    if (line !== null) detail = detail.replace(/", at byte \d+ in line \d+/, `" at line ${line}`);
+    throw new UserError("unreadable", `${key}: ${detail}; fix or remove that record (or export the file again) and rerun`);
+  }
+}
+
+/** The line, at or just before `near` (DuckDB's count may run one ahead), of a JSON Lines file that does not
+ * parse; null when both parse. */
+async function firstBadJsonLine(file: string, near: number): Promise<number | null> {
+  let n = 0;
+  for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    n++;
+    if (n < near - 1) continue;
+    try {
+      if (text.trim()) JSON.parse(text);
+    } catch {
+      return n;
+    }
+    if (n >= near) break;
+  }
+  return null;
 }

@@ -326,6 +326,13 @@ describe("formats", () => {
     expect(shown).not.toContain("\u001b");
   });
 
+  it("a malformed JSON record deep in a file is one line naming the file and the line", async () => {
+    const record = (i: number) => JSON.stringify({ ecid: `p${i % 500}`, ts: "2025-01-02 10:00:00", type: i % 4 ? "view" : "purchase", amount: i });
+    const lines = Array.from({ length: 30_000 }, (_, i) => (i === 29_000 ? '{"ecid": "p1", "ts": "2025-01-02",,}' : record(i)));
+    const path = file("deep.jsonl", lines);
+    expect(await failure(configOf({ path }), "unreadable")).toMatch(/^inputs\.events: Malformed JSON in file ".*deep\.jsonl" at line 29001: unexpected character; fix or remove that record/);
+  });
+
   it("an as-of date outside the data's range is one line naming the range", async () => {
     const path = file("as-of.csv", GOOD);
     expect(await failure(configOf({ path }, { asOf: "2025-03-01" }), "config")).toBe(

@@ -21,6 +21,7 @@ import {
   peopleCheckSql,
   peopleSql,
   rowsPerFileSql,
+  setAsideMatchesSql,
   setAsideSql,
   stageSql,
   stagedTotalsSql,
@@ -233,6 +234,12 @@ async function checkGoals(
       hints.push(`values of ${field}: ${top.map((t) => `${JSON.stringify(t.value)} (${t.n})`).join(", ")}`);
     }
     const conditions = inst.goal.conditions.map((c) => `${c.not ? "not " : ""}${c.field} ${c.op} ${JSON.stringify(c.value ?? true)}`).join(inst.goal.match === "any" ? " or " : " and ");
+    // Rows that match the goal but were set aside: the goal is right, the rows are the problem.
+    const aside = await session.rows(setAsideMatchesSql(flags.instances[inst.index].goal));
+    if (aside.length) {
+      const reasons = aside.map((r) => `${r.n} ${EVENT_REASONS[Number(r.reason) - 1]!.message}`).join(", ");
+      throw new UserError("goal_no_match", `instances[${inst.index}].goal (${inst.name}) matches no usable event: ${conditions} matches rows that were all set aside (${reasons}); see the data-quality report's set-aside rows`);
+    }
     throw new UserError("goal_no_match", `instances[${inst.index}].goal (${inst.name}) matches no event: ${conditions}; ${hints.join("; ")}`);
   }
 }

@@ -209,6 +209,11 @@ export function dropStagingColumnsSql(): string[] {
   return [`ALTER TABLE ev_staged DROP COLUMN h`, `ALTER TABLE ev_staged DROP COLUMN ts`];
 }
 
+/** Set-aside staged rows whose flag `flag` is true, per reason (most first). */
+export function setAsideMatchesSql(flag: string): string {
+  return `SELECT reason, count(*) AS n FROM ev_staged WHERE ${ident(flag)} AND reason IS NOT NULL GROUP BY reason ORDER BY n DESC, reason`;
+}
+
 /** Row count per file (to find files without data rows). */
 export function rowsPerFileSql(): string {
   return `SELECT (_rid // ${ROW_ID_FILE_FACTOR})::INTEGER AS file, count(*) AS n FROM ev_staged GROUP BY 1 ORDER BY 1`;

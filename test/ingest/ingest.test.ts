@@ -181,6 +181,11 @@ describe("structural errors stop the run with a specific message", () => {
     expect(await failure(config, "goal_no_match")).toBe(
       'instances[0].goal (buy) matches no event: eventType equals "order"; values of eventType: "view" (2), "purchase" (1)',
     );
+    // The goal's only row lies after the as-of date: the rows, not the goal, are the problem.
+    const late = configOf({ path: file("late-goal.csv", [GOOD[0]!, "p1,2025-01-01 10:00:00,view,", "p1,2025-01-05 10:00:00,purchase,20", "p2,2025-01-03 10:00:00,view,"]) }, { asOf: "2025-01-04" });
+    expect(await failure(late, "goal_no_match")).toBe(
+      'instances[0].goal (buy) matches no usable event: eventType equals "purchase" matches rows that were all set aside (1 timestamp after the as-of date); see the data-quality report\'s set-aside rows',
+    );
   });
 
   it("no usable rows at all", async () => {

@@ -126,7 +126,9 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
     }),
   );
   const rejected = await rejectedLines(session, source);
-  const perFile = new Map((await session.rows(rowsPerFileSql())).map((r) => [Number(r.file), Number(r.n)]));
+  const perFileReason = await session.rows(rowsPerFileSql());
+  const perFile = new Map<number, number>();
+  for (const r of perFileReason) perFile.set(Number(r.file), (perFile.get(Number(r.file)) ?? 0) + Number(r.n));
   const totalParsed = [...perFile.values()].reduce((a, b) => a + b, 0);
   if (totalParsed + rejected.count === 0) {
     throw new UserError("file_empty", `inputs.events: ${source.files.length === 1 ? source.files[0] : "the files"} contain no data rows (only a header or nothing)`);
@@ -135,6 +137,12 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
   source.files.forEach((f, i) => {
     if (!perFile.has(i) && source.files.length > 1) warnings.push(`inputs.events: ${f} has no data rows`);
   });
+  // A file of several whose every row is set aside for one reason (a file without a mapped column, another layout).
+  for (const r of perFileReason) {
+    if (source.files.length < 2 || r.reason === null || Number(r.n) !== perFile.get(Number(r.file))) continue;
+    const why = EVENT_REASONS[Number(r.reason) - 1]!.message;
+    warnings.push(`inputs.events: every row of ${source.files[Number(r.file)]} (${r.n}) was set aside: ${why}; check that this file has the same columns and formats as the others`);
+  }
 
   // The as-of date: configured, or the date of the last usable event.
   let asOf = config.asOf;

@@ -214,9 +214,10 @@ export function setAsideMatchesSql(flag: string): string {
   return `SELECT reason, count(*) AS n FROM ev_staged WHERE ${ident(flag)} AND reason IS NOT NULL GROUP BY reason ORDER BY n DESC, reason`;
 }
 
-/** Row count per file (to find files without data rows). */
+/** Rows per file and reason (NULL: used): to find files without data rows, and files whose every row is set aside
+ * for one reason (such as a file of a glob without a mapped column). */
 export function rowsPerFileSql(): string {
-  return `SELECT (_rid // ${ROW_ID_FILE_FACTOR})::INTEGER AS file, count(*) AS n FROM ev_staged GROUP BY 1 ORDER BY 1`;
+  return `SELECT (_rid // ${ROW_ID_FILE_FACTOR})::INTEGER AS file, reason, count(*) AS n FROM ev_staged GROUP BY 1, 2 ORDER BY 1, 2`;
 }
 
 /** The last timestamp of rows not set aside so far (for the default as-of date). */

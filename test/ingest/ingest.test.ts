@@ -348,6 +348,14 @@ describe("formats", () => {
     expect(await failure(early, "config")).toContain("instances[0].asOf: 2024-12-01 is before the first event (the events run from 2025-01-01 to 2025-01-03)");
   });
 
+  it("names the file of a glob whose every row is set aside, such as one without a mapped column", async () => {
+    file("mixed-1.csv", GOOD);
+    file("mixed-2.csv", ["ecid,time,type,amount", "p9,2025-01-02 10:00:00,purchase,5", "p9,2025-01-03 10:00:00,view,"]);
+    const { report } = await run(configOf({ path: join(dir, "mixed-*.csv") }));
+    expect(report.events).toMatchObject({ rowsRead: 5, rowsUsed: 3 });
+    expect(report.warnings).toContainEqual(expect.stringMatching(/every row of .*mixed-2\.csv \(2\) was set aside: timestamp missing or not readable; check that this file has the same columns/));
+  });
+
   it("reads a CSV whose header ends in LF and whose rows end in CRLF", async () => {
     const path = file("mixed-endings.csv", `${GOOD[0]}\n${GOOD.slice(1).join("\r\n")}\r\n`);
     await ingested(configOf({ path }), async (result, session) => {

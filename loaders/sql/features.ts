@@ -1,12 +1,15 @@
 /**
  * SQL of point-in-time features and labels. For a cutoff day `c`, features use only events with `day < c`
- * (`day` is the UTC calendar day, so this is "timestamp before c at 00:00 UTC"), within the lookback
- * `[c - L, c)`; labels use the window `[c, c + w)`. Nothing else reads events, so no feature can see the future.
+ * (`day` is the UTC calendar day, so this is "timestamp before c at 00:00 UTC"): windowed ones within the lookback
+ * `[c - L, c)`, whole-history ones over all days before `c`; labels use the window `[c, c + w)`. Nothing else reads
+ * events, so no feature can see the future.
  *
- * Tables: `fx_elig_<key>` the eligible people per cutoff day, shared by instances with the same eligibility;
- * `fx_rows_<i>` the examples of instance `i` (cutoff, person, label, row position in its set); `fx_ex_<exclusion>`
- * the distinct (person, cutoff day) examples of the instances that ignore the same events, whose features are
- * computed once for all of them; `fx_first_<exclusion>` the first event day of each person (tenure).
+ * Tables: `fx_act_<rule>` and `fx_act_first_<rule>` each person's activity days and first one, shared by instances
+ * with the same activity events; `fx_goal_<i>` the goal days and `fx_elig_<i>` the (sampled) eligible people per
+ * cutoff of instance `i`; `fx_rows_<i>` its examples (cutoff, person, label, row position in its set);
+ * `fx_ex_<exclusion>` the distinct (person, cutoff day) examples of the instances that ignore the same events, whose
+ * features are computed once for all of them (`..._history` their daily whole-history table); `fx_first_<exclusion>`
+ * the first event day of each person (tenure).
  */
 import { ident, int, str } from "./quote.js";
 

@@ -3,7 +3,8 @@
  * row read is either used or set aside with a reason (counted, with example rows), and structural problems stop
  * the run with a `UserError`.
  */
-import { UserError } from "../config/errors.js";
+import { basename } from "node:path";
+import { UserError, printable } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/types.js";
 import type { FieldResolver } from "../sql/conditions.js";
 import {
@@ -98,6 +99,7 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
     return [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([v]) => v);
   };
   const typeNames = tally("et");
+  await refuseNulTypes(session, source, roles, typeNames);
   if (typeNames.length > 60_000) throw new UserError("column_type", `inputs.events: ${typeNames.length} distinct event types; expected at most 60,000 (is the event-type column mapped correctly?)`);
   const channels = tally("ch").slice(0, MAX_CHANNELS);
   const devices = tally("dev").slice(0, MAX_CHANNELS);
@@ -275,4 +277,17 @@ async function completeness(session: Session, source: Source, roles: EventRoles)
     const role = roleOf.get(c.name);
     return { name: c.name, type: c.type, ...(role ? { role } : {}), completeness: Number(row[c.name]) / total };
   });
+}
+
+/** Event types must be text without NUL characters (they become SQL literals and labels): one line naming the
+ * column and the first row that has one. */
+async function refuseNulTypes(session: Session, source: Source, roles: EventRoles, typeNames: readonly string[]): Promise<void> {
+  const bad = typeNames.find((t) => t.includes("\u0000"));
+  if (bad === undefined) return;
+  const first = await session.row(`SELECT _file, _row FROM (${source.reader}) WHERE contains(CAST(${roles.eventType} AS VARCHAR), chr(0)) ORDER BY _file, _row LIMIT 1`);
+  const where = first ? `${basename(source.files[Number(first._file)]!)} row ${first._row}` : "a row";
+  throw new UserError(
+    "column_type",
+    `inputs.events: the event type ${printable(JSON.stringify(bad))} (column ${roles.mapping.eventType ?? "eventType"}, first in ${where}) contains a NUL character; remove it from the data and rerun`,
+  );
 }

@@ -356,6 +356,13 @@ describe("formats", () => {
     expect(report.warnings).toContainEqual(expect.stringMatching(/every row of .*mixed-2\.csv \(2\) was set aside: timestamp missing or not readable; check that this file has the same columns/));
   });
 
+  it("an event type with a NUL character is one line naming the column and the row", async () => {
+    const path = file("nul.csv", [GOOD[0]!, GOOD[1]!, "p2,2025-01-02 10:00:00,pur\u0000chase,", GOOD[2]!]);
+    expect(await failure(configOf({ path }), "column_type")).toBe(
+      'inputs.events: the event type "pur\\u0000chase" (column type, first in nul.csv row 2) contains a NUL character; remove it from the data and rerun',
+    );
+  });
+
   it("reads a CSV whose header ends in LF and whose rows end in CRLF", async () => {
     const path = file("mixed-endings.csv", `${GOOD[0]}\n${GOOD.slice(1).join("\r\n")}\r\n`);
     await ingested(configOf({ path }), async (result, session) => {

@@ -54,6 +54,8 @@ function typed(field: FieldRef, value: Scalar, path: string): { left: string; ri
 function ordered(field: FieldRef, value: Scalar, path: string): { left: string; right: string } {
   if (typeof value === "string") {
     if (!DATE_LIKE.test(value)) throw new UserError("config", `${path}: expected a number or a date like 2025-05-01 but got ${JSON.stringify(value)}`);
+    // A date against a field of numbers would match nothing, silently.
+    if (field.type === "number") throw new UserError("config", `${path}: ${JSON.stringify(value)} is a date but the field holds numbers; expected a number`);
     const left = field.type === "timestamp" ? `CAST(${field.sql} AS TIMESTAMP)` : `TRY_CAST(${field.sql} AS TIMESTAMP)`;
     return { left, right: timestamp(value) };
   }

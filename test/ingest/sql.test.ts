@@ -115,6 +115,10 @@ describe("conditions", () => {
     expect(() => compileCondition({ field: "num.amount", op: "gt", value: "soon" }, resolve, "exclusions[0].conditions[0]")).toThrow(
       'exclusions[0].conditions[0].value: expected a number or a date like 2025-05-01 but got "soon"',
     );
+    // A date against numbers would match nothing: said instead of "the goal matches no event".
+    expect(() => compileCondition({ field: "num.amount", op: "gt", value: "2025-01-01" }, resolve, "instances[0].goal.conditions[2]")).toThrow(
+      'instances[0].goal.conditions[2].value: "2025-01-01" is a date but the field holds numbers; expected a number',
+    );
   });
 });
 

@@ -81,11 +81,11 @@ function paramValue(value: number | string | boolean): string {
   return value;
 }
 
-/** Cutoffs in words: "from 23 cutoffs, 1 Apr 2026 to 1 Oct 2026". */
+/** Cutoffs in words: "at 23 past dates, 1 Apr 2026 to 1 Oct 2026". */
 export function cutoffsInWords(cutoffs: readonly string[]): string {
-  if (cutoffs.length === 0) return "from no cutoff";
-  if (cutoffs.length === 1) return `from 1 cutoff, ${formatDate(cutoffs[0]!)}`;
-  return `from ${formatCount(cutoffs.length)} cutoffs, ${formatDate(cutoffs[0]!)} to ${formatDate(cutoffs[cutoffs.length - 1]!)}`;
+  if (cutoffs.length === 0) return "at no past date";
+  if (cutoffs.length === 1) return `at 1 past date, ${formatDate(cutoffs[0]!)}`;
+  return `at ${formatCount(cutoffs.length)} past dates, ${formatDate(cutoffs[0]!)} to ${formatDate(cutoffs[cutoffs.length - 1]!)}`;
 }
 
 /** The model card as a definition list plus tables of hyper-parameters and limits. */
@@ -96,8 +96,8 @@ export function modelCard(card: ModelCard): HTMLElement {
     { class: "model-card", "data-testid": "model-card" },
     facts([
       ["Data", `Events from ${formatDateRange(card.dataRange)}`],
-      ["Scores", `From a model trained on every labelled cutoff up to the as-of date: ${formatCount(card.scoringModel.examples)} examples (${formatCount(card.scoringModel.positives)} positive) ${cutoffsInWords(card.scoringModel.cutoffs)}, ${formatCount(card.scoringModel.trees)} trees`],
-      ["Evaluation model", `${formatCount(card.trainingExamples)} examples (${formatCount(card.trainingPositives)} positive, ${formatPercent(card.trainingExamples ? card.trainingPositives / card.trainingExamples : NaN)}) ${cutoffsInWords(card.trainingCutoffs)}, ${formatCount(card.trees)} trees`],
+      ["Scores", `From a model that learned from every past period whose outcome is known, up to the as-of date: ${formatCount(card.scoringModel.examples)} examples (${formatCount(card.scoringModel.positives)} with the outcome) ${cutoffsInWords(card.scoringModel.cutoffs)}, ${formatCount(card.scoringModel.trees)} trees`],
+      ["Quality measured with", `A model that learned only from earlier periods: ${formatCount(card.trainingExamples)} examples (${formatCount(card.trainingPositives)} positive, ${formatPercent(card.trainingExamples ? card.trainingPositives / card.trainingExamples : NaN)}) ${cutoffsInWords(card.trainingCutoffs)}, ${formatCount(card.trees)} trees`],
       ["Validation", `${formatCount(card.validationExamples)} examples (early stopping and calibration)`],
       [
         "Test",

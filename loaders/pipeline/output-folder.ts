@@ -58,8 +58,9 @@ export function checkOutputFolder(out: string, owner: OwnedBy = { what: "output 
 
 /**
  * Runs `write` into a fresh staging folder beside `out` and, when it succeeds, swaps the staging folder in place
- * of `out` (whose previous contents, written by this tool, are then removed). Missing parent folders are created. When `write` fails, the staging
- * folder is removed and `out` is left exactly as it was; the error is rethrown with that said.
+ * of `out` (whose previous contents, written by this tool, are then removed). Missing parent folders are created.
+ * When `write` fails, the staging folder is removed and `out` is left exactly as it was; the error is rethrown with
+ * that said. Only folders this call created, or `out` once proven the tool's, are ever removed.
  */
 export async function writeFolderAtomically<T>(out: string, write: (staging: string) => Promise<T>, owner: OwnedBy = { what: "output folder" }): Promise<T> {
   checkOutputFolder(out, owner);
@@ -68,20 +69,21 @@ export async function writeFolderAtomically<T>(out: string, write: (staging: str
   const staging = join(dirname(target), `.${basename(target)}.partial-${tag}`);
   const previous = join(dirname(target), `.${basename(target)}.previous-${tag}`);
   mkdirSync(dirname(target), { recursive: true });
+  // Fails (deleting nothing) if something already has the staging folder's name.
+  mkdirSync(staging);
   let result: T;
   try {
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(staging);
     markOutput(staging);
     result = await write(staging);
     markOutput(staging);
+    // Someone may have put files into `out` meanwhile: check again before replacing it.
+    checkOutputFolder(out, owner);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     if (error instanceof Error && existsSync(target)) error.message += ` (the previous results in ${out} are unchanged)`;
     throw error;
   }
   // Swap: the old folder steps aside, the new one takes its name, then the old one (ours) is removed.
-  checkOutputFolder(out, owner);
   const hadPrevious = existsSync(target);
   if (hadPrevious) renameSync(target, previous);
   try {

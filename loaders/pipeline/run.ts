@@ -12,6 +12,7 @@ import type { FeatureSet, InstanceFeatures } from "../features/build.js";
 import { type PrepareOptions, prepareFeatures } from "../features/pipeline.js";
 import type { DataQualityReport } from "../ingest/report.js";
 import { modelToJSON, predictMargin, shutdownWorkers } from "../model/index.js";
+import { dayOf } from "../ingest/dates.js";
 import { scorePeople } from "../scoring/scores.js";
 import { instanceTexts, modelLimits, suggestedSegments } from "./describe.js";
 import { evaluate } from "./evaluate.js";
@@ -210,11 +211,6 @@ function dayOfCutoff(features: InstanceFeatures, part: "test" | "score"): number
 function cutoffDates(features: InstanceFeatures, set: FeatureSet): string[] {
   const used = new Set(set.cutoff);
   return features.cutoffs.filter((c) => used.has(c.index)).sort((a, b) => a.day - b.day).map((c) => c.asOf);
-}
-
-/** Days since 1970-01-01 of a YYYY-MM-DD date. */
-function dayOf(date: string): number {
-  return Date.parse(`${date}T00:00:00Z`) / 86_400_000;
 }
 
 /** Share of ones. */

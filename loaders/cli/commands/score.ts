@@ -1,0 +1,48 @@
+/**
+ * The `score` command: runs the whole pipeline headless and writes `DIR/<instance>/...` (see
+ * loaders/pipeline/schema.ts). Progress goes to the output's error stream (stage, rows, elapsed); a summary table
+ * ends the run.
+ */
+import { parseArgs } from "node:util";
+import { isCalendarDate } from "../../config/checks.js";
+import { loadConfigOrDemo } from "../../config/load.js";
+import { runPipeline } from "../../pipeline/run.js";
+import { type CommandOutput, UsageError } from "../run.js";
+
+/**
+ * Runs `score` with the command-line arguments `argv` (`[--config FILE] [--as-of YYYY-MM-DD] [--out DIR]`,
+ * default DIR `scores`).
+ * @returns the exit status: 0, or 1 when an instance did not meet its data requirements (the others are written).
+ * @throws UserError, UsageError and parseArgs errors for the user's mistakes (see `exitStatusOf`).
+ */
+export async function scoreCommand(argv: string[], output: CommandOutput = console): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: "string" }, "as-of": { type: "string" }, out: { type: "string", default: "scores" } },
+  });
+  // Load and validate the configuration (the demo configuration when none is given).
+  const config = await loadConfigOrDemo(values.config);
+  const asOf = values["as-of"];
+  if (asOf !== undefined) {
+    if (!isCalendarDate(asOf)) throw new UsageError(`--as-of: expected a date YYYY-MM-DD but got "${asOf}"`);
+    config.asOf = asOf;
+  }
+  // Run features, training, evaluation, scoring and explanations; write the outputs.
+  const run = await runPipeline(config, { out: values.out, onProgress: (m) => output.error(m) });
+  // Summarise.
+  const rows = run.instances.map((i) => ({
+    instance: i.name,
+    scored: i.scored,
+    rating: i.rating,
+    auc: i.auc.toFixed(3),
+    "recency auc": i.recencyAuc.toFixed(3),
+    "rfm auc": i.rfmAuc.toFixed(3),
+    ece: i.ece.toFixed(3),
+    seconds: i.seconds.toFixed(1),
+  }));
+  const seconds = (stage: string) => run.seconds[stage]!.toFixed(1);
+  output.error(`\nas of ${run.index.asOf}; wrote ${values.out}/ in ${seconds("total")} s (features ${seconds("features")} s)`);
+  output.table(rows);
+  for (const f of run.index.failed) output.error(`\ninstance ${f.name} was not scored: ${f.message}`);
+  return run.index.failed.length ? 1 : 0;
+}

@@ -3,6 +3,7 @@
  * does not score are ranked last, tied among themselves (so leaving people out never flatters a method).
  */
 import { auc, averagePrecision } from "../loaders/evaluation/metrics.js";
+import { Rng } from "../loaders/model/rng.js";
 
 /** Ranking quality over a population. */
 export interface PopulationMetrics {
@@ -47,4 +48,46 @@ export function bestPeer(peers: Record<string, number>): { name: string; auc: nu
   for (const [name, value] of Object.entries(peers))
     if (!Number.isNaN(value) && (!best || value > best.auc)) best = { name, auc: value };
   return best;
+}
+
+/** A 95% interval of a difference of AUCs, from a paired bootstrap over people. */
+export interface MarginInterval {
+  low: number;
+  high: number;
+  /** Share of resamples where the difference is at most zero (a one-sided bootstrap p-value). */
+  atMostZero: number;
+}
+
+/**
+ * Paired bootstrap of AUC(a) - AUC(b) over the same population: people are drawn with replacement `resamples`
+ * times (seeded, so the interval is reproducible) and both methods are scored on each draw, so what the methods
+ * share (who is easy to rank) cancels out. Unscored people (NaN) rank last, as in `populationMetrics`.
+ */
+export function marginInterval(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  label: ArrayLike<number>,
+  resamples = 500,
+  seed = 1,
+): MarginInterval {
+  const [ra, rb] = [rankUnscoredLast(a), rankUnscoredLast(b)];
+  const n = label.length;
+  const rng = new Rng(seed);
+  const pa = new Float64Array(n);
+  const pb = new Float64Array(n);
+  const y = new Uint8Array(n);
+  const diffs: number[] = [];
+  for (let k = 0; k < resamples; k++) {
+    for (let i = 0; i < n; i++) {
+      const j = rng.nextUint32() % n;
+      pa[i] = ra[j]!;
+      pb[i] = rb[j]!;
+      y[i] = label[j]!;
+    }
+    const d = auc({ probability: pa, label: y }) - auc({ probability: pb, label: y });
+    if (!Number.isNaN(d)) diffs.push(d);
+  }
+  diffs.sort((x, z) => x - z);
+  const at = (q: number) => diffs[Math.min(diffs.length - 1, Math.floor(q * diffs.length))] ?? NaN;
+  return { low: at(0.025), high: at(0.975), atMostZero: diffs.filter((d) => d <= 0).length / diffs.length };
 }

@@ -1,6 +1,7 @@
 /** The metrics of `bench:real`: unscored people count, ranked last and tied among themselves. */
 import { describe, expect, test } from "vitest";
-import { bestPeer, populationMetrics, rankUnscoredLast } from "../../bench/real-metrics.js";
+import { bestPeer, marginInterval, populationMetrics, rankUnscoredLast } from "../../bench/real-metrics.js";
+import { Rng } from "../../loaders/model/rng.js";
 
 describe("populationMetrics", () => {
   test("ranks the unscored last, tied, on a small known example", () => {
@@ -28,5 +29,49 @@ describe("populationMetrics", () => {
   test("the best peer ignores missing values", () => {
     expect(bestPeer({ recency: 0.7, bgnbd: NaN, xgboost: 0.72 })).toEqual({ name: "xgboost", auc: 0.72 });
     expect(bestPeer({ recency: NaN })).toBeNull();
+  });
+});
+
+describe("marginInterval", () => {
+  /** n people with a noisy signal: label ~ Bernoulli(0.3); a good score sees the label through noise `noise`. */
+  function population(n: number, seed: number) {
+    const rng = new Rng(seed);
+    const u = () => rng.nextUint32() / 2 ** 32;
+    const label = Array.from({ length: n }, () => (u() < 0.3 ? 1 : 0));
+    const score = (noise: number) => label.map((y) => y + noise * (u() + u() + u() - 1.5));
+    return { label, score };
+  }
+
+  test("identical methods differ by exactly zero on every resample", () => {
+    const { label, score } = population(300, 1);
+    const s = score(2);
+    expect(marginInterval(s, s, label, 100)).toEqual({ low: 0, high: 0, atMostZero: 1 });
+  });
+
+  test("a clearly better method has an interval above zero that holds the point estimate, and it is reproducible", () => {
+    const { label, score } = population(2000, 2);
+    const [good, poor] = [score(1), score(4)];
+    const margin = populationMetrics(good, label).auc - populationMetrics(poor, label).auc;
+    const interval = marginInterval(good, poor, label, 300, 5);
+    expect(interval.low).toBeGreaterThan(0);
+    expect(interval.low).toBeLessThan(margin);
+    expect(interval.high).toBeGreaterThan(margin);
+    expect(interval.atMostZero).toBe(0);
+    expect(marginInterval(good, poor, label, 300, 5)).toEqual(interval);
+    // Swapping the methods mirrors the interval.
+    const swapped = marginInterval(poor, good, label, 300, 5);
+    expect(swapped.high).toBeCloseTo(-interval.low, 12);
+    expect(swapped.atMostZero).toBe(1);
+  });
+
+  test("its width shrinks like one over the square root of the population", () => {
+    const width = (n: number) => {
+      const { label, score } = population(n, 3);
+      const i = marginInterval(score(2), score(2.5), label, 300, 7);
+      return i.high - i.low;
+    };
+    const ratio = width(500) / width(8000);
+    expect(ratio).toBeGreaterThan(2.5);
+    expect(ratio).toBeLessThan(6.5);
   });
 });

@@ -148,6 +148,9 @@ export interface ProfileAttribute {
   /** Default from the column type: numbers, booleans and dates are numeric (dates as days before the cutoff),
    * text is categorical. */
   kind?: "numeric" | "categorical";
+  /** A categorical attribute's values from the lowest to the highest (e.g. `["bronze", "silver", "gold"]`), the
+   * order pages show them in. Default: by their effect on the score, from the least to the most favourable. */
+  order?: string[];
 }
 
 /** Who is scored. */
@@ -176,6 +179,8 @@ export interface InstanceConfig {
   name: string;
   /** Display name (default: `name`). */
   label?: string;
+  /** One or two sentences for the pages, e.g. "Who to target with the spring campaign." */
+  description?: string;
   /** `conversion`: the goal will occur; `churn`: the goal will not occur. */
   type: "conversion" | "churn";
   goal: ConditionGroup;
@@ -266,6 +271,12 @@ export interface CustomerAIConfig {
   /** Defaults for every instance (500 positive and 500 negative training examples). */
   requirements?: RequirementsConfig;
   instances: InstanceConfig[];
+  /** Names of event types in sentences and on pages, e.g. `{ order_completed: "order" }` or
+   * `{ order_completed: { one: "order", many: "orders", verb: "place an order" } }`. Known XDM event types have
+   * names by default ("purchase", "email sent", "page view"); others are made readable from the type. */
+  eventLabels?: Record<string, string | { one: string; many?: string; verb?: string }>;
+  /** ISO 4217 code of the amounts (e.g. "EUR"), to write them with their currency; default: plain numbers. */
+  currency?: string;
 }
 
 /** A condition group with its combinator filled in. */
@@ -278,6 +289,8 @@ export interface ResolvedGroup {
 export interface ResolvedInstance {
   name: string;
   label: string;
+  /** null when none was given. */
+  description: string | null;
   type: "conversion" | "churn";
   goal: ResolvedGroup;
   window: number;
@@ -289,7 +302,7 @@ export interface ResolvedInstance {
     attributes: ResolvedGroup | null;
   };
   customEvents: (ResolvedGroup & { name: string; label: string; plural: string })[];
-  profileAttributes: { column: string; label: string; kind: "numeric" | "categorical" | null }[];
+  profileAttributes: { column: string; label: string; kind: "numeric" | "categorical" | null; order?: string[] }[];
   exclusions: (ResolvedGroup & { name: string })[];
   asOf: string | null;
   requirements: { minPositive: number; minNegative: number };
@@ -334,4 +347,7 @@ export interface ResolvedConfig {
   };
   training: { maxExamplesPerCutoff: number; maxExamples: number; maxCutoffs: number | null; cutoffStride: number | null; seed: number; model: ModelSettings };
   instances: ResolvedInstance[];
+  /** Names of event types given by the configuration (the XDM defaults are in loaders/features/names.ts). */
+  eventLabels: Record<string, { one: string; many: string; verb?: string }>;
+  currency: string | null;
 }

@@ -17,6 +17,7 @@ import {
   oneOf,
   string,
 } from "./checks.js";
+import { currencyOf, descriptionOf, eventLabelsOf, valueOrderOf } from "./display.js";
 import { UserError } from "./errors.js";
 import {
   CONDITION_OPS,
@@ -70,7 +71,7 @@ export interface ValidateOptions {
 export function validateConfig(raw: unknown, options: ValidateOptions = {}): ResolvedConfig {
   const issues = new Issues();
   const baseDir = resolve(options.baseDir ?? process.cwd());
-  const root = object(issues, raw, "", ["inputs", "asOf", "exclusions", "features", "training", "requirements", "instances"]);
+  const root = object(issues, raw, "", ["inputs", "asOf", "exclusions", "features", "training", "requirements", "instances", "eventLabels", "currency"]);
   if (!root) throw configError(issues);
   const inputs = object(issues, root.inputs, "inputs", ["events", "profiles"]);
   const events = inputs ? eventsInput(issues, inputs.events, baseDir) : undefined;
@@ -86,8 +87,10 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Res
     if (instances.findIndex((o) => o.name === inst.name) < i) issues.add(`instances[${i}].name`, `expected a unique name but "${inst.name}" is used twice`);
     if (inst.asOf && asOf && inst.asOf > asOf) issues.add(`instances[${i}].asOf`, `expected a date on or before the global asOf ${asOf} but got "${inst.asOf}"`);
   });
+  const eventLabels = eventLabelsOf(issues, root.eventLabels, pluralOf);
+  const currency = currencyOf(issues, root.currency);
   if (issues.list.length || !events || !requirements) throw configError(issues);
-  return { inputs: { events, profiles: profiles ?? null }, asOf, exclusions, features, training, instances };
+  return { inputs: { events, profiles: profiles ?? null }, asOf, exclusions, features, training, instances, eventLabels, currency };
 }
 
 function configError(issues: Issues): UserError {
@@ -266,7 +269,7 @@ function instance(
   path: string,
   requirements: { minPositive: number; minNegative: number } | undefined,
 ): ResolvedInstance | undefined {
-  const keys = ["name", "label", "type", "goal", "window", "eligible", "customEvents", "profileAttributes", "exclusions", "asOf", "requirements", "buckets", "topFactors"];
+  const keys = ["name", "label", "description", "type", "goal", "window", "eligible", "customEvents", "profileAttributes", "exclusions", "asOf", "requirements", "buckets", "topFactors"];
   const r = object(issues, value, path, keys);
   if (!r) return undefined;
   const name = identifier(issues, r.name, at(path, "name"));
@@ -287,19 +290,22 @@ function instance(
   });
   const profileAttributes = list(issues, r.profileAttributes, at(path, "profileAttributes"), (v, p) => {
     if (typeof v === "string") return v ? { column: v, label: readable(v), kind: null } : (issues.expected(p, "a column name", v), undefined);
-    const a = object(issues, v, p, ["column", "label", "kind"]);
+    const a = object(issues, v, p, ["column", "label", "kind", "order"]);
     const column = a && string(issues, a.column, at(p, "column"), true);
     if (!a || !column) return undefined;
     const kind = a.kind === undefined ? null : oneOf(issues, a.kind, at(p, "kind"), ["numeric", "categorical"] as const);
-    return kind === undefined ? undefined : { column, label: string(issues, a.label, at(p, "label")) ?? readable(column), kind };
+    const order = valueOrderOf(issues, a.order, p);
+    if (kind === undefined) return undefined;
+    return { column, label: string(issues, a.label, at(p, "label")) ?? readable(column), kind, ...(order ? { order } : {}) };
   });
   const exclusions = list(issues, r.exclusions, at(path, "exclusions"), (v, p) => namedGroup(issues, v, p, []));
   const asOf = isoDate(issues, r.asOf, at(path, "asOf")) ?? null;
   const req = requirements ? requirementsOf(issues, r.requirements, at(path, "requirements"), requirements) : undefined;
   const buckets = bucketSettings(issues, r.buckets, at(path, "buckets"));
   const topFactors = integer(issues, r.topFactors, at(path, "topFactors"), 1, 50, 10);
+  const description = descriptionOf(issues, r.description, path);
   if (!name || !type || !goal || !window || !eligible || !req || !buckets || !topFactors) return undefined;
-  return { name, label: label ?? name, type, goal, window, eligible, customEvents, profileAttributes, exclusions, asOf, requirements: req, buckets, topFactors, index: 0 };
+  return { name, label: label ?? name, description, type, goal, window, eligible, customEvents, profileAttributes, exclusions, asOf, requirements: req, buckets, topFactors, index: 0 };
 }
 
 function eligibleOf(issues: Issues, value: unknown, path: string, type: ResolvedInstance["type"] | undefined): ResolvedInstance["eligible"] | undefined {

@@ -17,6 +17,7 @@ export type UserErrorCode =
   | "goal_no_match"
   | "no_events"
   | "requirements"
+  | "model"
   | "output";
 
 /** A problem the user can fix; its message names the file, key, row or column and what was expected. */

@@ -27,6 +27,7 @@ import { personSqlParts } from "../sql/person.js";
 import { type FeatureDef, type PersonFeature, historyColumnsAt, personColumn, regularityColumn, statsPerKind } from "./catalogue.js";
 import { type HistoryAggregates, RECENT_DAYS, addBgnbdColumns, emptyHistoryValues, historyColumns, historyValues } from "./history.js";
 import type { CutoffInfo, InstancePlan } from "./plan.js";
+import { type PortableLayout, portableLayout } from "./portable.js";
 import { forEachChunk, forEachNumericChunk } from "./read.js";
 
 /** The examples of one set and their features. */
@@ -53,6 +54,8 @@ export interface InstanceFeatures {
   /** The scoring as-of date (YYYY-MM-DD). */
   asOf: string;
   catalogue: FeatureDef[];
+  /** What determines the features, in the form a saved model keeps (names, not this data's codes). */
+  layout: PortableLayout;
   cutoffs: CutoffInfo[];
   /** Person ids by index (shared by all sets). */
   people: string[];
@@ -107,6 +110,7 @@ export async function buildFeatureSets(
         window: plan.instance.window,
         asOf: plan.cutoffs[0]!.asOf,
         catalogue: plan.catalogue,
+        layout: portableLayout(plan.layout, ingest),
         cutoffs: plan.cutoffs,
         people,
         train: train!,

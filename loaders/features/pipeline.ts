@@ -10,6 +10,7 @@ import type { DataQualityReport } from "../ingest/report.js";
 import { Session, type SessionOptions } from "../ingest/session.js";
 import { type InstanceFeatures, buildFeatureSets } from "./build.js";
 import { type InstancePlan, assertRequirements, planInstance } from "./plan.js";
+import { type PortableLayout, bindLayout } from "./portable.js";
 
 /** Options of `prepareFeatures`. */
 export interface PrepareOptions extends SessionOptions {
@@ -17,6 +18,9 @@ export interface PrepareOptions extends SessionOptions {
   instances?: string[];
   /** Progress messages for long runs. */
   onProgress?: (message: string) => void;
+  /** Saved models' layouts by instance name, and the folder they come from: those instances are planned for
+   * scoring with that layout only (see `planInstance`). */
+  frozen?: { layouts: Map<string, PortableLayout>; from: string };
   /** Runs on the ingest session once the features are built, before it closes (e.g. to export event tables). */
   beforeClose?: (session: Session, ingested: IngestResult) => Promise<void>;
 }
@@ -53,7 +57,8 @@ export async function prepareFeatures(config: ResolvedConfig, options: PrepareOp
     const failed: PreparedFeatures["failed"] = [];
     for (const name of names) {
       started = performance.now();
-      const plan = await planInstance(session, ingested, name);
+      const frozen = options.frozen?.layouts.get(name);
+      const plan = await planInstance(session, ingested, name, frozen && bindLayout(frozen, ingested, options.frozen!.from));
       timings.plans[name] = seconds(started);
       try {
         assertRequirements(plan);

@@ -106,8 +106,11 @@ export function cutoffSchedule(scoreDay: number, window: number, stride: number,
   throw new Error("unreachable: the last history option always returns");
 }
 
-/** Plans an instance: cutoffs, examples with labels (sampled when large), catalogue and requirement checks. */
-export async function planInstance(session: Session, ingest: IngestResult, name: string): Promise<InstancePlan> {
+/**
+ * Plans an instance: cutoffs, examples with labels (sampled when large), catalogue and requirement checks. With
+ * the layout of a saved model (`frozen`), only the scoring cutoff is planned, with that layout: nothing is trained.
+ */
+export async function planInstance(session: Session, ingest: IngestResult, name: string, frozen?: FeatureLayout): Promise<InstancePlan> {
   const { config, events } = ingest;
   const instance = config.instances.find((i) => i.name === name);
   if (!instance) throw new UserError("config", `no instance named "${name}"; instances: ${config.instances.map((i) => i.name).join(", ")}`);
@@ -116,7 +119,7 @@ export async function planInstance(session: Session, ingest: IngestResult, name:
   const scoreDay = dayOf(instance.asOf ?? ingest.asOf) + 1;
   const firstDay = dayOf(events.report.firstEvent.slice(0, 10));
   const stride = config.training.cutoffStride ?? defaultStride(instance.window);
-  const schedule = cutoffSchedule(scoreDay, instance.window, stride, L, firstDay, config.training.maxCutoffs);
+  const schedule = frozen ? { days: [scoreDay], history: 0, stride } : cutoffSchedule(scoreDay, instance.window, stride, L, firstDay, config.training.maxCutoffs);
   const days = schedule.days;
   const ignored = flags.exclusion ?? "all";
   const tables = {
@@ -170,8 +173,10 @@ export async function planInstance(session: Session, ingest: IngestResult, name:
       sample: c.sample,
     };
   });
-  const layout = await layoutOf(session, ingest, instance);
-  const requirements = checkRequirements(instance, cutoffs, { firstDay, scoreDay, lookback: L, history: schedule.history, stride });
+  const layout = frozen ?? (await layoutOf(session, ingest, instance));
+  const requirements = frozen
+    ? [scoringRequirement(cutoffs[0]!)]
+    : checkRequirements(instance, cutoffs, { firstDay, scoreDay, lookback: L, history: schedule.history, stride });
   const report = ingest.report.instances.find((i) => i.name === instance.name);
   if (report) report.requirements = requirements;
   return { instance, flags, layout, catalogue: catalogueOf(layout), cutoffs, tables, requirements };
@@ -235,6 +240,16 @@ export function checkRequirements(
       hint: "Provide more people or a longer history, use a shorter window or looser eligibility, or lower requirements.minNegative.",
     },
   ];
+}
+
+/** What scoring with a saved model needs: someone eligible at the as-of date. */
+function scoringRequirement(score: CutoffInfo): RequirementResult {
+  return {
+    check: "eligible",
+    ok: score.eligible > 0,
+    message: `${score.eligible} people eligible on ${score.asOf}`,
+    hint: "Check the as-of date against the events' dates and the instance's eligibility rules.",
+  };
 }
 
 /** Throws a `UserError` listing every failed requirement with its hint. */

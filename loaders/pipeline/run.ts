@@ -11,14 +11,15 @@ import type { ResolvedConfig } from "../config/types.js";
 import type { FeatureSet, InstanceFeatures } from "../features/build.js";
 import { type PrepareOptions, prepareFeatures } from "../features/pipeline.js";
 import type { DataQualityReport } from "../ingest/report.js";
-import { modelToJSON, predictMargin, shutdownWorkers } from "../model/index.js";
+import { predictMargin, shutdownWorkers } from "../model/index.js";
 import { dayOf } from "../ingest/dates.js";
 import { scorePeople } from "../scoring/scores.js";
 import { instanceTexts, modelLimits, suggestedSegments } from "./describe.js";
 import { evaluate } from "./evaluate.js";
 import { explainScores } from "./explain.js";
 import { concatSets, matrixOf } from "./matrix.js";
-import { FILES, type InstanceSummary, RUN_FILES, type RunIndex, SCHEMA_VERSION } from "./schema.js";
+import { type Evaluation, FILES, type InstanceSummary, type ModelCard, RUN_FILES, type RunIndex, SCHEMA_VERSION } from "./schema.js";
+import { type SavedInstance, type SavedModel, readSavedInstances, savedModelJSON, trainedWith } from "./saved.js";
 import { writeScoreFiles } from "./outputs.js";
 import { writeFolderAtomically } from "./output-folder.js";
 import { dailyTypesSql, dailyTypesTable, firstDaySql, firstDaysTable } from "../sql/features.js";
@@ -32,6 +33,9 @@ export interface RunOptions extends Omit<PrepareOptions, "onProgress"> {
   out: string;
   /** Progress lines (stage, rows, elapsed) for stderr. */
   onProgress?: (message: string) => void;
+  /** The output folder of an earlier run whose saved models score this run's data: nothing is trained, and the
+   * configuration must define the instances as that run did (see `saved.ts`). */
+  model?: string;
 }
 
 /** What a run did, for the CLI's summary table. */
@@ -68,8 +72,12 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions)
   // Each scoring date's recent events (instances may score at an earlier date than the data's as-of date).
   const timelines = new Map<string, string>();
   const timelineOf = (asOf: string) => timelines.get(asOf) ?? timelines.set(asOf, join(out, `.timeline-${asOf}.parquet`)).get(asOf)!;
+  const names = options.instances ?? config.instances.map((i) => i.name);
+  const saved = options.model === undefined ? null : readSavedInstances(options.model, config, names);
+  const frozen = saved && { from: options.model!, layouts: new Map([...saved].map(([name, s]) => [name, s.model.layout])) };
   const prepared = await prepareFeatures(config, {
     ...options,
+    ...(frozen ? { frozen } : {}),
     onProgress: (m) => progress(`features: ${m}`),
     beforeClose: (session, ingested) =>
       session.run(
@@ -89,7 +97,8 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions)
       const inst = config.instances.find((i) => i.name === features.instance)!;
       const dir = join(out, inst.name);
       mkdirSync(dir, { recursive: true });
-      const result = await scoreInstance(config, features, prepared.report, dir, timelineOf(features.asOf), (m) => progress(`${inst.name}: ${m}`));
+      const ctx = { config, features, report: prepared.report, dir, timeline: timelineOf(features.asOf), progress: (m: string) => progress(`${inst.name}: ${m}`) };
+      const result = saved ? await scoreWithSaved(ctx, saved.get(inst.name)!) : await scoreInstance(ctx);
       const seconds = (performance.now() - t0) / 1000;
       summary.index.instances.push({ name: inst.name, label: inst.label, type: inst.type, dir: inst.name });
       summary.instances.push({ name: inst.name, seconds, ...result });
@@ -104,47 +113,105 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions)
   return summary;
 }
 
+/** What scoring one instance needs besides its features. */
+interface InstanceContext {
+  config: ResolvedConfig;
+  features: InstanceFeatures;
+  report: DataQualityReport;
+  dir: string;
+  timeline: string;
+  progress: (message: string) => void;
+}
+
+/** What a run reports of one instance. */
+type InstanceResult = Omit<RunSummary["instances"][number], "name" | "seconds">;
+
+/** Runs `work` as a named stage: its seconds and a progress line. */
+async function timedStage<T>(ctx: InstanceContext, seconds: Record<string, number>, stage: string, work: () => T | Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const out = await work();
+  seconds[stage] = Math.round((performance.now() - t0) / 100) / 10;
+  ctx.progress(`${stage} done (${seconds[stage]} s)`);
+  return out;
+}
+
 /** Trains, evaluates, scores and explains one instance, writing its folder. */
-async function scoreInstance(
-  config: ResolvedConfig,
-  features: InstanceFeatures,
-  report: DataQualityReport,
-  dir: string,
-  timeline: string,
-  progress: (message: string) => void,
-): Promise<Omit<RunSummary["instances"][number], "name" | "seconds">> {
-  const inst = config.instances.find((i) => i.name === features.instance)!;
-  const { catalogue } = features;
-  const nFeatures = catalogue.length;
+async function scoreInstance(ctx: InstanceContext): Promise<InstanceResult> {
+  const { config, features, progress } = ctx;
+  const inst = instanceOf(config, features);
+  const nFeatures = features.catalogue.length;
   const seed = config.training.seed;
   const settings = config.training.model;
   const seconds: Record<string, number> = {};
-  const timed = async <T>(stage: string, work: () => T | Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    const out = await work();
-    seconds[stage] = Math.round((performance.now() - t0) / 100) / 10;
-    progress(`${stage} done (${seconds[stage]} s)`);
-    return out;
-  };
   const split = evaluationSplit(features, seed);
   progress(`training the evaluation model on ${split.train.rows} examples x ${nFeatures} features (${split.kind})`);
-  const trained = await timed("train", () => trainOnSet(split.train, features, settings, seed, dayOfCutoff(features, "test")));
+  const trained = await timedStage(ctx, seconds, "train", () => trainOnSet(split.train, features, settings, seed, dayOfCutoff(features, "test")));
   progress(`evaluating on ${split.test.rows} ${split.kind} examples`);
   const evaluated = { ...features, train: split.train, test: split.test };
-  const { evaluation, probability: testProbability } = await timed("evaluate", () =>
+  const { evaluation, probability: testProbability } = await timedStage(ctx, seconds, "evaluate", () =>
     evaluate({ features: evaluated, kind: split.kind, trained, buckets: inst.buckets, settings, seed, onProgress: progress }),
   );
   // The scores come from a model that also learned from the latest labelled periods, up to the as-of date.
   const labelled = concatSets(features.train, features.test, nFeatures);
   progress(`training the scoring model on ${labelled.rows} examples from every labelled cutoff`);
-  const scoring = await timed("refit", () => trainOnSet(labelled, features, settings, seed, dayOfCutoff(features, "score")));
+  const scoring = await timedStage(ctx, seconds, "refit", () => trainOnSet(labelled, features, settings, seed, dayOfCutoff(features, "score")));
+  const modelCard: ModelCard = {
+    dataRange: [ctx.report.events.firstEvent.slice(0, 10), ctx.report.events.lastEvent.slice(0, 10)],
+    trainingCutoffs: cutoffDates(features, split.train),
+    testCutoff: evaluation.testCutoff,
+    evaluation: split.kind,
+    trainingExamples: trained.fitExamples,
+    trainingPositives: trained.fitPositives,
+    validationExamples: trained.holdoutExamples,
+    testExamples: evaluation.testExamples,
+    testPositives: evaluation.testPositives,
+    features: nFeatures,
+    trees: trained.model.bestIteration,
+    scoringModel: {
+      cutoffs: cutoffDates(features, labelled),
+      examples: scoring.fitExamples,
+      positives: scoring.fitPositives,
+      validationExamples: scoring.holdoutExamples,
+      trees: scoring.model.bestIteration,
+    },
+    params: { ...MODEL_DEFAULTS, ...settings, seed } as Record<string, number | string | boolean>,
+    calibration: { method: scoring.calibration.calibrator.kind, why: calibrationWhy(scoring.calibration), logLoss: scoring.calibration.logLoss },
+    limits: modelLimits(inst, { lastDay: features.asOf, trainRate: rate(labelled.labels!), testRate: evaluation.baseRate, profileAttributes: inst.profileAttributes.length }),
+  };
+  const saved: SavedModel = { model: scoring.model, calibrator: scoring.calibration.calibrator, layout: features.layout, trainedWith: trainedWith(config, inst), trainedAsOf: features.asOf };
+  await publishInstance(ctx, saved, evaluation, modelCard, seconds);
+  const baseline = (name: string) => evaluation.baselines.find((b) => b.name === name)!.auc;
+  const test = {
+    ids: Array.from(split.test.person, (p) => features.people[p]!),
+    label: split.test.labels!,
+    probability: testProbability,
+  };
+  return { scored: features.score.rows, auc: evaluation.auc, rating: evaluation.quality.rating, ece: evaluation.ece, recencyAuc: baseline("recency"), rfmAuc: baseline("rfm"), test };
+}
+
+/** Scores one instance with a saved model (nothing is trained), writing its folder: the model, its card and its
+ * evaluation are the saved run's, the scores and factors are new. */
+async function scoreWithSaved(ctx: InstanceContext, saved: SavedInstance): Promise<InstanceResult> {
+  const seconds: Record<string, number> = {};
+  const card: ModelCard = { ...saved.summary.modelCard, frozen: { trainedAsOf: saved.model.trainedAsOf } };
+  await publishInstance(ctx, saved.model, saved.evaluation, card, seconds);
+  const { evaluation } = saved;
+  const baseline = (name: string) => evaluation.baselines.find((b) => b.name === name)?.auc ?? Number.NaN;
+  const test = { ids: [], label: new Uint8Array(0), probability: new Float64Array(0) };
+  return { scored: ctx.features.score.rows, auc: evaluation.auc, rating: evaluation.quality.rating, ece: evaluation.ece, recencyAuc: baseline("recency"), rfmAuc: baseline("rfm"), test };
+}
+
+/** Scores the eligible people with a model, explains every score, and writes the instance's folder. */
+async function publishInstance(ctx: InstanceContext, saved: SavedModel, evaluation: Evaluation, modelCard: ModelCard, seconds: Record<string, number>): Promise<void> {
+  const { config, features, report, dir, timeline, progress } = ctx;
+  const inst = instanceOf(config, features);
+  const { catalogue } = features;
   progress(`scoring ${features.score.rows} eligible people`);
-  const probability = calibrate(scoring.calibration.calibrator, predictMargin(scoring.model, matrixOf(features.score, nFeatures)));
+  const probability = calibrate(saved.calibrator, predictMargin(saved.model, matrixOf(features.score, catalogue.length)));
   const scores = scorePeople(probability, inst.buckets);
-  const written = await timed("explain", () =>
-    writeScoreFiles({ dir, features, scores, timeline, topK: inst.topFactors, explain: (sink) => explainScores(scoring.model, features.score, catalogue, scores, inst.topFactors, sink, progress) }),
+  const written = await timedStage(ctx, seconds, "explain", () =>
+    writeScoreFiles({ dir, features, scores, timeline, topK: inst.topFactors, explain: (sink) => explainScores(saved.model, features.score, catalogue, scores, inst.topFactors, sink, progress) }),
   );
-  const trainRate = rate(labelled.labels!);
   const summary: InstanceSummary = {
     schemaVersion: SCHEMA_VERSION,
     name: inst.name,
@@ -163,43 +230,19 @@ async function scoreInstance(
     features: catalogue.map((f) => ({ name: f.name, label: f.label, kind: f.kind, unit: f.unit, group: f.group, ...(f.categories ? { categories: f.categories } : {}) })),
     explorer: written.explorer,
     base: written.base,
-    modelCard: {
-      dataRange: [report.events.firstEvent.slice(0, 10), report.events.lastEvent.slice(0, 10)],
-      trainingCutoffs: cutoffDates(features, split.train),
-      testCutoff: evaluation.testCutoff,
-      evaluation: split.kind,
-      trainingExamples: trained.fitExamples,
-      trainingPositives: trained.fitPositives,
-      validationExamples: trained.holdoutExamples,
-      testExamples: evaluation.testExamples,
-      testPositives: evaluation.testPositives,
-      features: nFeatures,
-      trees: trained.model.bestIteration,
-      scoringModel: {
-        cutoffs: cutoffDates(features, labelled),
-        examples: scoring.fitExamples,
-        positives: scoring.fitPositives,
-        validationExamples: scoring.holdoutExamples,
-        trees: scoring.model.bestIteration,
-      },
-      params: { ...MODEL_DEFAULTS, ...settings, seed } as Record<string, number | string | boolean>,
-      calibration: { method: scoring.calibration.calibrator.kind, why: calibrationWhy(scoring.calibration), logLoss: scoring.calibration.logLoss },
-      limits: modelLimits(inst, { lastDay: features.asOf, trainRate, testRate: evaluation.baseRate, profileAttributes: inst.profileAttributes.length }),
-    },
+    modelCard,
     suggestedSegments: suggestedSegments(inst),
   };
   writeJson(join(dir, FILES.instance), summary);
   writeJson(join(dir, FILES.evaluation), evaluation);
   writeJson(join(dir, FILES.insights), written.insights);
-  writeJson(join(dir, FILES.model), { model: modelToJSON(scoring.model), calibrator: scoring.calibration.calibrator, features: summary.features });
+  writeJson(join(dir, FILES.model), savedModelJSON(saved, summary.features));
   writeJson(join(dir, FILES.dataQuality), report);
-  const baseline = (name: string) => evaluation.baselines.find((b) => b.name === name)!.auc;
-  const test = {
-    ids: Array.from(split.test.person, (p) => features.people[p]!),
-    label: split.test.labels!,
-    probability: testProbability,
-  };
-  return { scored: features.score.rows, auc: evaluation.auc, rating: evaluation.quality.rating, ece: evaluation.ece, recencyAuc: baseline("recency"), rfmAuc: baseline("rfm"), test };
+}
+
+/** The configured instance of a feature set. */
+function instanceOf(config: ResolvedConfig, features: InstanceFeatures) {
+  return config.instances.find((i) => i.name === features.instance)!;
 }
 
 /** The day of an instance's test or scoring cutoff. */

@@ -9,7 +9,8 @@
  * DIR/<instance>/instance.json        InstanceSummary: goal in words, counts, buckets, quality, model card, ...
  * DIR/<instance>/evaluation.json      Evaluation: out-of-time metrics, curves, baselines, backtest
  * DIR/<instance>/insights.json        Insights: global, per-bucket and per-value-range factors
- * DIR/<instance>/model.json           the GBDT (loaders/model ModelJSON) + calibrator + feature catalogue
+ * DIR/<instance>/model.json           the saved model (loaders/pipeline/saved.ts): the GBDT, calibrator, feature
+ *                                     catalogue and layout, the settings it was trained with, its as-of date
  * DIR/<instance>/data-quality.json    the run's DataQualityReport (loaders/ingest/report.ts)
  * DIR/<instance>/scores.parquet       one row per scored person (the explorer's table), sorted by id
  * DIR/<instance>/factors.parquet      top factors per person, long form, sorted by id then rank
@@ -147,6 +148,9 @@ export interface ModelCard {
   params: Record<string, number | string | boolean>;
   calibration: { method: "platt" | "isotonic"; why: string; logLoss: { platt: number; isotonic: number; uncalibrated: number } };
   limits: string[];
+  /** Present when the scores come from a model saved by an earlier run (`score --model`): nothing was trained, and
+   * the figures above are that run's, from its as-of date `trainedAsOf`. */
+  frozen?: { trainedAsOf: string };
 }
 
 /** Metrics of one scorer on the out-of-time test. */

@@ -3,6 +3,7 @@
  * loaders/pipeline/schema.ts). Progress goes to the output's error stream (stage, rows, elapsed); a summary table
  * ends the run.
  */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { isCalendarDate } from "../../config/checks.js";
 import { loadConfigOrDemo } from "../../config/load.js";
@@ -10,15 +11,16 @@ import { runPipeline } from "../../pipeline/run.js";
 import { type CommandOutput, UsageError } from "../run.js";
 
 /**
- * Runs `score` with the command-line arguments `argv` (`[--config FILE] [--as-of YYYY-MM-DD] [--out DIR]`,
- * default DIR `scores`).
+ * Runs `score` with the command-line arguments `argv` (`[--config FILE] [--as-of YYYY-MM-DD] [--out DIR]
+ * [--model RUN]`, default DIR `scores`). With `--model`, the models saved by the run in folder RUN score the data
+ * (nothing is trained).
  * @returns the exit status: 0, or 1 when an instance did not meet its data requirements (the others are written).
  * @throws UserError, UsageError and parseArgs errors for the user's mistakes (see `exitStatusOf`).
  */
 export async function scoreCommand(argv: string[], output: CommandOutput = console): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { config: { type: "string" }, "as-of": { type: "string" }, out: { type: "string", default: "scores" } },
+    options: { config: { type: "string" }, "as-of": { type: "string" }, out: { type: "string", default: "scores" }, model: { type: "string" } },
   });
   // Load and validate the configuration (the demo configuration when none is given).
   const config = await loadConfigOrDemo(values.config);
@@ -28,7 +30,7 @@ export async function scoreCommand(argv: string[], output: CommandOutput = conso
     config.asOf = asOf;
   }
   // Run features, training, evaluation, scoring and explanations; write the outputs.
-  const run = await runPipeline(config, { out: values.out, onProgress: (m) => output.error(m) });
+  const run = await runPipeline(config, { out: values.out, onProgress: (m) => output.error(m), ...(values.model !== undefined ? { model: resolve(values.model) } : {}) });
   // Summarise.
   const rows = run.instances.map((i) => ({
     instance: i.name,

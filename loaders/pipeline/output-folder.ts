@@ -65,25 +65,45 @@ export function checkOutputFolder(out: string, owner: OwnedBy = { what: "output 
 export async function writeFolderAtomically<T>(out: string, write: (staging: string) => Promise<T>, owner: OwnedBy = { what: "output folder" }): Promise<T> {
   checkOutputFolder(out, owner);
   const target = resolve(out);
+  return stageAndSwap(dirname(target), basename(target), async (staging) => ({ result: await write(staging), name: basename(target) }), owner);
+}
+
+/**
+ * Like `writeFolderAtomically` for a folder of `parent` whose name is known only once it is written (a dated run
+ * of a history folder): `write` returns it. The folder of that name, when there is one, must be this tool's; the
+ * caller checks that `parent` may hold it.
+ */
+export async function writeNamedFolderAtomically<T>(
+  parent: string,
+  write: (staging: string) => Promise<{ result: T; name: string }>,
+  owner: OwnedBy = { what: "output folder" },
+): Promise<T> {
+  return stageAndSwap(resolve(parent), "run", write, owner);
+}
+
+/** Writes into a staging folder of `parent` (named after `hint`) and swaps it in as `parent/<name>`. */
+async function stageAndSwap<T>(parent: string, hint: string, write: (staging: string) => Promise<{ result: T; name: string }>, owner: OwnedBy): Promise<T> {
   const tag = `${process.pid}-${Date.now().toString(36)}`;
-  const staging = join(dirname(target), `.${basename(target)}.partial-${tag}`);
-  const previous = join(dirname(target), `.${basename(target)}.previous-${tag}`);
-  mkdirSync(dirname(target), { recursive: true });
+  const staging = join(parent, `.${hint}.partial-${tag}`);
+  mkdirSync(parent, { recursive: true });
   // Fails (deleting nothing) if something already has the staging folder's name.
   mkdirSync(staging);
-  let result: T;
+  let written: { result: T; name: string };
+  let target = join(parent, hint);
   try {
     markOutput(staging);
-    result = await write(staging);
+    written = await write(staging);
+    target = join(parent, written.name);
     markOutput(staging);
-    // Someone may have put files into `out` meanwhile: check again before replacing it.
-    checkOutputFolder(out, owner);
+    // Someone may have put files into the target meanwhile: check again before replacing it.
+    checkOutputFolder(target, owner);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    if (error instanceof Error && existsSync(target)) error.message += ` (the previous results in ${out} are unchanged)`;
+    if (error instanceof Error && existsSync(target)) error.message += ` (the previous results in ${target} are unchanged)`;
     throw error;
   }
   // Swap: the old folder steps aside, the new one takes its name, then the old one (ours) is removed.
+  const previous = join(parent, `.${written.name}.previous-${tag}`);
   const hadPrevious = existsSync(target);
   if (hadPrevious) renameSync(target, previous);
   try {
@@ -94,7 +114,7 @@ export async function writeFolderAtomically<T>(out: string, write: (staging: str
     throw error;
   }
   if (hadPrevious) rmSync(previous, { recursive: true, force: true });
-  return result;
+  return written.result;
 }
 
 /** Whether a folder holds a site built by Observable Framework (its pages carry Framework's generator tag). */

@@ -14,15 +14,17 @@ import type { DataQualityReport } from "../ingest/report.js";
 import { predictMargin, shutdownWorkers } from "../model/index.js";
 import { dayOf } from "../ingest/dates.js";
 import { scorePeople } from "../scoring/scores.js";
-import { instanceTexts, modelLimits, suggestedSegments } from "./describe.js";
+import { displaySettings, featureInfos, instanceTexts, modelLimits, suggestedSegments } from "./describe.js";
 import { evaluate } from "./evaluate.js";
 import { explainScores } from "./explain.js";
 import { concatSets, matrixOf } from "./matrix.js";
-import { type Evaluation, FILES, type InstanceSummary, type ModelCard, RUN_FILES, type RunIndex, SCHEMA_VERSION } from "./schema.js";
+import { type Evaluation, FILES, type InstanceSummary, type ModelCard, type RealisedOutcome, RUN_FILES, type RunIndex, SCHEMA_VERSION } from "./schema.js";
 import { type SavedInstance, type SavedModel, readSavedInstances, savedModelJSON, trainedWith } from "./saved.js";
 import { writeScoreFiles } from "./outputs.js";
-import { writeFolderAtomically } from "./output-folder.js";
-import { dailyTypesSql, dailyTypesTable, firstDaySql, firstDaysTable } from "../sql/features.js";
+import { writeFolderAtomically, writeNamedFolderAtomically } from "./output-folder.js";
+import { instanceHistory, realisedOutcomes } from "../history/changes.js";
+import { type DatedRun, datedRuns, modelRunFolder, openHistoryFolder, pruneRuns } from "../history/runs.js";
+import { dailyTypesSql, dailyTypesTable, firstDaySql, firstDaysTable, goalDaysTable } from "../sql/features.js";
 import { copyActivitySql, copyNewPeopleSql, copyTimelineSql } from "../sql/outputs.js";
 import { MODEL_DEFAULTS, calibrationWhy, evaluationSplit, trainOnSet } from "./train.js";
 
@@ -36,6 +38,10 @@ export interface RunOptions extends Omit<PrepareOptions, "onProgress"> {
   /** The output folder of an earlier run whose saved models score this run's data: nothing is trained, and the
    * configuration must define the instances as that run did (see `saved.ts`). */
   model?: string;
+  /** A history folder (loaders/history/runs.ts): the run is written to its folder for the as-of date, compared with
+   * the earlier runs there (history.json per instance), and the oldest runs beyond `keep` are removed. `out` is
+   * then not used. */
+  history?: { dir: string; keep: number };
 }
 
 /** What a run did, for the CLI's summary table. */
@@ -61,11 +67,20 @@ export interface RunSummary {
  * previous results untouched.
  */
 export async function runPipeline(config: ResolvedConfig, options: RunOptions): Promise<RunSummary> {
-  return writeFolderAtomically(options.out, (staging) => runInto(config, staging, options));
+  if (!options.history) return writeFolderAtomically(options.out, (staging) => runInto(config, staging, options, []));
+  const { dir, keep } = options.history;
+  openHistoryFolder(dir);
+  const runs = datedRuns(dir);
+  const summary = await writeNamedFolderAtomically(dir, async (staging) => {
+    const result = await runInto(config, staging, options, runs);
+    return { result, name: result.index.asOf };
+  });
+  for (const removed of pruneRuns(dir, keep)) options.onProgress?.(`history: removed the run of ${removed} (keeping the latest ${keep})`);
+  return summary;
 }
 
-/** Runs the pipeline, writing into the (new, empty) folder `out`. */
-async function runInto(config: ResolvedConfig, out: string, options: RunOptions): Promise<RunSummary> {
+/** Runs the pipeline, writing into the (new, empty) folder `out`; `history` holds the runs of its history folder. */
+async function runInto(config: ResolvedConfig, out: string, options: RunOptions, history: readonly DatedRun[]): Promise<RunSummary> {
   const started = performance.now();
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
   const progress = (message: string) => options.onProgress?.(`[${elapsed()}] ${message}`);
@@ -73,21 +88,28 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions)
   const timelines = new Map<string, string>();
   const timelineOf = (asOf: string) => timelines.get(asOf) ?? timelines.set(asOf, join(out, `.timeline-${asOf}.parquet`)).get(asOf)!;
   const names = options.instances ?? config.instances.map((i) => i.name);
-  const saved = options.model === undefined ? null : readSavedInstances(options.model, config, names);
+  const saved = options.model === undefined ? null : readSavedInstances(modelRunFolder(options.model), config, names);
+  const earlierThan = (asOf: string) => history.filter((run) => run.asOf < asOf);
+  const outcomes = new Map<string, RealisedOutcome[]>();
   const frozen = saved && { from: options.model!, layouts: new Map([...saved].map(([name, s]) => [name, s.model.layout])) };
   const prepared = await prepareFeatures(config, {
     ...options,
     ...(frozen ? { frozen } : {}),
     onProgress: (m) => progress(`features: ${m}`),
-    beforeClose: (session, ingested) =>
-      session.run(
+    beforeClose: async (session, ingested) => {
+      for (const inst of config.instances.filter((i) => names.includes(i.name))) {
+        const asOf = inst.asOf ?? ingested.asOf;
+        outcomes.set(inst.name, await realisedOutcomes(session, earlierThan(asOf), inst, goalDaysTable(inst.index), asOf));
+      }
+      await session.run(
         ...[...new Set(config.instances.map((i) => i.asOf ?? ingested.asOf))].map((asOf) => copyTimelineSql(timelineOf(asOf), dayOf(asOf) + 1)),
         // The data overview, from the shared daily tables (made here when every instance ignores some events).
         dailyTypesSql(dailyTypesTable(null), null),
         copyActivitySql(dailyTypesTable(null), join(out, RUN_FILES.activity)),
         firstDaySql(firstDaysTable(null), null),
         copyNewPeopleSql(firstDaysTable(null), join(out, RUN_FILES.newPeople)),
-      ),
+      );
+    },
   });
   const featureSeconds = (performance.now() - started) / 1000;
   const summary: RunSummary = { index: { schemaVersion: SCHEMA_VERSION, asOf: prepared.report.asOf, instances: [], failed: prepared.failed }, instances: [], seconds: { features: featureSeconds } };
@@ -100,6 +122,7 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions)
       const ctx = { config, features, report: prepared.report, dir, timeline: timelineOf(features.asOf), progress: (m: string) => progress(`${inst.name}: ${m}`) };
       const result = saved ? await scoreWithSaved(ctx, saved.get(inst.name)!) : await scoreInstance(ctx);
       const seconds = (performance.now() - t0) / 1000;
+      if (options.history) writeJson(join(dir, FILES.history), await instanceHistory(out, features.asOf, inst.name, earlierThan(features.asOf), outcomes.get(inst.name) ?? []));
       summary.index.instances.push({ name: inst.name, label: inst.label, type: inst.type, dir: inst.name });
       summary.instances.push({ name: inst.name, seconds, ...result });
       summary.seconds[inst.name] = seconds;
@@ -217,7 +240,8 @@ async function publishInstance(ctx: InstanceContext, saved: SavedModel, evaluati
     name: inst.name,
     label: inst.label,
     type: inst.type,
-    ...instanceTexts(inst),
+    ...instanceTexts(inst, config),
+    ...displaySettings(config, report.events.eventTypes),
     window: inst.window,
     asOf: features.asOf,
     scored: features.score.rows,
@@ -227,7 +251,7 @@ async function publishInstance(ctx: InstanceContext, saved: SavedModel, evaluati
     expectedPositives: probability.reduce((a, b) => a + b, 0),
     quality: evaluation.quality,
     warnings: report.warnings,
-    features: catalogue.map((f) => ({ name: f.name, label: f.label, kind: f.kind, unit: f.unit, group: f.group, ...(f.categories ? { categories: f.categories } : {}) })),
+    features: featureInfos(catalogue, inst, written.insights),
     explorer: written.explorer,
     base: written.base,
     modelCard,

@@ -72,10 +72,11 @@ export interface SavedModelJSON {
   trainedAsOf: string;
 }
 
-/** The JSON form of a saved model. */
+/** The JSON form of a saved model; of its features, what defines them (not how one run's pages show them). */
 export function savedModelJSON(saved: SavedModel, features: FeatureInfo[]): SavedModelJSON {
   const { layout, trainedWith, trainedAsOf, calibrator } = saved;
-  return { model: modelToJSON(saved.model), calibrator, features, layout, trainedWith, trainedAsOf };
+  const defined = features.map(({ name, label, kind, unit, group, categories }) => ({ name, label, kind, unit, group, ...(categories ? { categories } : {}) }));
+  return { model: modelToJSON(saved.model), calibrator, features: defined, layout, trainedWith, trainedAsOf };
 }
 
 /**

@@ -15,6 +15,7 @@
  * DIR/<instance>/scores.parquet       one row per scored person (the explorer's table), sorted by id
  * DIR/<instance>/factors.parquet      top factors per person, long form, sorted by id then rank
  * DIR/<instance>/timeline.parquet     each scored person's most recent events, sorted by id then time
+ * DIR/<instance>/history.json         InstanceHistory, in a run of a history folder (loaders/history/runs.ts)
  * ```
  *
  * Parquet columns (types as DuckDB writes them):
@@ -49,6 +50,7 @@ export const FILES = {
   scores: "scores.parquet",
   factors: "factors.parquet",
   timeline: "timeline.parquet",
+  history: "history.json",
 } as const;
 
 /** `DIR/index.json`. */
@@ -69,6 +71,9 @@ export interface FeatureInfo {
   unit: string | null;
   group: string;
   categories?: string[];
+  /** Categorical: the category codes in their natural order, lowest first (the configuration's `order`, else by
+   * the mean effect on the score, from the least to the most favourable for the goal). */
+  order?: number[];
 }
 
 /** A feature column shipped in `scores.parquet` for filtering. */
@@ -87,11 +92,22 @@ export interface InstanceSummary {
   name: string;
   label: string;
   type: "conversion" | "churn";
-  /** The goal in plain words, e.g. "Makes a purchase (event type is commerce.purchases) within 30 days". */
+  /** The goal in plain words, e.g. "People who will buy in the next 30 days." */
   goalText: string;
-  /** What the probability means, e.g. "Probability of a purchase within the next 30 days". */
+  /** What the probability means, e.g. "How likely a person is to buy in the next 30 days." */
   outcomeText: string;
+  /** Who is scored, e.g. "People active in the 45 days before the as-of date, not counting emails sent." */
   eligibleText: string;
+  /** What score, percentile and bucket mean, in one line (with the bucket thresholds). */
+  scoreText?: string;
+  /** The configuration's description of the instance, or null. */
+  description?: string | null;
+  /** The exact goal and eligibility rules, for data scientists ("No event where event type is not ..."). */
+  rules?: { goal: string; eligible: string };
+  /** Names of the data's event types for people (e.g. `{"commerce.purchases": "purchase"}`). */
+  eventLabels?: Record<string, string>;
+  /** ISO 4217 code of amounts (the configuration's `currency`), or null: plain numbers. */
+  currency?: string | null;
   window: number;
   asOf: string;
   /** People eligible at asOf (all scored). */
@@ -176,6 +192,9 @@ export interface Evaluation extends Metrics {
   quality: QualityRating;
   roc: { fpr: number; tpr: number; threshold: number }[];
   calibration: { bin: number; count: number; predicted: number; observed: number }[];
+  /** Calibration over quantile bins that get finer towards the top (top 0.5%, 0.5-1%, 1-2%, ...), so that the
+   * highest probabilities are checked too; `low` and `high` are the bin's lowest and highest probability. */
+  calibrationDetail?: { bin: number; count: number; predicted: number; observed: number; low: number; high: number }[];
   deciles: { decile: number; count: number; positives: number; rate: number; lift: number; cumulativeGain: number; cumulativeLift: number }[];
   /** Per percentile 1..100 (targeting the top `percent`%): observed and expected true/false positives. */
   thresholds: {
@@ -189,7 +208,8 @@ export interface Evaluation extends Metrics {
     precision: number;
     recall: number;
   }[];
-  baselines: ({ name: "recency" | "rfm" | "bgnbd"; label: string } & Metrics)[];
+  /** `roc`: the baseline's ROC curve on the same test (at most ~100 points). */
+  baselines: ({ name: "recency" | "rfm" | "bgnbd"; label: string; roc?: { fpr: number; tpr: number; threshold: number }[] } & Metrics)[];
   /** Per past cutoff: the actual outcome rate per bucket (Adobe's performance summary). */
   backtest: { cutoff: string; bucket: "High" | "Medium" | "Low"; people: number; predicted: number; actual: number }[];
 }
@@ -217,4 +237,66 @@ export interface Insights {
     ranges: { range: string; low: number | null; high: number | null; people: number; meanProbability: number; relative: number }[];
     sample: { value: number | null; contribution: number; bucket: "High" | "Medium" | "Low" }[];
   }[];
+  /** Per categorical feature: the scored people with each category (code) and its mean contribution (log-odds). */
+  categories?: { feature: number; effects: { code: number; people: number; meanContribution: number }[] }[];
+}
+
+/** A bucket, or null for "not scored in that run". */
+export type BucketOrNone = "High" | "Medium" | "Low" | null;
+
+/** How far a distribution moved between two runs (population stability index and its reading). */
+export interface Drift {
+  psi: number;
+  level: "stable" | "watch" | "act";
+}
+
+/** What happened to the people an earlier run scored, once its outcome window has closed. */
+export interface RealisedOutcome {
+  /** The earlier run's as-of date; its window covered the days after it. */
+  asOf: string;
+  /** The last day of that window. */
+  windowEnd: string;
+  people: number;
+  /** People for whom the predicted outcome happened (for churn: who did not come back). */
+  positives: number;
+  /** Sum of that run's probabilities: the outcomes it expected. */
+  predicted: number;
+  /** How well that run's scores ranked what happened. */
+  auc: number;
+  buckets: { bucket: "High" | "Medium" | "Low"; people: number; predicted: number; actual: number }[];
+  /** Tenths of the people by probability, highest first: mean predicted and actual rate. */
+  deciles: { decile: number; people: number; predicted: number; actual: number }[];
+}
+
+/** `history.json`: a run of a history folder against the folder's earlier runs. */
+export interface InstanceHistory {
+  schemaVersion: number;
+  /** Every run of the folder that scored this instance, oldest first, this one last. */
+  runs: {
+    asOf: string;
+    /** The as-of date its model was trained at (equal to `asOf` when that run trained it). */
+    trainedAsOf: string;
+    scored: number;
+    expectedPositives: number;
+    buckets: { bucket: "High" | "Medium" | "Low"; people: number; meanProbability: number }[];
+  }[];
+  /** This run against the one before it (null for the first run). */
+  previous: {
+    asOf: string;
+    /** People per (bucket then, bucket now); null = not scored in that run. */
+    movement: { from: BucketOrNone; to: BucketOrNone; people: number }[];
+    /** People in High now who were not before, and the first of them by probability (at most 1,000 ids). */
+    enteredHigh: number;
+    enteredHighIds: string[];
+    drift: {
+      score: Drift;
+      /** The shipped (explorer) features both runs have, by feature code of this run. */
+      features: (Drift & { feature: number })[];
+      /** The worst level of the above, and what it means, in words. */
+      level: "stable" | "watch" | "act";
+      text: string;
+    };
+  } | null;
+  /** Earlier runs whose outcome window has closed by this run's as-of date, oldest first. */
+  outcomes: RealisedOutcome[];
 }

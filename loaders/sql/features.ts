@@ -149,6 +149,11 @@ export function setRowsSql(table: string, examples: string): string {
   return `SELECT r.part, r.pos, r.pidx, r.cut, r.label, x.ex FROM ${ident(table)} r JOIN ${ident(examples)} x USING (pk, cday)`;
 }
 
+/** Name of the table of an instance's goal days (`pk, day`), by the instance's index in the configuration. */
+export function goalDaysTable(instanceIndex: number): string {
+  return `fx_goal_${instanceIndex}`;
+}
+
 /** Name of the table of each person's first event day, ignoring the events of flag `exclusion` (null: none). */
 export function firstDaysTable(exclusion: string | null): string {
   return `fx_first_${exclusion ?? "all"}`;

@@ -4,7 +4,7 @@
  * instance differently, or a model.json without its layout, is one clear error.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,9 +77,13 @@ describe("scoring with a saved model", () => {
     await expect(run).rejects.toThrow(/was trained with window = \d+, and the configuration has \d+/);
   });
 
-  it("refuses a folder without the instance's model, and a model.json saved without its layout", async () => {
-    await expect(runPipeline(smallConfig(), { out: join(dir, "x"), model: join(dir, "data") })).rejects.toThrow(/no \w+\/model\.json there/);
+  it("refuses a folder that is not a run's, one without the instance's model, and a model.json without its layout", async () => {
     const name = smallConfig().instances[0]!.name;
+    const partial = join(dir, "partial");
+    cpSync(join(dir, "trained"), partial, { recursive: true });
+    rmSync(join(partial, name), { recursive: true });
+    await expect(runPipeline(smallConfig(), { out: join(dir, "z"), model: partial })).rejects.toThrow(new RegExp(`no ${name}/model\\.json there`));
+    await expect(runPipeline(smallConfig(), { out: join(dir, "x"), model: join(dir, "data") })).rejects.toThrow(/not the output folder of a run/);
     const file = join(dir, "trained", name, "model.json");
     const saved = json<Record<string, unknown>>(file);
     writeFileSync(file, JSON.stringify({ ...saved, layout: undefined }));

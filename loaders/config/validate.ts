@@ -95,7 +95,24 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Res
 
 function configError(issues: Issues): UserError {
   const n = issues.list.length;
-  return new UserError("config", `Invalid configuration (${n} problem${n === 1 ? "" : "s"}):\n- ${issues.list.join("\n- ")}`);
+  if (n === 1) return new UserError("config", `Invalid configuration: ${issues.list[0]}`);
+  return new UserError("config", `Invalid configuration (${n} problems):\n- ${issues.list.join("\n- ")}`);
+}
+
+/** The strptime specifiers DuckDB reads (letters after "%", and those that take a "-" for no padding). */
+const STRPTIME_SPECIFIERS = new Set("abcdfghjmnpuwxyzABGHIMSTUVWXYZ%");
+const UNPADDED_SPECIFIERS = new Set("djmyHIMS");
+
+/** The first specifier of a strptime format that DuckDB does not read ("%Q", "%-a", a trailing "%"), or null. */
+function unknownSpecifier(format: string): string | null {
+  for (let i = format.indexOf("%"); i >= 0; i = format.indexOf("%", i)) {
+    const unpadded = format[i + 1] === "-";
+    const letter = format[i + (unpadded ? 2 : 1)];
+    if (letter === undefined) return format.slice(i);
+    if (!(unpadded ? UNPADDED_SPECIFIERS : STRPTIME_SPECIFIERS).has(letter)) return format.slice(i, i + (unpadded ? 3 : 2));
+    i += unpadded ? 3 : 2;
+  }
+  return null;
 }
 
 function input(issues: Issues, value: unknown, path: string, baseDir: string, extra: string[]): { record: Record<string, unknown>; input: ResolvedInput } | undefined {
@@ -150,8 +167,16 @@ function eventsInput(issues: Issues, value: unknown, baseDir: string): ResolvedC
     issues.add(at(path, "amountExpression"), "expected either amountExpression or columns.amount, not both");
   }
   const timestampFormat = string(issues, record.timestampFormat, at(path, "timestampFormat")) ?? null;
-  if (timestampFormat !== null && !/^epoch_(s|ms|us)$/.test(timestampFormat) && !timestampFormat.includes("%")) {
-    issues.expected(at(path, "timestampFormat"), 'a strptime format such as "%m/%d/%Y %H:%M", "epoch_s", "epoch_ms" or "epoch_us"', timestampFormat);
+  if (timestampFormat !== null && !/^epoch_(s|ms|us)$/.test(timestampFormat)) {
+    const unknown = unknownSpecifier(timestampFormat);
+    if (!timestampFormat.includes("%")) {
+      issues.expected(at(path, "timestampFormat"), 'a strptime format such as "%m/%d/%Y %H:%M", "epoch_s", "epoch_ms" or "epoch_us"', timestampFormat);
+    } else if (unknown !== null) {
+      issues.add(
+        at(path, "timestampFormat"),
+        `"${unknown}" is not a strptime specifier (in ${JSON.stringify(timestampFormat)}); use e.g. %Y %m %d %H %M %S %f %p %b %z, %% for a literal %, or epoch_s / epoch_ms / epoch_us for numbers`,
+      );
+    }
   }
   const decimalSeparator = record.decimalSeparator ?? ".";
   if (decimalSeparator !== "." && decimalSeparator !== ",") issues.expected(at(path, "decimalSeparator"), '"." or ","', decimalSeparator);

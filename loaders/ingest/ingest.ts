@@ -73,15 +73,17 @@ export async function ingest(session: Session, config: ResolvedConfig): Promise<
 
 /**
  * Runs the reading of one input, turning DuckDB's complaints about the file itself (a JSON record that does not
- * parse, a file that ends mid-record) into one line naming the input and where, instead of a crash.
+ * parse, a file that ends mid-record) into one line naming the input and where, instead of a crash. The same
+ * complaint met by the first look at the file (which names the line after the bad one, if any) reads the same.
  */
 async function readingInput<T>(key: string, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof UserError || !/^Invalid Input Error: (Malformed JSON|.*JSON)/.test(message)) throw error;
-    let detail = message.replace(/^Invalid Input Error: /, "").split("\n")[0]!.trim().replace(/\.$/, "");
+    const json = /(?:^|: )Invalid Input Error: (.*JSON.*)/.exec(message.split("\n")[0]!);
+    if ((error instanceof UserError && error.code !== "unreadable") || !json) throw error;
+    let detail = json[1]!.trim().replace(/\.$/, "");
     const at = /in file "(.+?)", at byte \d+ in line (\d+)/.exec(detail);
     const line = at && !/\.(gz|zst)$/i.test(at[1]!) ? await firstBadJsonLine(at[1]!, Number(at[2])) : null;
     if (line !== null) detail = detail.replace(/", at byte \d+ in line \d+/, `" at line ${line}`);

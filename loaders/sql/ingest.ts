@@ -313,11 +313,10 @@ export function topValuesSql(reader: string, expr: string, limit: number): strin
   return `SELECT CAST(${expr} AS VARCHAR) AS value, count(*) AS n FROM (${reader}) GROUP BY 1 ORDER BY 2 DESC, 1 NULLS LAST LIMIT ${int(limit)}`;
 }
 
-/** Non-missing share of each column over the source rows. */
+/** Non-missing share of each column over the source rows. Plain counts of non-NULL values: FILTER clauses cost
+ * far more than linearly in the number of columns (the ingest of a CSV of 2,000 columns took 75 s with them, 10 s
+ * without). */
 export function completenessSql(reader: string, columns: readonly { name: string; sql: string; text: boolean }[]): string {
-  const parts = columns.map((c) => {
-    const present = c.text ? `${c.sql} IS NOT NULL AND CAST(${c.sql} AS VARCHAR) <> ''` : `${c.sql} IS NOT NULL`;
-    return `count(*) FILTER (${present}) AS ${ident(c.name)}`;
-  });
+  const parts = columns.map((c) => `count(${c.text ? `NULLIF(CAST(${c.sql} AS VARCHAR), '')` : c.sql}) AS ${ident(c.name)}`);
   return `SELECT count(*) AS __rows${parts.map((p) => `, ${p}`).join("")} FROM (${reader})`;
 }

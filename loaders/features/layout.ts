@@ -32,7 +32,7 @@ export async function layoutOf(session: Session, ingest: IngestResult, instance:
     .filter((t) => t.events > 0)
     .slice(0, config.features.maxEventTypes)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((t) => ({ key: `event.${slug(t.name)}`, noun: eventTypeNoun(t.name), type: t.code, flag: null }));
+    .map((t) => ({ key: `event.${slug(t.name)}`, noun: eventTypeNoun(t.name, config.eventLabels), type: t.code, flag: null }));
   for (const ce of flags.customEvents) {
     kinds.push({ key: `custom.${ce.name}`, noun: { one: ce.label.toLowerCase(), many: ce.plural.toLowerCase() }, type: null, flag: ce.column });
   }
@@ -93,15 +93,15 @@ export async function layoutOf(session: Session, ingest: IngestResult, instance:
   const purchase = codeOf(config.features.purchaseEventType);
   const regularityKind = kinds.findIndex((k) => k.type !== null && k.type === purchase);
   const history: HistoryKind[] = [
-    { key: "history.goal", noun: goalNoun(instance, events.eventTypes), flag: flags.goal, amount: events.hasAmount, btyd: true },
+    { key: "history.goal", noun: goalNoun(instance, events.eventTypes, config.eventLabels), flag: flags.goal, amount: events.hasAmount, btyd: true },
     { key: "history.activity", noun: { one: "activity event", many: "activity events" }, flag: flags.activity, amount: false, btyd: false },
   ];
   return { lookback: L, windows, trend, kinds, regularity: regularityKind < 0 ? null : regularityKind, person, history, window: instance.window };
 }
 
 /** What a goal event is called: the event type's name when the goal is one event type, else "goal event". */
-function goalNoun(instance: ResolvedInstance, eventTypes: readonly { name: string }[]): EventNoun {
+function goalNoun(instance: ResolvedInstance, eventTypes: readonly { name: string }[], labels: Record<string, EventNoun>): EventNoun {
   const type = instance.goal.conditions.find((c) => c.field === "eventType" && c.op === "equals" && !c.not);
-  if (type && typeof type.value === "string" && eventTypes.some((t) => t.name === type.value)) return eventTypeNoun(type.value);
+  if (type && typeof type.value === "string" && eventTypes.some((t) => t.name === type.value)) return eventTypeNoun(type.value, labels);
   return { one: "goal event", many: "goal events" };
 }

@@ -2,8 +2,10 @@
  * Instances in words for the pages: the goal, what a probability means, who is eligible, ready-made segments and
  * the known limits of the model.
  */
-import type { Condition, ResolvedGroup, ResolvedInstance } from "../config/types.js";
-import type { InstanceSummary } from "./schema.js";
+import type { Condition, ResolvedConfig, ResolvedGroup, ResolvedInstance } from "../config/types.js";
+import type { FeatureDef } from "../features/catalogue.js";
+import { type EventNoun, eventTypeNoun, slug } from "../features/names.js";
+import type { FeatureInfo, Insights, InstanceSummary } from "./schema.js";
 
 const OPS: Record<Condition["op"], string> = {
   equals: "is",
@@ -46,25 +48,118 @@ export function groupText(g: ResolvedGroup): string {
   return g.conditions.map(conditionText).join(g.match === "all" ? " and " : " or ");
 }
 
-/** Goal, outcome and eligibility sentences of an instance. */
-export function instanceTexts(inst: ResolvedInstance): Pick<InstanceSummary, "goalText" | "outcomeText" | "eligibleText"> {
-  const goal = groupText(inst.goal);
+/** What a group of event conditions selects, in words a marketer would use. */
+export interface EventsPhrase {
+  /** `types`: some event types; `except`: every event but some types; `other`: any other condition. */
+  kind: "types" | "except" | "other";
+  /** At least one such event, with its article: "a purchase", "a page view or a checkout", "an event where ...". */
+  some: string;
+  /** None of them: "no purchase", "no activity other than emails sent". */
+  none: string;
+  /** The names of the types ("emails sent") for `except`, "" otherwise. */
+  except: string;
+  /** What a person does, when one verb says it: "buy". */
+  verb: string | null;
+}
+
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`;
+}
+
+/** "a", "a or b", "a, b or c". */
+function joinOr(words: string[]): string {
+  return words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`;
+}
+
+/**
+ * A condition group on events in plain words: event types by name (the configuration's `eventLabels`, else the
+ * XDM defaults: commerce.purchases is "purchase"), other conditions as they are written.
+ */
+export function eventsPhrase(g: ResolvedGroup, labels: Record<string, EventNoun> = {}): EventsPhrase {
+  const types = g.conditions.filter((c) => c.field === "eventType");
+  const rest = g.conditions.filter((c) => c.field !== "eventType");
+  const type = types[0];
+  if ((g.match === "all" || g.conditions.length === 1) && types.length === 1 && type && (type.op === "equals" || type.op === "notEquals" || type.op === "in")) {
+    const where = rest.length ? ` where ${rest.map(conditionText).join(" and ")}` : "";
+    const nouns = (Array.isArray(type.value) ? type.value : [type.value]).map((v) => eventTypeNoun(String(v), labels));
+    if ((type.op !== "notEquals") !== Boolean(type.not)) {
+      return { kind: "types", some: joinOr(nouns.map((n) => withArticle(n.one))) + where, none: `no ${joinOr(nouns.map((n) => n.one))}${where}`, except: "", verb: nouns.length === 1 && !where ? (nouns[0]!.verb ?? null) : null };
+    }
+    const except = joinOr(nouns.map((n) => n.many));
+    return { kind: "except", some: `any activity other than ${except}${where}`, none: `no activity other than ${except}${where}`, except, verb: null };
+  }
+  const text = groupText(g);
+  return { kind: "other", some: `an event where ${text}`, none: `no event where ${text}`, except: "", verb: null };
+}
+
+/** The goal as what people will do: "buy", or "go inactive" with the detail "no activity other than emails sent". */
+function goalPhrase(inst: ResolvedInstance, labels: Record<string, EventNoun>): { verb: string; detail: string | null } {
+  const e = eventsPhrase(inst.goal, labels);
+  if (inst.type === "conversion") {
+    if (e.verb) return { verb: e.verb, detail: null };
+    return e.kind === "except" ? { verb: "be active", detail: e.some } : { verb: `have ${e.some}`, detail: null };
+  }
+  if (e.verb) return { verb: `not ${e.verb}`, detail: null };
+  return e.kind === "except" ? { verb: "go inactive", detail: e.none } : { verb: `have ${e.none}`, detail: null };
+}
+
+/** Who is scored, in plain words. */
+function eligiblePhrase(inst: ResolvedInstance, labels: Record<string, EventNoun>, lookbackDays?: number): string {
+  const { activeWithinDays, activity, events, attributes } = inst.eligible;
+  const when = activeWithinDays === null ? "at any time before the as-of date" : `in the ${activeWithinDays} days before the as-of date`;
+  const a = activity ? eventsPhrase(activity, labels) : null;
+  let text =
+    a === null ? `People active ${when}` : a.kind === "except" ? `People active ${when}, not counting ${a.except}` : `People with ${a.some} ${when}`;
+  if (events) text += `, with ${eventsPhrase(events, labels).some} in the ${lookbackDays ? `${lookbackDays} days` : "feature lookback"} before it`;
+  if (attributes) text += `, whose profile has ${groupText(attributes)}`;
+  return `${text}.`;
+}
+
+/** What probability, score, percentile and bucket mean, in one line, with the instance's bucket rule. */
+function scoreTerms(inst: ResolvedInstance, goal: string): string {
+  const { on, high, medium } = inst.buckets;
+  return (
+    `A person's probability is how likely they are to ${goal}; their score is that probability out of 100 (80 means 80%); ` +
+    "their percentile ranks them against everyone scored (100 is the top 1%); " +
+    `their bucket is High from a ${on} of ${high}, Medium from ${medium} to ${high - 1} and Low below ${medium}.`
+  );
+}
+
+/** The sentences of an instance, for the pages (produced at build time: the browser only shows them). */
+export interface InstanceTexts {
+  goalText: string;
+  outcomeText: string;
+  eligibleText: string;
+  scoreText: string;
+  description: string | null;
+  rules: { goal: string; eligible: string };
+}
+
+/**
+ * Goal, outcome and eligibility sentences of an instance in plain words ("People who will buy in the next 30
+ * days."), what score, percentile and bucket mean, the configured description, and the exact rules (for data
+ * scientists). Event types are named by `config.eventLabels`, else the XDM defaults.
+ */
+export function instanceTexts(inst: ResolvedInstance, config?: Pick<ResolvedConfig, "eventLabels" | "features">): InstanceTexts {
+  const labels = config?.eventLabels ?? {};
   const days = `${inst.window} day${inst.window === 1 ? "" : "s"}`;
-  const goalText =
-    inst.type === "conversion"
-      ? `Will occur: an event where ${goal}, within ${days} of the as-of date.`
-      : `Will not occur: no event where ${goal}, within ${days} of the as-of date (churn).`;
-  const outcomeText =
-    inst.type === "conversion"
-      ? `Probability of an event where ${goal} in the next ${days}.`
-      : `Probability of no event where ${goal} in the next ${days}.`;
-  const extra = [inst.eligible.activity, inst.eligible.events, inst.eligible.attributes]
-    .filter((g): g is ResolvedGroup => g !== null)
-    .map((g) => `, with ${groupText(g)}`)
-    .join("");
+  const { verb, detail } = goalPhrase(inst, labels);
+  const goalText = `People who will ${verb} in the next ${days}${detail ? `: ${detail}` : ""}.`;
+  const goal = `${verb} in the next ${days}${detail ? ` (${detail})` : ""}`;
+  const outcomeText = `How likely a person is to ${goal}.`;
+  const eligibleText = eligiblePhrase(inst, labels, config?.features.lookbackDays);
+  const { activity, events, attributes } = inst.eligible;
+  const extra = [
+    activity && `; activity: an event where ${groupText(activity)}`,
+    events && `; with an event where ${groupText(events)}`,
+    attributes && `; profile: ${groupText(attributes)}`,
+  ].filter(Boolean).join("");
   const within = inst.eligible.activeWithinDays;
-  const eligibleText = within === null ? `Everyone with any activity before the as-of date${extra}.` : `People with any activity in the ${within} days before the as-of date${extra}.`;
-  return { goalText, outcomeText, eligibleText };
+  const rules = {
+    goal: `${inst.type === "conversion" ? "At least one" : "No"} event where ${groupText(inst.goal)}, within ${days} after the as-of date.`,
+    eligible: within === null ? `Any activity before the as-of date${extra}.` : `Any activity in the ${within} days before the as-of date${extra}.`,
+  };
+  return { goalText, outcomeText, eligibleText, scoreText: scoreTerms(inst, goal), description: inst.description ?? null, rules };
 }
 
 /** Ready-made segments of an instance. */
@@ -97,4 +192,35 @@ export function modelLimits(inst: ResolvedInstance, facts: { lastDay: string; tr
     limits.push("Profile attributes are taken as they are in the profile export, not as they were at each past cutoff; attributes that change because of the outcome can inflate the measured quality.");
   }
   return limits;
+}
+
+/**
+ * The feature catalogue as pages show it, with each categorical feature's natural order: a profile attribute's
+ * configured `order` (values it does not list follow in code order), else the mean effect of each category on the
+ * score, from the least to the most favourable for the goal (lowest first for a conversion, highest first for
+ * churn), so loyalty tiers read bronze, silver, gold when the data says so.
+ */
+export function featureInfos(catalogue: readonly FeatureDef[], inst: Pick<ResolvedInstance, "type" | "profileAttributes">, insights: Pick<Insights, "categories">): FeatureInfo[] {
+  return catalogue.map((f, code) => {
+    const info: FeatureInfo = { name: f.name, label: f.label, kind: f.kind, unit: f.unit, group: f.group, ...(f.categories ? { categories: f.categories } : {}) };
+    if (f.kind !== "categorical" || !f.categories) return info;
+    const declared = inst.profileAttributes.find((a) => a.order && f.name === `profile.${slug(a.column)}`)?.order;
+    const codes = f.categories.map((_, i) => i);
+    if (declared) {
+      const listed = declared.map((v) => f.categories!.indexOf(v)).filter((i) => i >= 0);
+      return { ...info, order: [...listed, ...codes.filter((i) => !listed.includes(i))] };
+    }
+    const effects = insights.categories?.find((c) => c.feature === code)?.effects;
+    if (!effects) return info;
+    const effect = (i: number) => effects.find((e) => e.code === i)?.meanContribution ?? 0;
+    const sign = inst.type === "churn" ? -1 : 1;
+    return { ...info, order: [...codes].sort((a, b) => sign * (effect(a) - effect(b)) || a - b) };
+  });
+}
+
+/** Names of the data's event types for people, and the currency of amounts (the configuration's, or null). */
+export function displaySettings(config: Pick<ResolvedConfig, "eventLabels" | "currency">, eventTypes: readonly { eventType: string }[]): Required<Pick<InstanceSummary, "eventLabels" | "currency">> {
+  const eventLabels: Record<string, string> = {};
+  for (const { eventType } of eventTypes) eventLabels[eventType] = eventTypeNoun(eventType, config.eventLabels).one;
+  return { eventLabels, currency: config.currency ?? null };
 }

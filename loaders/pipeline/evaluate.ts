@@ -13,6 +13,7 @@ import {
   auc,
   averagePrecision,
   brier,
+  calibrationByShares,
   calibrationCurve,
   expectedCalibrationError,
   liftTable,
@@ -119,14 +120,16 @@ export async function evaluate(input: EvaluateInput): Promise<{ evaluation: Eval
   const train = features.train;
   const trainRfm = rfmColumns(features, train);
   const testRfm = rfmColumns(features, test);
+  // Each baseline's metrics and ROC curve (drawn beside the model's) on the same test.
+  const scored = (p: Float64Array) => ({ ...metricsOf({ probability: p, label }), roc: rocCurve({ probability: p, label }, 100) });
   const baselines: Evaluation["baselines"] = [
-    { name: "recency", label: "Recency only (days since last activity)", ...metricsOf({ probability: recencyBaseline(trainRfm, train.labels!, testRfm), label }) },
-    { name: "rfm", label: "RFM logistic regression (recency, frequency, monetary)", ...metricsOf({ probability: await rfmBaseline(trainRfm, train.labels!, testRfm), label }) },
+    { name: "recency", label: "Recency only (days since last activity)", ...scored(recencyBaseline(trainRfm, train.labels!, testRfm)) },
+    { name: "rfm", label: "RFM logistic regression (recency, frequency, monetary)", ...scored(await rfmBaseline(trainRfm, train.labels!, testRfm)) },
   ];
   const expected = features.catalogue.findIndex((f) => f.name === "history.goal.btyd_expected");
   if (expected >= 0) {
     const probability = bgnbdBaseline(columnOf(train, expected), train.labels!, columnOf(test, expected));
-    baselines.push({ name: "bgnbd", label: "BG/NBD buy-till-you-die model (expected goal days in the window)", ...metricsOf({ probability, label }) });
+    baselines.push({ name: "bgnbd", label: "BG/NBD buy-till-you-die model (expected goal days in the window)", ...scored(probability) });
   }
   let positives = 0;
   for (const v of label) positives += v;
@@ -142,6 +145,7 @@ export async function evaluate(input: EvaluateInput): Promise<{ evaluation: Eval
     quality,
     roc: rocCurve(outcomes),
     calibration: calibrationCurve(outcomes).map((b, i) => ({ bin: i, ...b })),
+    calibrationDetail: calibrationByShares(outcomes).map((b, i) => ({ bin: i, ...b })),
     deciles: liftTable(outcomes),
     thresholds: thresholdTable(outcomes),
     baselines,

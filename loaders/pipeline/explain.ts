@@ -63,6 +63,7 @@ export async function explainScores(
   const sampleRows: number[] = [];
   const sampleContributions: number[] = [];
   const base = expectedValue(model);
+  const effects = new CategoryEffects(catalogue);
   for (let start = 0; start < set.rows; start += CHUNK_ROWS) {
     const n = Math.min(CHUNK_ROWS, set.rows - start);
     const rows = Int32Array.from({ length: n }, (_, i) => start + i);
@@ -78,6 +79,7 @@ export async function explainScores(
     }
     for (let k = 0; k < top.person.length; k++) other[top.person[k]!] -= top.contribution[k]!;
     summary.add(shap.contributions, scores.bucket.subarray(start, start + n), top);
+    effects.add(shap.contributions, chunk.X.values, n);
     for (let i = (stride - (start % stride)) % stride; i < n; i += stride) {
       sampleRows.push(start + i);
       for (let f = 0; f < F; f++) sampleContributions.push(shap.contributions[i * F + f]!);
@@ -110,6 +112,38 @@ export async function explainScores(
       global: global.slice(0, 30),
       buckets: BUCKETS.map((bucket, b) => ({ bucket, people: sizes[b]!, factors: perBucket[b]! })),
       factors: detailed,
+      categories: effects.result(),
     },
   };
+}
+
+/** Per categorical feature: the people with each category and the mean contribution of that category to their scores. */
+class CategoryEffects {
+  private readonly features: { feature: number; sum: Float64Array; people: Float64Array }[];
+
+  constructor(private readonly catalogue: FeatureDef[]) {
+    this.features = catalogue.flatMap((def, feature) =>
+      def.kind === "categorical" ? [{ feature, sum: new Float64Array(def.categories?.length ?? 0), people: new Float64Array(def.categories?.length ?? 0) }] : [],
+    );
+  }
+
+  /** Adds a chunk: row-major contributions and column-major values of `n` people. */
+  add(contributions: Float64Array, values: ArrayLike<number>, n: number): void {
+    const F = this.catalogue.length;
+    for (const { feature, sum, people } of this.features) {
+      for (let i = 0; i < n; i++) {
+        const code = values[feature * n + i]!;
+        if (Number.isNaN(code) || code < 0 || code >= sum.length) continue;
+        sum[code] += contributions[i * F + feature]!;
+        people[code]++;
+      }
+    }
+  }
+
+  result(): NonNullable<Insights["categories"]> {
+    return this.features.map(({ feature, sum, people }) => ({
+      feature,
+      effects: Array.from(sum, (total, code) => ({ code, people: people[code]!, meanContribution: people[code] ? round4(total / people[code]!) : 0 })),
+    }));
+  }
 }

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { calibrate, chooseCalibrator, fitIsotonic, fitPlatt } from "../../loaders/calibration/calibrate.js";
 import {
-  auc, averagePrecision, brier, calibrationCurve, expectedCalibrationError, liftTable, logLoss, rocCurve, thresholdTable,
+  auc, averagePrecision, brier, calibrationByShares, calibrationCurve, expectedCalibrationError, liftTable, logLoss, rocCurve, thresholdTable,
 } from "../../loaders/evaluation/metrics.js";
 import { Random } from "../../loaders/demo/random.js";
 
@@ -74,6 +74,32 @@ describe("probability metrics", () => {
     expect(curve.map((b) => b.count)).toEqual([10, 10]);
     expect(curve.map((b) => [b.predicted, b.observed].map((x) => x.toFixed(12)))).toEqual([["0.200000000000", "0.200000000000"], ["0.600000000000", "0.600000000000"]]);
     expect(expectedCalibrationError({ probability: probability.map((p) => p / 2), label }, 2)).toBeCloseTo(0.2, 12);
+  });
+});
+
+describe("the detailed calibration curve", () => {
+  test("covers everyone in bins that get finer towards the top, each with its probability range", () => {
+    const n = 10_000;
+    const probability = Float64Array.from({ length: n }, (_, i) => (i + 0.5) / n);
+    const label = Uint8Array.from(probability, (p, i) => (((i * 7919) % 1000) / 1000 < p ? 1 : 0));
+    const bins = calibrationByShares({ probability, label });
+    expect(bins.reduce((t, b) => t + b.count, 0)).toBe(n);
+    expect(bins.map((b) => b.count)).toEqual([2000, 2000, 2000, 1000, 1000, 500, 500, 300, 200, 200, 100, 100, 50, 50]);
+    const top = bins[bins.length - 1]!;
+    expect(top.low).toBeCloseTo(0.995, 4);
+    expect(top.high).toBeCloseTo(1, 3);
+    expect(top.predicted).toBeCloseTo(0.9975, 4);
+    for (let i = 1; i < bins.length; i++) expect(bins[i]!.low).toBeGreaterThan(bins[i - 1]!.high);
+    for (const b of bins) expect(Math.abs(b.observed - b.predicted)).toBeLessThan(0.1);
+  });
+
+  test("a bin with too few people joins its neighbour", () => {
+    const n = 1000;
+    const probability = Float64Array.from({ length: n }, (_, i) => i / n);
+    const bins = calibrationByShares({ probability, label: new Uint8Array(n) }, undefined, 30);
+    expect(bins.every((b) => b.count >= 30)).toBe(true);
+    expect(bins.reduce((t, b) => t + b.count, 0)).toBe(n);
+    expect(bins[bins.length - 1]!.high).toBe(0.999);
   });
 });
 

@@ -32,14 +32,24 @@ import {
   typesTableSql,
   vocabularySql,
 } from "../sql/ingest.js";
-import { dropRejectsSql, parquetNullsSql, parquetRowsSql } from "../sql/readers.js";
+import { parquetNullsSql, parquetRowsSql, sniffDelimiterSql } from "../sql/readers.js";
 import { addDays } from "./dates.js";
 import { type FlagPlan, planFlags } from "./flags.js";
 import { EVENT_REASONS } from "./reasons.js";
 import { type DataQualityReport, type SetAsideEntry, describeRow } from "./report.js";
 import { type EventRoles, eventFieldResolver, eventRoles } from "./roles.js";
 import type { Plain, Session } from "./session.js";
-import { type Source, encodingWarning, openSource, rejectedLines, unreadableEntries } from "./source.js";
+import {
+  type Source,
+  dropRejects,
+  encodingWarning,
+  findUnclosedQuote,
+  openSource,
+  refuseUnclosedQuote,
+  rejectedLines,
+  unclosedQuoteError,
+  unreadableEntries,
+} from "./source.js";
 
 /** At most this many channel or device values get their own code (the most frequent); others share one. */
 const MAX_CHANNELS = 6;
@@ -100,13 +110,14 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
   };
   const typeNames = tally("et");
   await refuseNulTypes(session, source, roles, typeNames);
+  await refuseUnquotedRead(session, source, typeNames);
   if (typeNames.length > 60_000) throw new UserError("column_type", `inputs.events: ${typeNames.length} distinct event types; expected at most 60,000 (is the event-type column mapped correctly?)`);
   const channels = tally("ch").slice(0, MAX_CHANNELS);
   const devices = tally("dev").slice(0, MAX_CHANNELS);
   await session.run(typesTableSql(typeNames), ...typesEnumSql(typeNames));
 
   // Stage every row; CSV rejects tables start empty so they hold exactly this scan's malformed lines.
-  if (source.format === "csv") for (let i = 0; i < source.files.length; i++) await session.run(...dropRejectsSql(source.spec.rejectsPrefix, i));
+  await dropRejects(session, source);
   const hashColumns = source.columns.filter((c) => c.topLevel).map((c) => c.sql);
   await session.run(
     stageSql({
@@ -128,6 +139,7 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
     }),
   );
   const rejected = await rejectedLines(session, source);
+  await refuseUnclosedQuote(source, rejected);
   const perFileReason = await session.rows(rowsPerFileSql());
   const perFile = new Map<number, number>();
   for (const r of perFileReason) perFile.set(Number(r.file), (perFile.get(Number(r.file)) ?? 0) + Number(r.n));
@@ -290,4 +302,15 @@ async function refuseNulTypes(session: Session, source: Source, roles: EventRole
     "column_type",
     `inputs.events: the event type ${printable(JSON.stringify(bad))} (column ${roles.mapping.eventType ?? "eventType"}, first in ${where}) contains a NUL character; remove it from the data and rerun`,
   );
+}
+
+/** Event types that start with a double quote (`"view"`, or the `"view` of a broken line) are the sign of a CSV file
+ * read without quoting, as DuckDB's sniffer does when a quote in its sample is never closed: one line naming the
+ * file and line of that quote. Nothing when no such line is found (a value may start with a quote). */
+async function refuseUnquotedRead(session: Session, source: Source, typeNames: readonly string[]): Promise<void> {
+  const quoted = typeNames.find((t) => t.startsWith('"'));
+  if (source.format !== "csv" || quoted === undefined) return;
+  const delimiter = source.spec.csv.delimiter ?? String((await session.row(sniffDelimiterSql(source.files[0]!, source.spec.csv.encoding))).delimiter ?? ",");
+  const at = await findUnclosedQuote(source, delimiter);
+  if (at) throw unclosedQuoteError(source, at.file, at.line, `the file was read without quotes (values keep them: event type ${printable(JSON.stringify(quoted))})`);
 }

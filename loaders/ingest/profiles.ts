@@ -18,12 +18,11 @@ import {
   profilesTableSql,
   stageProfilesSql,
 } from "../sql/profiles.js";
-import { dropRejectsSql } from "../sql/readers.js";
 import { PROFILE_REASONS, type ProfileReason } from "./reasons.js";
 import { personIdSql } from "./roles.js";
 import { type DataQualityReport, type SetAsideEntry, describeRow } from "./report.js";
 import type { Session } from "./session.js";
-import { type Source, encodingWarning, openSource, rejectedLines, requireColumn, unreadableEntries } from "./source.js";
+import { type Source, dropRejects, encodingWarning, openSource, refuseUnclosedQuote, rejectedLines, requireColumn, unreadableEntries } from "./source.js";
 
 /** A profile attribute stored in `profiles` as column `a<index>`. */
 export interface StoredAttribute {
@@ -72,10 +71,11 @@ export async function ingestProfiles(session: Session, config: ResolvedConfig): 
     attributes.push({ column: need.column, index: attributes.length, storage, sourceType: column.type });
     expressions.push(attributeSql(column.sql, column.fieldType, storage));
   }
-  if (source.format === "csv") for (let i = 0; i < source.files.length; i++) await session.run(...dropRejectsSql(source.spec.rejectsPrefix, i));
+  await dropRejects(session, source);
   await session.run(stageProfilesSql(source.reader, person, expressions));
   const acc = await session.row(profileAccountingSql());
   const rejected = await rejectedLines(session, source);
+  await refuseUnclosedQuote(source, rejected);
   const describe = (ids: unknown) => ((ids as number[] | null) ?? []).map((rid) => describeRow(rid, source.files, rejected.skipped));
   const setAside: SetAsideEntry[] = unreadableEntries(rejected);
   const add = (reason: ProfileReason, rows: number, examples: string[]) => {

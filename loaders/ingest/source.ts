@@ -6,6 +6,7 @@
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import { DuckDBListType, DuckDBMapType, DuckDBStructType, type DuckDBType } from "@duckdb/node-api";
 import { UserError, closestHint, printable } from "../config/errors.js";
@@ -13,7 +14,7 @@ import type { InputFormat, ResolvedInput } from "../config/types.js";
 import { type FieldType, fieldTypeOf } from "../sql/conditions.js";
 import { ident, str } from "../sql/quote.js";
 import { basename } from "node:path";
-import { type ReaderSpec, dropRejectsSql, formatOfPath, globSql, readerSql, rejectsSql } from "../sql/readers.js";
+import { type ReaderSpec, dropRejectsSql, formatOfPath, globSql, readerSql, rejectsSql, scanRowCountsSql, scansOf } from "../sql/readers.js";
 import { UNREADABLE_LINE_REASONS } from "./reasons.js";
 import type { SetAsideEntry } from "./report.js";
 import type { Session } from "./session.js";
@@ -66,9 +67,73 @@ async function checkGzip(file: string, key: string): Promise<void> {
 
 /** The names and types of a reader's columns (fails as DuckDB does when the files cannot be read). */
 async function describeColumns(session: Session, spec: ReaderSpec): Promise<{ name: string; type: DuckDBType }[]> {
-  for (let i = 0; i < spec.files.length && spec.format === "csv"; i++) await session.run(...dropRejectsSql(spec.rejectsPrefix, i));
+  await dropRejectsOf(session, spec);
   const result = await session.stream(`SELECT * FROM (${readerSql(spec)}) LIMIT 0`);
   return result.columnNames().map((name, i) => ({ name, type: result.columnType(i) }));
+}
+
+async function dropRejectsOf(session: Session, spec: ReaderSpec): Promise<void> {
+  if (spec.format !== "csv") return;
+  for (let g = 0; g < scansOf(spec).length; g++) await session.run(...dropRejectsSql(spec.rejectsPrefix, g));
+}
+
+/** Empties the rejects tables of a CSV source, so that they hold exactly the malformed lines of the next scan. */
+export async function dropRejects(session: Session, source: Source): Promise<void> {
+  await dropRejectsOf(session, source.spec);
+}
+
+/** The first line of a file (of its decompressed text for .gz), as bytes in a string; null when it cannot be read
+ * here (.zst). At most 1 MiB is read. */
+async function firstLine(file: string): Promise<string | null> {
+  if (/\.zst$/i.test(file)) return null;
+  const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
+  const input = /\.gz$/i.test(file) ? stream.pipe(createGunzip()) : stream;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      const end = chunk.indexOf(10);
+      chunks.push(end < 0 ? chunk : chunk.subarray(0, end));
+      size += chunk.length;
+      if (end >= 0 || size > 2 ** 20) break;
+    }
+  } finally {
+    stream.destroy();
+    input.destroy();
+  }
+  return Buffer.concat(chunks).toString("latin1");
+}
+
+/**
+ * The scans that read the files: CSV files with the same header line are read by one scan (a year of daily
+ * files is one scan, whatever the number of files), JSON files by one. Files whose header differs get scans of their
+ * own, united by column name. Without a header, every CSV file is one scan (columns are read by position).
+ */
+async function scansFor(files: readonly string[], format: InputFormat, header: boolean): Promise<number[][]> {
+  if (format !== "csv" || !header || files.length === 1) return [files.map((_, i) => i)];
+  const byHeader = new Map<string, number[]>();
+  for (let i = 0; i < files.length; i++) {
+    const key = (await firstLine(files[i]!)) ?? `\u0000${i}`;
+    byHeader.set(key, [...(byHeader.get(key) ?? []), i]);
+  }
+  return [...byHeader.values()];
+}
+
+/** Per file, the rows its scan yields before the file's first (0 for the first file of each scan): one count over
+ * each scan of several files. */
+async function rowOffsets(session: Session, spec: ReaderSpec): Promise<number[]> {
+  const offsets = spec.files.map(() => 0);
+  const scans = scansOf(spec);
+  for (let g = 0; g < scans.length; g++) {
+    if (scans[g]!.length === 1) continue;
+    const counts = new Map((await session.rows(scanRowCountsSql(spec, g))).map((r) => [Number(r.file), Number(r.n)]));
+    let before = 0;
+    scans[g]!.forEach((file, k) => {
+      offsets[file] = before;
+      before += counts.get(k) ?? 0;
+    });
+  }
+  return offsets;
 }
 
 /** Expands the path, checks files and format, and describes the columns. */
@@ -85,7 +150,8 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
     if (statSync(file).size === 0) throw new UserError("file_empty", `${key}: ${file} is empty (0 bytes)`);
     if (/\.gz$/i.test(file)) await checkGzip(file, key);
   }
-  const spec: ReaderSpec = { files, format, csv: input.csv, rejectsPrefix: `rej_${key.replace(/\W/g, "_")}` };
+  const scans = await scansFor(files, format, input.csv.header);
+  const spec: ReaderSpec = { files, format, csv: input.csv, rejectsPrefix: `rej_${key.replace(/\W/g, "_")}`, scans };
   let types: { name: string; type: DuckDBType }[];
   try {
     types = await describeColumns(session, spec);
@@ -97,6 +163,7 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
     spec.lenient = true;
     types = lenient;
   }
+  if (scans.some((scan) => scan.length > 1)) spec.rowOffsets = await rowOffsets(session, spec);
   const reader = readerSql(spec);
   const columns: SourceColumn[] = [];
   for (const { name, type } of types) {
@@ -214,24 +281,112 @@ export interface RejectedLines {
   encoding: { count: number; examples: string[] };
   /** Per file, the data rows skipped (so that later rows keep their numbers in examples). */
   skipped: Map<number, number[]>;
+  /** The first rejected record that spans several lines: a quote opened in it and not closed on its line swallowed
+   * the lines after it, which DuckDB neither reads nor counts (null when there is none). */
+  unclosedQuote: { file: number; line: number; lines: number } | null;
+  /** The first file read without quoting (DuckDB's sniffer chose none, as it does when a quote in its sample is
+   * never closed) whose rejected lines hold a double quote, with the delimiter it was read with. */
+  unquoted: { file: number; delimiter: string } | null;
 }
 
 /** The lines the last scan of a CSV source rejected (none for other formats). */
 export async function rejectedLines(session: Session, source: Source): Promise<RejectedLines> {
-  const out: RejectedLines = { count: 0, malformed: { count: 0, examples: [] }, encoding: { count: 0, examples: [] }, skipped: new Map() };
+  const out: RejectedLines = { count: 0, malformed: { count: 0, examples: [] }, encoding: { count: 0, examples: [] }, skipped: new Map(), unclosedQuote: null, unquoted: null };
   if (source.format !== "csv") return out;
   const header = source.spec.csv.header ? 1 : 0;
-  for (let i = 0; i < source.files.length; i++) {
-    const rows = await session.rows(rejectsSql(source.spec.rejectsPrefix, i));
-    out.skipped.set(i, rows.map((r) => Number(r.line) - header).sort((a, b) => a - b));
-    out.count += rows.length;
-    for (const r of rows) {
-      const kind = r.encoding ? out.encoding : out.malformed;
-      kind.count++;
-      if (kind.examples.length < 5) kind.examples.push(`${basename(source.files[i])} line ${Number(r.line)}`);
+  const indexOf = new Map(source.files.map((f, i) => [f, i]));
+  const rows: { file: number; line: number; encoding: boolean; lines: number }[] = [];
+  const unquoted: NonNullable<RejectedLines["unquoted"]>[] = [];
+  for (let g = 0; g < scansOf(source.spec).length; g++) {
+    for (const r of await session.rows(rejectsSql(source.spec.rejectsPrefix, g))) {
+      const file = indexOf.get(String(r.path));
+      if (file === undefined) throw new Error(`rejected line of an unknown file: ${String(r.path)}`);
+      rows.push({ file, line: Number(r.line), encoding: r.encoding === true, lines: Number(r.lines) });
+      if (r.unquoted === true && r.quoted === true) unquoted.push({ file, delimiter: String(r.delimiter) });
     }
   }
+  rows.sort((a, b) => a.file - b.file || a.line - b.line);
+  out.unquoted = unquoted.sort((a, b) => a.file - b.file)[0] ?? null;
+  for (const r of rows) {
+    out.skipped.set(r.file, [...(out.skipped.get(r.file) ?? []), r.line - header]);
+    out.count++;
+    const kind = r.encoding ? out.encoding : out.malformed;
+    kind.count++;
+    if (kind.examples.length < 5) kind.examples.push(`${basename(source.files[r.file]!)} line ${r.line}`);
+    if (r.lines > 1 && !out.unclosedQuote) out.unclosedQuote = { file: r.file, line: r.line, lines: r.lines };
+  }
   return out;
+}
+
+/**
+ * Refuses a CSV input in which a quote opened in a field is not closed on its line. Either DuckDB read the lines
+ * after it as one field of one broken record (up to the next quote, or to the end of the file), so they are neither
+ * events nor counted and pieces of them can turn up as values; or its sniffer, meeting the quote early, read the
+ * whole file without quoting, so every quoted value keeps its quotes and every quoted delimiter splits a field.
+ * One line naming the file and line.
+ * @throws UserError when the last scan rejected such a record, or read a file without quoting whose first line
+ *   opening an unclosed quote is found.
+ */
+export async function refuseUnclosedQuote(source: Source, rejected: RejectedLines): Promise<void> {
+  const at = rejected.unclosedQuote;
+  if (at) throw unclosedQuoteError(source, at.file, at.line, `the lines after it (at least ${at.lines - 1}) were read as part of that field and would be lost`);
+  const unquoted = rejected.unquoted;
+  if (!unquoted) return;
+  const line = await firstUnclosedQuoteLine(source.files[unquoted.file]!, unquoted.delimiter, source.spec.csv.encoding);
+  const n = rejected.malformed.count;
+  if (line !== null) throw unclosedQuoteError(source, unquoted.file, line, `the file was read without quotes and ${n} ${n === 1 ? "line" : "lines"} could not be parsed`);
+}
+
+/** The one-line error for a quote opened at `line` of file `file` and not closed on its line; `what` says what it did. */
+export function unclosedQuoteError(source: Source, file: number, line: number, what: string): UserError {
+  return new UserError(
+    "unreadable",
+    `${source.key}: ${source.files[file]} line ${line}: a field opens a quote (") that is not closed on its line, so ${what}; close or remove that quote (or export the file again) and rerun`,
+  );
+}
+
+/** The first file of a CSV source with a line in which a field opens a double quote that the line does not close,
+ * and that line; null when there is none. */
+export async function findUnclosedQuote(source: Source, delimiter: string): Promise<{ file: number; line: number } | null> {
+  for (let file = 0; file < source.files.length; file++) {
+    const line = await firstUnclosedQuoteLine(source.files[file]!, delimiter, source.spec.csv.encoding);
+    if (line !== null) return { file, line };
+  }
+  return null;
+}
+
+/** The first line (1-based, the header included) of a CSV file in which a field opens a double quote that the line
+ * does not close; null when there is none. */
+async function firstUnclosedQuoteLine(file: string, delimiter: string, encoding: string): Promise<number | null> {
+  const stream = createReadStream(file);
+  const input = /\.gz$/i.test(file) ? stream.pipe(createGunzip()) : stream;
+  const decoded = input.setEncoding(encoding === "latin-1" ? "latin1" : encoding === "utf-16" ? "utf16le" : "utf8");
+  let n = 0;
+  try {
+    for await (const text of createInterface({ input: decoded, crlfDelay: Infinity })) {
+      n++;
+      if (text.includes('"') && opensUnclosedQuote(text, delimiter)) return n;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return null;
+}
+
+/** Whether a field of `line` starts with a double quote that is not closed (`""` inside quotes is a quote). */
+export function opensUnclosedQuote(line: string, delimiter: string): boolean {
+  let i = 0;
+  for (;;) {
+    if (line[i] === '"') {
+      let end = line.indexOf('"', i + 1);
+      while (end >= 0 && line[end + 1] === '"') end = line.indexOf('"', end + 2);
+      if (end < 0) return true;
+      i = end + 1;
+    }
+    const next = line.indexOf(delimiter, i);
+    if (next < 0) return false;
+    i = next + delimiter.length;
+  }
 }
 
 /** The set-aside entries of the lines a scan could not read, by reason. */

@@ -14,7 +14,8 @@ import { BUCKETS } from "../scoring/scores.js";
 import { type BucketOrNone, type Drift, FILES, type InstanceHistory, type InstanceSummary, type RealisedOutcome, SCHEMA_VERSION } from "../pipeline/schema.js";
 import { categoricalPsi, driftLevel, numericPsi } from "./drift.js";
 import type { DatedRun } from "./runs.js";
-import { enteredHighSql, movementSql, realisedOutcomesSql, scoreColumnsSql } from "./sql.js";
+import { copyScoreHistorySql, enteredHighSql, movementSql, realisedOutcomesSql, scoreColumnsSql } from "./sql.js";
+import { existsSync } from "node:fs";
 
 /** Ids listed of the people who entered the High bucket. */
 const ENTERED_HIGH_IDS = 1000;
@@ -96,6 +97,23 @@ export async function instanceHistory(current: string, asOf: string, instance: s
   };
 }
 
+/** Rows per row group of score-history.parquet. */
+const SCORE_HISTORY_ROW_GROUP = 16_384;
+
+/** Writes `<instance>/score-history.parquet` of the run in `current`: its people's scores in every run of the folder
+ * that scored the instance (see `copyScoreHistorySql`). */
+export async function writeScoreHistory(current: string, asOf: string, instance: string, earlier: readonly DatedRun[]): Promise<void> {
+  const runs = [...earlier, { asOf, dir: current }]
+    .map((run) => ({ asOf: run.asOf, scores: join(run.dir, instance, FILES.scores) }))
+    .filter((run) => existsSync(run.scores));
+  const session = await Session.open();
+  try {
+    await session.run(copyScoreHistorySql(runs, join(current, instance, FILES.scoreHistory), SCORE_HISTORY_ROW_GROUP));
+  } finally {
+    session.close();
+  }
+}
+
 /** This run against the previous one: bucket movement, who entered High, and drift. */
 async function comparison(previous: DatedRun, current: string, instance: string): Promise<NonNullable<InstanceHistory["previous"]>> {
   const [before, now] = [join(previous.dir, instance, FILES.scores), join(current, instance, FILES.scores)];
@@ -124,8 +142,12 @@ async function driftBetween(session: Session, then: InstanceSummary, before: str
   const level = (psi: number): Drift => ({ psi, level: driftLevel(psi) });
   const score = level(numericPsi(a[0]!, b[0]!));
   const features = shared.map((s, j) => ({ feature: s.feature, ...level((s.kind === "categorical" ? categoricalPsi : numericPsi)(a[j + 1]!, b[j + 1]!)) }));
-  const worst = [score, ...features].some((d) => d.level === "act") ? "act" : [score, ...features].some((d) => d.level === "watch") ? "watch" : "stable";
-  return { score, features, level: worst, text: driftText(worst, score, features.filter((f) => f.level !== "stable").map((f) => current.features[f.feature]!.label)) };
+  // Between two models the scores move with the model as well as with the people: only the features tell drift then.
+  const retrained = (then.modelCard.frozen?.trainedAsOf ?? then.asOf) !== (current.modelCard.frozen?.trainedAsOf ?? current.asOf);
+  const judged = retrained ? features : [score, ...features];
+  const worst = judged.some((d) => d.level === "act") ? "act" : judged.some((d) => d.level === "watch") ? "watch" : "stable";
+  const moved = features.filter((f) => f.level !== "stable").map((f) => current.features[f.feature]!.label);
+  return { score, features, level: worst, text: driftText(worst, score, moved, retrained) };
 }
 
 /** A run's probabilities and the named feature columns, as arrays. */
@@ -140,9 +162,18 @@ async function columns(session: Session, scores: string, names: readonly string[
 }
 
 /** The drift in words. */
-function driftText(level: Drift["level"], score: Drift, moved: string[]): string {
+function driftText(level: Drift["level"], score: Drift, moved: string[], retrained: boolean): string {
   const which = moved.length ? ` Features that moved: ${moved.join("; ")}.` : "";
-  if (level === "stable") return `The scores and the main features are distributed as in the previous run (stability index of the scores ${score.psi.toFixed(3)}, below 0.1).`;
-  if (level === "watch") return `The population has shifted a little since the previous run (stability index of the scores ${score.psi.toFixed(3)}; 0.1 to 0.25 is worth watching).${which}`;
-  return `The population has shifted enough since the previous run that the model should be retrained (a stability index of 0.25 or more; the scores: ${score.psi.toFixed(3)}).${which}`;
+  const index = `stability index of the scores ${score.psi.toFixed(3)}`;
+  const scores = retrained
+    ? ` The model was retrained between the two runs, so the scores also moved with the model (${index}).`
+    : "";
+  if (level === "stable") {
+    return retrained
+      ? `The main features are distributed as in the previous run (stability index below 0.1 for each).${scores}`
+      : `The scores and the main features are distributed as in the previous run (${index}, below 0.1).`;
+  }
+  const what = retrained ? "The main features have" : `The population has (${index})`;
+  if (level === "watch") return `${what} shifted a little since the previous run: 0.1 to 0.25 is worth watching.${which}${scores}`;
+  return `${what} shifted enough since the previous run that the model should be retrained (a stability index of 0.25 or more).${which}${scores}`;
 }

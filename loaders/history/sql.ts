@@ -40,3 +40,26 @@ export function scoreColumnsSql(scores: string, columns: readonly string[]): str
   return `SELECT probability::DOUBLE AS probability${columns.map((c) => `, ${ident(c)}::DOUBLE`).join("")}
     FROM read_parquet(${str(scores)}) ORDER BY id`;
 }
+
+/**
+ * Writes each person's scores over the runs (`id, as_of DATE, probability FLOAT, score UTINYINT, bucket VARCHAR`)
+ * for the people of the newest run, sorted by id then date, in small row groups (the person page reads one
+ * person's rows by range requests).
+ */
+export function copyScoreHistorySql(runs: readonly { asOf: string; scores: string }[], file: string, rowGroupSize: number): string {
+  const newest = runs.at(-1)!.scores;
+  const union = runs
+    .map((r) => `SELECT id, DATE ${str(r.asOf)} AS as_of, probability, score, bucket FROM read_parquet(${str(r.scores)})`)
+    .join("\n    UNION ALL ");
+  return `COPY (
+    SELECT h.id, h.as_of, h.probability::FLOAT AS probability, h.score::UTINYINT AS score, h.bucket::VARCHAR AS bucket
+    FROM (${union}) h SEMI JOIN read_parquet(${str(newest)}) n USING (id)
+    ORDER BY h.id, h.as_of
+  ) TO ${str(file)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${int(rowGroupSize)})`;
+}
+
+/** Writes a score-history.parquet with no rows (for a run outside a history folder, so pages read one schema). */
+export function copyEmptyScoreHistorySql(file: string): string {
+  return `COPY (SELECT NULL::VARCHAR AS id, NULL::DATE AS as_of, NULL::FLOAT AS probability, NULL::UTINYINT AS score,
+    NULL::VARCHAR AS bucket WHERE false) TO ${str(file)} (FORMAT parquet, COMPRESSION snappy)`;
+}

@@ -22,7 +22,7 @@ import { type Evaluation, FILES, type InstanceSummary, type ModelCard, type Real
 import { type SavedInstance, type SavedModel, readSavedInstances, savedModelJSON, trainedWith } from "./saved.js";
 import { writeScoreFiles } from "./outputs.js";
 import { writeFolderAtomically, writeNamedFolderAtomically } from "./output-folder.js";
-import { instanceHistory, realisedOutcomes } from "../history/changes.js";
+import { instanceHistory, realisedOutcomes, writeScoreHistory } from "../history/changes.js";
 import { type DatedRun, datedRuns, modelRunFolder, openHistoryFolder, pruneRuns } from "../history/runs.js";
 import { dailyTypesSql, dailyTypesTable, firstDaySql, firstDaysTable, goalDaysTable } from "../sql/features.js";
 import { copyActivitySql, copyNewPeopleSql, copyTimelineSql } from "../sql/outputs.js";
@@ -122,7 +122,10 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
       const ctx = { config, features, report: prepared.report, dir, timeline: timelineOf(features.asOf), progress: (m: string) => progress(`${inst.name}: ${m}`) };
       const result = saved ? await scoreWithSaved(ctx, saved.get(inst.name)!) : await scoreInstance(ctx);
       const seconds = (performance.now() - t0) / 1000;
-      if (options.history) writeJson(join(dir, FILES.history), await instanceHistory(out, features.asOf, inst.name, earlierThan(features.asOf), outcomes.get(inst.name) ?? []));
+      if (options.history) {
+        writeJson(join(dir, FILES.history), await instanceHistory(out, features.asOf, inst.name, earlierThan(features.asOf), outcomes.get(inst.name) ?? []));
+        await writeScoreHistory(out, features.asOf, inst.name, earlierThan(features.asOf));
+      }
       summary.index.instances.push({ name: inst.name, label: inst.label, type: inst.type, dir: inst.name });
       summary.instances.push({ name: inst.name, seconds, ...result });
       summary.seconds[inst.name] = seconds;

@@ -2,7 +2,8 @@
  * The scoring run behind the site. Framework runs many data loaders (every file of every instance), possibly at
  * once; they all call `siteRun()`, which runs the pipeline once per distinct input and shares the result:
  *
- * - the configuration is `CUSTOMER_AI_CONFIG` (a file path) or the bundled demo;
+ * - the configuration is `CUSTOMER_AI_CONFIG` (a file path) or the bundled demo; or `CUSTOMER_AI_HISTORY` names a
+ *   history folder whose newest run the site shows (with its history: `score --history`);
  * - the run is cached in `.cache/scores/<key>/`, where the key hashes the resolved configuration, the size and
  *   modification time of every input file, and the source of the pipeline's code in `loaders/` (so a change to
  *   it reruns the pipeline; the site's own build code in `loaders/site` and the CLIs do not count);
@@ -14,6 +15,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfigOrDemo } from "../config/load.js";
 import type { ResolvedConfig } from "../config/types.js";
+import { UserError } from "../config/errors.js";
+import { datedRuns } from "../history/runs.js";
 import { runPipeline } from "./run.js";
 import { RUN_FILES, type RunIndex } from "./schema.js";
 
@@ -24,8 +27,15 @@ const LOCK_STALE_MS = 60 * 60 * 1000;
 /** Code under loaders/ that cannot change a run's outputs. */
 const NOT_PIPELINE = ["site", "cli"].map((folder) => join(ROOT, "loaders", folder) + "/");
 
-/** The run the site shows: its folder and index. */
+/** The run the site shows: its folder and index. With `CUSTOMER_AI_HISTORY` (a history folder of `score
+ * --history`), its newest run, as it is: nothing is scored. */
 export async function siteRun(): Promise<{ dir: string; index: RunIndex }> {
+  const history = process.env["CUSTOMER_AI_HISTORY"];
+  if (history) {
+    const newest = datedRuns(resolve(history)).at(-1);
+    if (!newest) throw new UserError("config", `CUSTOMER_AI_HISTORY=${history}: no dated run there; run score --history ${history} first`);
+    return { dir: newest.dir, index: JSON.parse(readFileSync(join(newest.dir, RUN_FILES.index), "utf8")) as RunIndex };
+  }
   const config = await loadConfigOrDemo(process.env["CUSTOMER_AI_CONFIG"]);
   const dir = join(CACHE_DIR, runKey(config));
   const indexFile = join(dir, RUN_FILES.index);

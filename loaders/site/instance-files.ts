@@ -3,8 +3,12 @@
  * the run's own files (`src/data/*`), and those of one instance: parameterised data loaders
  * (`src/[instance]/data/<file>.ts`) are run by Framework with `--instance=<name>` and copy that instance's file.
  */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openDatabase } from "../db/duckdb.js";
+import { copyEmptyScoreHistorySql } from "../history/sql.js";
 import { FILES, RUN_FILES } from "../pipeline/schema.js";
 import { siteRun } from "../pipeline/site.js";
 import { writeOutput } from "./emit.js";
@@ -34,4 +38,24 @@ export async function emitRunFile(file: keyof typeof RUN_FILES): Promise<void> {
 /** Writes the file of the loader's `--instance` to stdout (the whole body of a parameterised data loader). */
 export async function emitInstanceFile(file: keyof typeof FILES): Promise<void> {
   await writeOutput(await instanceFile(loaderParam("instance"), file));
+}
+
+/** The history files of the loader's `--instance` (written only in runs of a history folder): the file, or for a
+ * run without history, `null` (history.json) or a score history without rows. */
+export async function emitHistoryFile(file: "history" | "scoreHistory"): Promise<void> {
+  const instance = loaderParam("instance");
+  const { dir, index } = await siteRun();
+  const entry = index.instances.find((i) => i.name === instance);
+  const path = entry ? join(dir, entry.dir, FILES[file]) : "";
+  if (existsSync(path)) return writeOutput(await readFile(path));
+  if (file === "history") return writeOutput("null\n");
+  const folder = mkdtempSync(join(tmpdir(), "customer-ai-empty-"));
+  const db = await openDatabase();
+  try {
+    await db.connection.run(copyEmptyScoreHistorySql(join(folder, "empty.parquet")));
+    await writeOutput(await readFile(join(folder, "empty.parquet")));
+  } finally {
+    db.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
 }

@@ -16,6 +16,7 @@
  * DIR/<instance>/factors.parquet      top factors per person, long form, sorted by id then rank
  * DIR/<instance>/timeline.parquet     each scored person's most recent events, sorted by id then time
  * DIR/<instance>/history.json         InstanceHistory, in a run of a history folder (loaders/history/runs.ts)
+ * DIR/<instance>/score-history.parquet  in a run of a history folder: its people's scores in every run there
  * ```
  *
  * Parquet columns (types as DuckDB writes them):
@@ -31,6 +32,8 @@
  * - `timeline.parquet`: `id VARCHAR, time DATE (the day of the event), event VARCHAR (event type), amount DOUBLE
  *   (NULL = none)`: each scored person's last 20 events within 90 days before the as-of date, most recent first.
  *   Row groups are small so the browser can read one person's rows by HTTP range requests.
+ * - `score-history.parquet`: `id VARCHAR, as_of DATE, probability FLOAT, score UTINYINT, bucket VARCHAR`: the
+ *   scores of this run's people in each run of its history folder, sorted by id then date (small row groups).
  */
 import type { BucketRule } from "../scoring/scores.js";
 
@@ -51,6 +54,7 @@ export const FILES = {
   factors: "factors.parquet",
   timeline: "timeline.parquet",
   history: "history.json",
+  scoreHistory: "score-history.parquet",
 } as const;
 
 /** `DIR/index.json`. */

@@ -15,9 +15,12 @@ export default {
   root: "src",
   // `npm run build` builds into a staging folder and swaps it in (loaders/cli/build.ts).
   output: process.env["CUSTOMER_AI_SITE_OUT"] ?? "dist",
-  // The default stylesheet links Google Fonts; the theme's own CSS is local.
+  // The default stylesheet links Google Fonts; the site's own stylesheet (design tokens, controls) is local and
+  // imports Framework's "air" and "near-midnight" themes for light and dark.
   globalStylesheets: [],
-  theme: ["air", "near-midnight"],
+  style: "style.css",
+  // The site's icon, copied by Framework next to the pages' other files (so no page asks for a missing /favicon.ico).
+  head: '<link rel="icon" href="favicon.svg" type="image/svg+xml">',
   // Framework would otherwise fetch DuckDB's json/parquet extensions at build time.
   duckdb: { extensions: { json: null, parquet: null } },
   pages: [...instanceSections(instances), { name: "The data", path: "/data" }],

@@ -1,6 +1,6 @@
 /**
- * Shared look of the site's charts: bucket and direction colours taken from the Framework theme's CSS variables
- * (so light and dark themes both read well), and the chart options every chart function accepts.
+ * Shared look of the site's charts: bucket and direction colours taken from the design tokens of src/style.css
+ * (CSS variables with light and dark values, so both read well), and the chart options every chart function accepts.
  */
 import type { Insights, InstanceSummary } from "../loaders/pipeline/schema.js";
 
@@ -10,11 +10,11 @@ export type Bucket = "High" | "Medium" | "Low";
 /** Buckets from the highest scores to the lowest. */
 export const BUCKET_ORDER: readonly Bucket[] = ["High", "Medium", "Low"];
 
-/** Bucket colours: the theme's accent, shaded towards the background for lower buckets. */
+/** Bucket colours: the design tokens `--bucket-high`, `--bucket-medium` and `--bucket-low` (one ramp; Low recedes). */
 export const BUCKET_COLORS: Readonly<Record<Bucket, string>> = {
-  High: "var(--theme-foreground-focus)",
-  Medium: "color-mix(in srgb, var(--theme-foreground-focus) 55%, var(--theme-background))",
-  Low: "var(--theme-foreground-fainter)",
+  High: "var(--bucket-high)",
+  Medium: "var(--bucket-medium)",
+  Low: "var(--bucket-low)",
 };
 
 /** Plot's colour scale for buckets (fixed domain, so every chart uses the same colour for the same bucket). */
@@ -22,10 +22,10 @@ export function bucketColorScale(legend = true): { type: "ordinal"; domain: Buck
   return { type: "ordinal", domain: [...BUCKET_ORDER], range: BUCKET_ORDER.map((b) => BUCKET_COLORS[b]), legend };
 }
 
-/** Colours of what a factor does to the likelihood of the outcome. */
+/** Colours of what a factor does to the likelihood of the outcome: the tokens `--direction-raises` and `--direction-lowers`. */
 export const DIRECTION_COLORS = {
-  raises: "var(--theme-foreground-focus)",
-  lowers: "var(--theme-red)",
+  raises: "var(--direction-raises)",
+  lowers: "var(--direction-lowers)",
 } as const;
 
 /** Plot's colour scale for factor directions. */
@@ -38,10 +38,10 @@ export function directionOf(contribution: number): "raises" | "lowers" {
   return contribution >= 0 ? "raises" : "lowers";
 }
 
-/** A neutral mark colour (reference lines, random baselines). */
-export const MUTED = "var(--theme-foreground-muted)";
-/** The main series colour when a chart has one series. */
-export const ACCENT = "var(--theme-foreground-focus)";
+/** A neutral mark colour (reference lines, random baselines): the token `--chart-muted`. */
+export const MUTED = "var(--chart-muted)";
+/** The main series colour when a chart has one series: the token `--color-accent`. */
+export const ACCENT = "var(--color-accent)";
 
 /** Options every chart function takes. */
 export interface ChartOptions {

@@ -4,7 +4,7 @@
  * range, and value against contribution over a sample of people. Feature codes are looked up in the instance's
  * feature catalogue (`InstanceSummary.features`).
  */
-import * as Plot from "@observablehq/plot";
+import * as Plot from "./plot.js";
 import type { FeatureInfo, Insights } from "../loaders/pipeline/schema.js";
 import {
   ACCENT, BUCKET_ORDER, MUTED, bucketColorScale, bucketFactor, chartWidth, directionColorScale, directionOf, labelMargin,

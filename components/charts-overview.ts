@@ -2,7 +2,7 @@
  * Overview charts of an instance: how the scores are distributed and how many people each bucket holds.
  * Inputs are the shapes of `instance.json` (loaders/pipeline/schema.ts).
  */
-import * as Plot from "@observablehq/plot";
+import * as Plot from "./plot.js";
 import type { InstanceSummary } from "../loaders/pipeline/schema.js";
 import { BUCKET_ORDER, bucketColorScale, bucketOfScores, chartWidth, type ChartOptions } from "./chart-style.js";
 import { formatCount, formatPercent, formatProbability } from "./format.js";

@@ -2,7 +2,7 @@
  * The person page's waterfall: how a person's score is built from the average person's log-odds by adding each
  * factor's contribution, up to the person's margin (which the calibrator turns into their probability).
  */
-import * as Plot from "@observablehq/plot";
+import * as Plot from "./plot.js";
 import { MUTED, directionColorScale, labelMargin, chartWidth, type ChartOptions } from "./chart-style.js";
 import { formatContribution, formatProbability } from "./format.js";
 

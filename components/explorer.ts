@@ -4,7 +4,7 @@
  * columns come from a fixed list, never from text.
  */
 import { html } from "htl";
-import * as Plot from "@observablehq/plot";
+import * as Plot from "./plot.js";
 import type { FeatureInfo } from "../loaders/pipeline/schema.js";
 import type { ScoreDatabase } from "./data.js";
 import { formatCount, formatPercent, formatProbability } from "./format.js";

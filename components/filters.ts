@@ -112,33 +112,3 @@ export function filterPanel(columns: ColumnInfo[]): HTMLElement & { value: Segme
   });
   return form;
 }
-
-/** A `<style>` element with the styles of the filter panel and the segment builder. */
-export function filterStyles(): HTMLStyleElement {
-  const style = document.createElement("style");
-  style.textContent = FILTER_CSS;
-  return style;
-}
-
-/** Styles shared by the filter panel and the segment builder (theme variables only, for light and dark). */
-const FILTER_CSS = `
-.filter-panel, .segment-editor { display: grid; gap: 0.75rem; }
-.filter-row { display: flex; flex-wrap: wrap; gap: 0.75rem 1.5rem; align-items: flex-start; }
-.filter { display: grid; gap: 0.25rem; border: none; padding: 0; margin: 0; }
-.filter label, .filter legend { font-size: 0.85rem; color: var(--theme-foreground-muted); }
-.filter-inputs { display: flex; gap: 0.4rem; align-items: center; }
-.filter input[type=number] { width: 6rem; }
-.filter-option { display: inline-flex; gap: 0.25rem; margin-right: 0.6rem; color: var(--theme-foreground) !important; }
-.filter-panel details summary { cursor: pointer; }
-.segment-condition { display: flex; flex-wrap: wrap; gap: 0.4rem 0.75rem; align-items: center; padding: 0.5rem 0; border-bottom: solid 1px var(--theme-foreground-faintest); }
-.segment-condition input[type=number] { width: 7rem; }
-.segment-condition select { max-width: 22rem; }
-.option-list { display: flex; flex-wrap: wrap; gap: 0.2rem 0; }
-.option-list.scroll { max-height: 9rem; overflow-y: auto; max-width: 52rem; border: solid 1px var(--theme-foreground-faintest); padding: 0.25rem; }
-.people-table table { width: 100%; }
-.people-table button.sort { background: none; border: none; padding: 0; font: inherit; font-weight: 600; color: inherit; cursor: pointer; }
-.pager { display: flex; gap: 0.5rem; align-items: center; margin-top: 0.5rem; }
-.muted { color: var(--theme-foreground-muted); }
-.segment-list { list-style: none; padding: 0; }
-.segment-list li { margin: 0.25rem 0; }
-`;

@@ -1,12 +1,14 @@
 /**
  * `npm run build`: builds the site with Observable Framework into a staging folder beside `dist/` and swaps it in
- * only when the build succeeded, so a failed build leaves the previous site intact, and needs no network. `dist/` is replaced only when
- * it is missing, empty or a site this tool built (see `loaders/pipeline/output-folder.ts`).
+ * only when the build succeeded, so a failed build leaves the previous site intact, and needs no network. Every page
+ * is first given what Framework's page template leaves out for accessibility (loaders/site/accessible-pages.ts).
+ * `dist/` is replaced only when it is missing, empty or a site this tool built (see `loaders/pipeline/output-folder.ts`).
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { isFrameworkSite, writeFolderAtomically } from "../pipeline/output-folder.js";
+import { makePagesAccessible } from "../site/accessible-pages.js";
 import { runCli } from "./run.js";
 
 /** Where the site goes. */
@@ -48,6 +50,13 @@ function frameworkBuild(folder: string): Promise<void> {
   });
 }
 
+/** Builds the site into `folder` and fixes what Framework's page template leaves inaccessible. */
+async function buildSite(folder: string): Promise<void> {
+  await frameworkBuild(folder);
+  const pages = await makePagesAccessible(folder);
+  console.error(`accessible pages: ${pages} pages given a language, a zoomable viewport, a skip link and named navigation`);
+}
+
 /** A failed Framework build: its own output has said why. */
 class BuildFailed extends Error {
   override name = "BuildFailed";
@@ -57,7 +66,7 @@ await runCli(async () => {
   rmSync(FRAMEWORK_CACHE, { recursive: true, force: true });
   for (const version of FRAMEWORK_NPM_VERSIONS) mkdirSync(join(FRAMEWORK_CACHE, "_npm", version), { recursive: true });
   try {
-    await writeFolderAtomically(SITE, frameworkBuild, { what: "site folder", alsoOwned: isFrameworkSite });
+    await writeFolderAtomically(SITE, buildSite, { what: "site folder", alsoOwned: isFrameworkSite });
   } catch (error) {
     if (!(error instanceof BuildFailed)) throw error;
     console.error(`error: ${error.message}`);

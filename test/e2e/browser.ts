@@ -3,7 +3,8 @@
  * visit records console errors, page errors, failed cells and any request to a host other than 127.0.0.1 (which
  * is aborted), so a test can fail on each of them.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 /** Where Debian installs Chromium. */
@@ -58,8 +59,18 @@ export async function waitForCells(page: Page, timeout = 60_000): Promise<void> 
 
 /** Saves a full-page screenshot named after the page. */
 export async function screenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   const file = `${SCREENSHOTS}/${name}.png`;
+  mkdirSync(dirname(file), { recursive: true });
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** Every page of a built site, as a URL path (`/`, `/data`, `/churn/`, `/churn/scores`; no 404 page). */
+export function sitePages(dist: string, dir = dist): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name.startsWith("_") ? [] : sitePages(dist, path);
+    if (!entry.name.endsWith(".html") || entry.name === "404.html") return [];
+    return ["/" + relative(dist, path).replace(/\.html$/, "").replace(/(^|\/)index$/, "$1")];
+  });
 }

@@ -1,119 +1,221 @@
 /**
- * The segment builder's editor: a list of conditions (field, then a range, a set of values, factors or an id
- * search, depending on the field) combined with "all" (AND) or "any" (OR). Its `value` is the segment; setting
- * `value` redraws it (a suggested, saved or linked segment). It fires `input` on every change, like an Observable
- * input. Every label is a real `<label>` or `<legend>`; every value is rendered as text.
+ * The segment builder's editor: a list of conditions combined with "all" (AND) or "any" (OR). Each condition has a
+ * field and, depending on it, a range, a set of values (chips), an id search or influential factors (a search, the
+ * most common top factors with counts, "is the top factor" or "among the top k"). Its `value` is the segment;
+ * setting `value` redraws it (a suggested, saved or imported segment). It fires `input` when the segment changes,
+ * like an Observable input.
+ *
+ * Nothing is chosen for people: a new condition restricts nothing and says that it matches everyone. Typed values
+ * apply on confirm (Enter or leaving the field); choosing a field with the arrow keys applies on Enter or when
+ * leaving the list, so browsing the fields does not redraw anything. After Add, Remove or a field change the focus
+ * stays on a control of the editor. Every label is a real `<label>` or `<legend>`; every value is rendered as text.
  */
 import { html } from "htl";
-import type { ColumnInfo, Condition, Segment } from "./segment.js";
-import { isGroup } from "./segment.js";
+import { factorValueEditor, type FactorCounts } from "./segment-factor.js";
+import { isGroup, matchesEveryone, type ColumnInfo, type Condition, type Segment } from "./segment.js";
 
 let uid = 0;
-const nextId = () => `condition-${++uid}`;
+const nextId = (prefix = "condition") => `${prefix}-${++uid}`;
 
 /** The editor element: an HTML element whose `value` is a segment. */
 export type SegmentEditor = HTMLElement & { value: Segment };
 
-/** A condition with sensible defaults for a field. */
+/** What the editor may ask the page. */
+export interface EditorOptions {
+  /** How many of the people `scope` selects have each feature among their top `rank` factors. */
+  factorCounts?: (scope: Segment, rank: number) => Promise<FactorCounts>;
+  /** Categorical columns: the category codes in their natural order (default: as listed). */
+  order?: (column: ColumnInfo) => number[] | undefined;
+}
+
+/** A new condition on a field: it restricts nothing until people choose (it matches everyone). */
 export function defaultCondition(column: ColumnInfo): Condition {
   switch (column.kind) {
     case "numeric":
-      return { field: column.field, op: "between", value: [column.min ?? 0, column.max ?? 100] };
+      return { field: column.field, op: "between", value: [null, null] };
     case "categorical":
-      return { field: column.field, op: "in", value: column.textValues ? [column.categories?.[0] ?? ""] : [0] };
+      return { field: column.field, op: "in", value: [] };
     case "factor":
-      return { field: column.field, op: "in", value: [0] };
+      return { field: column.field, op: "in", value: [], rank: 1 };
     case "id":
       return { field: column.field, op: "contains", value: [""] };
   }
 }
 
-/** The value editor of one condition; calls `changed` with the new condition. */
-function valueEditor(column: ColumnInfo, condition: Condition, changed: (c: Condition) => void, label: string): Node {
-  if (column.kind === "numeric") {
-    const missing = condition.op === "missing";
-    const [low, high] = missing ? [column.min ?? 0, column.max ?? 100] : condition.value;
-    const from = html`<input type="number" step="any" value=${String(low)} aria-label=${`${label}: from`} data-role="from">` as HTMLInputElement;
-    const to = html`<input type="number" step="any" value=${String(high)} aria-label=${`${label}: to`} data-role="to">` as HTMLInputElement;
-    const onlyMissing = html`<input type="checkbox" checked=${missing} data-role="missing">` as HTMLInputElement;
-    const update = () => {
-      from.disabled = to.disabled = onlyMissing.checked;
-      const a = Number(from.value);
-      const b = Number(to.value);
-      if (onlyMissing.checked) changed({ field: column.field, op: "missing", value: [] });
-      else if (from.value !== "" && to.value !== "" && Number.isFinite(a) && Number.isFinite(b)) changed({ field: column.field, op: "between", value: [a, b] });
-    };
-    for (const input of [from, to]) input.addEventListener("input", update);
-    onlyMissing.addEventListener("change", update);
-    from.disabled = to.disabled = missing;
-    const missingOption = column.field === "score" || column.field === "percentile" ? "" : html`<label class="filter-option">${onlyMissing} is missing</label>`;
-    return html`<span class="filter-inputs">from ${from} to ${to} ${missingOption}</span>`;
-  }
-  if (column.kind === "id") {
-    const input = html`<input type="search" value=${String(condition.value[0] ?? "")} aria-label=${label} autocomplete="off" data-role="text">` as HTMLInputElement;
-    input.addEventListener("input", () => changed({ field: column.field, op: "contains", value: [input.value] }));
-    return input;
-  }
-  // Categorical values and factors: a set of checkboxes.
-  const labels = column.categories ?? [];
-  const options: (string | number | null)[] = labels.map((l, code) => (column.textValues ? l : code));
-  if (column.kind === "categorical" && !column.textValues) options.push(null);
-  const boxes = options.map((value, i) => {
-    const box = html`<input type="checkbox" checked=${condition.value.includes(value)} data-value=${value === null ? "" : String(value)}>` as HTMLInputElement;
-    box.addEventListener("change", () => changed({ field: column.field, op: "in", value: options.filter((_, j) => boxes[j]!.box.checked) }));
-    return { box, element: html`<label class="filter-option">${box}${value === null ? "Missing" : labels[i]}</label>` };
-  });
-  const many = column.kind === "factor" || boxes.length > 8;
-  const list = html`<span class=${many ? "option-list scroll" : "option-list"}>${boxes.map((b) => b.element)}</span>`;
-  const legend = column.kind === "factor" ? "Any of these is among the person's top 3 factors" : `${label} is one of`;
-  return html`<fieldset class="filter filter-categories"><legend>${legend}</legend>${list}</fieldset>`;
+/** Groups of fields, in the order the field lists show them. */
+export function fieldGroups(columns: ColumnInfo[]): { label: string; columns: ColumnInfo[] }[] {
+  const profile = (c: ColumnInfo) => c.group?.toLowerCase() === "profile";
+  const base = ["score", "percentile", "bucket"];
+  return [
+    { label: "Score", columns: columns.filter((c) => base.includes(c.field)) },
+    { label: "Why", columns: columns.filter((c) => c.kind === "factor") },
+    { label: "Profile attributes", columns: columns.filter((c) => !base.includes(c.field) && c.kind !== "factor" && c.kind !== "id" && profile(c)) },
+    { label: "Behaviour", columns: columns.filter((c) => !base.includes(c.field) && c.kind !== "factor" && c.kind !== "id" && !profile(c)) },
+    { label: "Person", columns: columns.filter((c) => c.kind === "id") },
+  ].filter((g) => g.columns.length > 0);
 }
 
-/** The segment editor over the given columns; conditions on unknown fields are dropped when drawn. */
-export function segmentEditor(columns: ColumnInfo[], initial: Segment): SegmentEditor {
-  let segment: Segment = { match: initial.match, conditions: initial.conditions.filter((c) => !isGroup(c)) };
-  const root = html`<div class="segment-editor" data-testid="segment-editor"></div>` as SegmentEditor;
-  const fire = () => root.dispatchEvent(new Event("input", { bubbles: true }));
+/** A `<select>` of the fields, grouped, with `selected` chosen. */
+function fieldSelect(columns: ColumnInfo[], selected: string, attributes: { id: string; role: string }): HTMLSelectElement {
+  return html`<select id=${attributes.id} data-role=${attributes.role}>${fieldGroups(columns).map(
+    (g) => html`<optgroup label=${g.label}>${g.columns.map((c) => html`<option value=${c.field} selected=${c.field === selected}>${c.label}</option>`)}</optgroup>`,
+  )}</select>` as HTMLSelectElement;
+}
 
-  function draw(): void {
-    const match = html`<select data-testid="segment-match" aria-label="Combine conditions">
+/** A number typed in an input: null when empty, undefined when not a number. */
+function typed(input: HTMLInputElement): number | null | undefined {
+  if (input.value.trim() === "") return null;
+  const n = Number(input.value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** From and to of a numeric field (either may stay empty: open), and "is missing" for features. */
+function rangeEditor(column: ColumnInfo, condition: Condition, changed: (c: Condition) => void): HTMLElement {
+  const missing = condition.op === "missing";
+  const [low, high] = missing ? [null, null] : condition.value;
+  const value = (v: unknown) => (v === null || v === undefined ? "" : String(v));
+  const from = html`<input type="number" step="any" value=${value(low)} placeholder=${String(column.min ?? "")} aria-label=${`${column.label}: from`} data-role="from" data-focus="value">` as HTMLInputElement;
+  const to = html`<input type="number" step="any" value=${value(high)} placeholder=${String(column.max ?? "")} aria-label=${`${column.label}: to`} data-role="to">` as HTMLInputElement;
+  const onlyMissing = html`<input type="checkbox" checked=${missing} data-role="missing">` as HTMLInputElement;
+  const update = () => {
+    from.disabled = to.disabled = onlyMissing.checked;
+    const a = typed(from);
+    const b = typed(to);
+    if (onlyMissing.checked) changed({ field: column.field, op: "missing", value: [] });
+    else if (a !== undefined && b !== undefined) changed({ field: column.field, op: "between", value: [a, b] });
+  };
+  // Applies on confirm: "change" fires on Enter and when leaving the field, not on every key.
+  for (const input of [from, to]) input.addEventListener("change", update);
+  onlyMissing.addEventListener("change", update);
+  from.disabled = to.disabled = missing;
+  const missingOption = column.field === "score" || column.field === "percentile" ? "" : html`<label class="filter-option">${onlyMissing} only people with no value</label>`;
+  return html`<span class="filter-inputs segment-range">from ${from} to ${to} ${missingOption}</span>` as HTMLElement;
+}
+
+/** The id search: people whose id contains the text (applies on Enter or when leaving the field). */
+function idEditor(column: ColumnInfo, condition: Condition, changed: (c: Condition) => void): HTMLElement {
+  const input = html`<input type="search" value=${String(condition.value[0] ?? "")} aria-label=${column.label} placeholder="part of an id" autocomplete="off" data-role="text" data-focus="value">` as HTMLInputElement;
+  input.addEventListener("change", () => changed({ field: column.field, op: "contains", value: [input.value] }));
+  return input;
+}
+
+/** Chips (checkboxes) for the values of a categorical field; nothing chosen = everyone. */
+function chipsEditor(column: ColumnInfo, condition: Condition, changed: (c: Condition) => void, order?: number[]): HTMLElement {
+  const labels = column.categories ?? [];
+  const codes = column.textValues ? labels.map((_, i) => i) : (order ?? labels.map((_, i) => i)).filter((c) => c >= 0 && c < labels.length);
+  const options: (string | number | null)[] = codes.map((code) => (column.textValues ? labels[code]! : code));
+  if (!column.textValues) options.push(null);
+  const boxes = options.map((value) =>
+    html`<input type="checkbox" checked=${condition.value.includes(value)} data-value=${value === null ? "" : String(value)}>` as HTMLInputElement,
+  );
+  const chosen = () => options.filter((_, j) => boxes[j]!.checked);
+  boxes.forEach((box) => box.addEventListener("change", () => changed({ field: column.field, op: "in", value: chosen() })));
+  if (boxes[0]) boxes[0].dataset["focus"] = "value";
+  const chips = options.map((value, i) =>
+    html`<label class="chip">${boxes[i]}<span>${value === null ? "No value" : column.textValues ? String(value) : labels[value as number]}</span></label>`,
+  );
+  return html`<fieldset class="segment-values"><legend>${column.label} is any of</legend><div class="chips">${chips}</div></fieldset>` as HTMLElement;
+}
+
+/** The value part of a condition row for its field. */
+function valueEditor(column: ColumnInfo, condition: Condition, changed: (c: Condition) => void, options: EditorOptions, scope: () => Segment): HTMLElement {
+  if (column.kind === "numeric") return rangeEditor(column, condition, changed);
+  if (column.kind === "id") return idEditor(column, condition, changed);
+  if (column.kind === "factor") return factorValueEditor(column, condition, changed, { counts: options.factorCounts, scope });
+  return chipsEditor(column, condition, changed, options.order?.(column));
+}
+
+/** The note under a condition that chooses nothing yet. */
+function everyoneNote(condition: Condition): string {
+  return matchesEveryone(condition) ? "Nothing chosen yet: this condition matches everyone." : "";
+}
+
+/** The segment editor over the given columns; conditions on unknown fields and nested groups are dropped. */
+export function segmentEditor(columns: ColumnInfo[], initial: Segment, options: EditorOptions = {}): SegmentEditor {
+  let segment: Segment = flat(initial, columns);
+  const root = html`<div class="segment-editor" data-testid="segment-editor"></div>` as SegmentEditor;
+  const fire = () => {
+    root.dispatchEvent(new Event("input", { bubbles: true }));
+    // Factor conditions recount their factors among the people the other conditions now select.
+    for (const element of root.querySelectorAll<HTMLElement & { refresh?: () => void }>("[data-refresh]")) element.refresh?.();
+  };
+  const addField = fieldSelect(columns, "percentile", { id: nextId("add-field"), role: "add-field" });
+  addField.dataset["testid"] = "add-field";
+  addField.dataset["focus"] = "add-field";
+
+  /** The people a condition's factor counts are over: the other conditions (all of them must hold), or everyone. */
+  const scopeOf = (index: number): Segment =>
+    segment.match === "all" ? { match: "all", conditions: segment.conditions.filter((_, j) => j !== index) } : { match: "all", conditions: [] };
+
+  function row(index: number): HTMLElement {
+    const condition = segment.conditions[index] as Condition;
+    const column = columns.find((c) => c.field === condition.field)!;
+    const id = nextId();
+    const field = fieldSelect(columns, column.field, { id, role: "field" });
+    field.setAttribute("aria-label", `Condition ${index + 1}: what it is on`);
+    const note = html`<p class="muted segment-note" data-testid="matches-everyone" aria-live="polite">${everyoneNote(condition)}</p>` as HTMLElement;
+    const changed = (c: Condition) => {
+      // A control of a row that a redraw has replaced changes nothing.
+      if (!element.isConnected) return;
+      replace(index, c);
+      note.textContent = everyoneNote(c);
+    };
+    const values = html`<div class="segment-value"></div>` as HTMLElement;
+    const drawValues = () => {
+      const current = segment.conditions[index] as Condition;
+      const col = columns.find((c) => c.field === current.field)!;
+      values.replaceChildren(valueEditor(col, current, changed, options, () => scopeOf(index)));
+      note.textContent = everyoneNote(current);
+      element.dataset["field"] = col.field;
+    };
+    confirmOnSelect(field, () => {
+      if (!element.isConnected || (segment.conditions[index] as Condition).field === field.value) return;
+      const next = columns.find((c) => c.field === field.value)!;
+      segment = { ...segment, conditions: segment.conditions.map((c, j) => (j === index ? defaultCondition(next) : c)) };
+      drawValues();
+      fire();
+    });
+    const remove = html`<button type="button" class="segment-remove" aria-label=${`Remove condition ${index + 1}`} data-role="remove" data-focus=${`remove-${index}`}>Remove</button>` as HTMLButtonElement;
+    remove.addEventListener("click", () => {
+      segment = { ...segment, conditions: segment.conditions.filter((_, j) => j !== index) };
+      const left = segment.conditions.length;
+      draw(left === 0 ? "add-field" : `remove-${Math.min(index, left - 1)}`);
+      fire();
+    });
+    const element = html`<div class="segment-condition" data-testid="condition" data-field=${column.field} data-index=${String(index)}>
+      <div class="segment-condition-head"><label for=${id}>${index === 0 ? "Where" : segment.match === "any" ? "or" : "and"}</label> ${field} ${remove}</div>
+      ${values}${note}
+    </div>` as HTMLElement;
+    drawValues();
+    return element;
+  }
+
+  function draw(focus?: string): void {
+    const match = html`<select data-testid="segment-match" id=${nextId("match")} data-focus="match">
       <option value="all" selected=${segment.match === "all"}>all conditions hold (AND)</option>
       <option value="any" selected=${segment.match === "any"}>any condition holds (OR)</option>
     </select>` as HTMLSelectElement;
     match.addEventListener("change", () => {
       segment = { ...segment, match: match.value === "any" ? "any" : "all" };
+      draw("match");
       fire();
     });
-    const rows = segment.conditions.map((item, index) => {
-      const condition = item as Condition;
-      const column = columns.find((c) => c.field === condition.field);
-      if (!column) return "";
-      const id = nextId();
-      const field = html`<select id=${id} data-role="field">${columns.map((c) => html`<option value=${c.field} selected=${c.field === column.field}>${c.label}</option>`)}</select>` as HTMLSelectElement;
-      field.addEventListener("change", () => {
-        const next = columns.find((c) => c.field === field.value)!;
-        replace(index, defaultCondition(next));
-        draw();
-      });
-      const remove = html`<button type="button" aria-label=${`Remove condition ${index + 1}`} data-role="remove">Remove</button>` as HTMLButtonElement;
-      remove.addEventListener("click", () => {
-        segment = { ...segment, conditions: segment.conditions.filter((_, j) => j !== index) };
-        draw();
-        fire();
-      });
-      return html`<div class="segment-condition" data-testid="condition" data-field=${column.field}>
-        <label for=${id}>Condition ${index + 1}</label> ${field}
-        ${valueEditor(column, condition, (c) => replace(index, c), column.label)}
-        ${remove}
-      </div>`;
-    });
-    const add = html`<button type="button" data-testid="add-condition">Add a condition</button>` as HTMLButtonElement;
+    const rows = segment.conditions.map((_, index) => row(index));
+    const add = html`<button type="button" data-testid="add-condition">Add</button>` as HTMLButtonElement;
     add.addEventListener("click", () => {
-      segment = { ...segment, conditions: [...segment.conditions, defaultCondition(columns[0]!)] };
-      draw();
+      const column = columns.find((c) => c.field === addField.value) ?? columns[0]!;
+      segment = { ...segment, conditions: [...segment.conditions, defaultCondition(column)] };
+      draw(`value-${segment.conditions.length - 1}`);
       fire();
     });
-    root.replaceChildren(html`<div class="filter-inputs"><span>People for whom</span> ${match}</div>`, ...rows, html`<div>${add}</div>`);
+    const empty = segment.conditions.length === 0 ? html`<p class="muted" data-testid="no-conditions">No conditions: the segment is everyone scored.</p>` : "";
+    root.replaceChildren(
+      html`<div class="filter-inputs"><label for=${match.id}>People for whom</label> ${match}</div>`,
+      empty,
+      ...rows,
+      html`<div class="filter-inputs segment-add"><label for=${addField.id}>Add a condition on</label> ${addField} ${add}</div>`,
+    );
+    if (focus) focusOn(root, focus);
   }
 
   function replace(index: number, condition: Condition): void {
@@ -124,10 +226,54 @@ export function segmentEditor(columns: ColumnInfo[], initial: Segment): SegmentE
   Object.defineProperty(root, "value", {
     get: () => segment,
     set: (next: Segment) => {
-      segment = { match: next.match, conditions: next.conditions.filter((c) => !isGroup(c)) };
+      segment = flat(next, columns);
       draw();
     },
   });
   draw();
   return root;
+}
+
+/** A segment's top-level conditions on known fields (the editor shows no nested groups). */
+function flat(segment: Segment, columns: ColumnInfo[]): Segment {
+  return { match: segment.match, conditions: segment.conditions.filter((c) => !isGroup(c) && columns.some((k) => k.field === c.field)) };
+}
+
+/** Focuses the control named `key` (`value-<i>` is the first value control of condition i, else its field). */
+function focusOn(root: HTMLElement, key: string): void {
+  const value = /^value-(\d+)$/.exec(key);
+  if (value) {
+    const row = root.querySelector<HTMLElement>(`[data-testid=condition][data-index="${value[1]}"]`);
+    (row?.querySelector<HTMLElement>("[data-focus=value]") ?? row?.querySelector<HTMLElement>("[data-role=field]"))?.focus();
+    return;
+  }
+  root.querySelector<HTMLElement>(`[data-focus="${key}"]`)?.focus();
+}
+
+/** Keys with which a closed `<select>` moves through its options. */
+const BROWSE_KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"]);
+
+/**
+ * Calls `apply` when a select's choice is confirmed: at once for a pick with the mouse (or from the open list), but
+ * for the arrow keys (and typing to jump) only on Enter or when the focus leaves, so browsing applies nothing.
+ */
+export function confirmOnSelect(select: HTMLSelectElement, apply: () => void): void {
+  let browsing = false;
+  select.addEventListener("pointerdown", () => (browsing = false));
+  select.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      browsing = false;
+      apply();
+    } else if (BROWSE_KEYS.has(event.key) || event.key.length === 1) browsing = event.key !== " ";
+  });
+  select.addEventListener("keyup", (event) => {
+    if (!BROWSE_KEYS.has(event.key) && event.key.length !== 1) browsing = false;
+  });
+  select.addEventListener("change", () => {
+    if (!browsing) apply();
+  });
+  select.addEventListener("blur", () => {
+    browsing = false;
+    apply();
+  });
 }

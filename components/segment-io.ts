@@ -1,11 +1,11 @@
 /**
- * Segments in and out of the page: parsing untrusted definitions (a URL, a saved segment, an imported JSON),
- * the state in the URL, saved segments in localStorage, the members as CSV, and expected outcomes.
+ * Segments in and out of the page: parsing untrusted definitions (a URL, a saved segment, an imported JSON file,
+ * in the builder's own form or as the labelled export), the state in the URL, saved segments in localStorage and
+ * CSV. Definitions saved before factor ranks existed keep their meaning (a factor among the top 3).
  *
  * Pure logic, unit-tested in Node (test/site/segment.test.ts).
  */
-import type { Evaluation } from "../loaders/pipeline/schema.js";
-import { isGroup, type Condition, type ConditionOp, type Segment } from "./segment.js";
+import { columnOf, MAX_FACTOR_RANK, type ColumnInfo, type Condition, type ConditionOp, type Segment } from "./segment.js";
 
 const OPS: ConditionOp[] = ["between", "in", "contains", "missing"];
 const MAX_DEPTH = 4;
@@ -29,7 +29,7 @@ export function parseSegment(input: unknown, depth = 0): Segment {
 
 function parseCondition(input: unknown): Condition {
   if (typeof input !== "object" || input === null) throw new Error("A condition is an object");
-  const { field, op, value } = input as Record<string, unknown>;
+  const { field, op, value, rank } = input as Record<string, unknown>;
   if (typeof field !== "string" || field.length > 100) throw new Error('A condition\'s "field" is a column name');
   if (!OPS.includes(op as ConditionOp)) throw new Error(`Unknown operator: ${String(op)}`);
   const values = value === undefined ? [] : value;
@@ -37,7 +37,63 @@ function parseCondition(input: unknown): Condition {
   for (const v of values) {
     if (v !== null && typeof v !== "number" && typeof v !== "string") throw new Error("Condition values are numbers, text or null");
   }
-  return { field, op: op as ConditionOp, value: [...(values as (number | string | null)[])] };
+  const condition: Condition = { field, op: op as ConditionOp, value: [...(values as (number | string | null)[])] };
+  if (rank !== undefined) {
+    if (typeof rank !== "number" || !Number.isInteger(rank) || rank < 1 || rank > MAX_FACTOR_RANK) throw new Error(`A factor's "rank" is 1 to ${MAX_FACTOR_RANK}`);
+    condition.rank = rank;
+  }
+  return condition;
+}
+
+/** A code from a name in a list of names (category names, feature labels or names); throws naming what is unknown. */
+function codeOf(names: (string[] | undefined)[], value: string, what: string): number {
+  for (const list of names) {
+    const code = list?.indexOf(value) ?? -1;
+    if (code >= 0) return code;
+  }
+  throw new Error(`${what}: unknown value "${value}"`);
+}
+
+/** One condition of the labelled export in the builder's form: its column found by feature name, names to codes. */
+function unlabelCondition(input: Record<string, unknown>, columns: ColumnInfo[]): unknown {
+  const byName = typeof input["feature"] === "string" ? columns.find((c) => c.name === input["feature"]) : undefined;
+  const column = byName ?? columnOf(columns, String(input["field"]));
+  const values = Array.isArray(input["value"]) ? (input["value"] as unknown[]) : [];
+  const out: Record<string, unknown> = { field: column.field, op: input["op"], value: values };
+  if (input["rank"] !== undefined) out["rank"] = input["rank"];
+  if (column.kind === "factor") {
+    const names = Array.isArray(input["features"]) ? (input["features"] as unknown[]) : values;
+    out["value"] = names.map((v) => (typeof v === "string" ? codeOf([column.names, column.categories], v, column.label) : v));
+  } else if (column.kind === "categorical" && !column.textValues) {
+    out["value"] = values.map((v) => (typeof v === "string" ? codeOf([column.categories], v, column.label) : v));
+  }
+  return out;
+}
+
+function unlabelGroup(input: unknown, columns: ColumnInfo[], depth: number): unknown {
+  if (depth > MAX_DEPTH || typeof input !== "object" || input === null) return input;
+  const { match, conditions } = input as Record<string, unknown>;
+  if (!Array.isArray(conditions)) return input;
+  return {
+    match,
+    conditions: conditions.map((c: unknown) =>
+      typeof c === "object" && c !== null && Array.isArray((c as Segment).conditions) ? unlabelGroup(c, columns, depth + 1) : unlabelCondition(c as Record<string, unknown>, columns),
+    ),
+  };
+}
+
+/**
+ * Reads an imported definition: the labelled JSON export (format "customer-ai-segment": fields found by feature
+ * name, category names and factor labels turned back into codes) or the builder's own form (a saved segment or
+ * an older export). Throws with a message for people when it cannot be read or uses an unknown field.
+ */
+export function importSegment(input: unknown, columns: ColumnInfo[]): { name: string | null; segment: Segment } {
+  const labelled = typeof input === "object" && input !== null && (input as Record<string, unknown>)["format"] === "customer-ai-segment";
+  const segment = parseSegment(labelled ? unlabelGroup(input, columns, 0) : input);
+  const check = (s: Segment): void => s.conditions.forEach((c) => ("conditions" in c ? check(c) : columnOf(columns, c.field)));
+  check(segment);
+  const name = labelled ? (input as Record<string, unknown>)["name"] : null;
+  return { name: typeof name === "string" && name.trim() !== "" ? name.slice(0, 200) : null, segment };
 }
 
 /** Encodes a segment for the URL hash (`#segment=...`). */
@@ -134,46 +190,4 @@ export function toCsv(rows: Record<string, unknown>[], columns: string[]): strin
   const lines = [columns.map(csvField).join(",")];
   for (const row of rows) lines.push(columns.map((c) => csvField(row[c])).join(","));
   return lines.join("\r\n") + "\r\n";
-}
-
-/** What a segment is expected to yield. */
-export interface SegmentOutcomes {
-  /** Sum of the members' probabilities: the expected number of people who reach the goal. */
-  expected: number;
-  /** Expected members who do not: size minus expected. */
-  expectedNot: number;
-  /** Targeting everyone from the segment's lowest percentile up, as measured on the out-of-time test. */
-  threshold: null | {
-    percent: number;
-    precision: number;
-    recall: number;
-    truePositives: number;
-    falsePositives: number;
-  };
-}
-
-/**
- * Expected outcomes of a segment of `people` members whose probabilities sum to `expected` and whose lowest
- * percentile is `lowest`: the model's own expectation, and the precision the out-of-time test measured when
- * targeting the top (101 - lowest)% (applied to the segment's size).
- */
-export function segmentOutcomes(people: number, expected: number, lowest: number | null, thresholds: Evaluation["thresholds"] = []): SegmentOutcomes {
-  const outcomes: SegmentOutcomes = { expected, expectedNot: Math.max(0, people - expected), threshold: null };
-  if (people === 0 || lowest === null) return outcomes;
-  const percent = 101 - lowest;
-  const row = thresholds.find((t) => t.percent === percent);
-  if (!row) return outcomes;
-  outcomes.threshold = {
-    percent,
-    precision: row.precision,
-    recall: row.recall,
-    truePositives: row.precision * people,
-    falsePositives: (1 - row.precision) * people,
-  };
-  return outcomes;
-}
-
-/** Counts the conditions of a segment, nested groups included. */
-export function conditionCount(segment: Segment): number {
-  return segment.conditions.reduce((n, item) => n + (isGroup(item) ? conditionCount(item) : 1), 0);
 }

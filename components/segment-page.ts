@@ -1,14 +1,16 @@
 /**
- * The parts of the segment builder page around the editor: suggested and saved segments, the segment's size and
- * expected outcomes, the overlap with a second segment, and the exports (members as CSV, definition as JSON and
- * SQL). Queries take the segment as parameterised SQL; every name and id is rendered as text.
+ * The parts of the segment builder page around the editor: suggested, saved and imported segments (the loaded one
+ * marked), the segment's one estimate, the overlap with a second segment. The exports are in segment-actions.ts.
+ * Queries take the segment as parameterised SQL; every name and id is rendered as text.
  */
 import { html } from "htl";
 import type { Evaluation, InstanceSummary } from "../loaders/pipeline/schema.js";
 import type { ScoreDatabase } from "./data.js";
-import { formatCount, formatNumber, formatPercent } from "./format.js";
-import { compileSegment, overlapSql, segmentSql, segmentStatsSql, type ColumnInfo, type Segment } from "./segment.js";
-import { deleteSegment, loadSavedSegments, saveSegment, segmentOutcomes, toCsv, type KeyValueStore } from "./segment-io.js";
+import { formatCount, formatDate, formatPercent } from "./format.js";
+import { factorCountsSql, isGroup, matchesEveryone, overlapSql, segmentProbabilitiesSql, segmentStatsSql, type ColumnInfo, type Condition, type Segment } from "./segment.js";
+import { EXACT_LIMIT, segmentEstimate, testedTargeting, topPercentOf, type SegmentEstimate } from "./segment-estimate.js";
+import { deleteSegment, importSegment, loadSavedSegments, saveSegment, type KeyValueStore } from "./segment-io.js";
+import type { FactorCounts } from "./segment-factor.js";
 import type { SegmentEditor } from "./segment-form.js";
 
 /** A named segment offered for loading or comparing. */
@@ -18,102 +20,239 @@ export interface NamedSegment {
   segment: Segment;
 }
 
+/** A segment in a canonical form: conditions that match everyone dropped, keys in one order. */
+function canonical(segment: Segment): unknown {
+  const items = segment.conditions.filter((c) => isGroup(c) || !matchesEveryone(c));
+  return {
+    match: items.length > 1 ? segment.match : "all",
+    conditions: items.map((c) => (isGroup(c) ? canonical(c) : [c.field, c.op, c.value, c.field === "factor" ? (c as Condition).rank ?? 3 : null])),
+  };
+}
+
+/** Whether two segments select the same people by the same conditions (conditions that choose nothing aside). */
+export function sameSegment(a: Segment, b: Segment): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/** The name of the first of `named` that is `segment`, else "Custom segment". */
+export function segmentName(segment: Segment, named: NamedSegment[]): string {
+  return named.find((n) => sameSegment(n.segment, segment))?.name ?? "Custom segment";
+}
+
 /** Loads a segment into the editor and tells the page. */
 function load(editor: SegmentEditor, segment: Segment): void {
   editor.value = segment;
   editor.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
-/** Suggested segments (buttons) and saved segments (load, delete, save the current one), kept in `store`. */
-export function segmentLibrary(options: { editor: SegmentEditor; suggested: NamedSegment[]; instance: string; store: KeyValueStore }): HTMLElement {
-  const { editor, suggested, instance, store } = options;
+/** Buttons that load a segment; `mark` presses and marks the loaded one (in place: the focus stays). */
+function loadButtons(editor: SegmentEditor, list: NamedSegment[], withDelete?: (name: string) => void): { element: HTMLElement; mark: () => void } {
+  const items = list.map((s) => {
+    const button = html`<button type="button" class="segment-load" aria-pressed="false" data-testid="load-segment">${s.name}</button>` as HTMLButtonElement;
+    button.addEventListener("click", () => load(editor, s.segment));
+    const mark = html`<span class="loaded-mark" data-testid="loaded-mark" hidden>Loaded</span>` as HTMLElement;
+    const remove = withDelete ? html`<button type="button" class="segment-delete" aria-label=${`Delete saved segment ${s.name}`} onclick=${() => withDelete(s.name)}>Delete</button>` : "";
+    const element = html`<li>${button}${mark}${s.description ? html`<span class="muted segment-description">${s.description}</span>` : ""} ${remove}</li>` as HTMLElement;
+    return { segment: s.segment, button, mark, element };
+  });
+  const mark = () => {
+    for (const item of items) {
+      const loaded = sameSegment(item.segment, editor.value);
+      item.button.setAttribute("aria-pressed", String(loaded));
+      item.mark.hidden = !loaded;
+      item.element.classList.toggle("loaded", loaded);
+    }
+  };
+  mark();
+  return { element: html`<ul class="segment-list">${items.map((i) => i.element)}</ul>` as HTMLElement, mark };
+}
+
+/** Reads a JSON file chosen by people and loads the definition; returns what happened, in words. */
+async function importFile(file: File, editor: SegmentEditor, columns: ColumnInfo[]): Promise<string> {
+  try {
+    const { name, segment } = importSegment(JSON.parse(await file.text()), columns);
+    load(editor, segment);
+    return `Imported ${name ? `"${name}"` : file.name}.`;
+  } catch (error) {
+    return `Could not import ${file.name}: ${(error as Error).message}`;
+  }
+}
+
+/**
+ * Suggested segments, saved segments (load, delete, save the current one, kept in `store`) and the import of a
+ * definition; the loaded segment is marked and follows the editor.
+ */
+export function segmentLibrary(options: { editor: SegmentEditor; suggested: NamedSegment[]; instance: string; store: KeyValueStore; columns: ColumnInfo[] }): HTMLElement {
+  const { editor, suggested, instance, store, columns } = options;
+  const suggestions = html`<div data-testid="suggested-segments"></div>` as HTMLElement;
   const saved = html`<div data-testid="saved-segments"></div>` as HTMLElement;
   const name = html`<input type="text" id="segment-name" placeholder="e.g. Spring campaign" autocomplete="off">` as HTMLInputElement;
-  const status = html`<span role="status"></span>` as HTMLElement;
-  const drawSaved = () => {
+  const status = html`<p role="status" class="muted"></p>` as HTMLElement;
+  const suggestedButtons = loadButtons(editor, suggested);
+  suggestions.append(suggestedButtons.element);
+  let savedButtons: { mark: () => void } | null = null;
+  const draw = () => {
     const list = loadSavedSegments(store, instance);
-    saved.replaceChildren(
-      list.length === 0
-        ? html`<p class="muted">No saved segments yet.</p>`
-        : html`<ul class="segment-list">${list.map((s) => html`<li>
-            <button type="button" onclick=${() => load(editor, s.segment)}>${s.name}</button>
-            <button type="button" aria-label=${`Delete saved segment ${s.name}`} onclick=${() => { deleteSegment(store, instance, s.name); drawSaved(); }}>Delete</button>
-          </li>`)}</ul>`,
-    );
+    if (list.length === 0) {
+      savedButtons = null;
+      saved.replaceChildren(html`<p class="muted">None yet.</p>`);
+      return;
+    }
+    const buttons = loadButtons(editor, list, (n) => {
+      deleteSegment(store, instance, n);
+      draw();
+      name.focus();
+    });
+    savedButtons = buttons;
+    saved.replaceChildren(buttons.element);
   };
   const save = html`<button type="button" data-testid="save-segment">Save</button>` as HTMLButtonElement;
   save.addEventListener("click", () => {
     try {
       saveSegment(store, instance, name.value, editor.value);
-      status.textContent = `Saved "${name.value.trim()}".`;
+      status.textContent = `Saved "${name.value.trim()}" in this browser.`;
       name.value = "";
-      drawSaved();
+      draw();
     } catch (error) {
       status.textContent = String((error as Error).message);
     }
   });
-  drawSaved();
-  return html`<div class="grid grid-cols-2">
-    <div><h3>Suggested segments</h3>
-      <ul class="segment-list" data-testid="suggested-segments">${suggested.map((s) => html`<li>
-        <button type="button" onclick=${() => load(editor, s.segment)}>${s.name}</button> <span class="muted">${s.description ?? ""}</span>
-      </li>`)}</ul>
-    </div>
-    <div><h3>Saved segments</h3>${saved}
-      <div class="filter-inputs"><label for="segment-name">Save this segment as</label> ${name} ${save}</div>${status}
-    </div>
+  const file = html`<input type="file" id="segment-import" accept=".json,application/json" data-testid="import-segment">` as HTMLInputElement;
+  file.addEventListener("change", async () => {
+    const chosen = file.files?.[0];
+    if (chosen) status.textContent = await importFile(chosen, editor, columns);
+    file.value = "";
+  });
+  editor.addEventListener("input", () => {
+    suggestedButtons.mark();
+    savedButtons?.mark();
+  });
+  draw();
+  return html`<div class="grid grid-cols-2 segment-library">
+    <section><h2>Suggested segments</h2>${suggestions}</section>
+    <section><h2>Your segments</h2>${saved}
+      <div class="filter-inputs"><label for="segment-name">Save this segment as</label> ${name} ${save}</div>
+      <div class="filter-inputs"><label for="segment-import">Import a definition (JSON)</label> ${file}</div>
+      ${status}
+    </section>
   </div>` as HTMLElement;
 }
 
-/** Size, share and expected outcomes of a segment. */
-export interface SegmentStats {
+/** A segment's size, everyone's count, the lowest percentile and the estimate. */
+export interface SegmentResult {
   people: number;
-  expected: number;
-  lowest: number | null;
   total: number;
+  lowest: number | null;
+  estimate: SegmentEstimate;
 }
 
-/** Runs the segment's stats query. */
-export async function segmentStats(db: ScoreDatabase, segment: Segment, columns: ColumnInfo[]): Promise<SegmentStats> {
-  const { where, params } = segmentStatsSql(segment, columns);
-  const [row] = await db.query<SegmentStats>(where, params);
-  return row ?? { people: 0, expected: 0, lowest: null, total: 0 };
+/** Runs the segment's queries: size and moments, and the members' probabilities when few enough for the exact range. */
+export async function segmentResult(db: ScoreDatabase, segment: Segment, columns: ColumnInfo[]): Promise<SegmentResult> {
+  const stats = segmentStatsSql(segment, columns);
+  const [row] = await db.query<{ people: number; expected: number; variance: number; third: number; lowest: number | null; total: number }>(stats.where, stats.params);
+  const { people = 0, expected = 0, variance = 0, third = 0, lowest = null, total = 0 } = row ?? {};
+  let probabilities: number[] | undefined;
+  if (people > 0 && people <= EXACT_LIMIT) {
+    const sql = segmentProbabilitiesSql(segment, columns);
+    probabilities = (await db.query<{ p: number }>(sql.where, sql.params)).map((r) => r.p);
+  }
+  return { people, total, lowest, estimate: segmentEstimate({ n: people, mean: expected, variance, third }, probabilities) };
 }
 
-/** The segment's size, share and expected outcomes, with what each figure means. */
-export function outcomesView(stats: SegmentStats, summary: Pick<InstanceSummary, "type" | "window">, evaluation: Pick<Evaluation, "thresholds">): HTMLElement {
-  const outcomes = segmentOutcomes(stats.people, stats.expected, stats.lowest, evaluation.thresholds);
-  const verb = summary.type === "churn" ? "churn" : "convert";
-  const t = outcomes.threshold;
-  return html`<div>
-    <div class="grid grid-cols-4">
-      <div class="card"><h2>People in the segment</h2><span class="big" data-testid="segment-size">${formatCount(stats.people)}</span></div>
-      <div class="card"><h2>Share of scored people</h2><span class="big" data-testid="segment-share">${formatPercent(stats.total ? stats.people / stats.total : 0)}</span></div>
-      <div class="card"><h2>Expected to ${verb}</h2><span class="big" data-testid="segment-expected">${formatNumber(outcomes.expected, 0)}</span></div>
-      <div class="card"><h2>Expected not to</h2><span class="big">${formatNumber(outcomes.expectedNot, 0)}</span></div>
-    </div>
-    <p><strong>Expected to ${verb}</strong> is the sum of the members' probabilities: if the model is well calibrated, about
-    this many of them will ${verb} within ${summary.window} days, and the rest (the sum of 1 − probability) will not.</p>
-    ${t === null
-      ? html`<p class="muted">No threshold estimate: the segment is empty.</p>`
-      : html`<p data-testid="segment-threshold"><strong>At the model's threshold.</strong> The segment's lowest percentile is
-        ${String(stats.lowest)}, like targeting the top ${String(t.percent)}% of people. On the out-of-time test, targeting the
-        top ${String(t.percent)}% had a precision of ${formatPercent(t.precision)} (the share who did ${verb}) and caught
-        ${formatPercent(t.recall)} of everyone who did. Applied to this segment's ${formatCount(stats.people)} people: about
-        <strong>${formatNumber(t.truePositives, 0)} true positives</strong> and <strong>${formatNumber(t.falsePositives, 0)} false positives</strong>.
-        This assumes the members are like the top ${String(t.percent)}% as a whole; when the segment also filters on other
-        conditions, the sum of probabilities above is the better guide.</p>`}
+/** How many of the people `scope` selects have each feature among their top `rank` factors. */
+export async function factorCounts(db: ScoreDatabase, scope: Segment, rank: number, columns: ColumnInfo[]): Promise<FactorCounts> {
+  const { where, params } = factorCountsSql(scope, columns, rank);
+  const rows = await db.query<{ code: number; people: number; total: number }>(where, params);
+  let total = rows[0]?.total;
+  if (total === undefined) {
+    const stats = segmentStatsSql(scope, columns);
+    total = (await db.query<{ people: number }>(stats.where, stats.params))[0]?.people ?? 0;
+  }
+  return { counts: new Map(rows.map((r) => [r.code, r.people])), total };
+}
+
+/** What people reach in words: "buy in the next 30 days", from the goal sentence "People who will buy in ...". */
+export function goalWords(summary: Pick<InstanceSummary, "goalText" | "type" | "window">): string {
+  const match = /^People who will (.+?)(?::.*)?\.?$/.exec(summary.goalText.trim());
+  if (match) return match[1]!;
+  return summary.type === "churn" ? `churn in the next ${summary.window} days` : `reach the goal in the next ${summary.window} days`;
+}
+
+/** What the out-of-time test found for the top X%, labelled as such: counts of that test, not of this segment. */
+function testedView(percent: number | null, summary: Pick<InstanceSummary, "type">, evaluation: Pick<Evaluation, "thresholds" | "testCutoff" | "kind">): HTMLElement | string {
+  const tested = testedTargeting(percent, evaluation);
+  if (!tested) return "";
+  const did = summary.type === "churn" ? "churned" : "converted";
+  const test = tested.kind === "out-of-time" ? "the out-of-time test" : "the test on held-out people";
+  return html`<div class="segment-tested" data-testid="segment-tested">
+    <h3>How the top ${String(tested.percent)}% did on ${test}</h3>
+    <p>People scored as of ${formatDate(tested.testCutoff)}, whose outcome is known: the top ${String(tested.percent)}% were
+    ${formatCount(tested.people)} people. <strong>${formatCount(tested.truePositives)}</strong> of them ${did} (true positives,
+    ${formatPercent(tested.precision)}) and <strong>${formatCount(tested.falsePositives)}</strong> did not (false positives); they
+    were ${formatPercent(tested.recall)} of everyone who ${did}. These are that test's counts, shown to judge the model, not a
+    second estimate for this segment.</p>
   </div>` as HTMLElement;
+}
+
+/** The segment's one estimate: its size, and the expected count reaching the goal with its range, in words. */
+export function estimateView(result: SegmentResult, segment: Segment, summary: Pick<InstanceSummary, "goalText" | "type" | "window">, evaluation: Pick<Evaluation, "thresholds" | "testCutoff" | "kind">): HTMLElement {
+  const { people, total, estimate } = result;
+  const size = html`<p class="segment-size"><span class="big" data-testid="segment-size">${formatCount(people)}</span>
+    ${people === 1 ? "person" : "people"} <span class="muted" data-testid="segment-share">(${formatPercent(total ? people / total : 0)} of the ${formatCount(total)} scored)</span></p>`;
+  if (people === 0) {
+    return html`<div data-testid="segment-estimate" data-people="0">${size}
+      <p data-testid="segment-empty">No one matches these conditions, so there is nothing to estimate or export. Loosen or remove a condition.</p></div>` as HTMLElement;
+  }
+  const goal = goalWords(summary);
+  const expected = formatCount(estimate.expected);
+  return html`<div data-testid="segment-estimate" data-people=${String(people)} data-expected=${String(estimate.expected)} data-low=${String(estimate.low)} data-high=${String(estimate.high)}>
+    ${size}
+    <p class="segment-sentence">About <strong data-testid="segment-expected">${expected}</strong> of ${people === 1 ? "this person" : `these ${formatCount(people)} people`}
+    ${people === 1 ? "is" : "are"} expected to ${goal} (likely between <span data-testid="segment-low">${formatCount(estimate.low)}</span> and
+    <span data-testid="segment-high">${formatCount(estimate.high)}</span>); about ${formatCount(estimate.expectedNot)} are not.</p>
+    <p class="muted segment-method">The expected number is the sum of the members' probabilities. The range holds the actual number 9 times
+    in 10 if those probabilities are right (${estimate.method === "exact" ? "computed exactly" : "a close approximation for a segment this large"});
+    it covers chance, not errors of the model (see Model quality).</p>
+    ${testedView(topPercentOf(segment), summary, evaluation)}
+  </div>` as HTMLElement;
+}
+
+/**
+ * The estimate panel: shows a progress state until the browser database is ready, then the estimate of the segment
+ * last given to `update` (which resolves with its result); while a new segment is computed the old estimate stays,
+ * marked busy, so nothing flashes.
+ */
+export function estimatePanel(options: {
+  database: Promise<ScoreDatabase>;
+  columns: ColumnInfo[];
+  summary: Pick<InstanceSummary, "goalText" | "type" | "window">;
+  evaluation: Pick<Evaluation, "thresholds" | "testCutoff" | "kind">;
+}): HTMLElement & { update(segment: Segment): Promise<SegmentResult> } {
+  const panel = html`<section class="card segment-estimate-panel" aria-busy="true" aria-live="polite" data-testid="estimate-panel">
+    <p class="muted"><progress aria-label="Loading the scores"></progress> Loading the scores into your browser (a few seconds the first time)…</p>
+  </section>` as HTMLElement & { update(segment: Segment): Promise<SegmentResult> };
+  let generation = 0;
+  panel.update = async (segment) => {
+    const mine = ++generation;
+    panel.setAttribute("aria-busy", "true");
+    const db = await options.database;
+    const result = await segmentResult(db, segment, options.columns);
+    if (mine === generation) {
+      panel.replaceChildren(estimateView(result, segment, options.summary, options.evaluation));
+      panel.setAttribute("aria-busy", "false");
+    }
+    return result;
+  };
+  return panel;
 }
 
 /** A labelled select of segments to compare with (value: the chosen segment, or null). */
 export function compareSelect(choices: NamedSegment[], initial: Segment | null): HTMLElement & { value: Segment | null } {
   const list = [...choices];
-  const key = (s: Segment | null) => JSON.stringify(s);
-  if (initial && !list.some((c) => key(c.segment) === key(initial))) list.push({ name: "The linked segment", segment: initial });
+  if (initial && !list.some((c) => sameSegment(c.segment, initial))) list.push({ name: "The linked segment", segment: initial });
   const select = html`<select id="compare-with" data-testid="compare-with">
     <option value="-1">Nothing</option>
-    ${list.map((c, i) => html`<option value=${String(i)} selected=${initial !== null && key(c.segment) === key(initial)}>${c.name}</option>`)}
+    ${list.map((c, i) => html`<option value=${String(i)} selected=${initial !== null && sameSegment(c.segment, initial)}>${c.name}</option>`)}
   </select>` as HTMLSelectElement;
   const root = html`<div class="filter-inputs"><label for="compare-with">Compare with</label> ${select}</div>` as HTMLElement & { value: Segment | null };
   Object.defineProperty(root, "value", { get: () => list[Number(select.value)]?.segment ?? null });
@@ -126,54 +265,15 @@ export async function overlapView(db: ScoreDatabase, a: Segment, b: Segment, col
   const { where, params } = overlapSql(a, b, columns);
   const [row] = await db.query<{ a: number; b: number; both: number }>(where, params);
   const { a: inA = 0, b: inB = 0, both = 0 } = row ?? {};
-  const share = (n: number, of: number) => (of ? ` (${formatPercent(n / of)})` : "");
+  const share = (n: number, of: number) => (of ? `${formatPercent(n / of)} of this segment` : "");
   return html`<table data-testid="overlap">
-    <tr><th>In this segment</th><td>${formatCount(inA)}</td></tr>
-    <tr><th>In the other</th><td>${formatCount(inB)}</td></tr>
-    <tr><th>In both</th><td data-testid="overlap-both">${formatCount(both)}</td><td>${share(both, inA)} of this segment</td></tr>
-    <tr><th>Only in this segment</th><td>${formatCount(inA - both)}</td></tr>
-    <tr><th>Only in the other</th><td>${formatCount(inB - both)}</td></tr>
+    <thead><tr><th scope="col">Who</th><th scope="col" style="text-align: right">People</th><th scope="col">Share</th></tr></thead>
+    <tbody>
+      <tr><th scope="row">In this segment</th><td style="text-align: right">${formatCount(inA)}</td><td></td></tr>
+      <tr><th scope="row">In the other</th><td style="text-align: right">${formatCount(inB)}</td><td></td></tr>
+      <tr><th scope="row">In both</th><td style="text-align: right" data-testid="overlap-both">${formatCount(both)}</td><td>${share(both, inA)}</td></tr>
+      <tr><th scope="row">Only in this segment</th><td style="text-align: right">${formatCount(inA - both)}</td><td></td></tr>
+      <tr><th scope="row">Only in the other</th><td style="text-align: right">${formatCount(inB - both)}</td><td></td></tr>
+    </tbody>
   </table>` as HTMLElement;
-}
-
-/** Offers `content` as a file download. */
-export function download(content: string, name: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-/** Export buttons (members as CSV, definition as JSON and SQL) and the SQL itself. */
-export function exportView(options: { db: ScoreDatabase; segment: Segment; columns: ColumnInfo[]; instance: string }): HTMLElement {
-  const { db, segment, columns, instance } = options;
-  const sql = segmentSql(segment, columns);
-  const status = html`<span role="status"></span>` as HTMLElement;
-  const csv = html`<button type="button" data-testid="export-csv">Download members (CSV)</button>` as HTMLButtonElement;
-  csv.addEventListener("click", async () => {
-    csv.disabled = true;
-    status.textContent = "Preparing…";
-    try {
-      const { where, params } = compileSegment(segment, columns);
-      const rows = await db.query(`SELECT id, probability, score::INTEGER AS score, percentile::INTEGER AS percentile, bucket FROM scores WHERE ${where} ORDER BY probability DESC, id`, params);
-      download(toCsv(rows, ["id", "probability", "score", "percentile", "bucket"]), `${instance}-segment.csv`, "text/csv");
-      status.textContent = `${formatCount(rows.length)} people exported.`;
-    } catch (error) {
-      status.textContent = `Export failed: ${String(error)}`;
-    } finally {
-      csv.disabled = false;
-    }
-  });
-  const json = html`<button type="button" data-testid="export-json">Download definition (JSON)</button>` as HTMLButtonElement;
-  json.addEventListener("click", () => download(JSON.stringify(segment, null, 2) + "\n", `${instance}-segment.json`, "application/json"));
-  const sqlButton = html`<button type="button" data-testid="export-sql">Download definition (SQL)</button>` as HTMLButtonElement;
-  sqlButton.addEventListener("click", () => download(sql + "\n", `${instance}-segment.sql`, "application/sql"));
-  return html`<div>
-    <div class="filter-inputs">${csv} ${json} ${sqlButton} ${status}</div>
-    <details><summary>The segment as SQL (over scores.parquet loaded as table <code>scores</code>)</summary><pre data-testid="segment-sql">${sql}</pre></details>
-  </div>` as HTMLElement;
 }

@@ -6,11 +6,12 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
 import type { InstanceSummary } from "../../loaders/pipeline/schema.js";
 import {
-  compileSegment, overlapSql, segmentColumns, segmentSql, segmentStatsSql, suggestedSegments, type Segment,
+  compileSegment, factorCountsSql, overlapSql, segmentColumns, segmentStatsSql, suggestedSegments, type Segment, type SqlParam,
 } from "../../components/segment.js";
 import {
-  deleteSegment, loadSavedSegments, parseSegment, saveSegment, segmentFromHash, segmentOutcomes, segmentToHash, toCsv,
+  deleteSegment, importSegment, loadSavedSegments, parseSegment, saveSegment, segmentFromHash, segmentToHash, toCsv,
 } from "../../components/segment-io.js";
+import { describeSegment, labelledSegment, membersCsv, readableSql } from "../../components/segment-export.js";
 
 const summary: Pick<InstanceSummary, "features" | "explorer" | "suggestedSegments"> = {
   features: [
@@ -78,26 +79,35 @@ async function count(segment: Segment): Promise<number> {
 
 const between = (field: string, low: number, high: number) => ({ field, op: "between" as const, value: [low, high] });
 
+/** Segments and the same filter in JavaScript. */
+const CASES: [string, Segment, (r: Row) => boolean][] = [
+  ["percentile range", { match: "all", conditions: [between("percentile", 81, 100)] }, (r) => r.percentile >= 81],
+  ["score range (reversed bounds)", { match: "all", conditions: [between("score", 60, 20)] }, (r) => r.score >= 20 && r.score <= 60],
+  ["bucket", { match: "all", conditions: [{ field: "bucket", op: "in", value: ["High", "Low"] }] }, (r) => r.bucket !== "Medium"],
+  ["factor among the top 3 (saved before ranks)", { match: "all", conditions: [{ field: "factor", op: "in", value: [1] }] }, (r) => [r.top1, r.top2, r.top3].includes(1)],
+  ["the top factor", { match: "all", conditions: [{ field: "factor", op: "in", value: [1, 2], rank: 1 }] }, (r) => r.top1 === 1 || r.top1 === 2],
+  ["among the top 2 factors", { match: "all", conditions: [{ field: "factor", op: "in", value: [0], rank: 2 }] }, (r) => r.top1 === 0 || r.top2 === 0],
+  ["open-ended range", { match: "all", conditions: [{ field: "f_0", op: "between", value: [null, 20] }] }, (r) => r.f_0 !== null && r.f_0 <= 20],
+  ["open-ended range from below", { match: "all", conditions: [{ field: "score", op: "between", value: [70, null] }] }, (r) => r.score >= 70],
+  ["conditions that choose nothing match everyone", { match: "all", conditions: [{ field: "f_1", op: "in", value: [] }, { field: "factor", op: "in", value: [], rank: 1 },
+    { field: "score", op: "between", value: [null, null] }, { field: "id", op: "contains", value: [""] }] }, () => true],
+  ["categorical with missing", { match: "all", conditions: [{ field: "f_1", op: "in", value: [2, null] }] }, (r) => r.f_1 === 2 || r.f_1 === null],
+  ["feature range skips missing", { match: "all", conditions: [between("f_0", 10, 40)] }, (r) => r.f_0 !== null && r.f_0 >= 10 && r.f_0 <= 40],
+  ["missing feature", { match: "all", conditions: [{ field: "f_0", op: "missing", value: [] }] }, (r) => r.f_0 === null],
+  ["id contains (case-insensitive)", { match: "all", conditions: [{ field: "id", op: "contains", value: ["P-00"] }] }, (r) => r.id.startsWith("p-00")],
+  ["AND", { match: "all", conditions: [between("percentile", 50, 100), { field: "f_1", op: "in", value: [0] }] }, (r) => r.percentile >= 50 && r.f_1 === 0],
+  ["OR with missing values", { match: "any", conditions: [between("f_0", 0, 5), { field: "bucket", op: "in", value: ["High"] }] }, (r) => (r.f_0 !== null && r.f_0 <= 5) || r.bucket === "High"],
+  ["nested groups", { match: "all", conditions: [between("score", 30, 100), { match: "any", conditions: [{ field: "factor", op: "in", value: [0, 2] }, { field: "f_1", op: "missing", value: [] }] }] },
+    (r) => r.score >= 30 && ([r.top1, r.top2, r.top3].some((t) => t === 0 || t === 2) || r.f_1 === null)],
+];
+
 describe("compiling segments to SQL", () => {
   test("the empty segment is everyone", async () => {
     expect(compileSegment({ match: "all", conditions: [] }, columns)).toEqual({ where: "TRUE", params: [] });
     expect(await count({ match: "all", conditions: [] })).toBe(1000);
   });
 
-  test.each<[string, Segment, (r: Row) => boolean]>([
-    ["percentile range", { match: "all", conditions: [between("percentile", 81, 100)] }, (r) => r.percentile >= 81],
-    ["score range (reversed bounds)", { match: "all", conditions: [between("score", 60, 20)] }, (r) => r.score >= 20 && r.score <= 60],
-    ["bucket", { match: "all", conditions: [{ field: "bucket", op: "in", value: ["High", "Low"] }] }, (r) => r.bucket !== "Medium"],
-    ["factor among the top 3", { match: "all", conditions: [{ field: "factor", op: "in", value: [1] }] }, (r) => [r.top1, r.top2, r.top3].includes(1)],
-    ["categorical with missing", { match: "all", conditions: [{ field: "f_1", op: "in", value: [2, null] }] }, (r) => r.f_1 === 2 || r.f_1 === null],
-    ["feature range skips missing", { match: "all", conditions: [between("f_0", 10, 40)] }, (r) => r.f_0 !== null && r.f_0 >= 10 && r.f_0 <= 40],
-    ["missing feature", { match: "all", conditions: [{ field: "f_0", op: "missing", value: [] }] }, (r) => r.f_0 === null],
-    ["id contains (case-insensitive)", { match: "all", conditions: [{ field: "id", op: "contains", value: ["P-00"] }] }, (r) => r.id.startsWith("p-00")],
-    ["AND", { match: "all", conditions: [between("percentile", 50, 100), { field: "f_1", op: "in", value: [0] }] }, (r) => r.percentile >= 50 && r.f_1 === 0],
-    ["OR with missing values", { match: "any", conditions: [between("f_0", 0, 5), { field: "bucket", op: "in", value: ["High"] }] }, (r) => (r.f_0 !== null && r.f_0 <= 5) || r.bucket === "High"],
-    ["nested groups", { match: "all", conditions: [between("score", 30, 100), { match: "any", conditions: [{ field: "factor", op: "in", value: [0, 2] }, { field: "f_1", op: "missing", value: [] }] }] },
-      (r) => r.score >= 30 && ([r.top1, r.top2, r.top3].some((t) => t === 0 || t === 2) || r.f_1 === null)],
-  ])("%s matches the same people as the filter in JavaScript", async (_, segment, keep) => {
+  test.each(CASES)("%s matches the same people as the filter in JavaScript", async (_, segment, keep) => {
     expect(await count(segment)).toBe(rows.filter(keep).length);
   });
 
@@ -135,13 +145,19 @@ describe("compiling segments to SQL", () => {
     expect(o).toEqual({ a: await count(a), b: await count(b), both: await count({ match: "all", conditions: [a, b] }) });
   });
 
-  test("the SQL export runs as is and selects the same people", async () => {
-    const segment: Segment = { match: "any", conditions: [{ field: "id", op: "contains", value: [`o'brien`] }, between("score", 90, 100)] };
-    const sql = segmentSql(segment, columns);
-    const exported = (await db.connection.runAndReadAll(sql.replace(/;$/, ""))).getRowObjects().length;
-    expect(exported).toBe(await count(segment));
+  test("factor counts: people per feature among their top k, within a segment", async () => {
+    const scope: Segment = { match: "all", conditions: [between("percentile", 50, 100)] };
+    for (const rank of [1, 2, 3]) {
+      const { where, params } = factorCountsSql(scope, columns, rank);
+      const got = (await db.connection.runAndReadAll(where, params)).getRowObjectsJson();
+      const members = rows.filter((r) => r.percentile >= 50);
+      for (const code of [0, 1, 2]) {
+        const expected = members.filter((r) => [r.top1, r.top2, r.top3].slice(0, rank).includes(code)).length;
+        expect(got.find((g) => g["code"] === code)?.["people"] ?? 0).toBe(expected);
+      }
+      expect(got[0]!["total"]).toBe(members.length);
+    }
   });
-
   test("suggested segments compile", async () => {
     const suggested = suggestedSegments(summary);
     expect(suggested.map((s) => s.name)).toEqual(["Ready to buy", "High"]);
@@ -208,12 +224,100 @@ describe("segments in and out of the page", () => {
     expect(toCsv([{ n: -1, b: -2n, d: null }], ["n", "b", "d"])).toBe("n,b,d\r\n-1,-2,\r\n");
   });
 
-  test("outcomes: sum of probabilities and the measured precision at the segment's lowest percentile", () => {
-    const thresholds = [{ percent: 20, threshold: 0.3, people: 200, truePositives: 50, falsePositives: 150, expectedTruePositives: 48, expectedFalsePositives: 152, precision: 0.25, recall: 0.5 }];
-    const outcomes = segmentOutcomes(100, 30, 81, thresholds);
-    expect(outcomes.expected).toBe(30);
-    expect(outcomes.expectedNot).toBe(70);
-    expect(outcomes.threshold).toEqual({ percent: 20, precision: 0.25, recall: 0.5, truePositives: 25, falsePositives: 75 });
-    expect(segmentOutcomes(0, 0, null, thresholds).threshold).toBeNull();
+});
+
+/** The ids a query selects, sorted. */
+async function idsOf(sql: string, params: SqlParam[] = []): Promise<string[]> {
+  const reader = await db.connection.runAndReadAll(sql, params);
+  return reader.getRowObjects().map((r) => String(r["id"])).sort();
+}
+
+const context = { name: "Test segment", instance: "purchase", goal: "Purchase within 30 days", asOf: "2026-10-31" };
+
+describe("exports ready for activation", () => {
+  test.each(CASES)("the readable SQL of %s runs on the scores table and selects the same people", async (_, segment) => {
+    const { where, params } = compileSegment(segment, columns);
+    const sql = readableSql(segment, columns, context);
+    expect(await idsOf(sql.replace(/;\s*$/, ""))).toEqual(await idsOf(`SELECT id FROM scores WHERE ${where}`, params));
+  });
+
+  test("the readable SQL names columns by their labels and values by category names, not codes", () => {
+    const segment: Segment = { match: "all", conditions: [{ field: "f_1", op: "in", value: [2, null] }, { field: "factor", op: "in", value: [2], rank: 1 }, between("f_0", 0, 30)] };
+    const sql = readableSql(segment, columns, context);
+    expect(sql).toContain(`"Loyalty tier" IN ('gold')`);
+    expect(sql).toContain(`"Top factor 1" IN ('Visits')`);
+    expect(sql).toContain(`"Days since last visit" BETWEEN 0 AND 30`);
+    expect(sql).toContain("-- Who: Loyalty tier is gold or missing and the top factor is Visits and days since last visit is 0 to 30.");
+    const where = sql.slice(sql.indexOf("\nWHERE"));
+    expect(where).not.toMatch(/f_\d|top\d/);
+  });
+
+  test("labels with quotes and line breaks stay inside their identifiers, literals and comments", async () => {
+    const hostile = {
+      ...summary,
+      features: summary.features.map((f, i) => ({ ...f, label: `${f.label} "q" 'a'\n-- DROP TABLE scores; ${i}`, categories: f.categories?.map((c) => `${c}'); DROP TABLE scores; --`) })),
+    };
+    const cols = segmentColumns(hostile);
+    const segment: Segment = { match: "any", conditions: [{ field: "f_1", op: "in", value: [1] }, { field: "factor", op: "in", value: [0], rank: 2 }] };
+    const sql = readableSql(segment, cols, { ...context, name: "x\nDROP TABLE scores;" });
+    const { where, params } = compileSegment(segment, cols);
+    expect(await idsOf(sql.replace(/;\s*$/, ""))).toEqual(await idsOf(`SELECT id FROM scores WHERE ${where}`, params));
+    expect(await count({ match: "all", conditions: [] })).toBe(1000);
+  });
+
+  test("the JSON definition carries labels and names, and imports back to the same segment", async () => {
+    const segment: Segment = { match: "all", conditions: [between("percentile", 50, 100), { field: "f_1", op: "in", value: [2, null] }, { field: "factor", op: "in", value: [0, 2], rank: 2 }] };
+    const labelled = labelledSegment(segment, columns, { ...context, people: 12 });
+    const text = JSON.stringify(labelled);
+    expect(labelled.conditions[1]).toMatchObject({ label: "Loyalty tier", value: ["gold", null], feature: "tier" });
+    expect(labelled.conditions[2]).toMatchObject({ label: "Influential factor", rank: 2, value: ["Days since last visit", "Visits"], features: ["recency", "visits"] });
+    expect(labelled.description).toBe("Percentile is 50 to 100 and loyalty tier is gold or missing and days since last visit or Visits are among the top 2 factors");
+    expect(importSegment(JSON.parse(text), columns)).toEqual({ name: "Test segment", segment });
+  });
+
+  test("an imported definition finds its features by name when a new run numbered them differently", async () => {
+    const segment: Segment = { match: "all", conditions: [{ field: "f_1", op: "in", value: [1] }, { field: "factor", op: "in", value: [2], rank: 1 }] };
+    const json = JSON.parse(JSON.stringify(labelledSegment(segment, columns, context)));
+    const rerun = segmentColumns({
+      features: [summary.features[2]!, summary.features[0]!, { ...summary.features[1]!, categories: ["gold", "none", "silver"] }],
+      explorer: [{ column: "f_2", feature: 2 }],
+    });
+    expect(importSegment(json, rerun).segment).toEqual({ match: "all", conditions: [{ field: "f_2", op: "in", value: [2] }, { field: "factor", op: "in", value: [0], rank: 1 }] });
+  });
+
+  test("imports: definitions saved before labels load as they are; unknown names and fields are refused in words", () => {
+    const old = { match: "all", conditions: [{ field: "factor", op: "in", value: [1] }, { field: "f_1", op: "in", value: [0] }] };
+    expect(importSegment(old, columns)).toEqual({ name: null, segment: old });
+    const bad = { ...labelledSegment({ match: "all", conditions: [{ field: "f_1", op: "in", value: [0] }] }, columns, context) };
+    (bad.conditions[0] as { value: unknown[] }).value = ["diamond"];
+    expect(() => importSegment(bad, columns)).toThrow(/Loyalty tier: unknown value "diamond"/);
+    expect(() => importSegment({ match: "all", conditions: [between("f_9", 0, 1)] }, columns)).toThrow(/Unknown field/);
+    expect(() => parseSegment({ match: "all", conditions: [{ field: "factor", op: "in", value: [1], rank: 7 }] })).toThrow(/rank/);
+  });
+
+  test("the segment in words", () => {
+    expect(describeSegment({ match: "all", conditions: [] }, columns)).toBe("Everyone scored");
+    expect(describeSegment({ match: "any", conditions: [{ field: "score", op: "between", value: [null, 40] }, { field: "bucket", op: "in", value: ["High"] }] }, columns)).toBe(
+      "Score is at most 40 or bucket is High",
+    );
+    expect(describeSegment({ match: "all", conditions: [{ field: "factor", op: "in", value: [1], rank: 1 }, { field: "f_1", op: "in", value: [] }] }, columns)).toBe("The top factor is Loyalty tier");
+  });
+
+  test("the members' CSV: reasons in words, attributes by label with category names", () => {
+    const rows = [
+      { id: "a", probability: 0.123456789, score: 12, percentile: 40, bucket: "Low", f_1: 2, f_0: 3.0000001192092896 },
+      { id: "b", probability: 0.9, score: 90, percentile: 100, bucket: "High", f_1: null, f_0: null },
+    ];
+    const reasons = new Map([["a", [
+      { rank: 2, feature: 1, contribution: -0.2, value: "gold" },
+      { rank: 1, feature: 0, contribution: 0.7, value: "3 days" },
+      { rank: 4, feature: 2, contribution: 0.1, value: "1" },
+    ]]]);
+    const cols = columns.filter((c) => c.field === "f_1" || c.field === "f_0");
+    const csv = membersCsv(rows, reasons, cols, summary.features, "conversion").split("\r\n");
+    expect(csv[0]).toBe("id,score,probability,percentile,bucket,reason_1,reason_2,reason_3,Days since last visit,Loyalty tier");
+    expect(csv[1]).toBe("a,12,0.123457,40,Low,Days since last visit: 3 days (raises the likelihood),Loyalty tier: gold (lowers the likelihood),,3,gold");
+    expect(csv[2]).toBe("b,90,0.9,100,High,,,,,");
+    expect(membersCsv(rows.slice(0, 1), reasons, [], summary.features, "churn")).toContain("(raises the risk)");
   });
 });

@@ -1,0 +1,195 @@
+/**
+ * The segment page's exports, ready for activation: the members as CSV (id, score, probability, percentile,
+ * bucket, their top 3 reasons in words and the chosen attributes), the definition as labelled JSON and as readable
+ * SQL over the scores table, which the page documents and offers for download. Nothing can be exported from an
+ * empty segment: the buttons are disabled and say why.
+ */
+import { html } from "htl";
+import type { InstanceSummary } from "../loaders/pipeline/schema.js";
+import type { ScoreDatabase } from "./data.js";
+import { formatCount } from "./format.js";
+import { compileSegment, isGroup, type ColumnInfo, type Segment } from "./segment.js";
+import { labelledSegment, membersCsv, readableSql, type ExportContext, type MemberRow, type Reason } from "./segment-export.js";
+
+/** Offers `content` as a file download. */
+export function download(content: string, name: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([content], { type }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The columns of the scores table, for the page and the SQL's readers. */
+export function scoresTableDoc(summary: Pick<InstanceSummary, "explorer" | "features">): HTMLElement {
+  const features = summary.explorer.map((e) => {
+    const f = summary.features[e.feature];
+    const codes = f?.kind === "categorical" ? ` (codes: ${(f.categories ?? []).map((c, i) => `${i} = ${c}`).join(", ")})` : "";
+    return html`<li><code>${e.column}</code>: ${f?.label ?? e.column}${codes}</li>`;
+  });
+  return html`<div class="scores-table-doc" data-testid="scores-table-doc">
+    <p>The scores table has one row per scored person:</p>
+    <ul>
+      <li><code>id</code>: the person's id; <code>probability</code>: how likely the outcome is (0 to 1);
+        <code>score</code>: the probability out of 100; <code>percentile</code>: 1 to 100 (100 = the top 1%);
+        <code>bucket</code>: High, Medium or Low</li>
+      <li><code>top1</code>, <code>top2</code>, <code>top3</code>: the codes of the person's three most influential factors (a code is the
+        position of the feature in the instance's feature list, which the SQL export turns into names)</li>
+      ${features}
+    </ul>
+  </div>` as HTMLElement;
+}
+
+/** The fields of explorer columns a segment uses (the attributes the CSV includes by default). */
+function usedFields(segment: Segment): Set<string> {
+  const fields = new Set<string>();
+  const walk = (s: Segment) => s.conditions.forEach((c) => (isGroup(c) ? walk(c) : fields.add(c.field)));
+  walk(segment);
+  return fields;
+}
+
+/**
+ * Checkboxes of the attributes (explorer columns) the CSV adds. `follow` ticks the attributes a segment uses the
+ * first time it uses them; what people untick stays unticked.
+ */
+function attributePicker(columns: ColumnInfo[]): { element: HTMLElement; chosen: () => ColumnInfo[]; follow: (segment: Segment) => void } {
+  const attributes = columns.filter((c) => c.feature !== undefined);
+  const boxes = attributes.map((c) => html`<input type="checkbox" data-field=${c.field}>` as HTMLInputElement);
+  const seen = new Set<string>();
+  const element = html`<fieldset class="segment-values" data-testid="csv-attributes"><legend>Attributes to add to the CSV</legend>
+    <div class="chips">${attributes.map((c, i) => html`<label class="chip">${boxes[i]}<span>${c.label}</span></label>`)}</div></fieldset>` as HTMLElement;
+  const follow = (segment: Segment) => {
+    for (const field of usedFields(segment)) {
+      const i = attributes.findIndex((a) => a.field === field);
+      if (i >= 0 && !seen.has(field)) boxes[i]!.checked = true;
+      seen.add(field);
+    }
+  };
+  return { element, chosen: () => attributes.filter((_, i) => boxes[i]!.checked), follow };
+}
+
+const loadedFactors = new WeakMap<ScoreDatabase, Promise<void>>();
+
+/** Loads the factors table (once per database) for the reasons in the CSV. */
+function factorsTable(db: ScoreDatabase, url: string): Promise<void> {
+  let loading = loadedFactors.get(db);
+  if (!loading) {
+    loading = db.loadParquet("factors", url, { columns: ["id", "rank", "feature", "contribution", "value"] });
+    loading.catch(() => loadedFactors.delete(db));
+    loadedFactors.set(db, loading);
+  }
+  return loading;
+}
+
+/** The segment's members as CSV text: scores, the top 3 reasons in words and the chosen attributes. */
+export async function segmentCsv(db: ScoreDatabase, segment: Segment, columns: ColumnInfo[], attributes: ColumnInfo[], summary: Pick<InstanceSummary, "features" | "type">, factorsUrl: string): Promise<{ csv: string; people: number }> {
+  const { where, params } = compileSegment(segment, columns);
+  const extra = attributes.map((a) => `, "${a.field}"`).join("");
+  const rows = await db.query<MemberRow>(`SELECT id, score::INTEGER AS score, probability::DOUBLE AS probability, percentile::INTEGER AS percentile, bucket${extra}
+    FROM scores WHERE ${where} ORDER BY probability DESC, id`, params);
+  await factorsTable(db, factorsUrl);
+  const reasonRows = await db.query<Reason & { id: string }>(`SELECT id, rank::INTEGER AS rank, feature::INTEGER AS feature, contribution::DOUBLE AS contribution, value
+    FROM factors WHERE rank BETWEEN 1 AND 3 AND id IN (SELECT id FROM scores WHERE ${where})`, params);
+  const reasons = new Map<string, Reason[]>();
+  for (const r of reasonRows) {
+    const list = reasons.get(r.id) ?? [];
+    list.push(r);
+    reasons.set(r.id, list);
+  }
+  return { csv: membersCsv(rows, reasons, attributes, summary.features, summary.type), people: rows.length };
+}
+
+/** What the export panel needs once. */
+export interface ExportOptions {
+  database: Promise<ScoreDatabase>;
+  columns: ColumnInfo[];
+  summary: Pick<InstanceSummary, "features" | "type" | "explorer">;
+  instance: string;
+  factorsUrl: string;
+  scoresUrl: string;
+}
+
+/** What the export panel shows for the current segment. */
+export interface ExportState {
+  segment: Segment;
+  people: number;
+  /** The segment's name, where it comes from and when. */
+  context: ExportContext;
+}
+
+/** A file name from a segment's name: "Ready to buy" → "purchase-ready-to-buy". */
+function fileName(instance: string, name: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return `${instance}-${slug || "segment"}`;
+}
+
+/**
+ * The export panel: buttons (disabled, saying why, until the scores are loaded and whenever the segment is empty),
+ * the attributes for the CSV, the SQL and the scores table it runs on. `update` shows a new segment; the
+ * attribute choices persist.
+ */
+export function exportPanel(options: ExportOptions): HTMLElement & { update(state: ExportState): void } {
+  const { database, columns, summary, instance, factorsUrl, scoresUrl } = options;
+  let state: ExportState | null = null;
+  const status = html`<p role="status" class="muted" data-testid="export-status"></p>` as HTMLElement;
+  const reason = html`<p id="export-reason" class="muted" data-testid="export-disabled-reason">Waiting for the scores to load…</p>` as HTMLElement;
+  const button = (testid: string) => html`<button type="button" data-testid=${testid} disabled aria-describedby="export-reason"></button>` as HTMLButtonElement;
+  const csv = button("export-csv");
+  const json = button("export-json");
+  const sqlButton = button("export-sql");
+  json.textContent = "Download the definition (JSON)";
+  sqlButton.textContent = "Download the definition (SQL)";
+  csv.textContent = "Download the people (CSV)";
+  const sqlText = html`<pre data-testid="segment-sql"></pre>` as HTMLElement;
+  const picker = attributePicker(columns);
+  const base = () => fileName(instance, state?.context.name ?? "segment");
+  csv.addEventListener("click", async () => {
+    if (!state) return;
+    const { segment } = state;
+    csv.disabled = true;
+    status.textContent = "Preparing the file, with each person's top reasons…";
+    try {
+      const out = await segmentCsv(await database, segment, columns, picker.chosen(), summary, factorsUrl);
+      download(out.csv, `${base()}.csv`, "text/csv");
+      status.textContent = `${formatCount(out.people)} people exported.`;
+    } catch (error) {
+      status.textContent = `Export failed: ${String(error)}`;
+    } finally {
+      csv.disabled = state.people === 0;
+    }
+  });
+  json.addEventListener("click", () => {
+    if (state) download(JSON.stringify(labelledSegment(state.segment, columns, { ...state.context, people: state.people }), null, 2) + "\n", `${base()}.json`, "application/json");
+  });
+  sqlButton.addEventListener("click", () => download(sqlText.textContent ?? "", `${base()}.sql`, "application/sql"));
+  const panel = html`<div class="segment-export" data-testid="export-panel">
+    <p>The CSV lists each person's id, score, probability, percentile, bucket and top 3 reasons in words, plus the attributes below.
+    The definition keeps the segment: import it here again, or run the SQL on the scores table.</p>
+    ${picker.element}
+    <div class="filter-inputs segment-export-buttons">${csv} ${json} ${sqlButton}</div>
+    ${reason}${status}
+    <details><summary>The segment as SQL, and the scores table it runs on</summary>
+      ${sqlText}
+      ${scoresTableDoc(summary)}
+      <p><a href=${scoresUrl} download=${`${instance}-scores.parquet`} data-testid="download-scores">Download the scores table (Parquet)</a>,
+      the same file as <code>scores/${instance}/scores.parquet</code> from <code>npm run score</code>.</p>
+    </details>
+  </div>` as HTMLElement & { update(state: ExportState): void };
+  panel.update = (next) => {
+    state = next;
+    const empty = next.people === 0;
+    picker.follow(next.segment);
+    for (const b of [csv, json, sqlButton]) {
+      b.disabled = empty;
+      if (empty) b.setAttribute("aria-describedby", "export-reason");
+      else b.removeAttribute("aria-describedby");
+    }
+    csv.textContent = `Download the ${formatCount(next.people)} ${next.people === 1 ? "person" : "people"} (CSV)`;
+    reason.textContent = empty ? "Nothing to export: no one is in this segment." : "";
+    sqlText.textContent = readableSql(next.segment, columns, { ...next.context, people: next.people });
+  };
+  return panel;
+}

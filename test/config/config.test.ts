@@ -144,6 +144,26 @@ describe("validateConfig", () => {
     expect(message).toContain("instances[0].eligible.activeWithinDays: expected a whole number from 1 to 36500 but got number 0");
   });
 
+  it("gives conversion instances a customer value over 365 days by default, churn instances none", () => {
+    const goal = { conditions: [{ field: "eventType", op: "exists" as const }] };
+    const config = validateConfig({
+      inputs: { events: { path: "e.csv" } },
+      instances: [
+        { name: "buy", type: "conversion", window: 30, goal },
+        { name: "leave", type: "churn", window: 60, goal },
+        { name: "quarter", type: "conversion", window: 30, goal, value: { horizonDays: 90 } },
+        { name: "off", type: "conversion", window: 30, goal, value: false },
+      ],
+    });
+    expect(config.instances.map((i) => i.value)).toEqual([{ horizonDays: 365 }, null, { horizonDays: 90 }, null]);
+    const churn = errorOf(() => validateConfig(demoWith((c) => void (c.instances[1].value = { horizonDays: 90 }))));
+    expect(churn).toContain("instances[1].value: expected false or no value: churn instances have no customer value");
+    const zero = errorOf(() => validateConfig(demoWith((c) => void (c.instances[0].value = { horizonDays: 0 }))));
+    expect(zero).toContain("instances[0].value.horizonDays: expected a whole number from 1 to 3650 but got number 0");
+    const unknown = errorOf(() => validateConfig(demoWith((c) => void (c.instances[0].value = { horizon: 90 }))));
+    expect(unknown).toContain("instances[0].value.horizon: unknown key; expected one of horizonDays");
+  });
+
   it("rejects duplicate names, inconsistent settings and bad identifiers", () => {
     const message = errorOf(() =>
       validateConfig(

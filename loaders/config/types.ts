@@ -199,17 +199,6 @@ export interface InstanceConfig {
   buckets?: BucketSettings;
   /** Influential factors kept per person (default 10). */
   topFactors?: number;
-  /** Customer value (conversion instances whose goal events carry an amount): per person the expected goal days in
-   * the window and in `horizonDays` (default 365), P(alive), the expected amount per goal day and the expected value
-   * over the horizon (BG/NBD x Gamma-Gamma, undiscounted). On by default for conversion instances; `false` turns it
-   * off. Churn instances have none. */
-  value?: ValueSettings | false;
-}
-
-/** Settings of an instance's customer value. */
-export interface ValueSettings {
-  /** Days ahead the expected value covers (default 365, from 1 to 3650). */
-  horizonDays?: number;
 }
 
 /** Feature engineering settings shared by all instances. */
@@ -288,6 +277,16 @@ export interface CustomerAIConfig {
   eventLabels?: Record<string, string | { one: string; many?: string; verb?: string }>;
   /** ISO 4217 code of the amounts (e.g. "EUR"), to write them with their currency; default: plain numbers. */
   currency?: string;
+  resources?: ResourceSettings;
+}
+
+/** Resources a run may use. */
+export interface ResourceSettings {
+  /** Memory DuckDB may hold while reading the inputs and building features, before it spills to disk (in the OS
+   * temporary folder, `TMPDIR`): an amount (`"4GB"`, `"512MB"`, `"6GiB"`, at least 128MB) or a share of the
+   * machine's memory (`"50%"`). Default `"40%"`; the environment variable `CUSTOMER_AI_MEMORY_LIMIT` overrides it
+   * for one run. It does not bound training, scoring and explanations, whose memory grows with people x features. */
+  memoryLimit?: string;
 }
 
 /** A condition group with its combinator filled in. */
@@ -319,8 +318,6 @@ export interface ResolvedInstance {
   requirements: { minPositive: number; minNegative: number };
   buckets: { on: "score" | "percentile"; high: number; medium: number };
   topFactors: number;
-  /** Customer value settings; null: no customer value (churn instances, or `value: false`). */
-  value: { horizonDays: number } | null;
   /** Where this instance sits in `instances`, for error messages (`instances[1]...`). */
   index: number;
 }
@@ -363,4 +360,5 @@ export interface ResolvedConfig {
   /** Names of event types given by the configuration (the XDM defaults are in loaders/features/names.ts). */
   eventLabels: Record<string, { one: string; many: string; verb?: string }>;
   currency: string | null;
+  resources: { memoryLimit: string | null };
 }

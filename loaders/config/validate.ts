@@ -19,6 +19,7 @@ import {
 } from "./checks.js";
 import { currencyOf, descriptionOf, eventLabelsOf, valueOrderOf } from "./display.js";
 import { UserError } from "./errors.js";
+import { resourcesOf } from "./resources.js";
 import {
   CONDITION_OPS,
   type Condition,
@@ -71,7 +72,7 @@ export interface ValidateOptions {
 export function validateConfig(raw: unknown, options: ValidateOptions = {}): ResolvedConfig {
   const issues = new Issues();
   const baseDir = resolve(options.baseDir ?? process.cwd());
-  const root = object(issues, raw, "", ["inputs", "asOf", "exclusions", "features", "training", "requirements", "instances", "eventLabels", "currency"]);
+  const root = object(issues, raw, "", ["inputs", "asOf", "exclusions", "features", "training", "requirements", "instances", "eventLabels", "currency", "resources"]);
   if (!root) throw configError(issues);
   const inputs = object(issues, root.inputs, "inputs", ["events", "profiles"]);
   const events = inputs ? eventsInput(issues, inputs.events, baseDir) : undefined;
@@ -89,8 +90,9 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Res
   });
   const eventLabels = eventLabelsOf(issues, root.eventLabels, pluralOf);
   const currency = currencyOf(issues, root.currency);
+  const resources = resourcesOf(issues, root.resources);
   if (issues.list.length || !events || !requirements) throw configError(issues);
-  return { inputs: { events, profiles: profiles ?? null }, asOf, exclusions, features, training, instances, eventLabels, currency };
+  return { inputs: { events, profiles: profiles ?? null }, asOf, exclusions, features, training, instances, eventLabels, currency, resources };
 }
 
 function configError(issues: Issues): UserError {
@@ -278,15 +280,6 @@ function bucketSettings(issues: Issues, value: unknown, path: string): ResolvedI
   return { on, high, medium };
 }
 
-/** An instance's customer value settings: on by default for conversion instances, none for churn instances. */
-function valueSettings(issues: Issues, value: unknown, path: string, type: ResolvedInstance["type"] | undefined): ResolvedInstance["value"] | undefined {
-  if (value === false || (value === undefined && type !== "conversion")) return null;
-  if (type === "churn") return void issues.expected(path, "false or no value: churn instances have no customer value", value);
-  const r = value === undefined ? {} : object(issues, value, path, ["horizonDays"]);
-  const horizonDays = r && integer(issues, r.horizonDays, at(path, "horizonDays"), 1, 3650, 365);
-  return horizonDays === undefined ? undefined : { horizonDays };
-}
-
 function requirementsOf(issues: Issues, value: unknown, path: string, fallback: { minPositive: number; minNegative: number }) {
   if (value === undefined) return fallback;
   const r = object(issues, value, path, ["minPositive", "minNegative"]);
@@ -303,7 +296,7 @@ function instance(
   path: string,
   requirements: { minPositive: number; minNegative: number } | undefined,
 ): ResolvedInstance | undefined {
-  const keys = ["name", "label", "description", "type", "goal", "window", "eligible", "customEvents", "profileAttributes", "exclusions", "asOf", "requirements", "buckets", "topFactors", "value"];
+  const keys = ["name", "label", "description", "type", "goal", "window", "eligible", "customEvents", "profileAttributes", "exclusions", "asOf", "requirements", "buckets", "topFactors"];
   const r = object(issues, value, path, keys);
   if (!r) return undefined;
   const name = identifier(issues, r.name, at(path, "name"));
@@ -338,9 +331,8 @@ function instance(
   const buckets = bucketSettings(issues, r.buckets, at(path, "buckets"));
   const topFactors = integer(issues, r.topFactors, at(path, "topFactors"), 1, 50, 10);
   const description = descriptionOf(issues, r.description, path);
-  const customerValue = valueSettings(issues, r.value, at(path, "value"), type);
-  if (!name || !type || !goal || !window || !eligible || !req || !buckets || !topFactors || customerValue === undefined) return undefined;
-  return { name, label: label ?? name, description, type, goal, window, eligible, customEvents, profileAttributes, exclusions, asOf, requirements: req, buckets, topFactors, value: customerValue, index: 0 };
+  if (!name || !type || !goal || !window || !eligible || !req || !buckets || !topFactors) return undefined;
+  return { name, label: label ?? name, description, type, goal, window, eligible, customEvents, profileAttributes, exclusions, asOf, requirements: req, buckets, topFactors, index: 0 };
 }
 
 function eligibleOf(issues: Issues, value: unknown, path: string, type: ResolvedInstance["type"] | undefined): ResolvedInstance["eligible"] | undefined {

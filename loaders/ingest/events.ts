@@ -77,6 +77,7 @@ export interface EventsIngest {
 /** Ingests the events input. */
 export async function ingestEvents(session: Session, config: ResolvedConfig): Promise<EventsIngest> {
   const input = config.inputs.events;
+  await session.useConfiguredLimit(config.resources.memoryLimit);
   await session.run(fileOrderSql());
   let source = await openSource(session, input, "inputs.events");
   const roles = await eventRoles(session, source, input);

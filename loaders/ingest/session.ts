@@ -8,10 +8,14 @@ import { mkdirSync, rmSync } from "node:fs";
 import { totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBConnection, DuckDBInstance, type DuckDBResult } from "@duckdb/node-api";
+import { UserError } from "../config/errors.js";
+import { DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV, MEMORY_LIMIT_EXPECTED, memoryLimitBytes } from "../config/resources.js";
 
 /** Options of `openSession`. */
 export interface SessionOptions {
-  /** DuckDB memory limit, e.g. "6GB" (default: 40% of physical memory). */
+  /** DuckDB memory limit, e.g. "6GB" or "50%" of physical memory (default: the environment variable
+   * `CUSTOMER_AI_MEMORY_LIMIT`, else the configuration's `resources.memoryLimit` once `useConfiguredLimit` is
+   * called, else 40%). */
   memoryLimit?: string;
   /** Folder for the temporary database file and spilled data (default: a fresh folder in the OS temp
    * directory). The session removes what it created there on close. */
@@ -30,8 +34,10 @@ export class Session {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
-    /** The memory limit in effect, e.g. "6GB". */
-    readonly memoryLimit: string,
+    /** The memory limit in effect, e.g. "6144MiB". */
+    public memoryLimit: string,
+    /** Whether the limit is the default one, which a configuration's `resources.memoryLimit` replaces. */
+    private byDefault: boolean,
     /** The folder holding the database file and spilled data (removed on close). */
     readonly folder: string,
     private readonly onQuery: ((sql: string, ms: number) => void) | undefined,
@@ -39,17 +45,28 @@ export class Session {
 
   /** Opens a session. */
   static async open(options: SessionOptions = {}): Promise<Session> {
-    const memoryLimit = options.memoryLimit ?? `${Math.max(1, Math.floor((totalmem() * 0.4) / 2 ** 30))}GB`;
+    const env = process.env[MEMORY_LIMIT_ENV]?.trim() || undefined;
+    const memoryLimit = duckdbLimit(options.memoryLimit ?? env ?? DEFAULT_MEMORY_LIMIT, options.memoryLimit ? "memoryLimit" : env ? MEMORY_LIMIT_ENV : "default");
     const folder = join(options.tempDirectory ?? tmpdir(), `customer-ai-duckdb-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
     mkdirSync(join(folder, "spill"), { recursive: true });
+    OPEN_FOLDERS.add(folder);
     const config: Record<string, string> = { memory_limit: memoryLimit, temp_directory: join(folder, "spill") };
     if (options.threads) config.threads = String(options.threads);
     const instance = await DuckDBInstance.create(join(folder, "work.duckdb"), config);
     const connection = await instance.connect();
-    const session = new Session(instance, connection, memoryLimit, folder, options.onQuery);
+    const session = new Session(instance, connection, memoryLimit, !options.memoryLimit && !env, folder, options.onQuery);
     await session.run("SET TimeZone = 'UTC'");
     await session.run("SET preserve_insertion_order = true");
     return session;
+  }
+
+  /** Applies a configuration's `resources.memoryLimit` (null: keep the default) unless the session's limit was
+   * given explicitly or by `CUSTOMER_AI_MEMORY_LIMIT`. */
+  async useConfiguredLimit(limit: string | null): Promise<void> {
+    if (limit === null || !this.byDefault) return;
+    this.memoryLimit = duckdbLimit(limit, "resources.memoryLimit");
+    this.byDefault = false;
+    await this.run(`SET memory_limit = '${this.memoryLimit}'`);
   }
 
   /** Runs statements, in order. */
@@ -94,7 +111,22 @@ export class Session {
     this.connection.closeSync();
     this.instance.closeSync();
     rmSync(this.folder, { recursive: true, force: true });
+    OPEN_FOLDERS.delete(this.folder);
   }
+}
+
+/** Folders of open sessions, removed when the process exits without closing them (an error thrown past `close`). */
+const OPEN_FOLDERS = new Set<string>();
+process.on("exit", () => {
+  for (const folder of OPEN_FOLDERS) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A memory limit as DuckDB takes it (whole MiB), from an amount or a share of physical memory; `key` names the
+ * setting in the error. */
+function duckdbLimit(text: string, key: string): string {
+  const bytes = memoryLimitBytes(text, totalmem());
+  if (bytes === null) throw new UserError("config", `${key}: expected ${MEMORY_LIMIT_EXPECTED} but got ${JSON.stringify(text)}`);
+  return `${Math.floor(bytes / 2 ** 20)}MiB`;
 }
 
 /** Converts a DuckDB JS value to a plain value. */

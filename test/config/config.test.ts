@@ -102,7 +102,7 @@ describe("validateConfig", () => {
     expect(message).toContain("instances[0].goal: expected an object but got nothing");
     expect(message).toContain('instances[1].type: expected one of conversion, churn but got "retention"');
     expect(message).toContain('asOf: expected a date written YYYY-MM-DD but got "2026-02-30"');
-    expect(message).toContain('instnaces: unknown key; expected one of inputs, asOf, exclusions, features, training, requirements, instances, eventLabels, currency; closest: "instances"');
+    expect(message).toContain('instnaces: unknown key; expected one of inputs, asOf, exclusions, features, training, requirements, instances, eventLabels, currency, resources; closest: "instances"');
   });
 
   it("checks condition values per operator", () => {

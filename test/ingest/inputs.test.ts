@@ -154,3 +154,42 @@ describe("a quote that is opened and never closed", () => {
     expect(opensUnclosedQuote('a;"b,c";d', ";")).toBe(false);
   });
 });
+
+describe("the DuckDB memory limit", () => {
+  const path = () => {
+    const p = join(dir, "small.csv");
+    writeFileSync(p, ["id,ts,event,amount", "p1,2024-01-01 10:00:00,purchase,5", "p2,2024-01-02 10:00:00,view,"].join("\n") + "\n");
+    return p;
+  };
+
+  async function limitAfterIngest(config: CustomerAIConfig, env?: string): Promise<string> {
+    const saved = process.env.CUSTOMER_AI_MEMORY_LIMIT;
+    if (env === undefined) delete process.env.CUSTOMER_AI_MEMORY_LIMIT;
+    else process.env.CUSTOMER_AI_MEMORY_LIMIT = env;
+    try {
+      const session = await Session.open({ threads: 2 });
+      try {
+        await ingest(session, validateConfig(config, { baseDir: dir }));
+        return String((await session.row("SELECT current_setting('memory_limit') AS v")).v);
+      } finally {
+        session.close();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.CUSTOMER_AI_MEMORY_LIMIT;
+      else process.env.CUSTOMER_AI_MEMORY_LIMIT = saved;
+    }
+  }
+
+  it("is resources.memoryLimit, unless CUSTOMER_AI_MEMORY_LIMIT says otherwise", async () => {
+    const config = { ...configOf(path()), resources: { memoryLimit: "300MB" } };
+    expect(await limitAfterIngest(config)).toBe("286.0 MiB");
+    expect(await limitAfterIngest(config, "200MiB")).toBe("200.0 MiB");
+  });
+
+  it("refuses a limit that is not an amount or a share, in one line naming the setting", async () => {
+    expect(() => validateConfig({ ...configOf(path()), resources: { memoryLimit: "lots" } }, { baseDir: dir })).toThrow(
+      'Invalid configuration: resources.memoryLimit: expected an amount of memory of at least 128MB such as "4GB", "512MB" or "6GiB", or a share of the machine\'s memory from 1% to 95% such as "50%" but got "lots"',
+    );
+    await expect(limitAfterIngest(configOf(path()), "1KB")).rejects.toThrow(/^CUSTOMER_AI_MEMORY_LIMIT: expected an amount of memory of at least 128MB/);
+  });
+});

@@ -4,9 +4,9 @@
  */
 import { ident, int, str } from "../sql/quote.js";
 
-/** A bucket name as its code. */
+/** A bucket name as its code (NULL, for a person the run did not score, stays NULL). */
 function bucketCode(column: string): string {
-  return `CASE ${column} WHEN 'High' THEN 0 WHEN 'Medium' THEN 1 ELSE 2 END`;
+  return `CASE ${column} WHEN 'High' THEN 0 WHEN 'Medium' THEN 1 WHEN 'Low' THEN 2 END`;
 }
 
 /**

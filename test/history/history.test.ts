@@ -55,6 +55,10 @@ describe("a history folder", () => {
     expect(new Set(latest.runs.map((r) => r.trainedAsOf))).toEqual(new Set([dates()[0]]));
     const moved = latest.previous!.movement.reduce((a, m) => a + m.people, 0);
     expect(moved).toBeGreaterThanOrEqual(latest.runs.at(-1)!.scored);
+    // Everyone scored in each run is counted once on that side; people scored in one run only are "not scored" (null) on the other.
+    const side = (key: "from" | "to") => latest.previous!.movement.filter((m) => m[key] !== null).reduce((a, m) => a + m.people, 0);
+    expect(side("from")).toBe(latest.runs.at(-2)!.scored);
+    expect(side("to")).toBe(latest.runs.at(-1)!.scored);
     expect(latest.previous!.enteredHighIds.length).toBe(Math.min(1000, latest.previous!.enteredHigh));
   });
 

@@ -199,6 +199,17 @@ export interface InstanceConfig {
   buckets?: BucketSettings;
   /** Influential factors kept per person (default 10). */
   topFactors?: number;
+  /** Customer value (conversion instances whose goal events carry an amount): per person the expected goal days in
+   * the window and in `horizonDays` (default 365), P(alive), the expected amount per goal day and the expected value
+   * over the horizon (BG/NBD x Gamma-Gamma, undiscounted). On by default for conversion instances; `false` turns it
+   * off. Churn instances have none. */
+  value?: ValueSettings | false;
+}
+
+/** Settings of an instance's customer value. */
+export interface ValueSettings {
+  /** Days ahead the expected value covers (default 365, from 1 to 3650). */
+  horizonDays?: number;
 }
 
 /** Feature engineering settings shared by all instances. */
@@ -318,6 +329,8 @@ export interface ResolvedInstance {
   requirements: { minPositive: number; minNegative: number };
   buckets: { on: "score" | "percentile"; high: number; medium: number };
   topFactors: number;
+  /** Customer value settings; null: no customer value (churn instances, or `value: false`). */
+  value: { horizonDays: number } | null;
   /** Where this instance sits in `instances`, for error messages (`instances[1]...`). */
   index: number;
 }

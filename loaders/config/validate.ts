@@ -280,6 +280,15 @@ function bucketSettings(issues: Issues, value: unknown, path: string): ResolvedI
   return { on, high, medium };
 }
 
+/** An instance's customer value settings: on by default for conversion instances, none for churn instances. */
+function valueSettings(issues: Issues, value: unknown, path: string, type: ResolvedInstance["type"] | undefined): ResolvedInstance["value"] | undefined {
+  if (value === false || (value === undefined && type !== "conversion")) return null;
+  if (type === "churn") return void issues.expected(path, "false or no value: churn instances have no customer value", value);
+  const r = value === undefined ? {} : object(issues, value, path, ["horizonDays"]);
+  const horizonDays = r && integer(issues, r.horizonDays, at(path, "horizonDays"), 1, 3650, 365);
+  return horizonDays === undefined ? undefined : { horizonDays };
+}
+
 function requirementsOf(issues: Issues, value: unknown, path: string, fallback: { minPositive: number; minNegative: number }) {
   if (value === undefined) return fallback;
   const r = object(issues, value, path, ["minPositive", "minNegative"]);
@@ -296,7 +305,7 @@ function instance(
   path: string,
   requirements: { minPositive: number; minNegative: number } | undefined,
 ): ResolvedInstance | undefined {
-  const keys = ["name", "label", "description", "type", "goal", "window", "eligible", "customEvents", "profileAttributes", "exclusions", "asOf", "requirements", "buckets", "topFactors"];
+  const keys = ["name", "label", "description", "type", "goal", "window", "eligible", "customEvents", "profileAttributes", "exclusions", "asOf", "requirements", "buckets", "topFactors", "value"];
   const r = object(issues, value, path, keys);
   if (!r) return undefined;
   const name = identifier(issues, r.name, at(path, "name"));
@@ -331,8 +340,9 @@ function instance(
   const buckets = bucketSettings(issues, r.buckets, at(path, "buckets"));
   const topFactors = integer(issues, r.topFactors, at(path, "topFactors"), 1, 50, 10);
   const description = descriptionOf(issues, r.description, path);
-  if (!name || !type || !goal || !window || !eligible || !req || !buckets || !topFactors) return undefined;
-  return { name, label: label ?? name, description, type, goal, window, eligible, customEvents, profileAttributes, exclusions, asOf, requirements: req, buckets, topFactors, index: 0 };
+  const customerValue = valueSettings(issues, r.value, at(path, "value"), type);
+  if (!name || !type || !goal || !window || !eligible || !req || !buckets || !topFactors || customerValue === undefined) return undefined;
+  return { name, label: label ?? name, description, type, goal, window, eligible, customEvents, profileAttributes, exclusions, asOf, requirements: req, buckets, topFactors, value: customerValue, index: 0 };
 }
 
 function eligibleOf(issues: Issues, value: unknown, path: string, type: ResolvedInstance["type"] | undefined): ResolvedInstance["eligible"] | undefined {

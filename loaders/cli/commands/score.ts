@@ -10,6 +10,7 @@ import { loadConfigOrDemo } from "../../config/load.js";
 import { DEFAULT_KEEP } from "../../history/runs.js";
 import { runPipeline } from "../../pipeline/run.js";
 import { type CommandOutput, UsageError } from "../run.js";
+import { summaryTable } from "../summary.js";
 
 /**
  * Runs `score` with the command-line arguments `argv` (`[--config FILE] [--as-of YYYY-MM-DD] [--out DIR]
@@ -49,19 +50,9 @@ export async function scoreCommand(argv: string[], output: CommandOutput = conso
     ...(history ? { history } : {}),
   });
   // Summarise.
-  const rows = run.instances.map((i) => ({
-    instance: i.name,
-    scored: i.scored,
-    rating: i.rating,
-    auc: i.auc.toFixed(3),
-    "recency auc": i.recencyAuc.toFixed(3),
-    "rfm auc": i.rfmAuc.toFixed(3),
-    ece: i.ece.toFixed(3),
-    seconds: i.seconds.toFixed(1),
-  }));
   const seconds = (stage: string) => run.seconds[stage]!.toFixed(1);
   output.error(`\nas of ${run.index.asOf}; wrote ${history ? join(history.dir, run.index.asOf) : out}/ in ${seconds("total")} s (features ${seconds("features")} s)`);
-  output.table(rows);
+  if (run.instances.length) output.log(summaryTable(run.instances));
   for (const f of run.index.failed) output.error(`\ninstance ${f.name} was not scored: ${f.message}`);
   return run.index.failed.length ? 1 : 0;
 }

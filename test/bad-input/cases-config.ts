@@ -298,6 +298,44 @@ export const CONFIG_CASES: BadInputCase[] = [
     message: 'inputs.events.timestampFormat: "%" is not a strptime specifier (in "%Y-%m-%d %")',
   },
   {
+    name: "a timestampFormat that does not fit the values",
+    category: "config",
+    command: "check",
+    setup: (f) => changed(f, (c) => void (c.inputs.events.timestampFormat = "%Y-%m-%d")),
+    status: 2,
+    message:
+      'inputs.events.columns.timestamp: column "ts" should hold timestamps but 6 of the first 6 values cannot be read as times from 1900 to 2199 with format "%Y-%m-%d"',
+  },
+  {
+    name: "groupRowsBy naming a column that does not exist",
+    category: "config",
+    command: "check",
+    setup: (f) => changed(f, (c) => void (c.inputs.events.groupRowsBy = "invoice")),
+    status: 2,
+    message:
+      /inputs\.events\.groupRowsBy: grouping column "invoice" not found in .*events\.csv; columns found: id, ts, event, amount/,
+  },
+  {
+    name: "profile attributes without a profiles input",
+    category: "config",
+    command: "check",
+    setup: (f) => changed(f, (c) => void (c.instances[0].profileAttributes = ["tier"])),
+    status: 2,
+    message: 'instances[0].profileAttributes[0]: uses profile attribute "tier" but inputs.profiles is not set',
+  },
+  {
+    name: "an instance asOf after the configuration's asOf",
+    category: "config",
+    command: "check",
+    setup: (f) =>
+      changed(f, (c) => {
+        c.asOf = "2025-02-10";
+        c.instances[0].asOf = "2025-02-14";
+      }),
+    status: 2,
+    message: 'instances[0].asOf: expected a date on or before the global asOf 2025-02-10 but got "2025-02-14"',
+  },
+  {
     name: "a CSV delimiter that is a quote",
     category: "config",
     issue: "also",

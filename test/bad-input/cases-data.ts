@@ -337,6 +337,55 @@ export const DATA_CASES: BadInputCase[] = [
     message: 'The values look like epoch milliseconds: set inputs.events.timestampFormat to "epoch_ms"',
   },
   {
+    name: "an unterminated quote in a CSV",
+    category: "data",
+    issue: "also",
+    command: "check",
+    setup: (f) => tinyCase(f, ['p4,2025-01-20 10:00:00,"view,', row("p5", "2025-01-21 10:00:00", "view")]),
+    status: 2,
+    message: /events\.csv line 8: a field opens a quote \(".*\) that is not closed on its line/,
+  },
+  {
+    name: "a CSV separated by semicolons",
+    category: "data",
+    command: "check",
+    setup: (f) =>
+      reading(
+        f,
+        "events.csv",
+        [HEADER, ...BASE_ROWS].map((line) => line.replaceAll(",", ";")),
+      ),
+    status: 0,
+    message: "events: 6 rows read, 6 used, 0 set aside",
+    rows: { read: 6, used: 6, setAside: {}, people: 3 },
+  },
+  {
+    name: "a tab-separated .tsv",
+    category: "data",
+    command: "check",
+    setup: (f) =>
+      reading(
+        f,
+        "events.tsv",
+        [HEADER, ...BASE_ROWS].map((line) => line.replaceAll(",", "\t")),
+      ),
+    status: 0,
+    message: "events: 6 rows read, 6 used, 0 set aside",
+    rows: { read: 6, used: 6, setAside: {}, people: 3 },
+  },
+  {
+    name: "a CSV without a header, read with csv.header false",
+    category: "data",
+    command: "check",
+    setup: (f) => {
+      const columns = { personId: "column0", timestamp: "column1", eventType: "column2", amount: "column3" };
+      return reading(f, "events.csv", BASE_ROWS, { csv: { header: false }, columns });
+    },
+    status: 0,
+    message: "events: 6 rows read, 6 used, 0 set aside",
+    rows: { read: 6, used: 6, setAside: {}, people: 3 },
+  },
+  {
     name: "every row set aside",
     category: "data",
     command: "check",

@@ -485,15 +485,16 @@ export function bgnbdLogLikelihood(p: BgnbdParams, summary: BtydSummary, weights
 // Optimiser
 
 /** Objective to minimise: returns f(x) and writes its gradient into g. */
-type Objective = (x: Float64Array, g: Float64Array) => number;
+export type Objective = (x: Float64Array, g: Float64Array) => number;
 
 /** Lower and upper bounds of each coordinate. */
-interface Box {
+export interface Box {
   lo: readonly number[];
   hi: readonly number[];
 }
 
-interface BoxResult {
+/** Where `minimiseInBox` ended: the point, the objective there, iterations over all runs, and convergence. */
+export interface BoxResult {
   x: Float64Array;
   f: number;
   iterations: number;
@@ -581,7 +582,7 @@ function bfgsRun(fn: Objective, x0: Float64Array, box: Box, maxIter: number): Bo
 }
 
 /** Projected BFGS with restarts (fresh H) while a restart still improves the objective; deterministic. */
-function minimiseInBox(fn: Objective, x0: Float64Array, box: Box, maxIter: number): BoxResult {
+export function minimiseInBox(fn: Objective, x0: Float64Array, box: Box, maxIter: number): BoxResult {
   let best = bfgsRun(fn, x0, box, maxIter);
   let iterations = best.iterations;
   for (let restart = 0; restart < 3 && iterations < maxIter; restart++) {
@@ -638,7 +639,7 @@ export function fitBgnbd(
 // Simulation
 
 /** Draws of log Gamma(shape, 1) variates (Marsaglia and Tsang 2000; shape < 1 boosted) and normals from uniforms. */
-function gammaSampler(uniform: () => number): (shape: number) => number {
+export function gammaSampler(uniform: () => number): (shape: number) => number {
   let spare = NaN;
   const normal = (): number => {
     if (!Number.isNaN(spare)) {

@@ -21,6 +21,8 @@ import {
   rocCurve,
   thresholdTable,
 } from "../evaluation/metrics.js";
+import { bootstrapIntervals, wilsonInterval } from "../evaluation/bootstrap.js";
+import { sliceBy } from "../evaluation/slices.js";
 import { predictMargin } from "../model/index.js";
 import { BUCKETS, type BucketRule, scorePeople } from "../scoring/scores.js";
 import { columnOf, matrixOf, personDraw, rowsWhere, selectRows } from "./matrix.js";
@@ -150,6 +152,10 @@ export async function evaluate(input: EvaluateInput): Promise<{ evaluation: Eval
     thresholds: thresholdTable(outcomes),
     baselines,
     backtest: [...bucketOutcomes(testCutoff.asOf, probability, label, input.buckets), ...backtest(input)],
+    intervals: bootstrapIntervals(outcomes, input.seed),
+    slices: features.catalogue.flatMap((f, j) =>
+      f.kind === "categorical" && f.group === "profile" && f.categories ? [sliceBy(j, columnOf(test, j), f.categories, outcomes, model.auc)] : [],
+    ),
   };
   return { evaluation, probability };
 }
@@ -167,7 +173,8 @@ function bucketOutcomes(cutoff: string, probability: Float64Array, label: Uint8A
       predicted += probability[i]!;
       actual += label[i]!;
     }
-    return { cutoff, bucket: name, people, predicted: people ? predicted / people : 0, actual: people ? actual / people : 0 };
+    const interval = wilsonInterval(actual, people);
+    return { cutoff, bucket: name, people, predicted: people ? predicted / people : 0, actual: people ? actual / people : 0, actualLow: interval.low, actualHigh: interval.high };
   });
 }
 

@@ -35,6 +35,8 @@
  * - `score-history.parquet`: `id VARCHAR, as_of DATE, probability FLOAT, score UTINYINT, bucket VARCHAR`: the
  *   scores of this run's people in each run of its history folder, sorted by id then date (small row groups).
  */
+import type { MetricIntervals } from "../evaluation/bootstrap.js";
+import type { Slice } from "../evaluation/slices.js";
 import type { BucketRule } from "../scoring/scores.js";
 
 /** Bumped when a field changes meaning. */
@@ -214,8 +216,13 @@ export interface Evaluation extends Metrics {
   }[];
   /** `roc`: the baseline's ROC curve on the same test (at most ~100 points). */
   baselines: ({ name: "recency" | "rfm" | "bgnbd"; label: string; roc?: { fpr: number; tpr: number; threshold: number }[] } & Metrics)[];
-  /** Per past cutoff: the actual outcome rate per bucket (Adobe's performance summary). */
-  backtest: { cutoff: string; bucket: "High" | "Medium" | "Low"; people: number; predicted: number; actual: number }[];
+  /** Per past cutoff: the actual outcome rate per bucket (Adobe's performance summary), with Wilson's 95% interval
+   * of the actual rate (NaN, written null, for an empty bucket). */
+  backtest: { cutoff: string; bucket: "High" | "Medium" | "Low"; people: number; predicted: number; actual: number; actualLow?: number; actualHigh?: number }[];
+  /** 95% intervals of the test metrics: a seeded bootstrap over the test's people (loaders/evaluation/bootstrap.ts). */
+  intervals?: MetricIntervals;
+  /** Quality per value of each categorical profile attribute (loaders/evaluation/slices.ts). */
+  slices?: Slice[];
 }
 
 /** `insights.json`. */

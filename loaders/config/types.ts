@@ -6,6 +6,7 @@
  * `eventType`, `amount`: the mapped, parsed values) or a column of the events file (e.g. `web.webPageDetails.name`,
  * `InvoiceNo`); conditions on profile attributes name profile columns.
  */
+import type { PrivacySettings } from "./privacy.js";
 
 /** Comparison operators of a condition. */
 export const CONDITION_OPS = [
@@ -289,6 +290,8 @@ export interface CustomerAIConfig {
   /** ISO 4217 code of the amounts (e.g. "EUR"), to write them with their currency; default: plain numbers. */
   currency?: string;
   resources?: ResourceSettings;
+  /** Personal columns (`pii`: never features, never on the site) and pseudonymous ids on the site (loaders/config/privacy.ts). */
+  privacy?: { pii?: string[]; pseudonymousIds?: boolean };
 }
 
 /** Resources a run may use. */
@@ -374,4 +377,5 @@ export interface ResolvedConfig {
   eventLabels: Record<string, { one: string; many: string; verb?: string }>;
   currency: string | null;
   resources: { memoryLimit: string | null };
+  privacy: PrivacySettings;
 }

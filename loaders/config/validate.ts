@@ -19,6 +19,7 @@ import {
 } from "./checks.js";
 import { currencyOf, descriptionOf, eventLabelsOf, valueOrderOf } from "./display.js";
 import { UserError } from "./errors.js";
+import { checkPiiAttributes, privacyOf } from "./privacy.js";
 import { resourcesOf } from "./resources.js";
 import {
   CONDITION_OPS,
@@ -72,7 +73,7 @@ export interface ValidateOptions {
 export function validateConfig(raw: unknown, options: ValidateOptions = {}): ResolvedConfig {
   const issues = new Issues();
   const baseDir = resolve(options.baseDir ?? process.cwd());
-  const root = object(issues, raw, "", ["inputs", "asOf", "exclusions", "features", "training", "requirements", "instances", "eventLabels", "currency", "resources"]);
+  const root = object(issues, raw, "", ["inputs", "asOf", "exclusions", "features", "training", "requirements", "instances", "eventLabels", "currency", "resources", "privacy"]);
   if (!root) throw configError(issues);
   const inputs = object(issues, root.inputs, "inputs", ["events", "profiles"]);
   const events = inputs ? eventsInput(issues, inputs.events, baseDir) : undefined;
@@ -91,8 +92,10 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Res
   const eventLabels = eventLabelsOf(issues, root.eventLabels, pluralOf);
   const currency = currencyOf(issues, root.currency);
   const resources = resourcesOf(issues, root.resources);
+  const privacy = privacyOf(issues, root.privacy);
+  checkPiiAttributes(issues, privacy.pii, instances);
   if (issues.list.length || !events || !requirements) throw configError(issues);
-  return { inputs: { events, profiles: profiles ?? null }, asOf, exclusions, features, training, instances, eventLabels, currency, resources };
+  return { inputs: { events, profiles: profiles ?? null }, asOf, exclusions, features, training, instances, eventLabels, currency, resources, privacy };
 }
 
 function configError(issues: Issues): UserError {

@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { loadConfigOrDemo } from "../config/load.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { UserError } from "../config/errors.js";
+import { ID_KEY_ENV } from "../config/privacy.js";
 import { datedRuns } from "../history/runs.js";
 import { runPipeline } from "./run.js";
 import { RUN_FILES, type RunIndex } from "./schema.js";
@@ -37,6 +38,9 @@ export async function siteRun(): Promise<{ dir: string; index: RunIndex }> {
     return { dir: newest.dir, index: JSON.parse(readFileSync(join(newest.dir, RUN_FILES.index), "utf8")) as RunIndex };
   }
   const config = await loadConfigOrDemo(process.env["CUSTOMER_AI_CONFIG"]);
+  if (config.privacy.pseudonymousIds && !process.env[ID_KEY_ENV]) {
+    throw new UserError("config", `privacy.pseudonymousIds: set the key of the site's pseudonymous ids in ${ID_KEY_ENV} (a secret of at least 16 characters, kept out of the site) to build it`);
+  }
   const dir = join(CACHE_DIR, runKey(config));
   const indexFile = join(dir, RUN_FILES.index);
   if (!existsSync(indexFile)) await withLock(`${dir}.lock`, async () => {

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../db/duckdb.js";
 import { copyEmptyScoreHistorySql } from "../history/sql.js";
-import { FILES, RUN_FILES } from "../pipeline/schema.js";
+import { FILES, type InstanceHistory, RUN_FILES } from "../pipeline/schema.js";
+import { hasPersonIds, idKey, pseudonymOf, pseudonymousParquet } from "./pseudonyms.js";
 import { siteRun } from "../pipeline/site.js";
 import { writeOutput } from "./emit.js";
 
@@ -35,9 +36,21 @@ export async function emitRunFile(file: keyof typeof RUN_FILES): Promise<void> {
   await writeOutput(await readFile(join(dir, RUN_FILES[file])));
 }
 
-/** Writes the file of the loader's `--instance` to stdout (the whole body of a parameterised data loader). */
+/** Writes the file of the loader's `--instance` to stdout (the whole body of a parameterised data loader), with
+ * pseudonymous ids when a key is set (see `pseudonyms.ts`). */
 export async function emitInstanceFile(file: keyof typeof FILES): Promise<void> {
-  await writeOutput(await instanceFile(loaderParam("instance"), file));
+  const instance = loaderParam("instance");
+  const key = idKey();
+  if (key && hasPersonIds(file)) return writeOutput(await pseudonymousParquet(await instanceFilePath(instance, file), file, key));
+  await writeOutput(await instanceFile(instance, file));
+}
+
+/** Where one file of an instance's run output is. */
+async function instanceFilePath(instance: string, file: keyof typeof FILES): Promise<string> {
+  const { dir, index } = await siteRun();
+  const entry = index.instances.find((i) => i.name === instance);
+  if (!entry) throw new Error(`unknown instance "${instance}" (the run has ${index.instances.map((i) => i.name).join(", ")})`);
+  return join(dir, entry.dir, FILES[file]);
 }
 
 /** The history files of the loader's `--instance` (written only in runs of a history folder): the file, or for a
@@ -47,6 +60,13 @@ export async function emitHistoryFile(file: "history" | "scoreHistory"): Promise
   const { dir, index } = await siteRun();
   const entry = index.instances.find((i) => i.name === instance);
   const path = entry ? join(dir, entry.dir, FILES[file]) : "";
+  const key = idKey();
+  if (existsSync(path) && key && file === "scoreHistory") return writeOutput(await pseudonymousParquet(path, file, key));
+  if (existsSync(path) && key && file === "history") {
+    const history = JSON.parse(await readFile(path, "utf8")) as InstanceHistory;
+    if (history.previous) history.previous.enteredHighIds = history.previous.enteredHighIds.map((id) => pseudonymOf(id, key));
+    return writeOutput(JSON.stringify(history));
+  }
   if (existsSync(path)) return writeOutput(await readFile(path));
   if (file === "history") return writeOutput("null\n");
   const folder = mkdtempSync(join(tmpdir(), "customer-ai-empty-"));

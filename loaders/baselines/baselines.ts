@@ -53,7 +53,9 @@ function logColumn(values: ArrayLike<number>, missing: number): number[] {
 
 /** RFM logistic-regression baseline: fitted on `train`, returns probabilities for `test`. */
 export async function rfmBaseline(train: RfmColumns, trainLabel: ArrayLike<number>, test: RfmColumns): Promise<Float64Array> {
-  const { DataFrame, StandardScaler } = await import("danfojs");
+  const { DataFrame, StandardScaler, tensorflow } = await import("danfojs");
+  // TensorFlow.js (under danfojs) prints a banner about its Node backend on its first tensor unless in production mode.
+  tensorflow.env().set("PROD", true);
   const frame = (c: RfmColumns) =>
     new DataFrame({
       recency: logColumn(c.recency, NEVER),

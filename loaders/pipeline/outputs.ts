@@ -40,6 +40,8 @@ export interface ScoreFilesInput {
   timeline: string;
   /** Runs the explanation, handing each chunk of top factors to the sink. */
   explain: (sink: (chunk: FactorChunk) => Promise<void>) => Promise<Explanation>;
+  /** FLOAT columns after the feature columns (the customer value), one value per scored person, NaN = NULL. */
+  extraColumns?: { name: string; values: Float64Array }[];
 }
 
 /** What the summary files need from the per-person outputs. */
@@ -63,6 +65,7 @@ export async function writeScoreFiles(input: ScoreFilesInput): Promise<ScoreFile
     return text;
   };
   const top3 = [0, 1, 2].map(() => new Array<number | null>(set.rows).fill(null));
+  const extra = input.extraColumns ?? [];
   const writer = await TableWriter.open();
   try {
     await writer.create("factors", FACTOR_COLUMNS);
@@ -90,9 +93,10 @@ export async function writeScoreFiles(input: ScoreFilesInput): Promise<ScoreFile
       { name: "top2", type: "USMALLINT" },
       { name: "top3", type: "USMALLINT" },
       ...explorer.map((e): OutputColumn => ({ name: e.column, type: features.catalogue[e.feature]!.kind === "categorical" ? "USMALLINT" : "FLOAT" })),
+      ...extra.map((c): OutputColumn => ({ name: c.name, type: "FLOAT" })),
     ];
     await writer.create("scores", scoreColumns);
-    const featureValues = explorer.map((e) => columnOf(set, e.feature));
+    const featureValues = [...explorer.map((e) => columnOf(set, e.feature)), ...extra.map((c) => c.values)];
     for (let from = 0; from < set.rows; from += SLICE) {
       const to = Math.min(set.rows, from + SLICE);
       const range = (fn: (i: number) => DuckDBValue) => Array.from({ length: to - from }, (_, k) => fn(from + k));

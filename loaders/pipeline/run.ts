@@ -21,6 +21,7 @@ import { concatSets, matrixOf } from "./matrix.js";
 import { type Evaluation, FILES, type InstanceSummary, type ModelCard, type RealisedOutcome, RUN_FILES, type RunIndex, SCHEMA_VERSION } from "./schema.js";
 import { type SavedInstance, type SavedModel, readSavedInstances, savedModelJSON, trainedWith } from "./saved.js";
 import { writeScoreFiles } from "./outputs.js";
+import { type CustomerValue, prepareCustomerValue, valueOutputs } from "./value.js";
 import { writeFolderAtomically, writeNamedFolderAtomically } from "./output-folder.js";
 import { instanceHistory, realisedOutcomes, writeScoreHistory } from "../history/changes.js";
 import { type DatedRun, datedRuns, modelRunFolder, openHistoryFolder, pruneRuns } from "../history/runs.js";
@@ -91,6 +92,7 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
   const saved = options.model === undefined ? null : readSavedInstances(modelRunFolder(options.model), config, names);
   const earlierThan = (asOf: string) => history.filter((run) => run.asOf < asOf);
   const outcomes = new Map<string, RealisedOutcome[]>();
+  const values = new Map<string, CustomerValue>();
   const frozen = saved && { from: options.model!, layouts: new Map([...saved].map(([name, s]) => [name, s.model.layout])) };
   const prepared = await prepareFeatures(config, {
     ...options,
@@ -100,6 +102,11 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
       for (const inst of config.instances.filter((i) => names.includes(i.name))) {
         const asOf = inst.asOf ?? ingested.asOf;
         outcomes.set(inst.name, await realisedOutcomes(session, earlierThan(asOf), inst, goalDaysTable(inst.index), asOf));
+        if (inst.value) {
+          const t0 = performance.now();
+          values.set(inst.name, await prepareCustomerValue(session, ingested, inst, asOf));
+          progress(`${inst.name}: customer value (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+        }
       }
       await session.run(
         ...[...new Set(config.instances.map((i) => i.asOf ?? ingested.asOf))].map((asOf) => copyTimelineSql(timelineOf(asOf), dayOf(asOf) + 1)),
@@ -119,7 +126,7 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
       const inst = config.instances.find((i) => i.name === features.instance)!;
       const dir = join(out, inst.name);
       mkdirSync(dir, { recursive: true });
-      const ctx = { config, features, report: prepared.report, dir, timeline: timelineOf(features.asOf), progress: (m: string) => progress(`${inst.name}: ${m}`) };
+      const ctx = { config, features, report: prepared.report, dir, timeline: timelineOf(features.asOf), progress: (m: string) => progress(`${inst.name}: ${m}`), value: values.get(inst.name) ?? null };
       const result = saved ? await scoreWithSaved(ctx, saved.get(inst.name)!) : await scoreInstance(ctx);
       const seconds = (performance.now() - t0) / 1000;
       if (options.history) {
@@ -147,6 +154,8 @@ interface InstanceContext {
   dir: string;
   timeline: string;
   progress: (message: string) => void;
+  /** The customer value at the as-of date (instances with `value`), from the ingest session. */
+  value: CustomerValue | null;
 }
 
 /** What a run reports of one instance. */
@@ -235,8 +244,9 @@ async function publishInstance(ctx: InstanceContext, saved: SavedModel, evaluati
   progress(`scoring ${features.score.rows} eligible people`);
   const probability = calibrate(saved.calibrator, predictMargin(saved.model, matrixOf(features.score, catalogue.length)));
   const scores = scorePeople(probability, inst.buckets);
+  const value = ctx.value && valueOutputs(ctx.value, features.score.person, scores);
   const written = await timedStage(ctx, seconds, "explain", () =>
-    writeScoreFiles({ dir, features, scores, timeline, topK: inst.topFactors, explain: (sink) => explainScores(saved.model, features.score, catalogue, scores, inst.topFactors, sink, progress) }),
+    writeScoreFiles({ dir, features, scores, timeline, topK: inst.topFactors, extraColumns: value?.columns, explain: (sink) => explainScores(saved.model, features.score, catalogue, scores, inst.topFactors, sink, progress) }),
   );
   const summary: InstanceSummary = {
     schemaVersion: SCHEMA_VERSION,
@@ -259,8 +269,10 @@ async function publishInstance(ctx: InstanceContext, saved: SavedModel, evaluati
     base: written.base,
     modelCard,
     suggestedSegments: suggestedSegments(inst),
+    ...(value ? { value: value.summary } : {}),
   };
   writeJson(join(dir, FILES.instance), summary);
+  if (ctx.value) writeJson(join(dir, FILES.value), ctx.value.report);
   writeJson(join(dir, FILES.evaluation), evaluation);
   writeJson(join(dir, FILES.insights), written.insights);
   writeJson(join(dir, FILES.model), savedModelJSON(saved, summary.features));

@@ -8,6 +8,8 @@
  * DIR/new-people.parquet              day, people: people by the day of their first used event
  * DIR/<instance>/instance.json        InstanceSummary: goal in words, counts, buckets, quality, model card, ...
  * DIR/<instance>/evaluation.json      Evaluation: out-of-time metrics, curves, baselines, backtest
+ * DIR/<instance>/value.json           ValueReport: the customer value model and its out-of-time validation
+ *                                     (conversion instances with `value`, see loaders/pipeline/value.ts)
  * DIR/<instance>/insights.json        Insights: global, per-bucket and per-value-range factors
  * DIR/<instance>/model.json           the saved model (loaders/pipeline/saved.ts): the GBDT, calibrator, feature
  *                                     catalogue and layout, the settings it was trained with, its as-of date
@@ -24,7 +26,11 @@
  *   bucket VARCHAR ("High" | "Medium" | "Low", dictionary-encoded), top1 USMALLINT, top2 USMALLINT,
  *   top3 USMALLINT` (feature codes of the person's three most influential factors, NULL when fewer), then one
  *   column per explorer feature named by `InstanceSummary.explorer[].column` (FLOAT for numeric features, codes
- *   as USMALLINT for categorical ones, NULL = missing).
+ *   as USMALLINT for categorical ones, NULL = missing). Instances with customer value (`InstanceSummary.value`) end
+ *   with `expected_events FLOAT` (expected goal days in the window), `expected_events_horizon FLOAT` (in the value
+ *   horizon), `p_alive FLOAT` (BG/NBD's probability that the person still buys), `expected_spend FLOAT` (expected
+ *   amount per goal day, Gamma-Gamma) and `expected_value FLOAT` (expected_events_horizon x expected_spend,
+ *   undiscounted): NULL for people without a goal day before the as-of date, or when the value is unavailable.
  * - `factors.parquet`: `id VARCHAR, rank UTINYINT (1 = most influential; 0 = all other features together),
  *   feature USMALLINT (code into `InstanceSummary.features`; NULL for rank 0), contribution FLOAT (log-odds),
  *   value VARCHAR (the person's value in words, NULL for rank 0)`. For every person the contributions of all
@@ -57,6 +63,7 @@ export const FILES = {
   timeline: "timeline.parquet",
   history: "history.json",
   scoreHistory: "score-history.parquet",
+  value: "value.json",
 } as const;
 
 /** `DIR/index.json`. */
@@ -138,6 +145,37 @@ export interface InstanceSummary {
   modelCard: ModelCard;
   /** Ready-made segments (conditions in the segment builder's own form, see components). */
   suggestedSegments: { name: string; description: string; where: { field: "percentile" | "score" | "bucket"; op: "between" | "in"; value: (number | string)[] }[] }[];
+  /** Customer value of the scored people (conversion instances with `value`; see `ValueReport` for the model). */
+  value?: InstanceValue | UnavailableValue;
+}
+
+/** Customer value over the scored people, from the columns `expected_*` and `p_alive` of scores.parquet. */
+export interface InstanceValue {
+  /** Days the expected value covers, and the instance's window (of `expected_events`). */
+  horizonDays: number;
+  window: number;
+  /** Scored people with a value (a goal day before the as-of date), and without. */
+  people: number;
+  withoutValue: number;
+  /** Sums over the scored people: expected value over the horizon, expected goal days in the window and horizon. */
+  total: number;
+  expectedEvents: number;
+  expectedEventsHorizon: number;
+  /** Per bucket: people with a value, their total and mean expected value. */
+  perBucket: { bucket: "High" | "Medium" | "Low"; people: number; total: number; mean: number }[];
+  /** Tenths of the people with a value, highest value first: lowest and highest value, total, mean, share of the
+   * total. */
+  deciles: { decile: number; people: number; min: number; max: number; total: number; mean: number; share: number }[];
+  /** The fitted parameters (BG/NBD in weeks; Gamma-Gamma in the data's amounts) and the population's mean amount per
+   * goal day. */
+  params: { bgnbd: { r: number; alpha: number; a: number; b: number }; gammaGamma: { p: number; q: number; gamma: number }; meanSpend: number };
+}
+
+/** Customer value that could not be computed, and why (the columns of scores.parquet are then NULL). */
+export interface UnavailableValue {
+  horizonDays: number;
+  window: number;
+  unavailable: string;
 }
 
 /** A quality rating in plain words, from the out-of-time AUC and top-decile lift. */
@@ -223,6 +261,63 @@ export interface Evaluation extends Metrics {
   intervals?: MetricIntervals;
   /** Quality per value of each categorical profile attribute (loaders/evaluation/slices.ts). */
   slices?: Slice[];
+}
+
+/** One way of predicting each customer's spend in a period, against what they spent. */
+export interface ValueScorer {
+  name: "model" | "last-period" | "lifetime-rate";
+  label: string;
+  /** Totals over the customers: predicted and actual spend, predicted / actual, and (predicted - actual) / actual. */
+  predicted: number;
+  actual: number;
+  ratio: number;
+  relativeError: number;
+  /** Mean absolute error per customer. */
+  meanAbsoluteError: number;
+  /** Share of the actual spend that the scorer's top tenth of customers made. */
+  topDecileShare: number;
+  /** Tenths of the customers by this scorer's prediction, highest first: predicted and actual totals. */
+  deciles: { decile: number; people: number; predicted: number; actual: number; ratio: number }[];
+}
+
+/** The customer value model tested out of time: fitted at `cutoff` on the history before it, compared with what the
+ * same customers spent in the `periodDays` after it. */
+export interface ValueValidation {
+  periodDays: number;
+  /** The as-of date of the test cutoff (the period starts the day after). */
+  cutoff: string;
+  /** Customers with a goal day before the cutoff (new customers of the period are not predicted). */
+  customers: number;
+  /** Why the period was not tested (too little history before the cutoff, too few customers). */
+  skipped?: string;
+  /** Goal days: predicted (BG/NBD) and actual totals. */
+  events?: { predicted: number; actual: number };
+  /** Amount per goal day of the customers who bought in the period: predicted (Gamma-Gamma) and actual. */
+  spendPerEvent?: { predicted: number; actual: number };
+  /** The model and naive peers: last period's spend, and the lifetime spend per period (lifetime spend / max(age,
+   * period) x period). */
+  scorers?: ValueScorer[];
+}
+
+/** `value.json`: the customer value model fitted at the as-of date and its out-of-time validation. */
+export interface ValueReport {
+  schemaVersion: number;
+  asOf: string;
+  window: number;
+  horizonDays: number;
+  /** Why there is no value (no amounts on the goal events, too few customers); the rest is then absent. */
+  unavailable?: string;
+  /** Customers (a goal day before the as-of date), those with a repeat goal day that has an amount. */
+  customers?: number;
+  repeatSpenders?: number;
+  bgnbd?: { params: { r: number; alpha: number; a: number; b: number }; logLikelihood: number; converged: boolean; people: number };
+  gammaGamma?: { params: { p: number; q: number; gamma: number }; logLikelihood: number; converged: boolean; atBound: boolean; people: number };
+  /** Population mean amount per goal day, p gamma / (q - 1). */
+  meanSpend?: number;
+  /** Correlation of repeat goal days and their mean amount: Gamma-Gamma assumes none. */
+  spendFrequencyCorrelation?: number;
+  /** Per period (the window, and the horizon when the history allows). */
+  validation: ValueValidation[];
 }
 
 /** `insights.json`. */

@@ -1,0 +1,270 @@
+/**
+ * Customer value of a conversion instance whose goal events carry an amount: per person the expected goal days in
+ * the window and in the value horizon and P(alive) (BG/NBD, `baselines/bgnbd.ts`), the expected amount per goal day
+ * (Gamma-Gamma, `baselines/gammagamma.ts`) and the expected value over the horizon, their product (undiscounted).
+ *
+ * A goal day is one transaction (several goal events on a day count once, amounts summed), as in the BG/NBD
+ * features: x = goal days after the first, t_x and T in weeks from the first goal day. Both models are fitted at the
+ * as-of date on every customer (everyone with a goal day before it, the BG/NBD on a deterministic sample of at most
+ * `VALUE_FIT_PEOPLE`), so a run that scores with a saved model refits them on its own data exactly as the training
+ * run did. The Gamma-Gamma model learns from the repeat goal days with a positive amount (the first is left out, as
+ * in Fader, Hardie and Lee); people without one get the population's mean amount.
+ *
+ * Validation, out of time: for the window and the horizon, the models are fitted at the as-of date minus that
+ * period on the history before it and each customer's predicted spend in the period is set against their actual
+ * spend, overall and per tenth of predicted value, beside two naive peers: last period's spend, and the lifetime
+ * spend per period (lifetime spend / max(age, period) x period).
+ */
+import { type BgnbdFit, bgnbdPredict, fitBgnbd } from "../baselines/bgnbd.js";
+import { type GammaGammaFit, fitGammaGamma, gammaGammaPredict, populationMeanSpend, spendFrequencyCorrelation } from "../baselines/gammagamma.js";
+import type { ResolvedInstance } from "../config/types.js";
+import { forEachNumericChunk } from "../features/read.js";
+import { dateOf, dayOf } from "../ingest/dates.js";
+import type { IngestResult } from "../ingest/ingest.js";
+import type { Session } from "../ingest/session.js";
+import { BUCKETS, type Scores } from "../scoring/scores.js";
+import { valueDayCountsSql, valueDaysSql, valueSummarySql } from "../sql/value.js";
+import { type InstanceValue, SCHEMA_VERSION, type UnavailableValue, type ValueReport, type ValueScorer, type ValueValidation } from "./schema.js";
+
+/** People the BG/NBD of the value model is fitted on at most (a deterministic sample by person). */
+export const VALUE_FIT_PEOPLE = 100_000;
+/** What a fit needs: customers, customers with a repeat goal day that has an amount, and days of history before a
+ * validation cutoff. */
+export const VALUE_MINIMUMS = { customers: 100, repeatSpenders: 30, historyDays: 60 } as const;
+/** Columns of scores.parquet, in order. */
+export const VALUE_COLUMNS = ["expected_events", "expected_events_horizon", "p_alive", "expected_spend", "expected_value"] as const;
+
+/** Per customer at a cutoff, in `pidx` order. */
+export interface ValueSummaries {
+  pidx: Int32Array;
+  /** BG/NBD summary in weeks: goal days after the first, time of the last since the first, age. */
+  x: Float64Array;
+  tx: Float64Array;
+  T: Float64Array;
+  /** Repeat goal days with a positive amount, and their mean amount. */
+  spendDays: Float64Array;
+  spendMean: Float64Array;
+  /** Amount of every goal day before the cutoff, and days since the first goal day. */
+  lifetimeSpend: Float64Array;
+  ageDays: Float64Array;
+  /** Goal days and spend in the period after the cutoff, spend in the period before it (validation only). */
+  outcomes: { days: Float64Array; spend: Float64Array; lastPeriodSpend: Float64Array } | null;
+}
+
+/** The fitted value model. */
+export interface ValueModel {
+  bgnbd: BgnbdFit;
+  gammaGamma: GammaGammaFit;
+  customers: number;
+  repeatSpenders: number;
+}
+
+/** Per customer (in `pidx` order) at the as-of date: what scores.parquet gets. */
+export interface CustomerValue {
+  report: ValueReport;
+  pidx: Int32Array;
+  /** By `VALUE_COLUMNS`. */
+  columns: Float64Array[];
+}
+
+/** Reads the summaries of every customer at cutoff day `cutoff` (with outcomes over `period` days when > 0). */
+export async function readValueSummaries(session: Session, table: string, cutoff: number, period: number): Promise<ValueSummaries> {
+  const cols: number[][] = Array.from({ length: period > 0 ? 10 : 7 }, () => []);
+  await forEachNumericChunk(session, valueSummarySql(table, cutoff, period), (columns, rows) => {
+    for (let j = 0; j < cols.length; j++) for (let i = 0; i < rows; i++) cols[j]!.push(columns[j]![i]!);
+  });
+  const [pidx, days, first, last, spendDays, spendSum, lifetime, futureDays, futureSpend, lastPeriod] = cols;
+  const n = pidx!.length;
+  const at = (f: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => f(i));
+  return {
+    pidx: Int32Array.from(pidx!),
+    x: at((i) => days![i]! - 1),
+    tx: at((i) => (last![i]! - first![i]!) / 7),
+    T: at((i) => (cutoff - first![i]!) / 7),
+    spendDays: Float64Array.from(spendDays!),
+    spendMean: at((i) => (spendDays![i]! > 0 ? spendSum![i]! / spendDays![i]! : Number.NaN)),
+    lifetimeSpend: Float64Array.from(lifetime!),
+    ageDays: at((i) => cutoff - first![i]!),
+    outcomes: period > 0 ? { days: Float64Array.from(futureDays!), spend: Float64Array.from(futureSpend!), lastPeriodSpend: Float64Array.from(lastPeriod!) } : null,
+  };
+}
+
+/** Fits BG/NBD and Gamma-Gamma on the customers of a cutoff; or why not (too few customers or repeat spenders). */
+export function fitValueModel(s: ValueSummaries): ValueModel | string {
+  const customers = s.pidx.length;
+  let repeatSpenders = 0;
+  for (const k of s.spendDays) if (k >= 1) repeatSpenders++;
+  if (customers < VALUE_MINIMUMS.customers) return `${customers} customers (people with a goal day) before the cutoff; the value model needs at least ${VALUE_MINIMUMS.customers}`;
+  if (repeatSpenders < VALUE_MINIMUMS.repeatSpenders) {
+    return `${repeatSpenders} customers with a repeat goal day that has an amount before the cutoff; the spend model needs at least ${VALUE_MINIMUMS.repeatSpenders}`;
+  }
+  const share = VALUE_FIT_PEOPLE / customers;
+  const rows = share >= 1 ? null : Array.from(s.pidx.keys()).filter((i) => personDraw(s.pidx[i]!) < share);
+  const pick = (v: Float64Array) => (rows ? Float64Array.from(rows, (i) => v[i]!) : v);
+  const bgnbd = fitBgnbd({ x: pick(s.x), tx: pick(s.tx), T: pick(s.T) });
+  const gammaGamma = fitGammaGamma({ x: s.spendDays, m: s.spendMean });
+  return { bgnbd, gammaGamma, customers, repeatSpenders };
+}
+
+/** Per customer: expected goal days in each of `periods` (days), P(alive) and the expected amount per goal day. */
+export function predictValue(model: ValueModel, s: ValueSummaries, periods: readonly number[]): { events: Float64Array[]; alive: Float64Array; spend: Float64Array } {
+  const predicted = periods.map((days) => bgnbdPredict(model.bgnbd.params, s, days / 7));
+  const spend = gammaGammaPredict(model.gammaGamma.params, { x: s.spendDays, m: s.spendMean });
+  return { events: predicted.map((p) => p.expected), alive: predicted[0]!.alive, spend };
+}
+
+/**
+ * The customer value of an instance at its as-of date, with its validation: reads the goal days from the ingest
+ * session (table `value_days_<index>`, dropped after), fits, predicts for every customer. Unavailable (with why)
+ * when the events have no amount, the goal days none, or there are too few customers.
+ */
+export async function prepareCustomerValue(session: Session, ingested: IngestResult, inst: ResolvedInstance, asOf: string): Promise<CustomerValue> {
+  const settings = inst.value!;
+  const scoreDay = dayOf(asOf) + 1;
+  const base = { schemaVersion: SCHEMA_VERSION, asOf, window: inst.window, horizonDays: settings.horizonDays, validation: [] };
+  const empty = (unavailable: string): CustomerValue => ({ report: { ...base, unavailable }, pidx: new Int32Array(0), columns: VALUE_COLUMNS.map(() => new Float64Array(0)) });
+  if (!ingested.events.hasAmount) return empty("the events have no amount");
+  const table = `value_days_${inst.index}`;
+  const flags = ingested.events.flags.instances[inst.index]!;
+  await session.run(valueDaysSql(table, flags.goal, flags.exclusion));
+  try {
+    const counts = await session.row(valueDayCountsSql(table, scoreDay));
+    if (!(Number(counts.priced) > 0)) return empty(`none of the ${Number(counts.days ?? 0)} goal days before the as-of date has an amount`);
+    const s = await readValueSummaries(session, table, scoreDay, 0);
+    const model = fitValueModel(s);
+    if (typeof model === "string") return empty(model);
+    const { events, alive, spend } = predictValue(model, s, [inst.window, settings.horizonDays]);
+    const value = events[1]!.map((e, i) => e * spend[i]!);
+    const firstDay = dayOf(ingested.events.report.firstEvent.slice(0, 10));
+    const periods = [...new Set([inst.window, settings.horizonDays])];
+    const validation: ValueValidation[] = [];
+    for (const period of periods) validation.push(await validatePeriod(session, table, scoreDay - period, firstDay, period));
+    const report: ValueReport = { ...base, ...modelCard(model, s), validation };
+    return { report, pidx: s.pidx, columns: [events[0]!, events[1]!, alive, spend, value] };
+  } finally {
+    await session.run(`DROP TABLE IF EXISTS ${table}`);
+  }
+}
+
+/** What value.json says of a fitted model. */
+function modelCard(model: ValueModel, s: ValueSummaries): Partial<ValueReport> {
+  const { bgnbd, gammaGamma } = model;
+  return {
+    customers: model.customers,
+    repeatSpenders: model.repeatSpenders,
+    bgnbd: { params: bgnbd.params, logLikelihood: bgnbd.logLikelihood, converged: bgnbd.converged, people: bgnbd.people },
+    gammaGamma: { params: gammaGamma.params, logLikelihood: gammaGamma.logLikelihood, converged: gammaGamma.converged, atBound: gammaGamma.atBound, people: gammaGamma.people },
+    meanSpend: populationMeanSpend(gammaGamma.params),
+    spendFrequencyCorrelation: spendFrequencyCorrelation({ x: s.spendDays, m: s.spendMean }),
+  };
+}
+
+/** Tests the value model fitted at cutoff day `cutoff` on the spend of the `period` days after it. */
+export async function validatePeriod(session: Session, table: string, cutoff: number, firstDay: number, period: number): Promise<ValueValidation> {
+  const head = { periodDays: period, cutoff: dateOf(cutoff - 1) };
+  if (cutoff - firstDay < VALUE_MINIMUMS.historyDays) {
+    return { ...head, customers: 0, skipped: `${Math.max(0, cutoff - firstDay)} days of history before the cutoff; a test needs at least ${VALUE_MINIMUMS.historyDays}` };
+  }
+  const s = await readValueSummaries(session, table, cutoff, period);
+  const model = fitValueModel(s);
+  if (typeof model === "string") return { ...head, customers: s.pidx.length, skipped: model };
+  return { ...head, ...validateSummaries(model, s, period) };
+}
+
+/** The validation figures of a fitted model on summaries with outcomes over `period` days. */
+export function validateSummaries(model: ValueModel, s: ValueSummaries, period: number): Omit<ValueValidation, "periodDays" | "cutoff"> {
+  const { days, spend: actual, lastPeriodSpend } = s.outcomes!;
+  const { events, spend } = predictValue(model, s, [period]);
+  const predicted = events[0]!.map((e, i) => e * spend[i]!);
+  const lifetimeRate = s.lifetimeSpend.map((v, i) => (v / Math.max(period, s.ageDays[i]!)) * period);
+  let [boughtDays, spendOfBuyers] = [0, 0];
+  for (let i = 0; i < days.length; i++) {
+    boughtDays += days[i]!;
+    spendOfBuyers += days[i]! * spend[i]!;
+  }
+  return {
+    customers: s.pidx.length,
+    events: { predicted: sum(events[0]!), actual: boughtDays },
+    spendPerEvent: { predicted: boughtDays > 0 ? spendOfBuyers / boughtDays : Number.NaN, actual: boughtDays > 0 ? sum(actual) / boughtDays : Number.NaN },
+    scorers: [
+      scorerOf("model", "BG/NBD x Gamma-Gamma", predicted, actual),
+      scorerOf("last-period", `Spend in the ${period} days before`, lastPeriodSpend, actual),
+      scorerOf("lifetime-rate", "Lifetime spend per period (a customer younger than the period: all of it)", lifetimeRate, actual),
+    ],
+  };
+}
+
+/** A scorer's totals, errors and deciles (by its prediction, highest first; ties in person order). */
+export function scorerOf(name: ValueScorer["name"], label: string, predicted: Float64Array, actual: Float64Array): ValueScorer {
+  const n = predicted.length;
+  const order = Array.from(predicted.keys()).sort((a, b) => predicted[b]! - predicted[a]! || a - b);
+  const deciles: ValueScorer["deciles"] = [];
+  for (let d = 0; d < 10; d++) {
+    const rows = order.slice(Math.floor((d * n) / 10), Math.floor(((d + 1) * n) / 10));
+    const p = rows.reduce((t, i) => t + predicted[i]!, 0);
+    const a = rows.reduce((t, i) => t + actual[i]!, 0);
+    deciles.push({ decile: d + 1, people: rows.length, predicted: p, actual: a, ratio: p / a });
+  }
+  let absolute = 0;
+  for (let i = 0; i < n; i++) absolute += Math.abs(predicted[i]! - actual[i]!);
+  const [p, a] = [sum(predicted), sum(actual)];
+  return { name, label, predicted: p, actual: a, ratio: p / a, relativeError: (p - a) / a, meanAbsoluteError: absolute / n, topDecileShare: deciles[0]!.actual / a, deciles };
+}
+
+/**
+ * The columns of scores.parquet for the scored people (`person`: their `pidx`, in row order; NaN = NULL) and the
+ * summary of instance.json, with the people's buckets.
+ */
+export function valueOutputs(value: CustomerValue, person: Int32Array, scores: Scores): { columns: { name: string; values: Float64Array }[]; summary: InstanceValue | UnavailableValue } {
+  const { report } = value;
+  const rowOf = new Map<number, number>();
+  value.pidx.forEach((p, i) => rowOf.set(p, i));
+  const columns = VALUE_COLUMNS.map((name, c) => ({ name, values: Float64Array.from(person, (p) => value.columns[c]![rowOf.get(p) ?? -1] ?? Number.NaN) }));
+  const head = { horizonDays: report.horizonDays, window: report.window };
+  if (report.unavailable !== undefined) return { columns, summary: { ...head, unavailable: report.unavailable } };
+  const [events, eventsHorizon, , , expected] = columns.map((c) => c.values);
+  const valued = Array.from(person.keys()).filter((i) => !Number.isNaN(expected![i]!));
+  const perBucket = BUCKETS.map((bucket, b) => {
+    const rows = valued.filter((i) => scores.bucket[i] === b);
+    const total = rows.reduce((t, i) => t + expected![i]!, 0);
+    return { bucket, people: rows.length, total, mean: rows.length ? total / rows.length : 0 };
+  });
+  const total = valued.reduce((t, i) => t + expected![i]!, 0);
+  const summary: InstanceValue = {
+    ...head,
+    people: valued.length,
+    withoutValue: person.length - valued.length,
+    total,
+    expectedEvents: valued.reduce((t, i) => t + events![i]!, 0),
+    expectedEventsHorizon: valued.reduce((t, i) => t + eventsHorizon![i]!, 0),
+    perBucket,
+    deciles: valueDeciles(valued.map((i) => expected![i]!), total),
+    params: { bgnbd: report.bgnbd!.params, gammaGamma: report.gammaGamma!.params, meanSpend: report.meanSpend! },
+  };
+  return { columns, summary };
+}
+
+/** Tenths of the values, highest first. */
+function valueDeciles(values: number[], total: number): InstanceValue["deciles"] {
+  const sorted = values.sort((a, b) => b - a);
+  const n = sorted.length;
+  return Array.from({ length: n ? 10 : 0 }, (_, d) => {
+    const part = sorted.slice(Math.floor((d * n) / 10), Math.floor(((d + 1) * n) / 10));
+    const t = part.reduce((a, b) => a + b, 0);
+    return { decile: d + 1, people: part.length, min: part.length ? part[part.length - 1]! : 0, max: part.length ? part[0]! : 0, total: t, mean: part.length ? t / part.length : 0, share: total > 0 ? t / total : 0 };
+  });
+}
+
+/** Sum of an array. */
+function sum(values: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i]!;
+  return s;
+}
+
+/** A deterministic number in [0, 1) per person index (for sampling people to fit on). */
+function personDraw(person: number): number {
+  let h = Math.imul(person ^ 0x2545f491, 0x9e3779b1) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) >>> 0;
+  return ((h ^ (h >>> 13)) >>> 0) / 4294967296;
+}

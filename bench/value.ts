@@ -78,7 +78,9 @@ async function runDataSet(ds: DataSet): Promise<CaseResult[]> {
       const started = performance.now();
       const result = await validatePeriod(session, "bench_value_days", dayOf(cutoff), firstDay, period);
       const seconds = (performance.now() - started) / 1000;
-      console.error(`${ds.name} ${cutoff} +${period} d: ${result.skipped ?? `${result.customers} customers`} (${seconds.toFixed(1)} s)`);
+      console.error(
+        `${ds.name} ${cutoff} +${period} d: ${result.skipped ?? `${result.customers} customers`} (${seconds.toFixed(1)} s)`,
+      );
       out.push({ dataset: ds.name, seconds, ...result });
     }
   } finally {
@@ -106,7 +108,10 @@ function dataSets(customers: number): { datasets: DataSet[]; skipped: { dataset:
   if (existsSync(join(DEMO, "events.parquet"))) {
     const { asOf } = JSON.parse(readFileSync(join(DEMO, "manifest.json"), "utf8")) as { asOf: string };
     const end = dayOf(asOf) + 1;
-    const cases = [30, 90, 180, 365].map((period) => ({ cutoff: new Date((end - period) * 86_400_000).toISOString().slice(0, 10), period }));
+    const cases = [30, 90, 180, 365].map((period) => ({
+      cutoff: new Date((end - period) * 86_400_000).toISOString().slice(0, 10),
+      period,
+    }));
     datasets.push({ name: "demo", config: () => resolvedDemoConfig(DEMO), cases });
   } else skipped.push({ dataset: "demo", reason: `${DEMO}/events.parquet is absent (npm run generate)` });
   return { datasets, skipped };
@@ -117,15 +122,32 @@ function generated(customers: number): DataSet {
   const dir = join(OUT, "transactions");
   const args = { customers, seed: 1, start: "2024-01-01", end: "2025-12-31" };
   const meta = join(dir, "bench-meta.json");
-  if (!existsSync(join(dir, "transactions.csv")) || !existsSync(meta) || readFileSync(meta, "utf8").trim() !== JSON.stringify(args)) {
+  if (
+    !existsSync(join(dir, "transactions.csv")) ||
+    !existsSync(meta) ||
+    readFileSync(meta, "utf8").trim() !== JSON.stringify(args)
+  ) {
     console.error(`generating ${customers} customers into ${dir}`);
     generateTransactions({ ...args, outDir: dir });
     writeFileSync(meta, JSON.stringify(args) + "\n");
   }
   const config = () =>
     validateConfig({
-      inputs: { events: { path: join(dir, "transactions.csv"), eventType: "purchase", columns: { personId: "customer_id", timestamp: "date", amount: "amount" } } },
-      instances: [{ name: "purchase", type: "conversion", window: 30, goal: { conditions: [{ field: "eventType", op: "equals", value: "purchase" }] } }],
+      inputs: {
+        events: {
+          path: join(dir, "transactions.csv"),
+          eventType: "purchase",
+          columns: { personId: "customer_id", timestamp: "date", amount: "amount" },
+        },
+      },
+      instances: [
+        {
+          name: "purchase",
+          type: "conversion",
+          window: 30,
+          goal: { conditions: [{ field: "eventType", op: "equals", value: "purchase" }] },
+        },
+      ],
     });
   const cases = [
     { cutoff: "2025-01-01", period: 90 },
@@ -148,7 +170,9 @@ function render(results: CaseResult[], skipped: { dataset: string; reason: strin
   ];
   for (const r of results) {
     if (!r.scorers) {
-      lines.push(`| ${r.dataset} | ${r.cutoff} | ${r.periodDays} | ${r.customers} | skipped: ${r.skipped} |  |  |  |  |  |  |  |  |  |`);
+      lines.push(
+        `| ${r.dataset} | ${r.cutoff} | ${r.periodDays} | ${r.customers} | skipped: ${r.skipped} |  |  |  |  |  |  |  |  |  |`,
+      );
       continue;
     }
     const [model, last, lifetime] = r.scorers as [ValueScorer, ValueScorer, ValueScorer];
@@ -156,12 +180,21 @@ function render(results: CaseResult[], skipped: { dataset: string; reason: strin
       `| ${r.dataset} | ${r.cutoff} | ${r.periodDays} | ${r.customers} | ${k(model.actual)} | ${f(model.ratio)} | ${f(last.ratio)} | ${f(lifetime.ratio)} | ${k(model.meanAbsoluteError)} | ${k(last.meanAbsoluteError)} | ${k(lifetime.meanAbsoluteError)} | ${f(model.topDecileShare)} / ${f(last.topDecileShare)} / ${f(lifetime.topDecileShare)} | ${f(r.events!.predicted / r.events!.actual)} | ${f(r.spendPerEvent!.predicted / r.spendPerEvent!.actual)} |`,
     );
   }
-  lines.push("", "Per tenth of predicted spend (highest first): predicted / actual spend of the model; actual share of the total captured, model vs last period.", "");
-  lines.push("| data set | as of | period | " + Array.from({ length: 10 }, (_, d) => `d${d + 1}`).join(" | ") + " |", "| --- | --- | --- |" + " --- |".repeat(10));
+  lines.push(
+    "",
+    "Per tenth of predicted spend (highest first): predicted / actual spend of the model; actual share of the total captured, model vs last period.",
+    "",
+  );
+  lines.push(
+    "| data set | as of | period | " + Array.from({ length: 10 }, (_, d) => `d${d + 1}`).join(" | ") + " |",
+    "| --- | --- | --- |" + " --- |".repeat(10),
+  );
   for (const r of results) {
     if (!r.scorers) continue;
     const [model, last] = r.scorers as [ValueScorer, ValueScorer];
-    const cells = model.deciles.map((d, i) => `${f(d.ratio)} (${f(d.actual / model.actual)} vs ${f(last.deciles[i]!.actual / last.actual)})`);
+    const cells = model.deciles.map(
+      (d, i) => `${f(d.ratio)} (${f(d.actual / model.actual)} vs ${f(last.deciles[i]!.actual / last.actual)})`,
+    );
     lines.push(`| ${r.dataset} | ${r.cutoff} | ${r.periodDays} | ${cells.join(" | ")} |`);
   }
   for (const s of skipped) lines.push("", `Skipped ${s.dataset}: ${s.reason}.`);

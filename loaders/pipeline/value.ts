@@ -16,7 +16,13 @@
  * spend per period (lifetime spend / max(age, period) x period).
  */
 import { type BgnbdFit, bgnbdPredict, fitBgnbd } from "../baselines/bgnbd.js";
-import { type GammaGammaFit, fitGammaGamma, gammaGammaPredict, populationMeanSpend, spendFrequencyCorrelation } from "../baselines/gammagamma.js";
+import {
+  type GammaGammaFit,
+  fitGammaGamma,
+  gammaGammaPredict,
+  populationMeanSpend,
+  spendFrequencyCorrelation,
+} from "../baselines/gammagamma.js";
 import type { ResolvedInstance } from "../config/types.js";
 import { forEachNumericChunk } from "../features/read.js";
 import { dateOf, dayOf } from "../ingest/dates.js";
@@ -24,7 +30,14 @@ import type { IngestResult } from "../ingest/ingest.js";
 import type { Session } from "../ingest/session.js";
 import { BUCKETS, type Scores } from "../scoring/scores.js";
 import { valueDayCountsSql, valueDaysSql, valueSummarySql } from "../sql/value.js";
-import { type InstanceValue, SCHEMA_VERSION, type UnavailableValue, type ValueReport, type ValueScorer, type ValueValidation } from "./schema.js";
+import {
+  type InstanceValue,
+  SCHEMA_VERSION,
+  type UnavailableValue,
+  type ValueReport,
+  type ValueScorer,
+  type ValueValidation,
+} from "./schema.js";
 
 /** People the BG/NBD of the value model is fitted on at most (a deterministic sample by person). */
 export const VALUE_FIT_PEOPLE = 100_000;
@@ -32,7 +45,13 @@ export const VALUE_FIT_PEOPLE = 100_000;
  * validation cutoff. */
 export const VALUE_MINIMUMS = { customers: 100, repeatSpenders: 30, historyDays: 60 } as const;
 /** Columns of scores.parquet, in order. */
-export const VALUE_COLUMNS = ["expected_events", "expected_events_horizon", "p_alive", "expected_spend", "expected_value"] as const;
+export const VALUE_COLUMNS = [
+  "expected_events",
+  "expected_events_horizon",
+  "p_alive",
+  "expected_spend",
+  "expected_value",
+] as const;
 
 /** Per customer at a cutoff, in `pidx` order. */
 export interface ValueSummaries {
@@ -68,7 +87,12 @@ export interface CustomerValue {
 }
 
 /** Reads the summaries of every customer at cutoff day `cutoff` (with outcomes over `period` days when > 0). */
-export async function readValueSummaries(session: Session, table: string, cutoff: number, period: number): Promise<ValueSummaries> {
+export async function readValueSummaries(
+  session: Session,
+  table: string,
+  cutoff: number,
+  period: number,
+): Promise<ValueSummaries> {
   const cols: number[][] = Array.from({ length: period > 0 ? 10 : 7 }, () => []);
   await forEachNumericChunk(session, valueSummarySql(table, cutoff, period), (columns, rows) => {
     for (let j = 0; j < cols.length; j++) for (let i = 0; i < rows; i++) cols[j]!.push(columns[j]![i]!);
@@ -85,7 +109,14 @@ export async function readValueSummaries(session: Session, table: string, cutoff
     spendMean: at((i) => (spendDays![i]! > 0 ? spendSum![i]! / spendDays![i]! : Number.NaN)),
     lifetimeSpend: Float64Array.from(lifetime!),
     ageDays: at((i) => cutoff - first![i]!),
-    outcomes: period > 0 ? { days: Float64Array.from(futureDays!), spend: Float64Array.from(futureSpend!), lastPeriodSpend: Float64Array.from(lastPeriod!) } : null,
+    outcomes:
+      period > 0
+        ? {
+            days: Float64Array.from(futureDays!),
+            spend: Float64Array.from(futureSpend!),
+            lastPeriodSpend: Float64Array.from(lastPeriod!),
+          }
+        : null,
   };
 }
 
@@ -94,7 +125,8 @@ export function fitValueModel(s: ValueSummaries): ValueModel | string {
   const customers = s.pidx.length;
   let repeatSpenders = 0;
   for (const k of s.spendDays) if (k >= 1) repeatSpenders++;
-  if (customers < VALUE_MINIMUMS.customers) return `${customers} customers (people with a goal day) before the cutoff; the value model needs at least ${VALUE_MINIMUMS.customers}`;
+  if (customers < VALUE_MINIMUMS.customers)
+    return `${customers} customers (people with a goal day) before the cutoff; the value model needs at least ${VALUE_MINIMUMS.customers}`;
   if (repeatSpenders < VALUE_MINIMUMS.repeatSpenders) {
     return `${repeatSpenders} customers with a repeat goal day that has an amount before the cutoff; the spend model needs at least ${VALUE_MINIMUMS.repeatSpenders}`;
   }
@@ -107,7 +139,11 @@ export function fitValueModel(s: ValueSummaries): ValueModel | string {
 }
 
 /** Per customer: expected goal days in each of `periods` (days), P(alive) and the expected amount per goal day. */
-export function predictValue(model: ValueModel, s: ValueSummaries, periods: readonly number[]): { events: Float64Array[]; alive: Float64Array; spend: Float64Array } {
+export function predictValue(
+  model: ValueModel,
+  s: ValueSummaries,
+  periods: readonly number[],
+): { events: Float64Array[]; alive: Float64Array; spend: Float64Array } {
   const predicted = periods.map((days) => bgnbdPredict(model.bgnbd.params, s, days / 7));
   const spend = gammaGammaPredict(model.gammaGamma.params, { x: s.spendDays, m: s.spendMean });
   return { events: predicted.map((p) => p.expected), alive: predicted[0]!.alive, spend };
@@ -118,18 +154,34 @@ export function predictValue(model: ValueModel, s: ValueSummaries, periods: read
  * session (table `value_days_<index>`, dropped after), fits, predicts for every customer. Unavailable (with why)
  * when the events have no amount, the goal days none, or there are too few customers.
  */
-export async function prepareCustomerValue(session: Session, ingested: IngestResult, inst: ResolvedInstance, asOf: string): Promise<CustomerValue> {
+export async function prepareCustomerValue(
+  session: Session,
+  ingested: IngestResult,
+  inst: ResolvedInstance,
+  asOf: string,
+): Promise<CustomerValue> {
   const settings = inst.value!;
   const scoreDay = dayOf(asOf) + 1;
-  const base = { schemaVersion: SCHEMA_VERSION, asOf, window: inst.window, horizonDays: settings.horizonDays, validation: [] };
-  const empty = (unavailable: string): CustomerValue => ({ report: { ...base, unavailable }, pidx: new Int32Array(0), columns: VALUE_COLUMNS.map(() => new Float64Array(0)) });
+  const base = {
+    schemaVersion: SCHEMA_VERSION,
+    asOf,
+    window: inst.window,
+    horizonDays: settings.horizonDays,
+    validation: [],
+  };
+  const empty = (unavailable: string): CustomerValue => ({
+    report: { ...base, unavailable },
+    pidx: new Int32Array(0),
+    columns: VALUE_COLUMNS.map(() => new Float64Array(0)),
+  });
   if (!ingested.events.hasAmount) return empty("the events have no amount");
   const table = `value_days_${inst.index}`;
   const flags = ingested.events.flags.instances[inst.index]!;
   await session.run(valueDaysSql(table, flags.goal, flags.exclusion));
   try {
     const counts = await session.row(valueDayCountsSql(table, scoreDay));
-    if (!(Number(counts.priced) > 0)) return empty(`none of the ${Number(counts.days ?? 0)} goal days before the as-of date has an amount`);
+    if (!(Number(counts.priced) > 0))
+      return empty(`none of the ${Number(counts.days ?? 0)} goal days before the as-of date has an amount`);
     const s = await readValueSummaries(session, table, scoreDay, 0);
     const model = fitValueModel(s);
     if (typeof model === "string") return empty(model);
@@ -138,7 +190,8 @@ export async function prepareCustomerValue(session: Session, ingested: IngestRes
     const firstDay = dayOf(ingested.events.report.firstEvent.slice(0, 10));
     const periods = [...new Set([inst.window, settings.horizonDays])];
     const validation: ValueValidation[] = [];
-    for (const period of periods) validation.push(await validatePeriod(session, table, scoreDay - period, firstDay, period));
+    for (const period of periods)
+      validation.push(await validatePeriod(session, table, scoreDay - period, firstDay, period));
     const report: ValueReport = { ...base, ...modelCard(model, s), validation };
     return { report, pidx: s.pidx, columns: [events[0]!, events[1]!, alive, spend, value] };
   } finally {
@@ -152,18 +205,39 @@ function modelCard(model: ValueModel, s: ValueSummaries): Partial<ValueReport> {
   return {
     customers: model.customers,
     repeatSpenders: model.repeatSpenders,
-    bgnbd: { params: bgnbd.params, logLikelihood: bgnbd.logLikelihood, converged: bgnbd.converged, people: bgnbd.people },
-    gammaGamma: { params: gammaGamma.params, logLikelihood: gammaGamma.logLikelihood, converged: gammaGamma.converged, atBound: gammaGamma.atBound, people: gammaGamma.people },
+    bgnbd: {
+      params: bgnbd.params,
+      logLikelihood: bgnbd.logLikelihood,
+      converged: bgnbd.converged,
+      people: bgnbd.people,
+    },
+    gammaGamma: {
+      params: gammaGamma.params,
+      logLikelihood: gammaGamma.logLikelihood,
+      converged: gammaGamma.converged,
+      atBound: gammaGamma.atBound,
+      people: gammaGamma.people,
+    },
     meanSpend: populationMeanSpend(gammaGamma.params),
     spendFrequencyCorrelation: spendFrequencyCorrelation({ x: s.spendDays, m: s.spendMean }),
   };
 }
 
 /** Tests the value model fitted at cutoff day `cutoff` on the spend of the `period` days after it. */
-export async function validatePeriod(session: Session, table: string, cutoff: number, firstDay: number, period: number): Promise<ValueValidation> {
+export async function validatePeriod(
+  session: Session,
+  table: string,
+  cutoff: number,
+  firstDay: number,
+  period: number,
+): Promise<ValueValidation> {
   const head = { periodDays: period, cutoff: dateOf(cutoff - 1) };
   if (cutoff - firstDay < VALUE_MINIMUMS.historyDays) {
-    return { ...head, customers: 0, skipped: `${Math.max(0, cutoff - firstDay)} days of history before the cutoff; a test needs at least ${VALUE_MINIMUMS.historyDays}` };
+    return {
+      ...head,
+      customers: 0,
+      skipped: `${Math.max(0, cutoff - firstDay)} days of history before the cutoff; a test needs at least ${VALUE_MINIMUMS.historyDays}`,
+    };
   }
   const s = await readValueSummaries(session, table, cutoff, period);
   const model = fitValueModel(s);
@@ -172,7 +246,11 @@ export async function validatePeriod(session: Session, table: string, cutoff: nu
 }
 
 /** The validation figures of a fitted model on summaries with outcomes over `period` days. */
-export function validateSummaries(model: ValueModel, s: ValueSummaries, period: number): Omit<ValueValidation, "periodDays" | "cutoff"> {
+export function validateSummaries(
+  model: ValueModel,
+  s: ValueSummaries,
+  period: number,
+): Omit<ValueValidation, "periodDays" | "cutoff"> {
   const { days, spend: actual, lastPeriodSpend } = s.outcomes!;
   const { events, spend } = predictValue(model, s, [period]);
   const predicted = events[0]!.map((e, i) => e * spend[i]!);
@@ -185,17 +263,30 @@ export function validateSummaries(model: ValueModel, s: ValueSummaries, period: 
   return {
     customers: s.pidx.length,
     events: { predicted: sum(events[0]!), actual: boughtDays },
-    spendPerEvent: { predicted: boughtDays > 0 ? spendOfBuyers / boughtDays : Number.NaN, actual: boughtDays > 0 ? sum(actual) / boughtDays : Number.NaN },
+    spendPerEvent: {
+      predicted: boughtDays > 0 ? spendOfBuyers / boughtDays : Number.NaN,
+      actual: boughtDays > 0 ? sum(actual) / boughtDays : Number.NaN,
+    },
     scorers: [
       scorerOf("model", "BG/NBD x Gamma-Gamma", predicted, actual),
       scorerOf("last-period", `Spend in the ${period} days before`, lastPeriodSpend, actual),
-      scorerOf("lifetime-rate", "Lifetime spend per period (a customer younger than the period: all of it)", lifetimeRate, actual),
+      scorerOf(
+        "lifetime-rate",
+        "Lifetime spend per period (a customer younger than the period: all of it)",
+        lifetimeRate,
+        actual,
+      ),
     ],
   };
 }
 
 /** A scorer's totals, errors and deciles (by its prediction, highest first; ties in person order). */
-export function scorerOf(name: ValueScorer["name"], label: string, predicted: Float64Array, actual: Float64Array): ValueScorer {
+export function scorerOf(
+  name: ValueScorer["name"],
+  label: string,
+  predicted: Float64Array,
+  actual: Float64Array,
+): ValueScorer {
   const n = predicted.length;
   const order = Array.from(predicted.keys()).sort((a, b) => predicted[b]! - predicted[a]! || a - b);
   const deciles: ValueScorer["deciles"] = [];
@@ -208,18 +299,35 @@ export function scorerOf(name: ValueScorer["name"], label: string, predicted: Fl
   let absolute = 0;
   for (let i = 0; i < n; i++) absolute += Math.abs(predicted[i]! - actual[i]!);
   const [p, a] = [sum(predicted), sum(actual)];
-  return { name, label, predicted: p, actual: a, ratio: p / a, relativeError: (p - a) / a, meanAbsoluteError: absolute / n, topDecileShare: deciles[0]!.actual / a, deciles };
+  return {
+    name,
+    label,
+    predicted: p,
+    actual: a,
+    ratio: p / a,
+    relativeError: (p - a) / a,
+    meanAbsoluteError: absolute / n,
+    topDecileShare: deciles[0]!.actual / a,
+    deciles,
+  };
 }
 
 /**
  * The columns of scores.parquet for the scored people (`person`: their `pidx`, in row order; NaN = NULL) and the
  * summary of instance.json, with the people's buckets.
  */
-export function valueOutputs(value: CustomerValue, person: Int32Array, scores: Scores): { columns: { name: string; values: Float64Array }[]; summary: InstanceValue | UnavailableValue } {
+export function valueOutputs(
+  value: CustomerValue,
+  person: Int32Array,
+  scores: Scores,
+): { columns: { name: string; values: Float64Array }[]; summary: InstanceValue | UnavailableValue } {
   const { report } = value;
   const rowOf = new Map<number, number>();
   value.pidx.forEach((p, i) => rowOf.set(p, i));
-  const columns = VALUE_COLUMNS.map((name, c) => ({ name, values: Float64Array.from(person, (p) => value.columns[c]![rowOf.get(p) ?? -1] ?? Number.NaN) }));
+  const columns = VALUE_COLUMNS.map((name, c) => ({
+    name,
+    values: Float64Array.from(person, (p) => value.columns[c]![rowOf.get(p) ?? -1] ?? Number.NaN),
+  }));
   const head = { horizonDays: report.horizonDays, window: report.window };
   if (report.unavailable !== undefined) return { columns, summary: { ...head, unavailable: report.unavailable } };
   const [events, eventsHorizon, , , expected] = columns.map((c) => c.values);
@@ -238,7 +346,10 @@ export function valueOutputs(value: CustomerValue, person: Int32Array, scores: S
     expectedEvents: valued.reduce((t, i) => t + events![i]!, 0),
     expectedEventsHorizon: valued.reduce((t, i) => t + eventsHorizon![i]!, 0),
     perBucket,
-    deciles: valueDeciles(valued.map((i) => expected![i]!), total),
+    deciles: valueDeciles(
+      valued.map((i) => expected![i]!),
+      total,
+    ),
     params: { bgnbd: report.bgnbd!.params, gammaGamma: report.gammaGamma!.params, meanSpend: report.meanSpend! },
   };
   return { columns, summary };
@@ -251,7 +362,15 @@ function valueDeciles(values: number[], total: number): InstanceValue["deciles"]
   return Array.from({ length: n ? 10 : 0 }, (_, d) => {
     const part = sorted.slice(Math.floor((d * n) / 10), Math.floor(((d + 1) * n) / 10));
     const t = part.reduce((a, b) => a + b, 0);
-    return { decile: d + 1, people: part.length, min: part.length ? part[part.length - 1]! : 0, max: part.length ? part[0]! : 0, total: t, mean: part.length ? t / part.length : 0, share: total > 0 ? t / total : 0 };
+    return {
+      decile: d + 1,
+      people: part.length,
+      min: part.length ? part[part.length - 1]! : 0,
+      max: part.length ? part[0]! : 0,
+      total: t,
+      mean: part.length ? t / part.length : 0,
+      share: total > 0 ? t / total : 0,
+    };
   });
 }
 

@@ -13,7 +13,7 @@ export const MEMORY_LIMIT_ENV = "CUSTOMER_AI_MEMORY_LIMIT";
 const UNITS: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
 
 /** The smallest limit accepted: DuckDB needs room for a few buffers per thread. */
-const MIN_BYTES = 128 * 2 ** 20;
+const MIN_BYTES = 128e6;
 
 /** What a memory limit is expected to look like, for messages. */
 export const MEMORY_LIMIT_EXPECTED = 'an amount of memory of at least 128MB such as "4GB", "512MB" or "6GiB", or a share of the machine\'s memory from 1% to 95% such as "50%"';

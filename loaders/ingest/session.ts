@@ -73,15 +73,25 @@ export class Session {
   async run(...statements: string[]): Promise<void> {
     for (const sql of statements) {
       const started = performance.now();
-      await this.connection.run(sql);
+      await this.connection.run(sql).catch((error: unknown) => this.fail(error));
       this.onQuery?.(sql, performance.now() - started);
     }
+  }
+
+  /** Rethrows a DuckDB error; running out of memory under the limit is one line naming the settings. */
+  private fail(error: unknown): never {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!message.startsWith("Out of Memory Error")) throw error;
+    throw new UserError(
+      "config",
+      `DuckDB needs more memory than its limit of ${this.memoryLimit} allows (${message.split("\n")[0]}); raise resources.memoryLimit in the configuration or ${MEMORY_LIMIT_ENV}, or free memory on this machine`,
+    );
   }
 
   /** Runs a query and returns its rows as objects of plain values. */
   async rows(sql: string): Promise<Record<string, Plain>[]> {
     const started = performance.now();
-    const reader = await this.connection.runAndReadAll(sql);
+    const reader = await this.connection.runAndReadAll(sql).catch((error: unknown) => this.fail(error));
     this.onQuery?.(sql, performance.now() - started);
     return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((row) => {
       const out: Record<string, Plain> = {};
@@ -97,7 +107,7 @@ export class Session {
 
   /** Runs a query and returns a streaming result, to read large outputs chunk by chunk. */
   async stream(sql: string): Promise<DuckDBResult> {
-    return this.connection.stream(sql);
+    return this.connection.stream(sql).catch((error: unknown) => this.fail(error));
   }
 
   /** DuckDB's current memory use in bytes (buffer manager). */

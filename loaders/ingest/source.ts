@@ -156,6 +156,7 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
   try {
     types = await describeColumns(session, spec);
   } catch (error) {
+    if (error instanceof UserError) throw error;
     const detail = String((error as Error).message).split("\n")[0]!;
     // DuckDB's strict sniffer refuses mixed line endings (a header ending in LF, rows in CRLF): read leniently.
     const lenient = format === "csv" && detail.includes("sniffing") ? await describeColumns(session, { ...spec, lenient: true }).catch(() => null) : null;

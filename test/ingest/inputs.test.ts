@@ -192,4 +192,15 @@ describe("the DuckDB memory limit", () => {
     );
     await expect(limitAfterIngest(configOf(path()), "1KB")).rejects.toThrow(/^CUSTOMER_AI_MEMORY_LIMIT: expected an amount of memory of at least 128MB/);
   });
+
+  it("running out of it is one line naming the settings, not a DuckDB stack", async () => {
+    const session = await Session.open({ memoryLimit: "130MB", threads: 2 });
+    try {
+      await expect(session.run("SELECT length(string_agg(repeat('x', 100), ',')) FROM range(3000000)")).rejects.toThrow(
+        /^DuckDB needs more memory than its limit of 123MiB allows \(Out of Memory Error: .*\); raise resources\.memoryLimit in the configuration or CUSTOMER_AI_MEMORY_LIMIT, or free memory on this machine$/,
+      );
+    } finally {
+      session.close();
+    }
+  });
 });

@@ -98,3 +98,18 @@ export async function openPersonFiles(urls: { scores: string; factors: string; t
     },
   };
 }
+
+/** A person's rows of an id-sorted score history (`score-history.parquet`: one row per run that scored them). */
+export interface ScoreHistoryFile {
+  lookup(id: string): Promise<Record<string, unknown>[]>;
+}
+
+/**
+ * Opens an instance's score-history.parquet for lookups of one person by range requests, like `openPersonFiles`.
+ * A file without rows (a site built from a single run) fetches nothing more and finds nobody.
+ */
+export async function openScoreHistory(url: string): Promise<ScoreHistoryFile> {
+  const file = await openRemoteParquet(url);
+  const empty = Number(file.metadata.num_rows) === 0;
+  return { lookup: async (id) => (empty ? [] : readRowsByKey(file, id, { columns: ["id", "as_of", "probability", "score", "bucket"] })) };
+}

@@ -1,17 +1,19 @@
 /**
- * `npm run build`: builds the site with Observable Framework into a staging folder beside `dist/` and swaps it in
- * only when the build succeeded, so a failed build leaves the previous site intact, and needs no network. Every page
- * is first given what Framework's page template leaves out for accessibility (loaders/site/accessible-pages.ts).
- * `dist/` is replaced only when it is missing, empty or a site this tool built (see `loaders/pipeline/output-folder.ts`).
+ * `npm run build [-- --out DIR]`: builds the site with Observable Framework into a staging folder beside `dist/` (or
+ * DIR) and swaps it in only when the build succeeded, so a failed build leaves the previous site intact, and needs no
+ * network. Every page is first given what Framework's page template leaves out for accessibility
+ * (loaders/site/accessible-pages.ts). `dist/` (or DIR) is replaced only when it is missing, empty or a site this tool
+ * built (see `loaders/pipeline/output-folder.ts`).
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { isFrameworkSite, writeFolderAtomically } from "../pipeline/output-folder.js";
 import { makePagesAccessible } from "../site/accessible-pages.js";
 import { runCli } from "./run.js";
 
-/** Where the site goes. */
+/** Where the site goes unless `--out DIR` says otherwise. */
 const SITE = "dist";
 /** Framework's page cache, which does not track the modules data loaders import. */
 const FRAMEWORK_CACHE = "src/.observablehq/cache";
@@ -63,10 +65,11 @@ class BuildFailed extends Error {
 }
 
 await runCli(async () => {
+  const { values } = parseArgs({ options: { out: { type: "string", default: SITE } } });
   rmSync(FRAMEWORK_CACHE, { recursive: true, force: true });
   for (const version of FRAMEWORK_NPM_VERSIONS) mkdirSync(join(FRAMEWORK_CACHE, "_npm", version), { recursive: true });
   try {
-    await writeFolderAtomically(SITE, buildSite, { what: "site folder", alsoOwned: isFrameworkSite });
+    await writeFolderAtomically(values.out, buildSite, { what: "site folder", alsoOwned: isFrameworkSite });
   } catch (error) {
     if (!(error instanceof BuildFailed)) throw error;
     console.error(`error: ${error.message}`);

@@ -15,6 +15,7 @@ export const INSTANCE_PAGES = [
   { page: "person", name: "Person" },
   { page: "factors", name: "Influential factors" },
   { page: "quality", name: "Model quality" },
+  { page: "history", name: "Over time" },
 ] as const;
 
 const SAFE_NAME = /^[A-Za-z0-9_-]+$/;

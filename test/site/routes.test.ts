@@ -11,8 +11,9 @@ describe("routes", () => {
     const paths = instancePaths(instances);
     expect(paths).toContain("/purchase/");
     expect(paths).toContain("/churn/segments");
-    expect(paths.length).toBe(12);
-    expect(instanceSections(instances).map((s) => s.pages.length)).toEqual([6, 6]);
+    expect(paths).toContain("/churn/history");
+    expect(paths.length).toBe(14);
+    expect(instanceSections(instances).map((s) => s.pages.length)).toEqual([7, 7]);
   });
 
   test("names that cannot be path segments are refused", () => {

@@ -46,7 +46,7 @@ describe("validateConfig", () => {
     expect(purchase.eligible.activeWithinDays).toBe(45);
     expect(purchase.requirements).toEqual({ minPositive: 500, minNegative: 500 });
     expect(purchase.customEvents[0]).toMatchObject({ name: "offersView", label: "Offers page view", plural: "Offers page views" });
-    expect(purchase.profileAttributes[0]).toEqual({ column: "loyalty.tier", label: "Loyalty tier", kind: null });
+    expect(purchase.profileAttributes[0]).toEqual({ column: "loyalty.tier", label: "Loyalty tier", kind: null, order: ["none", "silver", "gold", "platinum"] });
     expect(purchase.buckets).toEqual({ on: "score", high: 75, medium: 25 });
     expect(purchase.topFactors).toBe(10);
   });
@@ -102,7 +102,7 @@ describe("validateConfig", () => {
     expect(message).toContain("instances[0].goal: expected an object but got nothing");
     expect(message).toContain('instances[1].type: expected one of conversion, churn but got "retention"');
     expect(message).toContain('asOf: expected a date written YYYY-MM-DD but got "2026-02-30"');
-    expect(message).toContain('instnaces: unknown key; expected one of inputs, asOf, exclusions, features, training, requirements, instances, eventLabels, currency, resources; closest: "instances"');
+    expect(message).toContain('instnaces: unknown key; expected one of inputs, asOf, exclusions, features, training, requirements, instances, eventLabels, currency, resources, privacy; closest: "instances"');
   });
 
   it("checks condition values per operator", () => {

@@ -119,6 +119,17 @@ async function scansFor(files: readonly string[], format: InputFormat, header: b
   return [...byHeader.values()];
 }
 
+/** Files up to this size get a read buffer of their own size; larger or compressed ones DuckDB's default. */
+const SMALL_FILE = 8 * 2 ** 20;
+
+/** The read buffer of a scan of small uncompressed files: twice the largest (a line re-encoded from latin-1 or
+ * UTF-16 to UTF-8 can grow), at least 64 KiB; null (DuckDB's 32 MiB) otherwise. No line is longer than its file. */
+function bufferSize(files: readonly string[]): number | null {
+  if (files.some((f) => /\.(gz|zst)$/i.test(f))) return null;
+  const largest = Math.max(...files.map((f) => statSync(f).size));
+  return largest <= SMALL_FILE ? Math.max(2 ** 16, 2 * largest + 1024) : null;
+}
+
 /** Per file, the rows its scan yields before the file's first (0 for the first file of each scan): one count over
  * each scan of several files. */
 async function rowOffsets(session: Session, spec: ReaderSpec): Promise<number[]> {
@@ -151,7 +162,7 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
     if (/\.gz$/i.test(file)) await checkGzip(file, key);
   }
   const scans = await scansFor(files, format, input.csv.header);
-  const spec: ReaderSpec = { files, format, csv: input.csv, rejectsPrefix: `rej_${key.replace(/\W/g, "_")}`, scans };
+  const spec: ReaderSpec = { files, format, csv: input.csv, rejectsPrefix: `rej_${key.replace(/\W/g, "_")}`, scans, bufferSizes: scans.map((s) => bufferSize(s.map((i) => files[i]!))) };
   let types: { name: string; type: DuckDBType }[];
   try {
     types = await describeColumns(session, spec);

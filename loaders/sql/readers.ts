@@ -24,6 +24,10 @@ export interface ReaderSpec {
   /** Per file, the rows its scan yields before its first (from `scanRowCountsSql`), so that `_row` counts from 1 in
    * every file; default: none (each scan reads one file). */
   rowOffsets?: readonly number[];
+  /** Per CSV scan, DuckDB's read buffer and longest line in bytes, or null for its default (32 MiB, held by every
+   * scan at once): set for scans of small uncompressed files, so that many scans of files with different headers
+   * do not hold a 32 MiB buffer each. */
+  bufferSizes?: readonly (number | null)[];
 }
 
 /** The format implied by a file name, or null. */
@@ -55,6 +59,8 @@ function scanFunction(spec: ReaderSpec, g: number): string {
   if (delimiter !== null) options.push(`delim = ${str(delimiter)}`);
   if (spec.csv.encoding !== "utf-8") options.push(`encoding = ${str(spec.csv.encoding)}`);
   if (spec.lenient) options.push("strict_mode = false");
+  const buffer = spec.bufferSizes?.[g];
+  if (buffer) options.push(`buffer_size = ${int(buffer)}`, `max_line_size = ${int(buffer)}`);
   const rejects = rejectsTables(spec.rejectsPrefix, g);
   options.push("ignore_errors = true", "store_rejects = true", `rejects_table = ${str(rejects.errors)}`, `rejects_scan = ${str(rejects.scans)}`);
   return `read_csv(${list}, ${options.join(", ")})`;

@@ -138,6 +138,7 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
   const reason = html`<p id="export-reason" class="muted" data-testid="export-disabled-reason">Waiting for the scores to load…</p>` as HTMLElement;
   const button = (testid: string) => html`<button type="button" data-testid=${testid} disabled aria-describedby="export-reason"></button>` as HTMLButtonElement;
   const csv = button("export-csv");
+  csv.classList.add("primary");
   const json = button("export-json");
   const sqlButton = button("export-sql");
   json.textContent = "Download the definition (JSON)";
@@ -187,7 +188,7 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
       if (empty) b.setAttribute("aria-describedby", "export-reason");
       else b.removeAttribute("aria-describedby");
     }
-    csv.textContent = `Download the ${formatCount(next.people)} ${next.people === 1 ? "person" : "people"} (CSV)`;
+    csv.textContent = empty ? "Download the people (CSV)" : `Download the ${formatCount(next.people)} ${next.people === 1 ? "person" : "people"} (CSV)`;
     reason.textContent = empty ? "Nothing to export: no one is in this segment." : "";
     sqlText.textContent = readableSql(next.segment, columns, { ...next.context, people: next.people });
   };

@@ -143,7 +143,7 @@ export function factorValueEditor(
     refresh();
   });
   const root = html`<fieldset class="segment-values segment-factor" data-refresh="">
-    <legend>Influential factor</legend>
+    <legend class="visually-hidden">Influential factor</legend>
     <div class="filter-inputs"><label for=${rankSelect.id}>People whose chosen factor</label> ${rankSelect}</div>
     <p class="muted segment-caption">A person's top factors are what moves their score most, up or down.</p>
     ${chips}

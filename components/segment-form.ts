@@ -134,6 +134,11 @@ function everyoneNote(condition: Condition): string {
 export function segmentEditor(columns: ColumnInfo[], initial: Segment, options: EditorOptions = {}): SegmentEditor {
   let segment: Segment = flat(initial, columns);
   const root = html`<div class="segment-editor" data-testid="segment-editor"></div>` as SegmentEditor;
+  // The native "input" events of the controls inside (a key typed, an option browsed) are not changes of the
+  // segment: only `fire` tells the page (this listener comes before any the page adds).
+  root.addEventListener("input", (event) => {
+    if (event.target !== root) event.stopImmediatePropagation();
+  });
   const fire = () => {
     root.dispatchEvent(new Event("input", { bubbles: true }));
     // Factor conditions recount their factors among the people the other conditions now select.

@@ -229,7 +229,7 @@ export function estimatePanel(options: {
   evaluation: Pick<Evaluation, "thresholds" | "testCutoff" | "kind">;
 }): HTMLElement & { update(segment: Segment): Promise<SegmentResult> } {
   const panel = html`<section class="card segment-estimate-panel" aria-busy="true" aria-live="polite" data-testid="estimate-panel">
-    <p class="muted"><progress aria-label="Loading the scores"></progress> Loading the scores into your browser (a few seconds the first time)…</p>
+    <p class="placeholder"><progress aria-label="Loading the scores"></progress> Loading the scores into your browser (a few seconds the first time)…</p>
   </section>` as HTMLElement & { update(segment: Segment): Promise<SegmentResult> };
   let generation = 0;
   panel.update = async (segment) => {

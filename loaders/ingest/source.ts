@@ -114,7 +114,8 @@ async function scansFor(files: readonly string[], format: InputFormat, header: b
   const byHeader = new Map<string, number[]>();
   for (let i = 0; i < files.length; i++) {
     const key = (await firstLine(files[i]!)) ?? `\u0000${i}`;
-    byHeader.set(key, [...(byHeader.get(key) ?? []), i]);
+    const scan = byHeader.get(key) ?? byHeader.set(key, []).get(key)!;
+    scan.push(i);
   }
   return [...byHeader.values()];
 }
@@ -320,7 +321,8 @@ export async function rejectedLines(session: Session, source: Source): Promise<R
   rows.sort((a, b) => a.file - b.file || a.line - b.line);
   out.unquoted = unquoted.sort((a, b) => a.file - b.file)[0] ?? null;
   for (const r of rows) {
-    out.skipped.set(r.file, [...(out.skipped.get(r.file) ?? []), r.line - header]);
+    const skipped = out.skipped.get(r.file) ?? out.skipped.set(r.file, []).get(r.file)!;
+    skipped.push(r.line - header);
     out.count++;
     const kind = r.encoding ? out.encoding : out.malformed;
     kind.count++;

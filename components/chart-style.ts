@@ -82,15 +82,73 @@ export function bucketOfScores(summary: Pick<InstanceSummary, "buckets" | "score
   });
 }
 
+/** Plot's text: 10px, one line per em. */
+const PLOT_LINE_PX = 10;
+
+/** Estimated width of a text in ems in Plot's sans-serif (narrow, wide and average letters, like Plot's own estimate). */
+export function textEms(text: string): number {
+  let ems = 0;
+  for (const c of text) {
+    if ("iljI.,:;!|'()[]".includes(c)) ems += 0.26;
+    else if ("ftr -/".includes(c)) ems += 0.33;
+    else if ("mwMW%".includes(c)) ems += 0.86;
+    else if (c >= "A" && c <= "Z") ems += 0.68;
+    else ems += 0.56;
+  }
+  return ems;
+}
+
+/** How many lines a label takes when wrapped at `lineWidth` ems on its spaces (as Plot's axis labels wrap). */
+export function wrappedLines(label: string, lineWidth: number): number {
+  let lines = 1;
+  let line = 0;
+  for (const word of label.split(/\s+/).filter((w) => w !== "")) {
+    const ems = textEms(word);
+    if (line > 0 && line + textEms(" ") + ems > lineWidth) {
+      lines += 1;
+      line = ems;
+    } else {
+      line += (line > 0 ? textEms(" ") : 0) + ems;
+    }
+  }
+  return lines;
+}
+
 /**
- * Room for long labels on a y axis: a left margin that fits the longest label up to ~40% of the width, and the
- * line width (in ems, Plot's unit) at which longer labels wrap.
+ * Room for long labels on a y axis: a left margin that fits the longest label up to ~40% of the width, the line
+ * width (in ems, Plot's unit) at which longer labels wrap, and `rowHeight(minimum)`, the height of a row that fits
+ * the most-wrapped label (at least `minimum` pixels), so wrapped labels of neighbouring rows never overlap on a
+ * narrow screen.
  */
-export function labelMargin(labels: readonly string[], width: number): { marginLeft: number; lineWidth: number } {
+export function labelMargin(labels: readonly string[], width: number): { marginLeft: number; lineWidth: number; rowHeight: (minimum: number) => number } {
   const longest = Math.max(8, ...labels.map((l) => l.length));
   const marginLeft = Math.round(Math.min(Math.max(120, width * 0.4), Math.max(60, longest * 5.8 + 14)));
   // Plot estimates text width in ems; leave some slack so long labels wrap rather than cross the edge.
-  return { marginLeft, lineWidth: (marginLeft - 20) / 11 };
+  const lineWidth = (marginLeft - 20) / 11;
+  const lines = Math.max(1, ...labels.map((l) => wrappedLines(l, lineWidth)));
+  return { marginLeft, lineWidth, rowHeight: (minimum) => Math.max(minimum, lines * PLOT_LINE_PX + 8) };
+}
+
+/**
+ * The ticks of an axis that keep at least `minGap` pixels between neighbours (greedy, from the first), for
+ * hand-picked ticks on a log or square-root scale, whose labels bunch up where the scale squeezes values together
+ * and on a narrow screen. `position` maps a value to pixels along the axis (any origin).
+ */
+export function spacedTicks(ticks: readonly number[], position: (value: number) => number, minGap: number): number[] {
+  const kept: number[] = [];
+  for (const tick of ticks) {
+    const last = kept[kept.length - 1];
+    if (last === undefined || Math.abs(position(tick) - position(last)) >= minGap) kept.push(tick);
+  }
+  return kept;
+}
+
+/**
+ * An axis label if it fits in `px` pixels at Plot's 10px font, else null (the chart's title names what the axis
+ * shows): a long label on a narrow chart would stick out of it.
+ */
+export function fittingLabel(label: string, px: number): string | null {
+  return textEms(label) * PLOT_LINE_PX <= px ? label : null;
 }
 
 /** Smallest width charts draw at: a container may briefly report a width of zero while the page lays out. */

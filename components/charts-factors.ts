@@ -7,7 +7,7 @@
 import * as Plot from "./plot.js";
 import type { FeatureInfo, Insights } from "../loaders/pipeline/schema.js";
 import {
-  ACCENT, BUCKET_ORDER, MUTED, bucketColorScale, bucketFactor, chartWidth, directionColorScale, directionOf, labelMargin,
+  ACCENT, BUCKET_ORDER, MUTED, bucketColorScale, bucketFactor, chartWidth, directionColorScale, directionOf, fittingLabel, labelMargin, spacedTicks,
   type Bucket, type ChartOptions,
 } from "./chart-style.js";
 import { featureAxisLabel, featureTickFormat, formatContribution, formatCount, formatFeatureValue, formatPercent, formatProbability, formatRatio } from "./format.js";
@@ -40,14 +40,14 @@ export function typicalValue(feature: FeatureInfo, distribution: FactorInsight["
 export function importanceChart(global: Insights["global"], features: readonly FeatureInfo[], { width: available, height }: ChartOptions & { top?: number }): Figure {
   const width = chartWidth(available);
   const rows = global.map((g) => ({ ...g, label: labelOf(features, g.feature) }));
-  const { marginLeft, lineWidth } = labelMargin(rows.map((r) => r.label), width);
+  const { marginLeft, lineWidth, rowHeight } = labelMargin(rows.map((r) => r.label), width);
   return Plot.plot({
     title: "Global importance",
     subtitle: "Mean size of each factor's effect on the score (log-odds) over all scored people, whichever its direction",
     ariaLabel: "Global importance of the factors",
     ariaDescription: rows.map((r) => `${r.label}: ${r.importance.toFixed(3)}`).join("; "),
     width,
-    height: height ?? 40 + 22 * rows.length,
+    height: height ?? 40 + rowHeight(22) * rows.length,
     marginLeft,
     marginRight: 50,
     x: { grid: true, label: "Mean |contribution| (log-odds)" },
@@ -80,14 +80,14 @@ export function bucketFactorChart(bucket: BucketInsight, features: readonly Feat
     typical: typicalValue(infoOf(features, f.feature), f.distribution),
     direction: directionOf(f.meanContribution),
   }));
-  const { marginLeft, lineWidth } = labelMargin(rows.map((r) => r.label), width);
+  const { marginLeft, lineWidth, rowHeight } = labelMargin(rows.map((r) => r.label), width);
   return Plot.plot({
     title: `${bucket.bucket}: ${formatCount(bucket.people)} people`,
     subtitle: "Mean contribution of the bucket's most influential factors (log-odds)",
     ariaLabel: `Top factors of the ${bucket.bucket} bucket`,
     ariaDescription: rows.map((r) => `${r.label}: ${r.direction} (${formatContribution(r.meanContribution)}), typical value ${r.typical}, coverage ${formatPercent(r.coverage)}`).join("; "),
     width,
-    height: height ?? 50 + 26 * rows.length,
+    height: height ?? 50 + rowHeight(26) * rows.length,
     marginLeft,
     marginRight: 16,
     x: { grid: true, label: "Mean contribution (log-odds)", nice: true },
@@ -206,7 +206,7 @@ export function factorCoverage(insights: Pick<Insights, "buckets">, feature: Fea
     width,
     height,
     marginLeft: 70,
-    marginRight: 20,
+    marginRight: 36,
     x: { domain: [0, 1], grid: true, label: "Coverage", tickFormat: "%" },
     y: { domain: rows.map((r) => r.bucket), label: null },
     color: bucketColorScale(false),
@@ -227,7 +227,7 @@ export function valueRangeChart(factor: Pick<Insights["factors"][number], "range
   const rows = factor.ranges.map((r, i) => ({ ...r, key: `${i}`, direction: r.relative >= 1 ? "raises" : "lowers" }));
   const positive = rows.every((r) => r.relative > 0);
   const extent = Math.max(1.25, ...rows.map((r) => (r.relative > 0 ? Math.max(r.relative, 1 / r.relative) : 1)));
-  const { marginLeft, lineWidth } = labelMargin(rows.map((r) => r.range), Math.min(width, 500));
+  const { marginLeft, lineWidth, rowHeight } = labelMargin(rows.map((r) => r.range), Math.min(width, 500));
   const describe = (r: (typeof rows)[number]) =>
     `${r.range}: ${formatCount(r.people)} people, mean probability ${formatProbability(r.meanProbability)}, ${formatRatio(r.relative)} the average`;
   return Plot.plot({
@@ -236,13 +236,14 @@ export function valueRangeChart(factor: Pick<Insights["factors"][number], "range
     ariaLabel: `Relative likelihood by value range of ${feature.label}`,
     ariaDescription: rows.map(describe).join("; "),
     width,
-    height: height ?? 50 + 30 * rows.length,
+    height: height ?? 50 + rowHeight(30) * rows.length,
     marginLeft,
     marginRight: 50,
     x: positive
       ? {
           type: "log", domain: [1 / (extent * 1.15), extent * 1.15], label: "Relative likelihood", tickFormat: (x: number) => formatRatio(x), grid: true,
-          ticks: [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100].filter((t) => t >= 1 / (extent * 1.15) && t <= extent * 1.15),
+          ticks: spacedTicks([0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100].filter((t) => t >= 1 / (extent * 1.15) && t <= extent * 1.15),
+            (t) => (Math.log(t) / Math.log(extent * 1.15) / 2) * (width - marginLeft - 50), 34),
         }
       : { label: "Relative likelihood", tickFormat: (x: number) => formatRatio(x), grid: true },
     y: { domain: rows.map((r) => r.key), label: null, axis: null },
@@ -285,7 +286,7 @@ export function valueContributionScatter(factor: Pick<Insights["factors"][number
     return Plot.plot({
       ...common,
       ariaDescription: `${rows.length} people across ${names.length} values`,
-      x: { domain: [-0.5, names.length - 0.5], ticks: names.map((_, i) => i), tickFormat: (i: number) => names[i] ?? "", label: feature.label },
+      x: { domain: [-0.5, names.length - 0.5], ticks: names.map((_, i) => i), tickFormat: (i: number) => names[i] ?? "", label: fittingLabel(feature.label, width - 90) },
       marks: [
         Plot.ruleY([0], { stroke: MUTED }),
         Plot.dot(rows, { x: "x", y: "contribution", fill: "bucket", r: 2, fillOpacity: 0.6, title: tip, tip: true }),
@@ -301,7 +302,7 @@ export function valueContributionScatter(factor: Pick<Insights["factors"][number
       ? `Not shown: ${formatCount(missing.length)} people with no value (${formatFeatureValue(feature, null)}), mean contribution ${formatContribution(mean)}.`
       : undefined,
     ariaDescription: `${rows.length} people with a value`,
-    x: { label: featureAxisLabel(feature), tickFormat: featureTickFormat(feature), grid: true },
+    x: { label: fittingLabel(featureAxisLabel(feature), width - 90), tickFormat: featureTickFormat(feature), grid: true },
     marks: [
       Plot.ruleY([0], { stroke: MUTED }),
       Plot.dot(rows, { x: "value", y: "contribution", fill: "bucket", r: 2.5, fillOpacity: 0.75, title: tip, tip: true }),

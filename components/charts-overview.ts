@@ -63,7 +63,7 @@ export function bucketCounts(counts: InstanceSummary["buckets"]["counts"], { wid
     color: bucketColorScale(false),
     marks: [
       Plot.barX(rows, { y: "bucket", x: "people", fill: "bucket", title: label, tip: true }),
-      Plot.text(rows, { y: "bucket", x: "people", text: label, textAnchor: "start", dx: 6, fill: "currentColor" }),
+      Plot.text(rows, { y: "bucket", x: "people", text: label, textAnchor: "start", dx: 6, fill: "currentColor", lineWidth: (Math.min(320, width / 2.5) + 6) / 11 }),
       Plot.ruleX([0]),
     ],
   });

@@ -53,7 +53,7 @@ export function waterfall(factors: readonly WaterfallFactor[], { base, margin, p
   const steps = rows.filter((r) => r.kind === "factor").map((r) => ({ ...r, direction: r.contribution >= 0 ? "raises" : "lowers" }));
   const totals = rows.filter((r) => r.kind === "total");
   const links = rows.slice(0, -1).map((r, i) => ({ x: r.end, y1: r.key, y2: rows[i + 1]!.key }));
-  const { marginLeft, lineWidth } = labelMargin(rows.map((r) => r.text), width);
+  const { marginLeft, lineWidth, rowHeight } = labelMargin(rows.map((r) => r.text), width);
   const label = (k: string) => rows[Number(k)]?.text ?? k;
   // Keep some room around the values so that a person with no factors still gets a readable axis.
   const values = rows.flatMap((r) => [r.start, r.end]);
@@ -65,7 +65,7 @@ export function waterfall(factors: readonly WaterfallFactor[], { base, margin, p
     ariaLabel: "Score waterfall",
     ariaDescription: rows.map((r) => `${r.text}: ${formatContribution(r.contribution)}`).join("; "),
     width,
-    height: height ?? 60 + 28 * rows.length,
+    height: height ?? 60 + rowHeight(28) * rows.length,
     marginLeft,
     marginRight: 56,
     x: { grid: true, label: "Log-odds", domain: [low - pad, high + pad], nice: true },

@@ -6,7 +6,7 @@
  * built (see `loaders/pipeline/output-folder.ts`).
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { isFrameworkSite, writeFolderAtomically } from "../pipeline/output-folder.js";
@@ -52,11 +52,15 @@ function frameworkBuild(folder: string): Promise<void> {
   });
 }
 
-/** Builds the site into `folder` and fixes what Framework's page template leaves inaccessible. */
+/** The site's icon at the site's root, where browsers and other tools look for it without a `<link rel="icon">`. */
+const FAVICON = "src/favicon.ico";
+
+/** Builds the site into `folder`, fixes what Framework's page template leaves inaccessible and adds the icon. */
 async function buildSite(folder: string): Promise<void> {
   await frameworkBuild(folder);
   const pages = await makePagesAccessible(folder);
   console.error(`accessible pages: ${pages} pages given a language, a zoomable viewport, a skip link and named navigation`);
+  copyFileSync(FAVICON, join(folder, "favicon.ico"));
 }
 
 /** A failed Framework build: its own output has said why. */

@@ -2,8 +2,8 @@
  * End-to-end accessibility: every page of the built site (dist/, or E2E_DIST) at desktop (1440x900) and phone
  * (390x844) width, in light and dark mode, once it has rendered. axe-core (from node_modules, injected into the
  * page: no network) must report no violation; at phone width the page must not scroll sideways; no two labels of
- * a chart may overlap and none may stick out of its chart. Each view is saved as a screenshot
- * (test-output/screenshots/accessibility/<page>-<desktop|phone>-<light|dark>.png).
+ * a chart may overlap and none may stick out of its chart; no request may fail (the site's icon included). Each
+ * view is saved as a screenshot (test-output/screenshots/accessibility/<page>-<desktop|phone>-<light|dark>.png).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -111,11 +111,36 @@ async function labelProblems(page: Page): Promise<string[]> {
   });
 }
 
+describe("the site's icon", () => {
+  test("/favicon.ico is an icon, and the icon every page links to loads", async () => {
+    const icon = await fetch(`${server.url}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(Buffer.from(await icon.arrayBuffer()).subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));
+    const { page } = await openPage(browser);
+    try {
+      for (const path of sitePages(DIST)) {
+        await page.goto(server.url + path, { waitUntil: "domcontentloaded" });
+        const href = await page.locator('link[rel="icon"]').getAttribute("href");
+        expect(href, `${path} links to an icon`).toBeTruthy();
+        const linked = await fetch(new URL(href!, server.url + path));
+        expect(linked.status, `${path}: its icon ${href}`).toBe(200);
+        expect(linked.headers.get("content-type")).toMatch(/^image\//);
+      }
+    } finally {
+      await page.close();
+    }
+  });
+});
+
 describe.each(VIEWS)("$name $width x $height, $scheme", (view) => {
   const pages = existsSync(DIST) ? sitePages(DIST) : [];
   test("the site has pages", () => expect(pages.length).toBeGreaterThanOrEqual(2));
   test.each(pages)("%s: no axe-core violation, no sideways scroll, no overlapping chart label", async (path) => {
     const { page } = await openPage(browser);
+    const missing: string[] = [];
+    page.on("response", (response) => {
+      if (response.status() >= 400) missing.push(`${response.status()} ${response.url()}`);
+    });
     try {
       await page.setViewportSize({ width: view.width, height: view.height });
       await page.emulateMedia({ colorScheme: view.scheme });
@@ -130,6 +155,7 @@ describe.each(VIEWS)("$name $width x $height, $scheme", (view) => {
       expect.soft(violations.length, `axe-core violations on ${path}:\n${describeViolations(violations)}`).toBe(0);
       if (view.name === "phone") expect.soft(scroll.width, `${path} scrolls sideways at ${view.width} px`).toBeLessThanOrEqual(scroll.client);
       expect.soft(labels, `chart labels on ${path}`).toEqual([]);
+      expect.soft(missing, `requests of ${path} that failed`).toEqual([]);
     } finally {
       await page.close();
     }

@@ -18,6 +18,7 @@ const TYPES: Record<string, string> = {
   ".csv": "text/csv; charset=utf-8",
   ".svg": "image/svg+xml",
   ".png": "image/png",
+  ".ico": "image/x-icon",
 };
 
 /** A running server and the bytes it has sent. */

@@ -92,7 +92,8 @@ export interface EventColumns {
 
 /** The events input: one file or a glob of files of one format. */
 export interface EventsInput {
-  /** File path or glob, relative to the configuration file. */
+  /** File path or glob, relative to the configuration file; a path naming an existing file is that file, glob
+   * characters in its name included. */
   path: string;
   /** Format; default from the file extension (.csv, .csv.gz, .tsv, .parquet, .jsonl, .ndjson). */
   format?: InputFormat;
@@ -291,7 +292,7 @@ export interface CustomerAIConfig {
   currency?: string;
   resources?: ResourceSettings;
   /** Personal columns (`pii`: never features, never on the site) and pseudonymous ids on the site (loaders/config/privacy.ts). */
-  privacy?: { pii?: string[]; pseudonymousIds?: boolean };
+  privacy?: { pii?: string[]; pseudonymousIds?: boolean; optOut?: ConditionGroup };
 }
 
 /** Resources a run may use. */

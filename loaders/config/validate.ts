@@ -92,7 +92,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Res
   const eventLabels = eventLabelsOf(issues, root.eventLabels, pluralOf);
   const currency = currencyOf(issues, root.currency);
   const resources = resourcesOf(issues, root.resources);
-  const privacy = privacyOf(issues, root.privacy);
+  const privacy = privacyOf(issues, root.privacy, (v, p) => group(issues, v, p, []));
   checkPiiAttributes(issues, privacy.pii, instances);
   if (issues.list.length || !events || !requirements) throw configError(issues);
   return { inputs: { events, profiles: profiles ?? null }, asOf, exclusions, features, training, instances, eventLabels, currency, resources, privacy };

@@ -8,6 +8,7 @@ import { createInterface } from "node:readline";
 import { UserError } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { type EventsIngest, ingestEvents } from "./events.js";
+import { applyOptOut } from "./opt-out.js";
 import { type ProfilesIngest, ingestProfiles } from "./profiles.js";
 import type { DataQualityReport, InstanceReport } from "./report.js";
 import type { Session } from "./session.js";
@@ -27,7 +28,9 @@ export interface IngestResult {
 export async function ingest(session: Session, config: ResolvedConfig): Promise<IngestResult> {
   const events = await readingInput("inputs.events", () => ingestEvents(session, config));
   const profiles = await readingInput("inputs.profiles", () => ingestProfiles(session, config));
+  const optedOut = await applyOptOut(session, config, events, profiles);
   const warnings = [...events.warnings, ...(profiles?.warnings ?? [])];
+  if (optedOut) warnings.push(`privacy.optOut: ${optedOut.people} people who opted out were removed with their ${optedOut.events} events: they are not trained on, scored or exported`);
   const [first, last] = [events.report.firstEvent.slice(0, 10), events.report.lastEvent.slice(0, 10)];
   if (config.asOf && config.asOf > last) {
     throw new UserError(

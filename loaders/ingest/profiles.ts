@@ -53,6 +53,7 @@ export async function ingestProfiles(session: Session, config: ResolvedConfig): 
       needed.push({ column: c.field, path: `instances[${inst.index}].eligible.attributes.conditions[${j}].field`, kind: null }),
     );
   }
+  config.privacy.optOut?.conditions.forEach((c, j) => needed.push({ column: c.field, path: `privacy.optOut.conditions[${j}].field`, kind: null }));
   if (!input) {
     if (needed.length) throw new UserError("config", `${needed[0].path}: uses profile attribute "${needed[0].column}" but inputs.profiles is not set`);
     return null;

@@ -81,6 +81,9 @@ export interface DataQualityReport {
      * anonymous id, rows that kept their anonymous id as the person, and anonymous ids linked to several person ids. */
     identities?: { column: string; rowsLinked: number; rowsAnonymous: number; sharedAnonymousIds: number };
     eventTypes: { eventType: string; events: number }[];
+    /** People who opted out (`privacy.optOut`), removed with their events after reading; the counts above exclude
+     * them, the row accounting (read = used + set aside) counts their rows as read and used. */
+    optedOut?: { people: number; events: number };
   };
   profiles:
     | (InputReport & {

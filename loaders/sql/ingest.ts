@@ -320,3 +320,23 @@ export function completenessSql(reader: string, columns: readonly { name: string
   const parts = columns.map((c) => `count(${c.text ? `NULLIF(CAST(${c.sql} AS VARCHAR), '')` : c.sql}) AS ${ident(c.name)}`);
   return `SELECT count(*) AS __rows${parts.map((p) => `, ${p}`).join("")} FROM (${reader})`;
 }
+
+/** Removes the people whose profile matches `condition` (SQL over `profiles`): their events (from the staged rows
+ * that the `events` view shows, or from the `events` table when rows are grouped), profiles and place in `people`
+ * (renumbered in id order); `opted_out(pk)` keeps who they were. */
+export function optOutSql(condition: string, grouped: boolean): string[] {
+  return [
+    `CREATE OR REPLACE TEMP TABLE opted_out AS SELECT pr.pk FROM profiles pr WHERE ${condition}`,
+    `CREATE OR REPLACE TEMP TABLE opted_out_counts AS SELECT (SELECT count(*) FROM people SEMI JOIN opted_out USING (pk)) AS people,
+      (SELECT count(*) FROM events SEMI JOIN opted_out USING (pk)) AS events`,
+    `DELETE FROM ${grouped ? "events" : "ev_staged"} WHERE pk IN (SELECT pk FROM opted_out)`,
+    `DELETE FROM profiles WHERE pk IN (SELECT pk FROM opted_out)`,
+    `CREATE OR REPLACE TABLE people AS SELECT (row_number() OVER (ORDER BY person_id) - 1)::INTEGER AS pidx, person_id, pk
+      FROM people ANTI JOIN opted_out USING (pk)`,
+  ];
+}
+
+/** People (with events) and events removed by `optOutSql`. */
+export function optOutCountsSql(): string {
+  return `SELECT people, events FROM opted_out_counts`;
+}

@@ -187,8 +187,10 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
   return { key, files, format, spec, reader, columns };
 }
 
+/** The files a path names: the file itself when one exists at that path (even when its name holds glob characters,
+ * as `events[1].csv` may), else the files matching it as a glob, sorted. */
 async function expand(session: Session, path: string, key: string): Promise<string[]> {
-  if (!GLOB_CHARS.test(path)) {
+  if (!GLOB_CHARS.test(path) || existsSync(path)) {
     if (!existsSync(path)) throw new UserError("file_missing", `${key}.path: file not found: ${path}`);
     if (statSync(path).isDirectory()) throw new UserError("file_missing", `${key}.path: ${path} is a folder; expected a file or a glob such as ${path}/*.parquet`);
     return [path];

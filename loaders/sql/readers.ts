@@ -39,6 +39,15 @@ export function formatOfPath(path: string): InputFormat | null {
   return null;
 }
 
+/**
+ * A file's path as DuckDB's readers take it, quoted: they expand every path as a glob, so `events[1].csv` would read
+ * `events1.csv`. Each glob character of the path (`[`, `*`, `?`) becomes a class holding only itself (`[[]`), which
+ * matches that character alone; `]` outside a class is itself.
+ */
+export function fileSql(file: string): string {
+  return str(file.replace(/[[*?]/g, "[$&]"));
+}
+
 /** Names of the rejects tables of CSV scan `g` (see `ReaderSpec.scans`). */
 export function rejectsTables(prefix: string, g: number): { errors: string; scans: string } {
   return { errors: `${prefix}_${g}`, scans: `${prefix}_scan_${g}` };
@@ -52,7 +61,7 @@ export function scansOf(spec: ReaderSpec): readonly (readonly number[])[] {
 /** The table function reading the files of scan `g`; DuckDB's `file_index` is the position in its list. */
 function scanFunction(spec: ReaderSpec, g: number): string {
   const files = scansOf(spec)[g]!.map((i) => spec.files[i]!);
-  const list = files.length === 1 ? str(files[0]!) : `[${files.map(str).join(", ")}]`;
+  const list = files.length === 1 ? fileSql(files[0]!) : `[${files.map(fileSql).join(", ")}]`;
   if (spec.format === "jsonl") return `read_json(${list}, format = 'auto'${files.length > 1 ? ", union_by_name = true" : ""})`;
   const options = ["all_varchar = true", `header = ${spec.csv.header ? "true" : "false"}`];
   const delimiter = spec.csv.delimiter ?? (/\.tsv(\.gz|\.zst)?$/i.test(files[0]!) ? "\t" : null);
@@ -78,7 +87,7 @@ function intList(values: readonly number[]): string {
  */
 export function readerSql(spec: ReaderSpec): string {
   if (spec.format === "parquet") {
-    const list = `[${spec.files.map(str).join(", ")}]`;
+    const list = `[${spec.files.map(fileSql).join(", ")}]`;
     return `SELECT file_index::USMALLINT AS _file, (file_row_number + 1)::BIGINT AS _row, * EXCLUDE (file_row_number)
       FROM read_parquet(${list}, file_row_number = true, union_by_name = true)`;
   }
@@ -104,12 +113,12 @@ export function describeSql(spec: ReaderSpec): string {
 /** Null counts per top-level column from Parquet metadata (no data scan). */
 export function parquetNullsSql(files: readonly string[]): string {
   return `SELECT path_in_schema AS name, sum(stats_null_count) AS nulls, count(*) FILTER (stats_null_count IS NULL) AS unknown
-    FROM parquet_metadata([${files.map(str).join(", ")}]) GROUP BY 1`;
+    FROM parquet_metadata([${files.map(fileSql).join(", ")}]) GROUP BY 1`;
 }
 
 /** Rows per Parquet file from metadata. */
 export function parquetRowsSql(files: readonly string[]): string {
-  return `SELECT sum(num_rows) AS n FROM parquet_file_metadata([${files.map(str).join(", ")}])`;
+  return `SELECT sum(num_rows) AS n FROM parquet_file_metadata([${files.map(fileSql).join(", ")}])`;
 }
 
 /** Files matching a path or glob, sorted. */
@@ -140,5 +149,5 @@ export function dropRejectsSql(prefix: string, g: number): string[] {
 
 /** The delimiter DuckDB's sniffer finds in a CSV file, as `delimiter`. */
 export function sniffDelimiterSql(file: string, encoding: string): string {
-  return `SELECT Delimiter AS delimiter FROM sniff_csv(${str(file)}${encoding !== "utf-8" ? `, encoding = ${str(encoding)}` : ""})`;
+  return `SELECT Delimiter AS delimiter FROM sniff_csv(${fileSql(file)}${encoding !== "utf-8" ? `, encoding = ${str(encoding)}` : ""})`;
 }

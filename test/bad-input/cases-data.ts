@@ -461,6 +461,31 @@ export const DATA_CASES: BadInputCase[] = [
     rows: { read: 7, used: 6, setAside: { amount_invalid: 1 }, people: 3 },
   },
   {
+    name: "a file whose name holds glob characters, beside the file the glob would match",
+    category: "data",
+    command: "check",
+    setup: (f) => {
+      f.file("events1.csv", [HEADER, row("zz", "2025-01-01 10:00:00", "view")]);
+      return reading(f, "events[1].csv", [HEADER, ...BASE_ROWS, "p4,2025-01-20 10:00:00"]);
+    },
+    status: 0,
+    message: "(e.g. events[1].csv line 8)",
+    rows: { read: 7, used: 6, setAside: { malformed_row: 1 }, people: 3 },
+  },
+  {
+    name: "a glob matching a file whose name holds glob characters",
+    category: "data",
+    command: "check",
+    setup: (f) => {
+      f.file("exports/events[1].csv", [HEADER, ...BASE_ROWS]);
+      f.file("exports/events1.csv", [HEADER, row("zz", "2025-01-01 10:00:00", "view")]);
+      return ["--config", f.config(tinyConfig("exports/events*.csv"))];
+    },
+    status: 0,
+    message: "events: 7 rows read, 7 used, 0 set aside; 4 people",
+    rows: { read: 7, used: 7, setAside: {}, people: 4 },
+  },
+  {
     name: "profiles with a missing id and a person twice",
     category: "data",
     command: "check",

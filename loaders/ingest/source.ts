@@ -65,6 +65,77 @@ async function checkGzip(file: string, key: string): Promise<void> {
   }
 }
 
+/** Whether every byte is white space (spaces, tabs, line breaks). */
+function blank(chunk: Buffer): boolean {
+  return chunk.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d);
+}
+
+/**
+ * Refuses a text file (decompressed, for .gz) that holds nothing but white space: DuckDB would read it as one column
+ * `column0` (CSV) or `json` and no rows, and the run would stop on a mapped column that is not found. Reads up to the
+ * first byte that is not white space.
+ * @throws UserError naming the file.
+ */
+async function refuseBlankFile(file: string, key: string): Promise<void> {
+  if (/\.zst$/i.test(file)) return;
+  const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
+  const input = /\.gz$/i.test(file) ? stream.pipe(createGunzip()) : stream;
+  let bytes = 0;
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      if (!blank(chunk)) return;
+      bytes += chunk.length;
+    }
+  } finally {
+    stream.destroy();
+    input.destroy();
+  }
+  const what = /\.gz$/i.test(file) ? (bytes === 0 ? "it decompresses to nothing" : "it decompresses to blank lines only") : "blank lines only";
+  throw new UserError("file_empty", `${key}: ${file} is empty (${what}): no header and no data rows; export the data again, or point ${key}.path at the file that holds it`);
+}
+
+/**
+ * Refuses JSON whose records are not all objects: DuckDB then reads every record as one value in a column `json`,
+ * so no mapped column is found. An empty array (`[]`) has no data rows; otherwise one line names the file and the
+ * line (JSON Lines) or the record (a JSON array) of the first record that is not an object.
+ * @throws UserError when the only column is `json`.
+ */
+async function refuseNonObjectJson(session: Session, source: Source): Promise<void> {
+  const top = source.columns.filter((c) => c.topLevel);
+  if (source.format !== "jsonl" || top.length !== 1 || top[0]!.name !== "json") return;
+  const files = source.files.length === 1 ? `${source.files[0]} contains` : `the ${source.files.length} files contain`;
+  const first = await session.row(
+    `SELECT _file, _row, CAST(json AS VARCHAR) AS value FROM (${source.reader}) WHERE NOT starts_with(ltrim(CAST(json AS VARCHAR)), '{') ORDER BY _file, _row LIMIT 1`,
+  );
+  if (first._file === undefined) {
+    const any = await session.row(`SELECT count(*) AS n FROM (${source.reader})`);
+    if (Number(any.n) === 0) throw new UserError("file_empty", `${source.key}: ${files} no data rows (an empty JSON array, or no records)`);
+    return;
+  }
+  const file = source.files[Number(first._file)]!;
+  const value = printable(String(first.value).slice(0, 40));
+  const line = /\.(gz|zst)$/i.test(file) ? undefined : await recordLine(file, Number(first._row));
+  const where = line ? `line ${line}` : `record ${first._row}${line === null ? " of the array" : ""}`;
+  throw new UserError(
+    "unreadable",
+    `${source.key}: ${file} ${where} is not a JSON object (${value}); every record must be an object of fields, such as {"id": "p1", "ts": "2025-01-01"}: fix or remove that record and rerun`,
+  );
+}
+
+/** The line of record `n` (1-based) of a JSON Lines file, blank lines skipped as DuckDB skips them; null for a file
+ * that is one JSON array (its records are not lines). */
+async function recordLine(file: string, n: number): Promise<number | null> {
+  let line = 0;
+  let records = 0;
+  for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    line++;
+    if (text.trim() === "") continue;
+    if (records === 0 && text.trimStart().startsWith("[")) return null;
+    if (++records === n) return line;
+  }
+  return null;
+}
+
 /** The names and types of a reader's columns (fails as DuckDB does when the files cannot be read). */
 async function describeColumns(session: Session, spec: ReaderSpec): Promise<{ name: string; type: DuckDBType }[]> {
   await dropRejectsOf(session, spec);
@@ -161,6 +232,7 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
   for (const file of files) {
     if (statSync(file).size === 0) throw new UserError("file_empty", `${key}: ${file} is empty (0 bytes)`);
     if (/\.gz$/i.test(file)) await checkGzip(file, key);
+    if (format !== "parquet") await refuseBlankFile(file, key);
   }
   const scans = await scansFor(files, format, input.csv.header);
   const spec: ReaderSpec = { files, format, csv: input.csv, rejectsPrefix: `rej_${key.replace(/\W/g, "_")}`, scans, bufferSizes: scans.map((s) => bufferSize(s.map((i) => files[i]!))) };
@@ -184,7 +256,9 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
     flatten(columns, [name], type);
   }
   if (columns.length === 0) throw new UserError("file_empty", `${key}: ${files[0]} has no columns`);
-  return { key, files, format, spec, reader, columns };
+  const source: Source = { key, files, format, spec, reader, columns };
+  await refuseNonObjectJson(session, source);
+  return source;
 }
 
 /** The files a path names: the file itself when one exists at that path (even when its name holds glob characters,

@@ -254,6 +254,53 @@ export const DATA_CASES: BadInputCase[] = [
     message: /inputs\.events: .*events\.csv contain no data rows \(only a header or nothing\)/,
   },
   {
+    name: "an events file of blank lines only",
+    category: "data",
+    command: "check",
+    setup: (f) => reading(f, "events.csv", "\n\n\n"),
+    status: 2,
+    message: /^error: inputs\.events: .*events\.csv is empty \(blank lines only\): no header and no data rows; export/m,
+  },
+  {
+    name: "a gzip of nothing",
+    category: "data",
+    command: "check",
+    setup: (f) => reading(f, "empty.csv.gz", gzipSync("")),
+    status: 2,
+    message: /^error: inputs\.events: .*empty\.csv\.gz is empty \(it decompresses to nothing\)/m,
+  },
+  {
+    name: "an empty JSON array",
+    category: "data",
+    command: "check",
+    setup: (f) => reading(f, "events.json", "[]\n"),
+    status: 2,
+    message: /^error: inputs\.events: .*events\.json contains no data rows \(an empty JSON array/m,
+  },
+  {
+    name: "a JSON Lines line that is not an object",
+    category: "data",
+    command: "check",
+    setup: (f) =>
+      reading(f, "events.jsonl", [
+        ...RECORDS.slice(0, 3).map((r) => JSON.stringify(r)),
+        "",
+        "42",
+        ...RECORDS.slice(3).map((r) => JSON.stringify(r)),
+      ]),
+    status: 2,
+    message:
+      /^error: inputs\.events: .*events\.jsonl line 5 is not a JSON object \(42\); every record must be an object of fields, .*fix or remove that record/m,
+  },
+  {
+    name: "a JSON array with a record that is not an object",
+    category: "data",
+    command: "check",
+    setup: (f) => reading(f, "events.json", JSON.stringify([RECORDS[0], "p2", ...RECORDS.slice(1)])),
+    status: 2,
+    message: /^error: inputs\.events: .*events\.json record 2 of the array is not a JSON object \("p2"\)/m,
+  },
+  {
     name: "a profiles file with only a header",
     category: "data",
     command: "check",

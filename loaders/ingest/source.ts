@@ -136,6 +136,54 @@ async function recordLine(file: string, n: number): Promise<number | null> {
   return null;
 }
 
+/** DuckDB's longest CSV line in bytes, where a scan keeps its default read buffer (see `bufferSize`). */
+const MAX_LINE_BYTES = 2_000_000;
+
+/**
+ * Refuses CSV files with a line longer than DuckDB reads (`MAX_LINE_BYTES`): one in the lines its sniffer samples
+ * stops the read with an error naming line 1, whatever the line. One line naming the file, the line, its length and
+ * the limit. Does nothing when no line is that long (the read failed for another reason).
+ * @throws UserError for the first such line of the first file that has one.
+ */
+async function refuseLongLine(files: readonly string[], key: string): Promise<void> {
+  for (const file of files) {
+    const long = await firstLongLine(file, MAX_LINE_BYTES);
+    if (!long) continue;
+    const n = (x: number) => x.toLocaleString("en-US");
+    throw new UserError(
+      "unreadable",
+      `${key}: ${file} line ${n(long.line)} is ${n(long.bytes)} bytes long, over the limit of ${n(MAX_LINE_BYTES)} bytes per CSV line; shorten or remove that line (no event field needs that much) and rerun`,
+    );
+  }
+}
+
+/** The first line (1-based) of a file (decompressed, for .gz) longer than `limit` bytes, and its length in bytes
+ * (its line break excluded); null when there is none. */
+async function firstLongLine(file: string, limit: number): Promise<{ line: number; bytes: number } | null> {
+  if (/\.zst$/i.test(file)) return null;
+  const stream = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  const input = /\.gz$/i.test(file) ? stream.pipe(createGunzip()) : stream;
+  let line = 1;
+  let length = 0;
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      for (let start = 0; start <= chunk.length; ) {
+        const end = chunk.indexOf(10, start);
+        length += (end < 0 ? chunk.length : end) - start;
+        if (end < 0) break;
+        if (length > limit) return { line, bytes: length };
+        line++;
+        length = 0;
+        start = end + 1;
+      }
+    }
+  } finally {
+    stream.destroy();
+    input.destroy();
+  }
+  return length > limit ? { line, bytes: length } : null;
+}
+
 /** The names and types of a reader's columns (fails as DuckDB does when the files cannot be read). */
 async function describeColumns(session: Session, spec: ReaderSpec): Promise<{ name: string; type: DuckDBType }[]> {
   await dropRejectsOf(session, spec);
@@ -244,6 +292,7 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
     const detail = String((error as Error).message).split("\n")[0]!;
     // DuckDB's strict sniffer refuses mixed line endings (a header ending in LF, rows in CRLF): read leniently.
     const lenient = format === "csv" && detail.includes("sniffing") ? await describeColumns(session, { ...spec, lenient: true }).catch(() => null) : null;
+    if (lenient === null && format === "csv" && /CSV Error on Line|line size/i.test(detail)) await refuseLongLine(files, key);
     if (lenient === null) throw new UserError("unreadable", `${key}: could not read ${files.length === 1 ? files[0] : `${files.length} files`} as ${format}: ${detail}`);
     spec.lenient = true;
     types = lenient;

@@ -68,6 +68,31 @@ export const DATA_CASES: BadInputCase[] = [
     rows: { read: 20_006, used: 20_006, setAside: {}, people: 703 },
   },
   {
+    name: "a CSV line over DuckDB's 2 MB limit among the first lines",
+    category: "data",
+    command: "check",
+    setup: (f) => {
+      const long = row("p4", "2025-01-20 10:00:00", "x".repeat(3_000_000));
+      const lines = [HEADER, ...BASE_ROWS, long, row("p5", "2025-01-21 10:00:00", "view")];
+      return reading(f, "events.csv.gz", gzipSync(lines.join("\n") + "\n"));
+    },
+    status: 2,
+    message:
+      /^error: inputs\.events: .*events\.csv\.gz line 8 is 3,000,024 bytes long, over the limit of 2,000,000 bytes per CSV line; shorten or remove that line/m,
+  },
+  {
+    name: "a CSV line over DuckDB's 2 MB limit deep in a file is set aside",
+    category: "data",
+    command: "check",
+    setup: (f) => {
+      const long = row("p4", "2025-01-20 10:00:00", "x".repeat(3_000_000));
+      return reading(f, "events.csv.gz", gzipSync([...longerLog(25_000), long].join("\n") + "\n"));
+    },
+    status: 0,
+    message: "(e.g. events.csv.gz line 25008)",
+    rows: { read: 25_007, used: 25_006, setAside: { malformed_row: 1 }, people: 703 },
+  },
+  {
     name: "a file named .csv.gz that is not gzipped",
     category: "data",
     command: "check",

@@ -26,6 +26,7 @@ import {
   setAsideSql,
   stageSql,
   stagedTotalsSql,
+  timestampRangeSql,
   topValuesSql,
   trimmedTextSql,
   typesEnumSql,
@@ -183,6 +184,7 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
   const rowsUsed = Number(totals.used);
   const rowsSetAside = setAside.reduce((a, e) => a + e.rows, 0);
   if (rowsUsed + rowsSetAside !== rowsRead) throw new Error(`row accounting mismatch: ${rowsUsed} used + ${rowsSetAside} set aside != ${rowsRead} read`);
+  if (rowsUsed === 0 && setAside.some((e) => e.reason === "after_as_of")) await refuseAsOfBeforeData(session, config.asOf!);
   if (rowsUsed === 0 || !asOf) {
     const summary = setAside.map((e) => `${e.reason}: ${e.rows} (e.g. ${e.examples.slice(0, 3).join(", ")})`).join("; ");
     throw new UserError("no_events", `inputs.events: no usable events; all ${rowsRead} rows were set aside (${summary})`);
@@ -237,6 +239,16 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
       eventTypes: eventTypes.filter((t) => t.events > 0).map((t) => ({ eventType: t.name, events: t.events })).sort((a, b) => b.events - a.events || (a.eventType < b.eventType ? -1 : 1)),
     },
   };
+}
+
+/** A configured `asOf` before the first event leaves no row to use: one line naming it and the events' range.
+ * @throws UserError always. */
+async function refuseAsOfBeforeData(session: Session, asOf: string): Promise<never> {
+  const { first, last } = await session.row(timestampRangeSql());
+  throw new UserError(
+    "config",
+    `asOf: ${asOf} is before the first event (the events run from ${first} to ${last}); choose a date in that range, or leave asOf out to score as of the last event's date`,
+  );
 }
 
 /** Fails when an instance's goal matches no used event, showing the values found for the goal's fields. */

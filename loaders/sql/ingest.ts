@@ -225,6 +225,13 @@ export function lastTimestampSql(): string {
   return `SELECT strftime(max(ts), '%Y-%m-%d') AS last FROM ev_staged WHERE reason IS NULL`;
 }
 
+/** The first and last day of the staged rows with a usable timestamp (`first`, `last`): the rows used and those set
+ * aside for a reason checked after the timestamp and the as-of date (a row after it gets that reason first). */
+export function timestampRangeSql(): string {
+  return `SELECT strftime(min(ts), '%Y-%m-%d') AS first, strftime(max(ts), '%Y-%m-%d') AS last FROM ev_staged
+    WHERE reason IS NULL OR reason >= ${int(reasonCode("after_as_of"))}`;
+}
+
 /**
  * Marks exact duplicates: rows whose 64-bit hash of every column equals that of an earlier row (by file, then
  * row) are set aside with reason `duplicate`; the first occurrence is kept. (Two different rows share a hash

@@ -371,6 +371,15 @@ export const CONFIG_CASES: BadInputCase[] = [
     message: "asOf: 2025-03-01 is after the last event (the events run from 2025-01-01 to 2025-02-15)",
   },
   {
+    name: "asOf before the first event",
+    category: "config",
+    command: "check",
+    setup: (f) => changed(f, (c) => void (c.asOf = "2024-06-01")),
+    status: 2,
+    message:
+      /^error: asOf: 2024-06-01 is before the first event \(the events run from 2025-01-01 to 2025-02-15\); choose a date in that range, or leave asOf out/m,
+  },
+  {
     name: "an instance asOf before the first event",
     category: "config",
     issue: "5",

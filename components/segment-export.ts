@@ -214,7 +214,7 @@ export function readableSql(segment: Segment, columns: ColumnInfo[], context: Ex
   const header = [
     `-- Segment "${commentText(context.name)}" of ${commentText(context.goal)}, scores as of ${context.asOf}.`,
     `-- Who: ${commentText(describeSegment(segment, columns))}.`,
-    `-- Runs on the scores table ${table}: the instance's scores.parquet, one row per scored person (id, probability,`,
+    `-- Runs on the table "${table}": this instance's scores.parquet, one row per scored person (id, probability,`,
     "-- score, percentile, bucket, top1..top3 factor codes, f_<code> features). In DuckDB, for example:",
     `--   CREATE VIEW ${table} AS SELECT * FROM read_parquet('${commentText(context.instance)}-scores.parquet');`,
   ];

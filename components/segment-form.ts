@@ -102,7 +102,7 @@ function idEditor(column: ColumnInfo, condition: Condition, changed: (c: Conditi
 /** Chips (checkboxes) for the values of a categorical field; nothing chosen = everyone. */
 function chipsEditor(column: ColumnInfo, condition: Condition, changed: (c: Condition) => void, order?: number[]): HTMLElement {
   const labels = column.categories ?? [];
-  const codes = column.textValues ? labels.map((_, i) => i) : (order ?? labels.map((_, i) => i)).filter((c) => c >= 0 && c < labels.length);
+  const codes = column.textValues ? labels.map((_, i) => i) : chipOrder(labels, order);
   const options: (string | number | null)[] = codes.map((code) => (column.textValues ? labels[code]! : code));
   if (!column.textValues) options.push(null);
   const boxes = options.map((value) =>
@@ -115,6 +115,19 @@ function chipsEditor(column: ColumnInfo, condition: Condition, changed: (c: Cond
     html`<label class="chip">${boxes[i]}<span>${value === null ? "No value" : column.textValues ? String(value) : labels[value as number]}</span></label>`,
   );
   return html`<fieldset class="segment-values"><legend>${column.label} is any of</legend><div class="chips">${chips}</div></fieldset>` as HTMLElement;
+}
+
+/**
+ * The order of a categorical field's chips: ranges such as age bands ("18-24", "25-34", ...) by their numbers,
+ * else the feature's own order (the configuration's, or from the least to the most favourable), else as listed.
+ */
+export function chipOrder(labels: string[], order?: number[]): number[] {
+  const codes = labels.map((_, i) => i);
+  if (labels.length > 0 && labels.every((l) => /^\s*[<>]?\s*\d/.test(l))) {
+    return codes.sort((a, b) => labels[a]!.replace(/^\s*[<>]\s*/, "").localeCompare(labels[b]!.replace(/^\s*[<>]\s*/, ""), "en", { numeric: true }));
+  }
+  const known = (order ?? []).filter((c, i, all) => Number.isInteger(c) && c >= 0 && c < labels.length && all.indexOf(c) === i);
+  return [...known, ...codes.filter((c) => !known.includes(c))];
 }
 
 /** The value part of a condition row for its field. */

@@ -13,8 +13,9 @@ export function segmentStyles(): HTMLStyleElement {
 
 const SEGMENT_CSS = `
 .segment-editor .segment-condition { display: grid; gap: var(--space-2, 0.5rem); align-items: start; }
-.segment-condition-head { display: grid; grid-template-columns: auto minmax(0, 26rem) auto; gap: var(--space-2, 0.5rem); align-items: center; }
-.segment-condition-head > label { min-width: 3rem; font-weight: var(--weight-semibold, 600); }
+.segment-condition-head { display: grid; grid-template-columns: 3.5rem minmax(0, 26rem) max-content; justify-content: start;
+  gap: var(--space-2, 0.5rem); align-items: center; }
+.segment-condition-head > label { font-weight: var(--weight-semibold, 600); }
 .segment-condition-head select { width: 100%; max-width: none; }
 .segment-value { min-width: 0; }
 .segment-range input[type=number] { width: 7rem; }
@@ -35,6 +36,7 @@ const SEGMENT_CSS = `
 .factor-option { display: inline-flex; gap: var(--space-2, 0.5rem); align-items: baseline; cursor: pointer; min-width: 0; }
 .factor-count { color: var(--theme-foreground-muted); font-variant-numeric: tabular-nums; white-space: nowrap; font-size: var(--text-sm, 0.85rem); }
 .segment-add { padding-top: var(--space-2, 0.5rem); }
+.segment-add select { max-width: min(26rem, 100%); }
 .segment-library h2 { font-size: var(--text-lg, 1.1rem); margin: 0 0 var(--space-2, 0.5rem); }
 .segment-library .filter-inputs { margin-top: var(--space-3, 0.75rem); }
 .segment-library input[type=file] { max-width: 100%; font-size: var(--text-sm, 0.85rem); }
@@ -47,7 +49,7 @@ const SEGMENT_CSS = `
 .segment-estimate-panel { min-height: 6rem; }
 .segment-estimate-panel[aria-busy=true] > div { opacity: 0.6; }
 .segment-size { margin: 0 0 var(--space-1, 0.25rem); }
-.segment-size .big { font-size: var(--text-big, 2rem); font-weight: var(--weight-bold, 700); font-variant-numeric: tabular-nums; margin-right: var(--space-1, 0.25rem); }
+.segment-size .big { display: inline; font-size: var(--text-big, 2rem); font-weight: var(--weight-bold, 700); font-variant-numeric: tabular-nums; margin-right: var(--space-1, 0.25rem); }
 .segment-sentence { font-size: var(--text-lg, 1.15rem); max-width: 48rem; margin: var(--space-1, 0.25rem) 0; }
 .segment-method { font-size: var(--text-sm, 0.85rem); max-width: 48rem; color: var(--theme-foreground-muted); }
 .segment-tested { border-top: solid 1px var(--theme-foreground-faintest); margin-top: var(--space-3, 0.75rem); padding-top: var(--space-1, 0.25rem); }
@@ -59,7 +61,7 @@ const SEGMENT_CSS = `
 .scores-table-doc ul { padding-left: 1.2rem; }
 .scores-table-doc li { overflow-wrap: anywhere; }
 @media (max-width: 520px) {
-  .segment-condition-head { grid-template-columns: minmax(0, 1fr) auto; }
+  .segment-condition-head { grid-template-columns: minmax(0, 1fr) max-content; }
   .segment-condition-head > label { grid-column: 1 / -1; }
 }
 `;

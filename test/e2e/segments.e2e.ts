@@ -213,6 +213,7 @@ describe("suggested segments", () => {
     expect(words).toContain("not a second estimate");
     const [top] = await queryNode<{ p: number }>(`SELECT SUM(probability::DOUBLE) AS p FROM read_parquet(${str(scores)}) WHERE percentile >= 81`);
     expect(number(await page.getByTestId("segment-expected").textContent())).toBe(Math.round(top!.p));
+    await pageShot(page, `segments/${instance}-suggested-top`);
     for (const suggestion of summary.suggestedSegments.slice(1)) {
       await page.locator("[data-testid=suggested-segments] button", { hasText: suggestion.name }).click();
       await expect.poll(loaded).toEqual([suggestion.name]);
@@ -226,6 +227,24 @@ describe("suggested segments", () => {
     await row.locator("[data-role=from]").fill("1");
     await row.locator("[data-role=from]").press("Enter");
     await expect.poll(loaded).toEqual([]);
+    await page.close();
+    expect(problems).toEqual(noProblems);
+  });
+});
+
+describe("a churn instance", () => {
+  test("counts expected churners, in the goal's words", async () => {
+    const churn = builtFile("churn", "scores", "parquet");
+    const churnSummary = JSON.parse(readFileSync(builtFile("churn", "instance", "json"), "utf8")) as InstanceSummary;
+    const { page, problems } = await open("/churn/segments");
+    const first = churnSummary.suggestedSegments[0]!;
+    const where = first.where.map((w) => (w.op === "in" ? `${w.field} IN (${w.value.map((v) => str(String(v))).join(", ")})` : `${w.field} BETWEEN ${w.value[0]} AND ${w.value[1]}`)).join(" AND ");
+    const [expected] = await queryNode<{ n: number; p: number }>(`SELECT COUNT(*)::INTEGER AS n, SUM(probability::DOUBLE) AS p FROM read_parquet(${str(churn)}) WHERE ${where}`);
+    expect(await shownSize(page)).toBe(expected!.n);
+    expect(number(await page.getByTestId("segment-expected").textContent())).toBe(Math.round(expected!.p));
+    const goal = /^People who will (.+?)(?::.*)?\.?$/.exec(churnSummary.goalText)?.[1];
+    if (goal) expect((await page.getByTestId("segment-estimate").textContent())!.replace(/\s+/g, " ")).toContain(`expected to ${goal}`);
+    await pageShot(page, "segments/churn-suggested");
     await page.close();
     expect(problems).toEqual(noProblems);
   });
@@ -261,6 +280,7 @@ describe("the editor", () => {
     await addCondition(page, "factor");
     await addCondition(page, "bucket");
     expect(await shownSize(page)).toBe(everyone);
+    await pageShot(page, `segments/${instance}-new-conditions`);
     await page.close();
     expect(problems).toEqual(noProblems);
   });

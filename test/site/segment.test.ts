@@ -12,6 +12,7 @@ import {
   deleteSegment, importSegment, loadSavedSegments, parseSegment, saveSegment, segmentFromHash, segmentToHash, toCsv,
 } from "../../components/segment-io.js";
 import { describeSegment, labelledSegment, membersCsv, readableSql } from "../../components/segment-export.js";
+import { chipOrder } from "../../components/segment-form.js";
 
 const summary: Pick<InstanceSummary, "features" | "explorer" | "suggestedSegments"> = {
   features: [
@@ -319,5 +320,16 @@ describe("exports ready for activation", () => {
     expect(csv[1]).toBe("a,12,0.123457,40,Low,Days since last visit: 3 days (raises the likelihood),Loyalty tier: gold (lowers the likelihood),,3,gold");
     expect(csv[2]).toBe("b,90,0.9,100,High,,,,,");
     expect(membersCsv(rows.slice(0, 1), reasons, [], summary.features, "churn")).toContain("(raises the risk)");
+  });
+});
+
+describe("the editor's chips", () => {
+  test("ranges by their numbers, other values in the feature's order, then the rest as listed", () => {
+    const bands = ["25-34", "35-44", "45-54", "18-24", "55-64", "65+", "<18"];
+    expect(chipOrder(bands, [2, 1, 0]).map((c) => bands[c])).toEqual(["<18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"]);
+    const tiers = ["gold", "none", "platinum", "silver"];
+    expect(chipOrder(tiers, [1, 3, 0, 2]).map((c) => tiers[c])).toEqual(["none", "silver", "gold", "platinum"]);
+    expect(chipOrder(tiers, [1, 9, 1]).map((c) => tiers[c])).toEqual(["none", "gold", "platinum", "silver"]);
+    expect(chipOrder(tiers)).toEqual([0, 1, 2, 3]);
   });
 });

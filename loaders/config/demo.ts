@@ -6,7 +6,7 @@
  * error (0.034 to 0.024), because fewer, more recent training cutoffs resemble the test period more.
  */
 import { join } from "node:path";
-import type { ConditionGroup, CustomerAIConfig, ResolvedConfig } from "./types.js";
+import type { ConditionGroup, CustomerAIConfig, ProfileAttribute, ResolvedConfig } from "./types.js";
 import { validateConfig } from "./validate.js";
 
 /** Folder of the generated demo data, relative to the repository root. */
@@ -16,6 +16,9 @@ export const DEMO_DATA_DIR = "data/demo";
 const ACTIVITY: ConditionGroup = {
   conditions: [{ field: "eventType", op: "notEquals", value: "directMarketing.emailSent" }],
 };
+
+/** Loyalty tiers in their natural order (pages show them so, whatever their effect on each goal). */
+const LOYALTY_TIER: ProfileAttribute = { column: "loyalty.tier", order: ["none", "silver", "gold", "platinum"] };
 
 /** The demo configuration, reading `events.parquet` and `profiles.parquet` from `dataDir`. */
 export function demoConfig(dataDir: string = DEMO_DATA_DIR): CustomerAIConfig {
@@ -48,7 +51,7 @@ export function demoConfig(dataDir: string = DEMO_DATA_DIR): CustomerAIConfig {
             ],
           },
         ],
-        profileAttributes: ["loyalty.tier", "person.ageBand", "homeAddress.countryCode", "signupDate", "preferredChannel", "emailOptIn"],
+        profileAttributes: [LOYALTY_TIER, "person.ageBand", "homeAddress.countryCode", "signupDate", "preferredChannel", "emailOptIn"],
       },
       {
         name: "churn",
@@ -57,7 +60,7 @@ export function demoConfig(dataDir: string = DEMO_DATA_DIR): CustomerAIConfig {
         goal: ACTIVITY,
         window: 60,
         eligible: { activeWithinDays: 45, activity: ACTIVITY },
-        profileAttributes: ["loyalty.tier", "person.ageBand", "homeAddress.countryCode", "signupDate", "preferredChannel", "emailOptIn"],
+        profileAttributes: [LOYALTY_TIER, "person.ageBand", "homeAddress.countryCode", "signupDate", "preferredChannel", "emailOptIn"],
       },
     ],
   };

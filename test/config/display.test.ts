@@ -26,7 +26,7 @@ describe("display settings", () => {
     expect(config.eventLabels).toEqual({});
     expect(config.currency).toBeNull();
     expect(config.instances[0]!.description).toBeNull();
-    expect(config.instances[0]!.profileAttributes[0]!.order).toBeUndefined();
+    expect(config.instances[0]!.profileAttributes[1]!.order).toBeUndefined();
   });
 
   it("take event labels as one word or with plural and verb, a currency, a description and a value order", () => {

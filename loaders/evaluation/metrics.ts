@@ -139,7 +139,9 @@ export interface RocPoint {
   threshold: number;
 }
 
-/** The ROC curve, thinned to at most `maxPoints` points (always including both ends). */
+/** The ROC curve, thinned to about `maxPoints` points (always including both ends): a point is kept at a change of
+ * probability once `n / maxPoints` people have passed since the last one, so scorers with many ties (a recency
+ * rule) keep their points too. */
 export function rocCurve({ probability, label }: Outcomes, maxPoints = 200): RocPoint[] {
   const order = rankDescending(probability);
   let pos = 0;
@@ -149,13 +151,15 @@ export function rocCurve({ probability, label }: Outcomes, maxPoints = 200): Roc
   let tp = 0;
   let fp = 0;
   const step = Math.max(1, Math.floor(order.length / maxPoints));
+  let kept = 0;
   for (let k = 0; k < order.length; k++) {
     if (label[order[k]!]) tp++;
     else fp++;
     const last = k === order.length - 1;
     const boundary = last || probability[order[k + 1]!] !== probability[order[k]!];
-    if (boundary && (last || (k + 1) % step === 0)) {
+    if (boundary && (last || k + 1 - kept >= step)) {
       points.push({ fpr: neg ? fp / neg : 0, tpr: pos ? tp / pos : 0, threshold: probability[order[k]!]! });
+      kept = k + 1;
     }
   }
   return points;

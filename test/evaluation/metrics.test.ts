@@ -77,6 +77,17 @@ describe("probability metrics", () => {
   });
 });
 
+describe("the ROC curve of a scorer with many ties", () => {
+  test("keeps a point at every change of probability once enough people have passed", () => {
+    const n = 1000;
+    const probability = Float64Array.from({ length: n }, (_, i) => Math.floor(i / 200) / 5);
+    const label = Uint8Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const roc = rocCurve({ probability, label }, 100);
+    expect(roc.length).toBe(6);
+    expect(roc.map((p) => p.threshold)).toEqual([Infinity, 0.8, 0.6, 0.4, 0.2, 0]);
+  });
+});
+
 describe("the detailed calibration curve", () => {
   test("covers everyone in bins that get finer towards the top, each with its probability range", () => {
     const n = 10_000;

@@ -81,13 +81,20 @@ export interface PersonRows {
 /** The per-person files of an instance, opened for lookups by id (range requests, footers fetched once). */
 export interface PersonFiles {
   lookup(id: string): Promise<PersonRows>;
+  /** Every scored person's id (only the id column of the scores, fetched once, on first use). */
+  ids(): Promise<string[]>;
 }
 
 /** Opens scores, factors and timeline Parquet files (sorted by id) for range-request lookups of one person. */
 export async function openPersonFiles(urls: { scores: string; factors: string; timeline: string }): Promise<PersonFiles> {
   const [scores, factors, timeline] = await Promise.all([openRemoteParquet(urls.scores), openRemoteParquet(urls.factors), openRemoteParquet(urls.timeline)]);
   const bytes = () => scores.bytesRead() + factors.bytesRead() + timeline.bytesRead();
+  let ids: Promise<string[]> | undefined;
   return {
+    ids() {
+      ids ??= parquetReadObjects({ file: scores.file, metadata: scores.metadata, columns: ["id"] }).then((rows) => rows.map((r) => String(r["id"])));
+      return ids;
+    },
     async lookup(id: string): Promise<PersonRows> {
       const [score, factorRows, events] = await Promise.all([
         readRowsByKey(scores, id, { columns: ["id", "probability", "score", "percentile", "bucket"] }),

@@ -57,6 +57,16 @@ export function formatProbability(p: number | null | undefined): string {
   return formatPercent(p);
 }
 
+/**
+ * An amount of money with two decimals and thousands separators, with its currency when one is configured
+ * (an ISO 4217 code): 1234.5 → "1,234.50", with "EUR" → "€1,234.50".
+ */
+export function formatAmount(x: number | null | undefined, currency?: string | null): string {
+  if (!finite(x)) return MISSING;
+  const digits = { minimumFractionDigits: 2, maximumFractionDigits: 2 };
+  return currency ? x.toLocaleString(LOCALE, { style: "currency", currency, ...digits }) : x.toLocaleString(LOCALE, digits);
+}
+
 /** A ratio to an average: 2.04 → "2.0×", 0.456 → "0.46×". */
 export function formatRatio(x: number | null | undefined): string {
   if (!finite(x)) return MISSING;
@@ -117,11 +127,12 @@ export function formatQuantity(n: number, one: string, many = `${one}s`): string
 }
 
 /**
- * A feature's value in words, as the site's factors read: days "3 days", counts "2", amounts "123.40", shares
+ * A feature's value in words, as the site's factors read: days "3 days", counts "2", amounts "123.40" (or
+ * "€123.40" with a `currency`), shares
  * "35%", ratios "1.5×", flags "yes"/"no", categories by name. A missing value (null or NaN) reads "never" for a
  * number of days (days since an event that never happened) and "missing" otherwise.
  */
-export function formatFeatureValue(feature: FeatureInfo, value: number | null | undefined): string {
+export function formatFeatureValue(feature: FeatureInfo, value: number | null | undefined, currency?: string | null): string {
   if (value === null || value === undefined || Number.isNaN(value)) return feature.unit === "days" ? "never" : "missing";
   if (feature.kind === "categorical") return feature.categories?.[value] ?? String(value);
   switch (feature.unit) {
@@ -130,7 +141,7 @@ export function formatFeatureValue(feature: FeatureInfo, value: number | null | 
     case "count":
       return formatNumber(value, 1);
     case "amount":
-      return value.toLocaleString(LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+      return formatAmount(value, currency);
     case "share":
       return formatPercent(value);
     case "ratio":

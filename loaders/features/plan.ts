@@ -257,6 +257,12 @@ function scoringRequirement(score: CutoffInfo): RequirementResult {
 export function assertRequirements(plan: InstancePlan): void {
   const failed = plan.requirements.filter((r) => !r.ok);
   if (failed.length === 0) return;
+  throw new UserError("requirements", unmetRequirements(plan.instance, failed));
+}
+
+/** The message of an instance that does not meet its data requirements: a line naming it, then one line per failed
+ * requirement with what was found and what to try. */
+export function unmetRequirements(instance: Pick<ResolvedInstance, "index" | "name">, failed: readonly RequirementResult[]): string {
   const lines = failed.map((r) => `- ${r.check}: ${r.message}. ${r.hint}`);
-  throw new UserError("requirements", `instances[${plan.instance.index}] (${plan.instance.name}) does not meet the data requirements:\n${lines.join("\n")}`);
+  return `instances[${instance.index}] (${instance.name}) does not meet the data requirements:\n${lines.join("\n")}`;
 }

@@ -28,7 +28,7 @@ import { BUCKETS, type BucketRule, scorePeople } from "../scoring/scores.js";
 import { columnOf, matrixOf, personDraw, rowsWhere, selectRows } from "./matrix.js";
 import type { Evaluation, Metrics, QualityRating } from "./schema.js";
 import { SCHEMA_VERSION } from "./schema.js";
-import { type TrainedModel, trainModel } from "./train.js";
+import { type TrainedModel, holdoutLeavesBothSides, trainModel } from "./train.js";
 
 /** Quality levels by out-of-time AUC (lower bounds). Below 0.65 is poor, as Adobe's Customer AI rates it. */
 export const QUALITY_LEVELS = [
@@ -203,7 +203,7 @@ function backtest(input: EvaluateInput): Evaluation["backtest"] {
     const targetRows = rowsWhere(train, (r) => train.cutoff[r] === target.index);
     let pos = 0;
     for (const r of fitRows) pos += train.labels![r]!;
-    if (pos < 50 || fitRows.length - pos < 50 || targetRows.length === 0) continue;
+    if (pos < 50 || fitRows.length - pos < 50 || targetRows.length === 0 || !holdoutLeavesBothSides(train, fitRows, input.seed)) continue;
     input.onProgress?.(`backtest ${target.asOf}: training on ${fitRows.length} examples`);
     const trained = trainModel({
       set: train,

@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { calibrate } from "../calibration/calibrate.js";
 import type { ResolvedConfig } from "../config/types.js";
 import type { FeatureSet, InstanceFeatures } from "../features/build.js";
-import { type PrepareOptions, prepareFeatures } from "../features/pipeline.js";
+import { type PrepareOptions, type PreparedFeatures, prepareFeatures } from "../features/pipeline.js";
+import { unmetRequirements } from "../features/plan.js";
+import { UserError } from "../config/errors.js";
 import type { DataQualityReport } from "../ingest/report.js";
 import { predictMargin, shutdownWorkers } from "../model/index.js";
 import { dayOf } from "../ingest/dates.js";
@@ -27,7 +29,7 @@ import { instanceHistory, realisedOutcomes, writeScoreHistory } from "../history
 import { type DatedRun, datedRuns, modelRunFolder, openHistoryFolder, pruneRuns } from "../history/runs.js";
 import { dailyTypesSql, dailyTypesTable, firstDaySql, firstDaysTable, goalDaysTable } from "../sql/features.js";
 import { copyActivitySql, copyNewPeopleSql, copyTimelineSql } from "../sql/outputs.js";
-import { MODEL_DEFAULTS, calibrationWhy, evaluationSplit, trainOnSet } from "./train.js";
+import { MODEL_DEFAULTS, calibrationWhy, evaluationSplit, splitRequirement, trainOnSet } from "./train.js";
 
 /** Options of `runPipeline`. */
 export interface RunOptions extends Omit<PrepareOptions, "onProgress"> {
@@ -120,8 +122,9 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
   });
   const featureSeconds = (performance.now() - started) / 1000;
   const summary: RunSummary = { index: { schemaVersion: SCHEMA_VERSION, asOf: prepared.report.asOf, instances: [], failed: prepared.failed }, instances: [], seconds: { features: featureSeconds } };
+  const trainable = saved ? prepared.instances : withTrainableSplits(config, prepared, progress);
   try {
-    for (const features of prepared.instances) {
+    for (const features of trainable) {
       const t0 = performance.now();
       const inst = config.instances.find((i) => i.name === features.instance)!;
       const dir = join(out, inst.name);
@@ -144,6 +147,26 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
   writeJson(join(out, RUN_FILES.index), summary.index);
   summary.seconds["total"] = (performance.now() - started) / 1000;
   return summary;
+}
+
+/**
+ * The instances whose splits by person leave examples on every side (`splitRequirement`); the others are added to
+ * `prepared.failed` and their data-quality requirements, as instances that do not meet their data requirements.
+ * @throws UserError listing every failed instance when none is left.
+ */
+function withTrainableSplits(config: ResolvedConfig, prepared: PreparedFeatures, progress: (message: string) => void): InstanceFeatures[] {
+  const kept = prepared.instances.filter((features) => {
+    const unmet = splitRequirement(features, config.training.seed);
+    if (!unmet) return true;
+    const inst = config.instances.find((i) => i.name === features.instance)!;
+    prepared.report.instances.find((i) => i.name === inst.name)?.requirements?.push(unmet);
+    const message = unmetRequirements(inst, [unmet]);
+    prepared.failed.push({ name: inst.name, message });
+    progress(`${inst.name}: skipped, ${message}`);
+    return false;
+  });
+  if (kept.length === 0) throw new UserError("requirements", prepared.failed.map((f) => f.message).join("\n"));
+  return kept;
 }
 
 /** What scoring one instance needs besides its features. */

@@ -7,6 +7,7 @@
 import { type CalibrationChoice, chooseCalibrator } from "../calibration/calibrate.js";
 import type { ModelSettings } from "../config/types.js";
 import type { FeatureSet, InstanceFeatures } from "../features/build.js";
+import type { RequirementResult } from "../ingest/report.js";
 import { type GBDTParams, type Model, fitGBDT, predictMargin } from "../model/index.js";
 import { concatSets, personDraw, rowsWhere, selectRows, splitByPerson, subsetOf } from "./matrix.js";
 
@@ -125,6 +126,44 @@ export function evaluationSplit(features: InstanceFeatures, seed: number): Evalu
     kind: "held-out people",
     train: concatSets(kept(train), kept(test), nFeatures),
     test: subsetOf(test, nFeatures, rowsWhere(test, (r) => heldOut(test, r))),
+  };
+}
+
+/** Whether holding out `HOLDOUT_SHARE` of the people of `rows` leaves rows on both sides: the trees need rows to fit
+ * on, early stopping and the calibration rows held out. */
+export function holdoutLeavesBothSides(set: FeatureSet, rows: Int32Array, seed: number): boolean {
+  const [fit, holdout] = splitByPerson(set, rows, HOLDOUT_SHARE, seed);
+  return fit.length > 0 && holdout.length > 0;
+}
+
+/**
+ * The data requirement that the splits by person put examples on every side, or null when they do: the evaluation
+ * split (its training and its test examples) and, in the evaluation and the scoring model, the people fitted on and
+ * those held out. With a handful of people a split can leave one side empty, whatever the examples' count; said in
+ * words, as the other requirements are (`features/plan.ts`), instead of a model with nothing to learn from.
+ */
+export function splitRequirement(features: InstanceFeatures, seed: number): RequirementResult | null {
+  const split = evaluationSplit(features, seed);
+  const all = (set: FeatureSet) => Int32Array.from({ length: set.rows }, (_, i) => i);
+  const labelled = concatSets(features.train, features.test, features.catalogue.length);
+  const empty =
+    split.train.rows === 0
+      ? "no example to train the evaluation model on"
+      : split.test.rows === 0
+        ? "no example to test the evaluation model on"
+        : !holdoutLeavesBothSides(split.train, all(split.train), seed) || !holdoutLeavesBothSides(labelled, all(labelled), seed)
+          ? `no example on one side of the ${HOLDOUT_SHARE * 100}% of people held out to choose the number of trees and calibrate`
+          : null;
+  if (!empty) return null;
+  const people = new Set(labelled.person).size;
+  const test = split.kind === "held-out people" ? `${HELD_OUT_PEOPLE_SHARE * 100}% of them to test the evaluation model, ` : "";
+  return {
+    check: "people",
+    ok: false,
+    message:
+      `the ${labelled.rows} labelled examples come from ${people} ${people === 1 ? "person" : "people"}; the models hold people out ` +
+      `(${test}${HOLDOUT_SHARE * 100}% to choose the number of trees and calibrate), which here leaves ${empty}`,
+    hint: "Provide examples from more people (every split is by person: a few dozen at least), or use looser eligibility.",
   };
 }
 

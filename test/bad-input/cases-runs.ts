@@ -8,7 +8,17 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import { Session } from "../../loaders/ingest/session.js";
 import { type BadInputCase, digests, leftovers, runInProcess, spawnCommand } from "./harness.js";
-import { type CaseFolder, purchaseInstance, row, scoreCase, smallLogPeople, smallLogRows, tinyCase } from "./inputs.js";
+import {
+  type CaseFolder,
+  HEADER,
+  purchaseInstance,
+  row,
+  scoreCase,
+  smallLogPeople,
+  smallLogRows,
+  tinyCase,
+  tinyConfig,
+} from "./inputs.js";
 
 /** The digests of a good run written into `out/` during setup, kept for `verify`. */
 const before = new WeakMap<CaseFolder, Record<string, string>>();
@@ -36,6 +46,17 @@ async function query(sql: string): Promise<Record<string, unknown>[]> {
   } finally {
     session.close();
   }
+}
+
+/** One person's log over 60 days (a view every other day, a purchase every tenth), as CSV lines with a header. */
+function onePersonLog(): string[] {
+  const day = (d: number, hour: string) => new Date(Date.UTC(2025, 0, 1 + d)).toISOString().slice(0, 10) + ` ${hour}`;
+  const lines = [HEADER];
+  for (let d = 0; d < 60; d += 2) {
+    lines.push(row("p1", day(d, "10:00:00"), "view"));
+    if (d % 10 === 0) lines.push(row("p1", day(d, "11:00:00"), "purchase", "5"));
+  }
+  return lines;
 }
 
 const LOG = () => ({ read: smallLogRows(), used: smallLogRows(), setAside: {}, people: smallLogPeople() });
@@ -116,6 +137,29 @@ export const RUN_CASES: BadInputCase[] = [
       expect(existsSync(f.path("out/buy/scores.parquet"))).toBe(true);
       expect(existsSync(f.path("out/longer"))).toBe(false);
     },
+  },
+  {
+    name: "score on one person with the requirements lowered: the held-out split leaves no training rows",
+    category: "runs",
+    command: "score",
+    setup: (f) => {
+      const config = { ...tinyConfig(f.file("events.csv", onePersonLog())), training: { seed: 3 } };
+      return ["--config", f.config(config)];
+    },
+    status: 2,
+    message:
+      /^- people: the 4 labelled examples come from 1 person; the models hold people out .*, which here leaves no example to train the evaluation model on\. Provide examples from more people/m,
+    verify: (f) => expect(readdirSync(f.dir).sort()).toEqual(["config.json", "events.csv"]),
+  },
+  {
+    name: "score on three people with the requirements lowered: the held-out split leaves no test rows",
+    category: "runs",
+    command: "score",
+    setup: (f) => tinyCase(f),
+    status: 2,
+    message:
+      /^error: instances\[0\] \(buy\) does not meet the data requirements:\n- people: the 4 labelled examples come from 2 people; .*leaves no example to test the evaluation model on/m,
+    verify: (f) => expect(readdirSync(f.dir).sort()).toEqual(["config.json", "events.csv"]),
   },
   {
     name: "check of an instance that fails its data requirements",

@@ -13,6 +13,7 @@ import {
 } from "../../components/segment-io.js";
 import { describeSegment, labelledSegment, membersCsv, readableSql } from "../../components/segment-export.js";
 import { chipOrder } from "../../components/segment-form.js";
+import { goalWords, sameSegment, segmentName } from "../../components/segment-page.js";
 
 const summary: Pick<InstanceSummary, "features" | "explorer" | "suggestedSegments"> = {
   features: [
@@ -331,5 +332,24 @@ describe("the editor's chips", () => {
     expect(chipOrder(tiers, [1, 3, 0, 2]).map((c) => tiers[c])).toEqual(["none", "silver", "gold", "platinum"]);
     expect(chipOrder(tiers, [1, 9, 1]).map((c) => tiers[c])).toEqual(["none", "gold", "platinum", "silver"]);
     expect(chipOrder(tiers)).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe("which segment is loaded", () => {
+  const top: Segment = { match: "all", conditions: [between("percentile", 81, 100)] };
+  test("the same conditions, whatever their key order, with conditions that choose nothing aside", () => {
+    const same: Segment = { match: "any", conditions: [{ value: [81, 100], op: "between", field: "percentile" } as never, { field: "f_1", op: "in", value: [] }] };
+    expect(sameSegment(top, same)).toBe(true);
+    expect(sameSegment(top, { match: "all", conditions: [between("percentile", 80, 100)] })).toBe(false);
+    expect(sameSegment({ match: "all", conditions: [{ field: "factor", op: "in", value: [1] }] }, { match: "all", conditions: [{ field: "factor", op: "in", value: [1], rank: 3 }] })).toBe(true);
+    expect(sameSegment({ match: "all", conditions: [{ field: "factor", op: "in", value: [1] }] }, { match: "all", conditions: [{ field: "factor", op: "in", value: [1], rank: 1 }] })).toBe(false);
+    expect(segmentName(same, [{ name: "High", segment: { match: "all", conditions: [] } }, { name: "Top 20%", segment: top }])).toBe("Top 20%");
+    expect(segmentName({ match: "all", conditions: [between("score", 1, 2)] }, [{ name: "Top 20%", segment: top }])).toBe("Custom segment");
+  });
+
+  test("the goal in words, from the goal sentence", () => {
+    expect(goalWords({ goalText: "People who will buy in the next 30 days.", type: "conversion", window: 30 })).toBe("buy in the next 30 days");
+    expect(goalWords({ goalText: "People who will go inactive in the next 60 days: no activity other than emails sent.", type: "churn", window: 60 })).toBe("go inactive in the next 60 days");
+    expect(goalWords({ goalText: "Will occur: an event where ...", type: "churn", window: 60 })).toBe("churn in the next 60 days");
   });
 });

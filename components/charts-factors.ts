@@ -174,7 +174,7 @@ export function factorDistribution(insights: Pick<Insights, "buckets">, feature:
     subtitle: "Box: the middle half of the bucket's people; tick: median; line: 10th to 90th percentile",
     ariaDescription: rows.map((r) => text(r).replaceAll("\n", ", ")).join("; "),
     marginRight: 110,
-    x: { grid: true, label: featureAxisLabel(feature), tickFormat: featureTickFormat(feature) },
+    x: { grid: true, label: fittingLabel(featureAxisLabel(feature), width - 130), tickFormat: featureTickFormat(feature) },
     y: { domain: rows.map((r) => r.bucket), label: null },
     color: bucketColorScale(false),
     marks: [

@@ -46,9 +46,14 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Waits for every cell, the fonts and two animation frames, so charts drawn at the page's width are in place. */
+/**
+ * Waits for every cell, for every part that loads after the page (the browser database: a region marked
+ * `aria-busy` or a loading state) to be done, for the fonts and for two animation frames, so charts drawn at the
+ * page's width are in place.
+ */
 async function settle(page: Page): Promise<void> {
   await waitForCells(page);
+  await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"], .loading-state').length === 0, undefined, { timeout: 60_000 });
   await page.evaluate(async () => {
     await document.fonts.ready;
     for (let i = 0; i < 2; i++) await new Promise((ok) => requestAnimationFrame(() => ok(null)));

@@ -27,5 +27,14 @@ else
   echo "== build the demo site (unshare -n is not available here, so the network stays on)"
   npm run build
 fi
+# Scores over time: a history folder of a small demo (3 runs: trained, rescored with that model, retrained) and
+# the site built from it, beside dist/, for test/e2e/history.e2e.ts.
+echo "== a history folder of a small demo, and its site"
+npm run demo:history -- --profiles 3000 --data .tmp/e2e-history-data --history .tmp/e2e-history
+if unshare -n true 2>/dev/null; then
+  CUSTOMER_AI_HISTORY=.tmp/e2e-history unshare -n npm run build -- --out .tmp/dist-history
+else
+  CUSTOMER_AI_HISTORY=.tmp/e2e-history npm run build -- --out .tmp/dist-history
+fi
 echo "== end-to-end tests"
-npx vitest run --config vitest.e2e.config.ts
+E2E_HISTORY_DIST=.tmp/dist-history npx vitest run --config vitest.e2e.config.ts

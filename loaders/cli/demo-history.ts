@@ -23,7 +23,9 @@ const SEED = 1;
 /** Generates a demo of `profiles` people into `dir` unless it holds one already (its manifest says so). */
 async function ensureDemoIn(dir: string, profiles: number): Promise<void> {
   const manifest = join(dir, "manifest.json");
-  const current = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, "utf8")) as { profiles?: number; seed?: number }) : undefined;
+  const current = existsSync(manifest)
+    ? (JSON.parse(readFileSync(manifest, "utf8")) as { profiles?: number; seed?: number })
+    : undefined;
   const files = ["events.parquet", "profiles.parquet"].map((f) => join(dir, f));
   if (current?.profiles === profiles && current?.seed === SEED && files.every((f) => existsSync(f))) return;
   console.error(`generating demo data in ${dir} (${profiles} people, seed ${SEED})`);
@@ -35,17 +37,24 @@ async function ensureDemoIn(dir: string, profiles: number): Promise<void> {
 function profilesOption(text: string | undefined): number {
   if (text === undefined) return 20_000;
   const n = Number(text.replaceAll("_", ""));
-  if (!/^\d[\d_]*$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--profiles expects a whole number of people, got "${text}"`);
+  if (!/^\d[\d_]*$/.test(text) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`--profiles expects a whole number of people, got "${text}"`);
   return n;
 }
 
 await runCli(async () => {
   const { values } = parseArgs({
-    options: { history: { type: "string", default: ".tmp/demo-history" }, profiles: { type: "string" }, data: { type: "string" } },
+    options: {
+      history: { type: "string", default: ".tmp/demo-history" },
+      profiles: { type: "string" },
+      data: { type: "string" },
+    },
   });
   const profiles = profilesOption(values.profiles);
   if (values.data === undefined && values.profiles !== undefined) {
-    throw new UsageError("--profiles goes with --data DIR (where to generate that demo); the bundled data/demo keeps its 20,000 people");
+    throw new UsageError(
+      "--profiles goes with --data DIR (where to generate that demo); the bundled data/demo keeps its 20,000 people",
+    );
   }
   if (values.data === undefined) await ensureDemo();
   else await ensureDemoIn(values.data, profiles);
@@ -62,7 +71,14 @@ await runCli(async () => {
     const config = values.data === undefined ? resolvedDemoConfig() : resolvedDemoConfig(values.data);
     config.asOf = dateOf(dayOf(DEMO_AS_OF) - step.back);
     console.error(`== ${config.asOf}: ${step.model ? "scoring with the saved model" : "training and scoring"}`);
-    await runPipeline(config, { out: "", history, ...(step.model ? { model: step.model } : {}), onProgress: (m) => console.error(m) });
+    await runPipeline(config, {
+      out: "",
+      history,
+      ...(step.model ? { model: step.model } : {}),
+      onProgress: (m) => console.error(m),
+    });
   }
-  console.error(`wrote ${values.history}/; build the site on it with: CUSTOMER_AI_HISTORY=${values.history} npm run build`);
+  console.error(
+    `wrote ${values.history}/; build the site on it with: CUSTOMER_AI_HISTORY=${values.history} npm run build`,
+  );
 });

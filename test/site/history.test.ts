@@ -4,9 +4,11 @@
  * the simulated backtest, and a person's score history.
  */
 import { describe, expect, test } from "vitest";
+import { compactCount } from "../../components/charts-history.js";
 import {
   PSI_ACT,
   PSI_WATCH,
+  driftChartRows,
   driftRows,
   driftWarning,
   expectedLabel,
@@ -29,7 +31,11 @@ import * as drift from "../../loaders/history/drift.js";
 import type { Evaluation, InstanceHistory, RealisedOutcome } from "../../loaders/pipeline/schema.js";
 
 const purchase = { goalText: "People who will buy in the next 30 days.", type: "conversion" as const, window: 30 };
-const churn = { goalText: "People who will go inactive in the next 60 days: no activity other than emails sent.", type: "churn" as const, window: 60 };
+const churn = {
+  goalText: "People who will go inactive in the next 60 days: no activity other than emails sent.",
+  type: "churn" as const,
+  window: 60,
+};
 
 const run = (asOf: string, trainedAsOf: string, high: number, expected: number) => ({
   asOf,
@@ -63,13 +69,24 @@ const movement: NonNullable<InstanceHistory["previous"]>["movement"] = [
 describe("runs", () => {
   test("history needs two runs to compare", () => {
     expect(hasHistory(null)).toBe(false);
-    expect(hasHistory({ schemaVersion: 1, runs: [run("2026-09-01", "2026-09-01", 37, 553)], previous: null, outcomes: [] })).toBe(false);
-    expect(hasHistory({ schemaVersion: 1, runs: [run("2026-09-01", "2026-09-01", 37, 553), run("2026-10-01", "2026-09-01", 47, 601)], previous: null, outcomes: [] })).toBe(true);
+    expect(
+      hasHistory({ schemaVersion: 1, runs: [run("2026-09-01", "2026-09-01", 37, 553)], previous: null, outcomes: [] }),
+    ).toBe(false);
+    expect(
+      hasHistory({
+        schemaVersion: 1,
+        runs: [run("2026-09-01", "2026-09-01", 37, 553), run("2026-10-01", "2026-09-01", 47, 601)],
+        previous: null,
+        outcomes: [],
+      }),
+    ).toBe(true);
   });
 
   test("say which model produced each run", () => {
     expect(modelInWords({ asOf: "2026-09-01", trainedAsOf: "2026-09-01" })).toBe("Trained on 1 Sep 2026");
-    expect(modelInWords({ asOf: "2026-10-01", trainedAsOf: "2026-09-01" })).toBe("Scored with the model trained on 1 Sep 2026");
+    expect(modelInWords({ asOf: "2026-10-01", trainedAsOf: "2026-09-01" })).toBe(
+      "Scored with the model trained on 1 Sep 2026",
+    );
     expect(retrainedBetween([{ trainedAsOf: "2026-09-01" }, { trainedAsOf: "2026-09-01" }])).toBe(false);
     expect(retrainedBetween([{ trainedAsOf: "2026-09-01" }, { trainedAsOf: "2026-10-31" }])).toBe(true);
   });
@@ -83,8 +100,19 @@ describe("runs", () => {
   });
 
   test("the overview's sentence compares the last two runs", () => {
-    const history: InstanceHistory = { schemaVersion: 1, runs: [run("2026-09-01", "2026-09-01", 37, 552.9), run("2026-10-01", "2026-09-01", 47, 601.4), run("2026-10-31", "2026-10-31", 90, 747.1)], previous: null, outcomes: [] };
-    expect(overviewTrendText(history, purchase)).toBe("Since the run of 1 Oct 2026, the High bucket went from 47 to 90 people, and the people expected to buy from 601 to 747.");
+    const history: InstanceHistory = {
+      schemaVersion: 1,
+      runs: [
+        run("2026-09-01", "2026-09-01", 37, 552.9),
+        run("2026-10-01", "2026-09-01", 47, 601.4),
+        run("2026-10-31", "2026-10-31", 90, 747.1),
+      ],
+      previous: null,
+      outcomes: [],
+    };
+    expect(overviewTrendText(history, purchase)).toBe(
+      "Since the run of 1 Oct 2026, the High bucket went from 47 to 90 people, and the people expected to buy from 601 to 747.",
+    );
   });
 });
 
@@ -103,33 +131,57 @@ describe("movement", () => {
 
   test("totals: up, down, stayed, newly and no longer scored, into and out of High", () => {
     const s = movementSummary(movement);
-    expect(s).toMatchObject({ up: 40 + 3 + 320, down: 3 + 37, stayed: 47 + 336 + 10560, newlyScored: 408, noLongerScored: 328, enteredHigh: 45, leftHigh: 3 });
+    expect(s).toMatchObject({
+      up: 40 + 3 + 320,
+      down: 3 + 37,
+      stayed: 47 + 336 + 10560,
+      newlyScored: 408,
+      noLongerScored: 328,
+      enteredHigh: 45,
+      leftHigh: 3,
+    });
     expect(s.enteredHighFrom).toEqual([
       { from: "Medium", people: 40 },
       { from: "Low", people: 3 },
       { from: null, people: 2 },
     ]);
     // As the pipeline counts it: in High now, not in High before (newly scored included).
-    expect(s.enteredHigh).toBe(movement.filter((x) => x.to === "High" && x.from !== "High").reduce((a, x) => a + x.people, 0));
+    expect(s.enteredHigh).toBe(
+      movement.filter((x) => x.to === "High" && x.from !== "High").reduce((a, x) => a + x.people, 0),
+    );
   });
 
   test("in words", () => {
     const lines = movementSentences({ asOf: "2026-10-01", movement });
-    expect(lines[0]).toBe("45 people moved up into High since 1 Oct 2026 (40 from Medium, 3 from Low, 2 newly scored).");
+    expect(lines[0]).toBe(
+      "45 people moved up into High since 1 Oct 2026 (40 from Medium, 3 from Low, 2 newly scored).",
+    );
     expect(lines[1]).toBe("3 people left High.");
-    expect(lines[2]).toBe("Of the people scored in both runs, 363 moved up a bucket, 40 moved down and 10,943 stayed in the same bucket.");
+    expect(lines[2]).toBe(
+      "Of the people scored in both runs, 363 moved up a bucket, 40 moved down and 10,943 stayed in the same bucket.",
+    );
     expect(lines[3]).toMatch(/^408 people scored now were not scored then .* and 328 scored then are not scored now/);
-    const one = movementSentences({ asOf: "2026-10-01", movement: [{ from: "Medium", to: "High", people: 1 }, { from: "Low", to: "Low", people: 5 }] });
+    const one = movementSentences({
+      asOf: "2026-10-01",
+      movement: [
+        { from: "Medium", to: "High", people: 1 },
+        { from: "Low", to: "Low", people: 5 },
+      ],
+    });
     expect(one).toEqual([
       "1 person moved up into High since 1 Oct 2026 (1 from Medium).",
       "Of the people scored in both runs, 1 moved up a bucket, 0 moved down and 5 stayed in the same bucket.",
     ]);
-    expect(movementSentences({ asOf: "2026-10-01", movement: [{ from: "Low", to: "Low", people: 5 }] })[0]).toBe("Nobody moved up into High since 1 Oct 2026.");
+    expect(movementSentences({ asOf: "2026-10-01", movement: [{ from: "Low", to: "Low", people: 5 }] })[0]).toBe(
+      "Nobody moved up into High since 1 Oct 2026.",
+    );
   });
 });
 
 describe("drift", () => {
-  const features = [{ label: "Visits in the last 30 days" }, { label: "Loyalty tier" }] as Parameters<typeof driftRows>[1]["features"];
+  const features = [{ label: "Visits in the last 30 days" }, { label: "Loyalty tier" }] as Parameters<
+    typeof driftRows
+  >[1]["features"];
   const shifted: NonNullable<InstanceHistory["previous"]>["drift"] = {
     score: { psi: 0.136, level: "watch" },
     features: [
@@ -153,12 +205,39 @@ describe("drift", () => {
     ]);
   });
 
+  test("the chart leaves the scores out when the model changed between the two runs", () => {
+    const history = (trainedAsOf: string): InstanceHistory => ({
+      schemaVersion: 1,
+      runs: [run("2026-09-01", "2026-09-01", 37, 553), run("2026-10-01", trainedAsOf, 47, 601)],
+      previous: { asOf: "2026-09-01", movement: [], enteredHigh: 0, enteredHighIds: [], drift: shifted },
+      outcomes: [],
+    });
+    expect(driftChartRows(history("2026-09-01"), { features }).map((r) => r.label)).toEqual([
+      "The scores",
+      "Visits in the last 30 days",
+      "Loyalty tier",
+    ]);
+    expect(driftChartRows(history("2026-10-01"), { features }).map((r) => r.label)).toEqual([
+      "Visits in the last 30 days",
+      "Loyalty tier",
+    ]);
+  });
+
   test("the overview warns on watch and act, not when stable", () => {
-    const history = (d: typeof shifted): InstanceHistory => ({ schemaVersion: 1, runs: [], previous: { asOf: "2026-10-01", movement: [], enteredHigh: 0, enteredHighIds: [], drift: d }, outcomes: [] });
+    const history = (d: typeof shifted): InstanceHistory => ({
+      schemaVersion: 1,
+      runs: [],
+      previous: { asOf: "2026-10-01", movement: [], enteredHigh: 0, enteredHighIds: [], drift: d },
+      outcomes: [],
+    });
     expect(driftWarning(history(shifted))).toEqual({ level: "act", text: shifted.text });
     expect(driftWarning(history({ ...shifted, level: "watch" }))?.level).toBe("watch");
     expect(driftWarning(history({ ...shifted, level: "stable" }))).toBeNull();
     expect(driftWarning(null)).toBeNull();
+  });
+
+  test("small axes write counts compactly", () => {
+    expect([0, 80, 1000, 1500, 12_345, 2_000_000].map(compactCount)).toEqual(["0", "80", "1k", "1.5k", "12.3k", "2M"]);
   });
 
   test("indices read with three decimals, tiny ones as a bound", () => {
@@ -185,7 +264,9 @@ describe("realised outcomes", () => {
   };
 
   test("in one sentence", () => {
-    expect(outcomeSentence(outcome, purchase)).toBe("Of the 8,186 people scored on 1 Sep 2026, 640 went on to buy within 30 days (by 1 Oct 2026); the scores expected 553.");
+    expect(outcomeSentence(outcome, purchase)).toBe(
+      "Of the 8,186 people scored on 1 Sep 2026, 640 went on to buy within 30 days (by 1 Oct 2026); the scores expected 553.",
+    );
     expect(outcomeSentence({ ...outcome, positives: 1 }, churn)).toMatch(/, 1 went on to go inactive within 60 days/);
   });
 
@@ -232,8 +313,12 @@ describe("a person's score over the runs", () => {
       ["2026-10-01", 81, "High"],
       ["2026-10-31", 42, "Medium"],
     ]);
-    expect(personTrendSentence(runs)).toBe("Score 55 (Medium) on 1 Sep 2026, then 42 (Medium) on 31 Oct 2026: down 13 over 3 runs.");
-    expect(personTrendSentence(runs.slice(0, 2))).toBe("Score 55 (Medium) on 1 Sep 2026, then 81 (High) on 1 Oct 2026: up 26 over 2 runs. The person moved from Medium to High.");
+    expect(personTrendSentence(runs)).toBe(
+      "Score 55 (Medium) on 1 Sep 2026, then 42 (Medium) on 31 Oct 2026: down 13 over 3 runs.",
+    );
+    expect(personTrendSentence(runs.slice(0, 2))).toBe(
+      "Score 55 (Medium) on 1 Sep 2026, then 81 (High) on 1 Oct 2026: up 26 over 2 runs. The person moved from Medium to High.",
+    );
     expect(personTrendSentence([])).toBe("");
   });
 });

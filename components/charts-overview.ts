@@ -4,31 +4,75 @@
  */
 import * as Plot from "./plot.js";
 import type { InstanceSummary } from "../loaders/pipeline/schema.js";
-import { BUCKET_ORDER, bucketColorScale, bucketOfScores, chartWidth, type ChartOptions } from "./chart-style.js";
+import { BUCKET_ORDER, type Bucket, bucketColorScale, bucketOfScores, chartWidth, type ChartOptions } from "./chart-style.js";
 import { formatCount, formatPercent, formatProbability } from "./format.js";
 
-/**
- * The score distribution: people per score 0..100 (`scoreHistogram`), each bar coloured by the bucket that score
- * falls in under the instance's bucket rule.
- */
-export function scoreDistribution(summary: Pick<InstanceSummary, "scoreHistogram" | "buckets" | "scored">, { width: available, height = 260 }: ChartOptions): HTMLElement | SVGSVGElement {
-  const width = chartWidth(available);
+/** A bucket's stretch of the score scale: its scores, people, share and bars. */
+interface BucketPanel {
+  bucket: Bucket;
+  from: number;
+  to: number;
+  people: number;
+  bars: { score: number; people: number; bucket: Bucket }[];
+}
+
+/** The buckets as contiguous stretches of scores (a bucket is a range of scores under either rule), lowest first. */
+export function bucketPanels(summary: Pick<InstanceSummary, "scoreHistogram" | "buckets">): BucketPanel[] {
   const buckets = bucketOfScores(summary);
-  const total = summary.scored || summary.scoreHistogram.reduce((a, b) => a + b, 0);
   const bars = summary.scoreHistogram.map((people, score) => ({ score, people, bucket: buckets[score]! }));
+  return [...BUCKET_ORDER].reverse().flatMap((bucket) => {
+    const mine = bars.filter((b) => b.bucket === bucket);
+    if (mine.length === 0) return [];
+    return [{ bucket, from: mine[0]!.score, to: mine[mine.length - 1]!.score, people: mine.reduce((t, b) => t + b.people, 0), bars: mine }];
+  });
+}
+
+/**
+ * The score distribution as one panel per bucket (Low, Medium, High from left to right), each with its own count
+ * axis, so that the few people of the High and Medium buckets are as visible as the many of Low. Each panel is
+ * titled with the bucket's people and share; side by side when there is room (widths follow the score ranges),
+ * stacked on a phone.
+ */
+export function scoreDistribution(summary: Pick<InstanceSummary, "scoreHistogram" | "buckets" | "scored">, { width: available, height = 220 }: ChartOptions): HTMLElement {
+  const width = chartWidth(available);
+  const total = summary.scored || summary.scoreHistogram.reduce((a, b) => a + b, 0);
+  const panels = bucketPanels(summary);
+  const stacked = width < 560;
+  const gap = 12;
+  const span = panels.reduce((t, p) => t + p.to - p.from + 1, 0);
+  const container = document.createElement("div");
+  container.className = "score-panels";
+  container.style.cssText = `display: flex; flex-wrap: ${stacked ? "wrap" : "nowrap"}; gap: ${gap}px; align-items: flex-end;`;
+  for (const panel of panels) {
+    const room = width - gap * (panels.length - 1);
+    const own = stacked ? width : Math.max(150, Math.floor((room * (panel.to - panel.from + 1)) / span));
+    container.append(bucketPanelChart(panel, total, own, height));
+  }
+  return container;
+}
+
+/** One bucket's panel of the score distribution. */
+function bucketPanelChart(panel: BucketPanel, total: number, width: number, height: number): HTMLElement | SVGSVGElement {
+  const share = formatPercent(total ? panel.people / total : NaN);
+  const range = panel.from === panel.to ? `score ${panel.from}` : `scores ${panel.from} to ${panel.to}`;
+  // Ticks at round scores (multiples of 1, 2, 5, 10, 20 or 25), about one per 45 pixels.
+  const room = Math.max(2, Math.floor((width - 52) / 45));
+  const step = [1, 2, 5, 10, 20, 25, 50].find((s) => (panel.to - panel.from + 1) / s <= room) ?? 50;
+  const ticks = panel.bars.map((b) => b.score).filter((score) => score % step === 0);
   return Plot.plot({
-    title: "Score distribution",
-    subtitle: "People per score (0 to 100), coloured by bucket",
-    ariaLabel: "Score distribution",
-    ariaDescription: `Number of people at each score from 0 to 100 among ${formatCount(total)} scored people.`,
+    title: `${panel.bucket}: ${formatCount(panel.people)} people (${share})`,
+    subtitle: `with ${range}`,
+    ariaLabel: `Score distribution of the ${panel.bucket} bucket`,
+    ariaDescription: `${formatCount(panel.people)} of ${formatCount(total)} scored people (${share}) have ${range}.`,
     width,
     height,
-    marginLeft: 56,
-    x: { domain: [0, 101], label: "Score", ticks: [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100] },
-    y: { grid: true, label: "People", tickFormat: "s" },
-    color: bucketColorScale(),
+    marginLeft: 44,
+    marginRight: 8,
+    x: { domain: [panel.from, panel.to + 1], label: "Score", ticks, tickFormat: (s: number) => String(s) },
+    y: { grid: true, label: "People", tickFormat: "s", nice: true },
+    color: bucketColorScale(false),
     marks: [
-      Plot.rectY(bars, {
+      Plot.rectY(panel.bars, {
         x1: "score",
         x2: (d: { score: number }) => d.score + 1,
         y: "people",

@@ -4,7 +4,7 @@
  */
 import * as Plot from "./plot.js";
 import type { Evaluation, Metrics } from "../loaders/pipeline/schema.js";
-import { ACCENT, BUCKET_ORDER, MUTED, bucketColorScale, chartWidth, labelMargin, type ChartOptions } from "./chart-style.js";
+import { ACCENT, BUCKET_ORDER, MUTED, bucketColorScale, chartWidth, labelMargin, spacedTicks, type ChartOptions } from "./chart-style.js";
 import { formatCount, formatDate, formatFixed, formatNumber, formatPercent, formatProbability} from "./format.js";
 
 type Figure = HTMLElement | SVGSVGElement;
@@ -23,28 +23,38 @@ function squareShares(available: number, height: number | undefined, x: string, 
   };
 }
 
+/** Colours of the baselines' curves beside the model's (mid-tone, readable on light and dark backgrounds). */
+const BASELINE_COLORS = ["#e0892a", "#2f9e8f", "#a066c8"];
+
 /**
- * The ROC curve of the out-of-time test with the diagonal of a random ranking; the title gives the model's AUC
- * and the subtitle the baselines' AUCs.
+ * The ROC curve of the out-of-time test with the diagonal of a random ranking, and the baselines' curves when
+ * evaluation.json has them (recency, RFM, BG/NBD); the title gives the model's AUC and the legend every AUC.
  */
 export function rocChart(evaluation: Pick<Evaluation, "roc" | "auc" | "baselines">, { width: available, height }: ChartOptions): Figure {
   const others = evaluation.baselines.map((b) => `${baselineName(b)} ${formatFixed(b.auc)}`);
   const { diagonal, ...frame } = squareShares(available, height, "False positive rate", "True positive rate");
+  const drawn = evaluation.baselines.filter((b) => b.roc?.length);
+  const name = (label: string, auc: number) => `${label} (AUC ${formatFixed(auc)})`;
+  const model = name("Model", evaluation.auc);
+  const curves = drawn.flatMap((b) => b.roc!.map((p) => ({ ...p, scorer: name(baselineName(b), b.auc) })));
   return Plot.plot({
     ...frame,
     title: `ROC curve: AUC ${formatFixed(evaluation.auc)}`,
-    subtitle: `Baselines: ${[...others, "random 0.500"].join(" · ")}`,
+    subtitle: drawn.length ? "The model against simple rules on the same test; the diagonal is a random choice (AUC 0.500)" : `Baselines: ${[...others, "random 0.500"].join(" · ")}`,
     ariaLabel: "ROC curve",
     ariaDescription: `True positive rate against false positive rate. Model AUC ${formatFixed(evaluation.auc)}; ${others.join("; ")}.`,
+    color: { type: "ordinal", domain: [model, ...drawn.map((b) => name(baselineName(b), b.auc))], range: [ACCENT, ...BASELINE_COLORS], legend: true },
     marks: [
       diagonal,
+      // Linear between points: a rule with ties (recency) moves diagonally through each tied group.
+      Plot.line(curves, { x: "fpr", y: "tpr", z: "scorer", stroke: "scorer", strokeWidth: 1.5 }),
       Plot.areaY(evaluation.roc, { x: "fpr", y: "tpr", fill: ACCENT, fillOpacity: 0.08, curve: "step-after" }),
-      Plot.line(evaluation.roc, { x: "fpr", y: "tpr", stroke: ACCENT, strokeWidth: 2, curve: "step-after" }),
+      Plot.line(evaluation.roc, { x: "fpr", y: "tpr", stroke: () => model, strokeWidth: 2.5, curve: "step-after" }),
       Plot.tip(evaluation.roc, Plot.pointer({
         x: "fpr",
         y: "tpr",
         title: (d: Evaluation["roc"][number]) =>
-          `Probability ≥ ${d.threshold === null || !Number.isFinite(d.threshold) ? "any" : formatProbability(d.threshold)}\nTrue positive rate ${formatPercent(d.tpr)}\nFalse positive rate ${formatPercent(d.fpr)}`,
+          `Model: probability ≥ ${d.threshold === null || !Number.isFinite(d.threshold) ? "any" : formatProbability(d.threshold)}\nTrue positive rate ${formatPercent(d.tpr)}\nFalse positive rate ${formatPercent(d.fpr)}`,
       })),
     ],
   });
@@ -110,34 +120,56 @@ export function gainsChart(deciles: Evaluation["deciles"], { width: available, h
   });
 }
 
-/** Calibration: mean predicted probability against the observed outcome rate per bin, with the diagonal. */
-export function calibrationChart(bins: Evaluation["calibration"], { width: available, height }: ChartOptions): Figure {
+/** A 95% Wilson interval for an observed rate of `k` in `n`. */
+export function wilson(k: number, n: number, z = 1.96): [number, number] {
+  if (n <= 0) return [0, 1];
+  const p = k / n;
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+/** A calibration bin as the chart draws it. */
+type CalibrationBin = { count: number; predicted: number; observed: number; low?: number; high?: number };
+
+/**
+ * Calibration: mean predicted probability against the observed outcome rate per bin (with its 95% interval) and
+ * the diagonal, on square-root axes so that the many low probabilities spread out and the few high ones (where the
+ * High bucket is) are checked too. Give it `calibrationDetail` (bins finer towards the top) when the run has it.
+ */
+export function calibrationChart(bins: readonly CalibrationBin[], { width: available, height }: ChartOptions): Figure {
   const width = chartWidth(available);
-  const size = Math.min(width, 420);
-  const max = Math.min(1, 1.08 * Math.max(0.01, ...bins.flatMap((b) => [b.predicted, b.observed])));
+  const size = Math.min(width, 440);
+  const rows = bins.map((b) => {
+    const [lo, hi] = wilson(Math.round(b.observed * b.count), b.count);
+    return { ...b, lo, hi };
+  });
+  const max = Math.min(1, 1.05 * Math.max(0.01, ...rows.flatMap((b) => [b.predicted, b.hi])));
+  const ticks = spacedTicks([0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1].filter((t) => t <= max), (t) => Math.sqrt(t / max) * (size - 68), 28);
+  const range = (b: CalibrationBin) => (b.low !== undefined && b.high !== undefined ? `Probabilities ${formatProbability(b.low)} to ${formatProbability(b.high)}\n` : "");
   return Plot.plot({
-    title: "Calibration: predicted against observed",
-    subtitle: "Each dot is a bin of people with similar probabilities (labels: people); on the diagonal, predictions come true as often as they say",
+    title: "Calibration: predicted against what happened",
+    subtitle: "Each dot is a group of people with similar probabilities, its line the 95% interval; on the diagonal, predictions come true as often as they say",
     ariaLabel: "Calibration",
-    ariaDescription: bins.map((b) => `predicted ${formatPercent(b.predicted)}, observed ${formatPercent(b.observed)}, ${formatCount(b.count)} people`).join("; "),
+    ariaDescription: rows.map((b) => `predicted ${formatPercent(b.predicted)}, observed ${formatPercent(b.observed)}, ${formatCount(b.count)} people`).join("; "),
     width: size,
     height: height ?? size,
     marginLeft: 48,
-    x: { domain: [0, max], label: "Mean predicted probability", tickFormat: "%" },
-    y: { domain: [0, max], label: "Observed outcome rate", tickFormat: "%", grid: true },
+    x: { type: "sqrt", domain: [0, max], label: "Mean predicted probability", ticks, tickFormat: (t: number) => formatPercent(t, 0) },
+    y: { type: "sqrt", domain: [0, max], label: "Observed outcome rate", ticks, tickFormat: (t: number) => formatPercent(t, 0), grid: true },
     marks: [
       Plot.line([[0, 0], [max, max]], { stroke: MUTED, strokeDasharray: "4,4" }),
-      Plot.line(bins, { x: "predicted", y: "observed", stroke: ACCENT, strokeOpacity: 0.5 }),
-      Plot.dot(bins, {
+      Plot.ruleX(rows, { x: "predicted", y1: "lo", y2: "hi", stroke: ACCENT, strokeOpacity: 0.6 }),
+      Plot.line(rows, { x: "predicted", y: "observed", stroke: ACCENT, strokeOpacity: 0.5 }),
+      Plot.dot(rows, {
         x: "predicted",
         y: "observed",
         fill: ACCENT,
         r: 4,
-        title: (b: Evaluation["calibration"][number]) =>
-          `${formatCount(b.count)} people\nPredicted ${formatPercent(b.predicted)}\nObserved ${formatPercent(b.observed)}`,
+        title: (b: (typeof rows)[number]) =>
+          `${range(b)}${formatCount(b.count)} people\nPredicted ${formatPercent(b.predicted)}\nHappened ${formatPercent(b.observed)} (95% interval ${formatPercent(b.lo)} to ${formatPercent(b.hi)})`,
         tip: true,
       }),
-      Plot.text(bins, { x: "predicted", y: "observed", text: (b: Evaluation["calibration"][number]) => formatCount(b.count), dy: -10, fontSize: 9, fill: MUTED }),
     ],
   });
 }
@@ -201,26 +233,38 @@ export function baselineChart(evaluation: Pick<Evaluation, keyof Metrics | "base
   return container;
 }
 
+/** The backtest's groups (a bucket at a cutoff) with the 95% interval of their actual rate, oldest first. */
+export function backtestRows(backtest: Evaluation["backtest"]): (Evaluation["backtest"][number] & { lo: number; hi: number })[] {
+  return [...backtest]
+    .sort((a, b) => a.cutoff.localeCompare(b.cutoff) || BUCKET_ORDER.indexOf(a.bucket) - BUCKET_ORDER.indexOf(b.bucket))
+    .map((r) => {
+      const [lo, hi] = wilson(Math.round(r.actual * r.people), r.people);
+      return { ...r, lo, hi };
+    });
+}
+
 /**
- * The backtest history: for each past cutoff, the outcome rate each bucket actually had (solid, dots) and what
- * the model predicted for it (dashed).
+ * The backtest history: for each past cutoff, the outcome rate each bucket actually had (dots, with the 95%
+ * interval that its number of people allows, and the people in the tip) and what the model predicted for it
+ * (dashed).
  */
-export function backtestChart(backtest: Evaluation["backtest"], { width: available, height = 280 }: ChartOptions): Figure {
+export function backtestChart(backtest: Evaluation["backtest"], { width: available, height = 300 }: ChartOptions): Figure {
   const width = chartWidth(available);
-  const rows = [...backtest].sort((a, b) => a.cutoff.localeCompare(b.cutoff) || BUCKET_ORDER.indexOf(a.bucket) - BUCKET_ORDER.indexOf(b.bucket));
+  const rows = backtestRows(backtest).filter((r) => r.people > 0);
   return Plot.plot({
     title: "Backtest: actual outcome rate per bucket at past cutoffs",
-    subtitle: "Solid: what happened; dashed: the mean predicted probability",
+    subtitle: "Dots: what happened, with the 95% interval its group size allows; dashed: the mean predicted probability",
     ariaLabel: "Backtest history per bucket",
-    ariaDescription: backtest.map((r) => `${r.cutoff} ${r.bucket}: actual ${formatPercent(r.actual)}, predicted ${formatPercent(r.predicted)}`).join("; "),
+    ariaDescription: rows.map((r) => `${r.cutoff} ${r.bucket} (${formatCount(r.people)} people): actual ${formatPercent(r.actual)}, predicted ${formatPercent(r.predicted)}`).join("; "),
     width,
     height,
     marginLeft: 52,
     x: { label: "Cutoff", type: "point", inset: 30, tickFormat: formatDate },
-    y: { grid: true, label: "Outcome rate", tickFormat: "%", domain: [0, Math.max(0.01, ...backtest.flatMap((r) => [r.actual, r.predicted]))] },
+    y: { grid: true, label: "Outcome rate", tickFormat: "%", domain: [0, Math.max(0.01, ...rows.flatMap((r) => [r.hi, r.predicted]))] },
     color: bucketColorScale(),
     marks: [
       Plot.line(rows, { x: "cutoff", y: "predicted", stroke: "bucket", strokeDasharray: "4,4", strokeOpacity: 0.8 }),
+      Plot.ruleX(rows, { x: "cutoff", y1: "lo", y2: "hi", stroke: "bucket", strokeWidth: 2, strokeOpacity: 0.5 }),
       Plot.line(rows, { x: "cutoff", y: "actual", stroke: "bucket", strokeWidth: 2 }),
       Plot.dot(rows, {
         x: "cutoff",
@@ -228,7 +272,7 @@ export function backtestChart(backtest: Evaluation["backtest"], { width: availab
         fill: "bucket",
         r: 4,
         title: (r: (typeof rows)[number]) =>
-          `${formatDate(r.cutoff)}, ${r.bucket}: ${formatCount(r.people)} people\nActual ${formatPercent(r.actual)}\nPredicted ${formatPercent(r.predicted)}`,
+          `${formatDate(r.cutoff)}, ${r.bucket}: ${formatCount(r.people)} people\nActual ${formatPercent(r.actual)} (95% interval ${formatPercent(r.lo)} to ${formatPercent(r.hi)})\nPredicted ${formatPercent(r.predicted)}`,
         tip: true,
       }),
     ],

@@ -6,7 +6,8 @@ import type { FeatureInfo, Insights, InstanceSummary } from "../loaders/pipeline
 import { featureLabel } from "./chart-style.js";
 import { typicalValue } from "./charts-factors.js";
 import { h, table } from "./elements.js";
-import { formatContribution, formatOddsChange, formatPercent } from "./format.js";
+import { type EffectContext, effectWords, formatPoints, pointsOf } from "./effects.js";
+import { formatContribution, formatPercent } from "./format.js";
 
 /** The label of a feature code (for pickers), or a stand-in naming the code. */
 export function factorLabel(summary: Pick<InstanceSummary, "features">, code: number): string {
@@ -15,19 +16,28 @@ export function factorLabel(summary: Pick<InstanceSummary, "features">, code: nu
 
 /**
  * A bucket's top factors as a table inside a collapsed `<details>`: the factor, its typical value in the bucket,
- * what it usually does to the odds, and its coverage (share of the bucket with it among their own top factors).
+ * what it usually does to the probability (in words that follow the goal, and in percentage points at the
+ * bucket's mean probability), the mean contribution in log-odds (for data scientists), and its coverage (share of
+ * the bucket's people with it among their own top factors).
  */
-export function bucketFactorTable(bucket: Insights["buckets"][number], features: readonly FeatureInfo[]): HTMLDetailsElement {
+export function bucketFactorTable(bucket: Insights["buckets"][number], features: readonly FeatureInfo[], effects: EffectContext): HTMLDetailsElement {
   const fallback = (code: number): FeatureInfo => ({ name: `feature_${code}`, label: `Feature ${code}`, kind: "numeric", unit: null, group: "" });
   return h(
     "details",
     { class: "bucket-factor-table" },
     h("summary", {}, `The ${bucket.bucket} bucket's factors as a table`),
     table(
-      [{ label: "Factor" }, { label: "Typical value" }, { label: "Usually" }, { label: "Mean contribution", numeric: true }, { label: "Coverage", numeric: true }],
+      [
+        { label: "Factor" }, { label: "Typical value" }, { label: "Usually" }, { label: "Change in probability", numeric: true },
+        { label: "Log-odds", numeric: true }, { label: "Coverage", numeric: true },
+      ],
       bucket.factors.map((f) => {
         const feature = features[f.feature] ?? fallback(f.feature);
-        return [feature.label, typicalValue(feature, f.distribution), formatOddsChange(f.meanContribution), formatContribution(f.meanContribution), formatPercent(f.coverage)];
+        const p = effects.buckets[bucket.bucket] ?? effects.probability;
+        return [
+          feature.label, typicalValue(feature, f.distribution, effects.currency), effectWords(f.meanContribution, effects.type),
+          formatPoints(pointsOf(f.meanContribution, p)), formatContribution(f.meanContribution), formatPercent(f.coverage),
+        ];
       }),
       { "data-testid": "bucket-factor-table" },
     ),

@@ -8,6 +8,26 @@ import type { InstanceSummary } from "../loaders/pipeline/schema.js";
 import { h, table, type Child } from "./elements.js";
 import { formatCount, formatDate, formatFixed, formatNumber, formatPercent, formatQuantity } from "./format.js";
 
+/**
+ * The instance in plain words, for the top of its pages: the goal as a marketer would say it, the configured
+ * description, who is scored, what probability, score, percentile and bucket mean, and (folded away, for data
+ * scientists) the exact rules. Sentences come from the build (instance.json); older runs fall back to what they have.
+ */
+export function instanceIntro(summary: Pick<InstanceSummary, "goalText" | "eligibleText" | "scoreText" | "description" | "rules">): HTMLElement {
+  return h(
+    "div",
+    { class: "instance-intro" },
+    h("p", { class: "lead", "data-testid": "goal" }, summary.goalText),
+    summary.description ? h("p", { "data-testid": "description" }, summary.description) : null,
+    h("p", { "data-testid": "eligible" }, h("strong", {}, "Who is scored: "), summary.eligibleText),
+    summary.scoreText ? h("p", { class: "muted", "data-testid": "score-terms" }, summary.scoreText) : null,
+    summary.rules
+      ? h("details", { "data-testid": "rules" }, h("summary", {}, "The exact rules"),
+          h("p", {}, h("strong", {}, "Goal: "), summary.rules.goal), h("p", {}, h("strong", {}, "Scored: "), summary.rules.eligible))
+      : null,
+  );
+}
+
 /** The headline facts of an instance as cards: as-of date and window, people with events, eligible and scored, expected outcomes. */
 export function instanceFacts(summary: InstanceSummary): HTMLElement {
   const card = (title: string, value: Child, note: Child, testid: string) =>

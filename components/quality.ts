@@ -4,7 +4,7 @@
  * why, limits, time taken).
  */
 import type { Evaluation, Metrics, ModelCard } from "../loaders/pipeline/schema.js";
-import { scorers } from "./charts-quality.js";
+import { backtestRows, scorers, wilson } from "./charts-quality.js";
 import { facts, h, table } from "./elements.js";
 import { formatCount, formatDate, formatDateRange, formatFixed, formatNumber, formatPercent } from "./format.js";
 
@@ -15,6 +15,45 @@ export function testInWords(evaluation: Pick<Evaluation, "kind" | "testCutoff" |
     return `Measured on held-out people, not out of time (the history is too short for that): a model trained without ${formatCount(evaluation.testExamples)} people scored them as of ${formatDate(evaluation.testCutoff)}, ${outcome}`;
   }
   return `Measured out of time: a model trained on earlier cutoffs only scored ${formatCount(evaluation.testExamples)} people as of ${formatDate(evaluation.testCutoff)}, ${outcome}`;
+}
+
+/**
+ * Whether the model under- or over-predicts on the test, in words: the mean predicted probability against the
+ * share who had the outcome (the difference in percentage points and relative to the prediction), then the same for
+ * the highest-scored group of the detailed calibration curve, with its 95% interval. Within 10% (relative) and one
+ * point, the predictions count as matching what happened.
+ */
+export function calibrationInWords(evaluation: Pick<Evaluation, "calibration" | "calibrationDetail" | "baseRate" | "testExamples">): string {
+  const bins = evaluation.calibrationDetail?.length ? evaluation.calibrationDetail : evaluation.calibration;
+  const n = bins.reduce((t, b) => t + b.count, 0);
+  if (n === 0) return "The test has no people to compare predictions with.";
+  const predicted = bins.reduce((t, b) => t + b.predicted * b.count, 0) / n;
+  const observed = evaluation.baseRate;
+  const gap = observed - predicted;
+  const relative = predicted > 0 ? Math.abs(gap) / predicted : Infinity;
+  const points = formatNumber(Math.abs(100 * gap), 1);
+  const overall =
+    relative <= 0.1 && Math.abs(gap) <= 0.01
+      ? `On the test, predictions matched what happened: the model expected ${formatPercent(predicted)} of the people to have the outcome and ${formatPercent(observed)} did.`
+      : gap > 0
+        ? `On the test, the model under-predicts: it expected ${formatPercent(predicted)} of the people to have the outcome and ${formatPercent(observed)} did, ${points} points more (${formatPercent(relative, 0)} above the prediction). Expected counts are then too low by about as much.`
+        : `On the test, the model over-predicts: it expected ${formatPercent(predicted)} of the people to have the outcome and ${formatPercent(observed)} did, ${points} points fewer (${formatPercent(relative, 0)} below the prediction). Expected counts are then too high by about as much.`;
+  const top = bins[bins.length - 1]!;
+  const share = formatPercent(top.count / n);
+  const [lo, hi] = wilson(Math.round(top.observed * top.count), top.count);
+  return `${overall} Among the ${share} with the highest probabilities (${formatCount(top.count)} people, ${formatPercent(top.predicted)} predicted on average), ${formatPercent(top.observed)} did (95% interval ${formatPercent(lo)} to ${formatPercent(hi)}).`;
+}
+
+/** The backtest as a table: each bucket at each past cutoff, its people, predicted and actual rate with its 95% interval. */
+export function backtestTable(backtest: Evaluation["backtest"]): HTMLTableElement {
+  return table(
+    [{ label: "Cutoff" }, { label: "Bucket" }, { label: "People", numeric: true }, { label: "Predicted", numeric: true }, { label: "Actual", numeric: true }, { label: "95% interval", numeric: true }],
+    backtestRows(backtest).map((r) => [
+      formatDate(r.cutoff), r.bucket, formatCount(r.people), formatPercent(r.predicted),
+      r.people ? formatPercent(r.actual) : "–", r.people ? `${formatPercent(r.lo)} to ${formatPercent(r.hi)}` : "–",
+    ]),
+    { "data-testid": "backtest-table" },
+  );
 }
 
 /** The model and the baselines side by side: AUC, PR-AUC, log-loss, Brier score, calibration error, top-decile lift. */

@@ -8,7 +8,7 @@ const instances = [];
 for (const { name } of await siteInstances()) {
   const s = JSON.parse((await instanceFile(name, "instance")).toString("utf8")) as InstanceSummary;
   instances.push({
-    name: s.name, label: s.label, type: s.type, goalText: s.goalText, outcomeText: s.outcomeText, window: s.window, asOf: s.asOf,
+    name: s.name, label: s.label, type: s.type, goalText: s.goalText, outcomeText: s.outcomeText, description: s.description ?? null, window: s.window, asOf: s.asOf,
     scored: s.scored, expectedPositives: s.expectedPositives, quality: s.quality,
   });
 }

@@ -1,13 +1,17 @@
 /**
- * End-to-end: the insight pages of every instance (overview, influential factors, model quality) in headless
- * Chromium, against the built site (dist/, or E2E_DIST). Each renders in light and dark mode with no console
- * error, page error, failed cell or request to another host; shows the AUC that the instance's evaluation.json
- * holds; draws the expected charts (as many marks as the JSON has rows); and choosing another factor redraws the
- * factor charts. Dark-mode screenshots are saved next to the site test's (light) ones.
+ * End-to-end: the insight pages of every instance (overview, influential factors, model quality, person, scores)
+ * in headless Chromium, against the built site (dist/, or E2E_DIST). Each renders in light and dark mode with no
+ * console error, page error, failed cell or request to another host; shows the AUC that the instance's
+ * evaluation.json holds; draws the expected charts (as many marks as the JSON has rows); speaks plain words (no
+ * XDM event type, effects in percentage points, colours that follow the goal, categories in their natural order);
+ * shows its content before the browser database is ready; and choosing another factor redraws the factor charts.
+ * Screenshots: dark mode beside the site test's (light) ones, and a looked-up person at desktop and phone width.
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { openDatabase } from "../../loaders/db/duckdb.js";
+import { str } from "../../loaders/sql/quote.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Evaluation, Insights, InstanceSummary } from "../../loaders/pipeline/schema.js";
 import { launchBrowser, openPage, screenshot, waitForCells, type PageProblems } from "./browser.js";
@@ -15,6 +19,11 @@ import { serveSite, type SiteServer } from "./server.js";
 
 const DIST = process.env["E2E_DIST"] ?? "dist";
 const PAGES = ["index", "factors", "quality"] as const;
+/** Raw event types and log-odds jargon that the words for people must not show. */
+const JARGON = /directMarketing\.|commerce\.|web\.webpagedetails|application\.launches|event type is|log-odds/;
+/** The effect colours (components/effects.ts): good news for the goal, bad news. */
+const GOOD = "var(--direction-raises)";
+const BAD = "var(--direction-lowers)";
 
 /** Instances of the built site: folders of dist/ with every insight page. */
 function builtInstances(): string[] {
@@ -32,6 +41,24 @@ function shipped<T>(instance: string, name: string): T {
   const file = readdirSync(dir).find((f) => f.startsWith(`${name}.`) && f.endsWith(".json"));
   if (!file) throw new Error(`no ${name}.json shipped for ${instance} in ${dir}`);
   return JSON.parse(readFileSync(join(dir, file), "utf8")) as T;
+}
+
+/** A built data file of an instance (e.g. `scores`, `parquet`). */
+function builtFile(instance: string, name: string, ext: string): string {
+  const dir = join(DIST, "_file", instance, "data");
+  const file = readdirSync(dir).find((f) => f.startsWith(`${name}.`) && f.endsWith(`.${ext}`));
+  if (!file) throw new Error(`no built ${name}.${ext} for ${instance} in ${dir}`);
+  return join(dir, file);
+}
+
+/** Rows of a query over the built files, read with DuckDB in Node. */
+async function queryNode<T>(sql: string): Promise<T[]> {
+  const db = await openDatabase();
+  try {
+    return (await db.connection.runAndReadAll(sql)).getRowObjectsJson() as T[];
+  } finally {
+    db.close();
+  }
 }
 
 function pagePath(instance: string, page: string): string {
@@ -89,14 +116,24 @@ describe.each(instances)("instance %s", (instance) => {
   const evaluation = () => shipped<Evaluation>(instance, "evaluation");
   const insights = () => shipped<Insights>(instance, "insights");
 
-  test("the overview shows the goal, the counts, the AUC of evaluation.json and the score charts", async () => {
+  test("the overview shows the goal in plain words, the counts, the AUC of evaluation.json and a panel per bucket", async () => {
     const s = summary();
     const { page } = await visit(pagePath(instance, "index"));
     expect(await page.getByTestId("goal").textContent()).toBe(s.goalText);
+    expect(s.goalText).toMatch(/^People who will /);
+    for (const id of ["goal", "eligible", "score-terms"]) expect(await page.getByTestId(id).textContent()).not.toMatch(JARGON);
+    expect(await page.getByTestId("score-terms").textContent()).toContain("percentile");
+    // The exact rules are kept for data scientists, folded away.
+    expect(await page.getByTestId("rules").textContent()).toContain("event type");
     expect(await page.getByTestId("scored").textContent()).toBe(s.scored.toLocaleString("en-US"));
     expect(await page.getByTestId("auc").textContent()).toBe(evaluation().auc.toFixed(3));
     expect(await page.getByTestId("quality-text").textContent()).toBe(s.quality.text);
+    // One panel per bucket with people, each titled with its count, every score drawn once.
     expect(await marks(page, "score-distribution", "rect", "rect")).toBe(s.scoreHistogram.length);
+    const titles = await page.locator('[data-testid="score-distribution"] figure h2').allTextContents();
+    const withPeople = s.buckets.counts.filter((c) => c.people > 0);
+    expect(titles.length).toBe(withPeople.length);
+    for (const c of withPeople) expect(titles).toContainEqual(expect.stringContaining(`${c.bucket}: ${c.people.toLocaleString("en-US")} people`));
     expect(await marks(page, "bucket-counts", "bar", "rect")).toBe(3);
     expect(await page.getByTestId("data-quality").count()).toBe(1);
     await page.close();
@@ -107,10 +144,23 @@ describe.each(instances)("instance %s", (instance) => {
     const { page } = await visit(pagePath(instance, "quality"));
     expect(await page.getByTestId("auc").textContent()).toBe(e.auc.toFixed(3));
     expect(await page.locator('[data-testid="roc"] figure h2').textContent()).toContain(e.auc.toFixed(3));
-    expect(await marks(page, "roc", "line", "path")).toBe(2);
+    // The diagonal, the model and one curve per baseline.
+    expect(await marks(page, "roc", "line", "path")).toBe(2 + e.baselines.filter((b) => b.roc?.length).length);
+    expect(e.baselines.every((b) => (b.roc?.length ?? 0) > 1)).toBe(true);
     expect(await marks(page, "lift", "bar", "rect")).toBe(e.deciles.length);
     expect(await marks(page, "gains", "dot", "circle")).toBe(e.deciles.length + 1);
-    expect(await marks(page, "calibration", "dot", "circle")).toBe(e.calibration.length);
+    // Calibration bins reach the highest probabilities, each with its interval.
+    const bins = e.calibrationDetail ?? e.calibration;
+    expect(await marks(page, "calibration", "dot", "circle")).toBe(bins.length);
+    expect(await marks(page, "calibration", "rule", "line")).toBe(bins.length);
+    expect(bins[bins.length - 1]!.count / e.testExamples).toBeLessThanOrEqual(0.01);
+    const predicted = bins.reduce((t, b) => t + b.predicted * b.count, 0) / bins.reduce((t, b) => t + b.count, 0);
+    const words = await page.getByTestId("calibration-words").textContent();
+    const gap = e.baseRate - predicted;
+    const matched = Math.abs(gap) <= 0.01 && Math.abs(gap) / predicted <= 0.1;
+    expect(words).toContain(matched ? "predictions matched what happened" : gap > 0 ? "the model under-predicts" : "the model over-predicts");
+    expect(await page.locator('[data-testid="backtest-table"] tbody tr').count()).toBe(e.backtest.length);
+    expect(await marks(page, "backtest", "rule", "line")).toBe(e.backtest.filter((r) => r.people > 0).length);
     expect(await page.locator('[data-testid="baseline-chart"] figure').count()).toBe(3);
     expect(await marks(page, "baseline-chart", "bar", "rect")).toBe(3 * (1 + e.baselines.length));
     expect(await page.locator('[data-testid="baselines"] tbody tr').count()).toBe(1 + e.baselines.length);
@@ -125,6 +175,14 @@ describe.each(instances)("instance %s", (instance) => {
     const { page } = await visit(pagePath(instance, "factors"));
     expect(await marks(page, "importance", "bar", "rect")).toBe(i.global.length);
     expect(await page.getByTestId("bucket-factors").count()).toBe(i.buckets.length);
+    // Effects in percentage points, coloured by what they mean for the goal: raising churn risk is bad news.
+    for (const bucket of i.buckets) {
+      const card = page.locator(`[data-testid="bucket-factors"][data-bucket="${bucket.bucket}"]`);
+      const fills = await card.locator('g[aria-label="bar"] rect').evaluateAll((rects) => rects.map((r) => r.getAttribute("fill")));
+      const expected = bucket.factors.map((f) => ((s.type === "churn") === f.meanContribution >= 0 ? BAD : GOOD));
+      expect(fills).toEqual(expected);
+      expect(await card.locator("figure").first().textContent()).toContain("percentage points");
+    }
     if (i.factors.length === 0) {
       expect(await page.getByTestId("factor-charts").textContent()).toContain("no per-factor insights");
       await page.close();
@@ -146,6 +204,91 @@ describe.each(instances)("instance %s", (instance) => {
       await page.getByLabel("Factor", { exact: true }).selectOption({ index: 1 });
       await check(1);
     }
+    // A categorical factor's values read in their natural order (FeatureInfo.order), never alphabetically by accident.
+    const categorical = i.factors.findIndex((f) => s.features[f.feature]!.kind === "categorical" && s.features[f.feature]!.order);
+    if (categorical >= 0) {
+      const feature = s.features[i.factors[categorical]!.feature]!;
+      await page.getByLabel("Factor", { exact: true }).selectOption({ index: categorical });
+      await check(categorical);
+      const labels = await page.locator('[data-testid="factor-ranges"] g[aria-label="y-axis tick label"] text').allTextContents();
+      const names = feature.order!.map((c) => feature.categories![c]!).filter((n) => labels.includes(n));
+      expect(labels.filter((l) => names.includes(l))).toEqual(names);
+    }
     await page.close();
   });
+
+  test("the person page finds a person whatever the case and spaces, and words what it shows", async () => {
+    const s = summary();
+    const [person] = await queryNode<{ id: string; amounts: number }>(
+      `SELECT s.id, (SELECT COUNT(DISTINCT (t.time, t.event)) FROM read_parquet(${str(builtFile(instance, "timeline", "parquet"))}) t WHERE t.id = s.id AND t.amount IS NOT NULL)::INTEGER AS amounts
+       FROM read_parquet(${str(builtFile(instance, "scores", "parquet"))}) s ORDER BY s.probability DESC, s.id LIMIT 1 OFFSET 3`,
+    );
+    const typed = `  ${person!.id.toUpperCase()} `;
+    const { page, problems } = await visit(`${pagePath(instance, "person")}?id=${encodeURIComponent(typed)}`);
+    await page.getByTestId("margin").waitFor({ state: "attached" });
+    expect(await page.getByTestId("person-shown-id").textContent()).toBe(person!.id);
+    // Effects in points that follow the goal; log-odds only in the part for data scientists.
+    const effects = await page.getByTestId("factor-effect").allTextContents();
+    expect(effects.length).toBeGreaterThan(1);
+    for (const e of effects) expect(e).toMatch(new RegExp(`^(raises|lowers) the ${s.type === "churn" ? "risk" : "likelihood"} by <?[\\d.]+ points?$`));
+    // "All other factors" opens onto the factors it groups: every feature not among the person's own.
+    const others = page.getByTestId("other-factors");
+    await others.locator("summary").click();
+    const listed = await others.locator("li").count();
+    expect(listed).toBe(s.features.length - (await page.getByTestId("contribution").count()) + 1);
+    // Days without a time of day, events by name, amounts as money.
+    const timeline = await page.getByTestId("timeline").textContent();
+    expect(timeline).not.toMatch(/\d\d:\d\d/);
+    expect(timeline).not.toMatch(JARGON);
+    const amounts = await page.locator('[data-testid="timeline"] tbody td:nth-child(4)').allTextContents();
+    expect(amounts.filter((a) => a !== "").length).toBe(person!.amounts);
+    for (const a of amounts.filter((x) => x !== "")) expect(a).toMatch(/^[^\d-]*-?[\d,]+\.\d\d$/);
+    await screenshot(page, `${instance}_person_found`);
+    await page.close();
+    expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+  });
+
+  test("part of an id lists the people whose id contains it", async () => {
+    const scores = str(builtFile(instance, "scores", "parquet"));
+    const [row] = await queryNode<{ id: string }>(`SELECT id FROM read_parquet(${scores}) ORDER BY id LIMIT 1 OFFSET 5`);
+    const part = row!.id.slice(-4).toUpperCase();
+    const expected = await queryNode<{ id: string }>(
+      `SELECT id FROM read_parquet(${scores}) WHERE contains(lower(id), ${str(part.toLowerCase())}) AND lower(id) <> ${str(part.toLowerCase())} ORDER BY length(id), id LIMIT 20`,
+    );
+    const { page, problems } = await visit(`${pagePath(instance, "person")}?id=${encodeURIComponent(part)}`);
+    await page.getByTestId("person-not-found").waitFor();
+    const suggestions = await page.getByTestId("person-suggestion").allTextContents();
+    expect(suggestions).toEqual(expected.map((r) => r.id));
+    await page.getByTestId("person-suggestion").first().click();
+    await page.getByTestId("margin").waitFor({ state: "attached" });
+    expect(await page.getByTestId("person-shown-id").textContent()).toBe(expected[0]!.id);
+    await page.close();
+    expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+  });
+
+  test("the scores page shows its summary and a progress state while the browser database loads", async () => {
+    const s = summary();
+    const { page, problems } = await openPage(browser);
+    // Hold the database engine back until the page has shown its content.
+    let release = () => {};
+    const held = new Promise<void>((ok) => (release = ok));
+    await page.route("**/*.wasm", async (route) => {
+      await held;
+      await route.fallback();
+    });
+    await page.goto(server.url + pagePath(instance, "scores"));
+    await page.getByTestId("loading").waitFor();
+    expect(await page.getByTestId("goal").textContent()).toBe(s.goalText);
+    expect(await page.getByTestId("filtered-count").textContent()).toContain(`${s.scored.toLocaleString("en-US")} of ${s.scored.toLocaleString("en-US")} people`);
+    expect(await page.locator('[data-testid="histogram"] svg').count()).toBe(1);
+    expect(await page.getByTestId("loading").textContent()).toContain("Loading the people table");
+    expect(await page.locator("[data-testid=loading] progress").count()).toBe(1);
+    expect(await page.locator("[data-testid=people-table]").count()).toBe(0);
+    release();
+    await page.locator("[data-testid=people-table] tbody tr").first().waitFor();
+    expect(await page.getByTestId("loading").count()).toBe(0);
+    await page.close();
+    expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+  });
+
 });

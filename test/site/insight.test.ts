@@ -1,5 +1,8 @@
 /** The non-drawing logic behind the insight pages: buckets of scores, the baselines in words. */
 import { describe, expect, test } from "vitest";
+import { bucketPanels } from "../../components/charts-overview.js";
+import { wilson } from "../../components/charts-quality.js";
+import { calibrationInWords } from "../../components/quality.js";
 import { bucketOfScores, chartWidth, labelMargin } from "../../components/chart-style.js";
 import { modelAdds } from "../../components/quality.js";
 import type { Evaluation, Metrics } from "../../loaders/pipeline/schema.js";
@@ -58,3 +61,35 @@ describe("modelAdds", () => {
     expect(modelAdds({ ...metrics(0.8, 0.24, 3.5), baselines: [] })).toBe("No baseline was measured in this run.");
   });
 });
+
+describe("the score distribution's panels", () => {
+  test("one stretch of scores per bucket, lowest first, with its people", () => {
+    const scoreHistogram = Array.from({ length: 101 }, (_, score) => (score < 25 ? 100 : score < 75 ? 10 : 1));
+    const panels = bucketPanels({ scoreHistogram, buckets: { rule: { on: "score", high: 75, medium: 25 }, counts: [] } });
+    expect(panels.map((p) => [p.bucket, p.from, p.to, p.people])).toEqual([["Low", 0, 24, 2500], ["Medium", 25, 74, 500], ["High", 75, 100, 26]]);
+    expect(panels.reduce((t, p) => t + p.bars.length, 0)).toBe(101);
+  });
+});
+
+describe("calibration in words", () => {
+  const bins = (observed: number) => [
+    { bin: 0, count: 900, predicted: 0.02, observed: 0.02, low: 0, high: 0.05 },
+    { bin: 1, count: 100, predicted: 0.6, observed, low: 0.3, high: 0.95 },
+  ];
+  const evaluation = (observed: number, baseRate: number) => ({ calibration: [], calibrationDetail: bins(observed), baseRate, testExamples: 1000 });
+
+  test("says whether the model under- or over-predicts, and by how much", () => {
+    // Predicted on average: 0.9 * 0.02 + 0.1 * 0.6 = 7.8%.
+    expect(calibrationInWords(evaluation(0.8, 0.098))).toContain("the model under-predicts: it expected 7.8% of the people to have the outcome and 9.8% did, 2 points more (26% above the prediction)");
+    expect(calibrationInWords(evaluation(0.4, 0.058))).toContain("the model over-predicts: it expected 7.8% of the people to have the outcome and 5.8% did, 2 points fewer (26% below the prediction)");
+    expect(calibrationInWords(evaluation(0.6, 0.079))).toContain("predictions matched what happened");
+  });
+
+  test("checks the highest probabilities with an interval", () => {
+    const [lo, hi] = wilson(80, 100);
+    expect(lo).toBeCloseTo(0.711, 3);
+    expect(hi).toBeCloseTo(0.867, 3);
+    expect(calibrationInWords(evaluation(0.8, 0.098))).toContain("Among the 10% with the highest probabilities (100 people, 60% predicted on average), 80% did (95% interval 71% to 87%).");
+  });
+});
+

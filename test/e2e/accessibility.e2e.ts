@@ -137,6 +137,25 @@ describe("the site's icon", () => {
   });
 });
 
+describe("the skip link", () => {
+  test("is the first thing Tab reaches on every page, and takes focus to the page's content", async () => {
+    const { page } = await openPage(browser);
+    try {
+      for (const path of sitePages(DIST)) {
+        await page.goto(server.url + path, { waitUntil: "domcontentloaded" });
+        await page.keyboard.press("Tab");
+        const first = await page.evaluate(() => ({ text: document.activeElement?.textContent, href: document.activeElement?.getAttribute("href") }));
+        expect(first, `${path}: the first Tab`).toEqual({ text: "Skip to content", href: "#observablehq-main" });
+        expect(await page.locator(".skip-link").isVisible(), `${path}: the focused skip link shows`).toBe(true);
+        await page.keyboard.press("Enter");
+        expect(await page.evaluate(() => document.activeElement?.id), `${path}: after the skip link`).toBe("observablehq-main");
+      }
+    } finally {
+      await page.close();
+    }
+  });
+});
+
 describe.each(VIEWS)("$name $width x $height, $scheme", (view) => {
   const pages = existsSync(DIST) ? sitePages(DIST) : [];
   test("the site has pages", () => expect(pages.length).toBeGreaterThanOrEqual(2));

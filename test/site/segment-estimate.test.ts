@@ -61,6 +61,27 @@ describe("the exact distribution", () => {
     }
   });
 
+  test("keeping only the counts near the mean changes nothing: the full programme over 3,000 people", () => {
+    const full = (p: number[]) => {
+      const pmf = new Float64Array(p.length + 1);
+      pmf[0] = 1;
+      p.forEach((x, i) => {
+        for (let k = i + 1; k >= 1; k--) pmf[k] = pmf[k]! * (1 - x) + pmf[k - 1]! * x;
+        pmf[0] = pmf[0]! * (1 - x);
+      });
+      return pmf;
+    };
+    const next = random(11);
+    for (const shape of [(u: number) => u, (u: number) => 0.001 * u, (u: number) => (u > 0.5 ? 0.999 : 0.001), (u: number) => u ** 8]) {
+      const p = Array.from({ length: 3000 }, () => shape(next()));
+      const windowed = poissonBinomial(p);
+      const reference = full(p);
+      let worst = 0;
+      for (let k = 0; k <= p.length; k++) worst = Math.max(worst, Math.abs(windowed[k]! - reference[k]!));
+      expect(worst).toBeLessThan(1e-13);
+    }
+  });
+
   test("quantiles are the smallest count whose cumulative probability reaches q", () => {
     const pmf = [0.1, 0.2, 0.3, 0.4];
     expect(quantileOf(pmf, 0.05)).toBe(0);

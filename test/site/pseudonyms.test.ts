@@ -89,6 +89,6 @@ describe("personal columns", () => {
       instances: [{ name: "buy", type: "conversion", window: 30, goal: { conditions: [{ field: "eventType", op: "equals", value: "purchase" }] }, profileAttributes: ["email", "tier"] }],
     };
     expect(() => validateConfig(config)).toThrow(/instances\[0\]\.profileAttributes\[0\]: "email" is listed in privacy\.pii/);
-    expect(validateConfig({ ...config, instances: [{ ...config.instances[0], profileAttributes: ["tier"] }] }).privacy).toEqual({ pii: ["email"], pseudonymousIds: false });
+    expect(validateConfig({ ...config, instances: [{ ...config.instances[0], profileAttributes: ["tier"] }] }).privacy).toEqual({ pii: ["email"], pseudonymousIds: false, optOut: null });
   });
 });

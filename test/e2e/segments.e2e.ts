@@ -202,8 +202,10 @@ describe("suggested segments", () => {
   test("the loaded one is marked; a pure top X% adds the test's counts, labelled as such, and any other segment does not", async () => {
     const { page, problems } = await open();
     const loaded = () => page.locator("[data-testid=suggested-segments] [aria-pressed=true]").allTextContents();
-    // The page starts on the first suggestion, a top 20%.
-    expect(await loaded()).toEqual([summary.suggestedSegments[0]!.name]);
+    // The page starts on the first suggestion, the demo's top 20%.
+    const first = summary.suggestedSegments[0]!;
+    expect(first.where).toEqual([{ field: "percentile", op: "between", value: [81, 100] }]);
+    expect(await loaded()).toEqual([first.name]);
     expect(await page.getByTestId("segment-estimate").count()).toBe(1);
     const tested = page.getByTestId("segment-tested");
     expect(await tested.count()).toBe(1);

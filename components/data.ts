@@ -63,6 +63,12 @@ export class ScoreDatabase {
     await this.insertArrow(name, await fetchArrow(url, options.columns));
   }
 
+  /** Loads an Arrow IPC stream as table `name` (replacing any table of that name): DuckDB reads it natively. */
+  async insertIPC(name: string, stream: Uint8Array): Promise<void> {
+    await this.connection.query(`DROP TABLE IF EXISTS ${quoteIdentifier(name)}`);
+    await this.connection.insertArrowFromIPCStream(stream, { name, create: true });
+  }
+
   /** Loads an Arrow table as table `name` (replacing any table of that name). */
   async insertArrow(name: string, table: arrow.Table): Promise<void> {
     await this.connection.query(`DROP TABLE IF EXISTS ${quoteIdentifier(name)}`);
@@ -278,8 +284,23 @@ function arrowType(field: SchemaTree): arrow.DataType {
   }
 }
 
-/** A table to load: a Parquet file's URL, or the URL and the columns to keep. */
+/** A table to load: a Parquet file's URL, or the URL and the columns to keep; a URL ending in `.arrow` is an Arrow
+ * IPC stream, which DuckDB reads natively (columns are then all kept). */
 export type TableSource = string | { url: string; columns?: string[] };
+
+/** Whether a URL names an Arrow IPC stream (by its extension, before any query string). */
+function isArrowStream(url: string): boolean {
+  return /\.arrow(?:[?#].*)?$/.test(url);
+}
+
+/** Downloads a table's source: Arrow IPC bytes as they are, Parquet decoded into an Arrow table. */
+async function fetchTable(source: TableSource, onBytes?: (loaded: number, total: number) => void): Promise<arrow.Table | Uint8Array> {
+  const { url, columns } = typeof source === "string" ? { url: source, columns: undefined } : source;
+  if (!isArrowStream(url)) return fetchArrow(url, columns, onBytes);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`Could not load ${url}: HTTP ${response.status}`);
+  return new Uint8Array(onBytes ? await readCounting(response, onBytes) : await response.arrayBuffer());
+}
 
 /** How far `openTables` is: bytes downloaded of the engine and the files (totals 0 while unknown), and the stage. */
 export interface LoadProgress {
@@ -302,13 +323,10 @@ export async function openTables(bundle: DuckDBBundle, tables: Record<string, Ta
   // Start the engine while the files download and decode.
   const [db, decoded] = await Promise.all([
     ScoreDatabase.open(bundle, onProgress && report("engine")),
-    Promise.all(Object.entries(tables).map(async ([name, source]) => {
-      const { url, columns } = typeof source === "string" ? { url: source, columns: undefined } : source;
-      return [name, await fetchArrow(url, columns, onProgress && report(name))] as const;
-    })),
+    Promise.all(Object.entries(tables).map(async ([name, source]) => [name, await fetchTable(source, onProgress && report(name))] as const)),
   ]);
   onProgress?.({ ...[...parts.values()].reduce((t, p) => ({ loaded: t.loaded + p.loaded, total: t.total + p.total }), { loaded: 0, total: 0 }), stage: "loading" });
-  for (const [name, table] of decoded) await db.insertArrow(name, table);
+  for (const [name, table] of decoded) await (table instanceof Uint8Array ? db.insertIPC(name, table) : db.insertArrow(name, table));
   return db;
 }
 

@@ -45,6 +45,13 @@ export async function emitInstanceFile(file: keyof typeof FILES): Promise<void> 
   await writeOutput(await instanceFile(instance, file));
 }
 
+/** The bytes `emitInstanceFile` ships for an instance's file (with pseudonymous ids when a key is set). */
+export async function shippedInstanceFile(instance: string, file: keyof typeof FILES): Promise<Uint8Array> {
+  const key = idKey();
+  if (key && hasPersonIds(file)) return pseudonymousParquet(await instanceFilePath(instance, file), file, key);
+  return instanceFile(instance, file);
+}
+
 /** Where one file of an instance's run output is. */
 async function instanceFilePath(instance: string, file: keyof typeof FILES): Promise<string> {
   const { dir, index } = await siteRun();

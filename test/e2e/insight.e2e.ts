@@ -284,9 +284,12 @@ describe.each(instances)("instance %s", (instance) => {
     expect(await page.getByTestId("loading").textContent()).toContain("Loading the people table");
     expect(await page.locator("[data-testid=loading] progress").count()).toBe(1);
     expect(await page.locator("[data-testid=people-table]").count()).toBe(0);
+    // Above the count, a note says that filters wait for the table.
+    expect(await page.locator('[data-testid="results"] [data-testid="loading-notice"]').count()).toBe(1);
     release();
     await page.locator("[data-testid=people-table] tbody tr").first().waitFor();
     expect(await page.getByTestId("loading").count()).toBe(0);
+    expect(await page.getByTestId("loading-notice").count()).toBe(0);
     await page.close();
     expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
   });

@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parquetMetadataAsync } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import * as arrow from "apache-arrow";
 import { parquetToArrow, readRowsByKey, type RemoteParquet } from "../../components/data.js";
+import { explorerArrow } from "../../loaders/site/explorer-arrow.js";
 import { openDatabase } from "../../loaders/db/duckdb.js";
 
 let dir: string;
@@ -73,3 +75,20 @@ describe("reading one key's rows", () => {
     expect(await readRowsByKey(source, "<img src=x onerror=alert(1)>")).toEqual([]);
   });
 });
+
+describe("the scores page's table as Arrow IPC", () => {
+  test("holds the Parquet file's rows and values, integers in the narrowest unsigned type", async () => {
+    const table = arrow.tableFromIPC(await explorerArrow(new Uint8Array(scores)));
+    const decoded = await parquetToArrow(scores);
+    expect(table.numRows).toBe(1000);
+    expect(table.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual([
+      "id:Utf8", "probability:Float32", "score:Uint8", "f_1:Uint8", "f_2:Float32", "bucket:Utf8", "time:Timestamp<MILLISECOND>",
+    ]);
+    for (const name of ["id", "probability", "score", "f_1", "f_2", "bucket"]) {
+      expect(table.getChild(name)!.toArray().length).toBe(1000);
+      for (const i of [0, 1, 6, 7, 300, 999]) expect(table.getChild(name)!.get(i)).toEqual(decoded.getChild(name)!.get(i));
+    }
+    expect(table.getChild("f_1")!.nullCount).toBe(143);
+  });
+});
+

@@ -65,3 +65,23 @@ describe("the data page", () => {
     await page.close();
   });
 });
+
+describe("the home page", () => {
+  test("says what each instance predicts in plain words", async () => {
+    const dir = join(DIST, "_file", "data");
+    const file = readdirSync(dir).find((f) => f.startsWith("instances.") && f.endsWith(".json"))!;
+    const instances = JSON.parse(readFileSync(join(dir, file), "utf8")) as { name: string; goalText: string; scored: number }[];
+    const { page, problems } = await openPage(browser);
+    await page.goto(server.url + "/");
+    await waitForCells(page);
+    for (const instance of instances) {
+      const card = page.locator(`[data-testid="instance-card"][data-instance="${instance.name}"]`);
+      expect(await card.getByTestId("instance-goal").textContent()).toBe(instance.goalText);
+      expect(instance.goalText).toMatch(/^People who will /);
+      expect(instance.goalText).not.toMatch(/directMarketing\.|commerce\.|event type/);
+      expect(await card.getByTestId("scored").textContent()).toBe(instance.scored.toLocaleString("en-US"));
+    }
+    await page.close();
+    expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+  });
+});

@@ -60,8 +60,11 @@ export function parseInstancePath(path: string, instances: RouteInstance[]): { i
 }
 
 /**
- * The header of every page (Framework's `header` option): on an instance page, a labelled select that opens the
- * same page of another instance. Its options are relative links, so the site works under any base path.
+ * The header of every page (Framework's `header` option): on an instance page, a labelled select of the instances
+ * and an "Open" button that opens the same page of the chosen one. Choosing in the select changes nothing by
+ * itself (arrow keys step through the instances without leaving the page); the button, or Enter in the select,
+ * confirms. Its options are relative links, so the site works under any base path; `autocomplete="off"` keeps a
+ * page restored from the history from showing another instance's name.
  */
 export function instanceHeader(instances: RouteInstance[]): (page: { path: string }) => string {
   checked(instances);
@@ -75,7 +78,9 @@ export function instanceHeader(instances: RouteInstance[]): (page: { path: strin
         return `<option value="${escapeHtml(target)}"${selected}>${escapeHtml(i.label)}</option>`;
       })
       .join("");
-    return `<div class="instance-switcher"><label for="instance-switcher">Instance</label>
-<select id="instance-switcher" data-testid="instance-switcher" onchange="window.location.href = this.value">${options}</select></div>`;
+    return `<form class="instance-switcher" data-testid="instance-switcher-form" autocomplete="off" onsubmit="event.preventDefault(); window.location.href = this.elements.instance.value">
+<label for="instance-switcher">Instance</label>
+<select id="instance-switcher" name="instance" data-testid="instance-switcher" onkeydown="if (event.key === 'Enter') { event.preventDefault(); this.form.requestSubmit(); }">${options}</select>
+<button type="submit" data-testid="instance-switcher-open">Open</button></form>`;
   };
 }

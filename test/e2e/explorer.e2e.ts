@@ -143,14 +143,27 @@ describe("hostile ids render as text", () => {
 });
 
 describe("the instance switcher", () => {
-  test("reaches the same page of every instance", async () => {
+  test("reaches the same page of every other instance, and only when the choice is confirmed", async () => {
     const instances = builtInstances();
+    expect(instances.length).toBeGreaterThanOrEqual(2);
+    let confirmWithEnter = true;
     for (const pageName of ["scores", ""]) {
-      for (const target of instances) {
-        const { page, problems } = await open(`/${instances[0]!.name}/${pageName}`);
+      for (const target of instances.slice(1)) {
+        const from = `/${instances[0]!.name}/${pageName}`;
+        const { page, problems } = await open(from);
         const switcher = page.getByTestId("instance-switcher");
         expect(await switcher.locator("option").allTextContents()).toEqual(instances.map((i) => i.label));
-        await Promise.all([page.waitForURL(`**/${target.name}/${pageName}`), switcher.selectOption({ label: target.label })]);
+        // Stepping through the instances with the arrow keys, or choosing one, does not leave the page.
+        await switcher.focus();
+        await page.keyboard.press("ArrowDown");
+        await page.keyboard.press("ArrowUp");
+        await switcher.selectOption({ label: target.label });
+        await page.waitForTimeout(300);
+        expect(new URL(page.url()).pathname).toBe(from);
+        // Enter in the select, or the Open button, confirms.
+        const confirm = confirmWithEnter ? switcher.press("Enter") : page.getByTestId("instance-switcher-open").click();
+        confirmWithEnter = !confirmWithEnter;
+        await Promise.all([page.waitForURL(`**/${target.name}/${pageName}`), confirm]);
         await waitForCells(page);
         expect(new URL(page.url()).pathname).toBe(`/${target.name}/${pageName}`);
         expect(await page.getByTestId("instance-switcher").inputValue()).toContain(target.name);

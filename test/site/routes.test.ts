@@ -38,4 +38,12 @@ describe("routes", () => {
     expect(html).toContain('<option value="../churn/scores" selected>No activity &#60;60&#62; days &#38; &#34;more&#34;</option>');
     expect(header({ path: "/purchase/index" })).toContain('value="../churn/"');
   });
+
+  test("the switcher changes page only when confirmed: the form's submit (its button, or Enter), not the select's change", () => {
+    const html = instanceHeader(instances)({ path: "/purchase/quality" });
+    expect(html).not.toContain("onchange");
+    expect(html).toMatch(/<form class="instance-switcher"[^>]* onsubmit="event.preventDefault\(\); window.location.href = this.elements.instance.value">/);
+    expect(html).toMatch(/<select id="instance-switcher" name="instance"[^>]* onkeydown="if \(event.key === 'Enter'\)/);
+    expect(html).toContain('<button type="submit" data-testid="instance-switcher-open">Open</button>');
+  });
 });

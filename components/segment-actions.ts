@@ -8,7 +8,8 @@ import { html } from "htl";
 import type { InstanceSummary } from "../loaders/pipeline/schema.js";
 import type { ScoreDatabase } from "./data.js";
 import { formatCount } from "./format.js";
-import { compileSegment, isGroup, type ColumnInfo, type Segment } from "./segment.js";
+import { compileSegment, hasValue, isGroup, LINKED_TABLE, quoteName, type ColumnInfo, type Segment } from "./segment.js";
+import type { SegmentData } from "./segment-page.js";
 import { labelledSegment, membersCsv, readableSql, type ExportContext, type MemberRow, type Reason } from "./segment-export.js";
 
 /** Offers `content` as a file download. */
@@ -56,7 +57,8 @@ function usedFields(segment: Segment): Set<string> {
  * first time it uses them; what people untick stays unticked.
  */
 function attributePicker(columns: ColumnInfo[]): { element: HTMLElement; chosen: () => ColumnInfo[]; follow: (segment: Segment) => void } {
-  const attributes = columns.filter((c) => c.feature !== undefined);
+  // Profile attributes and features, customer value, and other instances' scores.
+  const attributes = columns.filter((c) => c.feature !== undefined || c.source !== undefined || c.group === "Customer value");
   const boxes = attributes.map((c) => html`<input type="checkbox" data-field=${c.field}>` as HTMLInputElement);
   const seen = new Set<string>();
   const element = html`<fieldset class="segment-values" data-testid="csv-attributes"><legend>Attributes to add to the CSV</legend>
@@ -84,12 +86,18 @@ function factorsTable(db: ScoreDatabase, url: string): Promise<void> {
   return loading;
 }
 
-/** The segment's members as CSV text: scores, the top 3 reasons in words and the chosen attributes. */
-export async function segmentCsv(db: ScoreDatabase, segment: Segment, columns: ColumnInfo[], attributes: ColumnInfo[], summary: Pick<InstanceSummary, "features" | "type">, factorsUrl: string): Promise<{ csv: string; people: number }> {
+/** How the CSV and the SQL order the people. */
+export type ExportSort = "probability" | "expected_value";
+
+/** The segment's members as CSV text: scores, the top 3 reasons in words and the chosen attributes (other
+ * instances' scores joined by id, by their labels), ordered by probability or by expected value. */
+export async function segmentCsv(db: ScoreDatabase, segment: Segment, columns: ColumnInfo[], attributes: ColumnInfo[], summary: Pick<InstanceSummary, "features" | "type">, factorsUrl: string, sort: ExportSort = "probability"): Promise<{ csv: string; people: number }> {
   const { where, params } = compileSegment(segment, columns);
-  const extra = attributes.map((a) => `, "${a.field}"`).join("");
-  const rows = await db.query<MemberRow>(`SELECT id, score::INTEGER AS score, probability::DOUBLE AS probability, percentile::INTEGER AS percentile, bucket${extra}
-    FROM scores WHERE ${where} ORDER BY probability DESC, id`, params);
+  const extra = attributes.map((a) => `, ${a.source ? `l.${quoteName(a.field)}` : `s.${quoteName(a.field)}`} AS ${quoteName(a.field)}`).join("");
+  const join = attributes.some((a) => a.source) ? ` LEFT JOIN ${quoteName(LINKED_TABLE)} AS l ON l."id" = s."id"` : "";
+  const order = sort === "expected_value" && hasValue(columns) ? `s."expected_value" DESC NULLS LAST, s."id"` : `s."probability" DESC, s."id"`;
+  const rows = await db.query<MemberRow>(`SELECT s."id" AS id, s."score"::INTEGER AS score, s."probability"::DOUBLE AS probability, s."percentile"::INTEGER AS percentile, s."bucket" AS bucket${extra}
+    FROM scores AS s${join} WHERE s."id" IN (SELECT "id" FROM scores WHERE ${where}) ORDER BY ${order}`, params);
   await factorsTable(db, factorsUrl);
   const reasonRows = await db.query<Reason & { id: string }>(`SELECT id, rank::INTEGER AS rank, feature::INTEGER AS feature, contribution::DOUBLE AS contribution, value
     FROM factors WHERE rank BETWEEN 1 AND 3 AND id IN (SELECT id FROM scores WHERE ${where})`, params);
@@ -104,7 +112,7 @@ export async function segmentCsv(db: ScoreDatabase, segment: Segment, columns: C
 
 /** What the export panel needs once. */
 export interface ExportOptions {
-  database: Promise<ScoreDatabase>;
+  data: SegmentData;
   columns: ColumnInfo[];
   summary: Pick<InstanceSummary, "features" | "type" | "explorer">;
   instance: string;
@@ -132,7 +140,8 @@ function fileName(instance: string, name: string): string {
  * attribute choices persist.
  */
 export function exportPanel(options: ExportOptions): HTMLElement & { update(state: ExportState): void } {
-  const { database, columns, summary, instance, factorsUrl, scoresUrl } = options;
+  const { data, columns, summary, instance, factorsUrl, scoresUrl } = options;
+  const others = [...new Set(columns.filter((c) => c.source).map((c) => `“${c.source!.label}”`))];
   let state: ExportState | null = null;
   const status = html`<p role="status" class="muted" data-testid="export-status"></p>` as HTMLElement;
   const reason = html`<p id="export-reason" class="muted" data-testid="export-disabled-reason">Waiting for the scores to load…</p>` as HTMLElement;
@@ -146,6 +155,17 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
   csv.textContent = "Download the people (CSV)";
   const sqlText = html`<pre data-testid="segment-sql"></pre>` as HTMLElement;
   const picker = attributePicker(columns);
+  // With customer value, the people can be ordered by it instead of by probability.
+  const sortSelect = html`<select id="export-sort" data-testid="export-sort">
+    <option value="probability">probability, highest first</option>
+    <option value="expected_value">expected value, highest first</option>
+  </select>` as HTMLSelectElement;
+  const sortOf = (): ExportSort => (hasValue(columns) && sortSelect.value === "expected_value" ? "expected_value" : "probability");
+  const sortControl = hasValue(columns) ? html`<div class="filter-inputs"><label for="export-sort">Order the people by</label> ${sortSelect}</div>` : "";
+  const drawSql = () => {
+    if (state) sqlText.textContent = readableSql(state.segment, columns, { ...state.context, people: state.people, sort: sortOf() });
+  };
+  sortSelect.addEventListener("change", drawSql);
   const base = () => fileName(instance, state?.context.name ?? "segment");
   csv.addEventListener("click", async () => {
     if (!state) return;
@@ -153,7 +173,9 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
     csv.disabled = true;
     status.textContent = "Preparing the file, with each person's top reasons…";
     try {
-      const out = await segmentCsv(await database, segment, columns, picker.chosen(), summary, factorsUrl);
+      const chosen = picker.chosen();
+      const db = await data.for([segment], chosen.map((c) => c.field));
+      const out = await segmentCsv(db, segment, columns, chosen, summary, factorsUrl, sortOf());
       download(out.csv, `${base()}.csv`, "text/csv");
       status.textContent = `${formatCount(out.people)} people exported.`;
     } catch (error) {
@@ -170,11 +192,17 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
     <p>The CSV lists each person's id, score, probability, percentile, bucket and top 3 reasons in words, plus the attributes below.
     The definition keeps the segment: import it here again, or run the SQL on the scores table.</p>
     ${picker.element}
+    ${sortControl}
     <div class="filter-inputs segment-export-buttons">${csv} ${json} ${sqlButton}</div>
     ${reason}${status}
     <details><summary>The segment as SQL, and the scores table it runs on</summary>
       ${sqlText}
       ${scoresTableDoc(summary)}
+      ${hasValue(columns) ? html`<p data-testid="value-columns-doc">With customer value, the table also has <code>expected_value</code> (${columns.find((c) => c.field === "expected_value")!.label.toLowerCase()}),
+        <code>expected_events</code>, <code>expected_events_horizon</code>, <code>p_alive</code> and <code>expected_spend</code> (empty for people with no
+        expected value yet); the SQL computes the expected value percentile from <code>expected_value</code>.</p>` : ""}
+      ${others.length > 0 ? html`<p data-testid="other-tables-doc">A condition on another instance's scores (${others.join(", ")}) joins that instance's scores table by id,
+        named <code>scores_&lt;instance&gt;</code> in the SQL: download it from that instance's Segments page.</p>` : ""}
       <p><a href=${scoresUrl} download=${`${instance}-scores.parquet`} data-testid="download-scores">Download the scores table (Parquet)</a>,
       the same file as <code>scores/${instance}/scores.parquet</code> from <code>npm run score</code>.</p>
     </details>
@@ -190,7 +218,7 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
     }
     csv.textContent = empty ? "Download the people (CSV)" : `Download the ${formatCount(next.people)} ${next.people === 1 ? "person" : "people"} (CSV)`;
     reason.textContent = empty ? "Nothing to export: no one is in this segment." : "";
-    sqlText.textContent = readableSql(next.segment, columns, { ...next.context, people: next.people });
+    drawSql();
   };
   return panel;
 }

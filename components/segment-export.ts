@@ -11,9 +11,9 @@
  * Pure logic, unit-tested in Node (test/site/segment.test.ts).
  */
 import type { FeatureInfo } from "../loaders/pipeline/schema.js";
-import { formatNumber } from "./format.js";
+import { formatAmount, formatNumber } from "./format.js";
 import {
-  columnOf, compileReadable, factorRank, isGroup, matchesEveryone, quoteName, sqlLiteral, type ColumnInfo, type Condition, type Segment,
+  columnOf, compileReadable, factorRank, isGroup, matchesEveryone, quoteName, sqlLiteral, VALUE_PERCENTILE_SQL, type ColumnInfo, type Condition, type Segment,
 } from "./segment.js";
 import { toCsv } from "./segment-io.js";
 
@@ -32,7 +32,7 @@ function valueLabel(column: ColumnInfo, value: number | string | null): string {
 
 function describeRange(column: ColumnInfo, values: Condition["value"]): string {
   const [low, high] = values.map((v) => (v === null || v === undefined ? null : Number(v)));
-  const n = (x: number) => formatNumber(x, 2);
+  const n = (x: number) => (column.unit === "amount" ? formatAmount(x, column.currency) : formatNumber(x, 2));
   // "Score (0-100)" reads "Score" in a sentence.
   const label = column.label.replace(/ \(\d+-\d+\)$/, "");
   if (low === null && high === null) return `${label}: any value`;
@@ -90,6 +90,8 @@ export interface LabelledCondition {
   /** Explorer columns: the feature's stable name; factor conditions: the chosen features' names. */
   feature?: string;
   features?: string[];
+  /** Conditions on another instance's scores: that instance's name and label, and its column. */
+  instance?: { name: string; label: string; column: string };
 }
 
 /** A group of labelled conditions. */
@@ -123,6 +125,7 @@ function labelCondition(condition: Condition, columns: ColumnInfo[]): LabelledCo
     labelled.value = condition.value.map((v) => (v === null ? null : valueLabel(column, v)));
   }
   if (column.name) labelled.feature = column.name;
+  if (column.source) labelled.instance = { name: column.source.instance, label: column.source.label, column: column.source.column };
   return labelled;
 }
 
@@ -139,6 +142,8 @@ export interface ExportContext {
   goal: string;
   asOf: string;
   people?: number;
+  /** How the people are ordered: by probability (default) or by expected value, highest first. */
+  sort?: "probability" | "expected_value";
 }
 
 /** The segment as labelled JSON: readable, and importable again (`importSegment`). */
@@ -160,8 +165,16 @@ function commentText(text: string): string {
 
 const BASE_COLUMNS = ["id", "probability", "score", "percentile", "bucket"];
 
-/** The labelled columns of the readable SQL: `CASE` over codes for categories and factors, plain aliases for numbers. */
-function labelledColumns(segment: Segment, columns: ColumnInfo[]): { select: string[]; alias: Map<string, string>; factorRanks: number } {
+/** The table name the readable SQL gives another instance's scores table: `scores_<instance>`. */
+export function otherTable(instance: string, table = "scores"): string {
+  return `${table}_${instance}`;
+}
+
+/** The labelled columns of the readable SQL: `CASE` over codes for categories and factors, plain aliases for
+ * numbers, the value percentile computed, and other instances' columns joined by id. */
+function labelledColumns(segment: Segment, columns: ColumnInfo[], extra: string[], table: string): {
+  select: string[]; alias: Map<string, string>; factorRanks: number; joins: string[]; shown: string[]; others: { instance: string; label: string; table: string }[];
+} {
   const conditions = usedConditions(segment);
   const taken = new Set(BASE_COLUMNS);
   const unique = (label: string) => {
@@ -172,15 +185,26 @@ function labelledColumns(segment: Segment, columns: ColumnInfo[]): { select: str
   };
   const alias = new Map<string, string>();
   const select: string[] = [];
-  for (const field of new Set(conditions.map((c) => c.field))) {
+  const linked = new Map<string, { label: string; parts: string[] }>();
+  const shown: string[] = [];
+  for (const field of new Set([...conditions.map((c) => c.field), ...extra])) {
     const column = columnOf(columns, field);
     if (column.kind === "factor" || BASE_COLUMNS.includes(field)) continue;
     const name = unique(column.label);
     alias.set(field, name);
-    if (column.kind === "categorical" && !column.textValues) {
+    if (column.source) {
+      const other = linked.get(column.source.instance) ?? { label: column.source.label, parts: [] };
+      other.parts.push(`${quoteName(column.source.column)} AS ${quoteName(name)}`);
+      linked.set(column.source.instance, other);
+      select.push(quoteName(name));
+      shown.push(name);
+    } else if (field === "value_percentile") {
+      select.push(`${VALUE_PERCENTILE_SQL} AS ${quoteName(name)}`);
+    } else if (column.kind === "categorical" && !column.textValues) {
       const cases = (column.categories ?? []).map((label, code) => `WHEN ${code} THEN ${sqlLiteral(label)}`).join(" ");
       select.push(`CASE "${field}" ${cases} END AS ${quoteName(name)}`);
     } else select.push(`"${field}" AS ${quoteName(name)}`);
+    if (extra.includes(field) && !shown.includes(name)) shown.push(name);
   }
   const factors = conditions.filter((c) => c.field === "factor");
   const factorRanks = Math.max(0, ...factors.map((c) => factorRank(c)));
@@ -190,16 +214,21 @@ function labelledColumns(segment: Segment, columns: ColumnInfo[]): { select: str
     const cases = codes.map((code) => `WHEN ${code} THEN ${sqlLiteral(factor?.categories?.[code] ?? String(code))}`).join(" ");
     select.push(`CASE "top${rank}" ${cases} END AS ${quoteName(unique(`Top factor ${rank}`))}`);
   }
-  return { select, alias, factorRanks: codes.length > 0 ? factorRanks : 0 };
+  const others = [...linked.entries()].map(([instance, o]) => ({ instance, label: o.label, table: otherTable(instance, table) }));
+  const joins = [...linked.entries()].map(([instance, o]) => `LEFT JOIN (SELECT id, ${o.parts.join(", ")} FROM ${quoteName(otherTable(instance, table))}) USING (id)`);
+  return { select, alias, factorRanks: codes.length > 0 ? factorRanks : 0, joins, shown, others };
 }
 
 /**
  * The segment as SQL people can read and run on the scores table (`table`, the instance's scores.parquet): the
  * columns it uses are given their labels and their category names, then each condition is one line with its
- * words as a comment.
+ * words as a comment. Conditions on another instance's scores join that instance's scores table
+ * (`scores_<instance>`) by id, so that people it did not score match none of them; the people are ordered by
+ * probability, or by expected value (`context.sort`).
  */
 export function readableSql(segment: Segment, columns: ColumnInfo[], context: ExportContext, table = "scores"): string {
-  const { select, alias, factorRanks } = labelledColumns(segment, columns);
+  const byValue = context.sort === "expected_value" && columns.some((c) => c.field === "expected_value");
+  const { select, alias, factorRanks, joins, shown, others } = labelledColumns(segment, columns, byValue ? ["expected_value"] : [], table);
   const name = {
     column: (c: ColumnInfo) => quoteName(alias.get(c.field) ?? c.field),
     top: (rank: number) => quoteName(`Top factor ${rank}`),
@@ -218,17 +247,30 @@ export function readableSql(segment: Segment, columns: ColumnInfo[], context: Ex
     "-- score, percentile, bucket, top1..top3 factor codes, f_<code> features). In DuckDB, for example:",
     `--   CREATE VIEW ${table} AS SELECT * FROM read_parquet('${commentText(context.instance)}-scores.parquet');`,
   ];
+  for (const other of others) {
+    header.push(
+      `-- and on "${other.table}": the scores.parquet of ${commentText(other.label)} (that instance's segments page offers it),`,
+      `-- joined by id; people it did not score match none of its conditions:`,
+      `--   CREATE VIEW ${quoteName(other.table)} AS SELECT * FROM read_parquet('${commentText(other.instance)}-scores.parquet');`,
+    );
+  }
+  if (columns.some((c) => c.field === "value_percentile") && alias.has("value_percentile")) {
+    header.push("-- Expected value percentile: among the people with an expected value, the share whose value is at or below theirs (1-100).");
+  }
   if (factorRanks > 0) header.push("-- Top factor 1, 2, 3: the person's most influential factors, named when this segment asks for them.");
   const extra = select.map((s) => `,\n    ${s}`).join("");
+  const from = [quoteName(table), ...joins].join("\n  ");
+  const output = ["id", "probability", "score", "percentile", "bucket", ...shown.map(quoteName)].join(", ");
+  const order = byValue ? `${quoteName(alias.get("expected_value")!)} DESC NULLS LAST, id` : "probability DESC, id";
   return `${header.join("\n")}
 WITH people AS (
   SELECT id, probability, score, percentile, bucket${extra}
-  FROM ${quoteName(table)}
+  FROM ${from}
 )
-SELECT id, probability, score, percentile, bucket
+SELECT ${output}
 FROM people
 WHERE ${lines.length === 0 ? "TRUE  -- everyone" : lines.join(joiner)}
-ORDER BY probability DESC, id;
+ORDER BY ${order};
 `;
 }
 

@@ -12,7 +12,7 @@
  */
 import { html } from "htl";
 import { factorValueEditor, type FactorCounts } from "./segment-factor.js";
-import { isGroup, matchesEveryone, type ColumnInfo, type Condition, type Segment } from "./segment.js";
+import { isGroup, matchesEveryone, VALUE_GROUP, type ColumnInfo, type Condition, type Segment } from "./segment.js";
 
 let uid = 0;
 const nextId = (prefix = "condition") => `${prefix}-${++uid}`;
@@ -42,16 +42,22 @@ export function defaultCondition(column: ColumnInfo): Condition {
   }
 }
 
-/** Groups of fields, in the order the field lists show them. */
+/** Groups of fields, in the order the field lists show them: the score, why, customer value, profile attributes,
+ * behaviour, the person, then each other instance's scores. */
 export function fieldGroups(columns: ColumnInfo[]): { label: string; columns: ColumnInfo[] }[] {
   const profile = (c: ColumnInfo) => c.group?.toLowerCase() === "profile";
   const base = ["score", "percentile", "bucket"];
+  const value = (c: ColumnInfo) => !c.source && c.group === VALUE_GROUP && c.feature === undefined;
+  const plain = (c: ColumnInfo) => !base.includes(c.field) && c.kind !== "factor" && c.kind !== "id" && !c.source && !value(c);
+  const others = [...new Set(columns.filter((c) => c.source).map((c) => c.group ?? c.source!.label))];
   return [
     { label: "Score", columns: columns.filter((c) => base.includes(c.field)) },
     { label: "Why", columns: columns.filter((c) => c.kind === "factor") },
-    { label: "Profile attributes", columns: columns.filter((c) => !base.includes(c.field) && c.kind !== "factor" && c.kind !== "id" && profile(c)) },
-    { label: "Behaviour", columns: columns.filter((c) => !base.includes(c.field) && c.kind !== "factor" && c.kind !== "id" && !profile(c)) },
+    { label: VALUE_GROUP, columns: columns.filter(value) },
+    { label: "Profile attributes", columns: columns.filter((c) => plain(c) && profile(c)) },
+    { label: "Behaviour", columns: columns.filter((c) => plain(c) && !profile(c)) },
     { label: "Person", columns: columns.filter((c) => c.kind === "id") },
+    ...others.map((label) => ({ label, columns: columns.filter((c) => c.source && (c.group ?? c.source.label) === label) })),
   ].filter((g) => g.columns.length > 0);
 }
 
@@ -88,7 +94,7 @@ function rangeEditor(column: ColumnInfo, condition: Condition, changed: (c: Cond
   for (const input of [from, to]) input.addEventListener("change", update);
   onlyMissing.addEventListener("change", update);
   from.disabled = to.disabled = missing;
-  const missingOption = column.field === "score" || column.field === "percentile" ? "" : html`<label class="filter-option">${onlyMissing} only people with no value</label>`;
+  const missingOption = column.field === "score" || column.field === "percentile" || column.field === "value_percentile" || column.source ? "" : html`<label class="filter-option">${onlyMissing} only people with no value</label>`;
   return html`<span class="filter-inputs segment-range">from ${from} to ${to} ${missingOption}</span>` as HTMLElement;
 }
 
@@ -138,9 +144,12 @@ function valueEditor(column: ColumnInfo, condition: Condition, changed: (c: Cond
   return chipsEditor(column, condition, changed, options.order?.(column));
 }
 
-/** The note under a condition that chooses nothing yet. */
-function everyoneNote(condition: Condition): string {
-  return matchesEveryone(condition) ? "Nothing chosen yet: this condition matches everyone." : "";
+/** The note under a condition: it chooses nothing yet, or it is on another instance's scores (who it leaves out). */
+function everyoneNote(condition: Condition, column?: ColumnInfo): string {
+  if (matchesEveryone(condition)) return "Nothing chosen yet: this condition matches everyone.";
+  if (column?.source) return `This condition uses the scores of “${column.source.label}”, matched by person id: people that instance did not score are left out.`;
+  if (column?.field === "value_percentile") return "100 is the top 1% by expected value; people with no expected value yet have no percentile and are left out.";
+  return "";
 }
 
 /** The segment editor over the given columns; conditions on unknown fields and nested groups are dropped. */
@@ -171,19 +180,19 @@ export function segmentEditor(columns: ColumnInfo[], initial: Segment, options: 
     const id = nextId();
     const field = fieldSelect(columns, column.field, { id, role: "field" });
     field.setAttribute("aria-label", `Condition ${index + 1}: what it is on`);
-    const note = html`<p class="muted segment-note" data-testid="matches-everyone" aria-live="polite">${everyoneNote(condition)}</p>` as HTMLElement;
+    const note = html`<p class="muted segment-note" data-testid="matches-everyone" aria-live="polite">${everyoneNote(condition, column)}</p>` as HTMLElement;
     const changed = (c: Condition) => {
       // A control of a row that a redraw has replaced changes nothing.
       if (!element.isConnected) return;
       replace(index, c);
-      note.textContent = everyoneNote(c);
+      note.textContent = everyoneNote(c, columns.find((k) => k.field === c.field));
     };
     const values = html`<div class="segment-value"></div>` as HTMLElement;
     const drawValues = () => {
       const current = segment.conditions[index] as Condition;
       const col = columns.find((c) => c.field === current.field)!;
       values.replaceChildren(valueEditor(col, current, changed, options, () => scopeOf(index)));
-      note.textContent = everyoneNote(current);
+      note.textContent = everyoneNote(current, col);
       element.dataset["field"] = col.field;
     };
     confirmOnSelect(field, () => {

@@ -6,8 +6,12 @@
 import { html } from "htl";
 import type { Evaluation, InstanceSummary } from "../loaders/pipeline/schema.js";
 import type { ScoreDatabase } from "./data.js";
-import { formatCount, formatDate, formatPercent } from "./format.js";
-import { factorCountsSql, isGroup, matchesEveryone, overlapSql, segmentProbabilitiesSql, segmentStatsSql, type ColumnInfo, type Condition, type Segment } from "./segment.js";
+import { formatAmount, formatCount, formatDate, formatPercent } from "./format.js";
+import type { LoadingView } from "./loading.js";
+import {
+  factorCountsSql, goalNoun, hasValue, isGroup, LINKED_TABLE, linkedInstances, matchesEveryone, overlapSql, quoteName, segmentProbabilitiesSql, segmentStatsSql,
+  type ColumnInfo, type Condition, type Segment,
+} from "./segment.js";
 import { EXACT_LIMIT, segmentEstimate, testedTargeting, topPercentOf, type SegmentEstimate } from "./segment-estimate.js";
 import { deleteSegment, importSegment, loadSavedSegments, saveSegment, type KeyValueStore } from "./segment-io.js";
 import type { FactorCounts } from "./segment-factor.js";
@@ -138,25 +142,84 @@ export function segmentLibrary(options: { editor: SegmentEditor; suggested: Name
   </div>` as HTMLElement;
 }
 
-/** A segment's size, everyone's count, the lowest percentile and the estimate. */
+/**
+ * The page's browser database: the scores table (explorer.arrow) once loaded, and the other instances' scores
+ * (linked.arrow, table `linked`) loaded the first time a segment has a condition on them.
+ */
+export interface SegmentData {
+  ready: Promise<ScoreDatabase>;
+  /** The database, with the other instances' scores loaded when any of `segments` (or `fields`) uses them. */
+  for(segments: (Segment | null)[], fields?: string[]): Promise<ScoreDatabase>;
+  /** How many people of this instance the other instance did not score (once its scores are loaded). */
+  unscored(instance: string): Promise<number>;
+}
+
+/** The page's database over `ready`, with the other instances' scores from `linkedUrl` when a segment needs them. */
+export function segmentData(ready: Promise<ScoreDatabase>, columns: ColumnInfo[], linkedUrl: string | null): SegmentData {
+  let linked: Promise<ScoreDatabase> | null = null;
+  const counts = new Map<string, Promise<number>>();
+  const load = (): Promise<ScoreDatabase> => {
+    if (!linked) {
+      linked = (async () => {
+        const db = await ready;
+        if (!linkedUrl) throw new Error("This site has no other instance's scores.");
+        const response = await fetch(linkedUrl);
+        if (!response.ok) throw new Error(`Could not load the other instances' scores: HTTP ${response.status}`);
+        await db.insertIPC(LINKED_TABLE, new Uint8Array(await response.arrayBuffer()));
+        return db;
+      })();
+      linked.catch(() => (linked = null));
+    }
+    return linked;
+  };
+  const needs = (segments: (Segment | null)[], fields: string[]) =>
+    segments.some((s) => s !== null && linkedInstances(s, columns).length > 0) || fields.some((f) => columns.find((c) => c.field === f)?.source);
+  return {
+    ready,
+    for: (segments, fields = []) => (needs(segments, fields) ? load() : ready),
+    unscored: (instance) => {
+      let count = counts.get(instance);
+      if (!count) {
+        const column = columns.find((c) => c.source?.instance === instance && c.source.column === "score");
+        if (!column) return Promise.resolve(0);
+        count = load().then(async (db) => {
+          const [row] = await db.query<{ n: number }>(
+            `SELECT COUNT(*)::INTEGER AS n FROM scores WHERE "id" NOT IN (SELECT "id" FROM ${quoteName(LINKED_TABLE)} WHERE ${quoteName(column.field)} IS NOT NULL)`,
+          );
+          return row?.n ?? 0;
+        });
+        count.catch(() => counts.delete(instance));
+        counts.set(instance, count);
+      }
+      return count;
+    },
+  };
+}
+
+/** A segment's size, everyone's count, the lowest percentile and the estimate; with customer value, the members'
+ * total expected value and how many have one; with conditions on other instances, the people each leaves out. */
 export interface SegmentResult {
   people: number;
   total: number;
   lowest: number | null;
   estimate: SegmentEstimate;
+  value?: { total: number; people: number };
+  unscored?: { instance: string; label: string; people: number }[];
 }
 
 /** Runs the segment's queries: size and moments, and the members' probabilities when few enough for the exact range. */
 export async function segmentResult(db: ScoreDatabase, segment: Segment, columns: ColumnInfo[]): Promise<SegmentResult> {
   const stats = segmentStatsSql(segment, columns);
-  const [row] = await db.query<{ people: number; expected: number; variance: number; third: number; lowest: number | null; total: number }>(stats.where, stats.params);
+  const [row] = await db.query<{ people: number; expected: number; variance: number; third: number; lowest: number | null; total: number; value_total?: number; value_people?: number }>(stats.where, stats.params);
   const { people = 0, expected = 0, variance = 0, third = 0, lowest = null, total = 0 } = row ?? {};
   let probabilities: number[] | undefined;
   if (people > 0 && people <= EXACT_LIMIT) {
     const sql = segmentProbabilitiesSql(segment, columns);
     probabilities = (await db.query<{ p: number }>(sql.where, sql.params)).map((r) => r.p);
   }
-  return { people, total, lowest, estimate: segmentEstimate({ n: people, mean: expected, variance, third }, probabilities) };
+  const result: SegmentResult = { people, total, lowest, estimate: segmentEstimate({ n: people, mean: expected, variance, third }, probabilities) };
+  if (hasValue(columns)) result.value = { total: row?.value_total ?? 0, people: row?.value_people ?? 0 };
+  return result;
 }
 
 /** How many of the people `scope` selects have each feature among their top `rank` factors. */
@@ -194,14 +257,46 @@ function testedView(percent: number | null, summary: Pick<InstanceSummary, "type
   </div>` as HTMLElement;
 }
 
+/** What the estimate says about the instance: its goal, and its customer value where it has one. */
+export type EstimateSummary = Pick<InstanceSummary, "goalText" | "type" | "window"> & Partial<Pick<InstanceSummary, "value" | "currency" | "rules" | "eventLabels">>;
+
+/** The members' total expected value in words (instances with customer value). */
+function valueView(result: SegmentResult, summary: EstimateSummary): HTMLElement | string {
+  const value = summary.value;
+  if (!result.value || !value || "unavailable" in value) return "";
+  const { total, people } = result.value;
+  const without = result.people - people;
+  const noun = goalNoun({ rules: summary.rules, eventLabels: summary.eventLabels });
+  const amount = (x: number) => formatAmount(x, summary.currency);
+  const them = result.people === 1 ? "This person's" : "Their";
+  const words = people === 0
+    ? html`${result.people === 1 ? "This person has" : "None of them has"} an expected value yet: it comes from past ${noun}s, and there are none.`
+    : html`${them} expected value over the next ${formatCount(value.horizonDays)} days: <strong data-testid="segment-value-total">${amount(total)}</strong> in total
+      ${people > 1 ? html`(${amount(total / people)} per person on average)` : ""}${without > 0 ? html`, from the ${formatCount(people)} of them with a ${noun} before;
+      the other ${formatCount(without)} have no expected value yet` : ""}.`;
+  return html`<p class="segment-value" data-testid="segment-value" data-total=${String(total)} data-people=${String(people)}>${words}
+    <span class="muted">An estimate of what they will spend, not a promise; see the overview for how it is made.</span></p>` as HTMLElement;
+}
+
+/** Who conditions on other instances' scores leave out, in words. */
+function unscoredView(result: SegmentResult): HTMLElement | string {
+  if (!result.unscored?.length) return "";
+  return html`<ul class="segment-linked-notes" data-testid="segment-linked-note">${result.unscored.map((u) => html`<li data-instance=${u.instance} data-unscored=${String(u.people)}>
+    This segment uses the scores of “${u.label}”, matched by person id. ${u.people === 0
+      ? "Everyone scored here is scored there too, so no one is left out for that reason."
+      : html`<strong>${formatCount(u.people)}</strong> ${u.people === 1 ? "person" : "people"} scored here but not there (${formatPercent(result.total ? u.people / result.total : 0)} of the ${formatCount(result.total)}) ${u.people === 1 ? "is" : "are"} left out.`}
+  </li>`)}</ul>` as HTMLElement;
+}
+
 /** The segment's one estimate: its size, and the expected count reaching the goal with its range, in words. */
-export function estimateView(result: SegmentResult, segment: Segment, summary: Pick<InstanceSummary, "goalText" | "type" | "window">, evaluation: Pick<Evaluation, "thresholds" | "testCutoff" | "kind">): HTMLElement {
+export function estimateView(result: SegmentResult, segment: Segment, summary: EstimateSummary, evaluation: Pick<Evaluation, "thresholds" | "testCutoff" | "kind">): HTMLElement {
   const { people, total, estimate } = result;
   const size = html`<p class="segment-size"><span class="big" data-testid="segment-size">${formatCount(people)}</span>
     ${people === 1 ? "person" : "people"} <span class="muted" data-testid="segment-share">(${formatPercent(total ? people / total : 0)} of the ${formatCount(total)} scored)</span></p>`;
   if (people === 0) {
     return html`<div data-testid="segment-estimate" data-people="0">${size}
-      <p data-testid="segment-empty">No one matches these conditions, so there is nothing to estimate or export. Loosen or remove a condition.</p></div>` as HTMLElement;
+      <p data-testid="segment-empty">No one matches these conditions, so there is nothing to estimate or export. Loosen or remove a condition.</p>
+      ${unscoredView(result)}</div>` as HTMLElement;
   }
   const goal = goalWords(summary);
   const expected = formatCount(estimate.expected);
@@ -210,6 +305,8 @@ export function estimateView(result: SegmentResult, segment: Segment, summary: P
     <p class="segment-sentence">About <strong data-testid="segment-expected">${expected}</strong> of ${people === 1 ? "this person" : `these ${formatCount(people)} people`}
     ${people === 1 ? "is" : "are"} expected to ${goal} (likely between <span data-testid="segment-low">${formatCount(estimate.low)}</span> and
     <span data-testid="segment-high">${formatCount(estimate.high)}</span>); about ${formatCount(estimate.expectedNot)} are not.</p>
+    ${valueView(result, summary)}
+    ${unscoredView(result)}
     <p class="muted segment-method">The expected number is the sum of the members' probabilities. The range holds the actual number 9 times
     in 10 if those probabilities are right (${estimate.method === "exact" ? "computed exactly" : "a close approximation for a segment this large"});
     it covers chance, not errors of the model (see Model quality).</p>
@@ -218,30 +315,48 @@ export function estimateView(result: SegmentResult, segment: Segment, summary: P
 }
 
 /**
- * The estimate panel: shows a progress state until the browser database is ready, then the estimate of the segment
- * last given to `update` (which resolves with its result); while a new segment is computed the old estimate stays,
- * marked busy, so nothing flashes.
+ * The estimate panel: shows `loading` (the download's progress) until the browser database is ready, then the
+ * estimate of the segment last given to `update` (which resolves with its result); while a new segment is computed
+ * the old estimate stays, marked busy, so nothing flashes.
  */
 export function estimatePanel(options: {
-  database: Promise<ScoreDatabase>;
+  data: SegmentData;
   columns: ColumnInfo[];
-  summary: Pick<InstanceSummary, "goalText" | "type" | "window">;
+  summary: EstimateSummary;
   evaluation: Pick<Evaluation, "thresholds" | "testCutoff" | "kind">;
+  loading?: LoadingView;
 }): HTMLElement & { update(segment: Segment): Promise<SegmentResult> } {
+  const placeholder = options.loading ?? html`<p class="placeholder"><progress aria-label="Loading the scores"></progress> Loading the scores into your browser (a few seconds the first time)…</p>`;
   const panel = html`<section class="card segment-estimate-panel" aria-busy="true" aria-live="polite" data-testid="estimate-panel">
-    <p class="placeholder"><progress aria-label="Loading the scores"></progress> Loading the scores into your browser (a few seconds the first time)…</p>
+    ${placeholder}
   </section>` as HTMLElement & { update(segment: Segment): Promise<SegmentResult> };
   let generation = 0;
   panel.update = async (segment) => {
     const mine = ++generation;
     panel.setAttribute("aria-busy", "true");
-    const db = await options.database;
-    const result = await segmentResult(db, segment, options.columns);
-    if (mine === generation) {
-      panel.replaceChildren(estimateView(result, segment, options.summary, options.evaluation));
-      panel.setAttribute("aria-busy", "false");
+    try {
+      const db = await options.data.for([segment]);
+      const result = await segmentResult(db, segment, options.columns);
+      const linked = linkedInstances(segment, options.columns);
+      if (linked.length > 0) {
+        result.unscored = await Promise.all(linked.map(async (instance) => ({
+          instance,
+          label: options.columns.find((c) => c.source?.instance === instance)!.source!.label,
+          people: await options.data.unscored(instance),
+        })));
+      }
+      if (mine === generation) {
+        panel.replaceChildren(estimateView(result, segment, options.summary, options.evaluation));
+        panel.setAttribute("aria-busy", "false");
+      }
+      return result;
+    } catch (error) {
+      if (mine === generation) {
+        panel.replaceChildren(html`<p role="alert">Could not compute this segment: ${String((error as Error).message ?? error)}</p>`);
+        panel.setAttribute("aria-busy", "false");
+      }
+      throw error;
     }
-    return result;
   };
   return panel;
 }

@@ -55,6 +55,14 @@ export interface ColumnInfo {
   feature?: number;
   name?: string;
   names?: string[];
+  /** Amounts (customer value): the currency they are in (ISO 4217), or null for plain numbers. */
+  currency?: string | null;
+  /**
+   * A column of another instance of the site: the condition is on that instance's scores table (`column` of it),
+   * joined by person id; people that instance did not score never match it. In the page the other instance's
+   * columns are in the table `linked` (LINKED_TABLE), named by the field (`<instance>:<column>`).
+   */
+  source?: { instance: string; label: string; column: "score" | "percentile" | "bucket" };
 }
 
 /** A compiled `WHERE` clause and its parameters, in order. */
@@ -70,6 +78,21 @@ export const BUCKETS = ["High", "Medium", "Low"] as const;
 export const MAX_FACTOR_RANK = 3;
 
 const SAFE_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The page's table of the other instances' scores of this instance's people (see `ColumnInfo.source`). */
+export const LINKED_TABLE = "linked";
+
+/** Customer value columns of scores.parquet (instances whose goal carries an amount), and the value percentile. */
+export const VALUE_FIELDS = ["expected_value", "value_percentile", "expected_events", "p_alive", "expected_spend"] as const;
+
+/**
+ * The value percentile in SQL over scores.parquet, defined like the score's percentile: among the people with an
+ * expected value, the share whose value is at or below theirs, in percent, rounded up (1-100; 100 is the top 1%;
+ * ties share a percentile); NULL without a value. Integer arithmetic, so that every engine gets the same numbers
+ * (loaders/site/explorer-arrow.ts computes the same for the page's table).
+ */
+export const VALUE_PERCENTILE_SQL =
+  "CASE WHEN expected_value IS NULL THEN NULL ELSE ((100 * COUNT(expected_value) OVER (ORDER BY expected_value ASC NULLS LAST) + COUNT(expected_value) OVER () - 1) // COUNT(expected_value) OVER ())::INTEGER END";
 
 /** The empty segment: everyone. */
 export function emptySegment(): Segment {
@@ -98,6 +121,66 @@ export function segmentColumns(summary: Pick<InstanceSummary, "features" | "expl
   ];
   for (const column of summary.explorer) columns.push(explorerColumn(column, summary.features[column.feature]));
   return columns.filter((c) => SAFE_IDENTIFIER.test(c.field));
+}
+
+/** Another instance of the site, whose scores the segment builder offers as conditions. */
+export interface OtherInstance {
+  name: string;
+  label: string;
+}
+
+/** The value group's name in the field lists. */
+export const VALUE_GROUP = "Customer value";
+
+/**
+ * The columns of the segment builder: those of `segmentColumns`, then customer value where the instance has it
+ * (expected value over the horizon, its percentile, expected goal days in the window, P(alive), expected amount per
+ * goal day), then the score, percentile and bucket of every other instance of the site.
+ */
+export function builderColumns(
+  summary: Pick<InstanceSummary, "features" | "explorer" | "window" | "rules" | "eventLabels" | "currency" | "value" | "name">,
+  others: OtherInstance[] = [],
+): ColumnInfo[] {
+  const columns = segmentColumns(summary);
+  const value = summary.value;
+  if (value && !("unavailable" in value) && value.people > 0) {
+    const noun = goalNoun(summary);
+    const currency = summary.currency ?? null;
+    const lowest = value.deciles.at(-1)?.min;
+    const highest = value.deciles[0]?.max;
+    const group = VALUE_GROUP;
+    columns.push(
+      { field: "expected_value", label: `Expected value, next ${value.horizonDays} days`, kind: "numeric", group, unit: "amount", currency, min: floor(lowest), max: ceil(highest) },
+      { field: "value_percentile", label: "Expected value percentile (1-100)", kind: "numeric", group, min: 1, max: 100 },
+      { field: "expected_events", label: `Expected days with ${article(noun)} ${noun}, next ${value.window} days`, kind: "numeric", group, unit: "count", min: 0 },
+      { field: "p_alive", label: "Chance of still being a customer (0-1)", kind: "numeric", group, min: 0, max: 1 },
+      { field: "expected_spend", label: `Expected amount per ${noun}`, kind: "numeric", group, unit: "amount", currency, min: 0 },
+    );
+  }
+  for (const other of others) {
+    if (other.name === summary.name || !/^[A-Za-z0-9_-]+$/.test(other.name)) continue;
+    const source = (column: "score" | "percentile" | "bucket") => ({ instance: other.name, label: other.label, column });
+    const group = `${other.label} (another instance)`;
+    columns.push(
+      { field: `${other.name}:score`, label: `${other.label}: score (0-100)`, kind: "numeric", min: 0, max: 100, group, source: source("score") },
+      { field: `${other.name}:percentile`, label: `${other.label}: percentile (1-100)`, kind: "numeric", min: 1, max: 100, group, source: source("percentile") },
+      { field: `${other.name}:bucket`, label: `${other.label}: bucket`, kind: "categorical", categories: [...BUCKETS], textValues: true, group, source: source("bucket") },
+    );
+  }
+  return columns;
+}
+
+const article = (noun: string) => (/^[aeiou]/i.test(noun) ? "an" : "a");
+const floor = (x: number | undefined) => (x === undefined ? undefined : Math.floor(x));
+const ceil = (x: number | undefined) => (x === undefined ? undefined : Math.ceil(x));
+
+/** The goal event's name for people ("purchase"), from the event names the goal's rule mentions; else "goal event". */
+export function goalNoun(summary: Pick<InstanceSummary, "rules" | "eventLabels">): string {
+  const rule = summary.rules?.goal ?? "";
+  const found = Object.entries(summary.eventLabels ?? {})
+    .filter(([type]) => new RegExp(`(^|[^A-Za-z0-9_.])${type.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_])`).test(rule))
+    .sort((a, b) => b[0].length - a[0].length);
+  return found[0]?.[1] ?? "goal event";
 }
 
 function explorerColumn(column: ExplorerColumn, feature: FeatureInfo | undefined): ColumnInfo {
@@ -154,6 +237,8 @@ function finite(value: unknown, field: string): number {
  */
 interface Target {
   column(column: ColumnInfo): string;
+  /** Wraps a compiled condition on another instance's column (`source`), e.g. as a subquery joined by id. */
+  linked(column: ColumnInfo, condition: string): string;
   top(rank: number, column: ColumnInfo): string;
   category(column: ColumnInfo, code: number): SqlParam;
   factor(column: ColumnInfo, code: number): SqlParam;
@@ -163,7 +248,8 @@ interface Target {
 /** The scores table itself, with `?` parameters collected into `params`. */
 function tableTarget(params: SqlParam[]): Target {
   return {
-    column: (column) => quote(column.field),
+    column: (column) => (column.source ? quoteName(column.field) : quote(column.field)),
+    linked: (_, condition) => `"id" IN (SELECT "id" FROM ${quoteName(LINKED_TABLE)} WHERE ${condition})`,
     top: (rank) => `"top${rank}"`,
     category: (_, code) => code,
     factor: (_, code) => code,
@@ -213,6 +299,16 @@ function compileIn(values: Condition["value"], column: ColumnInfo, sql: string, 
 /** Compiles one condition; throws on an unknown field or an operator the field does not take. */
 function compileCondition(condition: Condition, columns: ColumnInfo[], target: Target): string {
   const column = columnOf(columns, condition.field);
+  if (column.source) {
+    if (condition.op === "missing") throw new Error(`${column.field}: "missing" does not apply to another instance's scores`);
+    const sql = compileOne(condition, column, target);
+    // A condition that chooses nothing matches everyone, also those the other instance did not score.
+    return sql === "TRUE" ? sql : target.linked(column, sql);
+  }
+  return compileOne(condition, column, target);
+}
+
+function compileOne(condition: Condition, column: ColumnInfo, target: Target): string {
   const values = condition.value ?? [];
   if (column.kind === "factor") return compileFactor(condition, column, target);
   const sql = target.column(column);
@@ -266,6 +362,8 @@ export function compileReadable(segment: Segment, columns: ColumnInfo[], name: {
   const label = (labels: string[] | undefined, code: number) => labels?.[code] ?? String(code);
   return compileWith(segment, columns, {
     column: (column) => name.column(column),
+    // The readable SQL joins the other instances' columns into its rows (NULL for people they did not score).
+    linked: (_, condition) => condition,
     top: (rank) => name.top(rank),
     category: (column, code) => label(column.categories, code),
     factor: (column, code) => label(column.categories, code),
@@ -280,16 +378,38 @@ export function compileReadable(segment: Segment, columns: ColumnInfo[], name: {
  */
 export function segmentStatsSql(segment: Segment, columns: ColumnInfo[], table = "scores"): CompiledSql {
   const { where, params } = compileSegment(segment, columns);
+  // With customer value: the members' total expected value and how many of them have one.
+  const value = hasValue(columns);
   return {
     where: `SELECT COUNT(*)::INTEGER AS people,
       COALESCE(SUM(p), 0)::DOUBLE AS expected,
       COALESCE(SUM(p * (1 - p)), 0)::DOUBLE AS variance,
       COALESCE(SUM(p * (1 - p) * (1 - 2 * p)), 0)::DOUBLE AS third,
-      MIN(percentile)::INTEGER AS lowest,
+      MIN(percentile)::INTEGER AS lowest,${value ? `
+      COALESCE(SUM(v), 0)::DOUBLE AS value_total,
+      COUNT(v)::INTEGER AS value_people,` : ""}
       (SELECT COUNT(*) FROM ${quote(table)})::INTEGER AS total
-    FROM (SELECT probability::DOUBLE AS p, percentile FROM ${quote(table)} WHERE ${where})`,
+    FROM (SELECT probability::DOUBLE AS p, percentile${value ? ", expected_value::DOUBLE AS v" : ""} FROM ${quote(table)} WHERE ${where})`,
     params,
   };
+}
+
+/** Whether the columns include customer value (the instance's goal carries an amount). */
+export function hasValue(columns: ColumnInfo[]): boolean {
+  return columns.some((c) => c.field === "expected_value");
+}
+
+/** Whether a segment has a condition on another instance's scores that chooses something. */
+export function linkedInstances(segment: Segment, columns: ColumnInfo[]): string[] {
+  const found = new Set<string>();
+  const walk = (s: Segment): void =>
+    s.conditions.forEach((c) => {
+      if (isGroup(c)) return walk(c);
+      const source = columns.find((k) => k.field === c.field)?.source;
+      if (source && !matchesEveryone(c)) found.add(source.instance);
+    });
+  walk(segment);
+  return [...found];
 }
 
 /** The members' probabilities (for the exact interval of a small segment): `{p}` rows. */
@@ -325,6 +445,16 @@ export function overlapSql(a: Segment, b: Segment, columns: ColumnInfo[], table 
     FROM ${quote(table)}`,
     params: [...ca.params, ...cb.params, ...ca.params, ...cb.params],
   };
+}
+
+/** Ready-made segments of customer value (instances that have it): the top 10% by expected value. */
+export function valueSuggestions(columns: ColumnInfo[]): { name: string; description: string; segment: Segment }[] {
+  if (!columns.some((c) => c.field === "value_percentile")) return [];
+  return [{
+    name: "Most valuable",
+    description: "The top 10% by expected value",
+    segment: { match: "all", conditions: [{ field: "value_percentile", op: "between", value: [91, 100] }] },
+  }];
 }
 
 /** Ready-made segments from the instance summary, in the builder's own form. */

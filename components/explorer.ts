@@ -7,13 +7,15 @@ import { html } from "htl";
 import * as Plot from "./plot.js";
 import type { FeatureInfo } from "../loaders/pipeline/schema.js";
 import type { ScoreDatabase } from "./data.js";
-import { formatCount, formatPercent, formatProbability } from "./format.js";
+import { formatCount, formatMoney, formatPercent, formatProbability, formatQuantity } from "./format.js";
 import type { CompiledSql } from "./segment.js";
 
 /** Columns the table can sort by (the only identifiers ORDER BY accepts). */
 export const SORTABLE = ["id", "probability", "score", "percentile", "bucket"] as const;
+/** Customer value columns the table shows and sorts by when the scores carry them (scores.parquet's value columns). */
+export const VALUE_SORTABLE = ["expected_value", "expected_spend", "p_alive"] as const;
 /** A sortable column. */
-export type SortColumn = (typeof SORTABLE)[number];
+export type SortColumn = (typeof SORTABLE)[number] | (typeof VALUE_SORTABLE)[number];
 /** A sort order. */
 export interface Sort {
   column: SortColumn;
@@ -36,16 +38,24 @@ export function everyone(scoreHistogram: number[]): { score: number; people: num
   return Array.from({ length: 101 }, (_, score) => ({ score, people: scoreHistogram[score] ?? 0 }));
 }
 
-/** One page of the filtered people, sorted (ties broken by id so pages never overlap). */
-export async function peoplePage(db: ScoreDatabase, filter: CompiledSql, sort: Sort, page: number, pageSize: number): Promise<Record<string, unknown>[]> {
-  if (!SORTABLE.includes(sort.column)) throw new Error(`Cannot sort by ${sort.column}`);
+/** The columns a table of people can sort by: the scores', and the value columns when the scores carry them. */
+export function sortableColumns(withValue: boolean): SortColumn[] {
+  return withValue ? [...SORTABLE, ...VALUE_SORTABLE] : [...SORTABLE];
+}
+
+/** The query of one page of people (exported for tests): sort columns only from the fixed lists. */
+export function peoplePageSql(filter: CompiledSql, sort: Sort, withValue = false): string {
+  if (!sortableColumns(withValue).includes(sort.column)) throw new Error(`Cannot sort by ${sort.column}`);
   const direction = sort.descending ? "DESC" : "ASC";
   const order = sort.column === "id" ? `id ${direction}` : `"${sort.column}" ${direction} NULLS LAST, id`;
-  return db.query(
-    `SELECT id, probability, score::INTEGER AS score, percentile::INTEGER AS percentile, bucket, top1::INTEGER AS top1
-     FROM scores WHERE ${filter.where} ORDER BY ${order} LIMIT ? OFFSET ?`,
-    [...filter.params, pageSize, page * pageSize],
-  );
+  const value = withValue ? ", " + VALUE_SORTABLE.map((c) => `"${c}"::DOUBLE AS "${c}"`).join(", ") : "";
+  return `SELECT id, probability, score::INTEGER AS score, percentile::INTEGER AS percentile, bucket, top1::INTEGER AS top1${value}
+     FROM scores WHERE ${filter.where} ORDER BY ${order} LIMIT ? OFFSET ?`;
+}
+
+/** One page of the filtered people, sorted (ties broken by id so pages never overlap); with the value columns when asked. */
+export async function peoplePage(db: ScoreDatabase, filter: CompiledSql, sort: Sort, page: number, pageSize: number, withValue = false): Promise<Record<string, unknown>[]> {
+  return db.query(peoplePageSql(filter, sort, withValue), [...filter.params, pageSize, page * pageSize]);
 }
 
 /**
@@ -80,13 +90,37 @@ export interface TableOptions {
   pageSize?: number;
   /** Link to a person's page, relative to the current page. */
   personHref?: (id: string) => string;
+  /** Customer value, when the scores carry it: its horizon and the currency of amounts. */
+  value?: { horizonDays: number; currency?: string | null } | null;
 }
 
-const HEADINGS: Record<SortColumn, string> = { id: "Id", probability: "Probability", score: "Score", percentile: "Percentile", bucket: "Bucket" };
+const HEADINGS: Record<SortColumn, string> = {
+  id: "Id",
+  probability: "Probability",
+  score: "Score",
+  percentile: "Percentile",
+  bucket: "Bucket",
+  expected_value: "Expected value",
+  expected_spend: "Spend each time",
+  p_alive: "Still a customer",
+};
+
+/** A column's heading, with the value's horizon on the expected value. */
+function heading(column: SortColumn, value: TableOptions["value"]): string {
+  return column === "expected_value" && value ? `Expected value, ${formatQuantity(value.horizonDays, "day")}` : HEADINGS[column];
+}
+
+/** A value column's cell: money, or the chance of still being a customer; "–" for people without a value. */
+function valueCell(column: (typeof VALUE_SORTABLE)[number], x: unknown, currency: string | null | undefined): string {
+  const n = x === null || x === undefined ? null : Number(x);
+  return column === "p_alive" ? formatPercent(n, 0) : formatMoney(n, currency);
+}
 
 /** The sortable, paged table of filtered people (resolves once the first page is drawn); sorting and paging run new queries. */
 export async function peopleTable(options: TableOptions): Promise<HTMLElement> {
   const { db, filter, people, features, pageSize = 25 } = options;
+  const withValue = Boolean(options.value);
+  const columns = sortableColumns(withValue);
   const personHref = options.personHref ?? ((id: string) => `./person?id=${encodeURIComponent(id)}`);
   let sort: Sort = { column: "probability", descending: true };
   let page = 0;
@@ -96,9 +130,9 @@ export async function peopleTable(options: TableOptions): Promise<HTMLElement> {
 
   async function render(): Promise<void> {
     const mine = ++generation;
-    const rows = await peoplePage(db, filter, sort, page, pageSize);
+    const rows = await peoplePage(db, filter, sort, page, pageSize, withValue);
     if (mine !== generation) return; // a newer request won
-    const header = SORTABLE.map((column) => {
+    const header = columns.map((column) => {
       const active = sort.column === column;
       const ariaSort = active ? (sort.descending ? "descending" : "ascending") : "none";
       const onclick = () => {
@@ -106,7 +140,7 @@ export async function peopleTable(options: TableOptions): Promise<HTMLElement> {
         page = 0;
         update();
       };
-      return html`<th aria-sort=${ariaSort}><button type="button" class="sort" onclick=${onclick}>${HEADINGS[column]}${active ? (sort.descending ? " ↓" : " ↑") : ""}</button></th>`;
+      return html`<th aria-sort=${ariaSort} data-column=${column}><button type="button" class="sort" onclick=${onclick}>${heading(column, options.value)}${active ? (sort.descending ? " ↓" : " ↑") : ""}</button></th>`;
     });
     const body = rows.map((row) => html`<tr>
       <td><a href=${personHref(String(row["id"]))} data-testid="person-id">${String(row["id"])}</a></td>
@@ -114,6 +148,7 @@ export async function peopleTable(options: TableOptions): Promise<HTMLElement> {
       <td>${String(row["score"])}</td>
       <td>${String(row["percentile"])}</td>
       <td>${String(row["bucket"])}</td>
+      ${withValue ? VALUE_SORTABLE.map((c) => html`<td data-column=${c}>${valueCell(c, row[c], options.value?.currency)}</td>`) : ""}
       <td>${row["top1"] == null ? "–" : (features[row["top1"] as number]?.label ?? String(row["top1"]))}</td>
     </tr>`);
     const go = (to: number) => () => {

@@ -67,6 +67,23 @@ export function formatAmount(x: number | null | undefined, currency?: string | n
   return currency ? x.toLocaleString(LOCALE, { style: "currency", currency, ...digits }) : x.toLocaleString(LOCALE, digits);
 }
 
+/**
+ * A sum of money rounded to whole units (totals and means of expected value), with its currency when one is
+ * configured: 815804.09 → "815,804", with "EUR" → "€815,804"; below 10 it keeps two decimals (3.456 → "3.46").
+ */
+export function formatMoney(x: number | null | undefined, currency?: string | null): string {
+  if (!finite(x)) return MISSING;
+  const digits = Math.abs(x) < 10 ? { minimumFractionDigits: 2, maximumFractionDigits: 2 } : { minimumFractionDigits: 0, maximumFractionDigits: 0 };
+  return currency ? x.toLocaleString(LOCALE, { style: "currency", currency, ...digits }) : x.toLocaleString(LOCALE, digits);
+}
+
+/** A sum of money for an axis, short: 815804 → "816K", with "EUR" → "€816K". */
+export function formatCompactMoney(x: number | null | undefined, currency?: string | null): string {
+  if (!finite(x)) return MISSING;
+  const compact = { notation: "compact", maximumFractionDigits: 1 } as const;
+  return currency ? x.toLocaleString(LOCALE, { style: "currency", currency, ...compact }) : x.toLocaleString(LOCALE, compact);
+}
+
 /** A ratio to an average: 2.04 → "2.0×", 0.456 → "0.46×". */
 export function formatRatio(x: number | null | undefined): string {
   if (!finite(x)) return MISSING;

@@ -5,6 +5,7 @@
  */
 import type { DataQualityReport, InputReport } from "../loaders/ingest/report.js";
 import type { InstanceSummary } from "../loaders/pipeline/schema.js";
+import type { Interval, MetricIntervals } from "../loaders/evaluation/bootstrap.js";
 import { h, table, type Child } from "./elements.js";
 import { formatCount, formatDate, formatFixed, formatNumber, formatPercent, formatQuantity } from "./format.js";
 
@@ -43,8 +44,18 @@ export function instanceFacts(summary: InstanceSummary): HTMLElement {
   );
 }
 
-/** The quality rating with the AUC and lift in plain words. */
-export function qualitySummary(quality: InstanceSummary["quality"]): HTMLElement {
+/** "0.838 to 0.870": a 95% interval, written like its figure. */
+export function intervalText(interval: Interval | undefined, format: (x: number) => string): string | null {
+  return interval && Number.isFinite(interval.low) && Number.isFinite(interval.high) ? `${format(interval.low)} to ${format(interval.high)}` : null;
+}
+
+/**
+ * The quality rating with the AUC and lift in plain words; with the test's bootstrap intervals (evaluation.json's
+ * `intervals`) when given, how far the figures could move by chance.
+ */
+export function qualitySummary(quality: InstanceSummary["quality"], intervals?: MetricIntervals): HTMLElement {
+  const auc = intervalText(intervals?.auc, (x) => formatFixed(x));
+  const lift = intervalText(intervals?.topDecileLift, (x) => `${formatNumber(x, 1)}×`);
   return h(
     "div",
     { class: "card" },
@@ -52,6 +63,10 @@ export function qualitySummary(quality: InstanceSummary["quality"]): HTMLElement
     h("p", {}, h("span", { class: "big", "data-testid": "quality-rating" }, quality.rating), " ",
       h("span", { class: "muted" }, "out-of-time AUC ", h("strong", { "data-testid": "auc" }, formatFixed(quality.auc)), `, top-decile lift ${formatNumber(quality.topDecileLift, 1)}×`)),
     h("p", { "data-testid": "quality-text" }, quality.text),
+    auc && lift
+      ? h("p", { class: "muted", "data-testid": "quality-intervals" },
+          `95% intervals: AUC ${auc}, top-decile lift ${lift}. They say how much these figures could differ on another sample of the same people, by chance alone (${formatCount(intervals!.resamples)} resamples of the test).`)
+      : null,
   );
 }
 

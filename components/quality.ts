@@ -5,7 +5,9 @@
  */
 import type { Evaluation, Metrics, ModelCard } from "../loaders/pipeline/schema.js";
 import { backtestRows, scorers, wilson } from "./charts-quality.js";
-import { facts, h, table } from "./elements.js";
+import { facts, h, table, type Child } from "./elements.js";
+import type { Interval } from "../loaders/evaluation/bootstrap.js";
+import { intervalText } from "./overview.js";
 import { formatCount, formatDate, formatDateRange, formatFixed, formatNumber, formatPercent } from "./format.js";
 
 /** The out-of-time test in one sentence. */
@@ -56,19 +58,58 @@ export function backtestTable(backtest: Evaluation["backtest"]): HTMLTableElemen
   );
 }
 
-/** The model and the baselines side by side: AUC, PR-AUC, log-loss, Brier score, calibration error, top-decile lift. */
-export function baselineTable(evaluation: Pick<Evaluation, keyof Metrics | "baselines">): HTMLTableElement {
-  return table(
+/** A figure with its 95% interval below it (the model's row of the baselines table), or the figure alone. */
+function withInterval(figure: string, interval: Interval | undefined, format: (x: number) => string): Child {
+  const range = intervalText(interval, format);
+  return range ? h("span", {}, figure, h("br", {}), h("small", { class: "interval", "data-testid": "metric-interval" }, range)) : figure;
+}
+
+/**
+ * The model and the baselines side by side: AUC, PR-AUC, log-loss, Brier score, calibration error, top-decile lift;
+ * the model's AUC, PR-AUC, calibration error and lift with their 95% intervals when the run has them.
+ */
+export function baselineTable(evaluation: Pick<Evaluation, keyof Metrics | "baselines" | "intervals">): HTMLElement {
+  const iv = evaluation.intervals;
+  const tableElement = table(
     [
       { label: "Scorer" }, { label: "AUC", numeric: true }, { label: "PR-AUC", numeric: true }, { label: "Log-loss", numeric: true },
       { label: "Brier", numeric: true }, { label: "Calibration error", numeric: true }, { label: "Top-decile lift", numeric: true },
     ],
-    scorers(evaluation).map((s) => [
-      s.model ? h("strong", {}, s.scorer) : s.scorer,
-      formatFixed(s.auc), formatFixed(s.prAuc), formatFixed(s.logLoss), formatFixed(s.brier), formatFixed(s.ece), `${formatNumber(s.topDecileLift, 2)}×`,
-    ]),
+    scorers(evaluation).map((s) =>
+      s.model
+        ? [
+            h("strong", {}, s.scorer),
+            withInterval(formatFixed(s.auc), iv?.auc, (x) => formatFixed(x)),
+            withInterval(formatFixed(s.prAuc), iv?.prAuc, (x) => formatFixed(x)),
+            formatFixed(s.logLoss),
+            formatFixed(s.brier),
+            withInterval(formatFixed(s.ece), iv?.ece, (x) => formatFixed(x)),
+            withInterval(`${formatNumber(s.topDecileLift, 2)}×`, iv?.topDecileLift, (x) => `${formatNumber(x, 2)}×`),
+          ]
+        : [s.scorer, formatFixed(s.auc), formatFixed(s.prAuc), formatFixed(s.logLoss), formatFixed(s.brier), formatFixed(s.ece), `${formatNumber(s.topDecileLift, 2)}×`],
+    ),
     { "data-testid": "baselines" },
   );
+  return h(
+    "div",
+    {},
+    h("div", { class: "table-scroll", role: "region", "aria-label": "The model and the simple rules", tabindex: 0 }, tableElement),
+    iv ? h("p", { class: "muted" }, `Below the model's figures: their 95% intervals, from ${formatCount(iv.resamples)} resamples of the test's people.`) : null,
+  );
+}
+
+/**
+ * Whether the model's lead over the best baseline is more than chance, in words: the model's AUC interval against
+ * the best baseline's AUC (null without intervals or baselines).
+ */
+export function leadInWords(evaluation: Pick<Evaluation, "auc" | "baselines" | "intervals">): string | null {
+  const iv = evaluation.intervals?.auc;
+  if (!iv || evaluation.baselines.length === 0) return null;
+  const best = [...evaluation.baselines].sort((a, b) => b.auc - a.auc)[0]!;
+  const range = `${formatFixed(iv.low)} to ${formatFixed(iv.high)}`;
+  if (iv.low > best.auc) return `The model's AUC could be anywhere from ${range} by chance (95% interval), all of it above ${best.label}'s ${formatFixed(best.auc)}: its lead is not luck of the sample.`;
+  if (iv.high < best.auc) return `The model's AUC could be anywhere from ${range} by chance (95% interval), all of it below ${best.label}'s ${formatFixed(best.auc)}.`;
+  return `The model's AUC could be anywhere from ${range} by chance (95% interval), which includes ${best.label}'s ${formatFixed(best.auc)}: on this test the two cannot be told apart for certain.`;
 }
 
 /**

@@ -13,7 +13,10 @@ import type { Browser, Page } from "playwright-core";
 import { openDatabase } from "../../loaders/db/duckdb.js";
 import { str } from "../../loaders/sql/quote.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Evaluation, Insights, InstanceSummary } from "../../loaders/pipeline/schema.js";
+import type { Evaluation, Insights, InstanceSummary, ValueReport } from "../../loaders/pipeline/schema.js";
+import { formatMoney } from "../../components/format.js";
+import { hasValue } from "../../components/value.js";
+import { shortFlag } from "../../components/slices.js";
 import { launchBrowser, openPage, screenshot, waitForCells, type PageProblems } from "./browser.js";
 import { serveSite, type SiteServer } from "./server.js";
 
@@ -139,6 +142,48 @@ describe.each(instances)("instance %s", (instance) => {
     await page.close();
   });
 
+  test("the overview shows customer value only when the scores carry it: what it means, per tenth and per bucket, and its test on the past", async () => {
+    const s = summary();
+    const { page, problems } = await visit(pagePath(instance, "index"));
+    if (!hasValue(s.value)) {
+      // A churn instance (or one without amounts) shows no value, and nothing breaks.
+      expect(await page.getByTestId("value-total").count()).toBe(0);
+      expect(await page.locator('[data-testid="customer-value"] figure').count()).toBe(0);
+      await page.close();
+      expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+      return;
+    }
+    const value = s.value;
+    const report = shipped<ValueReport>(instance, "value");
+    const meaning = await page.getByTestId("value-meaning").textContent();
+    expect(meaning).toContain(`in the next ${value.horizonDays.toLocaleString("en-US")} days`);
+    expect(meaning).toContain("not discounted");
+    expect(meaning).toContain(`${value.people.toLocaleString("en-US")} of the ${(value.people + value.withoutValue).toLocaleString("en-US")} scored people`);
+    expect(meaning).not.toMatch(JARGON);
+    expect(await page.getByTestId("value-total").textContent()).toBe(formatMoney(value.total, s.currency));
+    expect(await page.getByTestId("value-people").textContent()).toBe(value.people.toLocaleString("en-US"));
+    // One bar per tenth, labelled with its share; one bar per bucket, and a row per bucket with its total and mean.
+    expect(await marks(page, "value-deciles", "bar", "rect")).toBe(value.deciles.length);
+    const top = value.deciles.find((d) => d.decile === 1)!;
+    expect(await page.getByTestId("value-concentration").textContent()).toContain(`hold ${Math.round(100 * top.share)}% of the expected value`);
+    expect(await marks(page, "value-buckets", "bar", "rect")).toBe(3);
+    const rows = await page.locator('[data-testid="value-bucket-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)));
+    for (const b of value.perBucket) {
+      expect(rows).toContainEqual([b.bucket, b.people.toLocaleString("en-US"), formatMoney(b.total, s.currency), formatMoney(b.mean, s.currency), expect.any(String)]);
+    }
+    // The test on the past: each tested period's expected and actual spend, the model beside the naive guesses.
+    const tested = report.validation.filter((v) => !v.skipped && v.scorers?.length);
+    expect(await page.getByTestId("value-validation-words").count()).toBe(tested.length);
+    for (const v of tested) {
+      const model = v.scorers!.find((x) => x.name === "model")!;
+      const words = await page.locator(`[data-testid="value-validation-words"][data-period="${v.periodDays}"]`).textContent();
+      expect(words).toContain(`to spend ${formatMoney(model.predicted, s.currency)} in the next ${v.periodDays.toLocaleString("en-US")} days; they spent ${formatMoney(model.actual, s.currency)}`);
+      expect(await page.locator(`[data-testid="value-validation-table"][data-period="${v.periodDays}"] tbody tr`).count()).toBe(v.scorers!.length);
+    }
+    await page.close();
+    expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+  });
+
   test("the quality page shows the AUC of evaluation.json and one mark per row of its curves", async () => {
     const e = evaluation();
     const { page } = await visit(pagePath(instance, "quality"));
@@ -166,7 +211,56 @@ describe.each(instances)("instance %s", (instance) => {
     expect(await page.locator('[data-testid="baselines"] tbody tr').count()).toBe(1 + e.baselines.length);
     expect(await marks(page, "backtest", "dot", "circle")).toBe(e.backtest.length);
     expect(await page.getByTestId("model-card").count()).toBe(1);
+    // The bootstrap intervals beside the figures they qualify.
+    if (e.intervals) {
+      const iv = e.intervals;
+      expect(await page.getByTestId("quality-intervals").textContent()).toContain(`AUC ${iv.auc.low.toFixed(3)} to ${iv.auc.high.toFixed(3)}`);
+      expect(await page.locator('[data-testid="baselines"] [data-testid="metric-interval"]').allTextContents()).toEqual([
+        `${iv.auc.low.toFixed(3)} to ${iv.auc.high.toFixed(3)}`,
+        `${iv.prAuc.low.toFixed(3)} to ${iv.prAuc.high.toFixed(3)}`,
+        `${iv.ece.low.toFixed(3)} to ${iv.ece.high.toFixed(3)}`,
+        expect.stringMatching(/^[\d.]+× to [\d.]+×$/),
+      ]);
+      expect(await page.getByTestId("ece-interval").count()).toBe(1);
+      expect(await page.getByTestId("model-lead").textContent()).toContain(`${iv.auc.low.toFixed(3)} to ${iv.auc.high.toFixed(3)}`);
+    }
     await page.close();
+  });
+
+  test("the quality page shows the model per group of people: sizes, rates, AUC with intervals, and the flagged groups in words", async () => {
+    const s = summary();
+    const e = evaluation();
+    const slices = e.slices ?? [];
+    const { page, problems } = await visit(pagePath(instance, "quality"));
+    if (slices.length === 0) {
+      expect(await page.getByTestId("slices-none").count()).toBe(1);
+    } else {
+      expect(await page.getByTestId("slice").count()).toBe(slices.length);
+      for (const slice of slices) {
+        const box = page.locator(`[data-testid="slice"][data-feature="${slice.feature}"]`);
+        expect(await box.locator("h3").textContent()).toBe(s.features[slice.feature]!.label);
+        const cells = await box.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));
+        expect(cells.map((c) => [c[0], c[1]])).toEqual(slice.groups.map((g) => [g.category, g.people.toLocaleString("en-US")]));
+        slice.groups.forEach((g, i) => {
+          // Each AUC with its interval below it (a line of its own: no space between them in the text).
+          expect(cells[i]![4]).toMatch(Number.isFinite(g.auc) ? new RegExp(`^${g.auc.toFixed(3)}0\\.\\d{3} to [01]\\.\\d{3}$`) : /one outcome only/);
+          expect(cells[i]![5]).toBe(g.flags.length ? g.flags.map(shortFlag).join(", ") : "–");
+        });
+        expect(await box.getByTestId("slice-smallest").textContent()).toContain(`${slice.smallestGroup.toLocaleString("en-US")} people`);
+        // The chart: one dot and one interval per group with an AUC.
+        expect(await box.locator('g[aria-label="dot"] circle').count()).toBe(slice.groups.filter((g) => Number.isFinite(g.auc)).length);
+      }
+      // Every flagged group is said in words, naming the group and its size.
+      const flagged = slices.flatMap((slice) => slice.groups.filter((g) => g.flags.length).map((g) => ({ slice, g })));
+      const findings = await page.getByTestId("slice-finding").allTextContents();
+      expect(findings.length).toBeGreaterThanOrEqual(flagged.length);
+      for (const { g } of flagged) {
+        expect(findings.some((f) => f.includes(g.category === "Other (small groups)" ? "the small groups together" : g.category === "Not known" ? "not known" : `= ${g.category}`) && f.includes(`${g.people.toLocaleString("en-US")} people`))).toBe(true);
+      }
+      if (flagged.length === 0) expect(await page.getByTestId("slices-flagged").textContent()).toContain("No group stands out");
+    }
+    await page.close();
+    expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
   });
 
   test("the factors page draws importance and bucket cards, and choosing another factor redraws its charts", async () => {
@@ -290,6 +384,41 @@ describe.each(instances)("instance %s", (instance) => {
     await page.locator("[data-testid=people-table] tbody tr").first().waitFor();
     expect(await page.getByTestId("loading").count()).toBe(0);
     expect(await page.getByTestId("loading-notice").count()).toBe(0);
+    await page.close();
+    expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+  });
+
+  test("the scores table shows the value columns when the scores carry them, and sorts by expected value", async () => {
+    const s = summary();
+    const { page, problems } = await visit(pagePath(instance, "scores"));
+    await page.locator("[data-testid=people-table] tbody tr").first().waitFor();
+    const headings = await page.locator("[data-testid=people-table] thead th").allTextContents();
+    if (!hasValue(s.value)) {
+      expect(headings.join(" ")).not.toMatch(/Expected value|Still a customer/);
+      expect(await page.getByTestId("value-columns").count()).toBe(0);
+      await page.close();
+      expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+      return;
+    }
+    expect(headings).toEqual(expect.arrayContaining([`Expected value, ${s.value.horizonDays.toLocaleString("en-US")} days`, "Spend each time", "Still a customer"]));
+    expect(await page.getByTestId("value-columns").textContent()).toContain(`next ${s.value.horizonDays.toLocaleString("en-US")} days`);
+    const scores = str(builtFile(instance, "scores", "parquet"));
+    const ordered = async (direction: "DESC" | "ASC") =>
+      queryNode<{ id: string; value: number }>(`SELECT id, expected_value::DOUBLE AS value FROM read_parquet(${scores}) ORDER BY expected_value ${direction} NULLS LAST, id LIMIT 25`);
+    const shown = async () => ({
+      ids: await page.getByTestId("person-id").allTextContents(),
+      values: await page.locator('[data-testid="people-table"] tbody td[data-column="expected_value"]').allTextContents(),
+    });
+    const sortButton = page.locator('[data-testid="people-table"] th[data-column="expected_value"] button');
+    await sortButton.click();
+    const highest = await ordered("DESC");
+    await expect.poll(async () => (await shown()).ids, { timeout: 20_000 }).toEqual(highest.map((r) => r.id));
+    expect((await shown()).values).toEqual(highest.map((r) => formatMoney(r.value, s.currency)));
+    expect(await page.locator('th[data-column="expected_value"]').getAttribute("aria-sort")).toBe("descending");
+    await screenshot(page, `${instance}_scores_by_value`);
+    await sortButton.click();
+    const lowest = await ordered("ASC");
+    await expect.poll(async () => (await shown()).ids, { timeout: 20_000 }).toEqual(lowest.map((r) => r.id));
     await page.close();
     expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
   });

@@ -335,12 +335,13 @@ describe("the pages of a locked site", () => {
   });
 
   test("a whole site: data files encrypted in place, code and pages not; the same salt gives the same bytes, and a rebuild keeps the salt the passphrase opens", async () => {
+    const payload = randomBytes(150_000);
     const site = (folder: string) => {
       const files: Record<string, string | Buffer> = {
         "index.html": PAGE,
         "purchase/scores.html": PAGE,
         "_file/purchase/data/instance.1a2b3c4d.json": JSON.stringify({ id: "ecid-0000042", tier: "platinum" }),
-        "_file/purchase/data/scores.1a2b3c4d.parquet": Buffer.concat([Buffer.from("PAR1"), randomBytes(150_000), Buffer.from("ecid-0000042PAR1")]),
+        "_file/purchase/data/scores.1a2b3c4d.parquet": Buffer.concat([Buffer.from("PAR1"), payload, Buffer.from("ecid-0000042PAR1")]),
         "_file/lib/data.1a2b3c4d.js": "export const x = 1;",
         "_file/favicon.1a2b3c4d.svg": "<svg></svg>",
         "_observablehq/client.1a2b3c4d.js": "export {};",

@@ -36,5 +36,13 @@ if unshare -n true 2>/dev/null; then
 else
   CUSTOMER_AI_HISTORY=.tmp/e2e-history npm run build -- --out .tmp/dist-history
 fi
+# A locked site (issue 17): the same small history demo built with a passphrase, for test/e2e/locked.e2e.ts.
+echo "== the small demo's site, locked with a passphrase"
+export E2E_LOCKED_PASSPHRASE="${E2E_LOCKED_PASSPHRASE:-correct horse battery staple}"
+if unshare -n true 2>/dev/null; then
+  CUSTOMER_AI_HISTORY=.tmp/e2e-history CUSTOMER_AI_PASSPHRASE="$E2E_LOCKED_PASSPHRASE" unshare -n npm run build -- --out .tmp/dist-locked
+else
+  CUSTOMER_AI_HISTORY=.tmp/e2e-history CUSTOMER_AI_PASSPHRASE="$E2E_LOCKED_PASSPHRASE" npm run build -- --out .tmp/dist-locked
+fi
 echo "== end-to-end tests"
-E2E_HISTORY_DIST=.tmp/dist-history npx vitest run --config vitest.e2e.config.ts
+E2E_HISTORY_DIST=.tmp/dist-history E2E_LOCKED_DIST=.tmp/dist-locked npx vitest run --config vitest.e2e.config.ts

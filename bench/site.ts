@@ -9,7 +9,8 @@
  *   state (for the scores and segments pages: DuckDB-WASM ready and the first query drawn), median of 3 cold loads,
  *   timed in the page (performance.now(), from the start of navigation) when each part first appears;
  * - filter update: from a change of the score or percentile filter to the updated count and histogram (median and
- *   p95 over 30 changes);
+ *   p95 over 30 changes); on the segments page, from a change of the first condition's range to its estimate (the
+ *   count, expected outcomes and their range), and which table file that page downloaded;
  * - bytes the browser downloads for the scores page (total, and the explorer data per scored person, as sent and
  *   gzip-compressed), and for one person lookup (range requests).
  *
@@ -172,6 +173,37 @@ async function filterChange(page: Page, field: "score" | "percentile", from: num
   return page.evaluate(`(${FILTER_CHANGE})(${JSON.stringify({ field, from })})`) as Promise<number>;
 }
 
+/**
+ * In the page: changes the "from" of the segment's first range condition (the segments page starts on a suggestion
+ * of percentiles), then resolves with the ms until the estimate panel has computed that segment (busy, then not).
+ * A string, so the TypeScript transpiler's helpers never reach the page.
+ */
+const SEGMENT_CHANGE = `async ({ from }) => {
+  const input = document.querySelector("[data-testid=condition] [data-role=from]");
+  const panel = document.querySelector("[data-testid=estimate-panel]");
+  const started = performance.now();
+  let busy = false;
+  const done = new Promise((ok) => {
+    const observer = new MutationObserver(() => {
+      if (panel.getAttribute("aria-busy") === "true") busy = true;
+      else if (busy) {
+        observer.disconnect();
+        ok();
+      }
+    });
+    observer.observe(panel, { attributes: true, attributeFilter: ["aria-busy"] });
+  });
+  input.value = String(from);
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+  await done;
+  return performance.now() - started;
+}`;
+
+/** Changes the segment's first range condition and returns ms until its estimate is drawn. */
+async function segmentChange(page: Page, from: number): Promise<number> {
+  return page.evaluate(`(${SEGMENT_CHANGE})(${JSON.stringify({ from })})`) as Promise<number>;
+}
+
 /** Measures one built site; returns the report line. */
 async function measure(browser: Browser, dist: string, label: string, instanceName?: string): Promise<string> {
   const server = await serveSite(dist);
@@ -188,6 +220,8 @@ async function measure(browser: Browser, dist: string, label: string, instanceNa
     const pages: { name: string; content: number; interactive: number; runs: string }[] = [];
     let bytes = new Map<string, number>();
     let page: Page | undefined;
+    let segmentBytes = new Map<string, number>();
+    let segmentPage: Page | undefined;
     for (const timed of PAGES) {
       const runs: { content: number; interactive: number }[] = [];
       for (let i = 0; i < 3; i++) {
@@ -197,6 +231,10 @@ async function measure(browser: Browser, dist: string, label: string, instanceNa
           bytes = run.bytes;
           if (page) await page.context().close();
           page = run.page;
+        } else if (timed.name === "segments") {
+          segmentBytes = run.bytes;
+          if (segmentPage) await segmentPage.context().close();
+          segmentPage = run.page;
         } else await run.page.context().close();
       }
       const content = quantile(runs.map((r) => r.content), 0.5);
@@ -208,6 +246,12 @@ async function measure(browser: Browser, dist: string, label: string, instanceNa
     const updates: number[] = [];
     for (let i = 0; i < CHANGES; i++) updates.push(await filterChange(page!, i % 2 ? "percentile" : "score", (i * 37) % 90 + 2));
     await page!.context().close();
+    // The segments page: the estimate after a change of its first condition (warm up, then 30 changes).
+    await segmentChange(segmentPage!, 50);
+    const segmentUpdates: number[] = [];
+    for (let i = 0; i < CHANGES; i++) segmentUpdates.push(await segmentChange(segmentPage!, (i * 37) % 90 + 2));
+    await segmentPage!.context().close();
+    const segmentTable = [...segmentBytes.entries()].filter(([p]) => p.includes("/data/scores.") || p.includes("/data/explorer.")).map(([p, b]) => `${p.replace(/^.*\//, "")} ${(b / 1024).toFixed(0)} KB`).join(", ");
 
     // One person lookup by range requests.
     const context = await browser.newContext();
@@ -242,6 +286,7 @@ async function measure(browser: Browser, dist: string, label: string, instanceNa
         (target ? ` | targets: content ${target.content} ms, interactive ${target.interactive} ms, filter p95 ${target.p95} ms` : " | no targets below 90,000 scored people"),
       ...rows,
       `  filter update median ${median.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms${verdict(p95, target?.p95)}`,
+      `  segment update median ${quantile(segmentUpdates, 0.5).toFixed(0)} ms, p95 ${quantile(segmentUpdates, 0.95).toFixed(0)} ms${verdict(quantile(segmentUpdates, 0.95), target?.p95)} | segments page table: ${segmentTable || "none"}`,
       `  downloaded ${kb(total)} (scores page), explorer data ${kb(explorer)} = ${(explorer / instance.scored).toFixed(1)} B/person as sent, ` +
         `${(gzipped / instance.scored).toFixed(1)} B/person gzipped (target ~40) | person lookup ${kb(personBytes)}`,
     ].join("\n");

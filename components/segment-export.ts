@@ -68,7 +68,9 @@ export function describeSegment(segment: Segment, columns: ColumnInfo[], nested 
   const active = segment.conditions.filter((c) => isGroup(c) || !matchesEveryone(c));
   if (active.length === 0) return nested ? "everyone" : "Everyone scored";
   const parts = active.map((c) => (isGroup(c) ? `(${describeSegment(c, columns, true)})` : describeCondition(c, columns)));
-  const text = parts.map((p, i) => (i === 0 && !nested ? p : lowerFirst(p))).join(segment.match === "any" ? " or " : " and ");
+  // Another instance's label is a name: it keeps its capitals inside a sentence.
+  const named = active.map((c) => !isGroup(c) && columns.some((k) => k.field === c.field && k.source));
+  const text = parts.map((p, i) => (i === 0 && !nested) || named[i] ? p : lowerFirst(p)).join(segment.match === "any" ? " or " : " and ");
   return nested ? text : text[0]!.toUpperCase() + text.slice(1);
 }
 

@@ -275,7 +275,7 @@ function valueView(result: SegmentResult, summary: EstimateSummary): HTMLElement
       ${people > 1 ? html`(${amount(total / people)} per person on average)` : ""}${without > 0 ? html`, from the ${formatCount(people)} of them with a ${noun} before;
       the other ${formatCount(without)} have no expected value yet` : ""}.`;
   return html`<p class="segment-value" data-testid="segment-value" data-total=${String(total)} data-people=${String(people)}>${words}
-    <span class="muted">An estimate of what they will spend, not a promise; see the overview for how it is made.</span></p>` as HTMLElement;
+    <span class="muted">An estimate from each customer's past ${noun}s and their amounts, not a promise.</span></p>` as HTMLElement;
 }
 
 /** Who conditions on other instances' scores leave out, in words. */

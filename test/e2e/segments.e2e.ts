@@ -100,9 +100,10 @@ async function exported(page: Page, testid: string): Promise<{ text: string; nam
   return { text: readFileSync((await download.path())!, "utf8"), name: download.suggestedFilename() };
 }
 
-/** Runs exported SQL on the built scores.parquet as the table `scores`, as its header says to. */
-async function runExportedSql(sql: string): Promise<string[]> {
-  await db.connection.run(`CREATE OR REPLACE VIEW scores AS SELECT * FROM read_parquet(${str(scores)})`);
+/** Runs exported SQL on the built scores.parquet as the table `scores` (and other instances' as `scores_<name>`),
+ * as its header says to. */
+async function runExportedSql(sql: string, tables: Record<string, string> = { scores }): Promise<string[]> {
+  for (const [name, file] of Object.entries(tables)) await db.connection.run(`CREATE OR REPLACE VIEW "${name}" AS SELECT * FROM read_parquet(${str(file)})`);
   const rows = (await db.connection.runAndReadAll(sql.trim().replace(/;$/, ""))).getRowObjectsJson();
   return rows.map((r) => String(r["id"]));
 }
@@ -195,6 +196,106 @@ describe("a segment built in the UI", () => {
     expect(problems).toEqual(noProblems);
     expect(again.problems).toEqual(noProblems);
     expect(fresh.problems).toEqual(noProblems);
+  });
+});
+
+describe("a segment across instances", () => {
+  test("churn risk and purchase propensity, joined by person id: the page counts what DuckDB counts over both built files, and its exports carry the other instance's label", async () => {
+    const churn = builtFile("churn", "scores", "parquet");
+    const purchaseLabel = summary.label;
+    const joined = `read_parquet(${str(churn)}) c JOIN read_parquet(${str(scores)}) p USING (id) WHERE c.percentile BETWEEN 51 AND 100 AND p.percentile BETWEEN 71 AND 100`;
+    const [expected] = await queryNode<{ n: number; p: number }>(`SELECT COUNT(*)::INTEGER AS n, SUM(c.probability::DOUBLE) AS p FROM ${joined}`);
+    const expectedIds = (await queryNode<{ id: string }>(`SELECT id FROM ${joined}`)).map((r) => r.id).sort();
+    const [unscored] = await queryNode<{ n: number }>(`SELECT COUNT(*)::INTEGER AS n FROM read_parquet(${str(churn)}) WHERE id NOT IN (SELECT id FROM read_parquet(${str(scores)}))`);
+    expect(expected!.n).toBeGreaterThan(0);
+
+    const { page, problems } = await open("/churn/segments");
+    await clearConditions(page);
+    // The other instance's fields are listed under its label.
+    expect(await page.getByTestId("add-field").locator(`optgroup[label="${purchaseLabel} (another instance)"] option`).allTextContents())
+      .toEqual([`${purchaseLabel}: score (0-100)`, `${purchaseLabel}: percentile (1-100)`, `${purchaseLabel}: bucket`]);
+    const own = await addCondition(page, "percentile");
+    await own.locator("[data-role=from]").fill("51");
+    await own.locator("[data-role=to]").fill("100");
+    await own.locator("[data-role=to]").press("Enter");
+    const other = await addCondition(page, "purchase:percentile");
+    expect(await other.getByTestId("matches-everyone").textContent()).toContain("matches everyone");
+    await other.locator("[data-role=from]").fill("71");
+    await other.locator("[data-role=to]").fill("100");
+    await other.locator("[data-role=to]").press("Enter");
+    await expect.poll(() => shownSize(page), { timeout: 30_000 }).toBe(expected!.n);
+    // The row and the estimate say that people the other instance did not score are left out, and how many.
+    expect(await other.getByTestId("matches-everyone").textContent()).toContain(`uses the scores of “${purchaseLabel}”`);
+    const note = page.getByTestId("segment-linked-note").locator("li");
+    expect(Number(await note.getAttribute("data-unscored"))).toBe(unscored!.n);
+    expect((await note.textContent())!.replace(/\s+/g, " ")).toContain(unscored!.n === 0 ? "no one is left out" : "scored here but not there");
+    expect(number(await page.getByTestId("segment-expected").textContent())).toBe(Math.round(expected!.p));
+    await pageShot(page, "segments/churn-across-instances");
+
+    // CSV: the same people, with the other instance's percentile under its label.
+    const csv = await exported(page, "export-csv");
+    expect(csv.text.split("\r\n")[0]).toContain(`${purchaseLabel}: percentile (1-100)`);
+    expect(csvIds(csv.text).sort()).toEqual(expectedIds);
+    // JSON: the other instance by name and label; SQL: joins its scores table and selects the same people.
+    const definition = JSON.parse((await exported(page, "export-json")).text);
+    expect(definition.conditions[1]).toMatchObject({ field: "purchase:percentile", instance: { name: "purchase", label: purchaseLabel } });
+    expect(definition.description).toContain(`${purchaseLabel}: percentile is 71 to 100`);
+    const sql = (await exported(page, "export-sql")).text;
+    expect(sql).toContain(`CREATE VIEW "scores_purchase"`);
+    expect((await runExportedSql(sql, { scores: churn, scores_purchase: scores })).sort()).toEqual(expectedIds);
+    // The link restores it.
+    const link = page.url();
+    await page.close();
+    const again = await open(link.slice(server.url.length));
+    await expect.poll(() => shownSize(again.page), { timeout: 30_000 }).toBe(expected!.n);
+    await again.page.close();
+    expect(problems).toEqual(noProblems);
+    expect(again.problems).toEqual(noProblems);
+  });
+});
+
+describe("customer value", () => {
+  test("the top 10% by expected value and a value above an amount: the page's counts, total and order are DuckDB's; the SQL computes the same percentile", async () => {
+    const ranked = `(SELECT *, CASE WHEN expected_value IS NULL THEN NULL ELSE ((100 * COUNT(expected_value) OVER (ORDER BY expected_value ASC NULLS LAST)
+      + COUNT(expected_value) OVER () - 1) // COUNT(expected_value) OVER ())::INTEGER END AS vp FROM read_parquet(${str(scores)}))`;
+    const [top] = await queryNode<{ n: number; total: number }>(`SELECT COUNT(*)::INTEGER AS n, SUM(expected_value::DOUBLE) AS total FROM ${ranked} WHERE vp >= 91`);
+    const both = await queryNode<{ id: string }>(`SELECT id FROM ${ranked} WHERE vp >= 91 AND expected_value >= 1000 ORDER BY expected_value DESC, id`);
+    expect(top!.n).toBeGreaterThan(0);
+    expect(both.length).toBeGreaterThan(0);
+    // The overview's top tenth holds the same people.
+    expect(top!.n).toBe((summary.value as { deciles: { people: number }[] }).deciles[0]!.people);
+
+    const { page, problems } = await open();
+    await page.locator("[data-testid=suggested-segments] button", { hasText: "Most valuable" }).click();
+    await expect.poll(() => shownSize(page), { timeout: 20_000 }).toBe(top!.n);
+    const value = page.getByTestId("segment-value");
+    expect(Number(await value.getAttribute("data-total"))).toBeCloseTo(top!.total, 0);
+    expect((await value.textContent())!.replace(/\s+/g, " ")).toMatch(/expected value over the next 365 days: [\d,.]+ in total/);
+    const amount = await addCondition(page, "expected_value");
+    await amount.locator("[data-role=from]").fill("1000");
+    await amount.locator("[data-role=from]").press("Enter");
+    await expect.poll(() => shownSize(page), { timeout: 20_000 }).toBe(both.length);
+    // Ordered by expected value, highest first, in the CSV and the SQL.
+    await page.getByTestId("export-sort").selectOption("expected_value");
+    const csv = await exported(page, "export-csv");
+    expect(csv.text.split("\r\n")[0]).toContain("Expected value, next 365 days");
+    expect(csvIds(csv.text)).toEqual(both.map((r) => r.id));
+    const sql = (await exported(page, "export-sql")).text;
+    expect(sql).toContain("Expected value percentile");
+    expect(await runExportedSql(sql)).toEqual(both.map((r) => r.id));
+    await pageShot(page, `segments/${instance}-value`);
+    await page.close();
+    expect(problems).toEqual(noProblems);
+  });
+
+  test("an instance without value columns shows nothing of it", async () => {
+    const { page, problems } = await open("/churn/segments");
+    expect(await page.getByTestId("add-field").locator('optgroup[label="Customer value"]').count()).toBe(0);
+    expect(await page.getByTestId("segment-value").count()).toBe(0);
+    expect(await page.getByTestId("export-sort").count()).toBe(0);
+    expect(await page.locator("[data-testid=suggested-segments] button", { hasText: "Most valuable" }).count()).toBe(0);
+    await page.close();
+    expect(problems).toEqual(noProblems);
   });
 });
 
@@ -330,11 +431,17 @@ describe("screenshots", () => {
     { name: "phone-light", width: 390, height: 844, dark: false },
     { name: "phone-dark", width: 390, height: 844, dark: true },
   ];
-  test.each(views)("$name: a segment with a factor condition, with no sideways scroll", async (view) => {
+  test.each(views)("$name: a segment with a factor condition, a value condition and one on another instance, with no sideways scroll", async (view) => {
     const { page, problems } = await open(`/${instance}/segments`, view);
     const factor = await addCondition(page, "factor");
     await expect.poll(() => factor.getByTestId("factor-options").locator("li").count(), { timeout: 20_000 }).toBeGreaterThan(0);
     await factor.getByTestId("factor-options").locator("input[type=checkbox]").first().check();
+    const value = await addCondition(page, "value_percentile");
+    await value.locator("[data-role=from]").fill("50");
+    await value.locator("[data-role=from]").press("Enter");
+    const other = await addCondition(page, "churn:bucket");
+    await other.locator('input[data-value="Medium"]').check();
+    await page.getByTestId("segment-linked-note").waitFor();
     await page.locator("[data-testid=estimate-panel][aria-busy=false]").waitFor();
     await page.locator("details", { hasText: "The segment as SQL" }).locator("summary").click();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -238,7 +238,7 @@ describe.each(instances)("instance %s", (instance) => {
       expect(await page.getByTestId("slice").count()).toBe(slices.length);
       for (const slice of slices) {
         const box = page.locator(`[data-testid="slice"][data-feature="${slice.feature}"]`);
-        expect(await box.locator("h3").textContent()).toBe(s.features[slice.feature]!.label);
+        expect(await box.locator(":scope > h3").textContent()).toBe(s.features[slice.feature]!.label);
         const cells = await box.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));
         expect(cells.map((c) => [c[0], c[1]])).toEqual(slice.groups.map((g) => [g.category, g.people.toLocaleString("en-US")]));
         slice.groups.forEach((g, i) => {

@@ -22,6 +22,7 @@ import type { Forest } from "./forest.js";
 import { forestOf } from "./forest.js";
 import type { RowShare } from "./predict.js";
 import { checkColumns, runRowKernel } from "./predict.js";
+import { type ShapTables, shapTables } from "./treeshap-table.js";
 import type { FeatureMatrix, Model } from "./types.js";
 
 /** SHAP output: `contributions[r * nFeatures + f]` plus the common expected value (`base`). */
@@ -344,6 +345,62 @@ const SHAP_KERNEL: KernelSpec<RowShare> = {
   deps: [shapExtend, shapUnwind, shapLeaf, shapRecurse, shapCategory],
 };
 
+/** The row share of the table kernel: rows, forest and the forest's leaf tables (`treeshap-table.ts`). */
+interface TableShare extends RowShare, ShapTables {}
+
+/**
+ * TreeSHAP of the rows of work item `item` from the forest's leaf tables: per tree, each internal node's decision
+ * for the row, then per leaf the row's pattern (which of the path's features it follows) and the table's
+ * contributions for it. Writes `out[(outBegin + r - rowBegin) * nFeatures + f]`. Self-contained kernel.
+ * @param s the rows, forest and tables
+ * @param item the block of rows
+ */
+export function tableShapKernel(s: TableShare, item: number): void {
+  const values = s.values;
+  const cs = s.colStride;
+  const F = s.nFeatures;
+  const out = s.out;
+  const { roots, left, feature, threshold, missRight, catSet, catBits, treeLeaf, leafDepth, leafPath, pathNode, pathRight, pathBit, leafTable, leafDistinct, distinct, table } = s;
+  const nTrees = s.nTrees;
+  const nNodes = left.length;
+  const right = new Int32Array(s.treeNodes);
+  const rEnd = Math.min(s.rowEnd, s.rowBegin + (item + 1) * s.blockRows);
+  for (let r = s.rowBegin + item * s.blockRows; r < rEnd; r++) {
+    const xo = r * s.rowStride;
+    const oo = (s.outBegin + r - s.rowBegin) * F;
+    out.fill(0, oo, oo + F);
+    for (let t = 0; t < nTrees; t++) {
+      const l0 = treeLeaf[t];
+      const l1 = treeLeaf[t + 1];
+      if (l0 === l1) continue;
+      const root = roots[t];
+      const end = t + 1 < nTrees ? roots[t + 1] : nNodes;
+      for (let n = root; n < end; n++) {
+        if (left[n] === n) continue;
+        const f = feature[n];
+        const x = values[xo + f * cs];
+        const set = catSet[n];
+        if (set < 0) right[n - root] = (x > threshold[n] ? 1 : 0) | (x !== x ? missRight[n] : 0);
+        else {
+          const c = shapCategory(s, f, x);
+          right[n - root] = c < 0 ? missRight[n] : 1 - ((catBits[set + (c >>> 5)] >>> (c & 31)) & 1);
+        }
+      }
+      for (let l = l0; l < l1; l++) {
+        const d = leafDepth[l];
+        let pattern = (1 << d) - 1;
+        const e1 = leafPath[l + 1];
+        for (let e = leafPath[l]; e < e1; e++) if (right[pathNode[e] - root] !== pathRight[e]) pattern &= ~pathBit[e];
+        const at = leafTable[l] + pattern * d;
+        const fa = leafDistinct[l];
+        for (let i = 0; i < d; i++) out[oo + distinct[fa + i]] += table[at + i];
+      }
+    }
+  }
+}
+
+const TABLE_SHAP_KERNEL: KernelSpec<TableShare> = { name: "treeshap-table", entry: tableShapKernel, deps: [shapCategory] };
+
 /**
  * Expected value of the model's margin under the trees' cover distribution: base score plus, for every tree,
  * Σ leaves value · cover / root cover.
@@ -370,12 +427,16 @@ function forestExpectedValue(forest: Forest): number {
  * `base + Σ_f contributions[r * nFeatures + f]` equals the row's margin.
  * @param model a fitted model
  * @param X rows to explain
- * @param options `nThreads` (0 = auto, 1 = calling thread only)
+ * @param options `nThreads` (0 = auto, 1 = calling thread only); `method`: the leaf tables of `treeshap-table.ts`
+ *   (the default where they fit in memory) or the recursive algorithm (the fallback)
  */
-export function treeShap(model: Model, X: FeatureMatrix, options: { nThreads?: number } = {}): ShapResult {
+export function treeShap(model: Model, X: FeatureMatrix, options: { nThreads?: number; method?: "auto" | "tables" | "recursive" } = {}): ShapResult {
   checkColumns(model, X);
   const forest = forestOf(model);
   const contributions = new Float64Array(X.nRows * X.nFeatures);
-  runRowKernel(SHAP_KERNEL, forest, X, contributions, X.nFeatures, options.nThreads ?? 0, 64, {});
+  const tables = options.method === "recursive" ? null : shapTables(forest);
+  if (options.method === "tables" && !tables) throw new Error("treeShap: this model's leaf tables would be too large");
+  if (tables) runRowKernel(TABLE_SHAP_KERNEL, forest, X, contributions, X.nFeatures, options.nThreads ?? 0, 64, tables);
+  else runRowKernel(SHAP_KERNEL, forest, X, contributions, X.nFeatures, options.nThreads ?? 0, 64, {});
   return { base: forestExpectedValue(forest), contributions, nRows: X.nRows, nFeatures: X.nFeatures };
 }

@@ -117,6 +117,31 @@ function randomModel(seed: number, nTrees: number, depth: number): Model {
   };
 }
 
+/** One tree that splits `depth` times in a chain, on a new feature each time (x_f <= 0.5 goes to a leaf). */
+function chainModel(depth: number): Model {
+  const n = 2 * depth + 1;
+  const tree: Tree = {
+    left: new Int32Array(n).fill(-1),
+    right: new Int32Array(n).fill(-1),
+    feature: new Int32Array(n).fill(-1),
+    threshold: new Float64Array(n).fill(NaN),
+    defaultLeft: new Uint8Array(n),
+    catSet: new Int32Array(n).fill(-1),
+    catBits: new Uint32Array(0),
+    value: Float64Array.from({ length: n }, (_, i) => i / n - 0.5),
+    cover: Float64Array.from({ length: n }, (_, i) => (i % 2 === 1 ? 1 : depth + 1 - i / 2)),
+    gain: new Float64Array(n),
+  };
+  for (let f = 0; f < depth; f++) {
+    const node = 2 * f;
+    tree.feature[node] = f;
+    tree.threshold[node] = 2;
+    tree.left[node] = node + 1;
+    tree.right[node] = node + 2;
+  }
+  return { ...randomModel(1, 0, 1), nFeatures: depth, featureNames: Array.from({ length: depth }, (_, f) => `f${f}`), categorical: new Array(depth).fill(false), categories: new Array(depth).fill(null), trees: [tree], bestIteration: 1 };
+}
+
 function randomRows(seed: number, n: number): FeatureMatrix {
   const rng = new Rng(seed);
   const v = new Float64Array(n * M);
@@ -129,7 +154,11 @@ function randomRows(seed: number, n: number): FeatureMatrix {
 }
 
 function expectMatchesBruteForce(model: Model, X: FeatureMatrix, nThreads: number): void {
-  const shap = treeShap(model, X, { nThreads });
+  for (const method of ["tables", "recursive"] as const) expectMethodMatchesBruteForce(model, X, nThreads, method);
+}
+
+function expectMethodMatchesBruteForce(model: Model, X: FeatureMatrix, nThreads: number, method: "tables" | "recursive"): void {
+  const shap = treeShap(model, X, { nThreads, method });
   const margin = predictMargin(model, X);
   let worstShapley = 0;
   let worstSum = 0;
@@ -191,6 +220,22 @@ describe("TreeSHAP", () => {
     let diffs = 0;
     for (let i = 0; i < single.contributions.length; i++) if (single.contributions[i] !== shap.contributions[i]) diffs++;
     expect(diffs).toBe(0);
+  });
+
+  it("uses leaf tables where they fit, and falls back to the recursive algorithm for deep trees", () => {
+    const model = randomModel(11, 40, 6);
+    const X = randomRows(12, 500);
+    const tables = treeShap(model, X, { nThreads: 2, method: "tables" });
+    const recursive = treeShap(model, X, { nThreads: 2, method: "recursive" });
+    let worst = 0;
+    for (let i = 0; i < tables.contributions.length; i++) worst = Math.max(worst, Math.abs(tables.contributions[i] - recursive.contributions[i]));
+    expect(worst).toBeLessThan(1e-12);
+    // A chain 20 splits deep on 20 distinct features would need a table of 2^20 patterns per leaf: the default
+    // method computes it recursively (same values), and asking for tables says they would be too large.
+    const deep = chainModel(20);
+    const rows = featureMatrix(Float64Array.from({ length: 3 * 20 }, (_, i) => (i * 7) % 5), 3, 20);
+    expect(() => treeShap(deep, rows, { method: "tables" })).toThrow(/too large/);
+    expect(Array.from(treeShap(deep, rows).contributions)).toEqual(Array.from(treeShap(deep, rows, { method: "recursive" }).contributions));
   });
 
   it("gives zero contribution to features the model never uses", () => {

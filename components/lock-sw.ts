@@ -87,6 +87,8 @@ worker.addEventListener("message", (event) => {
   event.waitUntil(
     worker.clients
       .claim()
+      // (While it is still activating, its activate handler takes the page over instead.)
+      .catch(() => undefined)
       .then(ready)
       .then(
         (state) => event.ports[0]?.postMessage({ locked: state.manifest !== null, salt: state.key?.salt ?? null }),

@@ -7,8 +7,8 @@
  * - In headless Chromium: every page of a new visitor shows the unlock form and downloads no data file; the form
  *   passes axe-core; a wrong passphrase is refused in words; the right one opens the overview, then (without asking
  *   again) the home page, the scores table and a person page, whose rows come from range requests answered 206 by
- *   the service worker, with the values of the decrypted files. No console error, page error, failed cell or request
- *   to another host on any page.
+ *   the service worker, with the values of the decrypted files; then every other page. No console error, page error,
+ *   failed cell or request to another host on any page.
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -254,6 +254,14 @@ describe("the locked site in a browser", () => {
     const scoresRanges = ranged.filter((r) => r.url.includes(`/_file/${instance}/data/scores.`));
     expect(scoresRanges.length).toBeGreaterThan(0);
     for (const r of scoresRanges) expect(r).toMatchObject({ status: 206, fromWorker: true });
+
+    // Every other page opens too, with no failed cell.
+    for (const path of sitePages(DIST)) {
+      await page.goto(server.url + path);
+      await waitForCells(page);
+      expect(await page.getByTestId("unlock").count(), path).toBe(0);
+      expect(await failedCells(page), path).toBe(0);
+    }
 
     await context.close();
     expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });

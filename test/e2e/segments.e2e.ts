@@ -8,6 +8,7 @@
  * the arrow keys changes nothing. Screenshots at desktop and phone width, light and dark.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -54,6 +55,17 @@ afterAll(async () => {
 });
 
 const noProblems = { consoleErrors: [], pageErrors: [], foreignRequests: [] };
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's violations on the page as it is (rule, and the elements it flags). */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const { violations } = await axe.run(document, { resultTypes: ["violations"] });
+    return violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`);
+  });
+}
 const number = (text: string | null) => Number((text ?? "").replaceAll(",", ""));
 
 /** Opens the segment page (optionally at a phone's width or in dark mode) and waits for its first estimate. */
@@ -444,6 +456,9 @@ describe("screenshots", () => {
     await page.getByTestId("segment-linked-note").waitFor();
     await page.locator("[data-testid=estimate-panel][aria-busy=false]").waitFor();
     await page.locator("details", { hasText: "The segment as SQL" }).locator("summary").click();
+    await page.locator("[data-testid=estimate-panel][aria-busy=false]").waitFor();
+    // The accessibility test checks the page as it loads; this checks it with the value and cross-instance parts.
+    expect(await axeViolations(page)).toEqual([]);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     await pageShot(page, `segments/${instance}-${view.name}`);
     expect(overflow).toBeLessThanOrEqual(0);

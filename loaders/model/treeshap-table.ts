@@ -11,6 +11,11 @@
  * 2^d patterns, built once per model; a row then costs one decision per node (to know which way it goes) and, per
  * leaf, its pattern and d additions. Tables grow as 2^depth, so models whose tables would exceed
  * {@link MAX_TABLE_ENTRIES} use the recursive algorithm instead.
+ *
+ * Small trees go one step further: their contributions depend on the row only through the directions it takes at
+ * the tree's I internal nodes, so a tree with few of them (the default depth-3 trees have 7) keeps one table of
+ * all 2^I direction sets, summed over its leaves; a row then costs I decisions and one addition per distinct
+ * feature of the tree.
  */
 import { sharedFloat64, sharedInt32 } from "./parallel.js";
 import type { Forest } from "./forest.js";
@@ -40,7 +45,22 @@ export interface ShapTables {
   treeNodes: number;
   /** Contributions per leaf, pattern and distinct feature. */
   table: Float64Array;
+  /** Start of tree t's whole-tree table (`2^I · D` values: direction set, then distinct feature), or -1 when it
+   * uses its leaves' tables. */
+  treeTable: Int32Array;
+  /** Distinct features of tree t: `treeFeature[treeDistinct[t]]` to `treeFeature[treeDistinct[t + 1] - 1]`. */
+  treeDistinct: Int32Array;
+  treeFeature: Int32Array;
+  /** Contributions per small tree, direction set and distinct feature. */
+  wholeTable: Float64Array;
 }
+
+/** Most internal nodes of a tree with a whole-tree table, and its largest size (values). */
+const WHOLE_TREE_NODES = 10;
+const WHOLE_TREE_ENTRIES = 2 ** 13;
+
+/** The leaves' part of the tables. */
+type LeafTables = Omit<ShapTables, "treeTable" | "treeDistinct" | "treeFeature" | "wholeTable">;
 
 interface LeafPath {
   leaf: number;
@@ -88,7 +108,7 @@ function buildTables(forest: Forest): ShapTables | null {
     if (size > MAX_TABLE_ENTRIES) return null;
   }
   const nEntries = paths.reduce((a, p) => a + p.entries.length, 0);
-  const t: ShapTables = {
+  const t: LeafTables = {
     treeLeaf: sharedInt32(treeLeaf.length),
     leafPath: sharedInt32(paths.length + 1),
     leafDistinct: sharedInt32(paths.length + 1),
@@ -126,7 +146,55 @@ function buildTables(forest: Forest): ShapTables | null {
   t.leafPath[paths.length] = e;
   t.leafDistinct[paths.length] = f;
   t.leafTable[paths.length] = at;
-  return t;
+  return withWholeTrees(forest, t);
+}
+
+/** The internal nodes of tree `t`, in node order (bit k of a direction set is the k-th one's direction). */
+function internalNodes(forest: Forest, t: number): number[] {
+  const end = t + 1 < forest.nTrees ? forest.roots[t + 1]! : forest.left.length;
+  const nodes: number[] = [];
+  for (let n = forest.roots[t]!; n < end; n++) if (forest.left[n] !== n) nodes.push(n);
+  return nodes;
+}
+
+/** Adds whole-tree tables for the trees with few internal nodes, summed from their leaves' tables. */
+function withWholeTrees(forest: Forest, t: LeafTables): ShapTables {
+  let budget = MAX_TABLE_ENTRIES - t.table.length;
+  const trees = Array.from({ length: forest.nTrees }, (_, k) => {
+    const nodes = internalNodes(forest, k);
+    const features = [...new Set(nodes.map((n) => forest.feature[n]!))];
+    const size = 2 ** nodes.length * features.length;
+    const whole = nodes.length > 0 && nodes.length <= WHOLE_TREE_NODES && size <= WHOLE_TREE_ENTRIES && size <= budget;
+    if (whole) budget -= size;
+    return { nodes, features, size: whole ? size : -1 };
+  });
+  const treeTable = sharedInt32(forest.nTrees);
+  const treeDistinct = sharedInt32(forest.nTrees + 1);
+  const treeFeature = sharedInt32(trees.reduce((a, x) => a + x.features.length, 0));
+  const wholeTable = sharedFloat64(trees.reduce((a, x) => a + Math.max(0, x.size), 0));
+  let at = 0;
+  let fa = 0;
+  const right = new Map<number, number>();
+  trees.forEach(({ nodes, features, size }, k) => {
+    treeDistinct[k] = fa;
+    treeFeature.set(features, fa);
+    fa += features.length;
+    treeTable[k] = size < 0 ? -1 : at;
+    if (size < 0) return;
+    const D = features.length;
+    for (let set = 0; set < 2 ** nodes.length; set++) {
+      nodes.forEach((n, bit) => right.set(n, (set >> bit) & 1));
+      for (let l = t.treeLeaf[k]!; l < t.treeLeaf[k + 1]!; l++) {
+        const d = t.leafDepth[l]!;
+        let pattern = (1 << d) - 1;
+        for (let e = t.leafPath[l]!; e < t.leafPath[l + 1]!; e++) if (right.get(t.pathNode[e]!) !== t.pathRight[e]) pattern &= ~t.pathBit[e]!;
+        for (let i = 0; i < d; i++) wholeTable[at + set * D + features.indexOf(t.distinct[t.leafDistinct[l]! + i]!)] += t.table[t.leafTable[l]! + pattern * d + i]!;
+      }
+    }
+    at += size;
+  });
+  treeDistinct[forest.nTrees] = fa;
+  return { ...t, treeTable, treeDistinct, treeFeature, wholeTable };
 }
 
 /**

@@ -349,9 +349,9 @@ const SHAP_KERNEL: KernelSpec<RowShare> = {
 interface TableShare extends RowShare, ShapTables {}
 
 /**
- * TreeSHAP of the rows of work item `item` from the forest's leaf tables: per tree, each internal node's decision
- * for the row, then per leaf the row's pattern (which of the path's features it follows) and the table's
- * contributions for it. Writes `out[(outBegin + r - rowBegin) * nFeatures + f]`. Self-contained kernel.
+ * TreeSHAP of the rows of work item `item` from the forest's tables: per small tree, the row's directions at its
+ * internal nodes index the whole-tree table; per other tree, each internal node's decision for the row, then per
+ * leaf the row's pattern (which of the path's features it follows) and the leaf table's contributions for it. Writes `out[(outBegin + r - rowBegin) * nFeatures + f]`. Self-contained kernel.
  * @param s the rows, forest and tables
  * @param item the block of rows
  */
@@ -361,6 +361,7 @@ export function tableShapKernel(s: TableShare, item: number): void {
   const F = s.nFeatures;
   const out = s.out;
   const { roots, left, feature, threshold, missRight, catSet, catBits, treeLeaf, leafDepth, leafPath, pathNode, pathRight, pathBit, leafTable, leafDistinct, distinct, table } = s;
+  const { treeTable, treeDistinct, treeFeature, wholeTable } = s;
   const nTrees = s.nTrees;
   const nNodes = left.length;
   const right = new Int32Array(s.treeNodes);
@@ -375,6 +376,30 @@ export function tableShapKernel(s: TableShare, item: number): void {
       if (l0 === l1) continue;
       const root = roots[t];
       const end = t + 1 < nTrees ? roots[t + 1] : nNodes;
+      const whole = treeTable[t];
+      if (whole >= 0) {
+        // A small tree: the directions at its internal nodes index its whole-tree table.
+        let set = 0;
+        let bit = 0;
+        for (let n = root; n < end; n++) {
+          if (left[n] === n) continue;
+          const f = feature[n];
+          const x = values[xo + f * cs];
+          const c = catSet[n];
+          let dir: number;
+          if (c < 0) dir = (x > threshold[n] ? 1 : 0) | (x !== x ? missRight[n] : 0);
+          else {
+            const k = shapCategory(s, f, x);
+            dir = k < 0 ? missRight[n] : 1 - ((catBits[c + (k >>> 5)] >>> (k & 31)) & 1);
+          }
+          set |= dir << bit++;
+        }
+        const fa = treeDistinct[t];
+        const D = treeDistinct[t + 1] - fa;
+        const at = whole + set * D;
+        for (let i = 0; i < D; i++) out[oo + treeFeature[fa + i]] += wholeTable[at + i];
+        continue;
+      }
       for (let n = root; n < end; n++) {
         if (left[n] === n) continue;
         const f = feature[n];

@@ -222,7 +222,8 @@ describe("TreeSHAP", () => {
     expect(diffs).toBe(0);
   });
 
-  it("uses leaf tables where they fit, and falls back to the recursive algorithm for deep trees", () => {
+  it("uses whole-tree and leaf tables where they fit, and falls back to the recursive algorithm for deep trees", () => {
+    // Depth 6: trees with up to 10 splits get whole-tree tables, larger ones leaf tables.
     const model = randomModel(11, 40, 6);
     const X = randomRows(12, 500);
     const tables = treeShap(model, X, { nThreads: 2, method: "tables" });

@@ -452,15 +452,15 @@ function forestExpectedValue(forest: Forest): number {
  * `base + Σ_f contributions[r * nFeatures + f]` equals the row's margin.
  * @param model a fitted model
  * @param X rows to explain
- * @param options `nThreads` (0 = auto, 1 = calling thread only); `method`: the leaf tables of `treeshap-table.ts`
- *   (the default where they fit in memory) or the recursive algorithm (the fallback)
+ * @param options `nThreads` (0 = auto, 1 = calling thread only); `method`: the tables of `treeshap-table.ts` (the
+ *   default for trees up to 4 distinct features deep, where they are faster) or the recursive algorithm
  */
 export function treeShap(model: Model, X: FeatureMatrix, options: { nThreads?: number; method?: "auto" | "tables" | "recursive" } = {}): ShapResult {
   checkColumns(model, X);
   const forest = forestOf(model);
   const contributions = new Float64Array(X.nRows * X.nFeatures);
   const tables = options.method === "recursive" ? null : shapTables(forest);
-  if (options.method === "tables" && !tables) throw new Error("treeShap: this model's leaf tables would be too large");
+  if (options.method === "tables" && !tables) throw new Error("treeShap: this model's trees are too deep for leaf tables");
   if (tables) runRowKernel(TABLE_SHAP_KERNEL, forest, X, contributions, X.nFeatures, options.nThreads ?? 0, 64, tables);
   else runRowKernel(SHAP_KERNEL, forest, X, contributions, X.nFeatures, options.nThreads ?? 0, 64, {});
   return { base: forestExpectedValue(forest), contributions, nRows: X.nRows, nFeatures: X.nFeatures };

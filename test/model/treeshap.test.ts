@@ -154,10 +154,10 @@ function randomRows(seed: number, n: number): FeatureMatrix {
 }
 
 function expectMatchesBruteForce(model: Model, X: FeatureMatrix, nThreads: number): void {
-  for (const method of ["tables", "recursive"] as const) expectMethodMatchesBruteForce(model, X, nThreads, method);
+  for (const method of ["auto", "recursive"] as const) expectMethodMatchesBruteForce(model, X, nThreads, method);
 }
 
-function expectMethodMatchesBruteForce(model: Model, X: FeatureMatrix, nThreads: number, method: "tables" | "recursive"): void {
+function expectMethodMatchesBruteForce(model: Model, X: FeatureMatrix, nThreads: number, method: "auto" | "recursive"): void {
   const shap = treeShap(model, X, { nThreads, method });
   const margin = predictMargin(model, X);
   let worstShapley = 0;
@@ -194,9 +194,11 @@ describe("TreeSHAP", () => {
       y[r] = rng.next() < 1 / (1 + Math.exp(-2 * z)) ? 1 : 0;
     }
     const categorical = Array.from({ length: M }, (_, f) => f === CAT);
+    const shallow = fitGBDT(X, y, { nTrees: 6, maxDepth: 3, nThreads: 1 }, { categorical });
     const depthwise = fitGBDT(X, y, { nTrees: 6, maxDepth: 5, nThreads: 1 }, { categorical });
     const lossguide = fitGBDT(X, y, { nTrees: 6, maxDepth: 0, maxLeaves: 12, growPolicy: "lossguide", nThreads: 1 }, { categorical });
     const rows = featureMatrix(X.values.subarray(0, 150 * M), 150, M);
+    expectMatchesBruteForce(shallow, rows, 2);
     expectMatchesBruteForce(depthwise, rows, 2);
     expectMatchesBruteForce(lossguide, rows, 2);
   });
@@ -222,20 +224,20 @@ describe("TreeSHAP", () => {
     expect(diffs).toBe(0);
   });
 
-  it("uses whole-tree and leaf tables where they fit, and falls back to the recursive algorithm for deep trees", () => {
-    // Depth 6: trees with up to 10 splits get whole-tree tables, larger ones leaf tables.
-    const model = randomModel(11, 40, 6);
+  it("uses whole-tree and leaf tables for shallow trees, and the recursive algorithm for deeper ones", () => {
+    // Depth 4: trees with up to 10 splits get whole-tree tables, larger ones leaf tables.
+    const model = randomModel(11, 40, 4);
     const X = randomRows(12, 500);
     const tables = treeShap(model, X, { nThreads: 2, method: "tables" });
     const recursive = treeShap(model, X, { nThreads: 2, method: "recursive" });
     let worst = 0;
     for (let i = 0; i < tables.contributions.length; i++) worst = Math.max(worst, Math.abs(tables.contributions[i] - recursive.contributions[i]));
     expect(worst).toBeLessThan(1e-12);
-    // A chain 20 splits deep on 20 distinct features would need a table of 2^20 patterns per leaf: the default
-    // method computes it recursively (same values), and asking for tables says they would be too large.
-    const deep = chainModel(20);
-    const rows = featureMatrix(Float64Array.from({ length: 3 * 20 }, (_, i) => (i * 7) % 5), 3, 20);
-    expect(() => treeShap(deep, rows, { method: "tables" })).toThrow(/too large/);
+    // A chain of 5 splits on 5 distinct features is too deep for tables: the default method computes it
+    // recursively (the same values as asking for that), and asking for tables says so.
+    const deep = chainModel(5);
+    const rows = featureMatrix(Float64Array.from({ length: 3 * 5 }, (_, i) => (i * 7) % 5), 3, 5);
+    expect(() => treeShap(deep, rows, { method: "tables" })).toThrow(/too deep/);
     expect(Array.from(treeShap(deep, rows).contributions)).toEqual(Array.from(treeShap(deep, rows, { method: "recursive" }).contributions));
   });
 

@@ -6,6 +6,7 @@
  * day) example is computed once. Results are read chunk by chunk and scattered into the matrices by row position;
  * rows are ordered by person id, then cutoff date, so the same data and configuration give identical matrices.
  */
+import type { BgnbdParams } from "../baselines/bgnbd.js";
 import type { IngestResult } from "../ingest/ingest.js";
 import type { Session } from "../ingest/session.js";
 import {
@@ -59,6 +60,9 @@ export interface InstanceFeatures {
   cutoffs: CutoffInfo[];
   /** Person ids by index (shared by all sets). */
   people: string[];
+  /** The BG/NBD parameters of the scoring set, per history kind key (`history.goal`): fitted on the scored people,
+   * or a saved model's (`BuildOptions.btyd`). A saved model keeps them as part of its feature definition. */
+  btyd: Record<string, BgnbdParams>;
   train: FeatureSet;
   test: FeatureSet;
   score: FeatureSet;
@@ -75,13 +79,17 @@ export async function readPeople(session: Session): Promise<string[]> {
   return ids;
 }
 
+/** Options of `buildFeatureSets`. */
+export interface BuildOptions {
+  people?: string[];
+  onProgress?: (message: string) => void;
+  /** Per instance name, BG/NBD parameters per history kind key to use for the scoring set instead of fitting them
+   * on the scored people (a saved model's), so that a person's features do not depend on who else is scored. */
+  btyd?: ReadonlyMap<string, Record<string, BgnbdParams>>;
+}
+
 /** Computes the training, test and scoring sets of a planned instance. */
-export async function buildFeatures(
-  session: Session,
-  ingest: IngestResult,
-  plan: InstancePlan,
-  options: { people?: string[]; onProgress?: (message: string) => void } = {},
-): Promise<InstanceFeatures> {
+export async function buildFeatures(session: Session, ingest: IngestResult, plan: InstancePlan, options: BuildOptions = {}): Promise<InstanceFeatures> {
   return (await buildFeatureSets(session, ingest, [plan], options))[0]!;
 }
 
@@ -95,13 +103,13 @@ export async function buildFeatureSets(
   session: Session,
   ingest: IngestResult,
   plans: readonly InstancePlan[],
-  options: { people?: string[]; onProgress?: (message: string) => void } = {},
+  options: BuildOptions = {},
 ): Promise<InstanceFeatures[]> {
   const people = options.people ?? (await readPeople(session));
   const built = new Map<InstancePlan, InstanceFeatures>();
   for (const examples of new Set(plans.map((p) => p.tables.examples))) {
     const group = plans.filter((p) => p.tables.examples === examples);
-    const sets = await buildGroup(session, ingest, group, options.onProgress);
+    const { sets, btyd } = await buildGroup(session, ingest, group, options);
     group.forEach((plan, i) => {
       const [train, test, score] = sets[i]!;
       built.set(plan, {
@@ -113,6 +121,7 @@ export async function buildFeatureSets(
         layout: portableLayout(plan.layout, ingest),
         cutoffs: plan.cutoffs,
         people,
+        btyd: btyd[i]!,
         train: train!,
         test: test!,
         score: score!,
@@ -140,7 +149,13 @@ interface Member {
 }
 
 /** Builds the sets of instances sharing one examples table (the same ignored events, hence the same features). */
-async function buildGroup(session: Session, ingest: IngestResult, group: readonly InstancePlan[], onProgress?: (message: string) => void): Promise<FeatureSet[][]> {
+async function buildGroup(
+  session: Session,
+  ingest: IngestResult,
+  group: readonly InstancePlan[],
+  options: BuildOptions,
+): Promise<{ sets: FeatureSet[][]; btyd: Record<string, BgnbdParams>[] }> {
+  const { onProgress } = options;
   const { tables, layout, flags } = group[0]!;
   const names = group.map((p) => p.instance.name).join(", ");
   const progress = (step: string, started: number) => onProgress?.(`${names}: ${step} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -254,21 +269,23 @@ async function buildGroup(session: Session, ingest: IngestResult, group: readonl
   progress(`${person.length} person-level features`, started);
 
   started = Date.now();
-  await scatterHistory(session, group, members, history, tables.examples);
+  const btyd = await scatterHistory(session, group, members, history, tables.examples, options.btyd);
   progress(`whole-history features of ${history.length} kinds of event`, started);
   await session.run(...dropInstanceTablesSql([tables.dailyFlags, tables.examples]));
-  return members.map((m) => m.sets);
+  return { sets: members.map((m) => m.sets), btyd };
 }
 
 /** Computes the group's whole-history statistics and scatters each member's into its sets; then fits BG/NBD per
- * cutoff for each member's kinds that have it. */
+ * cutoff for each member's kinds that have it (for the scoring set, or uses the given parameters). Returns each
+ * member's scoring-set parameters per kind key. */
 async function scatterHistory(
   session: Session,
   group: readonly InstancePlan[],
   members: readonly Member[],
   kinds: readonly { flag: string | null; amount: boolean }[],
   examples: string,
-): Promise<void> {
+  fixed?: ReadonlyMap<string, Record<string, BgnbdParams>>,
+): Promise<Record<string, BgnbdParams>[]> {
   const windows = [...new Set(group.map((p) => p.layout.window))];
   const windowColumn = group.map((p) => windows.indexOf(p.layout.window));
   const spec = { table: `${examples}_history`, examples, kinds, exclusion: group[0]!.flags.exclusion, recentDays: RECENT_DAYS, windows };
@@ -295,11 +312,21 @@ async function scatterHistory(
     }
   });
   await session.run(...dropInstanceTablesSql([spec.table]));
-  members.forEach((m, g) => {
-    const { layout } = group[g]!;
+  return members.map((m, g) => {
+    const { layout, instance } = group[g]!;
+    const scoring: Record<string, BgnbdParams> = {};
     layout.history.forEach((kind, k) => {
-      if (kind.btyd) for (const set of m.sets) addBgnbdColumns(set, kind, m.historyAt[k]!, layout.window, personHash);
+      if (!kind.btyd) return;
+      for (const set of m.sets) {
+        const given = set.part === "score" ? (fixed?.get(instance.name)?.[kind.key] ?? null) : null;
+        const used = addBgnbdColumns(set, kind, m.historyAt[k]!, layout.window, personHash, given);
+        if (set.part === "score") {
+          const params = given ?? [...used.values()][0];
+          if (params) scoring[kind.key] = params;
+        }
+      }
     });
+    return scoring;
   });
 }
 

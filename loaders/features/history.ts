@@ -8,7 +8,7 @@
  *
  * SQL returns raw aggregates per (example, kind); `historyValues` turns them into the feature values.
  */
-import { bgnbdPredict, fitBgnbd } from "../baselines/bgnbd.js";
+import { type BgnbdParams, bgnbdPredict, fitBgnbd } from "../baselines/bgnbd.js";
 import type { FeatureSet } from "./build.js";
 import type { FeatureDef } from "./catalogue.js";
 import { capitalise, type EventNoun } from "./names.js";
@@ -132,9 +132,19 @@ export function emptyHistoryValues(kind: HistoryKind): number[] {
  * Fills the BG/NBD columns of a history kind in a set whose kind starts at column `at`: per cutoff, BG/NBD is fitted
  * on that cutoff's people (x = active days after the first, t_x and T in weeks, from the kind's columns; at most
  * `BGNBD_FIT_PEOPLE`, drawn by `draw(person)`), and every row gets its expected active days in the next `window`
- * days and P(alive). Rows without such events stay missing.
+ * days and P(alive). Rows without such events stay missing. With `fixed` (a saved model's parameters, see
+ * `pipeline/saved.ts`) nothing is fitted: every cutoff uses those, so a row's values do not depend on who else is
+ * in the set. Returns the parameters used per cutoff index.
  */
-export function addBgnbdColumns(set: FeatureSet, kind: HistoryKind, at: number, window: number, draw: (person: number) => number): void {
+export function addBgnbdColumns(
+  set: FeatureSet,
+  kind: HistoryKind,
+  at: number,
+  window: number,
+  draw: (person: number) => number,
+  fixed: BgnbdParams | null = null,
+): Map<number, BgnbdParams> {
+  const used = new Map<number, BgnbdParams>();
   const names = historyColumns(kind);
   const column = (name: string) => {
     const k = at + names.indexOf(name);
@@ -157,14 +167,19 @@ export function addBgnbdColumns(set: FeatureSet, kind: HistoryKind, at: number, 
       summary.tx[i] = (sinceFirst[r]! - sinceLast[r]!) / 7;
       summary.T[i] = (sinceFirst[r]! + 1) / 7;
     });
-    const share = BGNBD_FIT_PEOPLE / rows.length;
-    const fitRows = share >= 1 ? null : rows.flatMap((r, i) => (draw(set.person[r]!) < share ? [i] : []));
-    const pick = (values: Float64Array) => (fitRows ? Float64Array.from(fitRows, (i) => values[i]!) : values);
-    const fit = fitBgnbd({ x: pick(summary.x), tx: pick(summary.tx), T: pick(summary.T) });
-    const predicted = bgnbdPredict(fit.params, summary, window / 7);
+    let params = fixed;
+    if (!params) {
+      const share = BGNBD_FIT_PEOPLE / rows.length;
+      const fitRows = share >= 1 ? null : rows.flatMap((r, i) => (draw(set.person[r]!) < share ? [i] : []));
+      const pick = (values: Float64Array) => (fitRows ? Float64Array.from(fitRows, (i) => values[i]!) : values);
+      params = fitBgnbd({ x: pick(summary.x), tx: pick(summary.tx), T: pick(summary.T) }).params;
+    }
+    used.set(cutoff, params);
+    const predicted = bgnbdPredict(params, summary, window / 7);
     rows.forEach((r, i) => {
       expectedOut[r] = predicted.expected[i]!;
       aliveOut[r] = predicted.alive[i]!;
     });
   }
+  return used;
 }

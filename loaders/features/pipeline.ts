@@ -3,9 +3,10 @@
  * instance, checks its data requirements and builds its training, test and scoring sets. This is the entry
  * point for the model and scoring stages.
  */
+import type { BgnbdParams } from "../baselines/bgnbd.js";
 import { UserError } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/types.js";
-import { type IngestResult, ingest } from "../ingest/ingest.js";
+import { type IngestResult, type Shard, ingest } from "../ingest/ingest.js";
 import type { DataQualityReport } from "../ingest/report.js";
 import { Session, type SessionOptions } from "../ingest/session.js";
 import { type InstanceFeatures, buildFeatureSets } from "./build.js";
@@ -20,7 +21,14 @@ export interface PrepareOptions extends SessionOptions {
   onProgress?: (message: string) => void;
   /** Saved models' layouts by instance name, and the folder they come from: those instances are planned for
    * scoring with that layout only (see `planInstance`). */
-  frozen?: { layouts: Map<string, PortableLayout>; from: string };
+  frozen?: {
+    layouts: Map<string, PortableLayout>;
+    from: string;
+    /** Saved BG/NBD parameters of the scoring set per instance and history kind key (models that saved them). */
+    btyd?: ReadonlyMap<string, Record<string, BgnbdParams>>;
+  };
+  /** Keep only the people of one shard (see `ingest/shard.ts`). */
+  shard?: Shard;
   /** Runs on the ingest session once the features are built, before it closes (e.g. to export event tables). */
   beforeClose?: (session: Session, ingested: IngestResult) => Promise<void>;
 }
@@ -49,7 +57,7 @@ export async function prepareFeatures(config: ResolvedConfig, options: PrepareOp
   try {
     const seconds = (from: number) => (performance.now() - from) / 1000;
     let started = performance.now();
-    const ingested = await ingest(session, config);
+    const ingested = await ingest(session, config, options.shard);
     const timings: PreparedFeatures["timings"] = { ingest: seconds(started), plans: {}, build: 0 };
     options.onProgress?.(`ingest: ${ingested.report.events.rowsUsed} of ${ingested.report.events.rowsRead} rows used (${timings.ingest.toFixed(1)} s)`);
     const names = options.instances ?? config.instances.map((i) => i.name);
@@ -72,7 +80,10 @@ export async function prepareFeatures(config: ResolvedConfig, options: PrepareOp
     // Every instance failing is the run failing; otherwise each instance stands on its own.
     if (plans.length === 0) throw new UserError("requirements", failed.map((f) => f.message).join("\n"));
     started = performance.now();
-    const instances: InstanceFeatures[] = await buildFeatureSets(session, ingested, plans, { onProgress: options.onProgress });
+    const instances: InstanceFeatures[] = await buildFeatureSets(session, ingested, plans, {
+      onProgress: options.onProgress,
+      ...(options.frozen?.btyd ? { btyd: options.frozen.btyd } : {}),
+    });
     timings.build = seconds(started);
     await options.beforeClose?.(session, ingested);
     return { report: ingested.report, instances, failed, timings };

@@ -40,6 +40,7 @@ import { EVENT_REASONS } from "./reasons.js";
 import { type DataQualityReport, type SetAsideEntry, describeRow } from "./report.js";
 import { type EventRoles, eventFieldResolver, eventRoles } from "./roles.js";
 import type { Plain, Session } from "./session.js";
+import { type Shard, keepShardSql } from "./shard.js";
 import {
   type Source,
   dropRejects,
@@ -76,7 +77,7 @@ export interface EventsIngest {
 }
 
 /** Ingests the events input. */
-export async function ingestEvents(session: Session, config: ResolvedConfig): Promise<EventsIngest> {
+export async function ingestEvents(session: Session, config: ResolvedConfig, shard?: Shard): Promise<EventsIngest> {
   const input = config.inputs.events;
   await session.useConfiguredLimit(config.resources.memoryLimit);
   await session.run(fileOrderSql());
@@ -190,6 +191,8 @@ export async function ingestEvents(session: Session, config: ResolvedConfig): Pr
     throw new UserError("no_events", `inputs.events: no usable events; all ${rowsRead} rows were set aside (${summary})`);
   }
 
+  // One shard's people only, from here on (the accounting above is the whole input's: see shard.ts).
+  if (shard) await session.run(keepShardSql(shard));
   // Canonical tables.
   await session.run(...dropStagingColumnsSql());
   await session.run(

@@ -12,6 +12,9 @@ import { applyOptOut } from "./opt-out.js";
 import { type ProfilesIngest, ingestProfiles } from "./profiles.js";
 import type { DataQualityReport, InstanceReport } from "./report.js";
 import type { Session } from "./session.js";
+import type { Shard } from "./shard.js";
+
+export type { Shard } from "./shard.js";
 
 /** Everything the feature step needs from ingest. */
 export interface IngestResult {
@@ -24,9 +27,9 @@ export interface IngestResult {
   report: DataQualityReport;
 }
 
-/** Reads and validates the inputs of `config` into `session`. */
-export async function ingest(session: Session, config: ResolvedConfig): Promise<IngestResult> {
-  const events = await readingInput("inputs.events", () => ingestEvents(session, config));
+/** Reads and validates the inputs of `config` into `session` (with `shard`, keeping only that shard's people). */
+export async function ingest(session: Session, config: ResolvedConfig, shard?: Shard): Promise<IngestResult> {
+  const events = await readingInput("inputs.events", () => ingestEvents(session, config, shard));
   const profiles = await readingInput("inputs.profiles", () => ingestProfiles(session, config));
   const optedOut = await applyOptOut(session, config, events, profiles);
   const warnings = [...events.warnings, ...(profiles?.warnings ?? [])];

@@ -42,6 +42,8 @@ export interface ScoreFilesInput {
   explain: (sink: (chunk: FactorChunk) => Promise<void>) => Promise<Explanation>;
   /** FLOAT columns after the feature columns (the customer value), one value per scored person, NaN = NULL. */
   extraColumns?: { name: string; values: Float64Array }[];
+  /** The explorer's feature columns (a saved model's), instead of those ranked most important on these people. */
+  explorerFeatures?: readonly number[];
 }
 
 /** What the summary files need from the per-person outputs. */
@@ -82,7 +84,7 @@ export async function writeScoreFiles(input: ScoreFilesInput): Promise<ScoreFile
       await writer.append("factors", cols);
     });
     await writer.writeParquet("factors", join(input.dir, FILES.factors), ["id", "rank"], FACTOR_ROW_GROUP);
-    const explorer = explorerColumns(features, explanation.ranking);
+    const explorer = explorerColumns(features, explanation.ranking, input.explorerFeatures);
     const scoreColumns: OutputColumn[] = [
       { name: "id", type: "VARCHAR" },
       { name: "probability", type: "FLOAT" },
@@ -118,11 +120,12 @@ export async function writeScoreFiles(input: ScoreFilesInput): Promise<ScoreFile
   }
 }
 
-/** The feature columns of the explorer, with their observed ranges. */
-function explorerColumns(features: InstanceFeatures, ranking: number[]): ExplorerColumn[] {
+/** The feature columns of the explorer (`chosen`, or profile attributes then the most important by `ranking`),
+ * with their observed ranges. */
+function explorerColumns(features: InstanceFeatures, ranking: number[], chosen?: readonly number[]): ExplorerColumn[] {
   const profile = ranking.filter((f) => features.catalogue[f]!.group === "profile").slice(0, EXPLORER_FEATURES / 2);
   const rest = ranking.filter((f) => !profile.includes(f)).slice(0, EXPLORER_FEATURES - profile.length);
-  return [...profile, ...rest].map((feature) => {
+  return (chosen ?? [...profile, ...rest]).map((feature) => {
     const column: ExplorerColumn = { column: `f_${feature}`, feature };
     if (features.catalogue[feature]!.kind === "numeric") {
       let min = Infinity;

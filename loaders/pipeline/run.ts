@@ -15,13 +15,16 @@ import { UserError } from "../config/errors.js";
 import type { DataQualityReport } from "../ingest/report.js";
 import { predictMargin, shutdownWorkers } from "../model/index.js";
 import { dayOf } from "../ingest/dates.js";
+import type { Shard } from "../ingest/shard.js";
+import { SHARD_FILE, shardManifest } from "../shards/manifest.js";
 import { scorePeople } from "../scoring/scores.js";
 import { displaySettings, featureInfos, instanceTexts, modelLimits, suggestedSegments } from "./describe.js";
 import { evaluate } from "./evaluate.js";
 import { explainScores } from "./explain.js";
 import { concatSets, matrixOf } from "./matrix.js";
 import { type Evaluation, FILES, type InstanceSummary, type ModelCard, type RealisedOutcome, RUN_FILES, type RunIndex, SCHEMA_VERSION } from "./schema.js";
-import { type SavedInstance, type SavedModel, readSavedInstances, savedModelJSON, trainedWith } from "./saved.js";
+import { type SavedInstance, type SavedModel, isSelfContained, readSavedInstances, savedModelJSON, trainedWith } from "./saved.js";
+import { writeShardFiles } from "../shards/write.js";
 import { writeScoreFiles } from "./outputs.js";
 import { type CustomerValue, prepareCustomerValue, valueOutputs } from "./value.js";
 import { writeFolderAtomically, writeNamedFolderAtomically } from "./output-folder.js";
@@ -47,6 +50,7 @@ export interface RunOptions extends Omit<PrepareOptions, "onProgress"> {
   history?: { dir: string; keep: number };
 }
 
+
 /** What a run did, for the CLI's summary table. */
 export interface RunSummary {
   index: RunIndex;
@@ -70,6 +74,12 @@ export interface RunSummary {
  * previous results untouched.
  */
 export async function runPipeline(config: ResolvedConfig, options: RunOptions): Promise<RunSummary> {
+  if (options.shard) {
+    const flag = `--shard ${options.shard.index}/${options.shard.count}`;
+    if (options.model === undefined) throw new UserError("model", `${flag} scores with a saved model: add --model RUN (shards cannot train: each would train on other people)`);
+    if (!config.asOf) throw new UserError("config", `${flag} needs --as-of YYYY-MM-DD (or asOf in the configuration): every shard must score the same date, and a shard's last event is not the data's`);
+    if (options.history) throw new UserError("config", `${flag} writes a shard folder with --out; merge the shards (npm run merge) before adding the run to a history folder`);
+  }
   if (!options.history) return writeFolderAtomically(options.out, (staging) => runInto(config, staging, options, []));
   const { dir, keep } = options.history;
   openHistoryFolder(dir);
@@ -92,10 +102,21 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
   const timelineOf = (asOf: string) => timelines.get(asOf) ?? timelines.set(asOf, join(out, `.timeline-${asOf}.parquet`)).get(asOf)!;
   const names = options.instances ?? config.instances.map((i) => i.name);
   const saved = options.model === undefined ? null : readSavedInstances(modelRunFolder(options.model), config, names);
+  if (saved && options.shard) {
+    for (const [name, s] of saved) {
+      if (!isSelfContained(s.model)) {
+        throw new UserError("model", `${s.from}/model.json was saved by an older version that did not keep the parameters it fitted on its scored people (BG/NBD, customer value, explorer columns), so shards would score differently from one run: retrain (score without --model) or score the model once without --shard to save them, then shard (instance "${name}")`);
+      }
+    }
+  }
   const earlierThan = (asOf: string) => history.filter((run) => run.asOf < asOf);
   const outcomes = new Map<string, RealisedOutcome[]>();
   const values = new Map<string, CustomerValue>();
-  const frozen = saved && { from: options.model!, layouts: new Map([...saved].map(([name, s]) => [name, s.model.layout])) };
+  const frozen = saved && {
+    from: options.model!,
+    layouts: new Map([...saved].map(([name, s]) => [name, s.model.layout])),
+    btyd: new Map([...saved].flatMap(([name, s]) => (s.model.btyd ? [[name, s.model.btyd] as const] : []))),
+  };
   const prepared = await prepareFeatures(config, {
     ...options,
     ...(frozen ? { frozen } : {}),
@@ -106,7 +127,7 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
         outcomes.set(inst.name, await realisedOutcomes(session, earlierThan(asOf), inst, goalDaysTable(inst.index), asOf));
         if (inst.value) {
           const t0 = performance.now();
-          values.set(inst.name, await prepareCustomerValue(session, ingested, inst, asOf));
+          values.set(inst.name, await prepareCustomerValue(session, ingested, inst, asOf, saved?.get(inst.name)?.model.value ?? undefined));
           progress(`${inst.name}: customer value (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
         }
       }
@@ -129,7 +150,16 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
       const inst = config.instances.find((i) => i.name === features.instance)!;
       const dir = join(out, inst.name);
       mkdirSync(dir, { recursive: true });
-      const ctx = { config, features, report: prepared.report, dir, timeline: timelineOf(features.asOf), progress: (m: string) => progress(`${inst.name}: ${m}`), value: values.get(inst.name) ?? null };
+      const ctx: InstanceContext = {
+        config,
+        features,
+        report: prepared.report,
+        dir,
+        timeline: timelineOf(features.asOf),
+        progress: (m: string) => progress(`${inst.name}: ${m}`),
+        value: values.get(inst.name) ?? null,
+        shard: options.shard ?? null,
+      };
       const result = saved ? await scoreWithSaved(ctx, saved.get(inst.name)!) : await scoreInstance(ctx);
       const seconds = (performance.now() - t0) / 1000;
       if (options.history) {
@@ -145,6 +175,7 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
     for (const file of timelines.values()) rmSync(file, { force: true });
   }
   writeJson(join(out, RUN_FILES.index), summary.index);
+  if (options.shard && saved) writeJson(join(out, SHARD_FILE), shardManifest(options.shard, summary.index.asOf, saved));
   summary.seconds["total"] = (performance.now() - started) / 1000;
   return summary;
 }
@@ -179,6 +210,8 @@ interface InstanceContext {
   progress: (message: string) => void;
   /** The customer value at the as-of date (instances with `value`), from the ingest session. */
   value: CustomerValue | null;
+  /** The shard this run scores (then it also writes what `merge` needs), or null. */
+  shard: Shard | null;
 }
 
 /** What a run reports of one instance. */
@@ -269,8 +302,25 @@ async function publishInstance(ctx: InstanceContext, saved: SavedModel, evaluati
   const scores = scorePeople(probability, inst.buckets);
   const value = ctx.value && valueOutputs(ctx.value, features.score.person, scores);
   const written = await timedStage(ctx, seconds, "explain", () =>
-    writeScoreFiles({ dir, features, scores, timeline, topK: inst.topFactors, extraColumns: value?.columns, explain: (sink) => explainScores(saved.model, features.score, catalogue, scores, inst.topFactors, sink, progress) }),
+    writeScoreFiles({
+      dir,
+      features,
+      scores,
+      timeline,
+      topK: inst.topFactors,
+      extraColumns: value?.columns,
+      ...(saved.explorer ? { explorerFeatures: saved.explorer } : {}),
+      explain: (sink) => explainScores(saved.model, features.score, catalogue, scores, inst.topFactors, sink, progress),
+    }),
   );
+  if (ctx.shard) await writeShardFiles(dir, features, probability, value?.columns ?? []);
+  // What this run fitted on its scored people, kept with the model (a saved model's own are kept as they are).
+  const kept: SavedModel = {
+    ...saved,
+    btyd: saved.btyd ?? features.btyd,
+    value: saved.value !== undefined ? saved.value : (ctx.value?.report ?? null),
+    explorer: saved.explorer ?? written.explorer.map((e) => e.feature),
+  };
   const summary: InstanceSummary = {
     schemaVersion: SCHEMA_VERSION,
     name: inst.name,
@@ -298,7 +348,7 @@ async function publishInstance(ctx: InstanceContext, saved: SavedModel, evaluati
   if (ctx.value) writeJson(join(dir, FILES.value), ctx.value.report);
   writeJson(join(dir, FILES.evaluation), evaluation);
   writeJson(join(dir, FILES.insights), written.insights);
-  writeJson(join(dir, FILES.model), savedModelJSON(saved, summary.features));
+  writeJson(join(dir, FILES.model), savedModelJSON(kept, summary.features));
   writeJson(join(dir, FILES.dataQuality), report);
 }
 

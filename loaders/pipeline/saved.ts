@@ -4,16 +4,21 @@
  *
  * `model.json` holds the trees, the calibration map, the feature catalogue, the portable feature layout
  * (`features/portable.ts`), the settings the features and labels were defined by (`trainedWith`) and the as-of
- * date the model was trained at.
+ * date the model was trained at; then what the training run fitted on its scored people and a later run reuses so
+ * that a person's outputs do not depend on who else is scored (a shard's people, a rescoring's): the BG/NBD
+ * parameters of the whole-history features per history kind (`btyd`), the customer value model (`value`: the
+ * value.json of the training run, whose BG/NBD and Gamma-Gamma parameters score) and the explorer's feature columns
+ * (`explorer`). Models saved before these were kept score as before (refitted on the scored people).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { BgnbdParams } from "../baselines/bgnbd.js";
 import type { Calibrator } from "../calibration/calibrate.js";
 import { UserError } from "../config/errors.js";
 import type { ResolvedConfig, ResolvedInstance } from "../config/types.js";
 import type { PortableLayout } from "../features/portable.js";
 import { type Model, type ModelJSON, modelFromJSON, modelToJSON } from "../model/index.js";
-import { type Evaluation, FILES, type FeatureInfo, type InstanceSummary } from "./schema.js";
+import { type Evaluation, FILES, type FeatureInfo, type InstanceSummary, type ValueReport } from "./schema.js";
 
 /** A model that scores: trees, calibration, and what defines its features. */
 export interface SavedModel {
@@ -23,6 +28,17 @@ export interface SavedModel {
   trainedWith: TrainedWith;
   /** The as-of date of the run that trained it. */
   trainedAsOf: string;
+  /** BG/NBD parameters of the scoring set's whole-history features, per history kind key (absent: an older model). */
+  btyd?: Record<string, BgnbdParams>;
+  /** The customer value model of the training run (its value.json), null when it had none (absent: an older model). */
+  value?: ValueReport | null;
+  /** Feature codes of the explorer's columns in scores.parquet (absent: an older model). */
+  explorer?: number[];
+}
+
+/** Whether a saved model keeps everything it fitted on its scored people (models saved since shards). */
+export function isSelfContained(saved: SavedModel): boolean {
+  return saved.btyd !== undefined && saved.value !== undefined && saved.explorer !== undefined;
 }
 
 /** A saved instance as a later run reads it: the model and what its run published about it. */
@@ -70,13 +86,17 @@ export interface SavedModelJSON {
   layout: PortableLayout;
   trainedWith: TrainedWith;
   trainedAsOf: string;
+  btyd?: Record<string, BgnbdParams>;
+  value?: ValueReport | null;
+  explorer?: number[];
 }
 
 /** The JSON form of a saved model; of its features, what defines them (not how one run's pages show them). */
 export function savedModelJSON(saved: SavedModel, features: FeatureInfo[]): SavedModelJSON {
-  const { layout, trainedWith, trainedAsOf, calibrator } = saved;
+  const { layout, trainedWith, trainedAsOf, calibrator, btyd, value, explorer } = saved;
   const defined = features.map(({ name, label, kind, unit, group, categories }) => ({ name, label, kind, unit, group, ...(categories ? { categories } : {}) }));
-  return { model: modelToJSON(saved.model), calibrator, features: defined, layout, trainedWith, trainedAsOf };
+  const fitted = { ...(btyd !== undefined ? { btyd } : {}), ...(value !== undefined ? { value } : {}), ...(explorer !== undefined ? { explorer } : {}) };
+  return { model: modelToJSON(saved.model), calibrator, features: defined, layout, trainedWith, trainedAsOf, ...fitted };
 }
 
 /**
@@ -102,7 +122,16 @@ export function readSavedInstances(dir: string, config: ResolvedConfig, names: r
     if (difference) {
       throw new UserError("model", `the model in ${folder} was trained with ${difference}: use the configuration it was trained with, or retrain (score without --model)`);
     }
-    const model: SavedModel = { model: modelFromJSON(json.model), calibrator: json.calibrator, layout: json.layout, trainedWith: json.trainedWith, trainedAsOf: json.trainedAsOf };
+    const model: SavedModel = {
+      model: modelFromJSON(json.model),
+      calibrator: json.calibrator,
+      layout: json.layout,
+      trainedWith: json.trainedWith,
+      trainedAsOf: json.trainedAsOf,
+      ...(json.btyd !== undefined ? { btyd: json.btyd } : {}),
+      ...(json.value !== undefined ? { value: json.value } : {}),
+      ...(json.explorer !== undefined ? { explorer: json.explorer } : {}),
+    };
     out.set(name, { model, summary: read<InstanceSummary>(FILES.instance), evaluation: read<Evaluation>(FILES.evaluation), from: folder });
   }
   return out;

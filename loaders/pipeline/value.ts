@@ -6,8 +6,9 @@
  * A goal day is one transaction (several goal events on a day count once, amounts summed), as in the BG/NBD
  * features: x = goal days after the first, t_x and T in weeks from the first goal day. Both models are fitted at the
  * as-of date on every customer (everyone with a goal day before it, the BG/NBD on a deterministic sample of at most
- * `VALUE_FIT_PEOPLE`), so a run that scores with a saved model refits them on its own data exactly as the training
- * run did. The Gamma-Gamma model learns from the repeat goal days with a positive amount (the first is left out, as
+ * `VALUE_FIT_PEOPLE`). A run that scores with a saved model uses the model the training run fitted (kept in
+ * model.json, see `saved.ts`): a customer's value then depends on their own history only, not on who else is scored
+ * (a shard's people), and value.json is the training run's (its parameters and validation). The Gamma-Gamma model learns from the repeat goal days with a positive amount (the first is left out, as
  * in Fader, Hardie and Lee); people without one get the population's mean amount.
  *
  * Validation, out of time: for the window and the horizon, the models are fitted at the as-of date minus that
@@ -152,13 +153,16 @@ export function predictValue(
 /**
  * The customer value of an instance at its as-of date, with its validation: reads the goal days from the ingest
  * session (table `value_days_<index>`, dropped after), fits, predicts for every customer. Unavailable (with why)
- * when the events have no amount, the goal days none, or there are too few customers.
+ * when the events have no amount, the goal days none, or there are too few customers. With `saved` (the value.json
+ * of a saved model's training run) nothing is fitted or validated: its parameters predict, and the report is its own
+ * at this as-of date.
  */
 export async function prepareCustomerValue(
   session: Session,
   ingested: IngestResult,
   inst: ResolvedInstance,
   asOf: string,
+  saved?: ValueReport | null,
 ): Promise<CustomerValue> {
   const settings = inst.value!;
   const scoreDay = dayOf(asOf) + 1;
@@ -175,10 +179,18 @@ export async function prepareCustomerValue(
     columns: VALUE_COLUMNS.map(() => new Float64Array(0)),
   });
   if (!ingested.events.hasAmount) return empty("the events have no amount");
+  if (saved?.unavailable !== undefined) return empty(saved.unavailable);
   const table = `value_days_${inst.index}`;
   const flags = ingested.events.flags.instances[inst.index]!;
   await session.run(valueDaysSql(table, flags.goal, flags.exclusion));
   try {
+    if (saved) {
+      const s = await readValueSummaries(session, table, scoreDay, 0);
+      const model = savedValueModel(saved);
+      const { events, alive, spend } = predictValue(model, s, [inst.window, settings.horizonDays]);
+      const value = events[1]!.map((e, i) => e * spend[i]!);
+      return { report: { ...saved, asOf }, pidx: s.pidx, columns: [events[0]!, events[1]!, alive, spend, value] };
+    }
     const counts = await session.row(valueDayCountsSql(table, scoreDay));
     if (!(Number(counts.priced) > 0))
       return empty(`none of the ${Number(counts.days ?? 0)} goal days before the as-of date has an amount`);
@@ -197,6 +209,18 @@ export async function prepareCustomerValue(
   } finally {
     await session.run(`DROP TABLE IF EXISTS ${table}`);
   }
+}
+
+/** The value model of a saved value.json (only its parameters predict). */
+function savedValueModel(report: ValueReport): ValueModel {
+  const { bgnbd, gammaGamma } = report;
+  if (!bgnbd || !gammaGamma) throw new Error("a saved value model without its parameters");
+  return {
+    bgnbd: { params: bgnbd.params, logLikelihood: bgnbd.logLikelihood, iterations: 0, converged: bgnbd.converged, people: bgnbd.people },
+    gammaGamma: { ...gammaGamma, iterations: 0 },
+    customers: report.customers ?? 0,
+    repeatSpenders: report.repeatSpenders ?? 0,
+  };
 }
 
 /** What value.json says of a fitted model. */

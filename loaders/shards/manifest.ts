@@ -1,0 +1,37 @@
+/**
+ * `shard.json`: what a shard folder is (which shard of how many, the as-of date, and per instance the saved model it
+ * scored with, by the SHA-256 of its model.json), so that `merge` combines only shards of one run.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Shard } from "../ingest/shard.js";
+import type { SavedInstance } from "../pipeline/saved.js";
+import { FILES } from "../pipeline/schema.js";
+
+/** The manifest of a shard folder. */
+export const SHARD_FILE = "shard.json";
+/** Per instance: the scored people's raw outputs a merge needs (id, probability and customer value as DOUBLE). */
+export const SHARD_SCORES = "shard-scores.parquet";
+
+/** `shard.json`. */
+export interface ShardManifest {
+  shardVersion: 1;
+  shard: Shard;
+  asOf: string;
+  instances: { name: string; trainedAsOf: string; model: string }[];
+}
+
+/** The manifest of a shard scored with the saved instances `saved`. */
+export function shardManifest(shard: Shard, asOf: string, saved: ReadonlyMap<string, SavedInstance>): ShardManifest {
+  return {
+    shardVersion: 1,
+    shard,
+    asOf,
+    instances: [...saved].map(([name, s]) => ({
+      name,
+      trainedAsOf: s.model.trainedAsOf,
+      model: createHash("sha256").update(readFileSync(join(s.from, FILES.model))).digest("hex"),
+    })),
+  };
+}

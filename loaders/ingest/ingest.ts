@@ -33,7 +33,7 @@ export async function ingest(session: Session, config: ResolvedConfig, shard?: S
   const profiles = await readingInput("inputs.profiles", () => ingestProfiles(session, config));
   const optedOut = await applyOptOut(session, config, events, profiles);
   const warnings = [...events.warnings, ...(profiles?.warnings ?? [])];
-  if (optedOut) warnings.push(`privacy.optOut: ${optedOut.people} people who opted out were removed with their ${optedOut.events} events: they are not trained on, scored or exported`);
+  if (optedOut) warnings.push(optOutWarning(optedOut));
   const [first, last] = [events.report.firstEvent.slice(0, 10), events.report.lastEvent.slice(0, 10)];
   if (config.asOf && config.asOf > last) {
     throw new UserError(
@@ -49,11 +49,8 @@ export async function ingest(session: Session, config: ResolvedConfig, shard?: S
       throw new UserError("config", `instances[${inst.index}].asOf: expected a date on or before the as-of date of the data (${events.asOf}) but got "${inst.asOf}"`);
     }
   }
-  if (profiles && profiles.report.peopleWithEvents < events.report.people * 0.5) {
-    warnings.push(
-      `inputs.profiles: only ${profiles.report.peopleWithEvents} of ${events.report.people} people with events have a profile; check that the person id columns match`,
-    );
-  }
+  const coverage = profiles && profileCoverageWarning(profiles.report.peopleWithEvents, events.report.people);
+  if (coverage) warnings.push(coverage);
   const instances: InstanceReport[] = config.instances.map((inst) => {
     const f = events.flags.instances[inst.index];
     return {
@@ -64,7 +61,7 @@ export async function ingest(session: Session, config: ResolvedConfig, shard?: S
     };
   });
   for (const inst of instances) {
-    for (const ce of inst.customEvents) if (ce.events === 0) warnings.push(`instance ${inst.name}: custom event ${ce.name} matches no event`);
+    for (const ce of inst.customEvents) if (ce.events === 0) warnings.push(customEventWarning(inst.name, ce.name));
   }
   const report: DataQualityReport = {
     asOf: events.asOf,
@@ -75,6 +72,22 @@ export async function ingest(session: Session, config: ResolvedConfig, shard?: S
     warnings,
   };
   return { config, asOf: events.asOf, events, profiles, report };
+}
+
+/** The warnings that depend on counts of people and events (the rest describe the rows read), in the order ingest
+ * adds them after the inputs' own; `merge` recomputes them from the shards' summed counts. */
+export function optOutWarning(optedOut: { people: number; events: number }): string {
+  return `privacy.optOut: ${optedOut.people} people who opted out were removed with their ${optedOut.events} events: they are not trained on, scored or exported`;
+}
+
+/** The warning when fewer than half of the people with events have a profile, or null. */
+export function profileCoverageWarning(peopleWithEvents: number, people: number): string | null {
+  return peopleWithEvents < people * 0.5 ? `inputs.profiles: only ${peopleWithEvents} of ${people} people with events have a profile; check that the person id columns match` : null;
+}
+
+/** The warning for a custom event that matches no used event. */
+export function customEventWarning(instance: string, customEvent: string): string {
+  return `instance ${instance}: custom event ${customEvent} matches no event`;
 }
 
 /**

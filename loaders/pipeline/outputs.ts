@@ -141,7 +141,7 @@ function explorerColumns(features: InstanceFeatures, ranking: number[], chosen?:
 }
 
 /** People and mean probability per bucket. */
-function bucketCounts(scores: Scores): InstanceSummary["buckets"]["counts"] {
+export function bucketCounts(scores: Scores): InstanceSummary["buckets"]["counts"] {
   return BUCKETS.map((bucket, b) => {
     let people = 0;
     let sum = 0;

@@ -376,7 +376,7 @@ function rate(labels: Uint8Array): number {
 }
 
 /** People per score 0..100. */
-function histogram(score: Uint8Array): number[] {
+export function histogram(score: Uint8Array): number[] {
   const out = new Array<number>(101).fill(0);
   for (const s of score) out[s]!++;
   return out;

@@ -1,0 +1,104 @@
+/**
+ * Sharded scoring: `score --model --shard i/N` on each of N shards, then `merge`, writes the same scores, factors and
+ * timelines, byte for byte, and the same data-quality report as one frozen-model run over everyone at the same as-of
+ * date; bad --shard values and shards of different runs are one clear line (exit 2).
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mergeCommand } from "../../loaders/cli/merge.js";
+import { exitStatusOf } from "../../loaders/cli/run.js";
+import { scoreCommand } from "../../loaders/cli/commands/score.js";
+import { resolvedDemoConfig } from "../../loaders/config/demo.js";
+import type { ResolvedConfig } from "../../loaders/config/types.js";
+import { generateDemo } from "../../loaders/demo/generate.js";
+import { dateOf, dayOf } from "../../loaders/ingest/dates.js";
+import { runPipeline } from "../../loaders/pipeline/run.js";
+import type { InstanceSummary, RunIndex } from "../../loaders/pipeline/schema.js";
+import { mergeShards } from "../../loaders/shards/merge.js";
+
+const SHARDS = 4;
+let dir: string;
+let asOf: string;
+
+function smallConfig(): ResolvedConfig {
+  const config = resolvedDemoConfig(join(dir, "data"));
+  config.training.model = { nTrees: 40 };
+  for (const inst of config.instances) inst.requirements = { minPositive: 50, minNegative: 50 };
+  return config;
+}
+
+const digest = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+const json = <T>(file: string) => JSON.parse(readFileSync(file, "utf8")) as T;
+const shardDirs = () => Array.from({ length: SHARDS }, (_, i) => join(dir, `shard-${i}`));
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "customer-ai-shards-"));
+  await generateDemo({ profiles: 3000, seed: 5, outDir: join(dir, "data") });
+  // Trained three weeks before the last event; rescored as of the last event with the model's fitted parameters.
+  await runPipeline(Object.assign(smallConfig(), { asOf: "2026-10-10" }), { out: join(dir, "trained") });
+  asOf = "2026-10-31";
+  const config = () => Object.assign(smallConfig(), { asOf });
+  await runPipeline(config(), { out: join(dir, "single"), model: join(dir, "trained") });
+  for (const [i, out] of shardDirs().entries()) await runPipeline(config(), { out, model: join(dir, "trained"), shard: { index: i, count: SHARDS } });
+  await mergeShards(shardDirs().reverse(), join(dir, "merged"));
+}, 900_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("sharded scoring and merge", () => {
+  it("splits the people: every scored person is in exactly one shard", () => {
+    const index = json<RunIndex>(join(dir, "single", "index.json"));
+    for (const { name } of index.instances) {
+      const single = json<InstanceSummary>(join(dir, "single", name, "instance.json")).scored;
+      const shards = shardDirs().map((d) => json<InstanceSummary>(join(d, name, "instance.json")).scored);
+      expect(shards.every((n) => n > 0 && n < single)).toBe(true);
+      expect(shards.reduce((a, b) => a + b, 0)).toBe(single);
+    }
+  });
+
+  it("merges into the single run's scores, factors and timelines byte for byte, and its data-quality report", () => {
+    const index = json<RunIndex>(join(dir, "single", "index.json"));
+    expect(json<RunIndex>(join(dir, "merged", "index.json"))).toEqual(index);
+    expect(index.instances.length).toBeGreaterThan(0);
+    for (const file of ["activity.parquet", "new-people.parquet"]) expect(digest(join(dir, "merged", file)), file).toBe(digest(join(dir, "single", file)));
+    for (const { name } of index.instances) {
+      for (const file of ["scores.parquet", "factors.parquet", "timeline.parquet", "model.json", "evaluation.json", "data-quality.json"]) {
+        expect(digest(join(dir, "merged", name, file)), `${name}/${file}`).toBe(digest(join(dir, "single", name, file)));
+      }
+      const [single, merged] = ["single", "merged"].map((run) => json<InstanceSummary>(join(dir, run, name, "instance.json")));
+      // Exact: counts, buckets, histogram, expected outcomes, value summary, explorer ranges, warnings.
+      for (const key of ["scored", "people", "buckets", "scoreHistogram", "expectedPositives", "value", "explorer", "warnings", "modelCard", "quality"] as const) {
+        expect(merged![key], `${name} ${key}`).toEqual(single![key]);
+      }
+    }
+  });
+
+  it("refuses bad --shard values and shards of different runs in one line (exit 2)", async () => {
+    const lines: string[] = [];
+    const output = { log: () => {}, error: (m: string) => lines.push(m), table: () => {} };
+    for (const bad of ["0/0", "5/4", "x", "4/4", "1/"]) {
+      lines.length = 0;
+      expect(await exitStatusOf(() => scoreCommand(["--shard", bad, "--out", join(dir, "bad")], output), output)).toBe(2);
+      expect(lines, bad).toHaveLength(1);
+      expect(lines[0]).toMatch(/^error: --shard: expected i\/N/);
+    }
+    const config = join(dir, "config.json");
+    writeFileSync(config, "{}");
+    lines.length = 0;
+    // A shard of another as-of date.
+    await runPipeline(Object.assign(smallConfig(), { asOf: dateOf(dayOf(asOf) - 7) }), { out: join(dir, "other-0"), model: join(dir, "trained"), shard: { index: 0, count: SHARDS } });
+    const mixed = [join(dir, "other-0"), ...shardDirs().slice(1)].join(",");
+    expect(await exitStatusOf(() => mergeCommand(["--shards", mixed, "--out", join(dir, "m2")], output), output)).toBe(2);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: --shards: .* is as of \S+ and .* as of \S+; merge the shards of one run/);
+    lines.length = 0;
+    expect(await exitStatusOf(() => mergeCommand(["--shards", shardDirs().slice(1).join(","), "--out", join(dir, "m3")], output), output)).toBe(2);
+    expect(lines[0]).toMatch(/^error: --shards: shard 0\/4 missing/);
+    lines.length = 0;
+    expect(await exitStatusOf(() => mergeCommand(["--shards", [join(dir, "single"), ...shardDirs()].join(","), "--out", join(dir, "m4")], output), output)).toBe(2);
+    expect(lines[0]).toMatch(/is not a shard folder/);
+  }, 300_000);
+});

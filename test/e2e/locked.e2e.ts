@@ -7,8 +7,8 @@
  * - In headless Chromium: every page of a new visitor shows the unlock form and downloads no data file; the form
  *   passes axe-core; a wrong passphrase is refused in words; the right one opens the overview, then (without asking
  *   again) the home page, the scores table and a person page, whose rows come from range requests answered 206 by
- *   the service worker, with the values of the decrypted files; then every other page. No console error, page error,
- *   failed cell or request to another host on any page.
+ *   the service worker, with the values of the decrypted files; then every other page; a key stored for an earlier
+ *   salt asks again. No console error, page error, failed cell or request to another host on any page.
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -262,6 +262,31 @@ describe("the locked site in a browser", () => {
       expect(await page.getByTestId("unlock").count(), path).toBe(0);
       expect(await failedCells(page), path).toBe(0);
     }
+
+    // A key stored for another salt (the site was rebuilt with a new one) asks again, and the right passphrase opens.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open("customer-ai-lock");
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const store = open.result.transaction("keys", "readwrite").objectStore("keys");
+            const root = new URL(".", (document.querySelector("script[data-customer-ai-lock]") as HTMLScriptElement).src).href;
+            const get = store.get(root);
+            get.onsuccess = () => {
+              const put = store.put({ ...get.result, salt: "an earlier salt" }, root);
+              put.onsuccess = () => resolve();
+              put.onerror = () => reject(put.error);
+            };
+          };
+        }),
+    );
+    await page.goto(`${server.url}/${instance}/quality`);
+    await page.getByTestId("unlock-passphrase").fill(PASSPHRASE);
+    await page.getByTestId("unlock-submit").click();
+    await page.getByTestId("unlock").waitFor({ state: "detached", timeout: 30_000 });
+    await waitForCells(page);
+    expect(await failedCells(page)).toBe(0);
 
     await context.close();
     expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });

@@ -116,16 +116,37 @@ async function whole(request: LockRequest, path: string, lock: LockKey, upstream
   }
   const { chunkSize, length } = header;
   const chunks = chunkCount(length, chunkSize);
-  let index = 0;
+  /** The next chunk, decrypted. */
+  const next = async (index: number): Promise<Uint8Array> => {
+    const size = Math.min(chunkSize, length - index * chunkSize) + CHUNK_OVERHEAD;
+    const chunk = await input.read(size);
+    if (chunk.length !== size) throw new DecryptError(`${path} ends early`);
+    return decryptChunk(lock.key, chunk, chunkAad(path, chunkSize, length, index)).catch(() => {
+      throw new DecryptError(`${path}: chunk ${index} does not decrypt with this site's key`);
+    });
+  };
+  // The first chunk is decrypted before answering, so that a file of another key (a stale copy in the HTTP cache after
+  // a rebuild with a new salt) is an error status the worker can retry, not a stream that fails.
+  let first: Uint8Array;
+  try {
+    first = await next(0);
+  } catch (error) {
+    input.cancel();
+    return failure(502, (error as Error).message);
+  }
+  let index = 1;
   const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (first.length > 0) controller.enqueue(first);
+      if (chunks === 1) {
+        controller.close();
+        input.cancel();
+      }
+    },
     async pull(controller) {
+      if (index >= chunks) return;
       try {
-        const size = Math.min(chunkSize, length - index * chunkSize) + CHUNK_OVERHEAD;
-        const chunk = await input.read(size);
-        if (chunk.length !== size) throw new DecryptError(`${path} ends early`);
-        const plain = await decryptChunk(lock.key, chunk, chunkAad(path, chunkSize, length, index)).catch(() => {
-          throw new DecryptError(`${path}: chunk ${index} does not decrypt with this site's key`);
-        });
+        const plain = await next(index);
         index++;
         if (plain.length > 0) controller.enqueue(plain);
         if (index === chunks) {

@@ -72,7 +72,13 @@ async function answer(request: Request, path: string): Promise<Response> {
     return fetch(request);
   }
   if (!state.key) return text(403, "This site is locked: enter its passphrase on one of its pages.");
-  return serveDecrypted({ method: request.method, url: request.url, headers: request.headers }, path, { key: state.key.key, chunkSize: state.manifest.chunkSize }, fetch);
+  const ask = { method: request.method, url: request.url, headers: request.headers };
+  const lock = { key: state.key.key, chunkSize: state.manifest.chunkSize };
+  const response = await serveDecrypted(ask, path, lock, fetch);
+  if (response.status !== 502) return response;
+  // A file that does not decrypt may be a stale copy from the HTTP cache (a rebuild with a new salt keeps the names of
+  // unchanged files, which Framework derives from their plaintext): ask the host again, past the cache.
+  return serveDecrypted(ask, path, lock, (input, init) => fetch(input, { ...init, cache: "reload" }));
 }
 
 worker.addEventListener("install", (event) => event.waitUntil(worker.skipWaiting()));

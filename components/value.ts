@@ -7,9 +7,9 @@
  */
 import * as Plot from "./plot.js";
 import type { InstanceSummary, InstanceValue, UnavailableValue, ValueReport, ValueScorer, ValueValidation } from "../loaders/pipeline/schema.js";
-import { BUCKET_ORDER, bucketColorScale, chartWidth, type ChartOptions } from "./chart-style.js";
+import { BUCKET_ORDER, bucketColorScale, chartWidth, fittingLabel, type ChartOptions } from "./chart-style.js";
 import { facts, h, table, type Child } from "./elements.js";
-import { formatCompactMoney, formatCount, formatDate, formatMoney, formatNumber, formatPercent, formatQuantity } from "./format.js";
+import { formatAmount, formatCompactMoney, formatCount, formatDate, formatMoney, formatNumber, formatPercent, formatQuantity } from "./format.js";
 
 /** Whether an instance's summary holds customer value (not absent, not unavailable). */
 export function hasValue(value: InstanceSummary["value"] | null | undefined): value is InstanceValue {
@@ -109,7 +109,11 @@ export function valueDecileChart(value: InstanceValue, { width: available, heigh
     width,
     height,
     marginLeft: 52,
-    x: { label: "Tenth of customers by expected value (1 = most valuable 10%)", type: "band", domain: rows.map((d) => d.decile) },
+    x: {
+      label: fittingLabel("Tenth of customers by expected value (1 = most valuable 10%)", width - 60) ?? fittingLabel("Tenth (1 = most valuable)", width - 60),
+      type: "band",
+      domain: rows.map((d) => d.decile),
+    },
     y: { grid: true, label: `Expected value${currency ? ` (${currency})` : ""}`, tickFormat: (v: number) => formatCompactMoney(v, currency), insetTop: 14 },
     marks: [
       Plot.barY(rows, { x: "decile", y: "total", fill: "var(--color-accent)", title: describe, tip: true }),
@@ -178,7 +182,11 @@ export function validationWords(v: ValueValidation, currency?: string | null): s
   const third = peer
     ? ` Taking ${peer.label.charAt(0).toLowerCase()}${peer.label.slice(1)} as the guess would have been ${ratioWords(peer.ratio)} in all, and off by ${formatMoney(peer.meanAbsoluteError, currency)} per customer on average against the model's ${formatMoney(model.meanAbsoluteError, currency)}.`
     : "";
-  return first + second + third;
+  const behind =
+    v.events && v.spendPerEvent
+      ? ` Behind it: they did so on ${formatNumber(v.events.actual, 0)} days where it expected ${formatNumber(v.events.predicted, 0)}, and spent ${formatAmount(v.spendPerEvent.actual, currency)} on such a day where it expected ${formatAmount(v.spendPerEvent.predicted, currency)}.`
+      : "";
+  return first + behind + second + third;
 }
 
 /** A table in a box that scrolls sideways on a phone, reachable by keyboard (a named region with a tab stop). */

@@ -80,9 +80,12 @@ describe("customer value in words", () => {
       periodDays: 30,
       cutoff: "2026-10-01",
       customers: 4698,
+      events: { predicted: 799.3, actual: 839 },
+      spendPerEvent: { predicted: 94.03, actual: 95.81 },
       scorers: [scorer("model", "BG/NBD x Gamma-Gamma", 74600.6, 21.49), scorer("last-period", "Spend in the 30 days before", 101079.9, 25.42), scorer("lifetime-rate", "Lifetime spend per period", 172858.2, 37.27)],
     };
     const text = validationWords(period, "EUR");
+    expect(text).toContain("Behind it: they did so on 839 days where it expected 799, and spent €95.81 on such a day where it expected €94.03.");
     expect(text).toContain("Fitted as of 1 Oct 2026");
     expect(text).toContain("expected its 4,698 customers to spend €74,601 in the next 30 days; they spent €80,384, so it was 7.2% low.");
     expect(text).toContain("Its most valuable tenth (469 customers) spent €48,444 where it expected €43,560 (10% low).");

@@ -94,6 +94,14 @@ describe("sharded scoring and merge", () => {
     expect(await exitStatusOf(() => mergeCommand(["--shards", mixed, "--out", join(dir, "m2")], output), output)).toBe(2);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^error: --shards: .* is as of \S+ and .* as of \S+; merge the shards of one run/);
+    // A shard of another model.
+    lines.length = 0;
+    await runPipeline(Object.assign(smallConfig(), { asOf: "2026-10-10", training: { ...smallConfig().training, model: { nTrees: 20 } } }), { out: join(dir, "trained-2") });
+    await runPipeline(Object.assign(smallConfig(), { asOf }), { out: join(dir, "other-model-0"), model: join(dir, "trained-2"), shard: { index: 0, count: SHARDS } });
+    const models = [join(dir, "other-model-0"), ...shardDirs().slice(1)].join(",");
+    expect(await exitStatusOf(() => mergeCommand(["--shards", models, "--out", join(dir, "m5")], output), output)).toBe(2);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: --shards: .* scored purchase \(model [0-9a-f]{12}.*; merge the shards of one run \(the same --model\)$/);
     lines.length = 0;
     expect(await exitStatusOf(() => mergeCommand(["--shards", shardDirs().slice(1).join(","), "--out", join(dir, "m3")], output), output)).toBe(2);
     expect(lines[0]).toMatch(/^error: --shards: shard 0\/4 missing/);

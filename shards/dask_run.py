@@ -35,8 +35,16 @@ def score_shard(repo, common, index, count, out):
     return {"index": index, "status": status, "out": out, "last": lines[-1] if lines else ""}
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Argument mistakes are one line on stderr and exit 2 (not the usage block)."""
+
+    def error(self, message):
+        print(f"error: {message} (see --help)", file=sys.stderr)
+        sys.exit(2)
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = OneLineParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", help="configuration file (default: the demo's)")
     parser.add_argument("--model", required=True, help="folder of the trained run whose models score")
     parser.add_argument("--as-of", required=True, dest="as_of", help="as-of date YYYY-MM-DD (the same for every shard)")

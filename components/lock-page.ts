@@ -9,7 +9,7 @@
  * find the stored key and open at once; a rebuild with a new salt asks again.
  */
 import { LOCK_MANIFEST, LOCK_WORKER, deriveKey, fromBase64, opensCheck, type LockManifest } from "./lock-format.js";
-import { readStoredKey, writeStoredKey } from "./lock-store.js";
+import { deleteStoredKey, readStoredKey, writeStoredKey } from "./lock-store.js";
 
 const script = document.currentScript as HTMLScriptElement | null;
 /** The site's root URL (this script's folder), which is also the service worker's scope. */
@@ -30,6 +30,8 @@ html.${LOCKED} #observablehq-main > :not(.customer-ai-unlock), html.${LOCKED} #o
 .customer-ai-unlock input { flex: 1 1 14rem; min-width: 0; font: inherit; padding: 0.4rem 0.55rem; }
 .customer-ai-unlock button { font: inherit; padding: 0.4rem 1.1rem; cursor: pointer; }
 .customer-ai-unlock [data-state="error"] { font-weight: 600; }
+.customer-ai-lock-note { margin-top: 0.5rem; }
+.customer-ai-forget { font: inherit; padding: 0.1rem 0.5rem; cursor: pointer; }
 `;
 
 document.documentElement.classList.add(LOCKED);
@@ -192,8 +194,26 @@ function unlock(): void {
       held.replaceWith(link);
     }
     if (hadFocus) document.getElementById("observablehq-main")?.focus();
+    forgetControl();
     openPage();
   });
+}
+
+/** A button in the footer that makes this browser forget the site's key (a shared computer), then locks the page. */
+function forgetControl(): void {
+  const button = el("button", { type: "button", class: "customer-ai-forget", "data-testid": "unlock-forget" }, "Forget the passphrase on this device");
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    void (async () => {
+      await deleteStoredKey(root);
+      // The worker drops the key it holds in memory too.
+      const worker = navigator.serviceWorker.controller;
+      if (worker) await check(worker).catch(() => undefined);
+      location.reload();
+    })();
+  });
+  const note = el("p", { class: "customer-ai-lock-note" }, "This site's data is encrypted; this browser keeps its key. ", button);
+  (document.getElementById("observablehq-footer") ?? document.body).append(note);
 }
 
 async function start(): Promise<void> {

@@ -8,7 +8,8 @@
  *   passes axe-core; a wrong passphrase is refused in words; the right one opens the overview, then (without asking
  *   again) the home page, the scores table and a person page, whose rows come from range requests answered 206 by
  *   the service worker, with the values of the decrypted files; then every other page; a key stored for an earlier
- *   salt asks again. No console error, page error, failed cell or request to another host on any page.
+ *   salt asks again, and so does the site once the reader has made the browser forget its key. No console error,
+ *   page error, failed cell or request to another host on any page.
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -287,6 +288,12 @@ describe("the locked site in a browser", () => {
     await page.getByTestId("unlock").waitFor({ state: "detached", timeout: 30_000 });
     await waitForCells(page);
     expect(await failedCells(page)).toBe(0);
+
+    // "Forget the passphrase on this device" locks the site again.
+    await page.getByTestId("unlock-forget").click();
+    await page.getByTestId("unlock-passphrase").waitFor({ timeout: 30_000 });
+    await page.goto(`${server.url}/`);
+    await page.getByTestId("unlock-passphrase").waitFor();
 
     await context.close();
     expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });

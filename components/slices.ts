@@ -212,7 +212,7 @@ export function slicesIntro(evaluation: Pick<Evaluation, "slices" | "auc">, summ
     "div",
     { "data-testid": "slices-summary" },
     flagged.length
-      ? h("div", { class: "warning", "data-testid": "slices-flagged" },
+      ? h("div", { class: "warning", label: "Groups that stand out", "data-testid": "slices-flagged" },
           h("p", {}, h("strong", {}, `${formatCount(flagged.length)} ${flagged.length === 1 ? "finding stands" : "findings stand"} out:`)),
           h("ul", {}, flagged.map((f) => h("li", { "data-testid": "slice-finding" }, f))),
           notes.map((n) => h("p", { "data-testid": "slices-note" }, n)))

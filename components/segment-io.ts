@@ -54,10 +54,18 @@ function codeOf(names: (string[] | undefined)[], value: string, what: string): n
   throw new Error(`${what}: unknown value "${value}"`);
 }
 
+/** The column of a field; a condition on another instance's scores ("churn:percentile") that this site does not
+ * have is refused in words. */
+function knownColumn(columns: ColumnInfo[], field: string): ColumnInfo {
+  const other = /^([A-Za-z0-9_-]+):(score|percentile|bucket)$/.exec(field);
+  if (other && !columns.some((k) => k.field === field)) throw new Error(`This definition uses the scores of the instance "${other[1]}", which this site does not have`);
+  return columnOf(columns, field);
+}
+
 /** One condition of the labelled export in the builder's form: its column found by feature name, names to codes. */
 function unlabelCondition(input: Record<string, unknown>, columns: ColumnInfo[]): unknown {
   const byName = typeof input["feature"] === "string" ? columns.find((c) => c.name === input["feature"]) : undefined;
-  const column = byName ?? columnOf(columns, String(input["field"]));
+  const column = byName ?? knownColumn(columns, String(input["field"]));
   const values = Array.isArray(input["value"]) ? (input["value"] as unknown[]) : [];
   const out: Record<string, unknown> = { field: column.field, op: input["op"], value: values };
   if (input["rank"] !== undefined) out["rank"] = input["rank"];
@@ -90,7 +98,11 @@ function unlabelGroup(input: unknown, columns: ColumnInfo[], depth: number): unk
 export function importSegment(input: unknown, columns: ColumnInfo[]): { name: string | null; segment: Segment } {
   const labelled = typeof input === "object" && input !== null && (input as Record<string, unknown>)["format"] === "customer-ai-segment";
   const segment = parseSegment(labelled ? unlabelGroup(input, columns, 0) : input);
-  const check = (s: Segment): void => s.conditions.forEach((c) => ("conditions" in c ? check(c) : columnOf(columns, c.field)));
+  const check = (s: Segment): void =>
+    s.conditions.forEach((c) => {
+      if ("conditions" in c) return check(c);
+      knownColumn(columns, c.field);
+    });
   check(segment);
   const name = labelled ? (input as Record<string, unknown>)["name"] : null;
   return { name: typeof name === "string" && name.trim() !== "" ? name.slice(0, 200) : null, segment };

@@ -161,11 +161,14 @@ export function segmentData(ready: Promise<ScoreDatabase>, columns: ColumnInfo[]
   const load = (): Promise<ScoreDatabase> => {
     if (!linked) {
       linked = (async () => {
-        const db = await ready;
         if (!linkedUrl) throw new Error("This site has no other instance's scores.");
-        const response = await fetch(linkedUrl);
-        if (!response.ok) throw new Error(`Could not load the other instances' scores: HTTP ${response.status}`);
-        await db.insertIPC(LINKED_TABLE, new Uint8Array(await response.arrayBuffer()));
+        // The download runs while the database starts.
+        const bytes = fetch(linkedUrl).then(async (response) => {
+          if (!response.ok) throw new Error(`Could not load the other instances' scores: HTTP ${response.status}`);
+          return new Uint8Array(await response.arrayBuffer());
+        });
+        const [db, stream] = await Promise.all([ready, bytes]);
+        await db.insertIPC(LINKED_TABLE, stream);
         return db;
       })();
       linked.catch(() => (linked = null));

@@ -193,6 +193,8 @@ describe("conditions across instances and on customer value", () => {
     const labelled = labelledSegment(segment, columns, { name: "At risk, likely buyers", instance: "purchase", goal: "Purchase within 30 days", asOf: "2026-10-31" });
     expect(labelled.conditions[0]).toMatchObject({ field: "churn:bucket", label: "No activity within 60 days: bucket", instance: { name: "churn", label: "No activity within 60 days", column: "bucket" } });
     expect(importSegment(JSON.parse(JSON.stringify(labelled)), columns).segment).toEqual(segment);
+    // On a site without that instance, the import says so in words.
+    expect(() => importSegment(JSON.parse(JSON.stringify(labelled)), builderColumns(summary, []))).toThrow(/uses the scores of the instance "churn", which this site does not have/);
   });
 });
 

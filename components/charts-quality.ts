@@ -30,7 +30,8 @@ const BASELINE_COLORS = ["#e0892a", "#2f9e8f", "#a066c8"];
  * The ROC curve of the out-of-time test with the diagonal of a random ranking, and the baselines' curves when
  * evaluation.json has them (recency, RFM, BG/NBD); the title gives the model's AUC and the legend every AUC.
  */
-export function rocChart(evaluation: Pick<Evaluation, "roc" | "auc" | "baselines">, { width: available, height }: ChartOptions): Figure {
+export function rocChart(evaluation: Pick<Evaluation, "roc" | "auc" | "baselines" | "intervals">, { width: available, height }: ChartOptions): Figure {
+  const iv = evaluation.intervals?.auc;
   const others = evaluation.baselines.map((b) => `${baselineName(b)} ${formatFixed(b.auc)}`);
   const { diagonal, ...frame } = squareShares(available, height, "False positive rate", "True positive rate");
   const drawn = evaluation.baselines.filter((b) => b.roc?.length);
@@ -39,7 +40,7 @@ export function rocChart(evaluation: Pick<Evaluation, "roc" | "auc" | "baselines
   const curves = drawn.flatMap((b) => b.roc!.map((p) => ({ ...p, scorer: name(baselineName(b), b.auc) })));
   return Plot.plot({
     ...frame,
-    title: `ROC curve: AUC ${formatFixed(evaluation.auc)}`,
+    title: `ROC curve: AUC ${formatFixed(evaluation.auc)}${iv ? ` (95% interval ${formatFixed(iv.low)} to ${formatFixed(iv.high)})` : ""}`,
     subtitle: drawn.length ? "The model against simple rules on the same test; the diagonal is a random choice (AUC 0.500)" : `Baselines: ${[...others, "random 0.500"].join(" · ")}`,
     ariaLabel: "ROC curve",
     ariaDescription: `True positive rate against false positive rate. Model AUC ${formatFixed(evaluation.auc)}; ${others.join("; ")}.`,
@@ -61,11 +62,12 @@ export function rocChart(evaluation: Pick<Evaluation, "roc" | "auc" | "baselines
 }
 
 /** Outcome rate of each decile of people ranked by score, relative to the average (1 = average). */
-export function liftChart(deciles: Evaluation["deciles"], { width: available, height = 260 }: ChartOptions): Figure {
+export function liftChart(deciles: Evaluation["deciles"], { width: available, height = 260, interval }: ChartOptions & { interval?: { low: number; high: number } }): Figure {
   const width = chartWidth(available);
   const top = deciles.find((d) => d.decile === 1);
+  const range = interval ? ` (95% interval ${formatNumber(interval.low, 1)} to ${formatNumber(interval.high, 1)})` : "";
   return Plot.plot({
-    title: `Lift by decile: the top 10% have ${formatNumber(top?.lift ?? NaN, 1)} times the average outcome rate`,
+    title: `Lift by decile: the top 10% have ${formatNumber(top?.lift ?? NaN, 1)} times the average outcome rate${range}`,
     ariaLabel: "Lift by decile",
     ariaDescription: deciles.map((d) => `Decile ${d.decile}: lift ${formatNumber(d.lift, 2)}`).join("; "),
     width,
@@ -198,7 +200,7 @@ const COMPARED: { key: "auc" | "prAuc" | "logLoss"; title: string; better: strin
  * The model against the baselines (recency, RFM, BG/NBD) on the same out-of-time test: one small bar chart each for AUC,
  * PR-AUC and log-loss, side by side.
  */
-export function baselineChart(evaluation: Pick<Evaluation, keyof Metrics | "baselines">, { width: available, height = 150 }: ChartOptions): HTMLElement {
+export function baselineChart(evaluation: Pick<Evaluation, keyof Metrics | "baselines" | "intervals">, { width: available, height = 150 }: ChartOptions): HTMLElement {
   const width = chartWidth(available);
   const rows = scorers(evaluation);
   const each = Math.max(240, Math.floor((width - 32) / 3));
@@ -209,12 +211,15 @@ export function baselineChart(evaluation: Pick<Evaluation, keyof Metrics | "base
   container.style.flexWrap = "wrap";
   container.style.gap = "16px";
   for (const { key, title, better } of COMPARED) {
+    // The model's 95% interval (AUC and PR-AUC have one), drawn across the end of its bar; its label after it.
+    const interval = key === "logLoss" ? undefined : evaluation.intervals?.[key];
+    const end = (r: (typeof rows)[number]) => (r.model && interval ? Math.max(r[key], interval.high) : r[key]);
     container.append(
       Plot.plot({
         title,
         subtitle: better,
         ariaLabel: `${title} of the model and the baselines`,
-        ariaDescription: rows.map((r) => `${r.scorer}: ${formatFixed(r[key])}`).join("; "),
+        ariaDescription: rows.map((r) => `${r.scorer}: ${formatFixed(r[key])}${r.model && interval ? ` (95% interval ${formatFixed(interval.low)} to ${formatFixed(interval.high)})` : ""}`).join("; "),
         width: each,
         height,
         marginLeft,
@@ -224,7 +229,8 @@ export function baselineChart(evaluation: Pick<Evaluation, keyof Metrics | "base
         marks: [
           Plot.axisY({ lineWidth, tickSize: 0 }),
           Plot.barX(rows, { y: "short", x: key, fill: (r: { model: boolean }) => (r.model ? ACCENT : MUTED), tip: true, title: (r: (typeof rows)[number]) => `${r.scorer}: ${formatFixed(r[key])}` }),
-          Plot.text(rows, { y: "short", x: key, text: (r: (typeof rows)[number]) => formatFixed(r[key]), textAnchor: "start", dx: 4, fill: "currentColor" }),
+          interval ? Plot.ruleY(rows.filter((r) => r.model), { y: "short", x1: () => interval.low, x2: () => interval.high, stroke: "currentColor", strokeWidth: 2 }) : null,
+          Plot.text(rows, { y: "short", x: end, text: (r: (typeof rows)[number]) => formatFixed(r[key]), textAnchor: "start", dx: 4, fill: "currentColor" }),
           Plot.ruleX([0]),
         ],
       }),

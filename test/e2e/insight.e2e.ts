@@ -222,6 +222,10 @@ describe.each(instances)("instance %s", (instance) => {
         expect.stringMatching(/^[\d.]+× to [\d.]+×$/),
       ]);
       expect(await page.getByTestId("ece-interval").count()).toBe(1);
+      expect(await page.locator('[data-testid="roc"] figure h2').textContent()).toContain(`(95% interval ${iv.auc.low.toFixed(3)} to ${iv.auc.high.toFixed(3)})`);
+      expect(await page.locator('[data-testid="lift"] figure h2').textContent()).toContain("95% interval");
+      // The AUC and PR-AUC charts draw the model's interval across its bar (besides each chart's zero line).
+      expect(await marks(page, "baseline-chart", "rule", "line")).toBe(3 + 2);
       expect(await page.getByTestId("model-lead").textContent()).toContain(`${iv.auc.low.toFixed(3)} to ${iv.auc.high.toFixed(3)}`);
     }
     await page.close();

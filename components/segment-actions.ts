@@ -8,7 +8,7 @@ import { html } from "htl";
 import type { InstanceSummary } from "../loaders/pipeline/schema.js";
 import type { ScoreDatabase } from "./data.js";
 import { formatCount } from "./format.js";
-import { compileSegment, hasValue, isGroup, LINKED_TABLE, quoteName, type ColumnInfo, type Segment } from "./segment.js";
+import { compileSegment, hasValue, isGroup, LINKED_TABLE, quoteName, type ColumnInfo, type CompiledSql, type Segment } from "./segment.js";
 import type { SegmentData } from "./segment-page.js";
 import { labelledSegment, membersCsv, readableSql, type ExportContext, type MemberRow, type Reason } from "./segment-export.js";
 
@@ -89,25 +89,50 @@ function factorsTable(db: ScoreDatabase, url: string): Promise<void> {
 /** How the CSV and the SQL order the people. */
 export type ExportSort = "probability" | "expected_value";
 
-/** The segment's members as CSV text: scores, the top 3 reasons in words and the chosen attributes (other
- * instances' scores joined by id, by their labels), ordered by probability or by expected value. */
-export async function segmentCsv(db: ScoreDatabase, segment: Segment, columns: ColumnInfo[], attributes: ColumnInfo[], summary: Pick<InstanceSummary, "features" | "type">, factorsUrl: string, sort: ExportSort = "probability"): Promise<{ csv: string; people: number }> {
+/**
+ * The query of a segment's members for the CSV: id, score, probability, percentile, bucket and the chosen
+ * attributes (other instances' scores joined by id from the `linked` table), ordered by probability or by expected
+ * value. Over the tables `scores` (and `linked`): the page's database, or DuckDB in Node for a headless export.
+ */
+export function memberRowsSql(segment: Segment, columns: ColumnInfo[], attributes: ColumnInfo[], sort: ExportSort = "probability"): CompiledSql {
   const { where, params } = compileSegment(segment, columns);
   const extra = attributes.map((a) => `, ${a.source ? `l.${quoteName(a.field)}` : `s.${quoteName(a.field)}`} AS ${quoteName(a.field)}`).join("");
   const join = attributes.some((a) => a.source) ? ` LEFT JOIN ${quoteName(LINKED_TABLE)} AS l ON l."id" = s."id"` : "";
   const order = sort === "expected_value" && hasValue(columns) ? `s."expected_value" DESC NULLS LAST, s."id"` : `s."probability" DESC, s."id"`;
-  const rows = await db.query<MemberRow>(`SELECT s."id" AS id, s."score"::INTEGER AS score, s."probability"::DOUBLE AS probability, s."percentile"::INTEGER AS percentile, s."bucket" AS bucket${extra}
-    FROM scores AS s${join} WHERE s."id" IN (SELECT "id" FROM scores WHERE ${where}) ORDER BY ${order}`, params);
-  await factorsTable(db, factorsUrl);
-  const reasonRows = await db.query<Reason & { id: string }>(`SELECT id, rank::INTEGER AS rank, feature::INTEGER AS feature, contribution::DOUBLE AS contribution, value
-    FROM factors WHERE rank BETWEEN 1 AND 3 AND id IN (SELECT id FROM scores WHERE ${where})`, params);
+  return {
+    where: `SELECT s."id" AS id, s."score"::INTEGER AS score, s."probability"::DOUBLE AS probability, s."percentile"::INTEGER AS percentile, s."bucket" AS bucket${extra}
+    FROM scores AS s${join} WHERE s."id" IN (SELECT "id" FROM scores WHERE ${where}) ORDER BY ${order}`,
+    params,
+  };
+}
+
+/** The query of the top 3 reasons of the members of a segment whose ids are in `ids` (a table or subquery with an
+ * `id` column), from the table `factors`. */
+export function memberReasonsSql(ids: string): string {
+  return `SELECT f.id, f.rank::INTEGER AS rank, f.feature::INTEGER AS feature, f.contribution::DOUBLE AS contribution, f.value
+    FROM factors AS f WHERE f.rank BETWEEN 1 AND 3 AND f.id IN (SELECT id FROM ${ids})`;
+}
+
+/** Reason rows grouped by person id. */
+export function reasonsById(rows: (Reason & { id: string })[]): Map<string, Reason[]> {
   const reasons = new Map<string, Reason[]>();
-  for (const r of reasonRows) {
+  for (const r of rows) {
     const list = reasons.get(r.id) ?? [];
     list.push(r);
     reasons.set(r.id, list);
   }
-  return { csv: membersCsv(rows, reasons, attributes, summary.features, summary.type), people: rows.length };
+  return reasons;
+}
+
+/** The segment's members as CSV text: scores, the top 3 reasons in words and the chosen attributes (other
+ * instances' scores joined by id, by their labels), ordered by probability or by expected value. */
+export async function segmentCsv(db: ScoreDatabase, segment: Segment, columns: ColumnInfo[], attributes: ColumnInfo[], summary: Pick<InstanceSummary, "features" | "type">, factorsUrl: string, sort: ExportSort = "probability"): Promise<{ csv: string; people: number }> {
+  const members = memberRowsSql(segment, columns, attributes, sort);
+  const rows = await db.query<MemberRow>(members.where, members.params);
+  await factorsTable(db, factorsUrl);
+  const { where, params } = compileSegment(segment, columns);
+  const reasonRows = await db.query<Reason & { id: string }>(memberReasonsSql(`scores WHERE ${where}`), params);
+  return { csv: membersCsv(rows, reasonsById(reasonRows), attributes, summary.features, summary.type), people: rows.length };
 }
 
 /** What the export panel needs once. */

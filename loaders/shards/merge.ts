@@ -136,7 +136,7 @@ export async function mergeShards(dirs: readonly string[], out: string, onProgre
         ) TO ${str(join(dir, FILES.scores))} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${FACTOR_ROW_GROUP})`);
         await run(`COPY (SELECT * FROM read_parquet(${list(dirs.map((d) => join(d, FILES.factors)))}) ORDER BY id, rank)
           TO ${str(join(dir, FILES.factors))} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${FACTOR_ROW_GROUP})`);
-        await run(`COPY (SELECT * FROM read_parquet(${list(dirs.map((d) => join(d, FILES.timeline)))}) ORDER BY id, time DESC, event)
+        await run(`COPY (SELECT * FROM read_parquet(${list(dirs.map((d) => join(d, FILES.timeline)))}) ORDER BY id, time DESC, event, amount)
           TO ${str(join(dir, FILES.timeline))} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${TIMELINE_ROW_GROUP})`);
         await run(`DROP TABLE ranks`);
 

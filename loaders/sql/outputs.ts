@@ -48,7 +48,7 @@ export function copyTimelineSql(file: string, scoreDay: number): string {
     ) e
     JOIN people p USING (pk) JOIN ev_types t ON t.__type_code = e.type
     WHERE e.k <= ${int(TIMELINE.events)}
-    ORDER BY id, time DESC, event
+    ORDER BY id, time DESC, event, amount
   ) TO ${str(file)} (FORMAT parquet, COMPRESSION snappy)`;
 }
 
@@ -71,10 +71,11 @@ export function copyNewPeopleSql(firstDays: string, file: string): string {
   ) TO ${str(file)} (FORMAT parquet, COMPRESSION snappy)`;
 }
 
-/** Writes the timeline rows of the people in a scores file, sorted by id then most recent first. */
+/** Writes the timeline rows of the people in a scores file, sorted by id then most recent first (then event type and
+ * amount: a total order, so that events of one day and type are written in the same order by any run or merge). */
 export function copyInstanceTimelineSql(timeline: string, scores: string, file: string, rowGroupSize: number): string {
   return `COPY (
     SELECT t.* FROM read_parquet(${str(timeline)}) t SEMI JOIN read_parquet(${str(scores)}) s USING (id)
-    ORDER BY t.id, t.time DESC, t.event
+    ORDER BY t.id, t.time DESC, t.event, t.amount
   ) TO ${str(file)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${int(rowGroupSize)})`;
 }

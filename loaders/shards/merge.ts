@@ -20,7 +20,8 @@
  * Not exact: insights.json. Its means of TreeSHAP contributions are recombined from the shards' means weighted by
  * their people (equal to one run's up to floating-point rounding, about 1e-15 relative), a feature's importance per
  * bucket over the features each shard lists (its top 30 globally, 10 per bucket), and its value ranges, value
- * distributions and scatter sample are shard 0's (a sample of the people). See the README ("Beyond one machine").
+ * distributions and scatter sample are shard 0's (a sample of the people), and so is instance.json's order of the
+ * categories of categorical features without a declared order. See the README ("Beyond one machine").
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -72,6 +72,10 @@ describe("segment (headless export)", () => {
     expect(whole.errors.join("\n")).toContain(`${expected.length} people`);
     const chunked = await segment(definition, [], 7);
     expect(chunked.lines).toEqual(whole.lines);
+    // Attributes by feature name or field, in the order given, labelled in the header.
+    const named = await segment(definition, ["--attributes", "profile.loyalty.tier,churn:percentile"]);
+    expect(named.status).toBe(0);
+    expect(named.lines[0]).toMatch(/Loyalty tier,No activity within 60 days: percentile/);
   }, 120_000);
 
   it("computes the value percentile as the site does, and orders by expected value on request", async () => {

@@ -28,8 +28,9 @@ export interface SegmentCommandOptions {
 
 /**
  * Runs `segment` with the command-line arguments `argv`: `--run DIR --instance NAME --definition FILE --out FILE
- * [--attributes FIELD,...] [--sort probability|expected_value]`. By default the CSV adds the attributes the
- * segment's conditions use, as the page does. An existing output file is never overwritten.
+ * [--attributes NAME,...] [--sort probability|expected_value]`. Attributes are named by feature name (as in the
+ * JSON export: `profile.loyalty.tier`) or field (`f_125`, `expected_value`, `churn:bucket`); by default the CSV adds
+ * those the segment's conditions use, as the page does. An existing output file is never overwritten.
  * @returns 0, with the number of people written on the error stream.
  * @throws UsageError and UserError for the user's mistakes (see `exitStatusOf`).
  */
@@ -96,9 +97,10 @@ function chosenAttributes(list: string | undefined, segment: Segment, columns: C
     walk(segment);
     return candidates.filter((c) => used.has(c.field));
   }
-  return list.split(",").map((field) => {
-    const found = candidates.find((c) => c.field === field.trim());
-    if (!found) throw new UsageError(`--attributes: no attribute "${field.trim()}"; choose from ${candidates.map((c) => c.field).join(", ")}`);
+  return list.split(",").map((given) => {
+    const key = given.trim();
+    const found = candidates.find((c) => c.field === key || c.name === key);
+    if (!found) throw new UsageError(`--attributes: no attribute "${key}"; choose from ${candidates.map((c) => c.name ?? c.field).join(", ")}`);
     return found;
   });
 }

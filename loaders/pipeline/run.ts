@@ -50,7 +50,6 @@ export interface RunOptions extends Omit<PrepareOptions, "onProgress"> {
   history?: { dir: string; keep: number };
 }
 
-
 /** What a run did, for the CLI's summary table. */
 export interface RunSummary {
   index: RunIndex;

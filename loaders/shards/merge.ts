@@ -94,6 +94,15 @@ export async function mergeShards(dirs: readonly string[], out: string, onProgre
       throw new UserError("config", `--shards: ${dir} wrote instances ${other.instances.map((i) => i.name).join(", ")} and ${folders[0]} ${index.instances.map((i) => i.name).join(", ")}; every shard must score every instance (rerun the shard whose instance failed)`);
     }
   }
+  // A shard that did not finish has no folder (runs are written as one transaction); a folder missing files was
+  // changed since: refuse it before writing anything.
+  for (const dir of folders) {
+    const needed = [RUN_FILES.index, RUN_FILES.activity, RUN_FILES.newPeople, ...index.instances.flatMap(({ name }) =>
+      [FILES.scores, FILES.factors, FILES.timeline, FILES.instance, FILES.insights, FILES.model, FILES.evaluation, FILES.dataQuality, SHARD_SCORES].map((f) => join(name, f)),
+    )];
+    const missing = needed.find((f) => !existsSync(join(dir, f)));
+    if (missing) throw new UserError("config", `--shards: ${join(dir, missing)} is missing; score that shard again (score --shard) and merge`);
+  }
   return writeFolderAtomically(out, async (staging) => {
     const db = await openDatabase({ threads: 1 });
     const run = async (sql: string) => void (await db.connection.run(sql));

@@ -4,7 +4,7 @@
  * date; bad --shard values and shards of different runs are one clear line (exit 2).
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -85,8 +85,6 @@ describe("sharded scoring and merge", () => {
       expect(lines, bad).toHaveLength(1);
       expect(lines[0]).toMatch(/^error: --shard: expected i\/N/);
     }
-    const config = join(dir, "config.json");
-    writeFileSync(config, "{}");
     lines.length = 0;
     // A shard of another as-of date.
     await runPipeline(Object.assign(smallConfig(), { asOf: dateOf(dayOf(asOf) - 7) }), { out: join(dir, "other-0"), model: join(dir, "trained"), shard: { index: 0, count: SHARDS } });
@@ -108,5 +106,15 @@ describe("sharded scoring and merge", () => {
     lines.length = 0;
     expect(await exitStatusOf(() => mergeCommand(["--shards", [join(dir, "single"), ...shardDirs()].join(","), "--out", join(dir, "m4")], output), output)).toBe(2);
     expect(lines[0]).toMatch(/is not a shard folder/);
+    // A shard folder missing a file: refused, and the previous merged results stay as they were.
+    const before = digest(join(dir, "merged", "purchase", "scores.parquet"));
+    cpSync(shardDirs()[1]!, join(dir, "broken-1"), { recursive: true });
+    rmSync(join(dir, "broken-1", "purchase", "factors.parquet"));
+    lines.length = 0;
+    const broken = [shardDirs()[0]!, join(dir, "broken-1"), ...shardDirs().slice(2)].join(",");
+    expect(await exitStatusOf(() => mergeCommand(["--shards", broken, "--out", join(dir, "merged")], output), output)).toBe(2);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: --shards: .*broken-1\/purchase\/factors\.parquet is missing; score that shard again/);
+    expect(digest(join(dir, "merged", "purchase", "scores.parquet"))).toBe(before);
   }, 300_000);
 });

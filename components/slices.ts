@@ -12,19 +12,9 @@ import { ACCENT, MUTED, chartWidth, labelMargin, type ChartOptions } from "./cha
 import { wilson } from "./charts-quality.js";
 import { h, table } from "./elements.js";
 import { formatCount, formatFixed, formatPercent } from "./format.js";
+import { aucInterval } from "./auc-interval.js";
 
-/**
- * An approximate 95% interval of an AUC measured on `positives` and `negatives` people (Hanley and McNeil, 1982),
- * within 0 and 1; [NaN, NaN] when the AUC cannot be measured (one class only).
- */
-export function aucInterval(auc: number, positives: number, negatives: number): [number, number] {
-  if (!Number.isFinite(auc) || positives <= 0 || negatives <= 0) return [NaN, NaN];
-  const q1 = auc / (2 - auc);
-  const q2 = (2 * auc * auc) / (1 + auc);
-  const variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives);
-  const half = 1.96 * Math.sqrt(Math.max(0, variance));
-  return [Math.max(0, auc - half), Math.min(1, auc + half)];
-}
+export { aucInterval };
 
 /** The attribute's name for people ("Loyalty tier"), or a stand-in naming the code. */
 function attributeLabel(features: readonly FeatureInfo[], code: number): string {
@@ -53,16 +43,16 @@ function flagKinds(group: SliceGroup): { ranking: boolean; calibration: boolean 
 }
 
 /** One flagged group in plain words, with its size and intervals. */
-export function flaggedGroupWords(attribute: string, group: SliceGroup, overallAuc: number, type: InstanceSummary["type"]): string[] {
+export function flaggedGroupWords(attribute: string, group: SliceGroup, withinAuc: number, type: InstanceSummary["type"]): string[] {
   const who = groupPhrase(attribute, group.category);
   const size = `${formatCount(group.people)} people, of whom ${formatCount(group.positives)} ${outcomeVerb(type)}`;
   const kinds = flagKinds(group);
   const words: string[] = [];
   if (kinds.ranking) {
     const [lo, hi] = aucInterval(group.auc, group.positives, group.people - group.positives);
-    const gap = overallAuc - group.auc;
+    const gap = withinAuc - group.auc;
     words.push(
-      `The model is ${gap >= 0.1 ? "much " : ""}less accurate at ranking people for ${who}: AUC ${formatFixed(group.auc)} (95% interval ${formatFixed(lo)} to ${formatFixed(hi)}) against ${formatFixed(overallAuc)} for everyone, on ${size}.`,
+      `The model is ${gap >= 0.1 ? "much " : ""}less accurate at ranking people for ${who}: AUC ${formatFixed(group.auc)} (95% interval ${formatFixed(lo)} to ${formatFixed(hi)}) against ${formatFixed(withinAuc)} within the groups of ${attribute.charAt(0).toLowerCase() + attribute.slice(1)} together, on ${size}.`,
     );
   }
   if (kinds.calibration) {
@@ -84,12 +74,14 @@ export function slicesSummary(slices: readonly Slice[], features: readonly Featu
   const notes: string[] = [];
   for (const slice of slices) {
     const attribute = attributeLabel(features, slice.feature);
-    for (const group of slice.groups) flagged.push(...flaggedGroupWords(attribute, group, overallAuc, type));
+    // Runs before the AUC within groups was kept compared groups with everyone.
+    const reference = Number.isFinite(slice.withinAuc) ? slice.withinAuc : overallAuc;
+    for (const group of slice.groups) flagged.push(...flaggedGroupWords(attribute, group, reference, type));
     const measured = slice.groups.filter((g) => Number.isFinite(g.auc));
     if (measured.length > 1 && measured.every((g) => g.auc < overallAuc)) {
       notes.push(
         `Every group of ${attribute.toLowerCase()} ranks below everyone together: ${attribute.toLowerCase()} itself tells people apart, and within one group there is less left to tell apart. ` +
-          "Set such groups against each other rather than against everyone.",
+          "So each group is set against the groups together, comparing people of the same group only.",
       );
     }
   }
@@ -217,7 +209,7 @@ export function slicesIntro(evaluation: Pick<Evaluation, "slices" | "auc">, summ
           h("ul", {}, flagged.map((f) => h("li", { "data-testid": "slice-finding" }, f))),
           notes.map((n) => h("p", { "data-testid": "slices-note" }, n)))
       : [
-          h("p", { "data-testid": "slices-flagged" }, `No group stands out: for every group the model ranks people within ${formatFixed(0.05, 2)} AUC of everyone and its predicted rate is within a quarter of the actual one.`),
+          h("p", { "data-testid": "slices-flagged" }, `No group stands out: for every group the model ranks people about as well as within the other groups of its attribute (within ${formatFixed(0.05, 2)} AUC, or within chance), and its predicted rate is within a quarter of the actual one.`),
           notes.map((n) => h("p", { "data-testid": "slices-note" }, n)),
         ],
   );

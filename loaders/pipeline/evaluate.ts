@@ -154,7 +154,7 @@ export async function evaluate(input: EvaluateInput): Promise<{ evaluation: Eval
     backtest: [...bucketOutcomes(testCutoff.asOf, probability, label, input.buckets), ...backtest(input)],
     intervals: bootstrapIntervals(outcomes, input.seed),
     slices: features.catalogue.flatMap((f, j) =>
-      f.kind === "categorical" && f.group === "profile" && f.categories ? [sliceBy(j, columnOf(test, j), f.categories, outcomes, model.auc)] : [],
+      f.kind === "categorical" && f.group === "profile" && f.categories ? [sliceBy(j, columnOf(test, j), f.categories, outcomes)] : [],
     ),
   };
   return { evaluation, probability };

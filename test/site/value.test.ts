@@ -137,8 +137,8 @@ describe("groups of people", () => {
     expect(groupPhrase("Home country", "FR")).toBe("home country = FR");
     expect(groupPhrase("Home country", "Not known")).toBe("home country not known");
     expect(groupPhrase("Home country", "Other (small groups)")).toBe("home country: the small groups together");
-    const [ranking] = flaggedGroupWords("Home country", { category: "FR", people: 743, positives: 55, predicted: 0.069, actual: 0.074, auc: 0.72, flags: ["ranks worse than for everyone (AUC 0.720 against 0.854)"] }, 0.854, "conversion");
-    expect(ranking).toMatch(/^The model is much less accurate at ranking people for home country = FR: AUC 0\.720 \(95% interval 0\.\d{3} to 0\.\d{3}\) against 0\.854 for everyone, on 743 people, of whom 55 had the outcome\.$/);
+    const [ranking] = flaggedGroupWords("Home country", { category: "FR", people: 743, positives: 55, predicted: 0.069, actual: 0.074, auc: 0.72, flags: ["ranks worse than within the other groups (AUC 0.720 against 0.854 within groups)"] }, 0.854, "conversion");
+    expect(ranking).toMatch(/^The model is much less accurate at ranking people for home country = FR: AUC 0\.720 \(95% interval 0\.\d{3} to 0\.\d{3}\) against 0\.854 within the groups of home country together, on 743 people, of whom 55 had the outcome\.$/);
     const [calibration] = flaggedGroupWords("Home country", { category: "US", people: 1000, positives: 40, predicted: 0.08, actual: 0.04, auc: 0.85, flags: ["over-predicts (8.0% predicted, 4.0% actual)"] }, 0.854, "churn");
     expect(calibration).toContain("For home country = US the model over-predicts: it expected 8% to have the outcome and 4% did (95% interval 3% to 5.4%), on 1,000 people, of whom 40 churned. Expected counts for this group are too high.");
     expect(flaggedGroupWords("Home country", { category: "DE", people: 900, positives: 80, predicted: 0.08, actual: 0.09, auc: 0.86, flags: [] }, 0.854, "conversion")).toEqual([]);
@@ -147,8 +147,8 @@ describe("groups of people", () => {
   test("an attribute whose every group ranks below everyone gets the note on why", () => {
     const group = (category: string, aucValue: number, flags: string[] = []) => ({ category, people: 1000, positives: 100, predicted: 0.1, actual: 0.1, auc: aucValue, flags });
     const slices: Slice[] = [
-      { feature: 4, groups: [group("none", 0.77, ["ranks worse than for everyone (AUC 0.770 against 0.854)"]), group("gold", 0.8)], smallestGroup: 1000, merged: [] },
-      { feature: 3, groups: [group("US", 0.86), group("FR", 0.84)], smallestGroup: 1000, merged: [] },
+      { feature: 4, groups: [group("none", 0.77, ["ranks worse than within the other groups (AUC 0.770 against 0.854 within groups)"]), group("gold", 0.8)], smallestGroup: 1000, merged: [], withinAuc: 0.785 },
+      { feature: 3, groups: [group("US", 0.86), group("FR", 0.84)], smallestGroup: 1000, merged: [], withinAuc: 0.85 },
     ];
     const { flagged, notes } = slicesSummary(slices, features, 0.854, "conversion");
     expect(flagged.length).toBe(1);

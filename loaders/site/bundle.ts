@@ -9,13 +9,14 @@ import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
 
-/** Bundles `components/<name>.ts` and its packages into one minified ES module (tree-shaken). */
-export async function bundleComponent(name: string): Promise<string> {
+/** Bundles `components/<name>.ts` and its packages into one minified script (tree-shaken): an ES module, or a
+ * classic script (`iife`). */
+export async function bundleComponent(name: string, format: "esm" | "iife" = "esm"): Promise<string> {
   const entry = fileURLToPath(new URL(`../../components/${name}.ts`, import.meta.url));
   const result = await build({
     entryPoints: [entry],
     bundle: true,
-    format: "esm",
+    format,
     platform: "browser",
     target: "es2022",
     minify: true,

@@ -18,8 +18,6 @@
 import { createCipheriv, createDecipheriv, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, renameSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join, posix } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import {
   CHECK_TEXT,
   DEFAULT_CHUNK_SIZE,
@@ -41,6 +39,7 @@ import {
   type LockManifest,
 } from "../../components/lock-format.js";
 import { UsageError } from "../cli/run.js";
+import { bundleComponent } from "./bundle.js";
 
 /** The passphrase itself, for one build. */
 export const PASSPHRASE_ENV = "CUSTOMER_AI_PASSPHRASE";
@@ -214,18 +213,8 @@ function filesOf(folder: string, under = ""): string[] {
 }
 
 /** Bundles one of the lock's browser scripts (`components/<name>.ts`) into a classic script. */
-async function bundleScript(name: string): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL(`../../components/${name}.ts`, import.meta.url))],
-    bundle: true,
-    format: "iife",
-    platform: "browser",
-    target: "es2022",
-    minify: true,
-    write: false,
-    legalComments: "none",
-  });
-  return result.outputFiles[0]!.text;
+function bundleScript(name: string): Promise<string> {
+  return bundleComponent(name, "iife");
 }
 
 /** The markers a page of a locked site carries (tests and the build's own check look for them). */

@@ -101,6 +101,7 @@ function leafPaths(forest: Forest): { paths: LeafPath[]; treeLeaf: number[] } {
   return { paths, treeLeaf };
 }
 
+/** Builds the leaf tables, then the whole-tree tables; null when a leaf is too deep or the tables too large. */
 function buildTables(forest: Forest): ShapTables | null {
   const { paths, treeLeaf } = leafPaths(forest);
   const distinct = paths.map((p) => [...new Set(p.entries.map((e) => e.feature))]);
@@ -121,7 +122,7 @@ function buildTables(forest: Forest): ShapTables | null {
     pathRight: sharedInt32(nEntries),
     pathBit: sharedInt32(nEntries),
     distinct: sharedInt32(distinct.reduce((a, f) => a + f.length, 0)),
-    treeNodes: Math.max(1, ...Array.from({ length: forest.nTrees }, (_, k) => (k + 1 < forest.nTrees ? forest.roots[k + 1]! : forest.left.length) - forest.roots[k]!)),
+    treeNodes: Array.from({ length: forest.nTrees }, (_, k) => (k + 1 < forest.nTrees ? forest.roots[k + 1]! : forest.left.length) - forest.roots[k]!).reduce((a, b) => Math.max(a, b), 1),
     table: sharedFloat64(size),
   };
   t.treeLeaf.set(treeLeaf);

@@ -55,6 +55,8 @@ import {
 
 /** At most this many channel or device values get their own code (the most frequent); others share one. */
 const MAX_CHANNELS = 6;
+/** At most this many channel or device codes fit the UTINYINT code (the last is "other"). */
+const MAX_CODES = 254;
 
 /** What the events ingest produced, besides the `events`, `ev_types` and `people` tables. */
 export interface EventsIngest {
@@ -81,7 +83,7 @@ export async function ingestEvents(session: Session, config: ResolvedConfig, sha
   const input = config.inputs.events;
   await session.useConfiguredLimit(config.resources.memoryLimit);
   await session.run(fileOrderSql());
-  let source = await openSource(session, input, "inputs.events");
+  let source = await openSource(session, input, "inputs.events", shard);
   const roles = await eventRoles(session, source, input);
   // Identity stitching: rows without a person id take the person id linked to their anonymous id; every later
   // scan reads through the links.
@@ -115,8 +117,11 @@ export async function ingestEvents(session: Session, config: ResolvedConfig, sha
   await refuseNulTypes(session, source, roles, typeNames);
   await refuseUnquotedRead(session, source, typeNames);
   if (typeNames.length > 60_000) throw new UserError("column_type", `inputs.events: ${typeNames.length} distinct event types; expected at most 60,000 (is the event-type column mapped correctly?)`);
-  const channels = tally("ch").slice(0, MAX_CHANNELS);
-  const devices = tally("dev").slice(0, MAX_CHANNELS);
+  // A partitioned input's shard (always scoring with a saved model, whose features name their channels and devices)
+  // codes every value it reads: its own most frequent ones need not be the whole data's.
+  const most = shard && source.layout === "partitioned" ? MAX_CODES : MAX_CHANNELS;
+  const channels = tally("ch").slice(0, most);
+  const devices = tally("dev").slice(0, most);
   await session.run(typesTableSql(typeNames), ...typesEnumSql(typeNames));
 
   // Stage every row; CSV rejects tables start empty so they hold exactly this scan's malformed lines.
@@ -191,8 +196,9 @@ export async function ingestEvents(session: Session, config: ResolvedConfig, sha
     throw new UserError("no_events", `inputs.events: no usable events; all ${rowsRead} rows were set aside (${summary})`);
   }
 
-  // One shard's people only, from here on (the accounting above is the whole input's: see shard.ts).
-  if (shard) await session.run(keepShardSql(shard));
+  // One shard's people only, from here on (the accounting above is of every row read: see shard.ts). A
+  // partitioned input's shard read its own people's rows only.
+  if (shard && source.layout === "whole") await session.run(keepShardSql(shard));
   // Canonical tables.
   await session.run(...dropStagingColumnsSql());
   await session.run(

@@ -12,7 +12,7 @@ import { applyOptOut } from "./opt-out.js";
 import { type ProfilesIngest, ingestProfiles } from "./profiles.js";
 import type { DataQualityReport, InstanceReport } from "./report.js";
 import type { Session } from "./session.js";
-import type { Shard } from "./shard.js";
+import { type Shard, checkLayouts } from "./shard.js";
 
 export type { Shard } from "./shard.js";
 
@@ -30,7 +30,8 @@ export interface IngestResult {
 /** Reads and validates the inputs of `config` into `session` (with `shard`, keeping only that shard's people). */
 export async function ingest(session: Session, config: ResolvedConfig, shard?: Shard): Promise<IngestResult> {
   const events = await readingInput("inputs.events", () => ingestEvents(session, config, shard));
-  const profiles = await readingInput("inputs.profiles", () => ingestProfiles(session, config));
+  const profiles = await readingInput("inputs.profiles", () => ingestProfiles(session, config, shard));
+  if (shard) checkLayouts(events.source.layout, profiles?.source.layout ?? null);
   const optedOut = await applyOptOut(session, config, events, profiles);
   const warnings = [...events.warnings, ...(profiles?.warnings ?? [])];
   if (optedOut) warnings.push(optOutWarning(optedOut));

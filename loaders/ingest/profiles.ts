@@ -22,6 +22,7 @@ import { PROFILE_REASONS, type ProfileReason } from "./reasons.js";
 import { personIdSql } from "./roles.js";
 import { type DataQualityReport, type SetAsideEntry, describeRow } from "./report.js";
 import type { Session } from "./session.js";
+import type { Shard } from "./shard.js";
 import { type Source, dropRejects, encodingWarning, openSource, refuseUnclosedQuote, rejectedLines, requireColumn, unreadableEntries } from "./source.js";
 
 /** A profile attribute stored in `profiles` as column `a<index>`. */
@@ -44,7 +45,7 @@ export interface ProfilesIngest {
 const SAMPLE = 10_000;
 
 /** Ingests the profiles input, or returns null when there is none (and no instance needs one). */
-export async function ingestProfiles(session: Session, config: ResolvedConfig): Promise<ProfilesIngest | null> {
+export async function ingestProfiles(session: Session, config: ResolvedConfig, shard?: Shard): Promise<ProfilesIngest | null> {
   const input = config.inputs.profiles;
   const needed: { column: string; path: string; kind: "numeric" | "categorical" | null }[] = [];
   for (const inst of config.instances) {
@@ -58,7 +59,7 @@ export async function ingestProfiles(session: Session, config: ResolvedConfig): 
     if (needed.length) throw new UserError("config", `${needed[0].path}: uses profile attribute "${needed[0].column}" but inputs.profiles is not set`);
     return null;
   }
-  const source = await openSource(session, input, "inputs.profiles");
+  const source = await openSource(session, input, "inputs.profiles", shard);
   const personColumn = requireColumn(source, input.columns.personId, "person id", "inputs.profiles.columns.personId");
   const person = personIdSql(personColumn, "inputs.profiles.columns.personId");
   const attributes: StoredAttribute[] = [];

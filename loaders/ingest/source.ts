@@ -18,6 +18,7 @@ import { type ReaderSpec, dropRejectsSql, formatOfPath, globSql, readerSql, reje
 import { UNREADABLE_LINE_REASONS } from "./reasons.js";
 import type { SetAsideEntry } from "./report.js";
 import type { Session } from "./session.js";
+import { type InputLayout, type Shard, layoutOf, shardFiles } from "./shard.js";
 
 /** A column (or struct field) of an input. */
 export interface SourceColumn {
@@ -46,6 +47,8 @@ export interface Source {
   /** SQL yielding `_file`, `_row` and the input's columns. */
   reader: string;
   columns: SourceColumn[];
+  /** Person-partitioned (`person_part=K` folders; a shard then reads its partitions only) or not (see shard.ts). */
+  layout: InputLayout;
 }
 
 const GLOB_CHARS = /[*?[\]{}]/;
@@ -267,9 +270,12 @@ async function rowOffsets(session: Session, spec: ReaderSpec): Promise<number[]>
   return offsets;
 }
 
-/** Expands the path, checks files and format, and describes the columns. */
-export async function openSource(session: Session, input: ResolvedInput, key: string): Promise<Source> {
-  const files = await expand(session, input.path, key);
+/** Expands the path, checks files and format, and describes the columns. With `shard`, a person-partitioned input
+ * is opened on the shard's partitions only (see shard.ts). */
+export async function openSource(session: Session, input: ResolvedInput, key: string, shard?: Shard): Promise<Source> {
+  const all = await expand(session, input.path, key);
+  const layout = layoutOf(all, key);
+  const files = shard && layout === "partitioned" ? shardFiles(all, shard, key) : all;
   const format = input.format ?? formatOfPath(files[0]);
   if (!format) {
     throw new UserError(
@@ -305,7 +311,7 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
     flatten(columns, [name], type);
   }
   if (columns.length === 0) throw new UserError("file_empty", `${key}: ${files[0]} has no columns`);
-  const source: Source = { key, files, format, spec, reader, columns };
+  const source: Source = { key, files, format, spec, reader, columns, layout };
   await refuseNonObjectJson(session, source);
   return source;
 }

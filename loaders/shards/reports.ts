@@ -1,22 +1,72 @@
 /**
  * The data-quality report of a sharded run, merged from its shards' reports (see `merge`).
+ *
+ * How a shard read each input decides how its row accounting merges (loaders/ingest/shard.ts):
+ * - the whole input (plain files): every shard read and accounted for every row, so the accounting (files, rows
+ *   read, used and set aside, column completeness) must be the same in every shard and is kept;
+ * - its partitions only (`person_part=K` folders): each shard accounted for the rows it read, so the shards' files
+ *   are disjoint and their accounting is summed: rows read, used and set aside, set-aside rows per reason (with the
+ *   first shards' examples, up to five), column completeness recombined from each shard's counts, and for events the
+ *   range of event times and the identity counts; for profiles the people.
+ * The layout of each input comes from the files the shards report, with the rule the shards used.
  */
 import { UserError } from "../config/errors.js";
 import { customEventWarning, optOutWarning, profileCoverageWarning } from "../ingest/ingest.js";
-import type { DataQualityReport } from "../ingest/report.js";
+import { EVENT_REASONS, PROFILE_REASONS } from "../ingest/reasons.js";
+import type { ColumnReport, DataQualityReport, InputReport, SetAsideEntry } from "../ingest/report.js";
+import { type InputLayout, layoutOf } from "../ingest/shard.js";
+
+/** How the shards read each input (null: no profiles). */
+export interface ShardLayouts {
+  events: InputLayout;
+  profiles: InputLayout | null;
+}
+
+/** The layouts the shards' reports show; `dirs` name the shards in messages.
+ * @throws UserError when the shards read an input in different layouts. */
+export function layoutsOf(reports: readonly DataQualityReport[], dirs: readonly string[]): ShardLayouts {
+  const of = (r: DataQualityReport): ShardLayouts => ({ events: layoutOf(r.events.files, "inputs.events"), profiles: r.profiles ? layoutOf(r.profiles.files, "inputs.profiles") : null });
+  const first = of(reports[0]!);
+  reports.forEach((r, i) => {
+    const l = of(r);
+    if (l.events !== first.events || l.profiles !== first.profiles) {
+      throw new UserError("config", `--shards: ${dirs[i]} read its inputs as ${describeLayouts(l)} and ${dirs[0]} as ${describeLayouts(first)}; shard the same data`);
+    }
+  });
+  return first;
+}
+
+const describeLayouts = (l: ShardLayouts) => `events ${l.events}${l.profiles ? `, profiles ${l.profiles}` : ""}`;
 
 /**
  * The data-quality report of the whole run from the shards' (`dirs` name them in messages): counts of people and
- * events summed, the row accounting (the same in every shard) kept, the count-dependent warnings recomputed.
- * @throws UserError when the shards did not read the same rows.
+ * events summed, the row accounting kept (inputs every shard read whole) or summed (partitioned inputs), the
+ * count-dependent warnings recomputed.
+ * @throws UserError when shards that read an input whole did not read the same rows, or shards of a partitioned
+ *   input read the same file.
  */
 export function mergeReports(reports: readonly DataQualityReport[], dirs: readonly string[]): DataQualityReport {
   const merged = structuredClone(reports[0]!) as DataQualityReport;
-  const rowsOf = (r: DataQualityReport) => JSON.stringify([r.asOf, r.events.rowsRead, r.events.rowsUsed, r.events.setAside, r.events.files, r.profiles?.rowsRead ?? null]);
+  const layouts = layoutsOf(reports, dirs);
+  const wholeRows = (r: DataQualityReport) =>
+    JSON.stringify([r.asOf, ...(layouts.events === "whole" ? [r.events.rowsRead, r.events.rowsUsed, r.events.setAside, r.events.files] : []), layouts.profiles === "whole" ? r.profiles!.rowsRead : null]);
   reports.forEach((r, i) => {
-    if (rowsOf(r) !== rowsOf(reports[0]!)) throw new UserError("config", `--shards: ${dirs[i]} read other rows than ${dirs[0]} (${r.events.rowsRead} rows read against ${reports[0]!.events.rowsRead}); shard the same data`);
+    if (wholeRows(r) !== wholeRows(reports[0]!)) throw new UserError("config", `--shards: ${dirs[i]} read other rows than ${dirs[0]} (${r.events.rowsRead} rows read against ${reports[0]!.events.rowsRead}); shard the same data`);
   });
   const sum = (f: (r: DataQualityReport) => number) => reports.reduce((a, r) => a + f(r), 0);
+  if (layouts.events === "partitioned") {
+    Object.assign(merged.events, sumInputs(reports.map((r) => r.events), EVENT_REASONS, "inputs.events", dirs));
+    merged.events.firstEvent = reports.map((r) => r.events.firstEvent).reduce((a, b) => (b < a ? b : a));
+    merged.events.lastEvent = reports.map((r) => r.events.lastEvent).reduce((a, b) => (b > a ? b : a));
+    if (merged.events.identities) {
+      const ids = merged.events.identities;
+      Object.assign(ids, { rowsLinked: sum((r) => r.events.identities!.rowsLinked), rowsAnonymous: sum((r) => r.events.identities!.rowsAnonymous), sharedAnonymousIds: sum((r) => r.events.identities!.sharedAnonymousIds) });
+    }
+  }
+  if (layouts.profiles === "partitioned") {
+    Object.assign(merged.profiles!, sumInputs(reports.map((r) => r.profiles!), PROFILE_REASONS, "inputs.profiles", dirs));
+    merged.profiles!.people = sum((r) => r.profiles!.people);
+  }
   merged.events.events = sum((r) => r.events.events);
   merged.events.people = sum((r) => r.events.people);
   const types = new Map<string, number>();
@@ -38,13 +88,64 @@ export function mergeReports(reports: readonly DataQualityReport[], dirs: readon
       Object.assign(req, { ok: people > 0, message: `${people} people eligible on ${eligible[2]}` });
     });
   });
-  // The warnings of the rows read are every shard's; those of counts come after them, from the summed counts.
+  merged.warnings = mergeWarnings(merged, layouts.events === "partitioned" || layouts.profiles === "partitioned" ? reports : [reports[0]!]);
+  return merged;
+}
+
+/** The warnings of the rows read (those of every report in `from`, each once, in order), then those of counts,
+ * recomputed from the merged counts. */
+function mergeWarnings(merged: DataQualityReport, from: readonly DataQualityReport[]): string[] {
   const derived = [/^privacy\.optOut: \d+ people who opted out/, /^inputs\.profiles: only \d+ of \d+ people with events have a profile/, /^instance .*: custom event .* matches no event$/];
-  const warnings = merged.warnings.filter((w) => !derived.some((d) => d.test(w)));
+  const warnings = [...new Set(from.flatMap((r) => r.warnings))].filter((w) => !derived.some((d) => d.test(w)));
   if (merged.events.optedOut) warnings.push(optOutWarning(merged.events.optedOut));
   const coverage = merged.profiles && profileCoverageWarning(merged.profiles.peopleWithEvents, merged.events.people);
   if (coverage) warnings.push(coverage);
   for (const inst of merged.instances) for (const ce of inst.customEvents) if (ce.events === 0) warnings.push(customEventWarning(inst.name, ce.name));
-  merged.warnings = warnings;
-  return merged;
+  return warnings;
+}
+
+/** Rows a report's column completeness counts: the rows parsed (read, less the lines that could not be). */
+const parsedRows = (input: InputReport) => input.rowsRead - input.setAside.filter((e) => e.reason === "malformed_row" || e.reason === "encoding_invalid").reduce((a, e) => a + e.rows, 0);
+
+/**
+ * The accounting of a partitioned input from its shards' (disjoint files): files in path order, rows summed,
+ * set-aside rows summed per reason (and rule) in the order of `reasons`, column completeness recombined from each
+ * shard's count of rows with a value.
+ * @throws UserError when two shards read the same file.
+ */
+export function sumInputs(inputs: readonly InputReport[], reasons: readonly { key: string }[], key: string, dirs: readonly string[]): Omit<InputReport, "format"> {
+  const readBy = new Map<string, number>();
+  inputs.forEach((input, i) => {
+    for (const f of input.files) {
+      const other = readBy.get(f);
+      if (other !== undefined) throw new UserError("config", `--shards: ${dirs[other]} and ${dirs[i]} both read ${f} (${key}); merge the shards of one run`);
+      readBy.set(f, i);
+    }
+  });
+  const setAside = new Map<string, SetAsideEntry>();
+  for (const input of inputs) {
+    for (const e of input.setAside) {
+      const id = `${e.reason}\u0000${e.rule ?? ""}`;
+      const seen = setAside.get(id);
+      if (seen) Object.assign(seen, { rows: seen.rows + e.rows, examples: [...seen.examples, ...e.examples].slice(0, 5) });
+      else setAside.set(id, structuredClone(e));
+    }
+  }
+  const rank = (e: SetAsideEntry) => reasons.findIndex((r) => r.key === e.reason);
+  const rows = inputs.map(parsedRows);
+  const total = Math.max(1, rows.reduce((a, b) => a + b, 0));
+  const columns: ColumnReport[] = inputs[0]!.columns.map((c) => {
+    // Each shard's completeness is its count of rows with a value over its rows parsed: the counts add up.
+    const present = inputs.reduce((a, input, i) => a + Math.round((input.columns.find((x) => x.name === c.name)?.completeness ?? 0) * rows[i]!), 0);
+    return { ...c, completeness: present / total };
+  });
+  const sum = (f: (input: InputReport) => number) => inputs.reduce((a, input) => a + f(input), 0);
+  return {
+    files: [...readBy.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    rowsRead: sum((i) => i.rowsRead),
+    rowsUsed: sum((i) => i.rowsUsed),
+    rowsSetAside: sum((i) => i.rowsSetAside),
+    setAside: [...setAside.values()].map((e, order) => ({ e, order })).sort((a, b) => rank(a.e) - rank(b.e) || a.order - b.order).map(({ e }) => e),
+    columns,
+  };
 }

@@ -1,11 +1,12 @@
 /**
  * Merging the shards' data-quality reports: counts of people and events are summed, event types re-sorted, the
- * row accounting kept, the count-dependent warnings recomputed from the sums; shards that read different rows are
- * refused in one line.
+ * row accounting kept (inputs every shard read whole) or summed (person-partitioned inputs, each shard reading its
+ * own partitions), the count-dependent warnings recomputed from the sums; shards that read different rows of a
+ * whole input, or the same file of a partitioned one, are refused in one line.
  */
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../loaders/config/errors.js";
-import type { DataQualityReport } from "../../loaders/ingest/report.js";
+import type { DataQualityReport, SetAsideEntry } from "../../loaders/ingest/report.js";
 import { mergeReports } from "../../loaders/shards/reports.js";
 
 function shardReport(people: number, events: Record<string, number>, withProfile: number, optedOut: number, custom: number): DataQualityReport {
@@ -68,5 +69,56 @@ describe("mergeReports", () => {
     other.events.rowsRead = 999;
     expect(() => mergeReports([shardReport(5, { view: 1 }, 5, 0, 1), other], ["a", "b"])).toThrow(UserError);
     expect(() => mergeReports([shardReport(5, { view: 1 }, 5, 0, 1), other], ["a", "b"])).toThrow(/^--shards: b read other rows than a/);
+  });
+
+  /** A shard's report over partitions `parts` of a partitioned input: rows per partition as given. */
+  function partitioned(parts: number[], read: number, setAside: SetAsideEntry[], present: number, first: string, last: string, profiles: number): DataQualityReport {
+    const r = shardReport(5, { view: 1 }, 5, 0, 1);
+    const aside = setAside.reduce((a, e) => a + e.rows, 0);
+    const parsed = read - setAside.filter((e) => e.reason === "malformed_row").reduce((a, e) => a + e.rows, 0);
+    Object.assign(r.events, {
+      files: parts.map((k) => `/x/events/person_part=${k}/data_0.csv`),
+      rowsRead: read,
+      rowsUsed: read - aside,
+      rowsSetAside: aside,
+      setAside,
+      columns: [{ name: "id", type: "VARCHAR", role: "personId", completeness: 1 }, { name: "amount", type: "DOUBLE", completeness: present / parsed }],
+      firstEvent: first,
+      lastEvent: last,
+    });
+    Object.assign(r.profiles!, { files: parts.map((k) => `/x/profiles/person_part=${k}/data_0.csv`), rowsRead: profiles, rowsUsed: profiles, people: profiles });
+    return r;
+  }
+  const entry = (reason: string, rows: number, examples: string[]): SetAsideEntry => ({ reason, message: reason, rows, examples });
+
+  it("sums the row accounting of shards that read their own partitions", () => {
+    const a = partitioned([0, 2], 700, [entry("duplicate", 4, ["data_0.csv row 9"]), entry("malformed_row", 3, ["data_0.csv line 2", "data_0.csv line 5"])], 333, "2025-05-02 10:00:00", "2026-10-30 09:00:00", 70);
+    const b = partitioned([1, 3], 301, [entry("timestamp_invalid", 2, ["data_0.csv row 1", "data_0.csv row 4", "data_0.csv row 6"]), entry("malformed_row", 4, ["data_0.csv line 7", "data_0.csv line 8", "data_0.csv line 9", "data_0.csv line 10"])], 100, "2025-05-01 08:00:00", "2026-10-31 10:00:00", 30);
+    const merged = mergeReports([a, b], ["a", "b"]);
+    expect(merged.events.files).toEqual([0, 1, 2, 3].map((k) => `/x/events/person_part=${k}/data_0.csv`));
+    expect(merged.events.rowsRead).toBe(1001);
+    expect(merged.events.rowsSetAside).toBe(13);
+    expect(merged.events.rowsUsed).toBe(988);
+    // In the order one run lists them (unreadable lines first, then by reason), examples up to five, a's first.
+    expect(merged.events.setAside).toEqual([
+      entry("malformed_row", 7, ["data_0.csv line 2", "data_0.csv line 5", "data_0.csv line 7", "data_0.csv line 8", "data_0.csv line 9"]),
+      entry("timestamp_invalid", 2, ["data_0.csv row 1", "data_0.csv row 4", "data_0.csv row 6"]),
+      entry("duplicate", 4, ["data_0.csv row 9"]),
+    ]);
+    // 333 of 697 and 100 of 297 parsed rows have an amount: 433 of 994, as one run divides it.
+    expect(merged.events.columns[1]!.completeness).toBe(433 / 994);
+    expect(merged.events.columns[0]!.completeness).toBe(1);
+    expect([merged.events.firstEvent, merged.events.lastEvent]).toEqual(["2025-05-01 08:00:00", "2026-10-31 10:00:00"]);
+    expect(merged.profiles!.rowsRead).toBe(100);
+    expect(merged.profiles!.people).toBe(100);
+    expect(merged.profiles!.files).toHaveLength(4);
+  });
+
+  it("refuses partitioned shards that read the same file, and shards that read an input in different layouts", () => {
+    const a = partitioned([0, 2], 10, [], 5, "2025-05-01 00:00:00", "2026-10-31 00:00:00", 3);
+    const b = partitioned([2, 3], 10, [], 5, "2025-05-01 00:00:00", "2026-10-31 00:00:00", 3);
+    expect(() => mergeReports([a, b], ["a", "b"])).toThrow(/^--shards: a and b both read \/x\/events\/person_part=2\/data_0\.csv \(inputs\.events\)/);
+    const whole = shardReport(5, { view: 1 }, 5, 0, 1);
+    expect(() => mergeReports([a, whole], ["a", "b"])).toThrow(/^--shards: b read its inputs as events whole, profiles whole and a as events partitioned, profiles partitioned; shard the same data$/);
   });
 });

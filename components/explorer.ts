@@ -9,6 +9,7 @@ import type { FeatureInfo } from "../loaders/pipeline/schema.js";
 import type { ScoreDatabase } from "./data.js";
 import { formatCount, formatMoney, formatPercent, formatProbability, formatQuantity } from "./format.js";
 import type { CompiledSql } from "./segment.js";
+import { estimateCount, roundedCount, sampleWords, type SampleInfo } from "./sample.js";
 
 /** Columns the table can sort by (the only identifiers ORDER BY accepts). */
 export const SORTABLE = ["id", "probability", "score", "percentile", "bucket"] as const;
@@ -92,6 +93,8 @@ export interface TableOptions {
   personHref?: (id: string) => string;
   /** Customer value, when the scores carry it: its horizon and the currency of amounts. */
   value?: { horizonDays: number; currency?: string | null } | null;
+  /** In sample mode: the table holds the people of the sample (the pager says so). */
+  sampled?: boolean;
 }
 
 const HEADINGS: Record<SortColumn, string> = {
@@ -162,7 +165,7 @@ export async function peopleTable(options: TableOptions): Promise<HTMLElement> {
     <nav class="pager" aria-label="Pages of people">
       <button type="button" onclick=${go(0)} disabled=${page === 0}>First</button>
       <button type="button" onclick=${go(page - 1)} disabled=${page === 0}>Previous</button>
-      <span data-testid="page">Page ${formatCount(page + 1)} of ${formatCount(pages)} (${formatCount(people)} people)</span>
+      <span data-testid="page">Page ${formatCount(page + 1)} of ${formatCount(pages)} (${formatCount(people)} ${options.sampled ? "people of the sample" : "people"})</span>
       <button type="button" onclick=${go(page + 1)} disabled=${page >= pages - 1}>Next</button>
       <button type="button" onclick=${go(pages - 1)} disabled=${page >= pages - 1}>Last</button>
     </nav>`);
@@ -177,4 +180,28 @@ export async function peopleTable(options: TableOptions): Promise<HTMLElement> {
 /** "N of M people (x%)" for a filter's result. */
 export function countText(people: number, total: number): string {
   return `${formatCount(people)} of ${formatCount(total)} people (${formatPercent(total ? people / total : 0)})`;
+}
+
+/** A score histogram of the sample scaled to everyone (people per score times M/m), for the chart over everyone's. */
+export function scaledHistogram(histogram: { score: number; people: number }[], sample: Pick<SampleInfo, "people" | "total">): { score: number; people: number }[] {
+  const factor = sample.total / Math.max(1, sample.people);
+  return histogram.map((bin) => ({ score: bin.score, people: bin.people * factor }));
+}
+
+/**
+ * The count of a filter's result in sample mode, in words: exact with no filter ("10,560,000 of 10,560,000 people"),
+ * else the estimate for everyone with its 95% interval, `k` being the people of the sample the filter keeps.
+ */
+export function sampleCountText(k: number, filtered: boolean, sample: SampleInfo): string {
+  if (!filtered) return countText(sample.total, sample.total);
+  const count = estimateCount(k, sample);
+  return `About ${roundedCount(count.estimate)} of ${formatCount(sample.total)} people (${formatPercent(count.estimate / sample.total)}), likely between ${roundedCount(count.low)} and ${roundedCount(count.high)}`;
+}
+
+/** What sample mode means, under the count: how the count is made and what stays exact. */
+export function sampleNote(sample: SampleInfo): HTMLElement {
+  return html`<p class="muted sample-note" data-testid="sample-note" data-rate=${String(sample.rate)} data-sample=${String(sample.people)} data-total=${String(sample.total)}>
+    Counted on ${sampleWords(sample)} (${formatCount(sample.people)} people, picked by their id, the same at every build), so that filters answer at once:
+    with a filter, the count is an estimate for everyone, and the range holds the true count 95 times in 100. Without a filter the figures are exact.
+    The table lists the people of the sample.</p>` as HTMLElement;
 }

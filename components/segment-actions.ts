@@ -10,6 +10,7 @@ import type { ScoreDatabase } from "./data.js";
 import { formatCount } from "./format.js";
 import { compileSegment, hasValue, isGroup, LINKED_TABLE, quoteName, type ColumnInfo, type CompiledSql, type Segment } from "./segment.js";
 import type { SegmentData } from "./segment-page.js";
+import { estimateCount, roundedCount, sampleWords, type SampleInfo } from "./sample.js";
 import { labelledSegment, membersCsv, readableSql, type ExportContext, type MemberRow, type Reason } from "./segment-export.js";
 
 /** Offers `content` as a file download. */
@@ -135,6 +136,26 @@ export async function segmentCsv(db: ScoreDatabase, segment: Segment, columns: C
   return { csv: membersCsv(rows, reasonsById(reasonRows), attributes, summary.features, summary.type), people: rows.length };
 }
 
+/**
+ * In sample mode, what the CSV holds and how to export everyone: the headless command over the run's full scores,
+ * or the SQL on the full scores table (offered below it).
+ */
+export function sampleExportNote(sample: SampleInfo, instance: string): { element: HTMLElement; update(people: number): void } {
+  const count = html`<span data-testid="export-sample-count"></span>` as HTMLElement;
+  const element = html`<div class="segment-export-sample" data-testid="export-sample-note">
+    <p><strong>The CSV holds the sample only</strong>: this site keeps ${sampleWords(sample)}, so the download has ${count}.
+    To export everyone in the segment, download the definition (JSON) and run, where the scores are:</p>
+    <pre data-testid="export-command">npm run segment -- --run &lt;scores folder&gt; --instance ${instance} --definition ${instance}-segment.json --out members.csv</pre>
+    <p>or run the SQL below on the full scores table (the Parquet file it links to holds everyone scored).</p>
+  </div>` as HTMLElement;
+  return {
+    element,
+    update(people) {
+      count.textContent = people === 0 ? "none of the sample's people" : `only the ${formatCount(people)} people of the sample, of about ${roundedCount(estimateCount(people, sample).estimate)} in the segment`;
+    },
+  };
+}
+
 /** What the export panel needs once. */
 export interface ExportOptions {
   data: SegmentData;
@@ -143,6 +164,8 @@ export interface ExportOptions {
   instance: string;
   factorsUrl: string;
   scoresUrl: string;
+  /** In sample mode, the sample the page holds: the CSV has only its people, and says how to export everyone. */
+  sample?: SampleInfo | null;
 }
 
 /** What the export panel shows for the current segment. */
@@ -166,6 +189,8 @@ function fileName(instance: string, name: string): string {
  */
 export function exportPanel(options: ExportOptions): HTMLElement & { update(state: ExportState): void } {
   const { data, columns, summary, instance, factorsUrl, scoresUrl } = options;
+  const sample = options.sample ?? null;
+  const note = sample ? sampleExportNote(sample, instance) : null;
   const others = [...new Set(columns.filter((c) => c.source).map((c) => `“${c.source!.label}”`))];
   let state: ExportState | null = null;
   const status = html`<p role="status" class="muted" data-testid="export-status"></p>` as HTMLElement;
@@ -188,7 +213,7 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
   const sortOf = (): ExportSort => (hasValue(columns) && sortSelect.value === "expected_value" ? "expected_value" : "probability");
   const sortControl = hasValue(columns) ? html`<div class="filter-inputs"><label for="export-sort">Order the people by</label> ${sortSelect}</div>` : "";
   const drawSql = () => {
-    if (state) sqlText.textContent = readableSql(state.segment, columns, { ...state.context, people: state.people, sort: sortOf() });
+    if (state) sqlText.textContent = readableSql(state.segment, columns, { ...state.context, people: sample ? undefined : state.people, sort: sortOf() });
   };
   sortSelect.addEventListener("change", drawSql);
   const base = () => fileName(instance, state?.context.name ?? "segment");
@@ -202,7 +227,7 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
       const db = await data.for([segment], chosen.map((c) => c.field));
       const out = await segmentCsv(db, segment, columns, chosen, summary, factorsUrl, sortOf());
       download(out.csv, `${base()}.csv`, "text/csv");
-      status.textContent = `${formatCount(out.people)} people exported.`;
+      status.textContent = sample ? `${formatCount(out.people)} people of the sample exported (not everyone in the segment: see above).` : `${formatCount(out.people)} people exported.`;
     } catch (error) {
       status.textContent = `Export failed: ${String(error)}`;
     } finally {
@@ -210,12 +235,13 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
     }
   });
   json.addEventListener("click", () => {
-    if (state) download(JSON.stringify(labelledSegment(state.segment, columns, { ...state.context, people: state.people }), null, 2) + "\n", `${base()}.json`, "application/json");
+    if (state) download(JSON.stringify(labelledSegment(state.segment, columns, { ...state.context, people: sample ? undefined : state.people }), null, 2) + "\n", `${base()}.json`, "application/json");
   });
   sqlButton.addEventListener("click", () => download(sqlText.textContent ?? "", `${base()}.sql`, "application/sql"));
   const panel = html`<div class="segment-export" data-testid="export-panel">
     <p>The CSV lists each person's id, score, probability, percentile, bucket and top 3 reasons in words, plus the attributes below.
     The definition keeps the segment: import it here again, or run the SQL on the scores table.</p>
+    ${note?.element ?? ""}
     ${picker.element}
     ${sortControl}
     <div class="filter-inputs segment-export-buttons">${csv} ${json} ${sqlButton}</div>
@@ -241,7 +267,9 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
       if (empty) b.setAttribute("aria-describedby", "export-reason");
       else b.removeAttribute("aria-describedby");
     }
-    csv.textContent = empty ? "Download the people (CSV)" : `Download the ${formatCount(next.people)} ${next.people === 1 ? "person" : "people"} (CSV)`;
+    const who = `${formatCount(next.people)} ${next.people === 1 ? "person" : "people"}`;
+    csv.textContent = empty ? "Download the people (CSV)" : sample ? `Download the sample's ${who} (CSV)` : `Download the ${who} (CSV)`;
+    note?.update(next.people);
     reason.textContent = empty ? "Nothing to export: no one is in this segment." : "";
     drawSql();
   };

@@ -6,12 +6,15 @@
  */
 import { html } from "htl";
 import { formatCount } from "./format.js";
+import { roundedCount } from "./sample.js";
 import { factorRank, MAX_FACTOR_RANK, type ColumnInfo, type Condition, type Segment } from "./segment.js";
 
 /** How many of the people in scope have each feature (by code) among their top factors; `total`: the people in scope. */
 export interface FactorCounts {
   counts: Map<number, number>;
   total: number;
+  /** True when the counts are estimates for everyone from the site's sample (sample mode): said "about". */
+  estimated?: boolean;
 }
 
 let uid = 0;
@@ -21,8 +24,9 @@ const COMMON = 10;
 /** The most factors a search lists. */
 const FOUND = 40;
 
-/** "1,234 people", "1 person". */
-export function peopleText(n: number): string {
+/** "1,234 people", "1 person"; an estimate "about 1.2 million people". */
+export function peopleText(n: number, estimated = false): string {
+  if (estimated) return `about ${roundedCount(n)} people`;
   return `${formatCount(n)} ${n === 1 ? "person" : "people"}`;
 }
 
@@ -53,7 +57,7 @@ function captionText(query: string, shown: number, labels: string[], known: Fact
     return matching === 0 ? `No factor matches "${q}".` : `${formatCount(Math.min(shown, matching))} of ${formatCount(matching)} factors matching "${q}":`;
   }
   if (!known) return "Counting the most common top factors…";
-  const who = everyone ? `everyone scored (${peopleText(known.total)})` : `the ${peopleText(known.total)} the other conditions select`;
+  const who = everyone ? `everyone scored (${peopleText(known.total, known.estimated)})` : `the ${peopleText(known.total, known.estimated)} the other conditions select`;
   const has = rank === 1 ? "as their top factor" : `among their top ${rank} factors`;
   return known.total === 0 ? "No one is left by the other conditions." : `Most common ${has} among ${who}; type to find any other factor.`;
 }
@@ -102,7 +106,7 @@ export function factorValueEditor(
         const box = html`<input type="checkbox" checked=${chosen.includes(code)} data-value=${String(code)}>` as HTMLInputElement;
         box.addEventListener("change", () => toggle(code, box.checked));
         const n = known?.counts.get(code);
-        return html`<li><label class="factor-option">${box}<span>${labels[code]}</span></label><span class="factor-count">${n === undefined ? "" : n === 0 ? "none" : peopleText(n)}</span></li>`;
+        return html`<li><label class="factor-option">${box}<span>${labels[code]}</span></label><span class="factor-count">${n === undefined ? "" : n === 0 ? "none" : peopleText(n, known?.estimated)}</span></li>`;
       }),
     );
     caption.textContent = captionText(search.value, codes.length, labels, known, rank, options.scope().conditions.length === 0);

@@ -12,10 +12,11 @@ import {
   factorCountsSql, goalNoun, hasValue, isGroup, LINKED_TABLE, linkedInstances, matchesEveryone, overlapSql, quoteName, segmentProbabilitiesSql, segmentStatsSql,
   type ColumnInfo, type Condition, type Segment,
 } from "./segment.js";
-import { EXACT_LIMIT, segmentEstimate, testedTargeting, topPercentOf, type SegmentEstimate } from "./segment-estimate.js";
+import { EXACT_LIMIT, segmentEstimate, type CountMoments, testedTargeting, topPercentOf, type SegmentEstimate } from "./segment-estimate.js";
 import { deleteSegment, importSegment, loadSavedSegments, saveSegment, type KeyValueStore } from "./segment-io.js";
 import type { FactorCounts } from "./segment-factor.js";
 import type { SegmentEditor } from "./segment-form.js";
+import { estimateCount, estimateOutcomes, estimateTotal, roundedCount, sampleWords, type SampleInfo } from "./sample.js";
 
 /** A named segment offered for loading or comparing. */
 export interface NamedSegment {
@@ -206,6 +207,8 @@ export interface SegmentResult {
   total: number;
   lowest: number | null;
   estimate: SegmentEstimate;
+  /** The members' Σp and Σp(1 - p) (what sample mode scales up). */
+  moments: CountMoments;
   value?: { total: number; people: number };
   unscored?: { instance: string; label: string; people: number }[];
 }
@@ -220,13 +223,15 @@ export async function segmentResult(db: ScoreDatabase, segment: Segment, columns
     const sql = segmentProbabilitiesSql(segment, columns);
     probabilities = (await db.query<{ p: number }>(sql.where, sql.params)).map((r) => r.p);
   }
-  const result: SegmentResult = { people, total, lowest, estimate: segmentEstimate({ n: people, mean: expected, variance, third }, probabilities) };
+  const moments = { n: people, mean: expected, variance, third };
+  const result: SegmentResult = { people, total, lowest, moments, estimate: segmentEstimate(moments, probabilities) };
   if (hasValue(columns)) result.value = { total: row?.value_total ?? 0, people: row?.value_people ?? 0 };
   return result;
 }
 
-/** How many of the people `scope` selects have each feature among their top `rank` factors. */
-export async function factorCounts(db: ScoreDatabase, scope: Segment, rank: number, columns: ColumnInfo[]): Promise<FactorCounts> {
+/** How many of the people `scope` selects have each feature among their top `rank` factors; in sample mode
+ * estimated for everyone (M/m times the sample's counts). */
+export async function factorCounts(db: ScoreDatabase, scope: Segment, rank: number, columns: ColumnInfo[], sample: SampleInfo | null = null): Promise<FactorCounts> {
   const { where, params } = factorCountsSql(scope, columns, rank);
   const rows = await db.query<{ code: number; people: number; total: number }>(where, params);
   let total = rows[0]?.total;
@@ -234,7 +239,9 @@ export async function factorCounts(db: ScoreDatabase, scope: Segment, rank: numb
     const stats = segmentStatsSql(scope, columns);
     total = (await db.query<{ people: number }>(stats.where, stats.params))[0]?.people ?? 0;
   }
-  return { counts: new Map(rows.map((r) => [r.code, r.people])), total };
+  if (!sample) return { counts: new Map(rows.map((r) => [r.code, r.people])), total };
+  const scale = (n: number) => estimateCount(n, sample).estimate;
+  return { counts: new Map(rows.map((r) => [r.code, scale(r.people)])), total: scale(total), estimated: true };
 }
 
 /** What people reach in words: "buy in the next 30 days", from the goal sentence "People who will buy in ...". */
@@ -261,7 +268,10 @@ function testedView(percent: number | null, summary: Pick<InstanceSummary, "type
 }
 
 /** What the estimate says about the instance: its goal, and its customer value where it has one. */
-export type EstimateSummary = Pick<InstanceSummary, "goalText" | "type" | "window"> & Partial<Pick<InstanceSummary, "value" | "currency" | "rules" | "eventLabels">>;
+export type EstimateSummary = Pick<InstanceSummary, "goalText" | "type" | "window"> & Partial<Pick<InstanceSummary, "value" | "currency" | "rules" | "eventLabels">> & {
+  /** In sample mode, the sample the page's people table holds (see components/sample.ts). */
+  sample?: SampleInfo | null;
+};
 
 /** The members' total expected value in words (instances with customer value). */
 function valueView(result: SegmentResult, summary: EstimateSummary): HTMLElement | string {
@@ -282,8 +292,15 @@ function valueView(result: SegmentResult, summary: EstimateSummary): HTMLElement
 }
 
 /** Who conditions on other instances' scores leave out, in words. */
-function unscoredView(result: SegmentResult): HTMLElement | string {
+function unscoredView(result: SegmentResult, sample: SampleInfo | null = null): HTMLElement | string {
   if (!result.unscored?.length) return "";
+  if (sample) {
+    return html`<ul class="segment-linked-notes" data-testid="segment-linked-note">${result.unscored.map((u) => html`<li data-instance=${u.instance} data-unscored=${String(u.people)}>
+      This segment uses the scores of “${u.label}”, matched by person id. ${u.people === 0
+        ? "Everyone of the sample scored here is scored there too, so no one is left out for that reason."
+        : html`About <strong>${roundedCount(estimateCount(u.people, sample).estimate)}</strong> people scored here but not there (${formatPercent(u.people / sample.people)} of the sample) are left out.`}
+    </li>`)}</ul>` as HTMLElement;
+  }
   return html`<ul class="segment-linked-notes" data-testid="segment-linked-note">${result.unscored.map((u) => html`<li data-instance=${u.instance} data-unscored=${String(u.people)}>
     This segment uses the scores of “${u.label}”, matched by person id. ${u.people === 0
       ? "Everyone scored here is scored there too, so no one is left out for that reason."
@@ -293,6 +310,7 @@ function unscoredView(result: SegmentResult): HTMLElement | string {
 
 /** The segment's one estimate: its size, and the expected count reaching the goal with its range, in words. */
 export function estimateView(result: SegmentResult, segment: Segment, summary: EstimateSummary, evaluation: Pick<Evaluation, "thresholds" | "testCutoff" | "kind">): HTMLElement {
+  if (summary.sample) return sampleEstimateView(result, segment, { ...summary, sample: summary.sample }, evaluation);
   const { people, total, estimate } = result;
   const size = html`<p class="segment-size"><span class="big" data-testid="segment-size">${formatCount(people)}</span>
     ${people === 1 ? "person" : "people"} <span class="muted" data-testid="segment-share">(${formatPercent(total ? people / total : 0)} of the ${formatCount(total)} scored)</span></p>`;
@@ -378,20 +396,65 @@ export function compareSelect(choices: NamedSegment[], initial: Segment | null):
   return root;
 }
 
-/** The overlap of two segments: in A, in B, in both, in A only, in B only. */
-export async function overlapView(db: ScoreDatabase, a: Segment, b: Segment, columns: ColumnInfo[]): Promise<HTMLElement> {
+/** The overlap of two segments: in A, in B, in both, in A only, in B only; in sample mode estimated for everyone. */
+export async function overlapView(db: ScoreDatabase, a: Segment, b: Segment, columns: ColumnInfo[], sample: SampleInfo | null = null): Promise<HTMLElement> {
   const { where, params } = overlapSql(a, b, columns);
   const [row] = await db.query<{ a: number; b: number; both: number }>(where, params);
   const { a: inA = 0, b: inB = 0, both = 0 } = row ?? {};
   const share = (n: number, of: number) => (of ? `${formatPercent(n / of)} of this segment` : "");
-  return html`<table data-testid="overlap">
+  const count = (n: number) => (sample ? `about ${roundedCount(estimateCount(n, sample).estimate)}` : formatCount(n));
+  return html`<div><table data-testid="overlap">
     <thead><tr><th scope="col">Who</th><th scope="col" style="text-align: right">People</th><th scope="col">Share</th></tr></thead>
     <tbody>
-      <tr><th scope="row">In this segment</th><td style="text-align: right">${formatCount(inA)}</td><td></td></tr>
-      <tr><th scope="row">In the other</th><td style="text-align: right">${formatCount(inB)}</td><td></td></tr>
-      <tr><th scope="row">In both</th><td style="text-align: right" data-testid="overlap-both">${formatCount(both)}</td><td>${share(both, inA)}</td></tr>
-      <tr><th scope="row">Only in this segment</th><td style="text-align: right">${formatCount(inA - both)}</td><td></td></tr>
-      <tr><th scope="row">Only in the other</th><td style="text-align: right">${formatCount(inB - both)}</td><td></td></tr>
+      <tr><th scope="row">In this segment</th><td style="text-align: right">${count(inA)}</td><td></td></tr>
+      <tr><th scope="row">In the other</th><td style="text-align: right">${count(inB)}</td><td></td></tr>
+      <tr><th scope="row">In both</th><td style="text-align: right" data-testid="overlap-both">${count(both)}</td><td>${share(both, inA)}</td></tr>
+      <tr><th scope="row">Only in this segment</th><td style="text-align: right">${count(inA - both)}</td><td></td></tr>
+      <tr><th scope="row">Only in the other</th><td style="text-align: right">${count(inB - both)}</td><td></td></tr>
     </tbody>
-  </table>` as HTMLElement;
+  </table>${sample ? html`<p class="muted" data-testid="overlap-sample-note">Estimated for everyone from ${sampleWords(sample)}.</p>` : ""}</div>` as HTMLElement;
+}
+
+/** The members' total expected value, estimated from the sample, in words (instances with customer value). */
+function sampleValueView(result: SegmentResult, summary: EstimateSummary & { sample: SampleInfo }): HTMLElement | string {
+  const value = summary.value;
+  if (!result.value || !value || "unavailable" in value || result.value.people === 0) return "";
+  // Scaled from the sample: said as "about", without its own range.
+  const total = estimateTotal(result.value.total, 0, summary.sample).estimate;
+  const noun = goalNoun({ rules: summary.rules, eventLabels: summary.eventLabels });
+  return html`<p class="segment-value" data-testid="segment-value" data-total=${String(total)}>Their expected value over the next ${formatCount(value.horizonDays)} days:
+    about <strong data-testid="segment-value-total">${formatAmount(total, summary.currency)}</strong> in total, estimated from the sample.
+    <span class="muted">An estimate from each customer's past ${noun}s and their amounts, not a promise.</span></p>` as HTMLElement;
+}
+
+/**
+ * The estimate in sample mode: the segment's size for everyone, estimated from the sample with its 95% interval,
+ * and the expected number reaching the goal with a range that covers the sample and chance; said in plain words.
+ */
+export function sampleEstimateView(result: SegmentResult, segment: Segment, summary: EstimateSummary & { sample: SampleInfo }, evaluation: Pick<Evaluation, "thresholds" | "testCutoff" | "kind">): HTMLElement {
+  const { sample } = summary;
+  const count = estimateCount(result.people, sample);
+  const outcomes = estimateOutcomes({ expected: result.moments.mean, variance: result.moments.variance }, sample, count);
+  const size = html`<p class="segment-size">About <span class="big" data-testid="segment-size">${roundedCount(count.estimate)}</span> people
+    <span class="muted" data-testid="segment-share">(likely between <span data-testid="segment-size-low">${roundedCount(count.low)}</span> and
+    <span data-testid="segment-size-high">${roundedCount(count.high)}</span>; ${formatPercent(count.estimate / sample.total)} of the ${formatCount(sample.total)} scored)</span></p>`;
+  const words = html`<p class="muted segment-method" data-testid="sample-note">Counted on ${sampleWords(sample)} (${formatCount(sample.people)} people, picked by their id),
+    so that the page answers at once: ${formatCount(result.people)} of them match. The number of people is an estimate for everyone; its range holds the true
+    number 95 times in 100. The expected number is the sum of the members' probabilities, scaled up from the sample; its range covers the sample and
+    chance (9 times in 10), not errors of the model (see Model quality).</p>`;
+  const empty = result.people === 0;
+  return html`<div data-testid="segment-estimate" data-sampled="true" data-people=${String(result.people)} data-estimate=${String(count.estimate)}
+    data-low95=${String(count.low)} data-high95=${String(count.high)} data-expected=${String(outcomes.expected)} data-low=${String(outcomes.low)} data-high=${String(outcomes.high)}>
+    ${size}
+    ${empty
+      ? html`<p data-testid="segment-empty">No one in the sample matches these conditions: in all, probably fewer than ${roundedCount(count.high)} people do.
+        Loosen or remove a condition, or export the full membership (below) to be sure.</p>`
+      : html`<p class="segment-sentence">About <strong data-testid="segment-expected">${roundedCount(outcomes.expected)}</strong> of them are expected to
+        ${goalWords(summary)} (likely between <span data-testid="segment-low">${roundedCount(outcomes.low)}</span> and
+        <span data-testid="segment-high">${roundedCount(outcomes.high)}</span>).</p>`}
+    ${empty ? "" : sampleValueView(result, summary)}
+    ${unscoredView(result, sample)}
+    ${words}
+    ${empty ? "" : testedView(topPercentOf(segment), summary, evaluation)}
+  </div>` as HTMLElement;
 }

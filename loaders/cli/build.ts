@@ -8,6 +8,9 @@
  * With a passphrase (`CUSTOMER_AI_PASSPHRASE`, or a file named by `--passphrase-file FILE` or
  * `CUSTOMER_AI_PASSPHRASE_FILE`) the site is locked once built: its data files are encrypted and its pages ask for
  * the passphrase (loaders/site/encrypt.ts). The passphrase is read before anything is built and never written.
+ *
+ * `--sample-above N` sets `CUSTOMER_AI_SAMPLE_ABOVE` for the build: instances with more scored people than N ship a
+ * person-hash sample to the scores and segments pages (sample mode, loaders/site/sample.ts).
  */
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
@@ -15,6 +18,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { isFrameworkSite, writeFolderAtomically } from "../pipeline/output-folder.js";
 import { makePagesAccessible } from "../site/accessible-pages.js";
+import { SAMPLE_ABOVE_ENV, sampleSettings } from "../site/sample.js";
 import { PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, SHORT_PASSPHRASE, lockSite, readPassphrase, reusableSalt } from "../site/encrypt.js";
 import { runCli } from "./run.js";
 
@@ -94,7 +98,10 @@ class BuildFailed extends Error {
 }
 
 await runCli(async () => {
-  const { values } = parseArgs({ options: { out: { type: "string", default: SITE }, "passphrase-file": { type: "string" } } });
+  const { values } = parseArgs({ options: { out: { type: "string", default: SITE }, "passphrase-file": { type: "string" }, "sample-above": { type: "string" } } });
+  if (values["sample-above"] !== undefined) process.env[SAMPLE_ABOVE_ENV] = values["sample-above"];
+  // A bad sample setting is one line here, not a failure inside every data loader.
+  sampleSettings();
   const passphrase = readPassphrase(process.env, values["passphrase-file"]);
   if (passphrase !== null && [...passphrase].length < SHORT_PASSPHRASE) {
     console.error(`warning: the passphrase is shorter than ${SHORT_PASSPHRASE} characters; anyone with the site's files can try guesses offline`);

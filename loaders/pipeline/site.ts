@@ -3,7 +3,8 @@
  * once; they all call `siteRun()`, which runs the pipeline once per distinct input and shares the result:
  *
  * - the configuration is `CUSTOMER_AI_CONFIG` (a file path) or the bundled demo; or `CUSTOMER_AI_HISTORY` names a
- *   history folder whose newest run the site shows (with its history: `score --history`);
+ *   history folder whose newest run the site shows (with its history: `score --history`); or `CUSTOMER_AI_RUN`
+ *   names a run folder (the output of `score --out DIR`) that the site shows as it is;
  * - the run is cached in `.cache/scores/<key>/`, where the key hashes the resolved configuration, the size and
  *   modification time of every input file, and the source of the pipeline's code in `loaders/` (so a change to
  *   it reruns the pipeline; the site's own build code in `loaders/site` and the CLIs do not count);
@@ -31,6 +32,12 @@ const NOT_PIPELINE = ["site", "cli"].map((folder) => join(ROOT, "loaders", folde
 /** The run the site shows: its folder and index. With `CUSTOMER_AI_HISTORY` (a history folder of `score
  * --history`), its newest run, as it is: nothing is scored. */
 export async function siteRun(): Promise<{ dir: string; index: RunIndex }> {
+  const runFolder = process.env["CUSTOMER_AI_RUN"];
+  if (runFolder) {
+    const indexFile = join(resolve(runFolder), RUN_FILES.index);
+    if (!existsSync(indexFile)) throw new UserError("config", `CUSTOMER_AI_RUN=${runFolder}: no ${RUN_FILES.index} there; give the output folder of a score run`);
+    return { dir: resolve(runFolder), index: JSON.parse(readFileSync(indexFile, "utf8")) as RunIndex };
+  }
   const history = process.env["CUSTOMER_AI_HISTORY"];
   if (history) {
     const newest = datedRuns(resolve(history)).at(-1);

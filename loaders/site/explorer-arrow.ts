@@ -82,7 +82,8 @@ export async function explorerArrow(parquet: Uint8Array): Promise<Uint8Array> {
   const table = await parquetToArrow(buffer);
   const columns: Record<string, arrow.Vector> = Object.fromEntries(table.schema.fields.map((f) => [f.name, narrowed(table.getChild(f.name)!)]));
   const value = table.getChild("expected_value");
-  if (value) columns["value_percentile"] = uint8Vector(valuePercentiles(Array.from({ length: value.length }, (_, i) => value.get(i) as number | null)));
+  // A sample (loaders/site/sample.ts) brings the value percentile over everyone; otherwise it is computed here.
+  if (value && !columns["value_percentile"]) columns["value_percentile"] = uint8Vector(valuePercentiles(Array.from({ length: value.length }, (_, i) => value.get(i) as number | null)));
   return arrow.tableToIPC(new arrow.Table(columns), "stream");
 }
 

@@ -15,6 +15,9 @@ import { generateDemo } from "../../loaders/demo/generate.js";
 import { runPipeline } from "../../loaders/pipeline/run.js";
 import { valuePercentiles } from "../../loaders/site/explorer-arrow.js";
 import { str } from "../../loaders/sql/quote.js";
+import { instanceSample, sampledScores } from "../../loaders/site/sample.js";
+import { estimateCount } from "../../components/sample.js";
+import { builderColumns, segmentStatsSql } from "../../components/segment.js";
 
 let dir: string;
 let run: string;
@@ -110,6 +113,47 @@ describe("segment (headless export)", () => {
       expect(result.errors).toHaveLength(1);
       expect(result.errors[0]).toMatch(message);
       expect(existsSync(result.out)).toBe(false);
+    }
+  }, 120_000);
+
+  it("counts everyone in a segment within the interval the site's sample gives (sample mode at a forced low threshold)", async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { CUSTOMER_AI_RUN: run, CUSTOMER_AI_SAMPLE_ABOVE: "0", CUSTOMER_AI_SAMPLE_SIZE: "400" });
+    try {
+      const sample = (await instanceSample("purchase"))!;
+      expect(sample.rate).toBeGreaterThan(0.05);
+      expect(sample.rate).toBeLessThan(1);
+      // The site's people table in sample mode, queried by the page's SQL in DuckDB.
+      const folder = mkdtempSync(join(tmpdir(), "customer-ai-sample-test-"));
+      writeFileSync(join(folder, "sample.parquet"), await sampledScores("purchase", sample));
+      const summary = JSON.parse(readFileSync(join(run, "purchase", "instance.json"), "utf8"));
+      const columns = builderColumns(summary, [{ name: "churn", label: "churn" }]);
+      const db = await openDatabase();
+      try {
+        await db.connection.run(`CREATE TABLE scores AS SELECT * FROM read_parquet(${str(join(folder, "sample.parquet"))})`);
+        const [[m]] = (await db.connection.runAndReadAll("SELECT count(*)::INTEGER FROM scores")).getRows() as [[number]];
+        expect(m).toBe(sample.people);
+        for (const definition of [
+          { match: "all", conditions: [{ field: "percentile", op: "between", value: [81, 100] }] },
+          { match: "any", conditions: [{ field: "bucket", op: "in", value: ["High", "Medium"] }, { field: "value_percentile", op: "between", value: [91, 100] }] },
+        ] as const) {
+          const stats = segmentStatsSql(definition as never, columns);
+          const [row] = (await db.connection.runAndReadAll(stats.where, stats.params as never)).getRowObjectsJS() as { people: number }[];
+          const interval = estimateCount(Number(row!.people), sample);
+          const headless = await segment(definition);
+          expect(headless.status).toBe(0);
+          const everyone = headless.lines.length - 1;
+          console.error(`sample ${row!.people} of ${sample.people} (rate ${sample.rate}): estimate ${interval.estimate.toFixed(0)} (${interval.low.toFixed(0)}-${interval.high.toFixed(0)}); headless ${everyone}`);
+          expect(everyone).toBeGreaterThanOrEqual(interval.low);
+          expect(everyone).toBeLessThanOrEqual(interval.high);
+        }
+      } finally {
+        db.close();
+        rmSync(folder, { recursive: true, force: true });
+      }
+    } finally {
+      for (const key of ["CUSTOMER_AI_RUN", "CUSTOMER_AI_SAMPLE_ABOVE", "CUSTOMER_AI_SAMPLE_SIZE"]) if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
     }
   }, 120_000);
 });

@@ -303,7 +303,8 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
     spec.lenient = true;
     types = lenient;
   }
-  if (scans.some((scan) => scan.length > 1)) spec.rowOffsets = await rowOffsets(session, spec);
+  // Parquet rows are numbered per file by the reader itself (file_row_number).
+  if (format !== "parquet" && scans.some((scan) => scan.length > 1)) spec.rowOffsets = await rowOffsets(session, spec);
   const reader = readerSql(spec);
   const columns: SourceColumn[] = [];
   for (const { name, type } of types) {

@@ -36,7 +36,8 @@ export async function ingest(session: Session, config: ResolvedConfig, shard?: S
   const warnings = [...events.warnings, ...(profiles?.warnings ?? [])];
   if (optedOut) warnings.push(optOutWarning(optedOut));
   const [first, last] = [events.report.firstEvent.slice(0, 10), events.report.lastEvent.slice(0, 10)];
-  if (config.asOf && config.asOf > last) {
+  // A partitioned input's shard has its own people's events only: `merge` checks the whole data's last event.
+  if (config.asOf && config.asOf > last && !(shard && events.source.layout === "partitioned")) {
     throw new UserError(
       "config",
       `asOf: ${config.asOf} is after the last event (the events run from ${first} to ${last}); choose a date in that range, or leave asOf out to score as of the last event's date`,

@@ -94,3 +94,10 @@ export function checkLayouts(events: InputLayout, profiles: InputLayout | null):
     throw new UserError("config", `inputs.profiles is in ${PARTITION_KEY}=K folders and inputs.events is not; a shard finds a person's events and profile only when both are partitioned by person the same way (npm run partition writes both)`);
   }
 }
+
+/** Whether the only requirement a shard's instance fails is that someone is eligible: a shard whose people include
+ * nobody eligible scores nobody for that instance (an empty shard), and `merge` checks the whole run's people. */
+export function emptyShardOnly(requirements: readonly { check: string; ok: boolean }[]): boolean {
+  const failed = requirements.filter((r) => !r.ok);
+  return failed.length > 0 && failed.every((r) => r.check === "eligible");
+}

@@ -17,6 +17,7 @@ import { predictMargin, shutdownWorkers } from "../model/index.js";
 import { dayOf } from "../ingest/dates.js";
 import type { Shard } from "../ingest/shard.js";
 import { SHARD_FILE, shardManifest } from "../shards/manifest.js";
+import { layoutsOf } from "../shards/reports.js";
 import { scorePeople } from "../scoring/scores.js";
 import { displaySettings, featureInfos, instanceTexts, modelLimits, suggestedSegments } from "./describe.js";
 import { evaluate } from "./evaluate.js";
@@ -174,7 +175,7 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
     for (const file of timelines.values()) rmSync(file, { force: true });
   }
   writeJson(join(out, RUN_FILES.index), summary.index);
-  if (options.shard && saved) writeJson(join(out, SHARD_FILE), shardManifest(options.shard, summary.index.asOf, saved));
+  if (options.shard && saved) writeJson(join(out, SHARD_FILE), shardManifest(options.shard, summary.index.asOf, saved, layoutsOf([prepared.report], [out])));
   summary.seconds["total"] = (performance.now() - started) / 1000;
   return summary;
 }
@@ -309,10 +310,10 @@ async function publishInstance(ctx: InstanceContext, saved: SavedModel, evaluati
       topK: inst.topFactors,
       extraColumns: value?.columns,
       ...(saved.explorer ? { explorerFeatures: saved.explorer } : {}),
-      explain: (sink) => explainScores(saved.model, features.score, catalogue, scores, inst.topFactors, sink, progress),
+      explain: (sink, ids) => explainScores(saved.model, features.score, catalogue, { ...scores, rule: inst.buckets, ids, shard: ctx.shard !== null }, inst.topFactors, sink, progress),
     }),
   );
-  if (ctx.shard) await writeShardFiles(dir, features, probability, value?.columns ?? []);
+  if (ctx.shard) await writeShardFiles(dir, features, probability, value?.columns ?? [], written.parts, featureInfos(catalogue, inst, {}));
   // What this run fitted on its scored people, kept with the model (a saved model's own are kept as they are).
   const kept: SavedModel = {
     ...saved,

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Shard } from "../ingest/shard.js";
+import type { InputLayout, Shard } from "../ingest/shard.js";
 import type { SavedInstance } from "../pipeline/saved.js";
 import { FILES } from "../pipeline/schema.js";
 
@@ -20,10 +20,13 @@ export interface ShardManifest {
   shard: Shard;
   asOf: string;
   instances: { name: string; trainedAsOf: string; model: string }[];
+  /** How the shard read each input: only its partitions, or whole (loaders/ingest/shard.ts); `merge` sums the row
+   * accounting of partitioned inputs and requires the same in every shard for whole ones. Null: no profiles. */
+  inputs: { events: InputLayout; profiles: InputLayout | null };
 }
 
-/** The manifest of a shard scored with the saved instances `saved`. */
-export function shardManifest(shard: Shard, asOf: string, saved: ReadonlyMap<string, SavedInstance>): ShardManifest {
+/** The manifest of a shard scored with the saved instances `saved`, having read its inputs as `inputs` says. */
+export function shardManifest(shard: Shard, asOf: string, saved: ReadonlyMap<string, SavedInstance>, inputs: ShardManifest["inputs"]): ShardManifest {
   return {
     shardVersion: 1,
     shard,
@@ -33,5 +36,6 @@ export function shardManifest(shard: Shard, asOf: string, saved: ReadonlyMap<str
       trainedAsOf: s.model.trainedAsOf,
       model: createHash("sha256").update(readFileSync(join(s.from, FILES.model))).digest("hex"),
     })),
+    inputs,
   };
 }

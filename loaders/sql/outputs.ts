@@ -37,16 +37,18 @@ export const TIMELINE = { events: 20, days: 90 } as const;
 /**
  * Writes every person's most recent used events (at most `TIMELINE.events`, within `TIMELINE.days` days before
  * `scoreDay`, the day after the as-of date) from the ingest session's tables to a Parquet file:
- * `id, time (DATE: the day of the event), event (event type), amount`.
+ * `id, time (DATE: the day of the event), event (event type), amount`. Events of one day are kept by type name, not
+ * by type code: codes follow the frequency of types in the data read, which a shard of partitioned input sees only
+ * part of.
  */
 export function copyTimelineSql(file: string, scoreDay: number): string {
   return `COPY (
-    SELECT p.person_id AS id, (DATE '1970-01-01' + e.day) AS time, t.__type_name AS event, e.amount::DOUBLE AS amount
+    SELECT p.person_id AS id, (DATE '1970-01-01' + e.day) AS time, e.__type_name AS event, e.amount::DOUBLE AS amount
     FROM (
-      SELECT pk, day, type, amount, row_number() OVER (PARTITION BY pk ORDER BY day DESC, type, amount) AS k
-      FROM events WHERE day >= ${int(scoreDay - TIMELINE.days)} AND day < ${int(scoreDay)}
+      SELECT pk, day, t.__type_name, amount, row_number() OVER (PARTITION BY pk ORDER BY day DESC, t.__type_name, amount) AS k
+      FROM events JOIN ev_types t ON t.__type_code = events.type WHERE day >= ${int(scoreDay - TIMELINE.days)} AND day < ${int(scoreDay)}
     ) e
-    JOIN people p USING (pk) JOIN ev_types t ON t.__type_code = e.type
+    JOIN people p USING (pk)
     WHERE e.k <= ${int(TIMELINE.events)}
     ORDER BY id, time DESC, event, amount
   ) TO ${str(file)} (FORMAT parquet, COMPRESSION snappy)`;

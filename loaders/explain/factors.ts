@@ -10,9 +10,14 @@
  *   of the bucket's people for whom the factor is among their own top k).
  * - Per value range of a feature: how much more or less likely than average people in that range are.
  *
+ * Sums of contributions and of probabilities are exact (`exact.ts`) and value ranges are built from counts per
+ * value cell (`ValueCells`), so that the summaries of shards of people merge into those of everyone, bit for bit.
+ *
  * Contribution matrices are row-major (people x features); feature values are column-major (one array per
  * feature, NaN = missing, categorical values as codes into `categories`).
  */
+
+import { ExactSums, UNIT as UNIT_OF_SUMS, quantise } from "./exact.js";
 
 /** What factor texts need to know about a feature. */
 export interface FactorFeature {
@@ -133,7 +138,8 @@ export interface BucketFactor {
   distribution: { quantiles?: number[]; missing: number; categories?: { category: string; share: number }[] };
 }
 
-/** The 10 most influential features of each bucket (index = bucket code), with distributions and coverage. */
+/** The 10 most influential features of each bucket (index = bucket code), with distributions (over everyone in the
+ * bucket) and coverage. */
 export function bucketFactors(
   contributions: Float64Array,
   values: ArrayLike<number>[],
@@ -145,96 +151,137 @@ export function bucketFactors(
 ): BucketFactor[][] {
   const summary = new FactorSummary(features.length, buckets);
   summary.add(contributions, bucket, top);
-  return summary.bucketFactors(values, features, bucket, count);
+  return summary.ranked(count).map((factors, b) => {
+    const members: number[] = [];
+    for (let i = 0; i < bucket.length; i++) if (bucket[i] === b) members.push(i);
+    return factors.map((f) => ({ ...f, distribution: distributionOf(features[f.feature]!, members.map((i) => values[f.feature]![i]!)) }));
+  });
+}
+
+/** `FactorSummary.toJSON()`. */
+export interface FactorSummaryJSON {
+  nFeatures: number;
+  groups: number;
+  people: number[];
+  inTop: number[];
+  absSum: string[];
+  sum: string[];
 }
 
 /**
- * Sums of contributions per feature, overall and per bucket, built chunk by chunk so that contribution matrices
- * of millions of people never have to exist at once.
+ * Sums of contributions per feature and group of people (a bucket, or a score 0-100 whose groups make up the
+ * buckets), built chunk by chunk so that contribution matrices of millions of people never have to exist at once.
+ * The sums are exact (`ExactSums`): summaries of shards merge into the summary of everyone, bit for bit.
  */
 export class FactorSummary {
-  private readonly absSum: Float64Array;
-  private readonly sum: Float64Array;
+  private readonly absSum: ExactSums;
+  private readonly sum: ExactSums;
   private readonly inTop: Float64Array;
   private readonly people: Float64Array;
 
   constructor(
     readonly nFeatures: number,
-    readonly buckets: number,
+    readonly groups: number,
   ) {
-    this.absSum = new Float64Array(nFeatures * buckets);
-    this.sum = new Float64Array(nFeatures * buckets);
-    this.inTop = new Float64Array(nFeatures * buckets);
-    this.people = new Float64Array(buckets);
+    this.absSum = new ExactSums(nFeatures * groups);
+    this.sum = new ExactSums(nFeatures * groups);
+    this.inTop = new Float64Array(nFeatures * groups);
+    this.people = new Float64Array(groups);
   }
 
-  /** Adds a chunk: row-major contributions, the bucket of each row, and the chunk's top factors (person = row). */
-  add(contributions: Float64Array, bucket: ArrayLike<number>, top: PersonFactors | null): void {
+  /** Adds a chunk: row-major contributions, the group of each row, and the chunk's top factors (person = row). */
+  add(contributions: Float64Array, group: ArrayLike<number>, top: PersonFactors | null): void {
     const F = this.nFeatures;
-    for (let i = 0; i < bucket.length; i++) {
-      const at = bucket[i]! * F;
-      this.people[bucket[i]!]++;
+    for (let i = 0; i < group.length; i++) {
+      const at = group[i]! * F;
+      this.people[group[i]!]++;
       for (let f = 0; f < F; f++) {
-        const c = contributions[i * F + f]!;
-        this.absSum[at + f] += Math.abs(c);
-        this.sum[at + f] += c;
+        const q = quantise(contributions[i * F + f]!);
+        this.absSum.addUnits(at + f, Math.abs(q));
+        this.sum.addUnits(at + f, q);
       }
     }
-    if (top) for (let k = 0; k < top.person.length; k++) this.inTop[bucket[top.person[k]!]! * F + top.feature[k]!]++;
+    if (top) for (let k = 0; k < top.person.length; k++) this.inTop[group[top.person[k]!]! * F + top.feature[k]!]++;
+  }
+
+  /** Adds another summary of the same features and groups (other people). */
+  merge(other: FactorSummary): void {
+    if (other.nFeatures !== this.nFeatures || other.groups !== this.groups) throw new Error("FactorSummary.merge: other features or groups");
+    this.absSum.merge(other.absSum);
+    this.sum.merge(other.sum);
+    other.inTop.forEach((n, i) => (this.inTop[i]! += n));
+    other.people.forEach((n, g) => (this.people[g]! += n));
+  }
+
+  /** The summary of groups `into[g]` (of `groups`): e.g. scores 0-100 into buckets. */
+  regroup(into: ArrayLike<number>, groups: number): FactorSummary {
+    const F = this.nFeatures;
+    const out = new FactorSummary(F, groups);
+    for (let g = 0; g < this.groups; g++) {
+      const to = into[g]!;
+      out.people[to]! += this.people[g]!;
+      for (let f = 0; f < F; f++) {
+        out.absSum.addTotal(to * F + f, this.absSum.units(g * F + f));
+        out.sum.addTotal(to * F + f, this.sum.units(g * F + f));
+        out.inTop[to * F + f]! += this.inTop[g * F + f]!;
+      }
+    }
+    return out;
   }
 
   /** Mean |contribution| and mean contribution per feature over everyone, by feature index. */
   global(): { feature: number; importance: number; meanContribution: number }[] {
-    const F = this.nFeatures;
-    const n = this.people.reduce((a, b) => a + b, 0);
-    return Array.from({ length: F }, (_, f) => {
-      let abs = 0;
-      let sum = 0;
-      for (let b = 0; b < this.buckets; b++) {
-        abs += this.absSum[b * F + f]!;
-        sum += this.sum[b * F + f]!;
-      }
-      return { feature: f, importance: n ? abs / n : 0, meanContribution: n ? sum / n : 0 };
-    });
+    const all = this.regroup(new Uint8Array(this.groups), 1);
+    const n = all.people[0]!;
+    return Array.from({ length: this.nFeatures }, (_, f) => ({
+      feature: f,
+      importance: n ? all.absSum.value(f) / n : 0,
+      meanContribution: n ? all.sum.value(f) / n : 0,
+    }));
   }
 
-  /** People per bucket. */
+  /** People per group. */
   bucketSizes(): number[] {
     return Array.from(this.people);
   }
 
-  /** The `count` most influential features of each bucket, with value distributions (`values` column-major per
-   * feature, `bucket` per person, both over everyone). */
-  bucketFactors(values: ArrayLike<number>[], features: FactorFeature[], bucket: ArrayLike<number>, count = 10): BucketFactor[][] {
+  /** The `count` most influential features of each group (most important first, ties by feature index). */
+  ranked(count = 10): Omit<BucketFactor, "distribution">[][] {
     const F = this.nFeatures;
-    const result: BucketFactor[][] = [];
-    for (let b = 0; b < this.buckets; b++) {
+    return Array.from({ length: this.groups }, (_, b) => {
       const n = this.people[b]!;
-      if (n === 0) {
-        result.push([]);
-        continue;
-      }
-      const members: number[] = [];
-      for (let i = 0; i < bucket.length; i++) if (bucket[i] === b) members.push(i);
-      const ranked = Array.from({ length: F }, (_, f) => f)
-        .sort((x, y) => this.absSum[b * F + y]! - this.absSum[b * F + x]! || x - y)
-        .slice(0, count);
-      result.push(
-        ranked.map((f) => ({
+      if (n === 0) return [];
+      const abs = Array.from({ length: F }, (_, f) => this.absSum.units(b * F + f));
+      return Array.from({ length: F }, (_, f) => f)
+        .sort((x, y) => (abs[y]! > abs[x]! ? 1 : abs[y]! < abs[x]! ? -1 : x - y))
+        .slice(0, count)
+        .map((f) => ({
           feature: f,
-          importance: this.absSum[b * F + f]! / n,
-          meanContribution: this.sum[b * F + f]! / n,
+          importance: this.absSum.value(b * F + f) / n,
+          meanContribution: this.sum.value(b * F + f) / n,
           coverage: this.inTop[b * F + f]! / n,
-          distribution: distributionOf(features[f]!, members.map((i) => values[f]![i]!)),
-        })),
-      );
-    }
-    return result;
+        }));
+    });
+  }
+
+  /** The summary as JSON (exact sums as decimal strings). */
+  toJSON(): FactorSummaryJSON {
+    return { nFeatures: this.nFeatures, groups: this.groups, people: Array.from(this.people), inTop: Array.from(this.inTop), absSum: this.absSum.toJSON(), sum: this.sum.toJSON() };
+  }
+
+  /** A summary from `toJSON`. */
+  static fromJSON(json: FactorSummaryJSON): FactorSummary {
+    const out = new FactorSummary(json.nFeatures, json.groups);
+    out.people.set(json.people);
+    out.inTop.set(json.inTop);
+    out.absSum.merge(ExactSums.fromJSON(json.absSum));
+    out.sum.merge(ExactSums.fromJSON(json.sum));
+    return out;
   }
 }
 
 /** Quantiles (numeric) or category shares (categorical) of some values, plus the missing share. */
-function distributionOf(feature: FactorFeature, xs: number[]): BucketFactor["distribution"] {
+export function distributionOf(feature: FactorFeature, xs: number[]): BucketFactor["distribution"] {
   const present = xs.filter((x) => !Number.isNaN(x));
   const missing = xs.length ? 1 - present.length / xs.length : 0;
   if (feature.kind === "categorical") {
@@ -262,49 +309,125 @@ export interface ValueRange {
   relative: number;
 }
 
+/** Powers of ten from 1e-20 to 1e20 (each the double nearest to it). */
+const POW10 = Array.from({ length: 41 }, (_, k) => Number(`1e${k - 20}`));
+
 /**
- * Value ranges of a feature (up to `bins` quantile ranges for numbers, one per category, plus missing) with the
- * mean predicted probability in each, relative to everyone's.
+ * The cell of a feature value that value ranges count people in: a numeric value to 2 significant digits (3.14159
+ * -> 3.1, 1234 -> 1200, 0.0456 -> 0.046; integers below 100 as they are), a category code as it is, missing as NaN.
+ * Only exact arithmetic on constants, so every machine finds the same cell.
+ */
+export function cellOf(feature: FactorFeature, x: number): number {
+  if (Number.isNaN(x) || feature.kind === "categorical") return x;
+  const a = Math.abs(x);
+  if ((Number.isInteger(x) && a < 100) || a === 0) return x;
+  if (!(a >= POW10[0]! && a < POW10[40]!)) return Number(x.toPrecision(2));
+  let e = 0;
+  while (e < 40 && POW10[e + 1]! <= a) e++;
+  // 10^(e-20) <= a: two digits are steps of 10^(e-21).
+  const k = e - 21;
+  const digits = k < 0 ? Math.round(a * POW10[20 - k]!) : Math.round(a / POW10[k + 20]!);
+  const cell = k < 0 ? digits / POW10[20 - k]! : digits * POW10[k + 20]!;
+  return x < 0 ? -cell : cell;
+}
+
+/** Per feature: the people and the exact sum of their probabilities in each value cell (`cellOf`). */
+export class ValueCells {
+  private readonly cells = new Map<number, { people: number; sum: ExactSums }>();
+
+  constructor(readonly feature: FactorFeature) {}
+
+  /** Adds people's values (NaN = missing) with their probabilities. */
+  add(values: ArrayLike<number>, probability: ArrayLike<number>): void {
+    for (let i = 0; i < values.length; i++) this.addCell(cellOf(this.feature, values[i]!), 1, quantise(probability[i]!));
+  }
+
+  private addCell(cell: number, people: number, units: number | bigint): void {
+    let c = this.cells.get(cell);
+    if (!c) this.cells.set(cell, (c = { people: 0, sum: new ExactSums(1) }));
+    c.people += people;
+    if (typeof units === "bigint") c.sum.addTotal(0, units);
+    else c.sum.addUnits(0, units);
+  }
+
+  /** Adds the cells of other people. */
+  merge(other: ValueCells): void {
+    for (const [cell, c] of other.cells) this.addCell(cell, c.people, c.sum.units(0));
+  }
+
+  /** The cells, in increasing order (missing last), as [cell (null = missing), people, sum of probabilities in
+   * units as a decimal string]. */
+  toJSON(): [number | null, number, string][] {
+    return this.sorted().map(([cell, c]) => [Number.isNaN(cell) ? null : cell, c.people, c.sum.units(0).toString()]);
+  }
+
+  /** Cells from `toJSON`. */
+  static fromJSON(feature: FactorFeature, json: readonly [number | null, number, string][]): ValueCells {
+    const out = new ValueCells(feature);
+    for (const [cell, people, units] of json) out.addCell(cell ?? NaN, people, BigInt(units));
+    return out;
+  }
+
+  private sorted(): [number, { people: number; sum: ExactSums }][] {
+    return [...this.cells].sort((a, b) => (Number.isNaN(a[0]) ? 1 : Number.isNaN(b[0]) ? -1 : a[0] - b[0]));
+  }
+
+  /**
+   * Up to `bins` ranges of the numeric cells (cut at the cells holding each 1/bins of the people with a value), one
+   * per category, plus missing, with the mean probability in each relative to everyone's.
+   */
+  ranges(bins = 5): ValueRange[] {
+    const feature = this.feature;
+    const cells = this.sorted();
+    const present = cells.filter(([cell]) => !Number.isNaN(cell));
+    const n = present.reduce((a, [, c]) => a + c.people, 0);
+    const edges: number[] = [];
+    if (feature.kind === "numeric" && n) {
+      let at = 0;
+      let seen = 0;
+      for (let b = 1; b < bins; b++) {
+        const position = Math.floor((b * n) / bins);
+        while (seen + present[at]![1].people <= position) seen += present[at++]![1].people;
+        edges.push(present[at]![0]);
+      }
+    }
+    const cuts = [...new Set(edges)];
+    const groups = new Map<string, { low: number; high: number; sum: bigint; n: number }>();
+    let total = 0n;
+    let everyone = 0;
+    for (const [cell, c] of cells) {
+      total += c.sum.units(0);
+      everyone += c.people;
+      let [low, high] = [cell, cell];
+      if (!Number.isNaN(cell) && feature.kind === "numeric") {
+        // Range j holds cells in [cuts[j-1], cuts[j]): the first from the lowest, the last to the highest.
+        let j = 0;
+        while (j < cuts.length && cell >= cuts[j]!) j++;
+        low = j === 0 ? present[0]![0] : cuts[j - 1]!;
+        high = j === cuts.length ? present[present.length - 1]![0] : cuts[j]!;
+      }
+      const text = Number.isNaN(cell) ? valueInWords(feature, NaN) : low === high ? valueInWords(feature, low) : `${valueInWords(feature, low)} to ${valueInWords(feature, high)}`;
+      const g = groups.get(text) ?? { low, high, sum: 0n, n: 0 };
+      g.sum += c.sum.units(0);
+      g.n += c.people;
+      groups.set(text, g);
+    }
+    const overall = Number(total) / UNIT_OF_SUMS / Math.max(1, everyone);
+    return [...groups]
+      .map(([range, g]) => {
+        const mean = Number(g.sum) / UNIT_OF_SUMS / g.n;
+        return { range, low: g.low, high: g.high, people: g.n, meanProbability: mean, relative: overall > 0 ? mean / overall : NaN };
+      })
+      .sort((a, b) => (Number.isNaN(a.low) ? 1 : Number.isNaN(b.low) ? -1 : a.low - b.low));
+  }
+}
+
+/**
+ * Value ranges of a feature (up to `bins` ranges of its value cells for numbers, one per category, plus missing)
+ * with the mean predicted probability in each, relative to everyone's.
  */
 export function valueRanges(feature: FactorFeature, values: ArrayLike<number>, probability: ArrayLike<number>, bins = 5): ValueRange[] {
-  let total = 0;
-  for (let i = 0; i < probability.length; i++) total += probability[i]!;
-  const overall = total / Math.max(1, probability.length);
-  const groups = new Map<string, { low: number; high: number; sum: number; n: number }>();
-  const add = (key: string, low: number, high: number, p: number) => {
-    const g = groups.get(key) ?? { low, high, sum: 0, n: 0 };
-    g.sum += p;
-    g.n++;
-    groups.set(key, g);
-  };
-  const present = Array.from(values).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  const edges: number[] = [];
-  if (feature.kind === "numeric" && present.length) {
-    for (let b = 1; b < bins; b++) edges.push(present[Math.floor((b * present.length) / bins)]!);
-  }
-  const cuts = [...new Set(edges)];
-  for (let i = 0; i < values.length; i++) {
-    const x = values[i]!;
-    if (Number.isNaN(x)) add(valueInWords(feature, NaN), NaN, NaN, probability[i]!);
-    else if (feature.kind === "categorical") add(valueInWords(feature, x), x, x, probability[i]!);
-    else {
-      // Range j holds values in [cuts[j-1], cuts[j]): the first from the minimum, the last to the maximum.
-      let j = 0;
-      while (j < cuts.length && x >= cuts[j]!) j++;
-      const low = j === 0 ? present[0]! : cuts[j - 1]!;
-      const high = j === cuts.length ? present[present.length - 1]! : cuts[j]!;
-      const text = low === high ? valueInWords(feature, low) : `${valueInWords(feature, low)} to ${valueInWords(feature, high)}`;
-      add(text, low, high, probability[i]!);
-    }
-  }
-  return [...groups]
-    .map(([range, g]) => ({
-      range,
-      low: g.low,
-      high: g.high,
-      people: g.n,
-      meanProbability: g.sum / g.n,
-      relative: overall > 0 ? g.sum / g.n / overall : NaN,
-    }))
-    .sort((a, b) => (Number.isNaN(a.low) ? 1 : Number.isNaN(b.low) ? -1 : a.low - b.low));
+  const cells = new ValueCells(feature);
+  cells.add(values, probability);
+  return cells.ranges(bins);
 }

@@ -8,7 +8,7 @@ import { valueInWords } from "../explain/factors.js";
 import type { InstanceFeatures } from "../features/build.js";
 import { BUCKETS, type Scores } from "../scoring/scores.js";
 import { type OutputColumn, copyInstanceTimelineSql } from "../sql/outputs.js";
-import { type Explanation, type FactorChunk, factorFeature } from "./explain.js";
+import { type Explanation, type FactorChunk, type InsightParts, factorFeature } from "./explain.js";
 import { columnOf } from "./matrix.js";
 import { type ExplorerColumn, FILES, type InstanceSummary, type Insights } from "./schema.js";
 import { TableWriter } from "./write.js";
@@ -38,8 +38,8 @@ export interface ScoreFilesInput {
   topK: number;
   /** All people's recent events (written by the ingest session), filtered here to the scored people. */
   timeline: string;
-  /** Runs the explanation, handing each chunk of top factors to the sink. */
-  explain: (sink: (chunk: FactorChunk) => Promise<void>) => Promise<Explanation>;
+  /** Runs the explanation of the people `ids` (the scoring set's rows), handing each chunk of top factors to the sink. */
+  explain: (sink: (chunk: FactorChunk) => Promise<void>, ids: readonly string[]) => Promise<Explanation>;
   /** FLOAT columns after the feature columns (the customer value), one value per scored person, NaN = NULL. */
   extraColumns?: { name: string; values: Float64Array }[];
   /** The explorer's feature columns (a saved model's), instead of those ranked most important on these people. */
@@ -51,6 +51,8 @@ export interface ScoreFilesResult {
   base: number;
   insights: Insights;
   explorer: ExplorerColumn[];
+  /** The statistics insights.json was computed from (what a shard writes for `merge`). */
+  parts: InsightParts;
   bucketCounts: InstanceSummary["buckets"]["counts"];
 }
 
@@ -82,7 +84,7 @@ export async function writeScoreFiles(input: ScoreFilesInput): Promise<ScoreFile
         push([ids[person]!, top.rank[k]!, f, top.contribution[k]!, inWords(f, top.value[k]!)]);
       }
       await writer.append("factors", cols);
-    });
+    }, ids);
     await writer.writeParquet("factors", join(input.dir, FILES.factors), ["id", "rank"], FACTOR_ROW_GROUP);
     const explorer = explorerColumns(features, explanation.ranking, input.explorerFeatures);
     const scoreColumns: OutputColumn[] = [
@@ -114,7 +116,7 @@ export async function writeScoreFiles(input: ScoreFilesInput): Promise<ScoreFile
     }
     await writer.writeParquet("scores", join(input.dir, FILES.scores), ["id"], FACTOR_ROW_GROUP);
     await writer.run(copyInstanceTimelineSql(input.timeline, join(input.dir, FILES.scores), join(input.dir, FILES.timeline), TIMELINE_ROW_GROUP));
-    return { base: explanation.base, insights: explanation.insights, explorer, bucketCounts: bucketCounts(scores) };
+    return { base: explanation.base, insights: explanation.insights, explorer, parts: explanation.parts, bucketCounts: bucketCounts(scores) };
   } finally {
     writer.close();
   }

@@ -355,47 +355,93 @@ export function valueOutputs(
   const head = { horizonDays: report.horizonDays, window: report.window };
   if (report.unavailable !== undefined) return { columns, summary: { ...head, unavailable: report.unavailable } };
   const [events, eventsHorizon, , , expected] = columns.map((c) => c.values);
-  const valued = Array.from(person.keys()).filter((i) => !Number.isNaN(expected![i]!));
-  const perBucket = BUCKETS.map((bucket, b) => {
-    const rows = valued.filter((i) => scores.bucket[i] === b);
-    const total = rows.reduce((t, i) => t + expected![i]!, 0);
-    return { bucket, people: rows.length, total, mean: rows.length ? total / rows.length : 0 };
-  });
-  const total = valued.reduce((t, i) => t + expected![i]!, 0);
-  const summary: InstanceValue = {
-    ...head,
-    people: valued.length,
-    withoutValue: person.length - valued.length,
-    total,
-    expectedEvents: valued.reduce((t, i) => t + events![i]!, 0),
-    expectedEventsHorizon: valued.reduce((t, i) => t + eventsHorizon![i]!, 0),
-    perBucket,
-    deciles: valueDeciles(
-      valued.map((i) => expected![i]!),
-      total,
-    ),
-    params: { bgnbd: report.bgnbd!.params, gammaGamma: report.gammaGamma!.params, meanSpend: report.meanSpend! },
-  };
-  return { columns, summary };
+  const totals = new ValueTotals();
+  for (let i = 0; i < person.length; i++) totals.add(scores.bucket[i]!, events![i]!, eventsHorizon![i]!, expected![i]!);
+  const deciles = new ValueDeciles(totals.people, totals.total);
+  for (const v of Float64Array.from(expected!.filter((x) => !Number.isNaN(x))).sort().reverse()) deciles.push(v);
+  return { columns, summary: totals.summary(report, deciles.result()) };
 }
 
-/** Tenths of the values, highest first. */
-function valueDeciles(values: number[], total: number): InstanceValue["deciles"] {
-  const sorted = values.sort((a, b) => b - a);
-  const n = sorted.length;
-  return Array.from({ length: n ? 10 : 0 }, (_, d) => {
-    const part = sorted.slice(Math.floor((d * n) / 10), Math.floor(((d + 1) * n) / 10));
-    const t = part.reduce((a, b) => a + b, 0);
+/**
+ * The sums of the customer value summary, from the scored people in row order, one at a time (so that a merge can
+ * stream them from DuckDB in the same order and get the same sums, bit for bit).
+ */
+export class ValueTotals {
+  people = 0;
+  withoutValue = 0;
+  total = 0;
+  private events = 0;
+  private eventsHorizon = 0;
+  private readonly perBucket = BUCKETS.map((bucket) => ({ bucket, people: 0, total: 0 }));
+
+  /** Adds the next person: bucket index, expected goal days in the window and horizon, expected value (NaN = none). */
+  add(bucket: number, events: number, eventsHorizon: number, expected: number): void {
+    if (Number.isNaN(expected)) {
+      this.withoutValue++;
+      return;
+    }
+    this.people++;
+    this.total += expected;
+    this.events += events;
+    this.eventsHorizon += eventsHorizon;
+    const b = this.perBucket[bucket]!;
+    b.people++;
+    b.total += expected;
+  }
+
+  /** The summary of instance.json (`report`: value.json with the fitted parameters). */
+  summary(report: ValueReport, deciles: InstanceValue["deciles"]): InstanceValue {
     return {
-      decile: d + 1,
-      people: part.length,
-      min: part.length ? part[part.length - 1]! : 0,
-      max: part.length ? part[0]! : 0,
-      total: t,
-      mean: part.length ? t / part.length : 0,
-      share: total > 0 ? t / total : 0,
+      horizonDays: report.horizonDays,
+      window: report.window,
+      people: this.people,
+      withoutValue: this.withoutValue,
+      total: this.total,
+      expectedEvents: this.events,
+      expectedEventsHorizon: this.eventsHorizon,
+      perBucket: this.perBucket.map((b) => ({ ...b, mean: b.people ? b.total / b.people : 0 })),
+      deciles,
+      params: { bgnbd: report.bgnbd!.params, gammaGamma: report.gammaGamma!.params, meanSpend: report.meanSpend! },
     };
-  });
+  }
+}
+
+/** Tenths of `n` values pushed from the highest down (`total`: their sum), one value at a time. */
+export class ValueDeciles {
+  private readonly parts: { people: number; min: number; max: number; total: number }[] = [];
+  private seen = 0;
+
+  constructor(
+    private readonly n: number,
+    private readonly total: number,
+  ) {
+    for (let d = 0; d < (n ? 10 : 0); d++) this.parts.push({ people: 0, min: 0, max: 0, total: 0 });
+  }
+
+  /** The next value (no higher than the previous). */
+  push(value: number): void {
+    const n = this.n;
+    let d = 0;
+    while (d < 9 && this.seen >= Math.floor(((d + 1) * n) / 10)) d++;
+    const part = this.parts[d]!;
+    if (part.people === 0) part.max = value;
+    part.min = value;
+    part.total += value;
+    part.people++;
+    this.seen++;
+  }
+
+  result(): InstanceValue["deciles"] {
+    return this.parts.map((p, d) => ({
+      decile: d + 1,
+      people: p.people,
+      min: p.min,
+      max: p.max,
+      total: p.total,
+      mean: p.people ? p.total / p.people : 0,
+      share: this.total > 0 ? p.total / this.total : 0,
+    }));
+  }
 }
 
 /** Sum of an array. */

@@ -23,18 +23,25 @@
  * distributions and scatter sample are shard 0's (a sample of the people), and so is instance.json's order of the
  * categories of categorical features without a declared order. See the README ("Beyond one machine").
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { UserError } from "../config/errors.js";
-import { openDatabase } from "../db/duckdb.js";
+import { type Database, openDatabase } from "../db/duckdb.js";
+import { FactorSummary, ValueCells } from "../explain/factors.js";
+import type { FeatureDef } from "../features/catalogue.js";
+import { numbersOf } from "../features/read.js";
 import type { DataQualityReport } from "../ingest/report.js";
+import { featureInfos } from "../pipeline/describe.js";
+import { CategoryEffects, SAMPLE_CANDIDATES, type SampledPerson, factorFeature, insightsOf } from "../pipeline/explain.js";
 import { writeFolderAtomically } from "../pipeline/output-folder.js";
-import { FACTOR_ROW_GROUP, TIMELINE_ROW_GROUP, bucketCounts } from "../pipeline/outputs.js";
-import { histogram, writeJson } from "../pipeline/run.js";
-import { FILES, type Insights, type InstanceSummary, RUN_FILES, type RunIndex, type ValueReport } from "../pipeline/schema.js";
-import { VALUE_COLUMNS, valueOutputs } from "../pipeline/value.js";
-import { BUCKETS, scorePeople } from "../scoring/scores.js";
+import { FACTOR_ROW_GROUP, TIMELINE_ROW_GROUP } from "../pipeline/outputs.js";
+import { writeJson } from "../pipeline/run.js";
+import { FILES, type FeatureInfo, type Insights, type InstanceSummary, RUN_FILES, type RunIndex, type ValueReport } from "../pipeline/schema.js";
+import { ValueDeciles, ValueTotals } from "../pipeline/value.js";
+import { BUCKETS, type BucketRule } from "../scoring/scores.js";
 import { SHARD_FILE, SHARD_SCORES, type ShardManifest } from "./manifest.js";
+import { SHARD_INSIGHTS, SHARD_SAMPLE, type ShardInsights } from "./write.js";
 import { mergeReports } from "./reports.js";
 
 /** What a merge did. */
@@ -43,6 +50,9 @@ export interface MergeSummary {
   shards: number;
   instances: { name: string; scored: number }[];
 }
+
+/** DuckDB's memory limit in a merge: beyond it, its sorts and tables spill to a temporary folder. */
+const MERGE_MEMORY = "1GB";
 
 /** SQL string literal. */
 const str = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -98,15 +108,15 @@ export async function mergeShards(dirs: readonly string[], out: string, onProgre
   // changed since: refuse it before writing anything.
   for (const dir of folders) {
     const needed = [RUN_FILES.index, RUN_FILES.activity, RUN_FILES.newPeople, ...index.instances.flatMap(({ name }) =>
-      [FILES.scores, FILES.factors, FILES.timeline, FILES.instance, FILES.insights, FILES.model, FILES.evaluation, FILES.dataQuality, SHARD_SCORES].map((f) => join(name, f)),
+      [FILES.scores, FILES.factors, FILES.timeline, FILES.instance, FILES.insights, FILES.model, FILES.evaluation, FILES.dataQuality, SHARD_SCORES, SHARD_INSIGHTS, SHARD_SAMPLE].map((f) => join(name, f)),
     )];
     const missing = needed.find((f) => !existsSync(join(dir, f)));
     if (missing) throw new UserError("config", `--shards: ${join(dir, missing)} is missing; score that shard again (score --shard) and merge`);
   }
   return writeFolderAtomically(out, async (staging) => {
-    const db = await openDatabase({ threads: 1 });
+    const spill = mkdtempSync(join(tmpdir(), "customer-ai-merge-"));
+    const db = await openDatabase({ threads: 1, memoryLimit: MERGE_MEMORY, tempDirectory: spill });
     const run = async (sql: string) => void (await db.connection.run(sql));
-    const rows = async (sql: string) => (await db.connection.runAndReadAll(sql)).getRowObjectsJS();
     try {
       await run(`COPY (
         SELECT day, event_type, sum(events)::INTEGER AS events, sum(people)::INTEGER AS people FROM read_parquet(${list(folders.map((d) => join(d, RUN_FILES.activity)))})
@@ -117,66 +127,7 @@ export async function mergeShards(dirs: readonly string[], out: string, onProgre
       ) TO ${str(join(staging, RUN_FILES.newPeople))} (FORMAT parquet, COMPRESSION snappy)`);
       const summary: MergeSummary = { asOf: shards[0]!.manifest.asOf, shards: shards.length, instances: [] };
       for (const { name } of index.instances) {
-        const dirs = folders.map((d) => join(d, name));
-        const dir = join(staging, name);
-        mkdirSync(dir, { recursive: true });
-        const report = mergeReports(dirs.map((d) => readJson<DataQualityReport>(join(d, FILES.dataQuality))), dirs);
-        const summaries = dirs.map((d) => readJson<InstanceSummary>(join(d, FILES.instance)));
-        const base = summaries[0]!;
-
-        // Every person's probability and value, in id order (the order of one run's scoring set).
-        const raw = await rows(`SELECT * FROM read_parquet(${list(dirs.map((d) => join(d, SHARD_SCORES)))}) ORDER BY id`);
-        const n = raw.length;
-        for (let i = 1; i < n; i++) {
-          if (raw[i]!["id"] === raw[i - 1]!["id"]) throw new UserError("config", `--shards: person ${String(raw[i]!["id"])} is in two shards of ${name}; merge the shards of one run`);
-        }
-        const probability = Float64Array.from(raw, (r) => Number(r["probability"]));
-        const scores = scorePeople(probability, base.buckets.rule);
-        await run(`CREATE OR REPLACE TABLE ranks (id VARCHAR, percentile UTINYINT, bucket VARCHAR)`);
-        const appender = await db.connection.createAppender("ranks");
-        for (let i = 0; i < n; i++) {
-          appender.appendVarchar(String(raw[i]!["id"]));
-          appender.appendUTinyInt(scores.percentile[i]!);
-          appender.appendVarchar(BUCKETS[scores.bucket[i]!]!);
-          appender.endRow();
-        }
-        appender.closeSync();
-        await run(`COPY (
-          SELECT s.* REPLACE (r.percentile AS percentile, r.bucket AS bucket) FROM read_parquet(${list(dirs.map((d) => join(d, FILES.scores)))}) s JOIN ranks r USING (id) ORDER BY id
-        ) TO ${str(join(dir, FILES.scores))} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${FACTOR_ROW_GROUP})`);
-        await run(`COPY (SELECT * FROM read_parquet(${list(dirs.map((d) => join(d, FILES.factors)))}) ORDER BY id, rank)
-          TO ${str(join(dir, FILES.factors))} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${FACTOR_ROW_GROUP})`);
-        await run(`COPY (SELECT * FROM read_parquet(${list(dirs.map((d) => join(d, FILES.timeline)))}) ORDER BY id, time DESC, event, amount)
-          TO ${str(join(dir, FILES.timeline))} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${TIMELINE_ROW_GROUP})`);
-        await run(`DROP TABLE ranks`);
-
-        let value: InstanceSummary["value"];
-        if (base.value) {
-          const report = readJson<ValueReport>(join(dirs[0]!, FILES.value));
-          const columns = VALUE_COLUMNS.map((c) => Float64Array.from(raw, (r) => (r[c] === null || r[c] === undefined ? Number.NaN : Number(r[c]))));
-          const person = Int32Array.from({ length: n }, (_, i) => i);
-          value = valueOutputs({ report, pidx: person, columns }, person, scores).summary;
-        }
-        const insights = mergeInsights(dirs.map((d) => readJson<Insights>(join(d, FILES.insights))), summaries.map((s) => s.scored));
-        const merged: InstanceSummary = {
-          ...base,
-          scored: n,
-          people: report.events.people,
-          buckets: { rule: base.buckets.rule, counts: bucketCounts(scores) },
-          scoreHistogram: histogram(scores.score),
-          expectedPositives: probability.reduce((a, b) => a + b, 0),
-          warnings: report.warnings,
-          explorer: base.explorer.map((column, c) => {
-            const ranges = summaries.map((s) => s.explorer[c]!).filter((e) => e.min !== undefined && e.max !== undefined);
-            if (!ranges.length) return { column: column.column, feature: column.feature };
-            return { ...column, min: Math.min(...ranges.map((e) => e.min!)), max: Math.max(...ranges.map((e) => e.max!)) };
-          }),
-          ...(value ? { value } : {}),
-        };
-        writeJson(join(dir, FILES.instance), merged);
-        writeJson(join(dir, FILES.insights), insights);
-        writeJson(join(dir, FILES.dataQuality), report);
-        for (const file of [FILES.model, FILES.evaluation, ...(base.value ? [FILES.value] : [])]) copyFileSync(join(dirs[0]!, file), join(dir, file));
+        const n = await mergeInstance(db, folders.map((d) => join(d, name)), join(staging, name));
         summary.instances.push({ name, scored: n });
         onProgress?.(`${name}: merged ${n} people from ${shards.length} shards`);
       }
@@ -184,49 +135,162 @@ export async function mergeShards(dirs: readonly string[], out: string, onProgre
       return summary;
     } finally {
       db.close();
+      rmSync(spill, { recursive: true, force: true });
     }
   });
 }
 
-/**
- * insights.json from the shards' (`people` scored in each): the means of contributions recombined, weighted by
- * people (to rounding), per bucket over the features the shards list; ranges, distributions and the sample are the
- * first shard's. Not exact: see the module comment.
- */
-export function mergeInsights(parts: readonly Insights[], people: readonly number[]): Insights {
-  const total = people.reduce((a, b) => a + b, 0);
-  const weighted = <T extends { feature: number }>(lists: readonly (readonly T[])[], weights: readonly number[], n: number, keys: readonly (keyof T)[]) => {
-    const acc = new Map<number, Record<string, number>>();
-    lists.forEach((items, s) => {
-      for (const item of items) {
-        const a = acc.get(item.feature) ?? Object.fromEntries(keys.map((k) => [k, 0]));
-        for (const k of keys) a[k as string]! += (item[k] as number) * weights[s]!;
-        acc.set(item.feature, a);
-      }
-    });
-    return [...acc].map(([feature, a]) => ({ feature, ...Object.fromEntries(keys.map((k) => [k, n ? a[k as string]! / n : 0])) }) as { feature: number; importance: number } & Record<string, number>);
-  };
-  const global = weighted(parts.map((p) => p.global), people, total, ["importance", "meanContribution"])
-    .sort((a, b) => b.importance - a.importance || a.feature - b.feature)
-    .slice(0, 30) as Insights["global"];
-  const buckets = parts[0]!.buckets.map((bucket, b) => {
-    const sizes = parts.map((p) => p.buckets[b]!.people);
-    const n = sizes.reduce((a, c) => a + c, 0);
-    const first = new Map<number, Insights["buckets"][number]["factors"][number]>();
-    for (const p of parts) for (const f of p.buckets[b]!.factors) if (!first.has(f.feature)) first.set(f.feature, f);
-    const factors = weighted(parts.map((p) => p.buckets[b]!.factors), sizes, n, ["importance", "meanContribution", "coverage"])
-      .sort((x, y) => y.importance - x.importance || x.feature - y.feature)
-      .slice(0, 10)
-      .map((f) => ({ ...first.get(f.feature)!, ...f }));
-    return { ...bucket, people: n, factors } as Insights["buckets"][number];
-  });
-  const categories = parts[0]!.categories?.map((c, k) => ({
-    feature: c.feature,
-    effects: c.effects.map((e, j) => {
-      const n = parts.reduce((a, p) => a + p.categories![k]!.effects[j]!.people, 0);
-      const s = parts.reduce((a, p) => a + p.categories![k]!.effects[j]!.people * p.categories![k]!.effects[j]!.meanContribution, 0);
-      return { code: e.code, people: n, meanContribution: n ? Math.round((s / n) * 1e4) / 1e4 : 0 };
+/** Merges one instance's shard folders `dirs` into `dir`; returns the people scored. */
+async function mergeInstance(db: Database, dirs: readonly string[], dir: string): Promise<number> {
+  const run = async (sql: string) => void (await db.connection.run(sql));
+  mkdirSync(dir, { recursive: true });
+  const report = mergeReports(dirs.map((d) => readJson<DataQualityReport>(join(d, FILES.dataQuality))), dirs);
+  const summaries = dirs.map((d) => readJson<InstanceSummary>(join(d, FILES.instance)));
+  const base = summaries[0]!;
+  const rule = base.buckets.rule;
+  const n = await rankPeople(db, dirs, rule);
+  await run(`COPY (
+    SELECT s.* REPLACE (r.percentile AS percentile, ${list(BUCKETS)}[r.bucket + 1] AS bucket) FROM read_parquet(${list(dirs.map((d) => join(d, FILES.scores)))}) s JOIN ranked r USING (id) ORDER BY id
+  ) TO ${str(join(dir, FILES.scores))} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${FACTOR_ROW_GROUP})`);
+  await run(`COPY (SELECT * FROM read_parquet(${list(dirs.map((d) => join(d, FILES.factors)))}) ORDER BY id, rank)
+    TO ${str(join(dir, FILES.factors))} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${FACTOR_ROW_GROUP})`);
+  await run(`COPY (SELECT * FROM read_parquet(${list(dirs.map((d) => join(d, FILES.timeline)))}) ORDER BY id, time DESC, event, amount)
+    TO ${str(join(dir, FILES.timeline))} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${TIMELINE_ROW_GROUP})`);
+  const valueReport = base.value ? readJson<ValueReport>(join(dirs[0]!, FILES.value)) : null;
+  const sums = await streamSums(db, valueReport);
+  const { insights, features } = await mergeInsights(db, dirs, base, sums.counts.map((c) => c.people));
+  await run(`DROP TABLE ranked`);
+  const merged: InstanceSummary = {
+    ...base,
+    scored: n,
+    people: report.events.people,
+    buckets: { rule, counts: sums.counts },
+    scoreHistogram: sums.histogram,
+    expectedPositives: sums.expectedPositives,
+    warnings: report.warnings,
+    features,
+    explorer: base.explorer.map((column, c) => {
+      const ranges = summaries.map((s) => s.explorer[c]!).filter((e) => e.min !== undefined && e.max !== undefined);
+      if (!ranges.length) return { column: column.column, feature: column.feature };
+      return { ...column, min: Math.min(...ranges.map((e) => e.min!)), max: Math.max(...ranges.map((e) => e.max!)) };
     }),
+    ...(sums.value ? { value: sums.value } : {}),
+  };
+  writeJson(join(dir, FILES.instance), merged);
+  writeJson(join(dir, FILES.insights), insights);
+  writeJson(join(dir, FILES.dataQuality), report);
+  for (const file of [FILES.model, FILES.evaluation, ...(base.value ? [FILES.value] : [])]) copyFileSync(join(dirs[0]!, file), join(dir, file));
+  return n;
+}
+
+/**
+ * Table `ranked`: every person of the shards (shard-scores.parquet) with their score (scores.parquet), percentile
+ * over all the people as `scorePeople` computes it (the share of people at or below their probability, ties
+ * sharing, in integers: max(1, ceil(100 * at or below / n))) and bucket index. DuckDB sorts, spilling to disk
+ * beyond its memory limit. Returns the people.
+ * @throws UserError when a person is in two shards.
+ */
+async function rankPeople(db: Database, dirs: readonly string[], rule: BucketRule): Promise<number> {
+  const rows = async (sql: string) => (await db.connection.runAndReadAll(sql)).getRowObjectsJS();
+  const people = `read_parquet(${list(dirs.map((d) => join(d, SHARD_SCORES)))})`;
+  const twice = await rows(`SELECT id FROM ${people} GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 1`);
+  if (twice.length) throw new UserError("config", `--shards: person ${String(twice[0]!["id"])} is in two shards of ${basename(dirs[0]!)}; merge the shards of one run`);
+  const n = Number((await rows(`SELECT count(*) AS n FROM ${people}`))[0]!["n"]);
+  const on = rule.on === "score" ? "s.score" : "r.percentile";
+  await db.connection.run(`CREATE OR REPLACE TABLE ranked AS
+    WITH r AS (SELECT *, greatest(1, (100 * count(*) OVER (ORDER BY probability) + ${n} - 1) // ${Math.max(1, n)})::UTINYINT AS percentile FROM ${people})
+    SELECT r.*, s.score, (CASE WHEN ${on} >= ${rule.high} THEN 0 WHEN ${on} >= ${rule.medium} THEN 1 ELSE 2 END)::UTINYINT AS bucket
+    FROM r JOIN read_parquet(${list(dirs.map((d) => join(d, FILES.scores)))}) s USING (id)`);
+  return n;
+}
+
+/** Streams a query's numeric columns chunk by chunk (NULL = NaN). */
+async function forEachRows(db: Database, sql: string, visit: (columns: Float64Array[], rows: number) => void): Promise<void> {
+  const result = await db.connection.stream(sql);
+  const columns: Float64Array[] = [];
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    for (let c = 0; c < chunk.columnCount; c++) columns[c] = numbersOf(chunk.getColumnVector(c), chunk.rowCount, columns[c]);
+    visit(columns, chunk.rowCount);
+  }
+}
+
+/**
+ * The sums of instance.json over table `ranked`, streamed in id order (the order one run sums them in) so that they
+ * equal one run's bit for bit without holding every person: bucket counts and mean probabilities, the score
+ * histogram, the expected outcomes and (with `value`, the value.json) the customer value summary.
+ */
+async function streamSums(db: Database, value: ValueReport | null) {
+  const counts = BUCKETS.map((bucket) => ({ bucket, people: 0, sum: 0 }));
+  const histogram = new Array<number>(101).fill(0);
+  let expectedPositives = 0;
+  const totals = new ValueTotals();
+  const withValue = value && value.unavailable === undefined;
+  const columns = ["probability", "bucket", "score", ...(withValue ? ["expected_events", "expected_events_horizon", "expected_value"] : [])];
+  await forEachRows(db, `SELECT ${columns.join(", ")} FROM ranked ORDER BY id`, ([p, b, s, events, horizon, expected], rows) => {
+    for (let i = 0; i < rows; i++) {
+      const c = counts[b![i]!]!;
+      c.people++;
+      c.sum += p![i]!;
+      histogram[s![i]!]!++;
+      expectedPositives += p![i]!;
+      if (withValue) totals.add(b![i]!, events![i]!, horizon![i]!, expected![i]!);
+    }
+  });
+  let summary: InstanceSummary["value"];
+  if (value && !withValue) summary = { horizonDays: value.horizonDays, window: value.window, unavailable: value.unavailable! };
+  else if (value) {
+    const deciles = new ValueDeciles(totals.people, totals.total);
+    await forEachRows(db, `SELECT expected_value FROM ranked WHERE expected_value IS NOT NULL AND NOT isnan(expected_value) ORDER BY expected_value DESC`, ([v], rows) => {
+      for (let i = 0; i < rows; i++) deciles.push(v![i]!);
+    });
+    summary = totals.summary(value, deciles.result());
+  }
+  return {
+    counts: counts.map(({ bucket, people, sum }) => ({ bucket, people, meanProbability: people ? sum / people : 0 })),
+    histogram,
+    expectedPositives,
+    value: summary,
+  };
+}
+
+/**
+ * insights.json and instance.json's features from the shards' statistics (shard-insights.json: sums added up
+ * exactly) and samples (the people with the smallest hash among the shards' candidates, bucketed over everyone by
+ * table `ranked`), by `insightsOf` as one run computes them; the categories of categorical features without a
+ * declared order are ordered by their merged effects (`featureInfos`).
+ */
+async function mergeInsights(db: Database, dirs: readonly string[], base: InstanceSummary, bucketPeople: readonly number[]): Promise<{ insights: Insights; features: FeatureInfo[] }> {
+  const catalogue = base.features as unknown as FeatureDef[];
+  const features = catalogue.map(factorFeature);
+  const parts = dirs.map((d) => readJson<ShardInsights>(join(d, SHARD_INSIGHTS)));
+  const factors = FactorSummary.fromJSON(parts[0]!.factors);
+  const categories = CategoryEffects.fromJSON(catalogue, parts[0]!.categories);
+  const cells = features.map((f, k) => ValueCells.fromJSON(f, parts[0]!.cells[k]!));
+  for (const part of parts.slice(1)) {
+    factors.merge(FactorSummary.fromJSON(part.factors));
+    categories.merge(CategoryEffects.fromJSON(catalogue, part.categories));
+    features.forEach((f, k) => cells[k]!.merge(ValueCells.fromJSON(f, part.cells[k]!)));
+  }
+  const F = features.length;
+  const sampled = (await db.connection.runAndReadAll(`SELECT c.*, r.bucket FROM read_parquet(${list(dirs.map((d) => join(d, SHARD_SAMPLE)))}) c JOIN ranked r USING (id)
+    ORDER BY c.hash, c.id LIMIT ${SAMPLE_CANDIDATES}`)).getRowObjectsJS();
+  const number = (v: unknown) => (v === null || v === undefined ? Number.NaN : Number(v));
+  const sample: SampledPerson[] = sampled.map((r) => ({
+    id: String(r["id"]),
+    hash: Number(r["hash"]),
+    score: Number(r["score"]),
+    bucket: Number(r["bucket"]),
+    values: Array.from({ length: F }, (_, f) => number(r[`v${f}`])),
+    contributions: r["c0"] === null && F > 0 ? null : Array.from({ length: F }, (_, f) => number(r[`c${f}`])),
   }));
-  return { ...parts[0]!, global, buckets, ...(categories ? { categories } : {}) };
+  const rule = base.buckets.rule;
+  const { insights } = insightsOf({ factors, categories, cells, sample }, features, rule, (f) => cells[f]!);
+  // Buckets on the percentile: the shards' sums are per bucket of their own percentiles (see the module comment);
+  // the people per bucket are everyone's.
+  if (rule.on !== "score") insights.buckets.forEach((b, k) => (b.people = bucketPeople[k]!));
+  const declared = new Set(parts[0]!.declared);
+  const ordered = featureInfos(catalogue, { type: base.type, profileAttributes: [] }, insights);
+  return { insights, features: base.features.map((info, code) => (declared.has(code) ? info : ordered[code]!)) };
 }

@@ -80,7 +80,8 @@ describe("value ranges", () => {
     const probability = Float64Array.from([0.4, 0.4, 0.1, 0.1, 0.0, 0.2]);
     const ranges = valueRanges(features[0]!, values, probability, 2);
     expect(ranges.map((r) => r.range)).toEqual(["1 day to 3 days", "3 days to 4 days", "never"]);
-    expect(ranges[0]!.relative).toBeCloseTo(0.4 / 0.2, 12);
+    // Probabilities are summed exactly in units of 2^-30 (mergeable across shards): equal to about 1e-9.
+    expect(ranges[0]!.relative).toBeCloseTo(0.4 / 0.2, 8);
     expect(ranges[2]!.people).toBe(2);
   });
 });

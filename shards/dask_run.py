@@ -6,7 +6,11 @@ dask.distributed cluster, then merges the shard folders (`npm run merge`) into O
 With no --scheduler, a LocalCluster on 127.0.0.1 (--workers processes, one thread each) runs the jobs; with
 --scheduler tcp://HOST:8786, an existing cluster does (its workers need this repository at the same path, or give
 --repo, and `npm ci` done). The scheduling, retries of lost workers and placement are Dask's; this script only
-builds the commands and checks their exit statuses.
+builds the commands and checks their exit statuses. Each shard's progress lines go to WORK/shard-i.log, the
+merge's to WORK/merge.log.
+
+Inputs in the person-partitioned layout (`person_part=K` folders, e.g. written by `npm run partition`) need no
+flag: each shard finds them from the configuration's paths and reads only its partitions (K % N = i).
 
   /usr/bin/python3 shards/dask_run.py --config my.config.ts --model runs/2026-10-01 --as-of 2026-10-31 \
       --shards 4 --workers 2 --work .tmp/shards --out scores
@@ -29,8 +33,10 @@ def npm(repo, script, args):
 
 
 def score_shard(repo, common, index, count, out):
-    """One shard's job (runs on a Dask worker)."""
+    """One shard's job (runs on a Dask worker); its progress lines go to OUT.log beside the shard folder."""
     status, _, stderr = npm(repo, "score", [*common, "--shard", f"{index}/{count}", "--out", out])
+    with open(f"{out}.log", "w", encoding="utf-8") as log:
+        log.write(stderr)
     lines = [line for line in stderr.splitlines() if line.strip()]
     return {"index": index, "status": status, "out": out, "last": lines[-1] if lines else ""}
 
@@ -93,6 +99,8 @@ def main(argv=None):
         print(f"error: shard {r['index']}/{args.shards} failed (exit {r['status']}): {r['last']}", file=sys.stderr)
         return 2
     status, stdout, stderr = npm(args.repo, "merge", ["--shards", ",".join(outs), "--out", os.path.abspath(args.out)])
+    with open(os.path.join(work, "merge.log"), "w", encoding="utf-8") as log:
+        log.write(stderr)
     if status != 0:
         lines = [line for line in stderr.splitlines() if line.strip()]
         print(f"error: merge failed (exit {status}): {lines[-1] if lines else ''}", file=sys.stderr)

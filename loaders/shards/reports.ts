@@ -42,8 +42,8 @@ const describeLayouts = (l: ShardLayouts) => `events ${l.events}${l.profiles ? `
  * The data-quality report of the whole run from the shards' (`dirs` name them in messages): counts of people and
  * events summed, the row accounting kept (inputs every shard read whole) or summed (partitioned inputs), the
  * count-dependent warnings recomputed.
- * @throws UserError when shards that read an input whole did not read the same rows, or shards of a partitioned
- *   input read the same file.
+ * @throws UserError when shards that read an input whole did not read the same rows, shards of a partitioned
+ *   input read the same file, or the whole run would not have scored (see `refuseEmptyRun`).
  */
 export function mergeReports(reports: readonly DataQualityReport[], dirs: readonly string[]): DataQualityReport {
   const merged = structuredClone(reports[0]!) as DataQualityReport;
@@ -88,8 +88,25 @@ export function mergeReports(reports: readonly DataQualityReport[], dirs: readon
       Object.assign(req, { ok: people > 0, message: `${people} people eligible on ${eligible[2]}` });
     });
   });
+  refuseEmptyRun(merged, layouts);
   merged.warnings = mergeWarnings(merged, layouts.events === "partitioned" || layouts.profiles === "partitioned" ? reports : [reports[0]!]);
   return merged;
+}
+
+/**
+ * What one run refuses and each shard could not tell alone: an as-of date after the last event of a partitioned
+ * input (each shard saw its own people's events only), and an instance with nobody eligible in any shard.
+ * @throws UserError in the words of one run, after `--shards:`.
+ */
+function refuseEmptyRun(merged: DataQualityReport, layouts: ShardLayouts): void {
+  const [first, last] = [merged.events.firstEvent.slice(0, 10), merged.events.lastEvent.slice(0, 10)];
+  if (layouts.events === "partitioned" && merged.asOfSource === "config" && merged.asOf > last) {
+    throw new UserError("config", `--shards: asOf: ${merged.asOf} is after the last event (the events run from ${first} to ${last}); score the shards again as of a date in that range`);
+  }
+  for (const inst of merged.instances) {
+    const nobody = inst.requirements?.find((r) => r.check === "eligible" && !r.ok);
+    if (nobody) throw new UserError("requirements", `--shards: instance ${inst.name}: ${nobody.message} in all the shards together; ${nobody.hint}`);
+  }
 }
 
 /** The warnings of the rows read (those of every report in `from`, each once, in order), then those of counts,

@@ -121,4 +121,15 @@ describe("mergeReports", () => {
     const whole = shardReport(5, { view: 1 }, 5, 0, 1);
     expect(() => mergeReports([a, whole], ["a", "b"])).toThrow(/^--shards: b read its inputs as events whole, profiles whole and a as events partitioned, profiles partitioned; shard the same data$/);
   });
+
+  it("refuses what one run refuses and no shard could tell: nobody eligible in any shard, an as-of date after the partitions' last event", () => {
+    expect(() => mergeReports([shardReport(0, { view: 1 }, 0, 0, 1), shardReport(0, { view: 2 }, 0, 0, 1)], ["a", "b"])).toThrow(
+      /^--shards: instance purchase: 0 people eligible on 2026-10-31 in all the shards together; h$/,
+    );
+    const a = partitioned([0], 10, [], 5, "2025-05-01 00:00:00", "2026-10-20 00:00:00", 3);
+    const b = partitioned([1], 10, [], 5, "2025-05-01 00:00:00", "2026-10-29 23:00:00", 3);
+    expect(() => mergeReports([a, b], ["a", "b"])).toThrow(/^--shards: asOf: 2026-10-31 is after the last event \(the events run from 2025-05-01 to 2026-10-29\); score the shards again as of a date in that range$/);
+    b.events.lastEvent = "2026-10-31 08:00:00";
+    expect(mergeReports([a, b], ["a", "b"]).events.lastEvent).toBe("2026-10-31 08:00:00");
+  });
 });

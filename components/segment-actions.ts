@@ -263,14 +263,16 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
     const empty = next.people === 0;
     picker.follow(next.segment);
     for (const b of [csv, json, sqlButton]) {
-      b.disabled = empty;
-      if (empty) b.setAttribute("aria-describedby", "export-reason");
+      // In sample mode the definition stays exportable: the segment may hold people outside the sample.
+      const off = empty && (b === csv || !sample);
+      b.disabled = off;
+      if (off) b.setAttribute("aria-describedby", "export-reason");
       else b.removeAttribute("aria-describedby");
     }
     const who = `${formatCount(next.people)} ${next.people === 1 ? "person" : "people"}`;
     csv.textContent = empty ? "Download the people (CSV)" : sample ? `Download the sample's ${who} (CSV)` : `Download the ${who} (CSV)`;
     note?.update(next.people);
-    reason.textContent = empty ? "Nothing to export: no one is in this segment." : "";
+    reason.textContent = !empty ? "" : sample ? "Nothing to export here: no one of the sample is in this segment (the command above looks at everyone)." : "Nothing to export: no one is in this segment.";
     drawSql();
   };
   return panel;

@@ -52,5 +52,13 @@ if unshare -n true 2>/dev/null; then
 else
   CUSTOMER_AI_HISTORY=.tmp/e2e-history CUSTOMER_AI_PASSPHRASE="$E2E_LOCKED_PASSPHRASE" npm run build -- --out .tmp/dist-locked
 fi
+# Sample mode (issue 18): the demo's site again with a forced low threshold (its scoring run is cached by the first
+# build), for test/e2e/sample.e2e.ts.
+echo "== the demo's site in sample mode"
+if unshare -n true 2>/dev/null; then
+  CUSTOMER_AI_SAMPLE_SIZE=2000 unshare -n npm run build -- --sample-above 0 --out .tmp/dist-sample
+else
+  CUSTOMER_AI_SAMPLE_SIZE=2000 npm run build -- --sample-above 0 --out .tmp/dist-sample
+fi
 echo "== end-to-end tests"
-E2E_HISTORY_DIST=.tmp/dist-history E2E_LOCKED_DIST=.tmp/dist-locked npx vitest run --config vitest.e2e.config.ts
+E2E_HISTORY_DIST=.tmp/dist-history E2E_LOCKED_DIST=.tmp/dist-locked E2E_SAMPLE_DIST=.tmp/dist-sample npx vitest run --config vitest.e2e.config.ts

@@ -8,7 +8,7 @@ import type { GrownTree } from "./grower.js";
 import { growTree } from "./grower.js";
 import { HistogramPool } from "./histogram.js";
 import type { UpdateShare } from "./loss.js";
-import { UPDATE_BLOCK, priorLogOdds, updateKernel } from "./loss.js";
+import { MIN_HESSIAN, UPDATE_BLOCK, priorLogOdds, updateKernel } from "./loss.js";
 import { rocAuc } from "./metrics.js";
 import { buildForest } from "./forest.js";
 import { accumulateMargins, sharedRowMajor } from "./predict.js";
@@ -101,7 +101,18 @@ export function fitGBDT(
     params: p,
     nThreads,
   };
-  const upd: UpdateShare = { y: labels, margin, gh, idx, ranges: NO_INT, leafOf, values: NO_FLOAT, nRows: N };
+  const upd: UpdateShare = {
+    y: labels,
+    margin,
+    gh,
+    idx,
+    ranges: NO_INT,
+    leafOf,
+    values: NO_FLOAT,
+    nRows: N,
+    blockRows: UPDATE_BLOCK,
+    minHessian: MIN_HESSIAN,
+  };
   const rng = new Rng(p.seed);
   const sampled = p.subsample < 1 ? new Uint8Array(N) : null;
   const allFeats = Int32Array.from({ length: F }, (_, f) => f);

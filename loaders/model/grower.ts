@@ -10,13 +10,13 @@
  */
 import type { BinMapper } from "./binning.js";
 import { binThreshold } from "./binning.js";
-import type { HistogramPool } from "./histogram.js";
+import type { HistogramContext, HistogramPool } from "./histogram.js";
 import { FEATURE_STRIDE, buildHistograms } from "./histogram.js";
 import { partitionBatch } from "./partition.js";
 import { runItems, sharedFloat64 } from "./parallel.js";
 import type { Rng } from "./rng.js";
-import type { SplitInfo, SplitShare } from "./split.js";
-import { SPLIT_FIELDS, SPLIT_KERNEL, leafWeight, readSplit } from "./split.js";
+import type { SplitInfo, SplitParams, SplitShare } from "./split.js";
+import { MIN_GAIN, SPLIT_FIELDS, SPLIT_KERNEL, leafWeight, readSplit } from "./split.js";
 import type { GBDTParams, Tree } from "./types.js";
 
 /** Buffers and settings shared by all trees of one fit. */
@@ -59,17 +59,27 @@ export interface GrownTree {
   leafEnd: Int32Array;
 }
 
+/** A node while the tree grows (scikit-learn's `TreeNode`). */
 interface OpenNode {
+  /** Node id in the tree. */
   id: number;
+  /** Edges from the root. */
   depth: number;
+  /** First index of the node's rows in the row-index array. */
   start: number;
+  /** End (exclusive) of the node's rows in the row-index array. */
   end: number;
+  /** Gradient sum of the node's rows. */
   G: number;
+  /** Hessian sum of the node's rows. */
   H: number;
+  /** Offset of the node's histogram in the pool, or -1 when it has none. */
   hist: number;
+  /** The node's best split, once searched. */
   split: SplitInfo | null;
 }
 
+/** The tree under construction, one growable array per node attribute (see {@link Tree}). */
 class TreeBuilder {
   left: number[] = [];
   right: number[] = [];
@@ -83,6 +93,7 @@ class TreeBuilder {
   cover: number[] = [];
   gain: number[] = [];
 
+  /** Adds a leaf of the given value and cover and returns its id. */
   add(value: number, cover: number): number {
     this.left.push(-1);
     this.right.push(-1);
@@ -106,35 +117,127 @@ class TreeBuilder {
  * @param rng generator for per-node column sampling
  */
 export function growTree(ctx: GrowerContext, nSampled: number, treeFeats: Int32Array, rng: Rng): GrownTree {
-  const { params: p, pool, gh, idx, mapper } = ctx;
-  const lr = p.learningRate;
-  const lambda = p.lambda;
-  const b = new TreeBuilder();
-  pool.reset();
-  const hctx = { bins: ctx.bins, gh, idx, nFeatures: ctx.nFeatures, pool, nThreads: ctx.nThreads };
-  // The root's gradient sums are those of any feature's histogram (every row is in exactly one of its bins).
-  let G = 0;
-  let H = 0;
-  let rootHist = -1;
-  if (nSampled > 0 && treeFeats.length > 0) {
-    rootHist = pool.acquire();
-    buildHistograms(hctx, Int32Array.of(0, nSampled, rootHist), treeFeats);
-    const o = rootHist + treeFeats[0] * FEATURE_STRIDE;
-    for (let k = 0; k < FEATURE_STRIDE; k += 2) {
-      G += pool.hist[o + k];
-      H += pool.hist[o + k + 1];
-    }
+  return new TreeGrower(ctx, treeFeats, rng).grow(nSampled);
+}
+
+/** What a batch of splits leaves to do on histograms: built children, siblings by subtraction, leaves to close. */
+interface HistogramPlan {
+  /** (start, end, slot) triples of the children whose histograms are built from their rows. */
+  builds: number[];
+  /** (parent slot, built child slot, sibling slot) triples: sibling = parent - built child. */
+  subtractions: number[];
+  /** Children built only for their sibling's subtraction: leaves once the batch's histograms are done. */
+  leavesAfterBuild: OpenNode[];
+  /** Children that may split further: their best splits are searched next. */
+  splittable: OpenNode[];
+}
+
+/**
+ * Grows one tree, in the steps of scikit-learn's `TreeGrower`: the root's histogram and sums, the best split of
+ * every splittable node, then batches of splits (chosen by the growth policy, capped by `maxLeaves`) that
+ * partition the rows, plan and build the children's histograms, and search the children's splits; nodes that
+ * cannot or need not split are finalized as leaves.
+ */
+class TreeGrower {
+  private readonly tree = new TreeBuilder();
+  /** Nodes with a split found, waiting to be split. */
+  private readonly open: OpenNode[] = [];
+  /** Finalized leaves. */
+  private readonly leaves: OpenNode[] = [];
+  private readonly maxLeaves: number;
+  private nLeaves = 1;
+  private readonly categorical: Uint8Array;
+  private readonly histograms: HistogramContext;
+  private readonly splitParams: SplitParams;
+
+  /**
+   * @param ctx fit-wide buffers and settings
+   * @param treeFeats features available to this tree (ascending)
+   * @param rng generator for per-node column sampling
+   */
+  constructor(
+    private readonly ctx: GrowerContext,
+    private readonly treeFeats: Int32Array,
+    private readonly rng: Rng,
+  ) {
+    const { pool, gh, idx, mapper, params } = ctx;
+    pool.reset();
+    this.histograms = { bins: ctx.bins, gh, idx, nFeatures: ctx.nFeatures, pool, nThreads: ctx.nThreads };
+    this.maxLeaves = params.maxLeaves > 0 ? params.maxLeaves : Infinity;
+    this.categorical = Uint8Array.from(mapper.categorical, (c) => (c ? 1 : 0));
+    const { lambda, minChildWeight, minSplitGain, catSmooth } = params;
+    this.splitParams = { lambda, minChildWeight, minSplitGain, catSmooth, minGain: MIN_GAIN };
   }
-  const root: OpenNode = { id: b.add(lr * leafWeight(G, H, lambda), H), depth: 0, start: 0, end: nSampled, G, H, hist: rootHist, split: null };
-  const leafNodes: OpenNode[] = [];
-  const open: OpenNode[] = [];
-  const maxLeaves = p.maxLeaves > 0 ? p.maxLeaves : Infinity;
-  let nLeaves = 1;
-  const canSplit = (n: OpenNode): boolean =>
-    (p.maxDepth <= 0 || n.depth < p.maxDepth) && n.end - n.start >= 2 && n.H >= 2 * p.minChildWeight && nLeaves < maxLeaves;
-  const categorical = Uint8Array.from(mapper.categorical, (c) => (c ? 1 : 0));
-  const evaluate = (nodes: OpenNode[]): void => {
-    const lists = nodes.map(() => nodeFeatures(treeFeats, p.colsampleByNode, rng));
+
+  /**
+   * Grows the tree on the first `nSampled` rows of the row-index array.
+   * @param nSampled number of rows of this tree
+   */
+  grow(nSampled: number): GrownTree {
+    const root = this.initializeRoot(nSampled);
+    if (this.canSplit(root)) this.findBestSplits([root]);
+    else this.finalizeLeaf(root);
+    while (this.open.length > 0) {
+      const batch = this.capToMaxLeaves(this.nextBatch());
+      if (batch.length === 0) break;
+      this.nLeaves += batch.length;
+      const plan = this.splitBatch(batch);
+      this.buildChildHistograms(plan);
+      this.findBestSplits(plan.splittable.sort((x, y) => x.id - y.id));
+    }
+    for (const n of this.open) this.finalizeLeaf(n);
+    return finalize(this.tree, this.leaves);
+  }
+
+  /** A new node of the tree: its would-be leaf value from its gradient sums, and its place in the row index. */
+  private newNode(G: number, H: number, depth: number, start: number, end: number): OpenNode {
+    const { learningRate, lambda } = this.ctx.params;
+    const id = this.tree.add(learningRate * leafWeight(G, H, lambda), H);
+    return { id, depth, start, end, G, H, hist: -1, split: null };
+  }
+
+  /**
+   * The root, with its histogram built. Its gradient sums are those of any feature's histogram (every row is in
+   * exactly one of its bins).
+   */
+  private initializeRoot(nSampled: number): OpenNode {
+    const { pool } = this.ctx;
+    const feats = this.treeFeats;
+    let G = 0;
+    let H = 0;
+    let rootHist = -1;
+    if (nSampled > 0 && feats.length > 0) {
+      rootHist = pool.acquire();
+      buildHistograms(this.histograms, Int32Array.of(0, nSampled, rootHist), feats);
+      const o = rootHist + feats[0] * FEATURE_STRIDE;
+      for (let k = 0; k < FEATURE_STRIDE; k += 2) {
+        G += pool.hist[o + k];
+        H += pool.hist[o + k + 1];
+      }
+    }
+    const root = this.newNode(G, H, 0, 0, nSampled);
+    root.hist = rootHist;
+    return root;
+  }
+
+  /** Whether a node may be split: depth, at least two rows, hessian for two children, and room for a leaf. */
+  private canSplit(n: OpenNode): boolean {
+    const p = this.ctx.params;
+    return (
+      (p.maxDepth <= 0 || n.depth < p.maxDepth) &&
+      n.end - n.start >= 2 &&
+      n.H >= 2 * p.minChildWeight &&
+      this.nLeaves < this.maxLeaves
+    );
+  }
+
+  /**
+   * Searches the best split of every node (one parallel task, one item per node, each over its own sample of
+   * the tree's features); nodes with a split are opened, the others finalized as leaves.
+   */
+  private findBestSplits(nodes: OpenNode[]): void {
+    const { params: p, pool, mapper } = this.ctx;
+    const lists = nodes.map(() => nodeFeatures(this.treeFeats, p.colsampleByNode, this.rng));
     const featStart = new Int32Array(nodes.length + 1);
     lists.forEach((l, k) => (featStart[k + 1] = featStart[k] + l.length));
     const feats = new Int32Array(featStart[nodes.length]);
@@ -148,94 +251,114 @@ export function growTree(ctx: GrowerContext, nSampled: number, treeFeats: Int32A
       featStart,
       feats,
       nBins: mapper.nBins,
-      categorical,
-      params: { lambda: p.lambda, minChildWeight: p.minChildWeight, minSplitGain: p.minSplitGain, catSmooth: p.catSmooth },
+      categorical: this.categorical,
+      params: this.splitParams,
       out,
     };
-    runItems(SPLIT_KERNEL, args, nodes.length, feats.length >= 64 ? ctx.nThreads : 1);
+    runItems(SPLIT_KERNEL, args, nodes.length, feats.length >= 64 ? this.ctx.nThreads : 1);
     nodes.forEach((n, k) => {
       n.split = readSplit(out, k);
-      if (n.split.feature >= 0) open.push(n);
-      else finish(n);
+      if (n.split.feature >= 0) this.open.push(n);
+      else this.finalizeLeaf(n);
     });
-  };
-  const finish = (n: OpenNode): void => {
-    if (n.hist >= 0) pool.release(n.hist);
+  }
+
+  /** Makes a node a leaf of the tree, returning its histogram slot to the pool. */
+  private finalizeLeaf(n: OpenNode): void {
+    if (n.hist >= 0) this.ctx.pool.release(n.hist);
     n.hist = -1;
-    leafNodes.push(n);
-  };
-  if (canSplit(root)) evaluate([root]);
-  else finish(root);
-  while (open.length > 0) {
-    let batch: OpenNode[];
-    if (p.growPolicy === "lossguide") {
+    this.leaves.push(n);
+  }
+
+  /**
+   * The open nodes to split next, taken out of the open list: with `"lossguide"` the one of largest gain (the
+   * first of equals), with `"depthwise"` all those of the shallowest depth.
+   */
+  private nextBatch(): OpenNode[] {
+    const open = this.open;
+    if (this.ctx.params.growPolicy === "lossguide") {
       let bi = 0;
       for (let i = 1; i < open.length; i++) if (open[i].split!.gain > open[bi].split!.gain) bi = i;
-      batch = open.splice(bi, 1);
-    } else {
-      const d = Math.min(...open.map((n) => n.depth));
-      batch = open.filter((n) => n.depth === d);
-      const rest = open.filter((n) => n.depth !== d);
-      open.length = 0;
-      open.push(...rest);
+      return open.splice(bi, 1);
     }
-    if (nLeaves + batch.length > maxLeaves) {
-      const keep = new Set([...batch].sort((x, y) => y.split!.gain - x.split!.gain || x.id - y.id).slice(0, Math.max(0, maxLeaves - nLeaves)));
-      for (const n of batch) if (!keep.has(n)) finish(n);
-      batch = batch.filter((n) => keep.has(n));
-    }
-    if (batch.length === 0) break;
-    nLeaves += batch.length;
-    const builds: number[] = [];
-    const subtractions: [OpenNode, OpenNode, OpenNode][] = [];
-    const children: OpenNode[] = [];
-    const mids = partitionBatch(ctx, batch);
-    for (let bi = 0; bi < batch.length; bi++) {
-      const n = batch[bi];
-      const s = n.split!;
-      const mid = mids[bi];
-      const l: OpenNode = { id: b.add(lr * leafWeight(s.gl, s.hl, lambda), s.hl), depth: n.depth + 1, start: n.start, end: mid, G: s.gl, H: s.hl, hist: -1, split: null };
-      const r: OpenNode = { id: b.add(lr * leafWeight(s.gr, s.hr, lambda), s.hr), depth: n.depth + 1, start: mid, end: n.end, G: s.gr, H: s.hr, hist: -1, split: null };
-      recordSplit(b, n.id, l.id, r.id, s, mapper);
-      const needL = canSplit(l);
-      const needR = canSplit(r);
-      if (!needL && !needR) {
-        finish(l);
-        finish(r);
-        pool.release(n.hist);
-        continue;
-      }
-      const [small, large] = l.end - l.start <= r.end - r.start ? [l, r] : [r, l];
-      small.hist = pool.acquire();
-      builds.push(small.start, small.end, small.hist);
-      const needLarge = large === l ? needL : needR;
-      const needSmall = small === l ? needL : needR;
-      if (needLarge) {
-        large.hist = n.hist;
-        subtractions.push([n, small, large]);
-      } else {
-        pool.release(n.hist);
-        finish(large);
-      }
-      if (needSmall) children.push(small);
-      if (needLarge) children.push(large);
-      if (!needSmall) subtractions.push([n, small, small]);
-    }
-    if (builds.length > 0) {
-      const subs: number[] = [];
-      for (const [n, small, target] of subtractions) if (target !== small) subs.push(n.hist, small.hist, target.hist);
-      buildHistograms(hctx, Int32Array.from(builds), treeFeats, Int32Array.from(subs));
-    }
-    for (const [, small, target] of subtractions) {
-      if (target === small) finish(small);
-    }
-    children.sort((x, y) => x.id - y.id);
-    evaluate(children);
+    const d = Math.min(...open.map((n) => n.depth));
+    const batch = open.filter((n) => n.depth === d);
+    const rest = open.filter((n) => n.depth !== d);
+    open.length = 0;
+    open.push(...rest);
+    return batch;
   }
-  for (const n of open) finish(n);
-  return finalize(b, leafNodes);
+
+  /** The batch cut to the leaves `maxLeaves` still allows, keeping the largest gains; the others become leaves. */
+  private capToMaxLeaves(batch: OpenNode[]): OpenNode[] {
+    if (this.nLeaves + batch.length <= this.maxLeaves) return batch;
+    const room = Math.max(0, this.maxLeaves - this.nLeaves);
+    const byGain = [...batch].sort((x, y) => y.split!.gain - x.split!.gain || x.id - y.id);
+    const keep = new Set(byGain.slice(0, room));
+    for (const n of batch) if (!keep.has(n)) this.finalizeLeaf(n);
+    return batch.filter((n) => keep.has(n));
+  }
+
+  /**
+   * Splits every node of a batch: partitions its rows, adds its two children to the tree, and plans their
+   * histograms (see {@link TreeGrower.planHistograms}).
+   */
+  private splitBatch(batch: OpenNode[]): HistogramPlan {
+    const plan: HistogramPlan = { builds: [], subtractions: [], leavesAfterBuild: [], splittable: [] };
+    const mids = partitionBatch(this.ctx, batch);
+    batch.forEach((n, k) => {
+      const s = n.split!;
+      const left = this.newNode(s.gl, s.hl, n.depth + 1, n.start, mids[k]);
+      const right = this.newNode(s.gr, s.hr, n.depth + 1, mids[k], n.end);
+      recordSplit(this.tree, n.id, left.id, right.id, s, this.ctx.mapper);
+      this.planHistograms(n, left, right, plan);
+    });
+    return plan;
+  }
+
+  /**
+   * Plans the children's histograms of a split node: children that cannot split are leaves at once; otherwise
+   * the child with fewer rows gets a new slot and is built from its rows, and its sibling, when it may split,
+   * takes over the parent's slot and is computed by subtraction (the parent's slot is released otherwise).
+   */
+  private planHistograms(parent: OpenNode, left: OpenNode, right: OpenNode, plan: HistogramPlan): void {
+    const { pool } = this.ctx;
+    const needLeft = this.canSplit(left);
+    const needRight = this.canSplit(right);
+    if (!needLeft && !needRight) {
+      this.finalizeLeaf(left);
+      this.finalizeLeaf(right);
+      pool.release(parent.hist);
+      return;
+    }
+    const leftIsSmall = left.end - left.start <= right.end - right.start;
+    const [small, large] = leftIsSmall ? [left, right] : [right, left];
+    const [needSmall, needLarge] = leftIsSmall ? [needLeft, needRight] : [needRight, needLeft];
+    small.hist = pool.acquire();
+    plan.builds.push(small.start, small.end, small.hist);
+    if (needLarge) {
+      large.hist = parent.hist;
+      plan.subtractions.push(parent.hist, small.hist, large.hist);
+    } else {
+      pool.release(parent.hist);
+      this.finalizeLeaf(large);
+    }
+    if (needSmall) plan.splittable.push(small);
+    else plan.leavesAfterBuild.push(small);
+    if (needLarge) plan.splittable.push(large);
+  }
+
+  /** Builds the planned histograms (one parallel task) and subtracts the siblings; closes the leaves waiting. */
+  private buildChildHistograms(plan: HistogramPlan): void {
+    if (plan.builds.length > 0) {
+      const builds = Int32Array.from(plan.builds);
+      buildHistograms(this.histograms, builds, this.treeFeats, Int32Array.from(plan.subtractions));
+    }
+    for (const n of plan.leavesAfterBuild) this.finalizeLeaf(n);
+  }
 }
 
+/** The features a node's split search considers: all the tree's, or a seeded sample of them. */
 function nodeFeatures(treeFeats: Int32Array, fraction: number, rng: Rng): Int32Array {
   if (fraction >= 1) return treeFeats;
   const k = Math.max(1, Math.round(fraction * treeFeats.length));
@@ -243,6 +366,7 @@ function nodeFeatures(treeFeats: Int32Array, fraction: number, rng: Rng): Int32A
   return pick.map((i) => treeFeats[i]);
 }
 
+/** Turns leaf `id` into a split node with children `l` and `r`; numeric thresholds are read from the bin edges. */
 function recordSplit(b: TreeBuilder, id: number, l: number, r: number, s: SplitInfo, mapper: BinMapper): void {
   b.left[id] = l;
   b.right[id] = r;
@@ -258,6 +382,7 @@ function recordSplit(b: TreeBuilder, id: number, l: number, r: number, s: SplitI
   }
 }
 
+/** The finished tree in typed arrays, with its leaves (by id) and their row ranges. */
 function finalize(b: TreeBuilder, leafNodes: OpenNode[]): GrownTree {
   const n = b.left.length;
   const cover = Float64Array.from(b.cover);

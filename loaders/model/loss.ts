@@ -6,7 +6,7 @@
  * p(1 − p), floored at 1e-16 as XGBoost does so that hessian sums stay positive.
  */
 
-/** Hessian floor (XGBoost's `kRtEps`-style guard for saturated probabilities). */
+/** Hessian floor (XGBoost's `kRtEps`-style guard for saturated probabilities); see {@link UpdateShare.minHessian}. */
 export const MIN_HESSIAN = 1e-16;
 
 /**
@@ -52,8 +52,12 @@ export interface UpdateShare {
   leafOf: Int32Array;
   /** Value of every leaf ordinal added to the margins in row mode (empty: margins unchanged). */
   values: Float64Array;
-  /** Number of rows (row mode: item k covers rows [k·UPDATE_BLOCK, (k+1)·UPDATE_BLOCK)). */
+  /** Number of rows (row mode: item k covers rows [k·blockRows, (k+1)·blockRows)). */
   nRows: number;
+  /** Rows per item in row mode: {@link UPDATE_BLOCK} (kernels cannot read module constants, so it travels here). */
+  blockRows: number;
+  /** Hessian floor: {@link MIN_HESSIAN} (passed like `blockRows`). */
+  minHessian: number;
 }
 
 /**
@@ -78,15 +82,16 @@ export function updateKernel(s: UpdateShare, item: number): void {
   const leafOf = s.leafOf;
   const values = s.values;
   const add = values.length > 0;
-  const r1 = Math.min(s.nRows, (item + 1) * 16384);
-  for (let r = item * 16384; r < r1; r++) {
+  const minHessian = s.minHessian;
+  const r1 = Math.min(s.nRows, (item + 1) * s.blockRows);
+  for (let r = item * s.blockRows; r < r1; r++) {
     const m = add ? margin[r] + values[leafOf[r]] : margin[r];
     margin[r] = m;
     const e = Math.exp(-Math.abs(m));
     const p = m >= 0 ? 1 / (1 + e) : e / (1 + e);
     const h = p * (1 - p);
     gh[2 * r] = p - y[r];
-    gh[2 * r + 1] = h > 1e-16 ? h : 1e-16;
+    gh[2 * r + 1] = h > minHessian ? h : minHessian;
   }
 }
 

@@ -15,7 +15,7 @@
  */
 import type { KernelSpec } from "./parallel.js";
 
-/** Minimum gain of any split, as in XGBoost (`kRtEps`); the kernels below inline it (they must be self-contained). */
+/** Minimum gain of any split, as in XGBoost (`kRtEps`); see {@link SplitParams.minGain}. */
 export const MIN_GAIN = 1e-6;
 
 /** The best split of a node. */
@@ -50,6 +50,8 @@ export interface SplitParams {
   minSplitGain: number;
   /** Hessian smoothing for ordering categories. */
   catSmooth: number;
+  /** Gain a split must exceed whatever `minSplitGain`: {@link MIN_GAIN} (kernels cannot read module constants). */
+  minGain: number;
 }
 
 /** A fresh "no split" result (self-contained). */
@@ -107,7 +109,7 @@ export function findBestSplit(
   const lambda = p.lambda;
   const mcw = Math.max(p.minChildWeight, 0);
   const parent = (G * G) / (H + lambda);
-  let bestGain = Math.max(p.minSplitGain, 1e-6);
+  let bestGain = Math.max(p.minSplitGain, p.minGain);
   for (let j = 0; j < feats.length; j++) {
     const f = feats[j];
     const base = off + f * 512;

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { FEATURE_STRIDE } from "../../loaders/model/histogram.js";
 import { featureMatrix, fitGBDT, predictMargin } from "../../loaders/model/index.js";
 import { Rng } from "../../loaders/model/rng.js";
-import { findBestSplit, leafWeight, splitGain } from "../../loaders/model/split.js";
+import { MIN_GAIN, findBestSplit, leafWeight, splitGain } from "../../loaders/model/split.js";
 
-const P = { lambda: 1, minChildWeight: 0, minSplitGain: 0, catSmooth: 0 };
+const P = { lambda: 1, minChildWeight: 0, minSplitGain: 0, catSmooth: 0, minGain: MIN_GAIN };
 
 /** A one-feature histogram from (bin, g, h) triples. */
 function histogram(cells: [number, number, number][]): Float64Array {

@@ -4,7 +4,7 @@
  * when the validation metric stops improving and keep the best round.
  */
 import { MISSING_BIN, binMatrix, fitBinMapper } from "./binning.js";
-import type { GrownTree } from "./grower.js";
+import type { GrowerContext, GrownTree } from "./grower.js";
 import { growTree } from "./grower.js";
 import { HistogramPool } from "./histogram.js";
 import type { UpdateShare } from "./loss.js";
@@ -15,7 +15,7 @@ import { accumulateMargins, sharedRowMajor } from "./predict.js";
 import type { KernelSpec } from "./parallel.js";
 import { resolveThreads, runItems, sharedFloat64, sharedInt32, sharedUint8 } from "./parallel.js";
 import { Rng } from "./rng.js";
-import type { FeatureMatrix, FitOptions, GBDTParams, Model, Tree } from "./types.js";
+import type { FeatureMatrix, FitOptions, GBDTParams, Model, Tree, ValidationSet } from "./types.js";
 import { DEFAULT_PARAMS } from "./types.js";
 
 /**
@@ -39,9 +39,10 @@ export function resolveParams(params: Partial<GBDTParams> = {}): GBDTParams {
   check(p.colsampleByTree > 0 && p.colsampleByTree <= 1, `colsampleByTree ${p.colsampleByTree}`);
   check(p.colsampleByNode > 0 && p.colsampleByNode <= 1, `colsampleByNode ${p.colsampleByNode}`);
   check(Number.isInteger(p.maxBins) && p.maxBins >= 2 && p.maxBins <= 255, `maxBins ${p.maxBins}`);
-  check(Number.isInteger(p.earlyStoppingRounds) && p.earlyStoppingRounds >= 0, `earlyStoppingRounds ${p.earlyStoppingRounds}`);
-  check(p.earlyStoppingTolerance >= 0 && p.earlyStoppingTolerance < 1, `earlyStoppingTolerance ${p.earlyStoppingTolerance}`);
-  check(p.earlyStoppingMetric === "logloss" || p.earlyStoppingMetric === "auc", `earlyStoppingMetric ${p.earlyStoppingMetric}`);
+  const { earlyStoppingRounds: rounds, earlyStoppingTolerance: tolerance, earlyStoppingMetric: metric } = p;
+  check(Number.isInteger(rounds) && rounds >= 0, `earlyStoppingRounds ${rounds}`);
+  check(tolerance >= 0 && tolerance < 1, `earlyStoppingTolerance ${tolerance}`);
+  check(metric === "logloss" || metric === "auc", `earlyStoppingMetric ${metric}`);
   check(p.baseScore === "prior" || Number.isFinite(p.baseScore), `baseScore ${p.baseScore}`);
   check(p.binSampleSize >= 1, `binSampleSize ${p.binSampleSize}`);
   return p;
@@ -49,7 +50,21 @@ export function resolveParams(params: Partial<GBDTParams> = {}): GBDTParams {
 
 function checkLabels(y: ArrayLike<number>, n: number, what: string): void {
   if (y.length !== n) throw new Error(`fitGBDT: ${what} has ${y.length} labels for ${n} rows`);
-  for (let i = 0; i < n; i++) if (y[i] !== 0 && y[i] !== 1) throw new Error(`fitGBDT: ${what} label ${y[i]} at row ${i} is not 0/1`);
+  for (let i = 0; i < n; i++) {
+    if (y[i] !== 0 && y[i] !== 1) throw new Error(`fitGBDT: ${what} label ${y[i]} at row ${i} is not 0/1`);
+  }
+}
+
+/** Throws when the training matrix, its labels or the validation set do not fit together. */
+function checkInputs(X: FeatureMatrix, y: ArrayLike<number>, valid: ValidationSet | undefined): void {
+  const { nRows: N, nFeatures: F } = X;
+  if (N < 1) throw new Error("fitGBDT: no training rows");
+  if (X.values.length !== N * F) throw new Error("fitGBDT: matrix values do not match its shape");
+  checkLabels(y, N, "training");
+  if (valid) {
+    if (valid.X.nFeatures !== F) throw new Error("fitGBDT: validation has a different number of features");
+    checkLabels(valid.y, valid.X.nRows, "validation");
+  }
 }
 
 /**
@@ -67,132 +82,199 @@ export function fitGBDT(
   options: FitOptions = {},
 ): Model {
   const p = resolveParams(params);
-  const { nRows: N, nFeatures: F } = X;
-  if (N < 1) throw new Error("fitGBDT: no training rows");
-  if (X.values.length !== N * F) throw new Error("fitGBDT: matrix values do not match its shape");
-  checkLabels(y, N, "training");
   const valid = options.validation;
-  if (valid) {
-    if (valid.X.nFeatures !== F) throw new Error("fitGBDT: validation has a different number of features");
-    checkLabels(valid.y, valid.X.nRows, "validation");
-  }
+  checkInputs(X, y, valid);
   const nThreads = resolveThreads(p.nThreads);
-  const mapper = fitBinMapper(X, { maxBins: p.maxBins, categorical: options.categorical, sampleSize: p.binSampleSize, seed: p.seed, nThreads });
+  const baseScore = p.baseScore === "prior" ? priorLogOdds(y) : p.baseScore;
+  const ctx = growerContext(X, p, options.categorical, nThreads);
+  const upd = trainingMargins(y, ctx, baseScore);
+  const tracker = valid ? new ValidationTracker(valid, baseScore, ctx) : null;
+  const rng = new Rng(p.seed);
+  const sampled = p.subsample < 1 ? new Uint8Array(X.nRows) : null;
+  const trees: Tree[] = [];
+  for (let round = 0; round < p.nTrees; round++) {
+    if (round === 0) runItems(UPDATE_KERNEL, upd, Math.ceil(X.nRows / UPDATE_BLOCK), nThreads);
+    const nSampled = sampleRows(ctx.idx, sampled, p.subsample, rng);
+    const grown = growTree(ctx, nSampled, sampleTreeFeatures(X.nFeatures, p.colsampleByTree, rng), rng);
+    trees.push(grown.tree);
+    updateMargins(upd, grown, ctx, nSampled, sampled);
+    const metric = tracker ? tracker.addTree(grown.tree, round) : NaN;
+    options.onIteration?.(round, metric);
+    if (tracker && p.earlyStoppingRounds > 0 && round - tracker.bestRound >= p.earlyStoppingRounds) break;
+  }
+  // With early stopping, the best round is the last one kept.
+  if (tracker && p.earlyStoppingRounds > 0 && tracker.bestRound >= 0) trees.length = tracker.bestRound + 1;
+  return {
+    format: "customer-ai-gbdt",
+    version: 1,
+    nFeatures: X.nFeatures,
+    featureNames: options.featureNames?.slice() ?? Array.from({ length: X.nFeatures }, (_, f) => `f${f}`),
+    categorical: ctx.mapper.categorical.slice(),
+    categories: ctx.mapper.categories.map((c) => (c ? Float64Array.from(c) : null)),
+    baseScore,
+    trees,
+    params: p,
+    bestIteration: trees.length,
+    history: { metric: p.earlyStoppingMetric, valid: tracker ? tracker.history : [] },
+  };
+}
+
+/**
+ * Bins the training matrix (row-major for histograms, column-major for partitioning) and allocates the buffers
+ * every tree of the fit shares.
+ */
+function growerContext(
+  X: FeatureMatrix,
+  p: GBDTParams,
+  categorical: boolean[] | undefined,
+  nThreads: number,
+): GrowerContext {
+  const { nRows: N, nFeatures: F } = X;
+  const binning = { maxBins: p.maxBins, categorical, sampleSize: p.binSampleSize, seed: p.seed, nThreads };
+  const mapper = fitBinMapper(X, binning);
   const binsByColumn = sharedUint8(N * F);
   const bins = binMatrix(mapper, X, sharedUint8(N * F), { nThreads, columns: binsByColumn });
-  const baseScore = p.baseScore === "prior" ? priorLogOdds(y) : p.baseScore;
-  const margin = sharedFloat64(N).fill(baseScore);
-  const labels = sharedUint8(N);
-  labels.set(y);
-  const leafOf = sharedInt32(N);
-  const gh = sharedFloat64(2 * N);
-  const idx = sharedInt32(N);
-  const initialSlots = p.growPolicy === "depthwise" && p.maxDepth > 0 ? Math.min(1 << Math.min(p.maxDepth, 8), 256) + 2 : 16;
-  const ctx = {
+  // A depthwise tree holds at most two levels of histograms at once.
+  const depthwise = p.growPolicy === "depthwise" && p.maxDepth > 0;
+  const initialSlots = depthwise ? Math.min(1 << Math.min(p.maxDepth, 8), 256) + 2 : 16;
+  return {
     bins,
     binsByColumn,
     nRows: N,
     nFeatures: F,
-    gh,
-    idx,
+    gh: sharedFloat64(2 * N),
+    idx: sharedInt32(N),
     scratch: sharedInt32(N),
     pool: new HistogramPool(F, initialSlots),
     mapper,
     params: p,
     nThreads,
   };
-  const upd: UpdateShare = {
+}
+
+/** The training rows' labels, margins (at the base score) and leaves, as the update kernel's arguments. */
+function trainingMargins(y: ArrayLike<number>, ctx: GrowerContext, baseScore: number): UpdateShare {
+  const N = ctx.nRows;
+  const labels = sharedUint8(N);
+  labels.set(y);
+  return {
     y: labels,
-    margin,
-    gh,
-    idx,
+    margin: sharedFloat64(N).fill(baseScore),
+    gh: ctx.gh,
+    idx: ctx.idx,
     ranges: NO_INT,
-    leafOf,
+    leafOf: sharedInt32(N),
     values: NO_FLOAT,
     nRows: N,
     blockRows: UPDATE_BLOCK,
     minHessian: MIN_HESSIAN,
   };
-  const rng = new Rng(p.seed);
-  const sampled = p.subsample < 1 ? new Uint8Array(N) : null;
-  const allFeats = Int32Array.from({ length: F }, (_, f) => f);
-  // The validation set is tracked with the parallel prediction kernel: a shared copy of its rows and labels.
-  const validX = valid ? (nThreads > 1 ? sharedRowMajor(valid.X) : valid.X) : null;
-  const validY = valid ? sharedUint8(valid.X.nRows) : null;
-  if (valid && validY) validY.set(valid.y);
-  const validMargin = valid ? sharedFloat64(valid.X.nRows).fill(baseScore) : null;
-  const history: number[] = [];
-  const higherIsBetter = p.earlyStoppingMetric === "auc";
-  let bestMetric = NaN;
-  let bestRound = -1;
-  const trees: Tree[] = [];
-  for (let round = 0; round < p.nTrees; round++) {
-    if (round === 0) runItems(UPDATE_KERNEL, upd, Math.ceil(N / UPDATE_BLOCK), nThreads);
-    let nSampled = N;
-    if (sampled) {
-      nSampled = 0;
-      for (let r = 0; r < N; r++) {
-        const take = rng.next() < p.subsample;
-        sampled[r] = take ? 1 : 0;
-        if (take) idx[nSampled++] = r;
-      }
-    } else {
-      for (let r = 0; r < N; r++) idx[r] = r;
-    }
-    let feats: Int32Array = allFeats;
-    if (p.colsampleByTree < 1) {
-      const k = Math.max(1, Math.round(p.colsampleByTree * F));
-      feats = rng.sampleSorted(F, k);
-    }
-    const grown = growTree(ctx, nSampled, feats, rng);
-    trees.push(grown.tree);
-    const { leaves, leafStart, leafEnd } = grown;
-    const ranges = new Int32Array(2 * leaves.length);
-    const leafValues = new Float64Array(leaves.length);
-    for (let l = 0; l < leaves.length; l++) {
-      ranges[2 * l] = leafStart[l];
-      ranges[2 * l + 1] = leafEnd[l];
-      leafValues[l] = grown.tree.value[leaves[l]];
-    }
-    // Record every row's leaf (sampled rows from the partition, the others by walking the binned tree), then
-    // update margins and next round's gradients in one sequential pass.
-    runItems(UPDATE_KERNEL, { ...upd, ranges, values: NO_FLOAT }, leaves.length, nSampled >= 1 << 15 ? nThreads : 1);
-    if (sampled) {
-      const ordinal = new Int32Array(grown.tree.left.length);
-      leaves.forEach((n, l) => (ordinal[n] = l));
-      for (let r = 0; r < N; r++) if (!sampled[r]) leafOf[r] = ordinal[binnedLeaf(grown, bins, r * F)];
-    }
-    runItems(UPDATE_KERNEL, { ...upd, values: leafValues }, Math.ceil(N / UPDATE_BLOCK), nThreads);
-    let metric = NaN;
-    if (valid && validX && validY && validMargin) {
-      const forest = buildForest({ trees: [grown.tree], categories: mapper.categories, nFeatures: F, baseScore: 0 });
-      const loss = accumulateMargins(forest, validX, validMargin, validY, nThreads);
-      metric = higherIsBetter ? rocAuc(validY, validMargin) : loss;
-      history.push(metric);
-      const margin = p.earlyStoppingTolerance * Math.abs(bestMetric);
-      if (bestRound < 0 || (higherIsBetter ? metric > bestMetric + margin : metric < bestMetric - margin)) {
-        bestMetric = metric;
-        bestRound = round;
-      }
-    }
-    options.onIteration?.(round, metric);
-    if (valid && p.earlyStoppingRounds > 0 && round - bestRound >= p.earlyStoppingRounds) break;
+}
+
+/**
+ * Puts this tree's rows at the front of `idx` and returns how many there are: every row, or with `subsample < 1`
+ * a seeded Bernoulli sample (marked in `sampled`).
+ */
+function sampleRows(idx: Int32Array, sampled: Uint8Array | null, subsample: number, rng: Rng): number {
+  const N = idx.length;
+  if (!sampled) {
+    for (let r = 0; r < N; r++) idx[r] = r;
+    return N;
   }
-  const keep = valid && p.earlyStoppingRounds > 0 && bestRound >= 0 ? bestRound + 1 : trees.length;
-  trees.length = keep;
-  return {
-    format: "customer-ai-gbdt",
-    version: 1,
-    nFeatures: F,
-    featureNames: options.featureNames?.slice() ?? Array.from({ length: F }, (_, f) => `f${f}`),
-    categorical: mapper.categorical.slice(),
-    categories: mapper.categories.map((c) => (c ? Float64Array.from(c) : null)),
-    baseScore,
-    trees,
-    params: p,
-    bestIteration: keep,
-    history: { metric: p.earlyStoppingMetric, valid: history },
-  };
+  let nSampled = 0;
+  for (let r = 0; r < N; r++) {
+    const take = rng.next() < subsample;
+    sampled[r] = take ? 1 : 0;
+    if (take) idx[nSampled++] = r;
+  }
+  return nSampled;
+}
+
+/** This tree's features (ascending): all of them, or a seeded sample of `colsampleByTree` of them. */
+function sampleTreeFeatures(nFeatures: number, colsampleByTree: number, rng: Rng): Int32Array {
+  if (colsampleByTree >= 1) return Int32Array.from({ length: nFeatures }, (_, f) => f);
+  return rng.sampleSorted(nFeatures, Math.max(1, Math.round(colsampleByTree * nFeatures)));
+}
+
+/**
+ * Adds a grown tree to the training margins and computes next round's gradients: records every row's leaf
+ * (sampled rows from the partition, the others by walking the binned tree), then updates margins and gradients
+ * in one sequential pass.
+ */
+function updateMargins(
+  upd: UpdateShare,
+  grown: GrownTree,
+  ctx: GrowerContext,
+  nSampled: number,
+  sampled: Uint8Array | null,
+): void {
+  const { leaves, leafStart, leafEnd } = grown;
+  const { nRows: N, nFeatures: F, nThreads } = ctx;
+  const ranges = new Int32Array(2 * leaves.length);
+  const leafValues = new Float64Array(leaves.length);
+  for (let l = 0; l < leaves.length; l++) {
+    ranges[2 * l] = leafStart[l];
+    ranges[2 * l + 1] = leafEnd[l];
+    leafValues[l] = grown.tree.value[leaves[l]];
+  }
+  runItems(UPDATE_KERNEL, { ...upd, ranges, values: NO_FLOAT }, leaves.length, nSampled >= 1 << 15 ? nThreads : 1);
+  if (sampled) {
+    const ordinal = new Int32Array(grown.tree.left.length);
+    leaves.forEach((n, l) => (ordinal[n] = l));
+    for (let r = 0; r < N; r++) if (!sampled[r]) upd.leafOf[r] = ordinal[binnedLeaf(grown, ctx.bins, r * F)];
+  }
+  runItems(UPDATE_KERNEL, { ...upd, values: leafValues }, Math.ceil(N / UPDATE_BLOCK), nThreads);
+}
+
+/**
+ * The validation set while boosting: its running margins (a shared copy of its rows and labels, for the parallel
+ * prediction kernel), the metric after every round and the best round so far.
+ */
+class ValidationTracker {
+  /** The metric after every round. */
+  readonly history: number[] = [];
+  /** The best round so far (-1 before the first). */
+  bestRound = -1;
+  private bestMetric = NaN;
+  private readonly X: FeatureMatrix;
+  private readonly y: Uint8Array;
+  private readonly margin: Float64Array;
+
+  /**
+   * @param valid the validation set
+   * @param baseScore the model's initial margin
+   * @param ctx the fit's settings and bin mapper (categories)
+   */
+  constructor(
+    valid: ValidationSet,
+    baseScore: number,
+    private readonly ctx: GrowerContext,
+  ) {
+    this.X = ctx.nThreads > 1 ? sharedRowMajor(valid.X) : valid.X;
+    this.y = sharedUint8(valid.X.nRows);
+    this.y.set(valid.y);
+    this.margin = sharedFloat64(valid.X.nRows).fill(baseScore);
+  }
+
+  /**
+   * Adds round `round`'s tree to the margins and returns the metric; the round is the best when it beats the best
+   * so far by the relative tolerance.
+   */
+  addTree(tree: Tree, round: number): number {
+    const { params: p, mapper, nFeatures, nThreads } = this.ctx;
+    const forest = buildForest({ trees: [tree], categories: mapper.categories, nFeatures, baseScore: 0 });
+    const loss = accumulateMargins(forest, this.X, this.margin, this.y, nThreads);
+    const higherIsBetter = p.earlyStoppingMetric === "auc";
+    const metric = higherIsBetter ? rocAuc(this.y, this.margin) : loss;
+    this.history.push(metric);
+    const margin = p.earlyStoppingTolerance * Math.abs(this.bestMetric);
+    const best = this.bestMetric;
+    if (this.bestRound < 0 || (higherIsBetter ? metric > best + margin : metric < best - margin)) {
+      this.bestMetric = metric;
+      this.bestRound = round;
+    }
+    return metric;
+  }
 }
 
 const UPDATE_KERNEL: KernelSpec<UpdateShare> = { name: "update", entry: updateKernel, deps: [] };

@@ -30,6 +30,9 @@ export interface FactorChunk {
   top: PersonFactors;
   /** Per row of the chunk: the summed contribution of every feature outside its top factors. */
   other: Float64Array;
+  /** Every contribution of the chunk (row-major), in a shard whose buckets are on the percentile: its buckets are
+   * known only in the merge, which sums these per bucket (`SHARD_CONTRIBUTIONS`). */
+  contributions?: Float64Array;
 }
 
 /** Four decimals are plenty for a scatter plot and keep insights.json small. */
@@ -148,7 +151,7 @@ export async function explainScores(
       sample[k]!.values = values.map((v) => v[i]!);
       if (k < SAMPLE_PEOPLE) sample[k]!.contributions = Array.from(shap.contributions.subarray(i * F, (i + 1) * F));
     }
-    await sink({ start, top, other });
+    await sink({ start, top, other, ...(scores.shard && scores.rule.on !== "score" ? { contributions: shap.contributions } : {}) });
     onProgress?.(`explained ${start + n} of ${set.rows} people`);
   }
   const parts: InsightParts = { factors: summary, categories: effects, cells, sample };

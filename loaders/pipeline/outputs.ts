@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import type { DuckDBValue } from "@duckdb/node-api";
+import { quantise } from "../explain/exact.js";
 import { valueInWords } from "../explain/factors.js";
 import type { InstanceFeatures } from "../features/build.js";
 import { BUCKETS, type Scores } from "../scoring/scores.js";
@@ -12,6 +13,10 @@ import { type Explanation, type FactorChunk, type InsightParts, factorFeature } 
 import { columnOf } from "./matrix.js";
 import { type ExplorerColumn, FILES, type InstanceSummary, type Insights } from "./schema.js";
 import { TableWriter } from "./write.js";
+
+/** In a shard whose buckets are on the percentile: every scored person's contributions, quantised (`exact.ts`), by
+ * id: `merge` sums them per bucket of the percentiles over everyone. */
+export const SHARD_CONTRIBUTIONS = "shard-contributions.parquet";
 
 /** Feature columns shipped with the scores for filtering: profile attributes first, then the most important. */
 export const EXPLORER_FEATURES = 8;
@@ -73,7 +78,8 @@ export async function writeScoreFiles(input: ScoreFilesInput): Promise<ScoreFile
   const writer = await TableWriter.open();
   try {
     await writer.create("factors", FACTOR_COLUMNS);
-    const explanation = await input.explain(async ({ start, top, other }) => {
+    let withContributions = false;
+    const explanation = await input.explain(async ({ start, top, other, contributions }) => {
       const cols: DuckDBValue[][] = FACTOR_COLUMNS.map(() => []);
       const push = (row: DuckDBValue[]) => row.forEach((v, c) => cols[c]!.push(v));
       for (let i = 0; i < other.length; i++) push([ids[start + i]!, 0, null, other[i]!, null]);
@@ -84,8 +90,16 @@ export async function writeScoreFiles(input: ScoreFilesInput): Promise<ScoreFile
         push([ids[person]!, top.rank[k]!, f, top.contribution[k]!, inWords(f, top.value[k]!)]);
       }
       await writer.append("factors", cols);
+      if (contributions) {
+        const F = features.catalogue.length;
+        if (!withContributions) await writer.create("contributions", [{ name: "id", type: "VARCHAR" }, ...defs.map((_, f): OutputColumn => ({ name: `q${f}`, type: "DOUBLE" }))]);
+        withContributions = true;
+        const n = other.length;
+        await writer.append("contributions", [ids.slice(start, start + n), ...defs.map((_, f) => Array.from({ length: n }, (_, i) => quantise(contributions[i * F + f]!)))]);
+      }
     }, ids);
     await writer.writeParquet("factors", join(input.dir, FILES.factors), ["id", "rank"], FACTOR_ROW_GROUP);
+    if (withContributions) await writer.writeParquet("contributions", join(input.dir, SHARD_CONTRIBUTIONS), ["id"]);
     const explorer = explorerColumns(features, explanation.ranking, input.explorerFeatures);
     const scoreColumns: OutputColumn[] = [
       { name: "id", type: "VARCHAR" },

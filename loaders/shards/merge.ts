@@ -28,14 +28,14 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { UserError } from "../config/errors.js";
 import { type Database, openDatabase } from "../db/duckdb.js";
-import { FactorSummary, ValueCells } from "../explain/factors.js";
+import { FactorSummary, type FactorSummaryJSON, ValueCells } from "../explain/factors.js";
 import type { FeatureDef } from "../features/catalogue.js";
 import { numbersOf } from "../features/read.js";
 import type { DataQualityReport } from "../ingest/report.js";
 import { featureInfos } from "../pipeline/describe.js";
 import { CategoryEffects, SAMPLE_CANDIDATES, type SampledPerson, factorFeature, insightsOf } from "../pipeline/explain.js";
 import { writeFolderAtomically } from "../pipeline/output-folder.js";
-import { FACTOR_ROW_GROUP, TIMELINE_ROW_GROUP } from "../pipeline/outputs.js";
+import { FACTOR_ROW_GROUP, SHARD_CONTRIBUTIONS, TIMELINE_ROW_GROUP } from "../pipeline/outputs.js";
 import { writeJson } from "../pipeline/run.js";
 import { FILES, type FeatureInfo, type Insights, type InstanceSummary, RUN_FILES, type RunIndex, type ValueReport } from "../pipeline/schema.js";
 import { ValueDeciles, ValueTotals } from "../pipeline/value.js";
@@ -158,7 +158,7 @@ async function mergeInstance(db: Database, dirs: readonly string[], dir: string)
     TO ${str(join(dir, FILES.timeline))} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${TIMELINE_ROW_GROUP})`);
   const valueReport = base.value ? readJson<ValueReport>(join(dirs[0]!, FILES.value)) : null;
   const sums = await streamSums(db, valueReport);
-  const { insights, features } = await mergeInsights(db, dirs, base, sums.counts.map((c) => c.people));
+  const { insights, features } = await mergeInsights(db, dirs, base);
   await run(`DROP TABLE ranked`);
   const merged: InstanceSummary = {
     ...base,
@@ -261,7 +261,7 @@ async function streamSums(db: Database, value: ValueReport | null) {
  * table `ranked`), by `insightsOf` as one run computes them; the categories of categorical features without a
  * declared order are ordered by their merged effects (`featureInfos`).
  */
-async function mergeInsights(db: Database, dirs: readonly string[], base: InstanceSummary, bucketPeople: readonly number[]): Promise<{ insights: Insights; features: FeatureInfo[] }> {
+async function mergeInsights(db: Database, dirs: readonly string[], base: InstanceSummary): Promise<{ insights: Insights; features: FeatureInfo[] }> {
   const catalogue = base.features as unknown as FeatureDef[];
   const features = catalogue.map(factorFeature);
   const parts = dirs.map((d) => readJson<ShardInsights>(join(d, SHARD_INSIGHTS)));
@@ -286,11 +286,38 @@ async function mergeInsights(db: Database, dirs: readonly string[], base: Instan
     contributions: r["c0"] === null && F > 0 ? null : Array.from({ length: F }, (_, f) => number(r[`c${f}`])),
   }));
   const rule = base.buckets.rule;
-  const { insights } = insightsOf({ factors, categories, cells, sample }, features, rule, (f) => cells[f]!);
-  // Buckets on the percentile: the shards' sums are per bucket of their own percentiles (see the module comment);
-  // the people per bucket are everyone's.
-  if (rule.on !== "score") insights.buckets.forEach((b, k) => (b.people = bucketPeople[k]!));
+  // Buckets on the percentile: the shards' sums are per bucket of their own percentiles; everyone's come from their
+  // people's contributions, by bucket over everyone.
+  const summary = rule.on === "score" ? factors : await factorsByBucket(db, dirs, F);
+  const { insights } = insightsOf({ factors: summary, categories, cells, sample }, features, rule, (f) => cells[f]!);
   const declared = new Set(parts[0]!.declared);
   const ordered = featureInfos(catalogue, { type: base.type, profileAttributes: [] }, insights);
   return { insights, features: base.features.map((info, code) => (declared.has(code) ? info : ordered[code]!)) };
+}
+
+/**
+ * The factor sums per bucket over everyone (buckets on the percentile): the shards' quantised contributions of every
+ * person (shard-contributions.parquet) summed exactly (HUGEINT) per bucket of table `ranked`, and the people with
+ * each feature among their top factors (factors.parquet).
+ * @throws UserError when a shard that scored people has no contributions file.
+ */
+async function factorsByBucket(db: Database, dirs: readonly string[], F: number): Promise<FactorSummary> {
+  const rows = async (sql: string) => (await db.connection.runAndReadAll(sql)).getRowObjectsJS();
+  const json: FactorSummaryJSON = { nFeatures: F, groups: BUCKETS.length, people: [0, 0, 0], inTop: new Array<number>(3 * F).fill(0), absSum: new Array<string>(3 * F).fill("0"), sum: new Array<string>(3 * F).fill("0") };
+  const scored = dirs.filter((d) => readJson<InstanceSummary>(join(d, FILES.instance)).scored > 0);
+  const missing = scored.find((d) => !existsSync(join(d, SHARD_CONTRIBUTIONS)));
+  if (missing) throw new UserError("config", `--shards: ${join(missing, SHARD_CONTRIBUTIONS)} is missing; score that shard again (score --shard) and merge`);
+  if (!scored.length) return FactorSummary.fromJSON(json);
+  const q = (f: number) => `q${f}::BIGINT`;
+  const sums = await rows(`SELECT r.bucket, count(*)::DOUBLE AS people, ${Array.from({ length: F }, (_, f) => `sum(${q(f)})::VARCHAR AS s${f}, sum(abs(${q(f)}))::VARCHAR AS a${f}`).join(", ")}
+    FROM read_parquet(${list(scored.map((d) => join(d, SHARD_CONTRIBUTIONS)))}) c JOIN ranked r USING (id) GROUP BY r.bucket`);
+  for (const row of sums) {
+    const b = Number(row["bucket"]);
+    json.people[b] = Number(row["people"]);
+    for (let f = 0; f < F; f++) [json.sum[b * F + f], json.absSum[b * F + f]] = [String(row[`s${f}`]), String(row[`a${f}`])];
+  }
+  const top = await rows(`SELECT r.bucket, f.feature, count(*)::DOUBLE AS people FROM read_parquet(${list(scored.map((d) => join(d, FILES.factors)))}) f JOIN ranked r USING (id)
+    WHERE f.rank > 0 GROUP BY ALL`);
+  for (const row of top) json.inTop[Number(row["bucket"]) * F + Number(row["feature"])] = Number(row["people"]);
+  return FactorSummary.fromJSON(json);
 }

@@ -4,7 +4,7 @@
  * over everyone at the same as-of date; bad --shard values and shards of different runs are one clear line (exit 2).
  */
 import { createHash } from "node:crypto";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -32,7 +32,7 @@ function smallConfig(): ResolvedConfig {
 
 const digest = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 const json = <T>(file: string) => JSON.parse(readFileSync(file, "utf8")) as T;
-const shardDirs = () => Array.from({ length: SHARDS }, (_, i) => join(dir, `shard-${i}`));
+const shardDirs = (kind = "") => Array.from({ length: SHARDS }, (_, i) => join(dir, `shard${kind}-${i}`));
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "customer-ai-shards-"));
@@ -44,6 +44,15 @@ beforeAll(async () => {
   await runPipeline(config(), { out: join(dir, "single"), model: join(dir, "trained") });
   for (const [i, out] of shardDirs().entries()) await runPipeline(config(), { out, model: join(dir, "trained"), shard: { index: i, count: SHARDS } });
   await mergeShards(shardDirs().reverse(), join(dir, "merged"));
+  // Buckets on the percentile (known only over everyone): the same model, another bucket rule.
+  const percentile = () => {
+    const c = config();
+    for (const inst of c.instances) inst.buckets = { on: "percentile", high: 90, medium: 60 };
+    return c;
+  };
+  await runPipeline(percentile(), { out: join(dir, "single-p"), model: join(dir, "trained") });
+  for (const [i, out] of shardDirs("p").entries()) await runPipeline(percentile(), { out, model: join(dir, "trained"), shard: { index: i, count: SHARDS } });
+  await mergeShards(shardDirs("p"), join(dir, "merged-p"));
 }, 900_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,21 +68,28 @@ describe("sharded scoring and merge", () => {
     }
   });
 
-  it("merges into the single run's files byte for byte: scores, factors, timelines, instance, insights, data quality", () => {
-    const index = json<RunIndex>(join(dir, "single", "index.json"));
-    expect(json<RunIndex>(join(dir, "merged", "index.json"))).toEqual(index);
+  it.each([
+    ["buckets on the score", ""],
+    ["buckets on the percentile", "-p"],
+  ])("merges into the single run's files byte for byte: scores, factors, timelines, instance, insights, data quality (%s)", (_, kind) => {
+    const [one, all] = [`single${kind}`, `merged${kind}`];
+    const index = json<RunIndex>(join(dir, one, "index.json"));
+    expect(json<RunIndex>(join(dir, all, "index.json"))).toEqual(index);
     expect(index.instances.length).toBeGreaterThan(0);
-    for (const file of ["activity.parquet", "new-people.parquet"]) expect(digest(join(dir, "merged", file)), file).toBe(digest(join(dir, "single", file)));
+    for (const file of ["activity.parquet", "new-people.parquet"]) expect(digest(join(dir, all, file)), file).toBe(digest(join(dir, one, file)));
     for (const { name } of index.instances) {
-      const [single, merged] = ["single", "merged"].map((run) => json<InstanceSummary>(join(dir, run, name, "instance.json")));
+      const [single, merged] = [one, all].map((run) => json<InstanceSummary>(join(dir, run, name, "instance.json")));
+      expect(single!.buckets.rule.on).toBe(kind ? "percentile" : "score");
+      // On the percentile, shards keep every person's contributions for the merge; on the score, sums per score do.
+      expect(existsSync(join(shardDirs(kind.slice(1))[0]!, name, "shard-contributions.parquet"))).toBe(kind !== "");
       // Field by field first (a clearer message), then every file byte for byte.
       for (const key of Object.keys(single!) as (keyof InstanceSummary)[]) expect(merged![key], `${name} ${key}`).toEqual(single![key]);
-      const [a, b] = ["single", "merged"].map((run) => json<Insights>(join(dir, run, name, "insights.json")));
+      const [a, b] = [one, all].map((run) => json<Insights>(join(dir, run, name, "insights.json")));
       for (const key of Object.keys(a!) as (keyof Insights)[]) expect(b![key], `${name} insights ${key}`).toEqual(a![key]);
       for (const file of ["scores.parquet", "factors.parquet", "timeline.parquet", "instance.json", "insights.json", "model.json", "evaluation.json", "data-quality.json"]) {
-        expect(digest(join(dir, "merged", name, file)), `${name}/${file}`).toBe(digest(join(dir, "single", name, file)));
+        expect(digest(join(dir, all, name, file)), `${name}/${file}`).toBe(digest(join(dir, one, name, file)));
       }
-      if (single!.value && !("unavailable" in single!.value)) expect(readFileSync(join(dir, "merged", name, "value.json"), "utf8")).toBe(readFileSync(join(dir, "single", name, "value.json"), "utf8"));
+      if (single!.value) expect(digest(join(dir, all, name, "value.json"))).toBe(digest(join(dir, one, name, "value.json")));
     }
   });
 

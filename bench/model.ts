@@ -31,7 +31,7 @@ import {
   treeShap,
 } from "../loaders/model/index.js";
 import type { GBDTParams } from "../loaders/model/index.js";
-import { Rng } from "../loaders/model/rng.js";
+import { Rng } from "../loaders/model/index.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT_DIR = join(ROOT, ".tmp", "bench-model");

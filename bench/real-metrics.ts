@@ -3,7 +3,7 @@
  * does not score are ranked last, tied among themselves (so leaving people out never flatters a method).
  */
 import { auc, averagePrecision } from "../loaders/evaluation/metrics.js";
-import { Rng } from "../loaders/model/rng.js";
+import { Rng } from "../loaders/model/index.js";
 
 /** Ranking quality over a population. */
 export interface PopulationMetrics {

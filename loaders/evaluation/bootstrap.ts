@@ -4,7 +4,7 @@
  * the resampled values form the 95% interval. The test is sorted once; a resample is read off that order by
  * counting how often each person was drawn, so each resample costs one linear pass (no sort).
  */
-import { Rng } from "../model/rng.js";
+import { Rng } from "../model/index.js";
 import { type Outcomes, rankDescending } from "./metrics.js";
 
 /** A 95% interval. */

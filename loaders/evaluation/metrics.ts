@@ -3,7 +3,7 @@
  * expected calibration error) and the curves pages draw (ROC, calibration, lift and cumulative gains by decile,
  * and per-percentile targeting counts). Inputs are parallel arrays of predicted probabilities and 0/1 labels.
  */
-import { rocAuc } from "../model/metrics.js";
+import { rocAuc } from "../model/index.js";
 
 /** Predicted probabilities and observed outcomes, index-aligned. */
 export interface Outcomes {

@@ -43,3 +43,4 @@ export { logLoss, logLossFromMargin, sigmoid } from "./loss.js";
 export type { BinMapper } from "./binning.js";
 export { fitBinMapper, binMatrix, MISSING_BIN } from "./binning.js";
 export { shutdownWorkers } from "./parallel.js";
+export { Rng } from "./rng.js";

@@ -1,7 +1,7 @@
 /** The metrics of `bench:real`: unscored people count, ranked last and tied among themselves. */
 import { describe, expect, test } from "vitest";
 import { bestPeer, marginInterval, populationMetrics, rankUnscoredLast } from "../../bench/real-metrics.js";
-import { Rng } from "../../loaders/model/rng.js";
+import { Rng } from "../../loaders/model/index.js";
 
 describe("populationMetrics", () => {
   test("ranks the unscored last, tied, on a small known example", () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { bootstrapIntervals, sortedMetrics, wilsonInterval } from "../../loaders/evaluation/bootstrap.js";
 import { auc, averagePrecision, expectedCalibrationError, liftTable, rankDescending } from "../../loaders/evaluation/metrics.js";
-import { Rng } from "../../loaders/model/rng.js";
+import { Rng } from "../../loaders/model/index.js";
 
 /** n people: 30% positives; scores N(shift, 1) for positives, N(0, 1) for negatives, squashed into (0, 1). */
 function simulate(n: number, shift: number, rng: Rng) {

@@ -1,27 +1,30 @@
 /**
  * `merge`: combines the shard folders of one sharded run (`score --model RUN --as-of D --shard i/N`, one per i) into
- * the run's folder, as one run over all their people would have written it.
+ * the run's folder, as one run over all their people would have written it: every file byte for byte.
  *
- * Exact by construction:
- * - scores.parquet: the shards' rows, with percentile and bucket recomputed from every person's calibrated
- *   probability (DOUBLE, from shard-scores.parquet) over all the people, as `scorePeople` does in one run;
+ * - scores.parquet: the shards' rows, with percentile and bucket recomputed in DuckDB from every person's calibrated
+ *   probability (DOUBLE, from shard-scores.parquet) over all the people, as `scorePeople` does in one run
+ *   (percentile = max(1, ceil(100 x people at or below / people)) in integers, ties sharing);
  * - factors.parquet and timeline.parquet: the shards' rows (a person's factors and events depend on that person
  *   only), sorted as one run sorts them;
- * - instance.json: the people scored, bucket counts and mean probabilities, score histogram, expected outcomes and
- *   the customer value summary are recomputed from the merged probabilities and values, in id order as one run sums
- *   them; the explorer's ranges are the shards' minima and maxima;
- * - data-quality.json: counts of people, events, event types, goal and custom events, opted-out people and people
- *   with a profile are summed (every person is in exactly one shard); the row accounting, which every shard does over
- *   every row read, must be the same in every shard and is kept; the warnings that depend on the summed counts are
- *   recomputed from them;
+ * - instance.json: bucket counts and mean probabilities, the score histogram, expected outcomes and the customer
+ *   value summary are summed over the people streamed from DuckDB in id order (the order one run sums them in; the
+ *   value tenths from the highest value down), so the double sums are the same; the explorer's ranges are the
+ *   shards' minima and maxima; the order of the categories of categorical features without a declared order comes
+ *   from the merged insights, as in one run;
+ * - insights.json: from the statistics one run computes it from too (`insightsOf`, `pipeline/explain.ts`), which
+ *   shards write and merge adds up exactly: shard-insights.json (sums of contributions quantised to 2^-30 and summed
+ *   as integers per score 0-100 and feature, category effects, people and probabilities per value cell of every
+ *   feature) and shard-sample.parquet (the shard's 20,000 people with the smallest hash of their id: the run's
+ *   sample is the smallest of their union). Buckets on the percentile are known only over everyone: such shards
+ *   also write every person's quantised contributions (shard-contributions.parquet), summed per bucket in DuckDB;
+ * - data-quality.json: counts summed, row accounting kept, warnings of counts recomputed (`reports.ts`);
  * - activity.parquet and new-people.parquet: events and people per day summed.
  * model.json, evaluation.json and value.json are the saved model's (the same in every shard).
  *
- * Not exact: insights.json. Its means of TreeSHAP contributions are recombined from the shards' means weighted by
- * their people (equal to one run's up to floating-point rounding, about 1e-15 relative), a feature's importance per
- * bucket over the features each shard lists (its top 30 globally, 10 per bucket), and its value ranges, value
- * distributions and scatter sample are shard 0's (a sample of the people), and so is instance.json's order of the
- * categories of categorical features without a declared order. See the README ("Beyond one machine").
+ * Memory: no per-person array in JavaScript. DuckDB sorts and joins under a memory limit (`MERGE_MEMORY`), spilling
+ * to a temporary folder; JavaScript holds the sums, the shards' statistics (per score, feature and value cell) and
+ * the sample.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,8 +1,8 @@
 /**
  * Baselines the model is compared with on the same out-of-time test, so users see what the model adds:
  * - recency only: the outcome rate as a monotone function of days since the last activity (isotonic fit);
- * - RFM: a logistic regression on log recency, frequency and monetary value, standardised by danfojs's
- *   StandardScaler fitted on the training rows;
+ * - RFM: a logistic regression on log recency, frequency and monetary value, each standardised by the mean and
+ *   standard deviation of the training rows;
  * - BG/NBD: the buy-till-you-die model's expected goal days in the window (see `bgnbd.ts`).
  */
 import { calibrate, fitIsotonic } from "../calibration/calibrate.js";
@@ -51,25 +51,44 @@ function logColumn(values: ArrayLike<number>, missing: number): number[] {
   return Array.from(values, (v) => Math.log1p(Number.isNaN(v) ? missing : Math.max(0, v)));
 }
 
-/** RFM logistic-regression baseline: fitted on `train`, returns probabilities for `test`. */
-export async function rfmBaseline(train: RfmColumns, trainLabel: ArrayLike<number>, test: RfmColumns): Promise<Float64Array> {
-  const { DataFrame, StandardScaler, tensorflow } = await import("danfojs");
-  // TensorFlow.js (under danfojs) prints a banner about its Node backend on its first tensor unless in production mode.
-  tensorflow.env().set("PROD", true);
-  const frame = (c: RfmColumns) =>
-    new DataFrame({
-      recency: logColumn(c.recency, NEVER),
-      frequency: logColumn(c.frequency, 0),
-      monetary: logColumn(c.monetary, 0),
+/**
+ * A standardiser fitted on training columns: it maps each column to (x - mean) / standard deviation, and a value
+ * that is not finite (a column with no spread) to 0. It computes in single precision, step by step as TensorFlow.js
+ * did under danfojs's StandardScaler, which did this before, so that the RFM baseline's figures did not move when
+ * that dependency went (see the README's stack section).
+ */
+export function fitStandardiser(train: readonly ArrayLike<number>[]): (columns: readonly ArrayLike<number>[]) => Float64Array[] {
+  const f = Math.fround;
+  const moments = train.map((column) => {
+    const n = f(column.length);
+    // A mean as TensorFlow.js's CPU kernel takes it: each value divided by n, then summed in row order.
+    const meanOf = (value: (i: number) => number) => {
+      let sum = 0;
+      for (let i = 0; i < column.length; i++) sum += f(value(i) / n);
+      return f(sum);
+    };
+    const mean = meanOf((i) => f(column[i]!));
+    const squaredDeviation = (i: number) => {
+      const d = f(f(column[i]!) - mean);
+      return f(d * d);
+    };
+    return { mean, std: f(Math.sqrt(meanOf(squaredDeviation))) };
+  });
+  return (columns) =>
+    columns.map((column, j) => {
+      const { mean, std } = moments[j]!;
+      return Float64Array.from(column, (v) => {
+        const z = f(f(f(v) - mean) / std);
+        return Number.isFinite(z) ? z : 0;
+      });
     });
-  const scaler = new StandardScaler();
-  const trainFrame = frame(train);
-  scaler.fit(trainFrame);
-  const columnsOf = (df: InstanceType<typeof DataFrame>) => {
-    const scaled = scaler.transform(df) as InstanceType<typeof DataFrame>;
-    const rows = scaled.values as number[][];
-    return [0, 1, 2].map((j) => Float64Array.from(rows, (r) => (Number.isFinite(r[j]) ? r[j]! : 0)));
-  };
-  const model = fitLogistic(columnsOf(trainFrame), trainLabel);
-  return predictLogistic(model, columnsOf(frame(test)));
+}
+
+/** RFM logistic-regression baseline: fitted on `train`, returns probabilities for `test`. */
+export function rfmBaseline(train: RfmColumns, trainLabel: ArrayLike<number>, test: RfmColumns): Float64Array {
+  const logs = (c: RfmColumns) => [logColumn(c.recency, NEVER), logColumn(c.frequency, 0), logColumn(c.monetary, 0)];
+  const trainLogs = logs(train);
+  const standardise = fitStandardiser(trainLogs);
+  const model = fitLogistic(standardise(trainLogs), trainLabel);
+  return predictLogistic(model, standardise(logs(test)));
 }

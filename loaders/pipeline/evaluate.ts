@@ -126,7 +126,7 @@ export async function evaluate(input: EvaluateInput): Promise<{ evaluation: Eval
   const scored = (p: Float64Array) => ({ ...metricsOf({ probability: p, label }), roc: rocCurve({ probability: p, label }, 100) });
   const baselines: Evaluation["baselines"] = [
     { name: "recency", label: "Recency only (days since last activity)", ...scored(recencyBaseline(trainRfm, train.labels!, testRfm)) },
-    { name: "rfm", label: "RFM logistic regression (recency, frequency, monetary)", ...scored(await rfmBaseline(trainRfm, train.labels!, testRfm)) },
+    { name: "rfm", label: "RFM logistic regression (recency, frequency, monetary)", ...scored(rfmBaseline(trainRfm, train.labels!, testRfm)) },
   ];
   const expected = features.catalogue.findIndex((f) => f.name === "history.goal.btyd_expected");
   if (expected >= 0) {

@@ -1,6 +1,6 @@
 /** The baselines learn what they should from recency and RFM signals. */
 import { describe, expect, test } from "vitest";
-import { recencyBaseline, rfmBaseline } from "../../loaders/baselines/baselines.js";
+import { fitStandardiser, recencyBaseline, rfmBaseline } from "../../loaders/baselines/baselines.js";
 import { fitLogistic } from "../../loaders/baselines/logistic.js";
 import { auc } from "../../loaders/evaluation/metrics.js";
 import { Random } from "../../loaders/demo/random.js";
@@ -41,11 +41,33 @@ describe("baselines", () => {
     expect(auc({ probability: p, label: test_.label })).toBeGreaterThan(0.7);
   });
 
-  test("RFM logistic regression uses frequency too, beating recency alone", async () => {
+  test("RFM logistic regression uses frequency too, beating recency alone", () => {
     const train = people(5000, 4);
     const test_ = people(5000, 5);
-    const rfm = await rfmBaseline(train.columns, train.label, test_.columns);
+    const rfm = rfmBaseline(train.columns, train.label, test_.columns);
     const recency = recencyBaseline(train.columns, train.label, test_.columns);
     expect(auc({ probability: rfm, label: test_.label })).toBeGreaterThan(auc({ probability: recency, label: test_.label }));
+  });
+
+  test("the standardiser centres and scales each training column, in single precision", () => {
+    const rng = new Random(6);
+    const train = [Float64Array.from({ length: 4000 }, () => 5 + 3 * rng.normal()), Float64Array.from({ length: 4000 }, () => rng.exponential(2))];
+    const scaled = fitStandardiser(train)(train);
+    for (const column of scaled) {
+      const mean = column.reduce((a, b) => a + b, 0) / column.length;
+      const variance = column.reduce((a, b) => a + (b - mean) ** 2, 0) / column.length;
+      expect(Math.abs(mean)).toBeLessThan(1e-5);
+      expect(variance).toBeCloseTo(1, 5);
+      expect(column.every((z) => Math.fround(z) === z)).toBe(true);
+    }
+  });
+
+  test("the standardiser applies the training moments to other rows, and maps a column with no spread to 0", () => {
+    const standardise = fitStandardiser([[1, 2, 3, 4, 5], [7, 7, 7, 7, 7]]);
+    const [first, flat] = standardise([[3, 3 + Math.SQRT2, 1], [7, 8, 6]]);
+    expect(first![0]).toBe(0);
+    expect(first![1]).toBeCloseTo(1, 6);
+    expect(first![2]).toBeCloseTo(-Math.SQRT2, 6);
+    expect(Array.from(flat!)).toEqual([0, 0, 0]);
   });
 });

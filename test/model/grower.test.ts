@@ -159,6 +159,14 @@ function checkTree(
       if (free && roomLeft) expect(best).toBe(-Infinity);
     }
   }
+  if (p.growPolicy === "lossguide") {
+    // Best first: a leaf that could split stayed open while every later split was made, so none of those had a
+    // smaller gain (a node was split after the leaf was created when its children's ids are larger).
+    for (const leaf of grown.leaves) {
+      const best = exhaustiveBestGain(data, rowsOf[leaf], feats, categorical, p);
+      for (let n = 0; n < nNodes; n++) if (tree.left[n] > leaf) expect(tree.gain[n]).toBeGreaterThanOrEqual(best);
+    }
+  }
   if (p.maxDepth > 0) expect(Math.max(...depthOf)).toBeLessThanOrEqual(p.maxDepth);
   if (p.maxLeaves > 0) expect(grown.leaves.length).toBeLessThanOrEqual(p.maxLeaves);
   return grown;

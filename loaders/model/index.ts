@@ -12,7 +12,7 @@
  *
  * Stages, one module each (mirroring scikit-learn's histogram GBDT): `binning`, `histogram`, `split`,
  * `partition`, `grower`, `loss`, `boosting`, `forest` + `predict`, `treeshap`, `serialize`, plus `parallel`
- * (worker threads), `metrics`, `importance` and `rng`.
+ * (worker threads), `metrics`, `importance` and `rng`. Code outside `loaders/model` imports from this index only.
  *
  * Matrices are {@link FeatureMatrix}: a flat Float64Array or Float32Array, row-major (preferred) or column-major,
  * NaN for missing values. Fitting uses every core available (up to 8) unless `nThreads` says otherwise; results

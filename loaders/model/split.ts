@@ -2,7 +2,7 @@
  * Split finding on a node histogram (see `histogram.ts` for the layout).
  *
  * Gain is XGBoost's loss reduction `GL²/(HL+λ) + GR²/(HR+λ) − G²/(H+λ)`; a split is admissible when both children
- * have hessian sum ≥ `minChildWeight` (and > 0) and its gain exceeds `max(minSplitGain, 1e-6)`.
+ * have hessian sum ≥ `minChildWeight` (and > 0) and its gain exceeds `max(minSplitGain, MIN_GAIN)`.
  *
  * Numeric features: every threshold bin `s` (only bins that hold rows of the node) is tried twice when the node
  * has missing values for the feature: missing values sent right, then left; the better direction is learned.
@@ -115,7 +115,8 @@ export function findBestSplit(
     const base = off + f * 512;
     const nb = nBins[f];
     if (categorical[f]) {
-      if (scanCategorical(hist, base, nb, G, H, parent, lambda, mcw, p.catSmooth, bestGain, f, best)) bestGain = best.gain;
+      const found = scanCategorical(hist, base, nb, G, H, parent, lambda, mcw, p.catSmooth, bestGain, f, best);
+      if (found) bestGain = best.gain;
       continue;
     }
     const gm = hist[base + 510];
@@ -269,7 +270,10 @@ export interface SplitShare {
   categorical: Uint8Array;
   /** Regularisation. */
   params: SplitParams;
-  /** Output, {@link SPLIT_FIELDS} numbers per node: gain, feature, bin, defaultLeft, gl, hl, gr, hr, isCat, 8 bit-set words. */
+  /**
+   * Output, {@link SPLIT_FIELDS} numbers per node: gain, feature, bin, defaultLeft, gl, hl, gr, hr, isCat, then
+   * the 8 words of the bit set.
+   */
   out: Float64Array;
 }
 

@@ -36,7 +36,9 @@ function checkBatch(seed: number, nRows: number, bounds: number[], nThreads: num
   const idx = rowIndex(nRows, seed + 2);
   const before = idx.slice();
   const batch: PartitionNode[] = [];
-  for (let k = 0; k + 1 < bounds.length; k += 2) batch.push({ start: bounds[k], end: bounds[k + 1], split: randomSplit(rng, data) });
+  for (let k = 0; k + 1 < bounds.length; k += 2) {
+    batch.push({ start: bounds[k], end: bounds[k + 1], split: randomSplit(rng, data) });
+  }
   const ctx = { binsByColumn: data.binsByColumn, nRows, idx, scratch: sharedInt32(nRows), nThreads };
   const mids = partitionBatch(ctx, batch);
   batch.forEach((n, k) => {

@@ -180,7 +180,8 @@ describe("prediction", () => {
       const logit = (x[0] > 0 ? 1 : -1) + (x[1] === 2 || x[1] === 7 ? 1.5 : -0.5) + (Number.isNaN(x[3]) ? 1 : 0);
       return rng.next() < sigmoid(logit) ? 1 : 0;
     });
-    const model = fitGBDT(train, y, { nTrees: 20, maxDepth: 4, nThreads: 1 }, { categorical: [false, true, true, false] });
+    const categorical = [false, true, true, false];
+    const model = fitGBDT(train, y, { nTrees: 20, maxDepth: 4, nThreads: 1 }, { categorical });
     expect(model.trees.some((t) => t.catSet.some((c) => c >= 0))).toBe(true);
     const X = randomRows(10, 2000);
     expect(predictMargin(model, X, { nThreads: 1 })).toEqual(naiveMargins(model, X));

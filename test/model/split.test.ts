@@ -53,9 +53,15 @@ describe("split finding", () => {
     const [G, H] = totals(cells);
     const free = findBestSplit(histogram(cells), 0, Int32Array.of(0), Uint16Array.of(3), [false], G, H, P);
     expect(free.bin).toBe(0);
-    const heavy = findBestSplit(histogram(cells), 0, Int32Array.of(0), Uint16Array.of(3), [false], G, H, { ...P, minChildWeight: 1 });
+    const heavy = findBestSplit(histogram(cells), 0, Int32Array.of(0), Uint16Array.of(3), [false], G, H, {
+      ...P,
+      minChildWeight: 1,
+    });
     expect(heavy.bin).toBe(1); // bin 0 alone has hessian 0.5 < 1
-    const none = findBestSplit(histogram(cells), 0, Int32Array.of(0), Uint16Array.of(3), [false], G, H, { ...P, minSplitGain: 1e6 });
+    const none = findBestSplit(histogram(cells), 0, Int32Array.of(0), Uint16Array.of(3), [false], G, H, {
+      ...P,
+      minSplitGain: 1e6,
+    });
     expect(none.feature).toBe(-1);
   });
 

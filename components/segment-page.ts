@@ -6,7 +6,7 @@
 import { html } from "htl";
 import type { Evaluation, InstanceSummary } from "../loaders/pipeline/schema.js";
 import type { ScoreDatabase } from "./data.js";
-import { formatAmount, formatCount, formatDate, formatPercent } from "./format.js";
+import { formatAmount, formatCompactMoney, formatCount, formatDate, formatPercent } from "./format.js";
 import type { LoadingView } from "./loading.js";
 import {
   factorCountsSql, goalNoun, hasValue, isGroup, LINKED_TABLE, linkedInstances, matchesEveryone, overlapSql, quoteName, segmentProbabilitiesSql, segmentStatsSql,
@@ -423,7 +423,7 @@ function sampleValueView(result: SegmentResult, summary: EstimateSummary & { sam
   const total = estimateTotal(result.value.total, 0, summary.sample).estimate;
   const noun = goalNoun({ rules: summary.rules, eventLabels: summary.eventLabels });
   return html`<p class="segment-value" data-testid="segment-value" data-total=${String(total)}>Their expected value over the next ${formatCount(value.horizonDays)} days:
-    about <strong data-testid="segment-value-total">${formatAmount(total, summary.currency)}</strong> in total, estimated from the sample.
+    about <strong data-testid="segment-value-total">${formatCompactMoney(total, summary.currency)}</strong> in total, estimated from the sample.
     <span class="muted">An estimate from each customer's past ${noun}s and their amounts, not a promise.</span></p>` as HTMLElement;
 }
 

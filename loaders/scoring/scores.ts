@@ -4,7 +4,8 @@
  *
  * - score = round(100 * probability): a score of 40 means "40% likely", so scores compare across instances.
  * - percentile = the share of scored people whose probability is at or below this person's, in percent, rounded
- *   up (1-100): 100 is the top 1%. Ties share a percentile.
+ *   up (1-100): 100 is the top 1%. Ties share a percentile. (`merge` computes the same in DuckDB, in integers:
+ *   max(1, (100 x at or below + n - 1) div n), which equals ceil of the double division for any n below 2^46.)
  * - bucket: by default on the score (High >= 75, Medium 25-74, Low < 25); an instance can set other thresholds,
  *   or bucket on the percentile instead, which suits rare goals where few people are likely in absolute terms.
  */

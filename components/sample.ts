@@ -114,9 +114,9 @@ export function roundedCount(n: number): string {
   return formatCount(Math.round(n));
 }
 
-/** The sample in words: "a 4.7% sample of 10.6 million people". */
+/** The sample in words: "a 4.7% sample of 10.6 million people", "a 21% sample of 9,177 people". */
 export function sampleWords(sample: Pick<SampleInfo, "people" | "total">): string {
-  return `a ${formatPercent(sample.people / sample.total)} sample of ${roundedCount(sample.total)} people`;
+  return `a ${formatPercent(sample.people / sample.total)} sample of ${sample.total >= 1e6 ? roundedCount(sample.total) : formatCount(sample.total)} people`;
 }
 
 /** An estimated count in words: "about 1.2 million people (1.18 million to 1.22 million)". */

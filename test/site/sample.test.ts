@@ -116,6 +116,7 @@ describe("words", () => {
     expect(roundedCount(87.4)).toBe("87");
     expect(estimateWords({ estimate: 1_200_000, low: 1_180_000, high: 1_220_000 })).toBe("about 1.2 million people (1.18 million to 1.22 million)");
     expect(sampleWords({ people: 497_000, total: 10_560_000 })).toBe("a 4.7% sample of 10.6 million people");
+    expect(sampleWords({ people: 1_932, total: 9_177 })).toBe("a 21% sample of 9,177 people");
   });
 
   it("normalQuantile inverts the normal distribution", () => {

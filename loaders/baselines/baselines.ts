@@ -55,9 +55,11 @@ function logColumn(values: ArrayLike<number>, missing: number): number[] {
  * A standardiser fitted on training columns: it maps each column to (x - mean) / standard deviation, and a value
  * that is not finite (a column with no spread) to 0. It computes in single precision, step by step as TensorFlow.js
  * did under danfojs's StandardScaler, which did this before, so that the RFM baseline's figures did not move when
- * that dependency went (see the README's stack section).
+ * that dependency went (README, after the Layout table).
  */
-export function fitStandardiser(train: readonly ArrayLike<number>[]): (columns: readonly ArrayLike<number>[]) => Float64Array[] {
+export function fitStandardiser(
+  train: readonly ArrayLike<number>[],
+): (columns: readonly ArrayLike<number>[]) => Float64Array[] {
   const f = Math.fround;
   const moments = train.map((column) => {
     const n = f(column.length);

@@ -51,7 +51,10 @@ describe("baselines", () => {
 
   test("the standardiser centres and scales each training column, in single precision", () => {
     const rng = new Random(6);
-    const train = [Float64Array.from({ length: 4000 }, () => 5 + 3 * rng.normal()), Float64Array.from({ length: 4000 }, () => rng.exponential(2))];
+    const train = [
+      Float64Array.from({ length: 4000 }, () => 5 + 3 * rng.normal()),
+      Float64Array.from({ length: 4000 }, () => rng.exponential(2)),
+    ];
     const scaled = fitStandardiser(train)(train);
     for (const column of scaled) {
       const mean = column.reduce((a, b) => a + b, 0) / column.length;

@@ -114,8 +114,8 @@ function buildRunSite(run: string, label: string, rebuild: boolean): string {
 
 /** Segments whose full membership the 10M bench exports headless, against the page's sample estimate. */
 const CHECKED_SEGMENTS = [
-  { name: "percentile 81-100", definition: { match: "all", conditions: [{ field: "percentile", op: "between", value: [81, 100] }] } },
-  { name: "score 30+ or bucket Medium", definition: { match: "any", conditions: [{ field: "score", op: "between", value: [30, null] }, { field: "bucket", op: "in", value: ["Medium"] }] } },
+  { name: "percentile 96-100", definition: { match: "all", conditions: [{ field: "percentile", op: "between", value: [96, 100] }] } },
+  { name: "bucket High, or score 20+ and percentile below 99", definition: { match: "any", conditions: [{ field: "bucket", op: "in", value: ["High"] }, { match: "all", conditions: [{ field: "score", op: "between", value: [20, null] }, { field: "percentile", op: "between", value: [null, 98] }] }] } },
 ];
 
 /**
@@ -154,11 +154,35 @@ async function checkHeadless(run: string, dist: string, instance: string): Promi
         `the page's sample (${k.toLocaleString("en-US")} of ${sample.people.toLocaleString("en-US")}) estimates ${Math.round(interval.estimate).toLocaleString("en-US")} ` +
         `(95%: ${Math.round(interval.low).toLocaleString("en-US")}-${Math.round(interval.high).toLocaleString("en-US")}) ${inside ? "ok, within" : "MISSED, outside"}`);
     }
+    lines.push(await coverage(db, scores, sample));
   } finally {
     db.close();
     rmSync(folder, { recursive: true, force: true });
   }
   return lines;
+}
+
+/**
+ * How often the page's 95% interval holds the true count, over the 99 segments "percentile at least t" (t = 2..100)
+ * and the 100 segments "score at least s" (s = 1..100): counted over the full scores and the sample in one scan.
+ */
+async function coverage(db: Awaited<ReturnType<typeof openDatabase>>, scores: string, sample: SampleInfo): Promise<string> {
+  const rows = (await db.connection.runAndReadAll(`SELECT percentile::INTEGER, score::INTEGER, count(*)::BIGINT, count(*) FILTER (WHERE ${inSampleSql("id", sample.rate)})::BIGINT
+    FROM read_parquet(${scores}) GROUP BY ALL`)).getRows().map((r) => r.map(Number));
+  let held = 0;
+  let tried = 0;
+  for (const [column, from] of [[0, 2], [1, 1]] as const) {
+    for (let t = from; t <= 100; t++) {
+      const kept = rows.filter((r) => r[column]! >= t);
+      const truth = kept.reduce((a, r) => a + r[2]!, 0);
+      const k = kept.reduce((a, r) => a + r[3]!, 0);
+      if (truth === 0) continue;
+      const { low, high } = estimateCount(k, sample);
+      tried++;
+      if (low <= truth && truth <= high) held++;
+    }
+  }
+  return `  interval coverage: the true count lies in the page's 95% interval for ${held} of ${tried} segments (percentile at least t, score at least s)`;
 }
 
 /** A built data file of an instance. */

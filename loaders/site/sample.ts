@@ -5,7 +5,7 @@
  *
  * - `CUSTOMER_AI_SAMPLE_ABOVE` (default 1,000,000; `npm run build -- --sample-above N` sets it): an instance with
  *   more scored people than this is sampled; 0 samples every instance.
- * - `CUSTOMER_AI_SAMPLE_SIZE` (default 500,000): about how many people the sample holds. The rate is that size over
+ * - `CUSTOMER_AI_SAMPLE_SIZE` (default 400,000): about how many people the sample holds. The rate is that size over
  *   the instance's scored people, rounded down to two significant digits (4.7%).
  * - A person is in the sample when the hash of their id (the id the site ships: the pseudonym with pseudonymous
  *   ids), the first 32 bits of its MD5 as a fraction of 2^32, is below the rate: the same people at every rebuild,
@@ -29,7 +29,7 @@ export const SAMPLE_ABOVE_ENV = "CUSTOMER_AI_SAMPLE_ABOVE";
 /** The environment variable of the sample's target size. */
 export const SAMPLE_SIZE_ENV = "CUSTOMER_AI_SAMPLE_SIZE";
 const DEFAULT_ABOVE = 1_000_000;
-const DEFAULT_SIZE = 500_000;
+const DEFAULT_SIZE = 400_000;
 
 /** The sample settings from the environment. @throws UserError on a value that is not a whole number. */
 export function sampleSettings(env: NodeJS.ProcessEnv = process.env): { above: number; size: number } {

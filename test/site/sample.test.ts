@@ -4,6 +4,8 @@
  * words.
  */
 import { describe, expect, it } from "vitest";
+import { openDatabase } from "../../loaders/db/duckdb.js";
+import { inSampleSql, sampleRate, sampleSettings } from "../../loaders/site/sample.js";
 import { estimateCount, estimateOutcomes, estimateTotal, estimateWords, normalQuantile, roundedCount, sampleWords } from "../../components/sample.js";
 
 /** A seeded uniform generator (mulberry32). */
@@ -123,5 +125,40 @@ describe("words", () => {
     expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
     expect(normalQuantile(0.95)).toBeCloseTo(1.644854, 5);
     expect(normalQuantile(0.5)).toBeCloseTo(0, 8);
+  });
+});
+
+describe("the build's sample (loaders/site/sample.ts)", () => {
+  it("samples above the threshold only, at a rate of two significant digits", () => {
+    const settings = { above: 1_000_000, size: 400_000 };
+    expect(sampleRate(10_559_590, settings)).toBe(0.037);
+    expect(sampleRate(1_055_959, settings)).toBe(0.37);
+    expect(sampleRate(1_000_000, settings)).toBeNull();
+    expect(sampleRate(9177, { above: 0, size: 2000 })).toBe(0.21);
+    expect(sampleRate(1500, { above: 0, size: 2000 })).toBeNull();
+  });
+
+  it("reads its settings from the environment and refuses what is not a whole number in one line", () => {
+    expect(sampleSettings({})).toEqual({ above: 1_000_000, size: 400_000 });
+    expect(sampleSettings({ CUSTOMER_AI_SAMPLE_ABOVE: "2_000_000", CUSTOMER_AI_SAMPLE_SIZE: "300000" })).toEqual({ above: 2_000_000, size: 300_000 });
+    expect(() => sampleSettings({ CUSTOMER_AI_SAMPLE_ABOVE: "a lot" })).toThrow(/CUSTOMER_AI_SAMPLE_ABOVE: expected a whole number/);
+    expect(() => sampleSettings({ CUSTOMER_AI_SAMPLE_SIZE: "10" })).toThrow(/at least 100/);
+  });
+
+  it("picks people by the hash of their id: the same at every run, a lower rate's sample inside a higher one's, about r of everyone", async () => {
+    const db = await openDatabase();
+    try {
+      const sql = `SELECT count(*) FILTER (WHERE ${inSampleSql("id", 0.03)})::INTEGER, count(*) FILTER (WHERE ${inSampleSql("id", 0.05)})::INTEGER,
+        count(*) FILTER (WHERE ${inSampleSql("id", 0.03)} AND NOT ${inSampleSql("id", 0.05)})::INTEGER
+        FROM (SELECT 'ecid-' || lpad(range::VARCHAR, 7, '0') AS id FROM range(200000))`;
+      const [first] = (await db.connection.runAndReadAll(sql)).getRows() as number[][];
+      const [again] = (await db.connection.runAndReadAll(sql)).getRows() as number[][];
+      expect(again).toEqual(first);
+      expect(first![2]).toBe(0);
+      expect(Math.abs(first![0]! - 6000)).toBeLessThan(4 * Math.sqrt(6000));
+      expect(Math.abs(first![1]! - 10000)).toBeLessThan(4 * Math.sqrt(10000));
+    } finally {
+      db.close();
+    }
   });
 });

@@ -28,7 +28,7 @@ import { Random, mixSeed } from "../loaders/demo/random.js";
 import { TRUTH_GOALS, TRUTH_HORIZON, goalProbability } from "../loaders/demo/truth.js";
 import { auc } from "../loaders/evaluation/metrics.js";
 import type { FeatureSet, InstanceFeatures } from "../loaders/features/build.js";
-import { prepareFeatures } from "../loaders/features/pipeline.js";
+import { prepareFeatures } from "../loaders/features/prepare.js";
 import { predictMargin, shutdownWorkers } from "../loaders/model/index.js";
 import { matrixOf } from "../loaders/pipeline/matrix.js";
 import { trainModel } from "../loaders/pipeline/train.js";

@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError, runCli } from "../loaders/cli/run.js";
 import { resolvedDemoConfig } from "../loaders/config/demo.js";
-import { prepareFeatures } from "../loaders/features/pipeline.js";
+import { prepareFeatures } from "../loaders/features/prepare.js";
 import { openSource, requireColumn } from "../loaders/ingest/source.js";
 import { Session } from "../loaders/ingest/session.js";
 import type { ResolvedConfig } from "../loaders/config/types.js";

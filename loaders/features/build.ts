@@ -23,8 +23,8 @@ import {
   peopleIdsSql,
   personFeaturesSql,
   setRowsSql,
-} from "../sql/features.js";
-import { personSqlParts } from "../sql/person.js";
+} from "./sql.js";
+import { personSqlParts } from "./person-sql.js";
 import { type FeatureDef, type PersonFeature, historyColumnsAt, personColumn, regularityColumn, statsPerKind } from "./catalogue.js";
 import { type HistoryAggregates, RECENT_DAYS, addBgnbdColumns, emptyHistoryValues, historyColumns, historyValues } from "./history.js";
 import type { CutoffInfo, InstancePlan } from "./plan.js";

@@ -5,7 +5,7 @@
  * engagement, channel and device shares, tenure, profile attributes); then whole-history summaries of the goal and
  * of activity (`history.ts`).
  */
-import type { AttributeStorage } from "../sql/profiles.js";
+import type { AttributeStorage } from "../ingest/profiles-sql.js";
 import { type HistoryKind, historyColumns, historyDefs } from "./history.js";
 import { type EventNoun, capitalise } from "./names.js";
 
@@ -34,7 +34,7 @@ export interface KindDef {
   flag: string | null;
 }
 
-/** Where a person-level feature comes from (translated to SQL by `sql/person.ts`). */
+/** Where a person-level feature comes from (translated to SQL by `features/person-sql.ts`). */
 export type PersonSource =
   | { kind: "amount"; stat: "sum" | "mean" | "max"; window: number }
   | { kind: "share"; dimension: "ch" | "dev"; code: number }

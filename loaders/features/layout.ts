@@ -6,8 +6,8 @@
 import type { ResolvedInstance } from "../config/types.js";
 import type { IngestResult } from "../ingest/ingest.js";
 import type { Session } from "../ingest/session.js";
-import { categoriesSql } from "../sql/features.js";
-import { attributeRef } from "../sql/profiles.js";
+import { categoriesSql } from "./sql.js";
+import { attributeRef } from "../ingest/profiles-sql.js";
 import type { FeatureLayout, KindDef, PersonFeature } from "./catalogue.js";
 import type { HistoryKind } from "./history.js";
 import { type EventNoun, capitalise, eventTypeNoun, slug } from "./names.js";

@@ -26,7 +26,7 @@ import {
   firstDaySql,
   rowCountsSql,
   rowsTableSql,
-} from "../sql/features.js";
+} from "./sql.js";
 import { type FeatureDef, type FeatureLayout, catalogueOf } from "./catalogue.js";
 import { layoutOf } from "./layout.js";
 

@@ -6,7 +6,7 @@
  */
 import { UserError } from "../config/errors.js";
 import type { IngestResult } from "../ingest/ingest.js";
-import type { AttributeStorage } from "../sql/profiles.js";
+import type { AttributeStorage } from "../ingest/profiles-sql.js";
 import type { FeatureDef, FeatureLayout, KindDef, PersonFeature, PersonSource } from "./catalogue.js";
 import type { HistoryKind } from "./history.js";
 

@@ -32,8 +32,8 @@ import {
   typesEnumSql,
   typesTableSql,
   vocabularySql,
-} from "../sql/ingest.js";
-import { parquetNullsSql, parquetRowsSql, sniffDelimiterSql } from "../sql/readers.js";
+} from "./sql.js";
+import { parquetNullsSql, parquetRowsSql, sniffDelimiterSql } from "./readers.js";
 import { addDays } from "./dates.js";
 import { type FlagPlan, planFlags } from "./flags.js";
 import { EVENT_REASONS } from "./reasons.js";

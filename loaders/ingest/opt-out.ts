@@ -6,7 +6,7 @@
  */
 import type { ResolvedConfig } from "../config/types.js";
 import { compileGroup } from "../sql/conditions.js";
-import { eventTypeCountsSql, flagCountsSql, optOutCountsSql, optOutSql, peopleCheckSql } from "../sql/ingest.js";
+import { eventTypeCountsSql, flagCountsSql, optOutCountsSql, optOutSql, peopleCheckSql } from "./sql.js";
 import type { EventsIngest } from "./events.js";
 import { type ProfilesIngest, profileFieldResolver } from "./profiles.js";
 import type { Session } from "./session.js";

@@ -17,7 +17,7 @@ import {
   profilePeopleSql,
   profilesTableSql,
   stageProfilesSql,
-} from "../sql/profiles.js";
+} from "./profiles-sql.js";
 import { PROFILE_REASONS, type ProfileReason } from "./reasons.js";
 import { personIdSql } from "./roles.js";
 import { type DataQualityReport, type SetAsideEntry, describeRow } from "./report.js";

@@ -3,7 +3,7 @@
  * `rowsUsed + rowsSetAside = rowsRead`, and `rowsSetAside` is the sum of `setAside[].rows`.
  */
 import { basename } from "node:path";
-import { ROW_ID_FILE_FACTOR } from "../sql/ingest.js";
+import { ROW_ID_FILE_FACTOR } from "./sql.js";
 
 /** Rows set aside for one reason (and, for exclusions, one rule). */
 export interface SetAsideEntry {

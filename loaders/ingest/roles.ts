@@ -7,7 +7,7 @@ import { UserError, closestHint } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/types.js";
 import type { FieldRef, FieldResolver } from "../sql/conditions.js";
 import { columnsOf, compileExpression, parseExpression } from "../sql/expression.js";
-import { type IdentitySql, STAGED_ROLE_COLUMNS, TIMESTAMP_RANGE, inTimestampRangeSql, stitchedPersonSql, trimmedTextSql } from "../sql/ingest.js";
+import { type IdentitySql, STAGED_ROLE_COLUMNS, TIMESTAMP_RANGE, inTimestampRangeSql, stitchedPersonSql, trimmedTextSql } from "./sql.js";
 import { int, str } from "../sql/quote.js";
 import type { Session } from "./session.js";
 import { type Source, type SourceColumn, findColumn, keyValueHint, requireColumn } from "./source.js";

@@ -14,7 +14,7 @@ import type { InputFormat, ResolvedInput } from "../config/types.js";
 import { type FieldType, fieldTypeOf } from "../sql/conditions.js";
 import { ident, str } from "../sql/quote.js";
 import { basename } from "node:path";
-import { type ReaderSpec, dropRejectsSql, formatOfPath, globSql, readerSql, rejectsSql, scanRowCountsSql, scansOf } from "../sql/readers.js";
+import { type ReaderSpec, dropRejectsSql, formatOfPath, globSql, readerSql, rejectsSql, scanRowCountsSql, scansOf } from "./readers.js";
 import { UNREADABLE_LINE_REASONS } from "./reasons.js";
 import type { SetAsideEntry } from "./report.js";
 import type { Session } from "./session.js";

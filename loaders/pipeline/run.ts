@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { calibrate } from "../calibration/calibrate.js";
 import type { ResolvedConfig } from "../config/types.js";
 import type { FeatureSet, InstanceFeatures } from "../features/build.js";
-import { type PrepareOptions, type PreparedFeatures, prepareFeatures } from "../features/pipeline.js";
+import { type PrepareOptions, type PreparedFeatures, prepareFeatures } from "../features/prepare.js";
 import { unmetRequirements } from "../features/plan.js";
 import { UserError } from "../config/errors.js";
 import type { DataQualityReport } from "../ingest/report.js";
@@ -31,7 +31,7 @@ import { type CustomerValue, prepareCustomerValue, valueOutputs } from "./value.
 import { writeFolderAtomically, writeNamedFolderAtomically } from "./output-folder.js";
 import { instanceHistory, realisedOutcomes, writeScoreHistory } from "../history/changes.js";
 import { type DatedRun, datedRuns, modelRunFolder, openHistoryFolder, pruneRuns } from "../history/runs.js";
-import { dailyTypesSql, dailyTypesTable, firstDaySql, firstDaysTable, goalDaysTable } from "../sql/features.js";
+import { dailyTypesSql, dailyTypesTable, firstDaySql, firstDaysTable, goalDaysTable } from "../features/sql.js";
 import { copyActivitySql, copyNewPeopleSql, copyTimelineSql } from "../sql/outputs.js";
 import { MODEL_DEFAULTS, calibrationWhy, evaluationSplit, splitRequirement, trainOnSet } from "./train.js";
 

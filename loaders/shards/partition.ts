@@ -18,7 +18,7 @@ import { eventRoles, personIdSql } from "../ingest/roles.js";
 import { Session } from "../ingest/session.js";
 import { PARTITION_KEY } from "../ingest/shard.js";
 import { type Source, dropRejects, openSource, rejectedLines, requireColumn } from "../ingest/source.js";
-import { LINKED_PERSON_COLUMN, fileOrderSql, identityLinksSql, identityReaderSql } from "../sql/ingest.js";
+import { LINKED_PERSON_COLUMN, fileOrderSql, identityLinksSql, identityReaderSql } from "../ingest/sql.js";
 import { ident, str } from "../sql/quote.js";
 
 /** The most partitions `partition` writes. */

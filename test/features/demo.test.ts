@@ -11,7 +11,7 @@ import type { CustomerAIConfig } from "../../loaders/config/types.js";
 import { validateConfig } from "../../loaders/config/validate.js";
 import { generateDemo } from "../../loaders/demo/generate.js";
 import type { InstanceFeatures } from "../../loaders/features/build.js";
-import { type PreparedFeatures, prepareFeatures } from "../../loaders/features/pipeline.js";
+import { type PreparedFeatures, prepareFeatures } from "../../loaders/features/prepare.js";
 import { dayOf } from "../../loaders/ingest/dates.js";
 import { Session } from "../../loaders/ingest/session.js";
 

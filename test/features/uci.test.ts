@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { onlineRetailConfig } from "../../loaders/config/examples.js";
 import { validateConfig } from "../../loaders/config/validate.js";
-import { type PreparedFeatures, prepareFeatures } from "../../loaders/features/pipeline.js";
+import { type PreparedFeatures, prepareFeatures } from "../../loaders/features/prepare.js";
 
 const FILE = resolve("../shared/data/online_retail_uci.csv.gz");
 const present = existsSync(FILE);

@@ -8,7 +8,7 @@ import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfigOrDemo } from "../../config/load.js";
 import type { DataQualityReport } from "../../ingest/report.js";
-import { checkData } from "../../features/pipeline.js";
+import { checkData } from "../../features/prepare.js";
 import { type CommandOutput, UsageError } from "../run.js";
 
 /**

@@ -7,8 +7,8 @@
  * `type` (USMALLINT code into `ev_types`), `amount` (DOUBLE or NULL), `ch`/`dev` (UTINYINT codes of channel and
  * device or NULL), then one BOOLEAN column per condition flag.
  */
-import { reasonCode } from "../ingest/reasons.js";
-import { ident, int, str, timestamp } from "./quote.js";
+import { reasonCode } from "./reasons.js";
+import { ident, int, str, timestamp } from "../sql/quote.js";
 
 /** Multiplier that packs `_file` and `_row` into one BIGINT row id: `_file * 2^40 + _row`. */
 export const ROW_ID_FILE_FACTOR = 1099511627776;

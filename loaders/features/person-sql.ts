@@ -3,10 +3,10 @@
  * shares, email engagement rates, purchase regularity, tenure and profile attributes. Translates the feature
  * sources of the catalogue (`features/catalogue.ts`) into aggregates over the lookback and output columns.
  */
-import type { PersonFeature } from "../features/catalogue.js";
-import { aggRef, categoryCode } from "./features.js";
-import { attributeRef } from "./profiles.js";
-import { int } from "./quote.js";
+import type { PersonFeature } from "./catalogue.js";
+import { aggRef, categoryCode } from "./sql.js";
+import { attributeRef } from "../ingest/profiles-sql.js";
+import { int } from "../sql/quote.js";
 
 /** The cutoff day of an example in the person-level query. */
 const CDAY = "rr.cday";

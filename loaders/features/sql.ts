@@ -11,7 +11,7 @@
  * features are computed once for all of them (`..._history` their daily whole-history table); `fx_first_<exclusion>`
  * the first event day of each person (tenure).
  */
-import { ident, int, str } from "./quote.js";
+import { ident, int, str } from "../sql/quote.js";
 
 /** One kind of event counted per person: an event type or a flag (custom event, activity). */
 export interface KindSql {

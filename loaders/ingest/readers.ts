@@ -4,7 +4,7 @@
  * checked by the ingest step), with malformed lines skipped and recorded in a rejects table.
  */
 import type { InputFormat } from "../config/types.js";
-import { ident, int, str } from "./quote.js";
+import { ident, int, str } from "../sql/quote.js";
 
 /** What to read. */
 export interface ReaderSpec {

@@ -3,8 +3,8 @@
  * (missing ids, later rows of the same person), and the canonical `profiles` table (one row per person, the
  * first row in file order).
  */
-import { ROW_ID_FILE_FACTOR, trimmedTextSql } from "./ingest.js";
-import { ident, int } from "./quote.js";
+import { ROW_ID_FILE_FACTOR, trimmedTextSql } from "./sql.js";
+import { ident, int } from "../sql/quote.js";
 
 /** How a profile attribute is stored. */
 export type AttributeStorage = "number" | "boolean" | "date" | "text";

@@ -42,6 +42,7 @@ import { type EventRoles, eventFieldResolver, eventRoles } from "./roles.js";
 import type { Plain, Session } from "./session.js";
 import { type Shard, keepShardSql } from "./shard.js";
 import {
+  type RejectedLines,
   type Source,
   dropRejects,
   encodingWarning,
@@ -78,36 +79,121 @@ export interface EventsIngest {
   warnings: string[];
 }
 
-/** Ingests the events input. */
+/** Ingests the events input: identity, vocabularies, staging, accounting, then the canonical tables. */
 export async function ingestEvents(session: Session, config: ResolvedConfig, shard?: Shard): Promise<EventsIngest> {
   const input = config.inputs.events;
   await session.useConfiguredLimit(config.resources.memoryLimit);
   await session.run(fileOrderSql());
-  let source = await openSource(session, input, "inputs.events", shard);
-  const roles = await eventRoles(session, source, input);
-  // Identity stitching: rows without a person id take the person id linked to their anonymous id; every later
-  // scan reads through the links.
-  let identities: DataQualityReport["events"]["identities"];
+  const opened = await openSource(session, input, "inputs.events", shard);
+  const roles = await eventRoles(session, opened, input);
   const warnings: string[] = [];
-  if (roles.identity) {
-    await session.run(identityLinksSql(source.reader, roles.identity));
-    source = { ...source, reader: identityReaderSql(source.reader, roles.identity.anonymous) };
-    const counts = await session.row(identityCountsSql());
-    identities = { column: roles.mapping.anonymousId!, rowsLinked: Number(counts.linked), rowsAnonymous: Number(counts.anonymous), sharedAnonymousIds: Number(counts.shared) };
-    const shared = identities.sharedAnonymousIds;
-    if (shared > 0) {
-      warnings.push(
-        `inputs.events: ${shared} anonymous ${shared === 1 ? "id appears" : "ids appear"} with more than one person id (shared devices?); rows without a person id go to the first of them`,
-      );
-    }
-  }
+  const { source, identities } = await stitchIdentities(session, opened, roles, warnings);
   const resolve = eventFieldResolver(source, roles);
   const flags = planFlags(config, eventFieldResolver(source, roles, true));
-  const chText = roles.channel ? trimmedTextSql(roles.channel.sql) : null;
-  const devText = roles.device ? trimmedTextSql(roles.device.sql) : null;
+  const vocabulary = await codeVocabularies(session, source, roles, shard);
+  const rejected = await stageRows(session, config, source, roles, flags, vocabulary);
+  warnings.push(...(await fileWarnings(session, source, rejected)));
 
-  // Vocabularies: event types get codes by frequency; the most frequent channels and devices get codes.
-  const vocab = await session.rows(vocabularySql(source.reader, roles.eventType, chText, devText));
+  // The as-of date: configured, or the date of the last usable event.
+  let asOf = config.asOf;
+  const asOfSource = asOf ? "config" : "last event";
+  if (!asOf) asOf = String((await session.row(lastTimestampSql())).last ?? "") || null;
+  await session.run(...markDuplicatesSql());
+  const accounted = await accountRows(session, config, source, flags, rejected);
+  if (accounted.rowsUsed === 0 || !asOf) {
+    const summary = accounted.setAside.map((e) => `${e.reason}: ${e.rows} (e.g. ${e.examples.slice(0, 3).join(", ")})`).join("; ");
+    throw new UserError("no_events", `inputs.events: no usable events; all ${accounted.rowsRead} rows were set aside (${summary})`);
+  }
+
+  // One shard's people only, from here on (the accounting above is of every row read: see shard.ts). A
+  // partitioned input's shard read its own people's rows only.
+  if (shard && source.layout === "whole") await session.run(keepShardSql(shard));
+  const canonical = await canonicalTables(session, config, source, roles, flags, resolve, vocabulary.typeNames);
+  const columns = await completeness(session, source, roles);
+  if (!roles.amount) warnings.push("inputs.events: no amount column; monetary features are left out");
+  const { eventTypes, flagCounts } = canonical;
+  return {
+    source,
+    roles,
+    flags,
+    asOf,
+    eventTypes,
+    channels: vocabulary.channels,
+    devices: vocabulary.devices,
+    hasAmount: roles.amount !== null,
+    flagCounts,
+    asOfSource,
+    warnings,
+    report: {
+      files: source.files,
+      format: source.format,
+      rowsRead: accounted.rowsRead,
+      rowsUsed: accounted.rowsUsed,
+      rowsSetAside: accounted.rowsSetAside,
+      setAside: accounted.setAside,
+      columns,
+      events: canonical.events,
+      people: canonical.people,
+      firstEvent: accounted.firstEvent,
+      lastEvent: accounted.lastEvent,
+      mapping: roles.mapping,
+      ...(identities ? { identities } : {}),
+      eventTypes: eventTypes
+        .filter((t) => t.events > 0)
+        .map((t) => ({ eventType: t.name, events: t.events }))
+        .sort((a, b) => b.events - a.events || (a.eventType < b.eventType ? -1 : 1)),
+    },
+  };
+}
+
+/**
+ * Identity stitching: rows without a person id take the person id linked to their anonymous id; every later scan
+ * reads through the links (the source returned). Without an anonymous id, the source as it is and no identities.
+ * Anonymous ids shared by several person ids add a warning.
+ */
+async function stitchIdentities(
+  session: Session,
+  source: Source,
+  roles: EventRoles,
+  warnings: string[],
+): Promise<{ source: Source; identities?: DataQualityReport["events"]["identities"] }> {
+  if (!roles.identity) return { source };
+  await session.run(identityLinksSql(source.reader, roles.identity));
+  const linked = { ...source, reader: identityReaderSql(source.reader, roles.identity.anonymous) };
+  const counts = await session.row(identityCountsSql());
+  const identities = {
+    column: roles.mapping.anonymousId!,
+    rowsLinked: Number(counts.linked),
+    rowsAnonymous: Number(counts.anonymous),
+    sharedAnonymousIds: Number(counts.shared),
+  };
+  const shared = identities.sharedAnonymousIds;
+  if (shared > 0) {
+    const ids = shared === 1 ? "id appears" : "ids appear";
+    warnings.push(
+      `inputs.events: ${shared} anonymous ${ids} with more than one person id (shared devices?); ` +
+        "rows without a person id go to the first of them",
+    );
+  }
+  return { source: linked, identities };
+}
+
+/** The codes of the events input: event types by frequency, the most frequent channels and devices, and the text
+ * of the channel and device columns (null when there is none). */
+interface Vocabularies {
+  typeNames: string[];
+  channels: string[];
+  devices: string[];
+  channelText: string | null;
+  deviceText: string | null;
+}
+
+/** Vocabularies: event types get codes by frequency (`ev_types` and its ENUM); the most frequent channels and
+ * devices get codes. Refuses event types with a NUL character, a CSV read without quoting and too many types. */
+async function codeVocabularies(session: Session, source: Source, roles: EventRoles, shard?: Shard): Promise<Vocabularies> {
+  const channelText = roles.channel ? trimmedTextSql(roles.channel.sql) : null;
+  const deviceText = roles.device ? trimmedTextSql(roles.device.sql) : null;
+  const vocab = await session.rows(vocabularySql(source.reader, roles.eventType, channelText, deviceText));
   const tally = (key: string) => {
     const m = new Map<string, number>();
     for (const r of vocab) if (r[key] !== null) m.set(String(r[key]), (m.get(String(r[key])) ?? 0) + Number(r.n));
@@ -116,17 +202,33 @@ export async function ingestEvents(session: Session, config: ResolvedConfig, sha
   const typeNames = tally("et");
   await refuseNulTypes(session, source, roles, typeNames);
   await refuseUnquotedRead(session, source, typeNames);
-  if (typeNames.length > 60_000) throw new UserError("column_type", `inputs.events: ${typeNames.length} distinct event types; expected at most 60,000 (is the event-type column mapped correctly?)`);
+  if (typeNames.length > 60_000) {
+    throw new UserError(
+      "column_type",
+      `inputs.events: ${typeNames.length} distinct event types; expected at most 60,000 (is the event-type column mapped correctly?)`,
+    );
+  }
   // A partitioned input's shard (always scoring with a saved model, whose features name their channels and devices)
   // codes every value it reads: its own most frequent ones need not be the whole data's.
   const most = shard && source.layout === "partitioned" ? MAX_CODES : MAX_CHANNELS;
   const channels = tally("ch").slice(0, most);
   const devices = tally("dev").slice(0, most);
   await session.run(typesTableSql(typeNames), ...typesEnumSql(typeNames));
+  return { typeNames, channels, devices, channelText, deviceText };
+}
 
-  // Stage every row; CSV rejects tables start empty so they hold exactly this scan's malformed lines.
+/** Stages every row (`ev_staged`); CSV rejects tables start empty so they hold exactly this scan's malformed lines,
+ * which are returned. Refuses an unclosed quote. */
+async function stageRows(
+  session: Session,
+  config: ResolvedConfig,
+  source: Source,
+  roles: EventRoles,
+  flags: FlagPlan,
+  vocabulary: Vocabularies,
+): Promise<RejectedLines> {
   await dropRejects(session, source);
-  const hashColumns = source.columns.filter((c) => c.topLevel).map((c) => c.sql);
+  const { channelText, deviceText } = vocabulary;
   await session.run(
     stageSql({
       reader: source.reader,
@@ -135,44 +237,67 @@ export async function ingestEvents(session: Session, config: ResolvedConfig, sha
       eventType: roles.eventType,
       amount: roles.amount,
       amountPresent: roles.amountPresent,
-      channel: chText ? { text: chText, vocabulary: channels } : null,
-      device: devText ? { text: devText, vocabulary: devices } : null,
+      channel: channelText ? { text: channelText, vocabulary: vocabulary.channels } : null,
+      device: deviceText ? { text: deviceText, vocabulary: vocabulary.devices } : null,
       group: roles.group,
       asOfEnd: config.asOf ? addDays(config.asOf, 1) : null,
       negativeAllowed: flags.negativeAllowed,
       exclusions: flags.exclusions,
       flags: flags.columns,
-      hashColumns,
-      typed: typeNames.length > 0,
+      hashColumns: source.columns.filter((c) => c.topLevel).map((c) => c.sql),
+      typed: vocabulary.typeNames.length > 0,
     }),
   );
   const rejected = await rejectedLines(session, source);
   await refuseUnclosedQuote(source, rejected);
+  return rejected;
+}
+
+/** Warnings about the staged files: an encoding problem, files without data rows, and a file of several whose every
+ * row is set aside for one reason (a file without a mapped column, another layout). Refuses input without data. */
+async function fileWarnings(session: Session, source: Source, rejected: RejectedLines): Promise<string[]> {
   const perFileReason = await session.rows(rowsPerFileSql());
   const perFile = new Map<number, number>();
   for (const r of perFileReason) perFile.set(Number(r.file), (perFile.get(Number(r.file)) ?? 0) + Number(r.n));
   const totalParsed = [...perFile.values()].reduce((a, b) => a + b, 0);
   if (totalParsed + rejected.count === 0) {
-    throw new UserError("file_empty", `inputs.events: ${source.files.length === 1 ? source.files[0] : "the files"} contain no data rows (only a header or nothing)`);
+    const files = source.files.length === 1 ? source.files[0] : "the files";
+    throw new UserError("file_empty", `inputs.events: ${files} contain no data rows (only a header or nothing)`);
   }
-  warnings.push(...encodingWarning(source, rejected));
+  const warnings = encodingWarning(source, rejected);
   source.files.forEach((f, i) => {
     if (!perFile.has(i) && source.files.length > 1) warnings.push(`inputs.events: ${f} has no data rows`);
   });
-  // A file of several whose every row is set aside for one reason (a file without a mapped column, another layout).
   for (const r of perFileReason) {
     if (source.files.length < 2 || r.reason === null || Number(r.n) !== perFile.get(Number(r.file))) continue;
     const why = EVENT_REASONS[Number(r.reason) - 1]!.message;
-    warnings.push(`inputs.events: every row of ${source.files[Number(r.file)]} (${r.n}) was set aside: ${why}; check that this file has the same columns and formats as the others`);
+    warnings.push(
+      `inputs.events: every row of ${source.files[Number(r.file)]} (${r.n}) was set aside: ${why}; ` +
+        "check that this file has the same columns and formats as the others",
+    );
   }
+  return warnings;
+}
 
-  // The as-of date: configured, or the date of the last usable event.
-  let asOf = config.asOf;
-  const asOfSource = asOf ? "config" : "last event";
-  if (!asOf) asOf = String((await session.row(lastTimestampSql())).last ?? "") || null;
-  await session.run(...markDuplicatesSql());
+/** Every row read, used or set aside with a reason, and the range of the used rows' times. */
+interface Accounting {
+  setAside: SetAsideEntry[];
+  rowsRead: number;
+  rowsUsed: number;
+  rowsSetAside: number;
+  firstEvent: string;
+  lastEvent: string;
+}
 
-  // Accounting.
+/** Accounting: the set-aside rows per reason (with examples) and the totals, which must add up. Refuses a configured
+ * `asOf` before every event. */
+async function accountRows(
+  session: Session,
+  config: ResolvedConfig,
+  source: Source,
+  flags: FlagPlan,
+  rejected: RejectedLines,
+): Promise<Accounting> {
   const setAside: SetAsideEntry[] = unreadableEntries(rejected);
   for (const r of await session.rows(setAsideSql(flags.exclusions.length > 0))) {
     const def = EVENT_REASONS[Number(r.reason) - 1];
@@ -189,25 +314,29 @@ export async function ingestEvents(session: Session, config: ResolvedConfig, sha
   const rowsRead = Number(totals.read) + rejected.count;
   const rowsUsed = Number(totals.used);
   const rowsSetAside = setAside.reduce((a, e) => a + e.rows, 0);
-  if (rowsUsed + rowsSetAside !== rowsRead) throw new Error(`row accounting mismatch: ${rowsUsed} used + ${rowsSetAside} set aside != ${rowsRead} read`);
-  if (rowsUsed === 0 && setAside.some((e) => e.reason === "after_as_of")) await refuseAsOfBeforeData(session, config.asOf!);
-  if (rowsUsed === 0 || !asOf) {
-    const summary = setAside.map((e) => `${e.reason}: ${e.rows} (e.g. ${e.examples.slice(0, 3).join(", ")})`).join("; ");
-    throw new UserError("no_events", `inputs.events: no usable events; all ${rowsRead} rows were set aside (${summary})`);
+  if (rowsUsed + rowsSetAside !== rowsRead) {
+    throw new Error(`row accounting mismatch: ${rowsUsed} used + ${rowsSetAside} set aside != ${rowsRead} read`);
   }
+  if (rowsUsed === 0 && setAside.some((e) => e.reason === "after_as_of")) await refuseAsOfBeforeData(session, config.asOf!);
+  return { setAside, rowsRead, rowsUsed, rowsSetAside, firstEvent: String(totals.first), lastEvent: String(totals.last) };
+}
 
-  // One shard's people only, from here on (the accounting above is of every row read: see shard.ts). A
-  // partitioned input's shard read its own people's rows only.
-  if (shard && source.layout === "whole") await session.run(keepShardSql(shard));
-  // Canonical tables.
+/** Canonical tables: `events` (from the used staged rows), `people`; returns the used events per flag column and
+ * per event type, and the counts of events and people. Checks that every goal matches a used event. */
+async function canonicalTables(
+  session: Session,
+  config: ResolvedConfig,
+  source: Source,
+  roles: EventRoles,
+  flags: FlagPlan,
+  resolve: FieldResolver,
+  typeNames: readonly string[],
+): Promise<{ flagCounts: Record<string, number>; eventTypes: EventsIngest["eventTypes"]; events: number; people: number }> {
   await session.run(...dropStagingColumnsSql());
-  await session.run(
-    ...eventsSql(
-      flags.columns.map((c) => c.column),
-      { amount: roles.amount !== null, channel: roles.channel !== null, device: roles.device !== null, grouped: roles.group !== null },
-    ),
-  );
-  const flagRow = await session.row(flagCountsSql(flags.columns.map((c) => c.column)));
+  const flagColumns = flags.columns.map((c) => c.column);
+  const has = { amount: roles.amount !== null, channel: roles.channel !== null, device: roles.device !== null };
+  await session.run(...eventsSql(flagColumns, { ...has, grouped: roles.group !== null }));
+  const flagRow = await session.row(flagCountsSql(flagColumns));
   const flagCounts: Record<string, number> = {};
   for (const c of flags.columns) flagCounts[c.column] = Number(flagRow[c.column]);
   await checkGoals(session, config, source, flags, flagCounts, resolve);
@@ -217,37 +346,7 @@ export async function ingestEvents(session: Session, config: ResolvedConfig, sha
   const typeCounts = new Map((await session.rows(eventTypeCountsSql())).map((r) => [String(r.event_type), Number(r.n)]));
   const eventTypes = typeNames.map((name) => ({ name, events: typeCounts.get(name) ?? 0 }));
   const events = [...typeCounts.values()].reduce((a, b) => a + b, 0);
-  const columns = await completeness(session, source, roles);
-  if (!roles.amount) warnings.push("inputs.events: no amount column; monetary features are left out");
-  return {
-    source,
-    roles,
-    flags,
-    asOf,
-    eventTypes,
-    channels,
-    devices,
-    hasAmount: roles.amount !== null,
-    flagCounts,
-    asOfSource,
-    warnings,
-    report: {
-      files: source.files,
-      format: source.format,
-      rowsRead,
-      rowsUsed,
-      rowsSetAside,
-      setAside,
-      columns,
-      events,
-      people: Number(check.people),
-      firstEvent: String(totals.first),
-      lastEvent: String(totals.last),
-      mapping: roles.mapping,
-      ...(identities ? { identities } : {}),
-      eventTypes: eventTypes.filter((t) => t.events > 0).map((t) => ({ eventType: t.name, events: t.events })).sort((a, b) => b.events - a.events || (a.eventType < b.eventType ? -1 : 1)),
-    },
-  };
+  return { flagCounts, eventTypes, events, people: Number(check.people) };
 }
 
 /** A configured `asOf` before the first event leaves no row to use: one line naming it and the events' range.

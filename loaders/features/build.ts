@@ -10,6 +10,7 @@ import type { BgnbdParams } from "../baselines/bgnbd.js";
 import type { IngestResult } from "../ingest/ingest.js";
 import type { Session } from "../ingest/session.js";
 import {
+  KIND_EXTRAS,
   type KindSql,
   PART_CODES,
   countSql,
@@ -19,6 +20,8 @@ import {
   examplesTableSql,
   historyDaysSql,
   historyStatsSql,
+  lastYearColumn,
+  kindStatColumns,
   kindStatsSql,
   peopleIdsSql,
   personFeaturesSql,
@@ -29,7 +32,7 @@ import { type FeatureDef, type PersonFeature, historyColumnsAt, personColumn, re
 import { type HistoryAggregates, RECENT_DAYS, addBgnbdColumns, emptyHistoryValues, historyColumns, historyValues } from "./history.js";
 import type { CutoffInfo, InstancePlan } from "./plan.js";
 import { type PortableLayout, portableLayout } from "./portable.js";
-import { forEachChunk, forEachNumericChunk } from "./read.js";
+import { forEachChunk, forEachNamedChunk } from "./read.js";
 
 /** The examples of one set and their features. */
 export interface FeatureSet {
@@ -148,29 +151,68 @@ interface Member {
   historyAt: number[];
 }
 
-/** Builds the sets of instances sharing one examples table (the same ignored events, hence the same features). */
+/** Builds the sets of instances sharing one examples table (the same ignored events, hence the same features):
+ * the examples, the daily event counts, then the per-kind statistics, person-level features and whole-history
+ * features, each computed once for the group and scattered into every member's sets. */
 async function buildGroup(
   session: Session,
   ingest: IngestResult,
   group: readonly InstancePlan[],
   options: BuildOptions,
 ): Promise<{ sets: FeatureSet[][]; btyd: Record<string, BgnbdParams>[] }> {
-  const { onProgress } = options;
-  const { tables, layout, flags } = group[0]!;
+  const { tables, flags } = group[0]!;
   const names = group.map((p) => p.instance.name).join(", ");
-  const progress = (step: string, started: number) => onProgress?.(`${names}: ${step} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const seconds = (started: number) => ((Date.now() - started) / 1000).toFixed(1);
+  const progress = (step: string, started: number) => options.onProgress?.(`${names}: ${step} (${seconds(started)} s)`);
   let started = Date.now();
+  const { examples, members, kinds, person, history } = await groupExamples(session, group);
+  const counts = members.map((m, i) => `${group[i]!.instance.name}: ${m.sets.map((s) => `${s.rows} ${s.part}`).join(", ")}`);
+  progress(`${examples} distinct examples (${counts.join("; ")})`, started);
 
-  // Examples: the distinct (person, cutoff day) pairs of the group's instances; per instance, where each goes.
+  started = Date.now();
+  const dailyFlags = dailyFlagsSql(tables.dailyFlags, tables.dailyTypes, kinds, flags.exclusion);
+  await session.run(dailyTypesSql(tables.dailyTypes, flags.exclusion), dailyFlags);
+  progress("daily event counts", started);
+
+  started = Date.now();
+  await scatterKindStats(session, group[0]!, members, kinds);
+  progress(`event statistics for ${kinds.length} kinds of event`, started);
+
+  started = Date.now();
+  await scatterPersonFeatures(session, ingest, group[0]!, members, person);
+  progress(`${person.length} person-level features`, started);
+
+  started = Date.now();
+  const btyd = await scatterHistory(session, group, members, history, tables.examples, options.btyd);
+  progress(`whole-history features of ${history.length} kinds of event`, started);
+  await session.run(...dropInstanceTablesSql([tables.dailyFlags, tables.examples]));
+  return { sets: members.map((m) => m.sets), btyd };
+}
+
+/** The features of a group: the union of its members' kinds of event, person-level features and history kinds. */
+interface GroupFeatures {
+  kinds: KindSql[];
+  person: PersonFeature[];
+  history: { flag: string | null; amount: boolean }[];
+}
+
+/** Examples: the distinct (person, cutoff day) pairs of the group's instances (the examples table, `examples` of
+ * them); per member, its sets with their rows filled in and where each example goes; and the group's features. */
+async function groupExamples(
+  session: Session,
+  group: readonly InstancePlan[],
+): Promise<GroupFeatures & { examples: number; members: Member[] }> {
+  const { tables } = group[0]!;
   await session.run(examplesTableSql(tables.examples, group.map((p) => p.tables.rows)));
   const nEx = Number((await session.row(countSql(tables.examples))).n);
-  const kinds: KindSql[] = [];
-  const person: PersonFeature[] = [];
-  const history: { flag: string | null; amount: boolean }[] = [];
-  const slots = group.map((plan) => ({
-    kinds: plan.layout.kinds.map((k) => slotOf(kinds, (x) => x.type === k.type && x.flag === k.flag, { type: k.type, flag: k.flag })),
-    person: plan.layout.person.map((f) => slotOf(person, (x) => x.def.name === f.def.name, f)),
-    history: plan.layout.history.map((k) => slotOf(history, (x) => x.flag === k.flag && x.amount === k.amount, { flag: k.flag, amount: k.amount })),
+  const features: GroupFeatures = { kinds: [], person: [], history: [] };
+  const { kinds, person, history } = features;
+  const slots = group.map(({ layout }) => ({
+    kinds: layout.kinds.map((k) => slotOf(kinds, (x) => x.type === k.type && x.flag === k.flag, { type: k.type, flag: k.flag })),
+    person: layout.person.map((f) => slotOf(person, (x) => x.def.name === f.def.name, f)),
+    history: layout.history.map((k) =>
+      slotOf(history, (x) => x.flag === k.flag && x.amount === k.amount, { flag: k.flag, amount: k.amount }),
+    ),
   }));
   const members: Member[] = group.map((plan, i) => ({
     sets: PARTS.map((part) => emptySet(part, plan)),
@@ -185,44 +227,52 @@ async function buildGroup(
     historyAt: historyColumnsAt(plan.layout),
   }));
   for (const [i, m] of members.entries()) {
-    await forEachNumericChunk(session, setRowsSql(group[i]!.tables.rows, tables.examples), (cols, n) => {
+    await forEachNamedChunk(session, setRowsSql(group[i]!.tables.rows, tables.examples), (cols, n) => {
+      const { part: parts, pos: positions, pidx, cut, label, ex: exs } = cols;
       for (let i = 0; i < n; i++) {
-        const part = cols[0]![i]!;
+        const part = parts![i]!;
         const set = m.sets[part]!;
-        const pos = cols[1]![i]!;
-        const ex = cols[5]![i]!;
-        set.person[pos] = cols[2]![i]!;
-        set.cutoff[pos] = cols[3]![i]!;
-        if (set.labels) set.labels[pos] = cols[4]![i]!;
+        const pos = positions![i]!;
+        const ex = exs![i]!;
+        set.person[pos] = pidx![i]!;
+        set.cutoff[pos] = cut![i]!;
+        if (set.labels) set.labels[pos] = label![i]!;
         m.part[ex] = part;
         m.pos[ex] = pos;
       }
     });
   }
-  progress(`${nEx} distinct examples (${members.map((m, i) => `${group[i]!.instance.name}: ${m.sets.map((s) => `${s.rows} ${s.part}`).join(", ")}`).join("; ")})`, started);
+  return { examples: nEx, members, ...features };
+}
 
-  started = Date.now();
-  await session.run(dailyTypesSql(tables.dailyTypes, flags.exclusion), dailyFlagsSql(tables.dailyFlags, tables.dailyTypes, kinds, flags.exclusion));
-  progress("daily event counts", started);
-
-  // Per-kind statistics. Output columns: ex, kind, counts per window and lookback, since last, since first, active
-  // days, trend, gap, overdue. The trend is skipped when the layout has none; gap and overdue feed the regularity
-  // features of each instance's regularity kind.
-  started = Date.now();
+/** Per-kind statistics (`kindStatsSql`), read by column name, scattered into each member's sets: the statistics
+ * of its kinds, the trend when the layout has one, and the gap and overdue ratio of its regularity kind. */
+async function scatterKindStats(session: Session, plan: InstancePlan, members: readonly Member[], kinds: KindSql[]): Promise<void> {
+  const { tables, layout } = plan;
   const spk = statsPerKind(layout);
-  const stats = layout.windows.length + 4;
-  const trendAt = layout.trend ? 2 + stats : -1;
-  const gapAt = 2 + stats + 1;
-  const kindSql = kindStatsSql({ examples: tables.examples, dailyTypes: tables.dailyTypes, dailyFlags: tables.dailyFlags, lookback: layout.lookback, windows: layout.windows, kinds, trend: layout.trend });
+  const statNames = kindStatColumns(layout.windows);
+  const stats = statNames.length;
+  const kindSql = kindStatsSql({
+    examples: tables.examples,
+    dailyTypes: tables.dailyTypes,
+    dailyFlags: tables.dailyFlags,
+    lookback: layout.lookback,
+    windows: layout.windows,
+    kinds,
+    trend: layout.trend,
+  });
   const values = new Float64Array(stats + 3);
-  await forEachNumericChunk(session, kindSql, (cols, n) => {
+  await forEachNamedChunk(session, kindSql, (cols, n) => {
+    const { ex: exs, kind: kindCodes } = cols;
+    const statColumns = statNames.map((name) => cols[name]!);
+    const [trend, gap, overdue] = [cols[KIND_EXTRAS.trend]!, cols[KIND_EXTRAS.gap]!, cols[KIND_EXTRAS.overdue]!];
     for (let i = 0; i < n; i++) {
-      const ex = cols[0]![i]!;
-      const kind = cols[1]![i]!;
-      for (let s = 0; s < stats; s++) values[s] = cols[2 + s]![i]!;
-      values[stats] = trendAt >= 0 ? cols[trendAt]![i]! : Number.NaN;
-      values[stats + 1] = cols[gapAt]![i]!;
-      values[stats + 2] = cols[gapAt + 1]![i]!;
+      const ex = exs![i]!;
+      const kind = kindCodes![i]!;
+      for (let s = 0; s < stats; s++) values[s] = statColumns[s]![i]!;
+      values[stats] = layout.trend ? trend[i]! : Number.NaN;
+      values[stats + 1] = gap[i]!;
+      values[stats + 2] = overdue[i]!;
       for (const m of members) {
         const part = m.part[ex]!;
         const k = m.kindOf[kind]!;
@@ -231,7 +281,7 @@ async function buildGroup(
         const pos = m.pos[ex]!;
         const base = k * spk;
         for (let s = 0; s < stats; s++) set.matrix[(base + s) * set.rows + pos] = values[s]!;
-        if (trendAt >= 0) set.matrix[(base + stats) * set.rows + pos] = values[stats]!;
+        if (layout.trend) set.matrix[(base + stats) * set.rows + pos] = values[stats]!;
         if (k === m.regularity) {
           set.matrix[m.regularityAt * set.rows + pos] = values[stats + 1]!;
           set.matrix[(m.regularityAt + 1) * set.rows + pos] = values[stats + 2]!;
@@ -239,10 +289,18 @@ async function buildGroup(
       }
     }
   });
-  progress(`event statistics for ${kinds.length} kinds of event`, started);
+}
 
-  // Person-level features: output columns ex, then the group's person features in order.
-  started = Date.now();
+/** Person-level features (`personFeaturesSql`: `ex`, then one column per feature, named as the feature), read by
+ * name and scattered into each member's sets. */
+async function scatterPersonFeatures(
+  session: Session,
+  ingest: IngestResult,
+  plan: InstancePlan,
+  members: readonly Member[],
+  person: readonly PersonFeature[],
+): Promise<void> {
+  const { tables, layout, flags } = plan;
   const personSql = personFeaturesSql({
     examples: tables.examples,
     firstDays: tables.firstDays,
@@ -251,9 +309,11 @@ async function buildGroup(
     ...personSqlParts(person, layout.lookback),
     profiles: ingest.profiles !== null,
   });
-  await forEachNumericChunk(session, personSql, (cols, n) => {
+  await forEachNamedChunk(session, personSql, (cols, n) => {
+    const exs = cols.ex!;
+    const features = person.map((f) => cols[f.def.name]!);
     for (let i = 0; i < n; i++) {
-      const ex = cols[0]![i]!;
+      const ex = exs[i]!;
       for (const m of members) {
         const part = m.part[ex]!;
         if (part < 0) continue;
@@ -261,18 +321,11 @@ async function buildGroup(
         const pos = m.pos[ex]!;
         for (let j = 0; j < person.length; j++) {
           const own = m.personOf[j]!;
-          if (own >= 0) set.matrix[(m.personAt + own) * set.rows + pos] = cols[1 + j]![i]!;
+          if (own >= 0) set.matrix[(m.personAt + own) * set.rows + pos] = features[j]![i]!;
         }
       }
     }
   });
-  progress(`${person.length} person-level features`, started);
-
-  started = Date.now();
-  const btyd = await scatterHistory(session, group, members, history, tables.examples, options.btyd);
-  progress(`whole-history features of ${history.length} kinds of event`, started);
-  await session.run(...dropInstanceTablesSql([tables.dailyFlags, tables.examples]));
-  return { sets: members.map((m) => m.sets), btyd };
 }
 
 /** Computes the group's whole-history statistics and scatters each member's into its sets; then fits BG/NBD per
@@ -292,8 +345,10 @@ async function scatterHistory(
   await session.run(historyDaysSql(spec));
   const values = new Float64Array(16);
   const a: HistoryAggregates = { cday: 0, events: 0, days: 0, first: 0, last: 0, sumSquaredGaps: 0, longestGap: 0, recentDays: 0, amount: 0, lastYear: 0 };
-  await forEachNumericChunk(session, historyStatsSql(spec), (cols, n) => {
-    const [ex, kind, cday, events, days, first, last, squares, longest, recent, amount, ...lastYear] = cols as [Float64Array, ...Float64Array[]];
+  await forEachNamedChunk(session, historyStatsSql(spec), (cols, n) => {
+    const { ex, kind, cday, events, days, first, last, amount } = cols;
+    const { sum_squared_gaps: squares, longest_gap: longest, recent_days: recent } = cols;
+    const lastYear = windows.map((_, w) => cols[lastYearColumn(w)]!);
     for (let i = 0; i < n; i++) {
       Object.assign(a, { cday: cday![i], events: events![i], days: days![i], first: first![i], last: last![i] });
       Object.assign(a, { sumSquaredGaps: squares![i], longestGap: longest![i], recentDays: recent![i], amount: amount![i] });

@@ -10,13 +10,23 @@ export type ChunkVisitor = (columns: DuckDBVector[], rows: number) => void;
 
 /** Streams a query and calls `visit` for every chunk. */
 export async function forEachChunk(session: Session, sql: string, visit: ChunkVisitor): Promise<void> {
+  await streamChunks(session, sql, (columns, rows) => visit(columns, rows));
+}
+
+/** Streams a query and calls `visit` for every chunk with its column vectors, row count and the column names. */
+async function streamChunks(
+  session: Session,
+  sql: string,
+  visit: (columns: DuckDBVector[], rows: number, names: readonly string[]) => void,
+): Promise<void> {
   const result = await session.stream(sql);
+  const names = result.columnNames();
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
     const columns: DuckDBVector[] = [];
     for (let i = 0; i < chunk.columnCount; i++) columns.push(chunk.getColumnVector(i));
-    visit(columns, chunk.rowCount);
+    visit(columns, chunk.rowCount, names);
   }
 }
 
@@ -27,11 +37,34 @@ export function numberAt(vector: DuckDBVector, row: number): number {
 }
 
 /** Streams a numeric query and calls `visit` for every chunk with its columns as numbers (NULL -> NaN). */
-export async function forEachNumericChunk(session: Session, sql: string, visit: (columns: Float64Array[], rows: number) => void): Promise<void> {
+export async function forEachNumericChunk(
+  session: Session,
+  sql: string,
+  visit: (columns: Float64Array[], rows: number) => void,
+): Promise<void> {
   const columns: Float64Array[] = [];
   await forEachChunk(session, sql, (vectors, rows) => {
     vectors.forEach((v, j) => (columns[j] = numbersOf(v, rows, columns[j])));
     visit(columns, rows);
+  });
+}
+
+/** Numeric columns of a chunk by column name. */
+export type NamedColumns = Readonly<Record<string, Float64Array>>;
+
+/** Streams a numeric query and calls `visit` for every chunk with its columns as numbers (NULL -> NaN) by name: for
+ * queries whose columns are read by name rather than position (their names must be distinct). */
+export async function forEachNamedChunk(
+  session: Session,
+  sql: string,
+  visit: (columns: NamedColumns, rows: number) => void,
+): Promise<void> {
+  const columns: Float64Array[] = [];
+  await streamChunks(session, sql, (vectors, rows, names) => {
+    if (new Set(names).size !== names.length) throw new Error(`duplicate column names: ${names.join(", ")}`);
+    const named: Record<string, Float64Array> = {};
+    vectors.forEach((v, j) => (named[names[j]!] = columns[j] = numbersOf(v, rows, columns[j])));
+    visit(named, rows);
   });
 }
 

@@ -213,33 +213,52 @@ export interface KindStatsSql {
   trend: { recent: number; earlier: number } | null;
 }
 
+/** The statistics of a kind that `kindStatsSql` returns after `ex` and `kind`, by column name, in the order of
+ * the kind's features: counts per window (`window_count_<i>`, in `windows` order) and in the lookback, days since
+ * last and since first, active days. `KIND_EXTRAS` follow them. */
+export function kindStatColumns(windows: readonly number[]): string[] {
+  return [...windows.map((_, i) => `window_count_${i}`), "lookback_count", "since_last", "since_first", "active_days"];
+}
+
+/** The columns of `kindStatsSql` after the statistics: the trend (NULL without one), the mean gap between active
+ * days and days since last relative to that gap (the regularity features). */
+export const KIND_EXTRAS = { trend: "trend", gap: "mean_gap", overdue: "overdue_ratio" } as const;
+
 /**
  * For every example of every cutoff (one query: each person-day of events is joined to the examples whose
- * lookback holds it) and every kind with at least one event in the lookback: example number, kind index,
- * then counts per window and in the lookback, days since last, days since first, active days, trend, mean gap
- * between active days, and days since last relative to that gap. Examples without events of a kind have no row
- * (counts 0, days since: missing).
+ * lookback holds it) and every kind with at least one event in the lookback: example number `ex`, kind index
+ * `kind`, then `kindStatColumns` (counts per window and in the lookback, days since last, days since first, active
+ * days) and `KIND_EXTRAS` (trend, mean gap between active days, and days since last relative to that gap).
+ * Examples without events of a kind have no row (counts 0, days since: missing).
  */
 export function kindStatsSql(spec: KindStatsSql): string {
   const typed = spec.kinds.map((k, i) => ({ k, i })).filter((x) => x.k.type !== null);
   const branches = [`SELECT pk, day, kind, n FROM ${ident(spec.dailyFlags)}`];
   if (typed.length) {
     const kindCase = `CASE type ${typed.map((x) => `WHEN ${int(x.k.type!)} THEN ${int(x.i)}`).join(" ")} END`;
-    branches.unshift(`SELECT pk, day, ${kindCase} AS kind, n FROM ${ident(spec.dailyTypes)} WHERE type IN (${typed.map((x) => int(x.k.type!)).join(", ")})`);
+    const types = typed.map((x) => int(x.k.type!)).join(", ");
+    branches.unshift(`SELECT pk, day, ${kindCase} AS kind, n FROM ${ident(spec.dailyTypes)} WHERE type IN (${types})`);
   }
   const count = (cond: string) => `sum(CASE WHEN ${cond} THEN e.n ELSE 0 END)`;
   const windows = spec.windows.map((w) => `${count(`e.day >= rr.cday - ${int(w)}`)}::FLOAT`);
   const t = spec.trend;
+  const earlier = t && `e.day < rr.cday - ${int(t.recent)} AND e.day >= rr.cday - ${int(t.recent + t.earlier)}`;
   const trend = t
     ? `ln((${count(`e.day >= rr.cday - ${int(t.recent)}`)} + 1) /
-        (${count(`e.day < rr.cday - ${int(t.recent)} AND e.day >= rr.cday - ${int(t.recent + t.earlier)}`)} * ${int(t.recent)} / ${int(t.earlier)} + 1))::FLOAT`
+        (${count(earlier!)} * ${int(t.recent)} / ${int(t.earlier)} + 1))::FLOAT`
     : "NULL::FLOAT";
   const gap = "CASE WHEN count(*) >= 2 THEN (max(e.day) - min(e.day)) / (count(*) - 1) END";
+  const stats = [...windows, "sum(e.n)::FLOAT", "(rr.cday - 1 - max(e.day))::FLOAT", "(rr.cday - 1 - min(e.day))::FLOAT", "count(*)::FLOAT"];
+  const names = kindStatColumns(spec.windows);
+  const extras = [
+    `${trend} AS ${KIND_EXTRAS.trend}`,
+    `(${gap})::FLOAT AS ${KIND_EXTRAS.gap}`,
+    `((rr.cday - 1 - max(e.day)) / NULLIF(${gap}, 0))::FLOAT AS ${KIND_EXTRAS.overdue}`,
+  ];
   return `WITH ${examplesCte(spec.examples)},
     e AS (${branches.join("\n      UNION ALL ")})
-    SELECT rr.ex, e.kind::INTEGER AS kind, ${[...windows, "sum(e.n)::FLOAT"].join(", ")},
-      (rr.cday - 1 - max(e.day))::FLOAT, (rr.cday - 1 - min(e.day))::FLOAT, count(*)::FLOAT, ${trend},
-      (${gap})::FLOAT, ((rr.cday - 1 - max(e.day)) / NULLIF(${gap}, 0))::FLOAT
+    SELECT rr.ex, e.kind::INTEGER AS kind, ${stats.map((sql, i) => `${sql} AS ${names[i]}`).join(", ")},
+      ${extras.join(", ")}
     FROM e JOIN rr ON ${lookbackJoin(spec.lookback)}
     GROUP BY rr.ex, rr.cday, e.kind`;
 }
@@ -271,6 +290,11 @@ export function historyDaysSql(spec: HistorySql): string {
     SELECT pk, day, kind, n, amt, day - lag(day) OVER (PARTITION BY pk, kind ORDER BY day) AS gap FROM (${parts.join("\n    UNION ALL ")})`;
 }
 
+/** The column of `historyStatsSql` with the active days in window `i` (of `HistorySql.windows`) a year earlier. */
+export function lastYearColumn(i: number): string {
+  return `last_year_${i}`;
+}
+
 /**
  * For every example and history kind with at least one active day before the cutoff (one query over all cutoffs):
  * example, kind, cutoff day, events, active days, first and last active day, sum of squared gaps, longest gap,
@@ -282,7 +306,7 @@ export function historyStatsSql(spec: HistorySql): string {
     SELECT rr.ex, h.kind::INTEGER AS kind, rr.cday, sum(h.n)::DOUBLE AS events, count(*)::DOUBLE AS days, min(h.day)::DOUBLE AS first,
       max(h.day)::DOUBLE AS last, sum(h.gap * h.gap)::DOUBLE AS sum_squared_gaps, max(h.gap)::DOUBLE AS longest_gap,
       (count(*) FILTER (h.day >= rr.cday - ${int(spec.recentDays)}))::DOUBLE AS recent_days, sum(h.amt)::DOUBLE AS amount${spec.windows
-        .map((w, i) => `,\n      (count(*) FILTER (h.day >= rr.cday - 364 AND h.day < rr.cday - 364 + ${int(w)}))::DOUBLE AS last_year_${i}`)
+        .map((w, i) => `,\n      (count(*) FILTER (h.day >= rr.cday - 364 AND h.day < rr.cday - 364 + ${int(w)}))::DOUBLE AS ${lastYearColumn(i)}`)
         .join("")}
     FROM ${ident(spec.table)} h JOIN rr ON h.pk = rr.pk AND h.day < rr.cday
     GROUP BY rr.ex, rr.cday, h.kind`;

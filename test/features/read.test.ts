@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Session } from "../../loaders/ingest/session.js";
-import { forEachChunk, forEachNumericChunk, numberAt } from "../../loaders/features/read.js";
+import { forEachChunk, forEachNamedChunk, forEachNumericChunk, numberAt } from "../../loaders/features/read.js";
 
 let session: Session;
 beforeAll(async () => {
@@ -33,5 +33,27 @@ describe("numeric chunks", () => {
     expect(fast[7]![4]).toBeNaN();
     expect(fast[1]![4]).toBe(Math.fround(1 / 3));
     expect(fast[4999]![3]).toBe(4999 * 3);
+  });
+});
+
+describe("named chunks", () => {
+  it("give each column under its name, the same numbers as by position", async () => {
+    const names = ["int", "tiny", "small", "big", "float", "double", "sparse", "flag", "empty"];
+    const byPosition: number[][] = [];
+    await forEachNumericChunk(session, SQL, (cols, n) => {
+      for (let i = 0; i < n; i++) byPosition.push(cols.map((c) => c[i]!));
+    });
+    const byName: number[][] = [];
+    await forEachNamedChunk(session, SQL, (cols, n) => {
+      expect(Object.keys(cols)).toEqual(names);
+      for (let i = 0; i < n; i++) byName.push(names.map((name) => cols[name]![i]!));
+    });
+    expect(byName).toEqual(byPosition);
+    expect(byName[10]![names.indexOf("big")]).toBe(30);
+  });
+
+  it("refuses a query whose columns share a name (a column read by name would be ambiguous)", async () => {
+    const read = forEachNamedChunk(session, "SELECT 1 AS a, 2 AS b, 3 AS a", () => {});
+    await expect(read).rejects.toThrow(/duplicate column names: a, b, a/);
   });
 });

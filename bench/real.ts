@@ -37,6 +37,7 @@ import type { Condition, CustomerAIConfig } from "../loaders/config/types.js";
 import { validateConfig } from "../loaders/config/validate.js";
 import { type Database, openDatabase } from "../loaders/db/duckdb.js";
 import { generateTransactions } from "../loaders/demo/transactions.js";
+import { dayOf } from "../loaders/ingest/dates.js";
 import { onlineRetailConfig } from "../loaders/config/examples.js";
 import { shutdownWorkers } from "../loaders/model/index.js";
 import { runPipeline } from "../loaders/pipeline/run.js";
@@ -330,11 +331,6 @@ async function checkColumns(db: Database, ds: DataSet): Promise<void> {
     throw new UsageError(
       `${ds.file} has no column ${missing.map((c) => `"${c}"`).join(", ")}; its columns: ${[...names].join(", ")}`,
     );
-}
-
-/** Day number (days since 1970-01-01) of a YYYY-MM-DD date. */
-function dayOf(date: string): number {
-  return Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 }
 
 /** Runs one case: the population and outcomes, the peers, ours and the oracle. */

@@ -74,7 +74,7 @@ export interface InstanceFeatures {
 const PARTS = ["train", "test", "score"] as const;
 
 /** Reads the person ids of the `people` table, by index. */
-export async function readPeople(session: Session): Promise<string[]> {
+async function readPeople(session: Session): Promise<string[]> {
   const ids: string[] = [];
   await forEachChunk(session, peopleIdsSql(), (cols, n) => {
     for (let i = 0; i < n; i++) ids.push(String(cols[0].getItem(i)));

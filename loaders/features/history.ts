@@ -29,7 +29,7 @@ export interface HistoryKind {
 /** Days of the "recent" pace compared with the lifetime pace. */
 export const RECENT_DAYS = 90;
 /** People per cutoff that BG/NBD is fitted on at most (a deterministic sample); predictions cover everyone. */
-export const BGNBD_FIT_PEOPLE = 20_000;
+const BGNBD_FIT_PEOPLE = 20_000;
 
 /** Feature columns of one history kind, in order (names after the kind's key). */
 export function historyColumns(kind: HistoryKind): string[] {

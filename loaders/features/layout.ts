@@ -13,7 +13,7 @@ import type { HistoryKind } from "./history.js";
 import { type EventNoun, capitalise, eventTypeNoun, slug } from "./names.js";
 
 /** Count windows (days) used when shorter than the lookback. */
-export const COUNT_WINDOWS = [7, 30, 90] as const;
+const COUNT_WINDOWS = [7, 30, 90] as const;
 
 /** Builds the feature layout of an instance: its kinds of event, person-level features and history kinds. */
 export async function layoutOf(session: Session, ingest: IngestResult, instance: ResolvedInstance): Promise<FeatureLayout> {

@@ -65,9 +65,9 @@ export interface InstancePlan {
 
 /** Cutoffs the evaluation model can learn from (outcome windows closed by the test cutoff) wanted before settling
  * for less history before each (see `cutoffSchedule`). */
-export const PREFERRED_CUTOFFS = 8;
+const PREFERRED_CUTOFFS = 8;
 /** The least history before a training cutoff, in days. */
-export const MIN_HISTORY_DAYS = 30;
+const MIN_HISTORY_DAYS = 30;
 
 /** Days between labelled cutoffs: a week per four weeks of window, from one to four weeks (whole weeks keep the
  * cutoffs on the same weekday). */
@@ -202,7 +202,7 @@ function sampleCutoffs(cuts: CutoffSql[], eligible: Map<number, number>, trainin
 
 /** The data requirements of an instance, each with what was found and what to try. Positives and negatives count
  * every labelled cutoff: the scoring model learns from all of them. */
-export function checkRequirements(
+function checkRequirements(
   instance: ResolvedInstance,
   cutoffs: readonly CutoffInfo[],
   data: { firstDay: number; scoreDay: number; lookback: number; history: number; stride: number },

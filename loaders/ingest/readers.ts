@@ -44,12 +44,12 @@ export function formatOfPath(path: string): InputFormat | null {
  * `events1.csv`. Each glob character of the path (`[`, `*`, `?`) becomes a class holding only itself (`[[]`), which
  * matches that character alone; `]` outside a class is itself.
  */
-export function fileSql(file: string): string {
+function fileSql(file: string): string {
   return str(file.replace(/[[*?]/g, "[$&]"));
 }
 
 /** Names of the rejects tables of CSV scan `g` (see `ReaderSpec.scans`). */
-export function rejectsTables(prefix: string, g: number): { errors: string; scans: string } {
+function rejectsTables(prefix: string, g: number): { errors: string; scans: string } {
   return { errors: `${prefix}_${g}`, scans: `${prefix}_scan_${g}` };
 }
 
@@ -103,11 +103,6 @@ export function readerSql(spec: ReaderSpec): string {
 /** Rows per file of CSV or JSON scan `g`, as `file` (position in the scan's list) and `n`. */
 export function scanRowCountsSql(spec: ReaderSpec, g: number): string {
   return `SELECT file_index AS file, count(*) AS n FROM ${scanFunction(spec, g)} GROUP BY 1`;
-}
-
-/** The schema of a reader: `DESCRIBE` over it. */
-export function describeSql(spec: ReaderSpec): string {
-  return `DESCRIBE SELECT * FROM (${readerSql(spec)})`;
 }
 
 /** Null counts per top-level column from Parquet metadata (no data scan). */

@@ -40,7 +40,7 @@ export function parseShard(text: string): Shard {
 }
 
 /** SQL condition on a `pk` (DuckDB `hash` of the person id) that holds for the people of `shard`. */
-export function shardConditionSql(shard: Shard, pk = "pk"): string {
+function shardConditionSql(shard: Shard, pk = "pk"): string {
   return `(${pk} % ${shard.count}::UBIGINT) = ${shard.index}::UBIGINT`;
 }
 
@@ -52,7 +52,7 @@ export function keepShardSql(shard: Shard): string {
 const PARTITION_FOLDER = new RegExp(`(?:^|[\\\\/])${PARTITION_KEY}=(\\d{1,9})[\\\\/]`, "g");
 
 /** The partition K of a file in a `person_part=K` folder (the innermost such folder), or null. */
-export function partitionOf(file: string): number | null {
+function partitionOf(file: string): number | null {
   const found = [...file.matchAll(PARTITION_FOLDER)];
   return found.length ? Number(found.at(-1)![1]) : null;
 }

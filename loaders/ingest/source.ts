@@ -389,7 +389,7 @@ export function keyValueHint(source: Source): string {
 }
 
 /** The top-level column names, for messages. */
-export function columnNames(source: Source): string[] {
+function columnNames(source: Source): string[] {
   return source.columns.filter((c) => c.topLevel).map((c) => c.name);
 }
 

@@ -121,8 +121,3 @@ export function compileGroup(group: ResolvedGroup, resolve: FieldResolver, path:
   if (parts.length === 1) return parts[0];
   return `(${parts.join(group.match === "any" ? " OR " : " AND ")})`;
 }
-
-/** The names of the fields a group refers to. */
-export function fieldsOf(group: ResolvedGroup | null): string[] {
-  return group ? group.conditions.map((c) => c.field) : [];
-}

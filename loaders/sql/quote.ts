@@ -15,11 +15,6 @@ export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** A dotted path into struct columns: `["identityMap", "ECID"]` -> `"identityMap"."ECID"`. */
-export function identPath(parts: readonly string[]): string {
-  return parts.map(ident).join(".");
-}
-
 /** A string literal: `it's` -> `'it''s'`. */
 export function str(text: string): string {
   assertNoNul(text, "a text value");
@@ -54,9 +49,4 @@ export function timestamp(text: string): string {
 export function date(text: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) throw new UserError("config", `expected a date written YYYY-MM-DD but got ${JSON.stringify(text)}`);
   return `DATE '${text}'`;
-}
-
-/** A list of string literals: `['a', 'b']`. */
-export function strList(values: readonly string[]): string {
-  return `[${values.map(str).join(", ")}]`;
 }

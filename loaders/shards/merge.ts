@@ -277,17 +277,7 @@ async function mergeInsights(db: Database, dirs: readonly string[], base: Instan
     features.forEach((f, k) => cells[k]!.merge(ValueCells.fromJSON(f, part.cells[k]!)));
   }
   const F = features.length;
-  const sampled = (await db.connection.runAndReadAll(`SELECT c.*, r.bucket FROM read_parquet(${list(dirs.map((d) => join(d, SHARD_SAMPLE)))}) c JOIN ranked r USING (id)
-    ORDER BY c.hash, c.id LIMIT ${SAMPLE_CANDIDATES}`)).getRowObjectsJS();
-  const number = (v: unknown) => (v === null || v === undefined ? Number.NaN : Number(v));
-  const sample: SampledPerson[] = sampled.map((r) => ({
-    id: String(r["id"]),
-    hash: Number(r["hash"]),
-    score: Number(r["score"]),
-    bucket: Number(r["bucket"]),
-    values: Array.from({ length: F }, (_, f) => number(r[`v${f}`])),
-    contributions: r["c0"] === null && F > 0 ? null : Array.from({ length: F }, (_, f) => number(r[`c${f}`])),
-  }));
+  const sample = await readSample(db, dirs, F);
   const rule = base.buckets.rule;
   // Buckets on the percentile: the shards' sums are per bucket of their own percentiles; everyone's come from their
   // people's contributions, by bucket over everyone.
@@ -323,4 +313,33 @@ async function factorsByBucket(db: Database, dirs: readonly string[], F: number)
     WHERE f.rank > 0 GROUP BY ALL`);
   for (const row of top) json.inTop[Number(row["bucket"]) * F + Number(row["feature"])] = Number(row["people"]);
   return FactorSummary.fromJSON(json);
+}
+
+/**
+ * The run's sample: the `SAMPLE_CANDIDATES` people with the smallest hash among the shards' candidates, with their
+ * bucket over everyone (table `ranked`), read chunk by chunk into numbers (no object per value).
+ */
+async function readSample(db: Database, dirs: readonly string[], F: number): Promise<SampledPerson[]> {
+  const result = await db.connection.stream(`SELECT c.id, c.hash, c.score, r.bucket, ${Array.from({ length: F }, (_, f) => `c.v${f}`).join(", ")}, ${Array.from({ length: F }, (_, f) => `c.c${f}`).join(", ")}
+    FROM read_parquet(${list(dirs.map((d) => join(d, SHARD_SAMPLE)))}) c JOIN ranked r USING (id) ORDER BY c.hash, c.id LIMIT ${SAMPLE_CANDIDATES}`);
+  const sample: SampledPerson[] = [];
+  const columns: Float64Array[] = [];
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const ids = chunk.getColumnVector(0);
+    for (let c = 1; c < chunk.columnCount; c++) columns[c] = numbersOf(chunk.getColumnVector(c), chunk.rowCount, columns[c]);
+    for (let i = 0; i < chunk.rowCount; i++) {
+      const contributions = Number.isNaN(columns[4 + F]?.[i] ?? Number.NaN) ? null : Array.from({ length: F }, (_, f) => columns[4 + F + f]![i]!);
+      sample.push({
+        id: String(ids.getItem(i)),
+        hash: columns[1]![i]!,
+        score: columns[2]![i]!,
+        bucket: columns[3]![i]!,
+        values: Array.from({ length: F }, (_, f) => columns[4 + f]![i]!),
+        contributions: F > 0 ? contributions : [],
+      });
+    }
+  }
+  return sample;
 }

@@ -28,8 +28,22 @@ import {
   setRowsSql,
 } from "./sql.js";
 import { personSqlParts } from "./person-sql.js";
-import { type FeatureDef, type PersonFeature, historyColumnsAt, personColumn, regularityColumn, statsPerKind } from "./catalogue.js";
-import { type HistoryAggregates, RECENT_DAYS, addBgnbdColumns, emptyHistoryValues, historyColumns, historyValues } from "./history.js";
+import {
+  type FeatureDef,
+  type PersonFeature,
+  historyColumnsAt,
+  personColumn,
+  regularityColumn,
+  statsPerKind,
+} from "./catalogue.js";
+import {
+  type HistoryAggregates,
+  RECENT_DAYS,
+  addBgnbdColumns,
+  emptyHistoryValues,
+  historyColumns,
+  historyValues,
+} from "./history.js";
 import type { CutoffInfo, InstancePlan } from "./plan.js";
 import { type PortableLayout, portableLayout } from "./portable.js";
 import { forEachChunk, forEachNamedChunk } from "./read.js";
@@ -92,7 +106,12 @@ export interface BuildOptions {
 }
 
 /** Computes the training, test and scoring sets of a planned instance. */
-export async function buildFeatures(session: Session, ingest: IngestResult, plan: InstancePlan, options: BuildOptions = {}): Promise<InstanceFeatures> {
+export async function buildFeatures(
+  session: Session,
+  ingest: IngestResult,
+  plan: InstancePlan,
+  options: BuildOptions = {},
+): Promise<InstanceFeatures> {
   return (await buildFeatureSets(session, ingest, [plan], options))[0]!;
 }
 
@@ -166,7 +185,9 @@ async function buildGroup(
   const progress = (step: string, started: number) => options.onProgress?.(`${names}: ${step} (${seconds(started)} s)`);
   let started = Date.now();
   const { examples, members, kinds, person, history } = await groupExamples(session, group);
-  const counts = members.map((m, i) => `${group[i]!.instance.name}: ${m.sets.map((s) => `${s.rows} ${s.part}`).join(", ")}`);
+  const counts = members.map((m, i) => {
+    return `${group[i]!.instance.name}: ${m.sets.map((s) => `${s.rows} ${s.part}`).join(", ")}`;
+  });
   progress(`${examples} distinct examples (${counts.join("; ")})`, started);
 
   started = Date.now();
@@ -208,7 +229,9 @@ async function groupExamples(
   const features: GroupFeatures = { kinds: [], person: [], history: [] };
   const { kinds, person, history } = features;
   const slots = group.map(({ layout }) => ({
-    kinds: layout.kinds.map((k) => slotOf(kinds, (x) => x.type === k.type && x.flag === k.flag, { type: k.type, flag: k.flag })),
+    kinds: layout.kinds.map((k) =>
+      slotOf(kinds, (x) => x.type === k.type && x.flag === k.flag, { type: k.type, flag: k.flag }),
+    ),
     person: layout.person.map((f) => slotOf(person, (x) => x.def.name === f.def.name, f)),
     history: layout.history.map((k) =>
       slotOf(history, (x) => x.flag === k.flag && x.amount === k.amount, { flag: k.flag, amount: k.amount }),
@@ -247,7 +270,12 @@ async function groupExamples(
 
 /** Per-kind statistics (`kindStatsSql`), read by column name, scattered into each member's sets: the statistics
  * of its kinds, the trend when the layout has one, and the gap and overdue ratio of its regularity kind. */
-async function scatterKindStats(session: Session, plan: InstancePlan, members: readonly Member[], kinds: KindSql[]): Promise<void> {
+async function scatterKindStats(
+  session: Session,
+  plan: InstancePlan,
+  members: readonly Member[],
+  kinds: KindSql[],
+): Promise<void> {
   const { tables, layout } = plan;
   const spk = statsPerKind(layout);
   const statNames = kindStatColumns(layout.windows);
@@ -341,17 +369,20 @@ async function scatterHistory(
 ): Promise<Record<string, BgnbdParams>[]> {
   const windows = [...new Set(group.map((p) => p.layout.window))];
   const windowColumn = group.map((p) => windows.indexOf(p.layout.window));
-  const spec = { table: `${examples}_history`, examples, kinds, exclusion: group[0]!.flags.exclusion, recentDays: RECENT_DAYS, windows };
+  const exclusion = group[0]!.flags.exclusion;
+  const spec = { table: `${examples}_history`, examples, kinds, exclusion, recentDays: RECENT_DAYS, windows };
   await session.run(historyDaysSql(spec));
   const values = new Float64Array(16);
-  const a: HistoryAggregates = { cday: 0, events: 0, days: 0, first: 0, last: 0, sumSquaredGaps: 0, longestGap: 0, recentDays: 0, amount: 0, lastYear: 0 };
+  const zero = { cday: 0, events: 0, days: 0, first: 0, last: 0 };
+  const a: HistoryAggregates = { ...zero, sumSquaredGaps: 0, longestGap: 0, recentDays: 0, amount: 0, lastYear: 0 };
   await forEachNamedChunk(session, historyStatsSql(spec), (cols, n) => {
     const { ex, kind, cday, events, days, first, last, amount } = cols;
     const { sum_squared_gaps: squares, longest_gap: longest, recent_days: recent } = cols;
     const lastYear = windows.map((_, w) => cols[lastYearColumn(w)]!);
     for (let i = 0; i < n; i++) {
       Object.assign(a, { cday: cday![i], events: events![i], days: days![i], first: first![i], last: last![i] });
-      Object.assign(a, { sumSquaredGaps: squares![i], longestGap: longest![i], recentDays: recent![i], amount: amount![i] });
+      Object.assign(a, { sumSquaredGaps: squares![i], longestGap: longest![i], recentDays: recent![i] });
+      a.amount = amount![i]!;
       members.forEach((m, g) => {
         const part = m.part[ex[i]!]!;
         const own = m.historyOf[kind![i]!]!;
@@ -422,8 +453,10 @@ function emptySet(part: FeatureSet["part"], plan: InstancePlan): FeatureSet {
       matrix.fill(value, (k * spk + s) * rows, (k * spk + s + 1) * rows);
     }
   });
-  if (layout.regularity !== null) matrix.fill(Number.NaN, regularityColumn(layout) * rows, (regularityColumn(layout) + 2) * rows);
+  const fill = (value: number, column: number, width = 1) => matrix.fill(value, column * rows, (column + width) * rows);
+  if (layout.regularity !== null) fill(Number.NaN, regularityColumn(layout), 2);
   const historyAt = historyColumnsAt(layout);
-  layout.history.forEach((kind, k) => emptyHistoryValues(kind).forEach((v, j) => matrix.fill(v, (historyAt[k]! + j) * rows, (historyAt[k]! + j + 1) * rows)));
-  return { part, rows, person: new Int32Array(rows), cutoff: new Uint16Array(rows), labels: part === "score" ? null : new Uint8Array(rows), matrix };
+  layout.history.forEach((kind, k) => emptyHistoryValues(kind).forEach((v, j) => fill(v, historyAt[k]! + j)));
+  const labels = part === "score" ? null : new Uint8Array(rows);
+  return { part, rows, person: new Int32Array(rows), cutoff: new Uint16Array(rows), labels, matrix };
 }

@@ -16,7 +16,11 @@ import { type EventNoun, capitalise, eventTypeNoun, slug } from "./names.js";
 const COUNT_WINDOWS = [7, 30, 90] as const;
 
 /** Builds the feature layout of an instance: its kinds of event, person-level features and history kinds. */
-export async function layoutOf(session: Session, ingest: IngestResult, instance: ResolvedInstance): Promise<FeatureLayout> {
+export async function layoutOf(
+  session: Session,
+  ingest: IngestResult,
+  instance: ResolvedInstance,
+): Promise<FeatureLayout> {
   const { config, events } = ingest;
   const flags = events.flags.instances[instance.index];
   const L = config.features.lookbackDays;
@@ -55,7 +59,10 @@ function eventKinds(ingest: IngestResult, instance: ResolvedInstance): KindDef[]
     .filter((t) => t.events > 0)
     .slice(0, config.features.maxEventTypes)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((t) => ({ key: `event.${slug(t.name)}`, noun: eventTypeNoun(t.name, config.eventLabels), type: t.code, flag: null }));
+    .map((t) => {
+      const noun = eventTypeNoun(t.name, config.eventLabels);
+      return { key: `event.${slug(t.name)}`, noun, type: t.code, flag: null };
+    });
   for (const ce of flags.customEvents) {
     const noun = { one: ce.label.toLowerCase(), many: ce.plural.toLowerCase() };
     kinds.push({ key: `custom.${ce.name}`, noun, type: null, flag: ce.column });
@@ -69,7 +76,13 @@ function eventKinds(ingest: IngestResult, instance: ResolvedInstance): KindDef[]
 }
 
 /** A numeric person-level feature. */
-function numeric(name: string, label: string, unit: string, group: FeatureDef["group"], source: PersonSource): PersonFeature {
+function numeric(
+  name: string,
+  label: string,
+  unit: string,
+  group: FeatureDef["group"],
+  source: PersonSource,
+): PersonFeature {
   return { def: { name, label, kind: "numeric", unit, group }, source };
 }
 
@@ -82,15 +95,10 @@ function behaviourFeatures(ingest: IngestResult, windows: readonly number[]): Pe
   if (events.hasAmount) {
     for (const w of [...windows.filter((x) => x >= 30), L]) {
       const span = `in the last ${w} days`;
-      person.push(
-        numeric(`amount.sum_${w}d`, `Amount ${span}`, "amount", "monetary", { kind: "amount", stat: "sum", window: w }),
-        numeric(`amount.mean_${w}d`, `Average amount per transaction ${span}`, "amount", "monetary", {
-          kind: "amount",
-          stat: "mean",
-          window: w,
-        }),
-        numeric(`amount.max_${w}d`, `Largest amount ${span}`, "amount", "monetary", { kind: "amount", stat: "max", window: w }),
-      );
+      const amount = (stat: "sum" | "mean" | "max", label: string) =>
+        numeric(`amount.${stat}_${w}d`, `${label} ${span}`, "amount", "monetary", { kind: "amount", stat, window: w });
+      person.push(amount("sum", "Amount"), amount("mean", "Average amount per transaction"));
+      person.push(amount("max", "Largest amount"));
     }
   }
   const email = config.features.email;
@@ -99,20 +107,25 @@ function behaviourFeatures(ingest: IngestResult, windows: readonly number[]): Pe
   const ew = Math.min(90, L);
   if (sent !== null && opened !== null) {
     const codes = { sent, opened, clicked: clicked ?? -1 };
-    const rate = (name: string, what: string, rate: "open" | "click" | "clickToOpen") =>
-      numeric(name, `Email ${what} rate (last ${ew} days)`, "share", "engagement", { kind: "email", rate, window: ew, ...codes });
+    const rate = (name: string, what: string, rate: "open" | "click" | "clickToOpen") => {
+      const source = { kind: "email", rate, window: ew, ...codes } as const;
+      return numeric(name, `Email ${what} rate (last ${ew} days)`, "share", "engagement", source);
+    };
     person.push(rate("email.open_rate", "open", "open"));
     if (clicked !== null) {
-      person.push(rate("email.click_rate", "click", "click"), rate("email.click_to_open_rate", "click-to-open", "clickToOpen"));
+      person.push(rate("email.click_rate", "click", "click"));
+      person.push(rate("email.click_to_open_rate", "click-to-open", "clickToOpen"));
     }
   }
   events.channels.forEach((value, code) => {
     const label = `Share of events via ${value} (last ${L} days)`;
-    person.push(numeric(`channel.${slug(value)}.share`, label, "share", "channel", { kind: "share", dimension: "ch", code }));
+    const source = { kind: "share", dimension: "ch", code } as const;
+    person.push(numeric(`channel.${slug(value)}.share`, label, "share", "channel", source));
   });
   events.devices.forEach((value, code) => {
     const label = `Share of events on ${value} (last ${L} days)`;
-    person.push(numeric(`device.${slug(value)}.share`, label, "share", "channel", { kind: "share", dimension: "dev", code }));
+    const source = { kind: "share", dimension: "dev", code } as const;
+    person.push(numeric(`device.${slug(value)}.share`, label, "share", "channel", source));
   });
   person.push(numeric("tenure_days", "Days since first event", "days", "tenure", { kind: "tenure" }));
   return person;
@@ -120,14 +133,19 @@ function behaviourFeatures(ingest: IngestResult, windows: readonly number[]): Pe
 
 /** The person-level features of the instance's profile attributes: text attributes coded by their most frequent
  * values (up to `features.maxCategories`, the rest "(other)"), dates as days since, numbers and flags as they are. */
-async function profileFeatures(session: Session, ingest: IngestResult, instance: ResolvedInstance): Promise<PersonFeature[]> {
+async function profileFeatures(
+  session: Session,
+  ingest: IngestResult,
+  instance: ResolvedInstance,
+): Promise<PersonFeature[]> {
   const person: PersonFeature[] = [];
   for (const a of instance.profileAttributes) {
     const stored = ingest.profiles!.attributes.find((x) => x.column === a.column)!;
     const name = `profile.${slug(a.column)}`;
     if (stored.storage === "text") {
       const limit = ingest.config.features.maxCategories;
-      const top = (await session.rows(categoriesSql(attributeRef(stored.index), limit + 1))).map((r) => String(r.value));
+      const rows = await session.rows(categoriesSql(attributeRef(stored.index), limit + 1));
+      const top = rows.map((r) => String(r.value));
       const categories = top.length > limit ? [...top.slice(0, limit - 1), "(other)"] : top;
       const known = top.length > limit ? top.slice(0, limit - 1) : top;
       person.push({
@@ -146,8 +164,13 @@ async function profileFeatures(session: Session, ingest: IngestResult, instance:
 }
 
 /** What a goal event is called: the event type's name when the goal is one event type, else "goal event". */
-function goalNoun(instance: ResolvedInstance, eventTypes: readonly { name: string }[], labels: Record<string, EventNoun>): EventNoun {
+function goalNoun(
+  instance: ResolvedInstance,
+  eventTypes: readonly { name: string }[],
+  labels: Record<string, EventNoun>,
+): EventNoun {
   const type = instance.goal.conditions.find((c) => c.field === "eventType" && c.op === "equals" && !c.not);
-  if (type && typeof type.value === "string" && eventTypes.some((t) => t.name === type.value)) return eventTypeNoun(type.value, labels);
+  const value = type?.value;
+  if (typeof value === "string" && eventTypes.some((t) => t.name === value)) return eventTypeNoun(value, labels);
   return { one: "goal event", many: "goal events" };
 }

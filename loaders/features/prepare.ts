@@ -60,14 +60,16 @@ export async function prepareFeatures(config: ResolvedConfig, options: PrepareOp
     let started = performance.now();
     const ingested = await ingest(session, config, options.shard);
     const timings: PreparedFeatures["timings"] = { ingest: seconds(started), plans: {}, build: 0 };
-    options.onProgress?.(`ingest: ${ingested.report.events.rowsUsed} of ${ingested.report.events.rowsRead} rows used (${timings.ingest.toFixed(1)} s)`);
+    const { rowsUsed, rowsRead } = ingested.report.events;
+    options.onProgress?.(`ingest: ${rowsUsed} of ${rowsRead} rows used (${timings.ingest.toFixed(1)} s)`);
     const names = options.instances ?? config.instances.map((i) => i.name);
     const plans: InstancePlan[] = [];
     const failed: PreparedFeatures["failed"] = [];
     for (const name of names) {
       started = performance.now();
       const frozen = options.frozen?.layouts.get(name);
-      const plan = await planInstance(session, ingested, name, frozen && bindLayout(frozen, ingested, options.frozen!.from));
+      const bound = frozen && bindLayout(frozen, ingested, options.frozen!.from);
+      const plan = await planInstance(session, ingested, name, bound);
       timings.plans[name] = seconds(started);
       try {
         if (!(options.shard && emptyShardOnly(plan.requirements))) assertRequirements(plan);

@@ -80,14 +80,17 @@ export function numbersOf(vector: DuckDBVector, rows: number, into?: Float64Arra
   const items = raw.items;
   const mask = raw.validity?.data;
   const direct =
-    ArrayBuffer.isView(items) && !(items instanceof DataView) && (items as unknown as ArrayLike<number>).length === rows &&
+    ArrayBuffer.isView(items) &&
+    !(items instanceof DataView) &&
+    (items as unknown as ArrayLike<number>).length === rows &&
     raw.validity?.offset === 0 && (mask === null || mask instanceof BigUint64Array);
   if (!direct) {
     for (let i = 0; i < rows; i++) out[i] = numberAt(vector, i);
     return out;
   }
-  if (items instanceof BigInt64Array || items instanceof BigUint64Array) for (let i = 0; i < rows; i++) out[i] = Number(items[i]);
-  else out.set(items as unknown as ArrayLike<number>);
+  if (items instanceof BigInt64Array || items instanceof BigUint64Array) {
+    for (let i = 0; i < rows; i++) out[i] = Number(items[i]);
+  } else out.set(items as unknown as ArrayLike<number>);
   if (mask instanceof BigUint64Array) {
     const bits = new Uint8Array(mask.buffer, mask.byteOffset, mask.byteLength);
     for (let i = 0; i < rows; i++) if (((bits[i >> 3]! >> (i & 7)) & 1) === 0) out[i] = Number.NaN;

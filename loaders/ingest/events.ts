@@ -13,6 +13,7 @@ import {
   eventTypeCountsSql,
   eventsSql,
   fileOrderSql,
+  firstNulRowSql,
   flagCountsSql,
   identityCountsSql,
   identityLinksSql,
@@ -101,8 +102,11 @@ export async function ingestEvents(session: Session, config: ResolvedConfig, sha
   await session.run(...markDuplicatesSql());
   const accounted = await accountRows(session, config, source, flags, rejected);
   if (accounted.rowsUsed === 0 || !asOf) {
-    const summary = accounted.setAside.map((e) => `${e.reason}: ${e.rows} (e.g. ${e.examples.slice(0, 3).join(", ")})`).join("; ");
-    throw new UserError("no_events", `inputs.events: no usable events; all ${accounted.rowsRead} rows were set aside (${summary})`);
+    const summary = accounted.setAside
+      .map((e) => `${e.reason}: ${e.rows} (e.g. ${e.examples.slice(0, 3).join(", ")})`)
+      .join("; ");
+    const read = accounted.rowsRead;
+    throw new UserError("no_events", `inputs.events: no usable events; all ${read} rows were set aside (${summary})`);
   }
 
   // One shard's people only, from here on (the accounting above is of every row read: see shard.ts). A
@@ -190,7 +194,12 @@ interface Vocabularies {
 
 /** Vocabularies: event types get codes by frequency (`ev_types` and its ENUM); the most frequent channels and
  * devices get codes. Refuses event types with a NUL character, a CSV read without quoting and too many types. */
-async function codeVocabularies(session: Session, source: Source, roles: EventRoles, shard?: Shard): Promise<Vocabularies> {
+async function codeVocabularies(
+  session: Session,
+  source: Source,
+  roles: EventRoles,
+  shard?: Shard,
+): Promise<Vocabularies> {
   const channelText = roles.channel ? trimmedTextSql(roles.channel.sql) : null;
   const deviceText = roles.device ? trimmedTextSql(roles.device.sql) : null;
   const vocab = await session.rows(vocabularySql(source.reader, roles.eventType, channelText, deviceText));
@@ -205,7 +214,8 @@ async function codeVocabularies(session: Session, source: Source, roles: EventRo
   if (typeNames.length > 60_000) {
     throw new UserError(
       "column_type",
-      `inputs.events: ${typeNames.length} distinct event types; expected at most 60,000 (is the event-type column mapped correctly?)`,
+      `inputs.events: ${typeNames.length} distinct event types; expected at most 60,000 ` +
+        "(is the event-type column mapped correctly?)",
     );
   }
   // A partitioned input's shard (always scoring with a saved model, whose features name their channels and devices)
@@ -317,8 +327,11 @@ async function accountRows(
   if (rowsUsed + rowsSetAside !== rowsRead) {
     throw new Error(`row accounting mismatch: ${rowsUsed} used + ${rowsSetAside} set aside != ${rowsRead} read`);
   }
-  if (rowsUsed === 0 && setAside.some((e) => e.reason === "after_as_of")) await refuseAsOfBeforeData(session, config.asOf!);
-  return { setAside, rowsRead, rowsUsed, rowsSetAside, firstEvent: String(totals.first), lastEvent: String(totals.last) };
+  if (rowsUsed === 0 && setAside.some((e) => e.reason === "after_as_of")) {
+    await refuseAsOfBeforeData(session, config.asOf!);
+  }
+  const [firstEvent, lastEvent] = [String(totals.first), String(totals.last)];
+  return { setAside, rowsRead, rowsUsed, rowsSetAside, firstEvent, lastEvent };
 }
 
 /** Canonical tables: `events` (from the used staged rows), `people`; returns the used events per flag column and
@@ -331,7 +344,7 @@ async function canonicalTables(
   flags: FlagPlan,
   resolve: FieldResolver,
   typeNames: readonly string[],
-): Promise<{ flagCounts: Record<string, number>; eventTypes: EventsIngest["eventTypes"]; events: number; people: number }> {
+): Promise<Pick<EventsIngest, "flagCounts" | "eventTypes"> & { events: number; people: number }> {
   await session.run(...dropStagingColumnsSql());
   const flagColumns = flags.columns.map((c) => c.column);
   const has = { amount: roles.amount !== null, channel: roles.channel !== null, device: roles.device !== null };
@@ -342,8 +355,11 @@ async function canonicalTables(
   await checkGoals(session, config, source, flags, flagCounts, resolve);
   await session.run(...peopleSql(source.reader, roles.person));
   const check = await session.row(peopleCheckSql());
-  if (Number(check.people) !== Number(check.hashes)) throw new Error("two person ids share a 64-bit hash; cannot continue");
-  const typeCounts = new Map((await session.rows(eventTypeCountsSql())).map((r) => [String(r.event_type), Number(r.n)]));
+  if (Number(check.people) !== Number(check.hashes)) {
+    throw new Error("two person ids share a 64-bit hash; cannot continue");
+  }
+  const typeRows = await session.rows(eventTypeCountsSql());
+  const typeCounts = new Map(typeRows.map((r) => [String(r.event_type), Number(r.n)]));
   const eventTypes = typeNames.map((name) => ({ name, events: typeCounts.get(name) ?? 0 }));
   const events = [...typeCounts.values()].reduce((a, b) => a + b, 0);
   return { flagCounts, eventTypes, events, people: Number(check.people) };
@@ -355,7 +371,8 @@ async function refuseAsOfBeforeData(session: Session, asOf: string): Promise<nev
   const { first, last } = await session.row(timestampRangeSql());
   throw new UserError(
     "config",
-    `asOf: ${asOf} is before the first event (the events run from ${first} to ${last}); choose a date in that range, or leave asOf out to score as of the last event's date`,
+    `asOf: ${asOf} is before the first event (the events run from ${first} to ${last}); ` +
+      "choose a date in that range, or leave asOf out to score as of the last event's date",
   );
 }
 
@@ -376,19 +393,30 @@ async function checkGoals(
       const top = await session.rows(topValuesSql(source.reader, ref.sql, 8));
       hints.push(`values of ${field}: ${top.map((t) => `${JSON.stringify(t.value)} (${t.n})`).join(", ")}`);
     }
-    const conditions = inst.goal.conditions.map((c) => `${c.not ? "not " : ""}${c.field} ${c.op} ${JSON.stringify(c.value ?? true)}`).join(inst.goal.match === "any" ? " or " : " and ");
+    const conditions = inst.goal.conditions
+      .map((c) => `${c.not ? "not " : ""}${c.field} ${c.op} ${JSON.stringify(c.value ?? true)}`)
+      .join(inst.goal.match === "any" ? " or " : " and ");
+    const goal = `instances[${inst.index}].goal (${inst.name})`;
     // Rows that match the goal but were set aside: the goal is right, the rows are the problem.
     const aside = await session.rows(setAsideMatchesSql(flags.instances[inst.index].goal));
     if (aside.length) {
       const reasons = aside.map((r) => `${r.n} ${EVENT_REASONS[Number(r.reason) - 1]!.message}`).join(", ");
-      throw new UserError("goal_no_match", `instances[${inst.index}].goal (${inst.name}) matches no usable event: ${conditions} matches rows that were all set aside (${reasons}); see the data-quality report's set-aside rows`);
+      throw new UserError(
+        "goal_no_match",
+        `${goal} matches no usable event: ${conditions} matches rows that were all set aside (${reasons}); ` +
+          "see the data-quality report's set-aside rows",
+      );
     }
-    throw new UserError("goal_no_match", `instances[${inst.index}].goal (${inst.name}) matches no event: ${conditions}; ${hints.join("; ")}`);
+    throw new UserError("goal_no_match", `${goal} matches no event: ${conditions}; ${hints.join("; ")}`);
   }
 }
 
 /** Completeness of every top-level column, with the role each plays. */
-async function completeness(session: Session, source: Source, roles: EventRoles): Promise<DataQualityReport["events"]["columns"]> {
+async function completeness(
+  session: Session,
+  source: Source,
+  roles: EventRoles,
+): Promise<DataQualityReport["events"]["columns"]> {
   const cols = source.columns.filter((c) => c.topLevel);
   let row: Record<string, Plain> = {};
   if (source.format === "parquet") {
@@ -402,7 +430,8 @@ async function completeness(session: Session, source: Source, roles: EventRoles)
     }
   }
   if (row.__rows === undefined) {
-    row = await session.row(completenessSql(source.reader, cols.map((c) => ({ name: c.name, sql: c.sql, text: c.fieldType === "text" }))));
+    const columns = cols.map((c) => ({ name: c.name, sql: c.sql, text: c.fieldType === "text" }));
+    row = await session.row(completenessSql(source.reader, columns));
   }
   const total = Math.max(1, Number(row.__rows));
   const roleOf = new Map(Object.entries(roles.mapping).map(([role, col]) => [col, role]));
@@ -414,14 +443,21 @@ async function completeness(session: Session, source: Source, roles: EventRoles)
 
 /** Event types must be text without NUL characters (they become SQL literals and labels): one line naming the
  * column and the first row that has one. */
-async function refuseNulTypes(session: Session, source: Source, roles: EventRoles, typeNames: readonly string[]): Promise<void> {
+async function refuseNulTypes(
+  session: Session,
+  source: Source,
+  roles: EventRoles,
+  typeNames: readonly string[],
+): Promise<void> {
   const bad = typeNames.find((t) => t.includes("\u0000"));
   if (bad === undefined) return;
-  const first = await session.row(`SELECT _file, _row FROM (${source.reader}) WHERE contains(CAST(${roles.eventType} AS VARCHAR), chr(0)) ORDER BY _file, _row LIMIT 1`);
+  const first = await session.row(firstNulRowSql(source.reader, roles.eventType));
   const where = first ? `${basename(source.files[Number(first._file)]!)} row ${first._row}` : "a row";
   throw new UserError(
     "column_type",
-    `inputs.events: the event type ${printable(JSON.stringify(bad))} (column ${roles.mapping.eventType ?? "eventType"}, first in ${where}) contains a NUL character; remove it from the data and rerun`,
+    `inputs.events: the event type ${printable(JSON.stringify(bad))} ` +
+      `(column ${roles.mapping.eventType ?? "eventType"}, first in ${where}) contains a NUL character; ` +
+      "remove it from the data and rerun",
   );
 }
 
@@ -431,7 +467,12 @@ async function refuseNulTypes(session: Session, source: Source, roles: EventRole
 async function refuseUnquotedRead(session: Session, source: Source, typeNames: readonly string[]): Promise<void> {
   const quoted = typeNames.find((t) => t.startsWith('"'));
   if (source.format !== "csv" || quoted === undefined) return;
-  const delimiter = source.spec.csv.delimiter ?? String((await session.row(sniffDelimiterSql(source.files[0]!, source.spec.csv.encoding))).delimiter ?? ",");
+  const sniff = async () => {
+    return (await session.row(sniffDelimiterSql(source.files[0]!, source.spec.csv.encoding))).delimiter;
+  };
+  const delimiter = source.spec.csv.delimiter ?? String((await sniff()) ?? ",");
   const at = await findUnclosedQuote(source, delimiter);
-  if (at) throw unclosedQuoteError(source, at.file, at.line, `the file was read without quotes (values keep them: event type ${printable(JSON.stringify(quoted))})`);
+  if (!at) return;
+  const why = `the file was read without quotes (values keep them: event type ${printable(JSON.stringify(quoted))})`;
+  throw unclosedQuoteError(source, at.file, at.line, why);
 }

@@ -80,6 +80,12 @@ export function vocabularySql(reader: string, eventType: string, channel: string
     FROM (${reader}) GROUP BY ALL`;
 }
 
+/** The file and row of the first source row whose event type (`eventType`, SQL over the reader's columns) holds a
+ * NUL character. */
+export function firstNulRowSql(reader: string, eventType: string): string {
+  return `SELECT _file, _row FROM (${reader}) WHERE contains(CAST(${eventType} AS VARCHAR), chr(0)) ORDER BY _file, _row LIMIT 1`;
+}
+
 /** Table linking anonymous ids to person ids, and the column the linked reader adds (`identityReaderSql`). */
 const LINKS = "ev_links";
 export const LINKED_PERSON_COLUMN = "__linked_person";

@@ -25,26 +25,33 @@ export function personSqlParts(features: readonly PersonFeature[], lookback: num
     switch (s.kind) {
       case "amount": {
         const when = inWindow(s.window);
-        if (s.stat === "sum") sql = `COALESCE(${agg(`amt_sum_${s.window}`, `sum(CASE WHEN ${when} THEN e.amount END)`)}, 0)`;
+        const sum = () => agg(`amt_sum_${s.window}`, `sum(CASE WHEN ${when} THEN e.amount END)`);
+        if (s.stat === "sum") sql = `COALESCE(${sum()}, 0)`;
         else if (s.stat === "max") sql = agg(`amt_max_${s.window}`, `max(CASE WHEN ${when} THEN e.amount END)`);
         else {
-          const sum = agg(`amt_sum_${s.window}`, `sum(CASE WHEN ${when} THEN e.amount END)`);
-          sql = `${sum} / NULLIF(${agg(`amt_n_${s.window}`, `count(CASE WHEN ${when} THEN e.amount END)`)}, 0)`;
+          const total = sum();
+          sql = `${total} / NULLIF(${agg(`amt_n_${s.window}`, `count(CASE WHEN ${when} THEN e.amount END)`)}, 0)`;
         }
         break;
       }
       case "share": {
         const total = agg(`${s.dimension}_n`, `count(e.${s.dimension})`);
-        sql = `${agg(`${s.dimension}_${s.code}`, `sum(CASE WHEN e.${s.dimension} = ${int(s.code)} THEN 1 ELSE 0 END)`)} / NULLIF(${total}, 0)`;
+        const match = `e.${s.dimension} = ${int(s.code)}`;
+        const part = agg(`${s.dimension}_${s.code}`, `sum(CASE WHEN ${match} THEN 1 ELSE 0 END)`);
+        sql = `${part} / NULLIF(${total}, 0)`;
         break;
       }
       case "email": {
-        const count = (what: string, code: number) =>
-          agg(`email_${what}_${s.window}`, `sum(CASE WHEN e.type = ${int(code)} AND ${inWindow(s.window)} THEN 1 ELSE 0 END)`);
+        const count = (what: string, code: number) => {
+          const when = `e.type = ${int(code)} AND ${inWindow(s.window)}`;
+          return agg(`email_${what}_${s.window}`, `sum(CASE WHEN ${when} THEN 1 ELSE 0 END)`);
+        };
         const sent = count("sent", s.sent);
         const opened = count("opened", s.opened);
         const clicked = count("clicked", s.clicked);
-        sql = s.rate === "open" ? `${opened} / NULLIF(${sent}, 0)` : s.rate === "click" ? `${clicked} / NULLIF(${sent}, 0)` : `${clicked} / NULLIF(${opened}, 0)`;
+        const [part, whole] =
+          s.rate === "open" ? [opened, sent] : s.rate === "click" ? [clicked, sent] : [clicked, opened];
+        sql = `${part} / NULLIF(${whole}, 0)`;
         break;
       }
       case "tenure":
@@ -53,7 +60,10 @@ export function personSqlParts(features: readonly PersonFeature[], lookback: num
       case "attribute": {
         const ref = attributeRef(s.index);
         if (s.storage === "number" || s.storage === "boolean") sql = `CAST(${ref} AS DOUBLE)`;
-        else if (s.storage === "date") sql = `CASE WHEN (${ref} - DATE '1970-01-01') < ${CDAY} THEN ${last} - (${ref} - DATE '1970-01-01') END`;
+        else if (s.storage === "date") {
+          const day = `(${ref} - DATE '1970-01-01')`;
+          sql = `CASE WHEN ${day} < ${CDAY} THEN ${last} - ${day} END`;
+        }
         else sql = categoryCode(ref, s.categories ?? []);
         break;
       }

@@ -76,10 +76,12 @@ function eligibleAt(spec: RowsSql, d: number, sample: CutoffSql["sample"]): stri
   let sql =
     spec.activeWithinDays === null
       ? `SELECT ${int(d)} AS cday, pk FROM ${ident(spec.firstActive)} WHERE first_day < ${int(d)}`
-      : `SELECT ${int(d)} AS cday, pk FROM ${ident(spec.activeDays)} WHERE day >= ${int(d - spec.activeWithinDays)} AND day < ${int(d)}`;
+      : `SELECT ${int(d)} AS cday, pk FROM ${ident(spec.activeDays)}
+        WHERE day >= ${int(d - spec.activeWithinDays)} AND day < ${int(d)}`;
   sql += sampleFilter(sample);
   if (spec.eligibleEvents) {
-    sql += ` AND pk IN (SELECT pk FROM events WHERE ${ident(spec.eligibleEvents)} AND day >= ${int(d - spec.lookback)} AND day < ${int(d)}${notExcluded(spec.exclusion)})`;
+    const lookback = `day >= ${int(d - spec.lookback)} AND day < ${int(d)}${notExcluded(spec.exclusion)}`;
+    sql += ` AND pk IN (SELECT pk FROM events WHERE ${ident(spec.eligibleEvents)} AND ${lookback})`;
   }
   if (spec.attributes) sql += ` AND pk IN (SELECT pk FROM profiles pr WHERE ${spec.attributes})`;
   return spec.activeWithinDays === null ? sql : `${sql} GROUP BY pk`;
@@ -94,14 +96,17 @@ export function activityTablesSql(spec: RowsSql): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${ident(spec.activeDays)} AS SELECT pk, day FROM events
       WHERE ${spec.activity ? ident(spec.activity) : "TRUE"}${notExcluded(spec.exclusion)} GROUP BY pk, day`,
-    `CREATE TABLE IF NOT EXISTS ${ident(spec.firstActive)} AS SELECT pk, min(day) AS first_day FROM ${ident(spec.activeDays)} GROUP BY pk`,
-    `CREATE OR REPLACE TABLE ${ident(spec.goalDays)} AS SELECT pk, day FROM events WHERE ${ident(spec.goal)}${notExcluded(spec.exclusion)} GROUP BY pk, day`,
+    `CREATE TABLE IF NOT EXISTS ${ident(spec.firstActive)} AS
+      SELECT pk, min(day) AS first_day FROM ${ident(spec.activeDays)} GROUP BY pk`,
+    `CREATE OR REPLACE TABLE ${ident(spec.goalDays)} AS
+      SELECT pk, day FROM events WHERE ${ident(spec.goal)}${notExcluded(spec.exclusion)} GROUP BY pk, day`,
   ];
 }
 
 /** Eligible people per cutoff day before sampling (`cday, n`). */
 export function eligibleCountsSql(spec: RowsSql, days: readonly number[]): string {
-  return `SELECT cday, count(*) AS n FROM (${days.map((d) => eligibleAt(spec, d, null)).join("\nUNION ALL ")}) GROUP BY cday`;
+  const eligible = days.map((d) => eligibleAt(spec, d, null)).join("\nUNION ALL ");
+  return `SELECT cday, count(*) AS n FROM (${eligible}) GROUP BY cday`;
 }
 
 /**
@@ -111,16 +116,19 @@ export function eligibleCountsSql(spec: RowsSql, days: readonly number[]): strin
 export function rowsTableSql(spec: RowsSql, cutoffs: readonly CutoffSql[]): string[] {
   const values = cutoffs.map((c) => `(${int(c.cut)}, ${int(c.day)}, ${int(PART_CODES[c.part])})`).join(", ");
   const occurs = "g.pk IS NOT NULL";
+  const positive = spec.churn ? `NOT ${occurs}` : occurs;
+  const eligible = cutoffs.map((c) => eligibleAt(spec, c.day, c.sample)).join("\nUNION ALL ");
   return [
-    `CREATE OR REPLACE TABLE ${ident(spec.eligible)} AS ${cutoffs.map((c) => eligibleAt(spec, c.day, c.sample)).join("\nUNION ALL ")}`,
+    `CREATE OR REPLACE TABLE ${ident(spec.eligible)} AS ${eligible}`,
     `CREATE OR REPLACE TABLE ${ident(spec.table)} AS
     WITH cuts AS (SELECT col0 AS cut, col1 AS day, col2 AS part FROM (VALUES ${values})),
     goals AS (SELECT DISTINCT e.cday, e.pk FROM ${ident(spec.eligible)} e JOIN ${ident(spec.goalDays)} g
       ON g.pk = e.pk AND g.day >= e.cday AND g.day < e.cday + ${int(spec.window)})
     SELECT cuts.cut::USMALLINT AS cut, cuts.day::INTEGER AS cday, e.pk, p.pidx, cuts.part::UTINYINT AS part,
-      (CASE WHEN cuts.part = ${PART_CODES.score} THEN NULL WHEN ${spec.churn ? `NOT ${occurs}` : occurs} THEN 1 ELSE 0 END)::UTINYINT AS label,
+      (CASE WHEN cuts.part = ${PART_CODES.score} THEN NULL WHEN ${positive} THEN 1 ELSE 0 END)::UTINYINT AS label,
       (row_number() OVER (PARTITION BY cuts.part ORDER BY p.pidx, cuts.day) - 1)::INTEGER AS pos
-    FROM ${ident(spec.eligible)} e JOIN cuts ON cuts.day = e.cday JOIN people p USING (pk) LEFT JOIN goals g ON g.cday = e.cday AND g.pk = e.pk`,
+    FROM ${ident(spec.eligible)} e JOIN cuts ON cuts.day = e.cday JOIN people p USING (pk)
+      LEFT JOIN goals g ON g.cday = e.cday AND g.pk = e.pk`,
   ];
 }
 
@@ -140,13 +148,15 @@ export function rowCountsSql(table: string): string {
  * tables, numbered `ex` in person-hash then day order.
  */
 export function examplesTableSql(table: string, rowsTables: readonly string[]): string {
+  const pairs = rowsTables.map((t) => `SELECT pk, cday FROM ${ident(t)}`).join(" UNION ");
   return `CREATE OR REPLACE TABLE ${ident(table)} AS
-    SELECT (row_number() OVER (ORDER BY pk, cday) - 1)::INTEGER AS ex, pk, cday FROM (${rowsTables.map((t) => `SELECT pk, cday FROM ${ident(t)}`).join(" UNION ")})`;
+    SELECT (row_number() OVER (ORDER BY pk, cday) - 1)::INTEGER AS ex, pk, cday FROM (${pairs})`;
 }
 
 /** The examples of every set of an instance: set code, position, person index, cutoff index, label, example. */
 export function setRowsSql(table: string, examples: string): string {
-  return `SELECT r.part, r.pos, r.pidx, r.cut, r.label, x.ex FROM ${ident(table)} r JOIN ${ident(examples)} x USING (pk, cday)`;
+  return `SELECT r.part, r.pos, r.pidx, r.cut, r.label, x.ex
+    FROM ${ident(table)} r JOIN ${ident(examples)} x USING (pk, cday)`;
 }
 
 /** Name of the table of an instance's goal days (`pk, day`), by the instance's index in the configuration. */
@@ -166,7 +176,8 @@ export function dailyTypesTable(exclusion: string | null): string {
 
 /** Creates `<table>`: each person's first event day (excluding the instance's excluded events). */
 export function firstDaySql(table: string, exclusion: string | null): string {
-  return `CREATE TABLE IF NOT EXISTS ${ident(table)} AS SELECT pk, min(day) AS first_day FROM events WHERE TRUE${notExcluded(exclusion)} GROUP BY pk`;
+  return `CREATE TABLE IF NOT EXISTS ${ident(table)} AS
+    SELECT pk, min(day) AS first_day FROM events WHERE TRUE${notExcluded(exclusion)} GROUP BY pk`;
 }
 
 /** The examples (`rr`: example number, person, cutoff day). */
@@ -189,13 +200,22 @@ export function dailyTypesSql(table: string, exclusion: string | null): string {
  * Creates the daily counts of an instance's flag-based kinds: `(pk, day, kind, n)`. A kind with neither flag nor
  * type (every event) is summed from the daily type counts.
  */
-export function dailyFlagsSql(table: string, typesTable: string, kinds: readonly KindSql[], exclusion: string | null): string {
+export function dailyFlagsSql(
+  table: string,
+  typesTable: string,
+  kinds: readonly KindSql[],
+  exclusion: string | null,
+): string {
   const parts = kinds.flatMap((k, i) => {
     if (k.type !== null) return [];
-    if (k.flag === null) return [`SELECT pk, day, ${int(i)} AS kind, sum(n)::INTEGER AS n FROM ${ident(typesTable)} GROUP BY pk, day`];
-    return [`SELECT pk, day, ${int(i)} AS kind, count(*)::INTEGER AS n FROM events WHERE ${ident(k.flag)}${notExcluded(exclusion)} GROUP BY pk, day`];
+    if (k.flag === null) {
+      return [`SELECT pk, day, ${int(i)} AS kind, sum(n)::INTEGER AS n FROM ${ident(typesTable)} GROUP BY pk, day`];
+    }
+    const where = `${ident(k.flag)}${notExcluded(exclusion)}`;
+    return [`SELECT pk, day, ${int(i)} AS kind, count(*)::INTEGER AS n FROM events WHERE ${where} GROUP BY pk, day`];
   });
-  const body = parts.length ? parts.join("\nUNION ALL ") : "SELECT NULL::UBIGINT AS pk, NULL::INTEGER AS day, NULL::INTEGER AS kind, NULL::INTEGER AS n WHERE FALSE";
+  const empty = "SELECT NULL::UBIGINT AS pk, NULL::INTEGER AS day, NULL::INTEGER AS kind, NULL::INTEGER AS n";
+  const body = parts.length ? parts.join("\nUNION ALL ") : `${empty} WHERE FALSE`;
   return `CREATE OR REPLACE TABLE ${ident(table)} AS ${body}`;
 }
 
@@ -248,7 +268,8 @@ export function kindStatsSql(spec: KindStatsSql): string {
         (${count(earlier!)} * ${int(t.recent)} / ${int(t.earlier)} + 1))::FLOAT`
     : "NULL::FLOAT";
   const gap = "CASE WHEN count(*) >= 2 THEN (max(e.day) - min(e.day)) / (count(*) - 1) END";
-  const stats = [...windows, "sum(e.n)::FLOAT", "(rr.cday - 1 - max(e.day))::FLOAT", "(rr.cday - 1 - min(e.day))::FLOAT", "count(*)::FLOAT"];
+  const since = (day: string) => `(rr.cday - 1 - ${day}(e.day))::FLOAT`;
+  const stats = [...windows, "sum(e.n)::FLOAT", since("max"), since("min"), "count(*)::FLOAT"];
   const names = kindStatColumns(spec.windows);
   const extras = [
     `${trend} AS ${KIND_EXTRAS.trend}`,
@@ -283,11 +304,12 @@ export interface HistorySql {
 export function historyDaysSql(spec: HistorySql): string {
   const parts = spec.kinds.map(
     (k, i) =>
-      `SELECT pk, day, ${int(i)} AS kind, count(*)::INTEGER AS n, ${k.amount ? "sum(amount)" : "NULL::DOUBLE"} AS amt FROM events
-      WHERE ${k.flag ? ident(k.flag) : "TRUE"}${notExcluded(spec.exclusion)} GROUP BY pk, day`,
+      `SELECT pk, day, ${int(i)} AS kind, count(*)::INTEGER AS n, ${k.amount ? "sum(amount)" : "NULL::DOUBLE"} AS amt
+      FROM events WHERE ${k.flag ? ident(k.flag) : "TRUE"}${notExcluded(spec.exclusion)} GROUP BY pk, day`,
   );
   return `CREATE OR REPLACE TABLE ${ident(spec.table)} AS
-    SELECT pk, day, kind, n, amt, day - lag(day) OVER (PARTITION BY pk, kind ORDER BY day) AS gap FROM (${parts.join("\n    UNION ALL ")})`;
+    SELECT pk, day, kind, n, amt, day - lag(day) OVER (PARTITION BY pk, kind ORDER BY day) AS gap
+    FROM (${parts.join("\n    UNION ALL ")})`;
 }
 
 /** The column of `historyStatsSql` with the active days in window `i` (of `HistorySql.windows`) a year earlier. */
@@ -298,16 +320,20 @@ export function lastYearColumn(i: number): string {
 /**
  * For every example and history kind with at least one active day before the cutoff (one query over all cutoffs):
  * example, kind, cutoff day, events, active days, first and last active day, sum of squared gaps, longest gap,
- * active days in the recent span, amount, then per window the active days in the same window a year earlier. Every gap of a day before the cutoff lies before it, so these are
- * point-in-time.
+ * active days in the recent span, amount, then per window the active days in the same window a year earlier. Every
+ * gap of a day before the cutoff lies before it, so these are point-in-time.
  */
 export function historyStatsSql(spec: HistorySql): string {
+  const lastYear = spec.windows.map((w, i) => {
+    const inWindow = `h.day >= rr.cday - 364 AND h.day < rr.cday - 364 + ${int(w)}`;
+    return `,\n      (count(*) FILTER (${inWindow}))::DOUBLE AS ${lastYearColumn(i)}`;
+  });
   return `WITH ${examplesCte(spec.examples)}
-    SELECT rr.ex, h.kind::INTEGER AS kind, rr.cday, sum(h.n)::DOUBLE AS events, count(*)::DOUBLE AS days, min(h.day)::DOUBLE AS first,
-      max(h.day)::DOUBLE AS last, sum(h.gap * h.gap)::DOUBLE AS sum_squared_gaps, max(h.gap)::DOUBLE AS longest_gap,
-      (count(*) FILTER (h.day >= rr.cday - ${int(spec.recentDays)}))::DOUBLE AS recent_days, sum(h.amt)::DOUBLE AS amount${spec.windows
-        .map((w, i) => `,\n      (count(*) FILTER (h.day >= rr.cday - 364 AND h.day < rr.cday - 364 + ${int(w)}))::DOUBLE AS ${lastYearColumn(i)}`)
-        .join("")}
+    SELECT rr.ex, h.kind::INTEGER AS kind, rr.cday, sum(h.n)::DOUBLE AS events, count(*)::DOUBLE AS days,
+      min(h.day)::DOUBLE AS first, max(h.day)::DOUBLE AS last, sum(h.gap * h.gap)::DOUBLE AS sum_squared_gaps,
+      max(h.gap)::DOUBLE AS longest_gap,
+      (count(*) FILTER (h.day >= rr.cday - ${int(spec.recentDays)}))::DOUBLE AS recent_days,
+      sum(h.amt)::DOUBLE AS amount${lastYear.join("")}
     FROM ${ident(spec.table)} h JOIN rr ON h.pk = rr.pk AND h.day < rr.cday
     GROUP BY rr.ex, rr.cday, h.kind`;
 }
@@ -328,11 +354,14 @@ export interface PersonSql {
 /** For every example: example number, then one column per person-level feature. */
 export function personFeaturesSql(spec: PersonSql): string {
   const aggregates = spec.aggregates.map((a) => `, ${a.sql} AS ${ident(a.name)}`).join("");
+  const notExcludedEvent = spec.exclusion ? ` AND NOT e.${ident(spec.exclusion)}` : "";
+  const columns = spec.columns.map((col) => `, (${col.sql})::FLOAT AS ${ident(col.name)}`).join("");
+  const profiles = spec.profiles ? " LEFT JOIN profiles pr ON pr.pk = rr.pk" : "";
   return `WITH ${examplesCte(spec.examples)},
-    agg AS (SELECT rr.ex${aggregates} FROM events e JOIN rr ON ${lookbackJoin(spec.lookback)}${spec.exclusion ? ` AND NOT e.${ident(spec.exclusion)}` : ""}
+    agg AS (SELECT rr.ex${aggregates} FROM events e JOIN rr ON ${lookbackJoin(spec.lookback)}${notExcludedEvent}
       GROUP BY rr.ex)
-    SELECT rr.ex${spec.columns.map((col) => `, (${col.sql})::FLOAT AS ${ident(col.name)}`).join("")}
-    FROM rr LEFT JOIN agg USING (ex) LEFT JOIN ${ident(spec.firstDays)} f ON f.pk = rr.pk${spec.profiles ? " LEFT JOIN profiles pr ON pr.pk = rr.pk" : ""}`;
+    SELECT rr.ex${columns}
+    FROM rr LEFT JOIN agg USING (ex) LEFT JOIN ${ident(spec.firstDays)} f ON f.pk = rr.pk${profiles}`;
 }
 
 /** Reference to an aggregate column of `agg`. */
@@ -342,13 +371,15 @@ export function aggRef(name: string): string {
 
 /** Most frequent values of a text profile attribute (for category codes). */
 export function categoriesSql(attribute: string, limit: number): string {
-  return `SELECT ${attribute} AS value, count(*) AS n FROM profiles pr WHERE ${attribute} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${int(limit)}`;
+  return `SELECT ${attribute} AS value, count(*) AS n FROM profiles pr WHERE ${attribute} IS NOT NULL
+    GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${int(limit)}`;
 }
 
 /** CASE expression coding a text value by a dictionary (NULL stays NULL; unknown values get the last code). */
 export function categoryCode(expr: string, categories: readonly string[]): string {
   if (categories.length === 0) return "NULL";
-  return `CASE WHEN ${expr} IS NULL THEN NULL ${categories.map((v, i) => `WHEN ${expr} = ${str(v)} THEN ${int(i)}`).join(" ")} ELSE ${int(categories.length)} END`;
+  const whens = categories.map((v, i) => `WHEN ${expr} = ${str(v)} THEN ${int(i)}`).join(" ");
+  return `CASE WHEN ${expr} IS NULL THEN NULL ${whens} ELSE ${int(categories.length)} END`;
 }
 
 /** Drops the per-instance tables. */

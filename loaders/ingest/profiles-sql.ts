@@ -10,11 +10,15 @@ import { ident, int } from "../sql/quote.js";
 export type AttributeStorage = "number" | "boolean" | "date" | "text";
 
 /** SQL converting a source column (of DuckDB type family `from`) to the storage type. */
-export function attributeSql(sql: string, from: "text" | "number" | "boolean" | "timestamp" | "other", to: AttributeStorage): string {
+export function attributeSql(
+  sql: string,
+  from: "text" | "number" | "boolean" | "timestamp" | "other",
+  to: AttributeStorage,
+): string {
   const text = trimmedTextSql(sql);
   switch (to) {
     case "number":
-      return from === "number" ? `CAST(${sql} AS DOUBLE)` : from === "boolean" ? `CAST(${sql} AS DOUBLE)` : `TRY_CAST(${text} AS DOUBLE)`;
+      return from === "number" || from === "boolean" ? `CAST(${sql} AS DOUBLE)` : `TRY_CAST(${text} AS DOUBLE)`;
     case "boolean":
       return from === "boolean" ? sql : `TRY_CAST(${text} AS BOOLEAN)`;
     case "date":
@@ -34,7 +38,8 @@ export function inferTypeSql(reader: string, sql: string, sample: number): strin
 
 /** Creates `pr_staged` (row id, person, pk, attributes as `a0`, `a1`, ...). */
 export function stageProfilesSql(reader: string, person: string, attributes: readonly string[]): string {
-  return `CREATE OR REPLACE TABLE pr_staged AS SELECT _rid, person, hash(person) AS pk${attributes.map((_, i) => `, a${i}`).join("")},
+  const columns = attributes.map((_, i) => `, a${i}`).join("");
+  return `CREATE OR REPLACE TABLE pr_staged AS SELECT _rid, person, hash(person) AS pk${columns},
       row_number() OVER (PARTITION BY person ORDER BY _rid) AS rn
     FROM (SELECT (_file::BIGINT * ${ROW_ID_FILE_FACTOR} + _row)::BIGINT AS _rid, ${person} AS person
       ${attributes.map((a, i) => `, ${a} AS a${i}`).join("")} FROM (${reader}))`;
@@ -45,7 +50,8 @@ export function profileAccountingSql(): string {
   return `SELECT count(*) AS read,
       count(*) FILTER (person IS NOT NULL AND rn = 1) AS used,
       count(*) FILTER (person IS NULL) AS missing, min(_rid, 5) FILTER (person IS NULL) AS missing_examples,
-      count(*) FILTER (person IS NOT NULL AND rn > 1) AS duplicates, min(_rid, 5) FILTER (person IS NOT NULL AND rn > 1) AS duplicate_examples
+      count(*) FILTER (person IS NOT NULL AND rn > 1) AS duplicates,
+      min(_rid, 5) FILTER (person IS NOT NULL AND rn > 1) AS duplicate_examples
     FROM pr_staged`;
 }
 

@@ -62,7 +62,9 @@ export function scansOf(spec: ReaderSpec): readonly (readonly number[])[] {
 function scanFunction(spec: ReaderSpec, g: number): string {
   const files = scansOf(spec)[g]!.map((i) => spec.files[i]!);
   const list = files.length === 1 ? fileSql(files[0]!) : `[${files.map(fileSql).join(", ")}]`;
-  if (spec.format === "jsonl") return `read_json(${list}, format = 'auto'${files.length > 1 ? ", union_by_name = true" : ""})`;
+  if (spec.format === "jsonl") {
+    return `read_json(${list}, format = 'auto'${files.length > 1 ? ", union_by_name = true" : ""})`;
+  }
   const options = ["all_varchar = true", `header = ${spec.csv.header ? "true" : "false"}`];
   const delimiter = spec.csv.delimiter ?? (/\.tsv(\.gz|\.zst)?$/i.test(files[0]!) ? "\t" : null);
   if (delimiter !== null) options.push(`delim = ${str(delimiter)}`);
@@ -71,7 +73,8 @@ function scanFunction(spec: ReaderSpec, g: number): string {
   const buffer = spec.bufferSizes?.[g];
   if (buffer) options.push(`buffer_size = ${int(buffer)}`, `max_line_size = ${int(buffer)}`);
   const rejects = rejectsTables(spec.rejectsPrefix, g);
-  options.push("ignore_errors = true", "store_rejects = true", `rejects_table = ${str(rejects.errors)}`, `rejects_scan = ${str(rejects.scans)}`);
+  options.push("ignore_errors = true", "store_rejects = true");
+  options.push(`rejects_table = ${str(rejects.errors)}`, `rejects_scan = ${str(rejects.scans)}`);
   return `read_csv(${list}, ${options.join(", ")})`;
 }
 
@@ -94,8 +97,10 @@ export function readerSql(spec: ReaderSpec): string {
   const parts = scansOf(spec).map((files, g) => {
     const single = files.length === 1;
     const file = single ? int(files[0]!) : `${intList(files)}[file_index::BIGINT + 1]`;
-    const offset = single || !spec.rowOffsets ? "" : ` - ${intList(files.map((i) => spec.rowOffsets![i]!))}[file_index::BIGINT + 1]`;
-    return `SELECT ${file}::USMALLINT AS _file, (row_number() OVER ()${offset})::BIGINT AS _row, * FROM ${scanFunction(spec, g)}`;
+    const offsets = spec.rowOffsets;
+    const offset = single || !offsets ? "" : ` - ${intList(files.map((i) => offsets[i]!))}[file_index::BIGINT + 1]`;
+    const row = `(row_number() OVER ()${offset})::BIGINT AS _row`;
+    return `SELECT ${file}::USMALLINT AS _file, ${row}, * FROM ${scanFunction(spec, g)}`;
   });
   return parts.length === 1 ? parts[0]! : parts.map((p) => `(${p})`).join(" UNION ALL BY NAME ");
 }
@@ -107,7 +112,8 @@ export function scanRowCountsSql(spec: ReaderSpec, g: number): string {
 
 /** Null counts per top-level column from Parquet metadata (no data scan). */
 export function parquetNullsSql(files: readonly string[]): string {
-  return `SELECT path_in_schema AS name, sum(stats_null_count) AS nulls, count(*) FILTER (stats_null_count IS NULL) AS unknown
+  return `SELECT path_in_schema AS name, sum(stats_null_count) AS nulls,
+      count(*) FILTER (stats_null_count IS NULL) AS unknown
     FROM parquet_metadata([${files.map(fileSql).join(", ")}]) GROUP BY 1`;
 }
 
@@ -129,9 +135,11 @@ export function globSql(pattern: string): string {
  * the scan's `delimiter`. */
 export function rejectsSql(prefix: string, g: number): string {
   const t = rejectsTables(prefix, g);
-  return `SELECT s.file_path AS path, e.line::BIGINT AS line, bool_or(e.error_type::VARCHAR = 'INVALID ENCODING') AS encoding,
+  return `SELECT s.file_path AS path, e.line::BIGINT AS line,
+      bool_or(e.error_type::VARCHAR = 'INVALID ENCODING') AS encoding,
       max(1 + length(e.csv_line) - length(replace(e.csv_line, chr(10), ''))) AS lines,
-      bool_or(contains(e.csv_line, '"')) AS quoted, any_value(s.quote) IN ('', '(empty)') AS unquoted, any_value(s.delimiter) AS delimiter
+      bool_or(contains(e.csv_line, '"')) AS quoted, any_value(s.quote) IN ('', '(empty)') AS unquoted,
+      any_value(s.delimiter) AS delimiter
     FROM ${ident(t.errors)} e JOIN ${ident(t.scans)} s USING (scan_id, file_id)
     GROUP BY ALL ORDER BY path, line`;
 }
@@ -144,5 +152,6 @@ export function dropRejectsSql(prefix: string, g: number): string[] {
 
 /** The delimiter DuckDB's sniffer finds in a CSV file, as `delimiter`. */
 export function sniffDelimiterSql(file: string, encoding: string): string {
-  return `SELECT Delimiter AS delimiter FROM sniff_csv(${fileSql(file)}${encoding !== "utf-8" ? `, encoding = ${str(encoding)}` : ""})`;
+  const options = encoding !== "utf-8" ? `, encoding = ${str(encoding)}` : "";
+  return `SELECT Delimiter AS delimiter FROM sniff_csv(${fileSql(file)}${options})`;
 }

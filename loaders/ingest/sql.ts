@@ -29,7 +29,12 @@ export function inTimestampRangeSql(expr: string): string {
 }
 
 /** Columns of the parsed roles inside the staging query; conditions on roles refer to these. */
-export const STAGED_ROLE_COLUMNS = { person: "__person", timestamp: "__ts", eventType: "__et", amount: "__amount" } as const;
+export const STAGED_ROLE_COLUMNS = {
+  person: "__person",
+  timestamp: "__ts",
+  eventType: "__et",
+  amount: "__amount",
+} as const;
 
 /**
  * Expressions that turn one source row into a staged row. Role expressions are SQL over the reader's columns;
@@ -75,15 +80,22 @@ export function codeOf(expr: string, vocabulary: readonly string[]): string {
 }
 
 /** Distribution of event types, channels and devices over all rows (for dictionaries). */
-export function vocabularySql(reader: string, eventType: string, channel: string | null, device: string | null): string {
-  return `SELECT ${eventType} AS et, ${channel ?? "NULL"}::VARCHAR AS ch, ${device ?? "NULL"}::VARCHAR AS dev, count(*) AS n
+export function vocabularySql(
+  reader: string,
+  eventType: string,
+  channel: string | null,
+  device: string | null,
+): string {
+  return `SELECT ${eventType} AS et, ${channel ?? "NULL"}::VARCHAR AS ch, ${device ?? "NULL"}::VARCHAR AS dev,
+      count(*) AS n
     FROM (${reader}) GROUP BY ALL`;
 }
 
 /** The file and row of the first source row whose event type (`eventType`, SQL over the reader's columns) holds a
  * NUL character. */
 export function firstNulRowSql(reader: string, eventType: string): string {
-  return `SELECT _file, _row FROM (${reader}) WHERE contains(CAST(${eventType} AS VARCHAR), chr(0)) ORDER BY _file, _row LIMIT 1`;
+  return `SELECT _file, _row FROM (${reader}) WHERE contains(CAST(${eventType} AS VARCHAR), chr(0))
+    ORDER BY _file, _row LIMIT 1`;
 }
 
 /** Table linking anonymous ids to person ids, and the column the linked reader adds (`identityReaderSql`). */
@@ -105,7 +117,8 @@ export interface IdentitySql {
  */
 export function identityLinksSql(reader: string, id: IdentitySql): string {
   return `CREATE OR REPLACE TABLE ${LINKS} AS
-    SELECT anon AS __link_anon, first(person ORDER BY ts NULLS LAST, person) FILTER (person IS NOT NULL) AS ${LINKED_PERSON_COLUMN},
+    SELECT anon AS __link_anon,
+      first(person ORDER BY ts NULLS LAST, person) FILTER (person IS NOT NULL) AS ${LINKED_PERSON_COLUMN},
       count(DISTINCT person) AS persons, count(*) FILTER (person IS NULL) AS unowned
     FROM (SELECT ${id.anonymous} AS anon, ${id.person} AS person, ${id.timestamp} AS ts FROM (${reader}))
     WHERE anon IS NOT NULL GROUP BY anon`;
@@ -113,7 +126,8 @@ export function identityLinksSql(reader: string, id: IdentitySql): string {
 
 /** The reader with `LINKED_PERSON_COLUMN`: the person id linked to the row's anonymous id, NULL when none. */
 export function identityReaderSql(reader: string, anonymous: string): string {
-  return `SELECT r.*, l.${LINKED_PERSON_COLUMN} FROM (${reader}) r LEFT JOIN ${LINKS} l ON l.__link_anon = ${anonymous}`;
+  return `SELECT r.*, l.${LINKED_PERSON_COLUMN} FROM (${reader}) r
+    LEFT JOIN ${LINKS} l ON l.__link_anon = ${anonymous}`;
 }
 
 /** The person of a row: its own person id, else the person id linked to its anonymous id, else the anonymous id
@@ -126,14 +140,16 @@ export function stitchedPersonSql(id: Pick<IdentitySql, "person" | "anonymous">)
  * anonymous id (`anonymous`), and anonymous ids that appear with more than one person id (`shared`). */
 export function identityCountsSql(): string {
   return `SELECT COALESCE(sum(unowned) FILTER (${LINKED_PERSON_COLUMN} IS NOT NULL), 0) AS linked,
-      COALESCE(sum(unowned) FILTER (${LINKED_PERSON_COLUMN} IS NULL), 0) AS anonymous, count(*) FILTER (persons > 1) AS shared
+      COALESCE(sum(unowned) FILTER (${LINKED_PERSON_COLUMN} IS NULL), 0) AS anonymous,
+      count(*) FILTER (persons > 1) AS shared
     FROM ${LINKS}`;
 }
 
 /** Creates `ev_types(__type_name, __type_code)` from a list of event types, codes in the given order. */
 export function typesTableSql(types: readonly string[]): string {
   const values = types.length ? types.map((t, i) => `(${str(t)}, ${int(i)})`).join(", ") : "(NULL, 0)";
-  return `CREATE OR REPLACE TABLE ev_types AS SELECT col0::VARCHAR AS __type_name, col1::USMALLINT AS __type_code FROM (VALUES ${values})
+  return `CREATE OR REPLACE TABLE ev_types AS
+    SELECT col0::VARCHAR AS __type_name, col1::USMALLINT AS __type_code FROM (VALUES ${values})
     ${types.length ? "" : "WHERE FALSE"}`;
 }
 
@@ -163,9 +179,10 @@ export function stageSql(spec: StageSpec): string {
     `WHEN ${R.person} IS NULL THEN ${r("person_id_missing")}`,
     `WHEN ${R.eventType} IS NULL THEN ${r("event_type_missing")}`,
   ];
-  if (spec.amount && spec.amountPresent) reasons.push(`WHEN ${R.amount} IS NULL AND __amount_present THEN ${r("amount_invalid")}`);
+  const invalid = r("amount_invalid");
+  if (spec.amount && spec.amountPresent) reasons.push(`WHEN ${R.amount} IS NULL AND __amount_present THEN ${invalid}`);
   // NaN, Infinity and values beyond a double's range (1e309) are not amounts either.
-  if (spec.amount) reasons.push(`WHEN ${R.amount} IS NOT NULL AND NOT isfinite(${R.amount}) THEN ${r("amount_invalid")}`);
+  if (spec.amount) reasons.push(`WHEN ${R.amount} IS NOT NULL AND NOT isfinite(${R.amount}) THEN ${invalid}`);
   if (spec.asOfEnd) reasons.push(`WHEN ${R.timestamp} >= ${timestamp(spec.asOfEnd)} THEN ${r("after_as_of")}`);
   for (const sql of spec.exclusions) reasons.push(`WHEN ${sql} THEN ${r("excluded")}`);
   if (spec.amount) reasons.push(`WHEN ${R.amount} < 0 AND NOT (${spec.negativeAllowed}) THEN ${r("negative_amount")}`);
@@ -201,7 +218,8 @@ export function stageSql(spec: StageSpec): string {
     parsed.push(`${spec.group} AS __grp`);
     out.push("__grp AS grp");
   }
-  out.push("__h AS h", ...spec.flags.map((f) => `${f.sql} AS ${ident(f.column)}`), `(CASE ${reasons.join(" ")} END)::UTINYINT AS reason`);
+  out.push("__h AS h", ...spec.flags.map((f) => `${f.sql} AS ${ident(f.column)}`));
+  out.push(`(CASE ${reasons.join(" ")} END)::UTINYINT AS reason`);
   if (spec.exclusions.length) out.push(rule);
   return `CREATE OR REPLACE TABLE ev_staged AS
     WITH src AS (${spec.reader}),
@@ -217,13 +235,15 @@ export function dropStagingColumnsSql(): string[] {
 
 /** Set-aside staged rows whose flag `flag` is true, per reason (most first). */
 export function setAsideMatchesSql(flag: string): string {
-  return `SELECT reason, count(*) AS n FROM ev_staged WHERE ${ident(flag)} AND reason IS NOT NULL GROUP BY reason ORDER BY n DESC, reason`;
+  return `SELECT reason, count(*) AS n FROM ev_staged WHERE ${ident(flag)} AND reason IS NOT NULL
+    GROUP BY reason ORDER BY n DESC, reason`;
 }
 
 /** Rows per file and reason (NULL: used): to find files without data rows, and files whose every row is set aside
  * for one reason (such as a file of a glob without a mapped column). */
 export function rowsPerFileSql(): string {
-  return `SELECT (_rid // ${ROW_ID_FILE_FACTOR})::INTEGER AS file, reason, count(*) AS n FROM ev_staged GROUP BY 1, 2 ORDER BY 1, 2`;
+  return `SELECT (_rid // ${ROW_ID_FILE_FACTOR})::INTEGER AS file, reason, count(*) AS n FROM ev_staged
+    GROUP BY 1, 2 ORDER BY 1, 2`;
 }
 
 /** The last timestamp of rows not set aside so far (for the default as-of date). */
@@ -256,7 +276,8 @@ export function markDuplicatesSql(): string[] {
 /** Count, first five row ids and exclusion rule per set-aside reason. */
 export function setAsideSql(hasRules: boolean): string {
   const rule = hasRules ? "rule" : "NULL::UTINYINT";
-  return `SELECT reason, ${rule} AS rule, count(*) AS n, min(_rid, 5) AS examples FROM ev_staged WHERE reason IS NOT NULL
+  return `SELECT reason, ${rule} AS rule, count(*) AS n, min(_rid, 5) AS examples
+    FROM ev_staged WHERE reason IS NOT NULL
     GROUP BY ALL ORDER BY reason, rule`;
 }
 
@@ -272,7 +293,10 @@ export function stagedTotalsSql(): string {
  * Creates `events` from the used staged rows: a view when every row is an event, a table when rows of one
  * person and group value are combined into one event (earliest day, summed amount, flags true when any row's is).
  */
-export function eventsSql(flagColumns: readonly string[], has: { amount: boolean; channel: boolean; device: boolean; grouped: boolean }): string[] {
+export function eventsSql(
+  flagColumns: readonly string[],
+  has: { amount: boolean; channel: boolean; device: boolean; grouped: boolean },
+): string[] {
   const flags = flagColumns.map(ident);
   const col = (present: boolean, name: string, type: string, agg: string) =>
     present ? (has.grouped ? `${agg}(${name}) AS ${name}` : name) : `NULL::${type} AS ${name}`;
@@ -283,7 +307,11 @@ export function eventsSql(flagColumns: readonly string[], has: { amount: boolean
     ...flags.map((f) => (has.grouped ? `bool_or(${f}) AS ${f}` : f)),
   ];
   if (!has.grouped) {
-    return [`DROP VIEW IF EXISTS events`, `DROP TABLE IF EXISTS events`, `CREATE VIEW events AS SELECT pk, day, type, ${columns.join(", ")} FROM ev_staged WHERE reason IS NULL`];
+    return [
+      `DROP VIEW IF EXISTS events`,
+      `DROP TABLE IF EXISTS events`,
+      `CREATE VIEW events AS SELECT pk, day, type, ${columns.join(", ")} FROM ev_staged WHERE reason IS NULL`,
+    ];
   }
   return [
     `DROP VIEW IF EXISTS events`,
@@ -299,7 +327,8 @@ export function peopleSql(reader: string, person: string): string[] {
     `CREATE OR REPLACE TEMP TABLE ev_pks AS SELECT DISTINCT pk FROM events`,
     `CREATE OR REPLACE TABLE people AS
       SELECT (row_number() OVER (ORDER BY person_id) - 1)::INTEGER AS pidx, person_id, pk FROM (
-        SELECT person_id, hash(person_id) AS pk FROM (SELECT DISTINCT ${person} AS person_id FROM (${reader})) WHERE person_id IS NOT NULL
+        SELECT person_id, hash(person_id) AS pk FROM (SELECT DISTINCT ${person} AS person_id FROM (${reader}))
+        WHERE person_id IS NOT NULL
       ) SEMI JOIN ev_pks USING (pk)`,
     `DROP TABLE ev_pks`,
   ];
@@ -312,7 +341,8 @@ export function peopleCheckSql(): string {
 
 /** Events per event type (codes) and overall counts. */
 export function eventTypeCountsSql(): string {
-  return `SELECT t.__type_name AS event_type, count(*) AS n FROM events e JOIN ev_types t ON t.__type_code = e.type GROUP BY 1 ORDER BY 2 DESC, 1`;
+  return `SELECT t.__type_name AS event_type, count(*) AS n FROM events e JOIN ev_types t ON t.__type_code = e.type
+    GROUP BY 1 ORDER BY 2 DESC, 1`;
 }
 
 /** Number of events matching each flag column. */
@@ -323,14 +353,20 @@ export function flagCountsSql(flagColumns: readonly string[]): string {
 
 /** The most frequent values of an expression over the source rows (for "goal matches no event" hints). */
 export function topValuesSql(reader: string, expr: string, limit: number): string {
-  return `SELECT CAST(${expr} AS VARCHAR) AS value, count(*) AS n FROM (${reader}) GROUP BY 1 ORDER BY 2 DESC, 1 NULLS LAST LIMIT ${int(limit)}`;
+  return `SELECT CAST(${expr} AS VARCHAR) AS value, count(*) AS n FROM (${reader})
+    GROUP BY 1 ORDER BY 2 DESC, 1 NULLS LAST LIMIT ${int(limit)}`;
 }
 
 /** Non-missing share of each column over the source rows. Plain counts of non-NULL values: FILTER clauses cost
  * far more than linearly in the number of columns (the ingest of a CSV of 2,000 columns took 75 s with them, 10 s
  * without). */
-export function completenessSql(reader: string, columns: readonly { name: string; sql: string; text: boolean }[]): string {
-  const parts = columns.map((c) => `count(${c.text ? `NULLIF(CAST(${c.sql} AS VARCHAR), '')` : c.sql}) AS ${ident(c.name)}`);
+export function completenessSql(
+  reader: string,
+  columns: readonly { name: string; sql: string; text: boolean }[],
+): string {
+  const parts = columns.map((c) => {
+    return `count(${c.text ? `NULLIF(CAST(${c.sql} AS VARCHAR), '')` : c.sql}) AS ${ident(c.name)}`;
+  });
   return `SELECT count(*) AS __rows${parts.map((p) => `, ${p}`).join("")} FROM (${reader})`;
 }
 
@@ -340,11 +376,13 @@ export function completenessSql(reader: string, columns: readonly { name: string
 export function optOutSql(condition: string, grouped: boolean): string[] {
   return [
     `CREATE OR REPLACE TEMP TABLE opted_out AS SELECT pr.pk FROM profiles pr WHERE ${condition}`,
-    `CREATE OR REPLACE TEMP TABLE opted_out_counts AS SELECT (SELECT count(*) FROM people SEMI JOIN opted_out USING (pk)) AS people,
-      (SELECT count(*) FROM events SEMI JOIN opted_out USING (pk)) AS events`,
+    `CREATE OR REPLACE TEMP TABLE opted_out_counts AS
+      SELECT (SELECT count(*) FROM people SEMI JOIN opted_out USING (pk)) AS people,
+        (SELECT count(*) FROM events SEMI JOIN opted_out USING (pk)) AS events`,
     `DELETE FROM ${grouped ? "events" : "ev_staged"} WHERE pk IN (SELECT pk FROM opted_out)`,
     `DELETE FROM profiles WHERE pk IN (SELECT pk FROM opted_out)`,
-    `CREATE OR REPLACE TABLE people AS SELECT (row_number() OVER (ORDER BY person_id) - 1)::INTEGER AS pidx, person_id, pk
+    `CREATE OR REPLACE TABLE people AS
+      SELECT (row_number() OVER (ORDER BY person_id) - 1)::INTEGER AS pidx, person_id, pk
       FROM people ANTI JOIN opted_out USING (pk)`,
   ];
 }

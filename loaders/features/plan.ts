@@ -90,11 +90,19 @@ export interface CutoffSchedule {
  * keeps `history` days of events before it: the lookback when that leaves the evaluation model at least
  * `PREFERRED_CUTOFFS`, else 90, else `MIN_HISTORY_DAYS` days (whole-history features need no full lookback).
  */
-export function cutoffSchedule(scoreDay: number, window: number, stride: number, lookback: number, firstDay: number, maxCutoffs: number | null): CutoffSchedule {
+export function cutoffSchedule(
+  scoreDay: number,
+  window: number,
+  stride: number,
+  lookback: number,
+  firstDay: number,
+  maxCutoffs: number | null,
+): CutoffSchedule {
   const test = scoreDay - window;
   const labelled = (history: number) => {
     const days: number[] = [];
-    for (let c = test; c - history >= firstDay && (maxCutoffs === null || days.length < maxCutoffs); c -= stride) days.push(c);
+    const room = () => maxCutoffs === null || days.length < maxCutoffs;
+    for (let c = test; c - history >= firstDay && room(); c -= stride) days.push(c);
     return days;
   };
   const options = [...new Set([lookback, 90, MIN_HISTORY_DAYS].filter((h) => h <= lookback))].sort((a, b) => b - a);
@@ -102,7 +110,9 @@ export function cutoffSchedule(scoreDay: number, window: number, stride: number,
     const days = labelled(history);
     // Enough cutoffs for the evaluation model, whose outcome windows close by the test cutoff.
     const closed = days.filter((d) => d + window <= test).length;
-    if (closed >= PREFERRED_CUTOFFS || history === options[options.length - 1]) return { days: [scoreDay, ...days], history, stride };
+    if (closed >= PREFERRED_CUTOFFS || history === options[options.length - 1]) {
+      return { days: [scoreDay, ...days], history, stride };
+    }
   }
   throw new Error("unreachable: the last history option always returns");
 }
@@ -111,16 +121,26 @@ export function cutoffSchedule(scoreDay: number, window: number, stride: number,
  * Plans an instance: cutoffs, examples with labels (sampled when large), catalogue and requirement checks. With
  * the layout of a saved model (`frozen`), only the scoring cutoff is planned, with that layout: nothing is trained.
  */
-export async function planInstance(session: Session, ingest: IngestResult, name: string, frozen?: FeatureLayout): Promise<InstancePlan> {
+export async function planInstance(
+  session: Session,
+  ingest: IngestResult,
+  name: string,
+  frozen?: FeatureLayout,
+): Promise<InstancePlan> {
   const { config, events } = ingest;
   const instance = config.instances.find((i) => i.name === name);
-  if (!instance) throw new UserError("config", `no instance named "${name}"; instances: ${config.instances.map((i) => i.name).join(", ")}`);
+  if (!instance) {
+    const names = config.instances.map((i) => i.name).join(", ");
+    throw new UserError("config", `no instance named "${name}"; instances: ${names}`);
+  }
   const flags = events.flags.instances[instance.index];
   const L = config.features.lookbackDays;
   const scoreDay = dayOf(instance.asOf ?? ingest.asOf) + 1;
   const firstDay = dayOf(events.report.firstEvent.slice(0, 10));
   const stride = config.training.cutoffStride ?? defaultStride(instance.window);
-  const schedule = frozen ? { days: [scoreDay], history: 0, stride } : cutoffSchedule(scoreDay, instance.window, stride, L, firstDay, config.training.maxCutoffs);
+  const schedule = frozen
+    ? { days: [scoreDay], history: 0, stride }
+    : cutoffSchedule(scoreDay, instance.window, stride, L, firstDay, config.training.maxCutoffs);
   const days = schedule.days;
   const ignored = flags.exclusion ?? "all";
   const tables = {
@@ -130,31 +150,13 @@ export async function planInstance(session: Session, ingest: IngestResult, name:
     dailyTypes: dailyTypesTable(flags.exclusion),
     dailyFlags: `fx_daily_flags_${ignored}`,
   };
-  let attributes: string | null = null;
-  if (instance.eligible.attributes) {
-    attributes = compileGroup(instance.eligible.attributes, profileFieldResolver(ingest.profiles!), `instances[${instance.index}].eligible.attributes`);
-  }
-  // Instances with the same activity events share the tables of activity days.
-  const rule = createHash("sha256").update(JSON.stringify([flags.activity, flags.exclusion])).digest("hex").slice(0, 12);
-  const rowsSpec: RowsSql = {
-    table: tables.rows,
-    eligible: `fx_elig_${instance.index}`,
-    activeDays: `fx_act_${rule}`,
-    firstActive: `fx_act_first_${rule}`,
-    goalDays: goalDaysTable(instance.index),
-    lookback: L,
-    activeWithinDays: instance.eligible.activeWithinDays,
-    window: instance.window,
-    churn: instance.type === "churn",
-    goal: flags.goal,
-    activity: flags.activity,
-    eligibleEvents: flags.eligibleEvents,
-    exclusion: flags.exclusion,
-    attributes,
-  };
-  const cuts: CutoffSql[] = days.map((day, k) => ({ cut: k, day, part: k === 0 ? "score" : k === 1 ? "test" : "train", sample: null }));
+  const rowsSpec = rowsSpecOf(ingest, instance, tables.rows);
+  const cuts: CutoffSql[] = days.map((day, k) => {
+    return { cut: k, day, part: k === 0 ? "score" : k === 1 ? "test" : "train", sample: null };
+  });
   await session.run(anyOrderSql(), ...activityTablesSql(rowsSpec));
-  const perDay = new Map((await session.rows(eligibleCountsSql(rowsSpec, days))).map((r) => [Number(r.cday), Number(r.n)]));
+  const eligibleRows = await session.rows(eligibleCountsSql(rowsSpec, days));
+  const perDay = new Map(eligibleRows.map((r) => [Number(r.cday), Number(r.n)]));
   const eligible = new Map(cuts.map((c) => [c.cut, perDay.get(c.day) ?? 0]));
   sampleCutoffs(cuts, eligible, config.training);
   await session.run(...rowsTableSql(rowsSpec, cuts), firstDaySql(tables.firstDays, flags.exclusion));
@@ -183,16 +185,50 @@ export async function planInstance(session: Session, ingest: IngestResult, name:
   return { instance, flags, layout, catalogue: catalogueOf(layout), cutoffs, tables, requirements };
 }
 
+/** What eligibility and labels of an instance need (`RowsSql`), its examples going to table `rows`. Instances with
+ * the same activity events share the tables of activity days. */
+function rowsSpecOf(ingest: IngestResult, instance: ResolvedInstance, rows: string): RowsSql {
+  const flags = ingest.events.flags.instances[instance.index];
+  let attributes: string | null = null;
+  if (instance.eligible.attributes) {
+    const path = `instances[${instance.index}].eligible.attributes`;
+    attributes = compileGroup(instance.eligible.attributes, profileFieldResolver(ingest.profiles!), path);
+  }
+  const ruleKey = JSON.stringify([flags.activity, flags.exclusion]);
+  const rule = createHash("sha256").update(ruleKey).digest("hex").slice(0, 12);
+  return {
+    table: rows,
+    eligible: `fx_elig_${instance.index}`,
+    activeDays: `fx_act_${rule}`,
+    firstActive: `fx_act_first_${rule}`,
+    goalDays: goalDaysTable(instance.index),
+    lookback: ingest.config.features.lookbackDays,
+    activeWithinDays: instance.eligible.activeWithinDays,
+    window: instance.window,
+    churn: instance.type === "churn",
+    goal: flags.goal,
+    activity: flags.activity,
+    eligibleEvents: flags.eligibleEvents,
+    exclusion: flags.exclusion,
+    attributes,
+  };
+}
+
 /**
  * Samples labelled cutoffs: each keeps at most maxExamplesPerCutoff, the training cutoffs share maxExamples. The
  * sample is a range of person-hash buckets starting at a point set by the cutoff day, so a person is drawn at some
  * cutoffs and not others, and no one (a heavy buyer active at every cutoff) fills the training set.
  */
-function sampleCutoffs(cuts: CutoffSql[], eligible: Map<number, number>, training: { maxExamplesPerCutoff: number; maxExamples: number }): void {
+function sampleCutoffs(
+  cuts: CutoffSql[],
+  eligible: Map<number, number>,
+  training: { maxExamplesPerCutoff: number; maxExamples: number },
+): void {
   const trainCutoffs = cuts.filter((c) => c.part === "train").length;
+  const perCutoff = training.maxExamplesPerCutoff;
   for (const c of cuts) {
     const n = eligible.get(c.cut) ?? 0;
-    const max = c.part === "train" ? Math.min(training.maxExamplesPerCutoff, Math.floor(training.maxExamples / trainCutoffs)) : training.maxExamplesPerCutoff;
+    const max = c.part === "train" ? Math.min(perCutoff, Math.floor(training.maxExamples / trainCutoffs)) : perCutoff;
     if (c.part === "score" || n <= max) continue;
     const span = Math.ceil((max / n) * SAMPLE_BUCKETS);
     const lo = Math.floor(((c.day * 0.6180339887498949) % 1) * SAMPLE_BUCKETS);
@@ -213,7 +249,10 @@ function checkRequirements(
   const positives = labelled.reduce((a, c) => a + c.positives, 0);
   const negatives = labelled.reduce((a, c) => a + c.negatives, 0);
   const what = instance.type === "churn" ? "people whose goal did not occur" : "people who reached the goal";
-  const across = `across ${labelled.length} labelled cutoff${labelled.length === 1 ? "" : "s"} ${data.stride} days apart`;
+  const cutoffsLabelled = `${labelled.length} labelled cutoff${labelled.length === 1 ? "" : "s"}`;
+  const across = `across ${cutoffsLabelled} ${data.stride} days apart`;
+  const cover = `the events cover ${span} days (${dateOf(data.firstDay)} to ${dateOf(data.scoreDay - 1)})`;
+  const more = "Provide more people or a longer history";
   const { minPositive, minNegative } = instance.requirements;
   return [
     {
@@ -221,24 +260,26 @@ function checkRequirements(
       ok: labelled.length > 0,
       message:
         labelled.length > 0
-          ? `the events cover ${span} days (${dateOf(data.firstDay)} to ${dateOf(data.scoreDay - 1)}): ${labelled.length} labelled cutoff${labelled.length === 1 ? "" : "s"}, each with at least ${data.history} days of history before it and its ${instance.window}-day outcome window closed by the as-of date`
-          : `the events cover ${span} days (${dateOf(data.firstDay)} to ${dateOf(data.scoreDay - 1)}); instance ${instance.name} needs at least ${needed} days (${MIN_HISTORY_DAYS} days of history before a cutoff + the ${instance.window}-day window after it)`,
+          ? `${cover}: ${cutoffsLabelled}, each with at least ${data.history} days of history before it ` +
+            `and its ${instance.window}-day outcome window closed by the as-of date`
+          : `${cover}; instance ${instance.name} needs at least ${needed} days ` +
+            `(${MIN_HISTORY_DAYS} days of history before a cutoff + the ${instance.window}-day window after it)`,
       hint: `Provide at least ${needed} days of events, or use a shorter window.`,
     },
     {
       check: "positives",
       ok: positives >= minPositive,
-      message: `${positives} positive examples (${what} within ${instance.window} days) ${across}; need at least ${minPositive}`,
+      message: `${positives} positive examples (${what} within ${instance.window} days) ${across}; ` +
+        `need at least ${minPositive}`,
       hint:
-        instance.type === "churn"
-          ? "Provide more people or a longer history, use a longer window or looser eligibility, or lower requirements.minPositive."
-          : "Provide more people or a longer history (more cutoffs), use a longer window or looser eligibility, or lower requirements.minPositive.",
+        `${more}${instance.type === "churn" ? "" : " (more cutoffs)"}, ` +
+        "use a longer window or looser eligibility, or lower requirements.minPositive.",
     },
     {
       check: "negatives",
       ok: negatives >= minNegative,
       message: `${negatives} negative examples ${across}; need at least ${minNegative}`,
-      hint: "Provide more people or a longer history, use a shorter window or looser eligibility, or lower requirements.minNegative.",
+      hint: `${more}, use a shorter window or looser eligibility, or lower requirements.minNegative.`,
     },
   ];
 }
@@ -262,7 +303,10 @@ export function assertRequirements(plan: InstancePlan): void {
 
 /** The message of an instance that does not meet its data requirements: a line naming it, then one line per failed
  * requirement with what was found and what to try. */
-export function unmetRequirements(instance: Pick<ResolvedInstance, "index" | "name">, failed: readonly RequirementResult[]): string {
+export function unmetRequirements(
+  instance: Pick<ResolvedInstance, "index" | "name">,
+  failed: readonly RequirementResult[],
+): string {
   const lines = failed.map((r) => `- ${r.check}: ${r.message}. ${r.hint}`);
   return `instances[${instance.index}] (${instance.name}) does not meet the data requirements:\n${lines.join("\n")}`;
 }

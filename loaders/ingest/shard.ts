@@ -29,12 +29,12 @@ export const PARTITION_KEY = "person_part";
 
 /** Parses `--shard i/N` (0 <= i < N, N >= 1).
  * @throws UserError naming the value and what is expected. */
-export function parseShard(text: string): Shard {
+export function parseShard(text: string, flag = "--shard"): Shard {
   const m = /^(\d{1,6})\/(\d{1,6})$/.exec(text.trim());
   const index = m ? Number(m[1]) : Number.NaN;
   const count = m ? Number(m[2]) : Number.NaN;
   if (!m || count < 1 || index >= count) {
-    throw new UserError("config", `--shard: expected i/N with N at least 1 and i from 0 to N-1 (e.g. 0/4), but got "${text}"`);
+    throw new UserError("config", `${flag}: expected i/N with N at least 1 and i from 0 to N-1 (e.g. 0/4), but got "${text}"`);
   }
   return { index, count };
 }

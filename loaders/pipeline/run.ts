@@ -49,6 +49,10 @@ export interface RunOptions extends Omit<PrepareOptions, "onProgress"> {
    * the earlier runs there (history.json per instance), and the oldest runs beyond `keep` are removed. `out` is
    * then not used. */
   history?: { dir: string; keep: number };
+  /** Train on a person sample: the people of shard `index` of `count` only (read as `shard` reads them), for data too
+   * large for one training run; the run's own scores are of those people, and `--shard` runs score everyone with
+   * its models. */
+  sample?: Shard;
 }
 
 /** What a run did, for the CLI's summary table. */
@@ -74,6 +78,12 @@ export interface RunSummary {
  * previous results untouched.
  */
 export async function runPipeline(config: ResolvedConfig, options: RunOptions): Promise<RunSummary> {
+  if (options.sample) {
+    const flag = `--sample ${options.sample.index}/${options.sample.count}`;
+    if (options.model !== undefined || options.shard) throw new UserError("config", `${flag} trains on a sample of people: drop --model and --shard (score the shards with --model of this run afterwards)`);
+    if (!config.asOf) throw new UserError("config", `${flag} needs --as-of YYYY-MM-DD (or asOf in the configuration): the sample's last event is not the data's`);
+    if (options.history) throw new UserError("config", `${flag} writes the trained run with --out; its scores are of the sample's people only (score every shard with its models, merge, then add the merged run to a history folder)`);
+  }
   if (options.shard) {
     const flag = `--shard ${options.shard.index}/${options.shard.count}`;
     if (options.model === undefined) throw new UserError("model", `${flag} scores with a saved model: add --model RUN (shards cannot train: each would train on other people)`);
@@ -119,6 +129,7 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
   };
   const prepared = await prepareFeatures(config, {
     ...options,
+    ...(options.sample ? { shard: options.sample } : {}),
     ...(frozen ? { frozen } : {}),
     onProgress: (m) => progress(`features: ${m}`),
     beforeClose: async (session, ingested) => {
@@ -159,6 +170,7 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
         progress: (m: string) => progress(`${inst.name}: ${m}`),
         value: values.get(inst.name) ?? null,
         shard: options.shard ?? null,
+        sample: options.sample ?? null,
       };
       const result = saved ? await scoreWithSaved(ctx, saved.get(inst.name)!) : await scoreInstance(ctx);
       const seconds = (performance.now() - t0) / 1000;
@@ -212,6 +224,8 @@ interface InstanceContext {
   value: CustomerValue | null;
   /** The shard this run scores (then it also writes what `merge` needs), or null. */
   shard: Shard | null;
+  /** The person sample this run trains on (`RunOptions.sample`), or null. */
+  sample: Shard | null;
 }
 
 /** What a run reports of one instance. */
@@ -269,7 +283,7 @@ async function scoreInstance(ctx: InstanceContext): Promise<InstanceResult> {
     calibration: { method: scoring.calibration.calibrator.kind, why: calibrationWhy(scoring.calibration), logLoss: scoring.calibration.logLoss },
     limits: modelLimits(inst, { lastDay: features.asOf, trainRate: rate(labelled.labels!), testRate: evaluation.baseRate, profileAttributes: inst.profileAttributes.length }),
   };
-  const saved: SavedModel = { model: scoring.model, calibrator: scoring.calibration.calibrator, layout: features.layout, trainedWith: trainedWith(config, inst), trainedAsOf: features.asOf };
+  const saved: SavedModel = { model: scoring.model, calibrator: scoring.calibration.calibrator, layout: features.layout, trainedWith: trainedWith(config, inst), trainedAsOf: features.asOf, ...(ctx.sample ? { sample: ctx.sample } : {}) };
   await publishInstance(ctx, saved, evaluation, modelCard, seconds);
   const baseline = (name: string) => evaluation.baselines.find((b) => b.name === name)!.auc;
   const test = {

@@ -16,6 +16,7 @@ import type { BgnbdParams } from "../baselines/bgnbd.js";
 import type { Calibrator } from "../calibration/calibrate.js";
 import { UserError } from "../config/errors.js";
 import type { ResolvedConfig, ResolvedInstance } from "../config/types.js";
+import type { Shard } from "../ingest/shard.js";
 import type { PortableLayout } from "../features/portable.js";
 import { type Model, type ModelJSON, modelFromJSON, modelToJSON } from "../model/index.js";
 import { type Evaluation, FILES, type FeatureInfo, type InstanceSummary, type ValueReport } from "./schema.js";
@@ -34,6 +35,9 @@ export interface SavedModel {
   value?: ValueReport | null;
   /** Feature codes of the explorer's columns in scores.parquet (absent: an older model). */
   explorer?: number[];
+  /** Trained on a person sample, the people of shard `index` of `count` only (`score --sample i/N`); absent: on
+   * everyone. */
+  sample?: Shard;
 }
 
 /** Whether a saved model keeps everything it fitted on its scored people (models saved since shards). */
@@ -89,14 +93,16 @@ export interface SavedModelJSON {
   btyd?: Record<string, BgnbdParams>;
   value?: ValueReport | null;
   explorer?: number[];
+  sample?: Shard;
 }
 
 /** The JSON form of a saved model; of its features, what defines them (not how one run's pages show them). */
 export function savedModelJSON(saved: SavedModel, features: FeatureInfo[]): SavedModelJSON {
-  const { layout, trainedWith, trainedAsOf, calibrator, btyd, value, explorer } = saved;
+  const { layout, trainedWith, trainedAsOf, calibrator, btyd, value, explorer, sample } = saved;
   const defined = features.map(({ name, label, kind, unit, group, categories }) => ({ name, label, kind, unit, group, ...(categories ? { categories } : {}) }));
   const fitted = { ...(btyd !== undefined ? { btyd } : {}), ...(value !== undefined ? { value } : {}), ...(explorer !== undefined ? { explorer } : {}) };
-  return { model: modelToJSON(saved.model), calibrator, features: defined, layout, trainedWith, trainedAsOf, ...fitted };
+  const trainedOn = sample ? { sample } : {};
+  return { model: modelToJSON(saved.model), calibrator, features: defined, layout, trainedWith, trainedAsOf, ...trainedOn, ...fitted };
 }
 
 /**
@@ -131,6 +137,7 @@ export function readSavedInstances(dir: string, config: ResolvedConfig, names: r
       ...(json.btyd !== undefined ? { btyd: json.btyd } : {}),
       ...(json.value !== undefined ? { value: json.value } : {}),
       ...(json.explorer !== undefined ? { explorer: json.explorer } : {}),
+      ...(json.sample !== undefined ? { sample: json.sample } : {}),
     };
     out.set(name, { model, summary: read<InstanceSummary>(FILES.instance), evaluation: read<Evaluation>(FILES.evaluation), from: folder });
   }

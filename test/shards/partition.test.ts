@@ -159,3 +159,36 @@ describe("shards of a partitioned input", () => {
     );
   }, 600_000);
 });
+
+describe("training on a person sample (score --sample i/N)", () => {
+  it("trains on the people of one shard only, keeps the sample in model.json, and its models score every shard", async () => {
+    const c = () => Object.assign(partitioned(join(dir, "parts")), { asOf: "2026-10-10" });
+    const run = await runPipeline(c(), { out: join(dir, "sampled"), sample: { index: 1, count: 2 } });
+    const report = json<DataQualityReport>(join(dir, "sampled", "purchase", "data-quality.json"));
+    expect(report.events.files.map((f) => f.split("/").at(-2))).toEqual(["person_part=1", "person_part=3"]);
+    const whole = json<DataQualityReport>(join(dir, "trained", "purchase", "data-quality.json"));
+    expect(report.events.people).toBeLessThan(whole.events.people);
+    for (const { name, scored } of run.instances) {
+      expect(json<{ sample?: unknown }>(join(dir, "sampled", name, "model.json")).sample).toEqual({ index: 1, count: 2 });
+      expect(scored).toBeLessThan(json<InstanceSummary>(join(dir, "trained", name, "instance.json")).scored);
+    }
+    // Everyone, with the sample's models: one frozen run (which saves what it fits) then 2 shards and their merge.
+    await runPipeline(config(), { out: join(dir, "sampled-single"), model: join(dir, "sampled") });
+    const outs = Array.from({ length: 2 }, (_, i) => join(dir, `sampled-shard-${i}`));
+    for (const [i, out] of outs.entries()) await runPipeline(partitioned(join(dir, "parts")), { out, model: join(dir, "sampled-single"), shard: { index: i, count: 2 } });
+    await mergeShards(outs, join(dir, "sampled-merged"));
+    for (const name of ["purchase", "churn"]) {
+      expect(json<{ sample?: unknown }>(join(dir, "sampled-merged", name, "model.json")).sample).toEqual({ index: 1, count: 2 });
+      for (const file of ["scores.parquet", "factors.parquet", "insights.json"]) {
+        expect(digest(join(dir, "sampled-merged", name, file)), `${name}/${file}`).toBe(digest(join(dir, "sampled-single", name, file)));
+      }
+    }
+  }, 600_000);
+
+  it("refuses --sample with --model, --shard or --history, and without an as-of date, in one line", async () => {
+    const sample = { index: 0, count: 2 };
+    await expect(runPipeline(config(), { out: join(dir, "bad"), sample, model: join(dir, "trained") })).rejects.toThrow(/^--sample 0\/2 trains on a sample of people: drop --model and --shard/);
+    await expect(runPipeline(Object.assign(config(), { asOf: undefined }), { out: join(dir, "bad"), sample })).rejects.toThrow(/^--sample 0\/2 needs --as-of YYYY-MM-DD/);
+    await expect(runPipeline(config(), { out: join(dir, "bad"), sample, history: { dir: join(dir, "hist"), keep: 2 } })).rejects.toThrow(/^--sample 0\/2 writes the trained run with --out/);
+  });
+});

@@ -15,11 +15,12 @@ import { summaryTable } from "../summary.js";
 
 /**
  * Runs `score` with the command-line arguments `argv` (`[--config FILE] [--as-of YYYY-MM-DD] [--out DIR]
- * [--model RUN] [--history FOLDER [--keep N]] [--shard i/N]`, default DIR `scores`). With `--model`, the models saved by the run
+ * [--model RUN] [--history FOLDER [--keep N]] [--shard i/N] [--sample i/N]`, default DIR `scores`). With `--model`, the models saved by the run
  * in folder RUN (or by the newest run of a history folder that trained them) score the data: nothing is trained.
  * With `--history`, the run goes to FOLDER/<as-of date> and is compared with the earlier runs there; the latest N
  * runs are kept (default 24). With `--shard i/N` (and `--model`, `--as-of`), only the people of shard i of N are
- * scored, into a shard folder that `merge` combines with the others (see loaders/shards/).
+ * scored, into a shard folder that `merge` combines with the others (see loaders/shards/). With `--sample i/N` (and
+ * `--as-of`, without `--model`), the models train on the people of shard i of N only, a person sample of 1/N.
  * @returns the exit status: 0, or 1 when an instance did not meet its data requirements (the others are written).
  * @throws UserError, UsageError and parseArgs errors for the user's mistakes (see `exitStatusOf`).
  */
@@ -34,10 +35,12 @@ export async function scoreCommand(argv: string[], output: CommandOutput = conso
       history: { type: "string" },
       keep: { type: "string" },
       shard: { type: "string" },
+      sample: { type: "string" },
     },
   });
   const history = historyOption(values);
   const shard = values.shard === undefined ? null : parseShard(values.shard);
+  const sample = values.sample === undefined ? null : parseShard(values.sample, "--sample");
   // Load and validate the configuration (the demo configuration when none is given).
   const config = await loadConfigOrDemo(values.config);
   const asOf = values["as-of"];
@@ -53,6 +56,7 @@ export async function scoreCommand(argv: string[], output: CommandOutput = conso
     ...(values.model !== undefined ? { model: resolve(values.model) } : {}),
     ...(history ? { history } : {}),
     ...(shard ? { shard } : {}),
+    ...(sample ? { sample } : {}),
   });
   // Summarise.
   const seconds = (stage: string) => run.seconds[stage]!.toFixed(1);

@@ -14,7 +14,16 @@ import type { InputFormat, ResolvedInput } from "../config/types.js";
 import { type FieldType, fieldTypeOf } from "../sql/conditions.js";
 import { ident, str } from "../sql/quote.js";
 import { basename } from "node:path";
-import { type ReaderSpec, dropRejectsSql, formatOfPath, globSql, readerSql, rejectsSql, scanRowCountsSql, scansOf } from "./readers.js";
+import {
+  type ReaderSpec,
+  dropRejectsSql,
+  formatOfPath,
+  globSql,
+  readerSql,
+  rejectsSql,
+  scanRowCountsSql,
+  scansOf,
+} from "./readers.js";
 import { UNREADABLE_LINE_REASONS } from "./reasons.js";
 import type { SetAsideEntry } from "./report.js";
 import type { Session } from "./session.js";
@@ -64,7 +73,10 @@ async function checkGzip(file: string, key: string): Promise<void> {
     await pipeline(createReadStream(file), createGunzip(), sink);
   } catch (error) {
     const why = (error as Error).message;
-    throw new UserError("unreadable", `${key}: ${file} is not a complete gzip file (${why}); it may be truncated or corrupted: copy or export it again`);
+    throw new UserError(
+      "unreadable",
+      `${key}: ${file} is not a complete gzip file (${why}); it may be truncated or corrupted: copy or export it again`,
+    );
   }
 }
 
@@ -93,8 +105,13 @@ async function refuseBlankFile(file: string, key: string): Promise<void> {
     stream.destroy();
     input.destroy();
   }
-  const what = /\.gz$/i.test(file) ? (bytes === 0 ? "it decompresses to nothing" : "it decompresses to blank lines only") : "blank lines only";
-  throw new UserError("file_empty", `${key}: ${file} is empty (${what}): no header and no data rows; export the data again, or point ${key}.path at the file that holds it`);
+  const decompressed = bytes === 0 ? "it decompresses to nothing" : "it decompresses to blank lines only";
+  const what = /\.gz$/i.test(file) ? decompressed : "blank lines only";
+  throw new UserError(
+    "file_empty",
+    `${key}: ${file} is empty (${what}): no header and no data rows; ` +
+      `export the data again, or point ${key}.path at the file that holds it`,
+  );
 }
 
 /**
@@ -108,11 +125,14 @@ async function refuseNonObjectJson(session: Session, source: Source): Promise<vo
   if (source.format !== "jsonl" || top.length !== 1 || top[0]!.name !== "json") return;
   const files = source.files.length === 1 ? `${source.files[0]} contains` : `the ${source.files.length} files contain`;
   const first = await session.row(
-    `SELECT _file, _row, CAST(json AS VARCHAR) AS value FROM (${source.reader}) WHERE NOT starts_with(ltrim(CAST(json AS VARCHAR)), '{') ORDER BY _file, _row LIMIT 1`,
+    `SELECT _file, _row, CAST(json AS VARCHAR) AS value FROM (${source.reader})
+      WHERE NOT starts_with(ltrim(CAST(json AS VARCHAR)), '{') ORDER BY _file, _row LIMIT 1`,
   );
   if (first._file === undefined) {
     const any = await session.row(`SELECT count(*) AS n FROM (${source.reader})`);
-    if (Number(any.n) === 0) throw new UserError("file_empty", `${source.key}: ${files} no data rows (an empty JSON array, or no records)`);
+    if (Number(any.n) === 0) {
+      throw new UserError("file_empty", `${source.key}: ${files} no data rows (an empty JSON array, or no records)`);
+    }
     return;
   }
   const file = source.files[Number(first._file)]!;
@@ -121,7 +141,8 @@ async function refuseNonObjectJson(session: Session, source: Source): Promise<vo
   const where = line ? `line ${line}` : `record ${first._row}${line === null ? " of the array" : ""}`;
   throw new UserError(
     "unreadable",
-    `${source.key}: ${file} ${where} is not a JSON object (${value}); every record must be an object of fields, such as {"id": "p1", "ts": "2025-01-01"}: fix or remove that record and rerun`,
+    `${source.key}: ${file} ${where} is not a JSON object (${value}); every record must be an object of fields, ` +
+      'such as {"id": "p1", "ts": "2025-01-01"}: fix or remove that record and rerun',
   );
 }
 
@@ -155,7 +176,9 @@ async function refuseLongLine(files: readonly string[], key: string): Promise<vo
     const n = (x: number) => x.toLocaleString("en-US");
     throw new UserError(
       "unreadable",
-      `${key}: ${file} line ${n(long.line)} is ${n(long.bytes)} bytes long, over the limit of ${n(MAX_LINE_BYTES)} bytes per CSV line; shorten or remove that line (no event field needs that much) and rerun`,
+      `${key}: ${file} line ${n(long.line)} is ${n(long.bytes)} bytes long, ` +
+        `over the limit of ${n(MAX_LINE_BYTES)} bytes per CSV line; ` +
+        "shorten or remove that line (no event field needs that much) and rerun",
     );
   }
 }
@@ -280,7 +303,9 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
   if (!format) {
     throw new UserError(
       "unknown_format",
-      `${key}.path: cannot tell the format of ${files[0]}; expected a .csv, .csv.gz, .tsv, .parquet, .jsonl, .ndjson or .json file, or set ${key}.format to csv, parquet or jsonl`,
+      `${key}.path: cannot tell the format of ${files[0]}; ` +
+        "expected a .csv, .csv.gz, .tsv, .parquet, .jsonl, .ndjson or .json file, " +
+        `or set ${key}.format to csv, parquet or jsonl`,
     );
   }
   for (const file of files) {
@@ -289,7 +314,14 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
     if (format !== "parquet") await refuseBlankFile(file, key);
   }
   const scans = await scansFor(files, format, input.csv.header);
-  const spec: ReaderSpec = { files, format, csv: input.csv, rejectsPrefix: `rej_${key.replace(/\W/g, "_")}`, scans, bufferSizes: scans.map((s) => bufferSize(s.map((i) => files[i]!))) };
+  const spec: ReaderSpec = {
+    files,
+    format,
+    csv: input.csv,
+    rejectsPrefix: `rej_${key.replace(/\W/g, "_")}`,
+    scans,
+    bufferSizes: scans.map((s) => bufferSize(s.map((i) => files[i]!))),
+  };
   let types: { name: string; type: DuckDBType }[];
   try {
     types = await describeColumns(session, spec);
@@ -297,9 +329,14 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
     if (error instanceof UserError) throw error;
     const detail = String((error as Error).message).split("\n")[0]!;
     // DuckDB's strict sniffer refuses mixed line endings (a header ending in LF, rows in CRLF): read leniently.
-    const lenient = format === "csv" && detail.includes("sniffing") ? await describeColumns(session, { ...spec, lenient: true }).catch(() => null) : null;
-    if (lenient === null && format === "csv" && /CSV Error on Line|line size/i.test(detail)) await refuseLongLine(files, key);
-    if (lenient === null) throw new UserError("unreadable", `${key}: could not read ${files.length === 1 ? files[0] : `${files.length} files`} as ${format}: ${detail}`);
+    const sniffing = format === "csv" && detail.includes("sniffing");
+    const lenient = sniffing ? await describeColumns(session, { ...spec, lenient: true }).catch(() => null) : null;
+    const tooLong = /CSV Error on Line|line size/i.test(detail);
+    if (lenient === null && format === "csv" && tooLong) await refuseLongLine(files, key);
+    if (lenient === null) {
+      const what = files.length === 1 ? files[0] : `${files.length} files`;
+      throw new UserError("unreadable", `${key}: could not read ${what} as ${format}: ${detail}`);
+    }
     spec.lenient = true;
     types = lenient;
   }
@@ -322,7 +359,10 @@ export async function openSource(session: Session, input: ResolvedInput, key: st
 async function expand(session: Session, path: string, key: string): Promise<string[]> {
   if (!GLOB_CHARS.test(path) || existsSync(path)) {
     if (!existsSync(path)) throw new UserError("file_missing", `${key}.path: file not found: ${path}`);
-    if (statSync(path).isDirectory()) throw new UserError("file_missing", `${key}.path: ${path} is a folder; expected a file or a glob such as ${path}/*.parquet`);
+    if (statSync(path).isDirectory()) {
+      const what = `${path} is a folder; expected a file or a glob such as ${path}/*.parquet`;
+      throw new UserError("file_missing", `${key}.path: ${what}`);
+    }
     return [path];
   }
   let files: string[];
@@ -338,8 +378,13 @@ async function expand(session: Session, path: string, key: string): Promise<stri
 function flatten(out: SourceColumn[], path: string[], type: DuckDBType): void {
   const name = path.join(".");
   const keyValue = keyValueOf(type);
-  out.push({ name, sql: path.map(ident).join("."), type: type.toString(), fieldType: fieldTypeOf(type.toString()), topLevel: path.length === 1, ...(keyValue ? { keyValue } : {}) });
-  if (type instanceof DuckDBStructType) type.entryNames.forEach((entry, i) => flatten(out, [...path, entry], type.entryTypes[i]!));
+  const text = type.toString();
+  const sql = path.map(ident).join(".");
+  const topLevel = path.length === 1;
+  out.push({ name, sql, type: text, fieldType: fieldTypeOf(text), topLevel, ...(keyValue ? { keyValue } : {}) });
+  if (type instanceof DuckDBStructType) {
+    type.entryNames.forEach((entry, i) => flatten(out, [...path, entry], type.entryTypes[i]!));
+  }
 }
 
 /** How a list of `{key, value}` structs or a map with text keys holds its values; undefined for other types. */
@@ -348,14 +393,19 @@ function keyValueOf(type: DuckDBType): SourceColumn["keyValue"] {
   let kind: "list" | "map";
   let value: DuckDBType | undefined;
   if (type instanceof DuckDBMapType && isText(type.keyType)) [kind, value] = ["map", type.valueType];
-  else if (type instanceof DuckDBListType && type.valueType instanceof DuckDBStructType && isText(entryType(type.valueType, "key"))) {
+  else if (
+    type instanceof DuckDBListType &&
+    type.valueType instanceof DuckDBStructType &&
+    isText(entryType(type.valueType, "key"))
+  ) {
     [kind, value] = ["list", entryType(type.valueType, "value")];
   } else return undefined;
   if (value instanceof DuckDBStructType) {
     const fields = value.entryNames.filter((_, i) => fieldTypeOf(value.entryTypes[i]!.toString()) !== "other");
     return fields.length ? { kind, fields, valueType: "VARCHAR" } : undefined;
   }
-  return value === undefined || fieldTypeOf(value.toString()) === "other" ? undefined : { kind, fields: null, valueType: value.toString() };
+  if (value === undefined || fieldTypeOf(value.toString()) === "other") return undefined;
+  return { kind, fields: null, valueType: value.toString() };
 }
 
 /** The type of a struct's entry, undefined when it has none of that name. */
@@ -367,7 +417,8 @@ function entryType(struct: DuckDBStructType, name: string): DuckDBType | undefin
 /** A column by name (exact; top-level names win over struct paths), else the value of a key in a key-value
  * column (`event_params.page_location`). */
 export function findColumn(source: Source, name: string): SourceColumn | undefined {
-  return source.columns.find((c) => c.name === name && c.topLevel) ?? source.columns.find((c) => c.name === name) ?? keyValueField(source, name);
+  const topLevel = source.columns.find((c) => c.name === name && c.topLevel);
+  return topLevel ?? source.columns.find((c) => c.name === name) ?? keyValueField(source, name);
 }
 
 /** The value of key `<key>` of a key-value column, named `<column>.<key>`: a plain value, or the first present
@@ -377,15 +428,19 @@ function keyValueField(source: Source, name: string): SourceColumn | undefined {
   if (!column?.keyValue) return undefined;
   const { kind, fields, valueType } = column.keyValue;
   const key = str(name.slice(column.name.length + 1));
-  const value = kind === "map" ? `${column.sql}[${key}]` : `list_filter(${column.sql}, lambda x: x."key" = ${key})[1]."value"`;
-  const sql = fields === null ? value : `COALESCE(${fields.map((f) => `CAST(struct_extract(${value}, ${str(f)}) AS VARCHAR)`).join(", ")})`;
+  const value =
+    kind === "map" ? `${column.sql}[${key}]` : `list_filter(${column.sql}, lambda x: x."key" = ${key})[1]."value"`;
+  const texts = fields?.map((f) => `CAST(struct_extract(${value}, ${str(f)}) AS VARCHAR)`);
+  const sql = texts === undefined ? value : `COALESCE(${texts.join(", ")})`;
   return { name, sql, type: valueType, fieldType: fieldTypeOf(valueType), topLevel: false };
 }
 
 /** A hint naming the key-value columns of a source, for "column not found" messages ("" when there are none). */
 export function keyValueHint(source: Source): string {
   const columns = source.columns.filter((c) => c.keyValue).map((c) => c.name);
-  return columns.length ? `; ${columns.join(", ")} ${columns.length === 1 ? "holds" : "hold"} key-value pairs: name a key as ${columns[0]}.<key>` : "";
+  if (columns.length === 0) return "";
+  const hold = columns.length === 1 ? "holds" : "hold";
+  return `; ${columns.join(", ")} ${hold} key-value pairs: name a key as ${columns[0]}.<key>`;
 }
 
 /** The top-level column names, for messages. */
@@ -402,10 +457,13 @@ export function requireColumn(source: Source, name: string, what: string, config
   if (column) return column;
   const found = columnNames(source);
   const shown = found.length > 40 ? [...found.slice(0, 40), `... (${found.length} in all)`] : found;
+  const more = source.files.length > 1 ? ` (and ${source.files.length - 1} more files)` : "";
+  const closest = closestHint(name, source.columns.map((c) => c.name));
+  const hints = `${closest}${keyValueHint(source)}${encodingHint(source, found)}`;
   throw new UserError(
     "column_missing",
-    `${configKey}: ${what} column "${name}" not found in ${source.files[0]}${source.files.length > 1 ? ` (and ${source.files.length - 1} more files)` : ""}; ` +
-      `columns found: ${shown.map(printable).join(", ")}${closestHint(name, source.columns.map((c) => c.name))}${keyValueHint(source)}${encodingHint(source, found)}`,
+    `${configKey}: ${what} column "${name}" not found in ${source.files[0]}${more}; ` +
+      `columns found: ${shown.map(printable).join(", ")}${hints}`,
   );
 }
 
@@ -413,7 +471,11 @@ export function requireColumn(source: Source, name: string, what: string, config
 function encodingHint(source: Source, found: string[]): string {
   if (source.format !== "csv" || source.spec.csv.encoding !== "utf-8") return "";
   const garbled = found.filter((n) => n.trim() === "" || n.includes("\u0000")).length;
-  return garbled * 2 >= found.length ? '; the header reads as blank names: if the file is UTF-16 (as Excel and some exports write it), set csv: { encoding: "utf-16" }' : "";
+  if (garbled * 2 < found.length) return "";
+  return (
+    "; the header reads as blank names: if the file is UTF-16 (as Excel and some exports write it), " +
+    'set csv: { encoding: "utf-16" }'
+  );
 }
 
 /** Lines of a CSV input its last scan could not read, as counts with up to five examples ("file line N"). */
@@ -436,7 +498,14 @@ export interface RejectedLines {
 
 /** The lines the last scan of a CSV source rejected (none for other formats). */
 export async function rejectedLines(session: Session, source: Source): Promise<RejectedLines> {
-  const out: RejectedLines = { count: 0, malformed: { count: 0, examples: [] }, encoding: { count: 0, examples: [] }, skipped: new Map(), unclosedQuote: null, unquoted: null };
+  const out: RejectedLines = {
+    count: 0,
+    malformed: { count: 0, examples: [] },
+    encoding: { count: 0, examples: [] },
+    skipped: new Map(),
+    unclosedQuote: null,
+    unquoted: null,
+  };
   if (source.format !== "csv") return out;
   const header = source.spec.csv.header ? 1 : 0;
   const indexOf = new Map(source.files.map((f, i) => [f, i]));
@@ -475,25 +544,35 @@ export async function rejectedLines(session: Session, source: Source): Promise<R
  */
 export async function refuseUnclosedQuote(source: Source, rejected: RejectedLines): Promise<void> {
   const at = rejected.unclosedQuote;
-  if (at) throw unclosedQuoteError(source, at.file, at.line, `the lines after it (at least ${at.lines - 1}) were read as part of that field and would be lost`);
+  if (at) {
+    const lost = `the lines after it (at least ${at.lines - 1}) were read as part of that field and would be lost`;
+    throw unclosedQuoteError(source, at.file, at.line, lost);
+  }
   const unquoted = rejected.unquoted;
   if (!unquoted) return;
   const line = await firstUnclosedQuoteLine(source.files[unquoted.file]!, unquoted.delimiter, source.spec.csv.encoding);
   const n = rejected.malformed.count;
-  if (line !== null) throw unclosedQuoteError(source, unquoted.file, line, `the file was read without quotes and ${n} ${n === 1 ? "line" : "lines"} could not be parsed`);
+  if (line === null) return;
+  const unparsed = `the file was read without quotes and ${n} ${n === 1 ? "line" : "lines"} could not be parsed`;
+  throw unclosedQuoteError(source, unquoted.file, line, unparsed);
 }
 
-/** The one-line error for a quote opened at `line` of file `file` and not closed on its line; `what` says what it did. */
+/** The one-line error for a quote opened at `line` of file `file` and not closed on its line; `what` says what it
+ * did. */
 export function unclosedQuoteError(source: Source, file: number, line: number, what: string): UserError {
   return new UserError(
     "unreadable",
-    `${source.key}: ${source.files[file]} line ${line}: a field opens a quote (") that is not closed on its line, so ${what}; close or remove that quote (or export the file again) and rerun`,
+    `${source.key}: ${source.files[file]} line ${line}: a field opens a quote (") that is not closed on its line, ` +
+      `so ${what}; close or remove that quote (or export the file again) and rerun`,
   );
 }
 
 /** The first file of a CSV source with a line in which a field opens a double quote that the line does not close,
  * and that line; null when there is none. */
-export async function findUnclosedQuote(source: Source, delimiter: string): Promise<{ file: number; line: number } | null> {
+export async function findUnclosedQuote(
+  source: Source,
+  delimiter: string,
+): Promise<{ file: number; line: number } | null> {
   for (let file = 0; file < source.files.length; file++) {
     const line = await firstUnclosedQuoteLine(source.files[file]!, delimiter, source.spec.csv.encoding);
     if (line !== null) return { file, line };
@@ -538,7 +617,9 @@ export function opensUnclosedQuote(line: string, delimiter: string): boolean {
 /** The set-aside entries of the lines a scan could not read, by reason. */
 export function unreadableEntries(rejected: RejectedLines): SetAsideEntry[] {
   const lines = { malformed_row: rejected.malformed, encoding_invalid: rejected.encoding };
-  return UNREADABLE_LINE_REASONS.filter((r) => lines[r.key].count > 0).map((r) => ({ reason: r.key, message: r.message, rows: lines[r.key].count, examples: lines[r.key].examples }));
+  return UNREADABLE_LINE_REASONS.filter((r) => lines[r.key].count > 0).map((r) => {
+    return { reason: r.key, message: r.message, rows: lines[r.key].count, examples: lines[r.key].examples };
+  });
 }
 
 /** A warning when lines are not valid in the source's encoding, naming the setting that reads them. */
@@ -546,7 +627,8 @@ export function encodingWarning(source: Source, rejected: RejectedLines): string
   if (rejected.encoding.count === 0) return [];
   const n = rejected.encoding.count;
   return [
-    `${source.key}: ${n} ${n === 1 ? "line is" : "lines are"} not valid ${source.spec.csv.encoding.toUpperCase()} (e.g. ${rejected.encoding.examples[0]}); ` +
+    `${source.key}: ${n} ${n === 1 ? "line is" : "lines are"} not valid ${source.spec.csv.encoding.toUpperCase()} ` +
+      `(e.g. ${rejected.encoding.examples[0]}); ` +
       `if the file uses another encoding, set ${source.key}.csv.encoding to utf-8, latin-1 or utf-16`,
   ];
 }

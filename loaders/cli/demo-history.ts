@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { resolvedDemoConfig } from "../config/demo.js";
 import { ensureDemo } from "../demo/ensure.js";
 import { DEMO_AS_OF, generateDemo } from "../demo/generate.js";
-import { DEFAULT_KEEP } from "../history/runs.js";
+import { DEFAULT_KEEP } from "../pipeline/dated-runs.js";
 import { dateOf, dayOf } from "../ingest/dates.js";
 import { runPipeline } from "../pipeline/run.js";
 import { UsageError, runCli } from "./run.js";

@@ -13,7 +13,7 @@ import { forEachNumericChunk } from "../features/read.js";
 import { BUCKETS } from "../scoring/scores.js";
 import { type BucketOrNone, type Drift, FILES, type InstanceHistory, type InstanceSummary, type RealisedOutcome, SCHEMA_VERSION } from "../pipeline/schema.js";
 import { categoricalPsi, driftLevel, numericPsi } from "./drift.js";
-import type { DatedRun } from "./runs.js";
+import type { DatedRun } from "../pipeline/dated-runs.js";
 import { copyScoreHistorySql, enteredHighSql, movementSql, realisedOutcomesSql, scoreColumnsSql } from "./sql.js";
 import { existsSync } from "node:fs";
 

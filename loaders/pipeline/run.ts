@@ -30,7 +30,7 @@ import { writeScoreFiles } from "./outputs.js";
 import { type CustomerValue, prepareCustomerValue, valueOutputs } from "./value.js";
 import { writeFolderAtomically, writeNamedFolderAtomically } from "./output-folder.js";
 import { instanceHistory, realisedOutcomes, writeScoreHistory } from "../history/changes.js";
-import { type DatedRun, datedRuns, modelRunFolder, openHistoryFolder, pruneRuns } from "../history/runs.js";
+import { type DatedRun, datedRuns, modelRunFolder, openHistoryFolder, pruneRuns } from "./dated-runs.js";
 import { dailyTypesSql, dailyTypesTable, firstDaySql, firstDaysTable, goalDaysTable } from "../features/sql.js";
 import { copyActivitySql, copyNewPeopleSql, copyTimelineSql } from "../sql/outputs.js";
 import { MODEL_DEFAULTS, calibrationWhy, evaluationSplit, splitRequirement, trainOnSet } from "./train.js";
@@ -45,7 +45,7 @@ export interface RunOptions extends Omit<PrepareOptions, "onProgress"> {
   /** The output folder of an earlier run whose saved models score this run's data: nothing is trained, and the
    * configuration must define the instances as that run did (see `saved.ts`). */
   model?: string;
-  /** A history folder (loaders/history/runs.ts): the run is written to its folder for the as-of date, compared with
+  /** A history folder (dated-runs.ts): the run is written to its folder for the as-of date, compared with
    * the earlier runs there (history.json per instance), and the oldest runs beyond `keep` are removed. `out` is
    * then not used. */
   history?: { dir: string; keep: number };

@@ -18,7 +18,7 @@ import { loadConfigOrDemo } from "../config/load.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { UserError } from "../config/errors.js";
 import { ID_KEY_ENV } from "../config/privacy.js";
-import { datedRuns } from "../history/runs.js";
+import { datedRuns } from "./dated-runs.js";
 import { runPipeline } from "./run.js";
 import { RUN_FILES, type RunIndex } from "./schema.js";
 

@@ -14,7 +14,7 @@ import { openDatabase } from "../../loaders/db/duckdb.js";
 import { generateDemo } from "../../loaders/demo/generate.js";
 import { auc } from "../../loaders/evaluation/metrics.js";
 import { instanceHistory } from "../../loaders/history/changes.js";
-import { HISTORY_MARKER, datedRuns } from "../../loaders/history/runs.js";
+import { HISTORY_MARKER, datedRuns } from "../../loaders/pipeline/dated-runs.js";
 import { dateOf, dayOf } from "../../loaders/ingest/dates.js";
 import { runPipeline } from "../../loaders/pipeline/run.js";
 import type { InstanceHistory, RunIndex } from "../../loaders/pipeline/schema.js";

@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { isCalendarDate } from "../../config/checks.js";
 import { loadConfigOrDemo } from "../../config/load.js";
-import { DEFAULT_KEEP } from "../../history/runs.js";
+import { DEFAULT_KEEP } from "../../pipeline/dated-runs.js";
 import { parseShard } from "../../ingest/shard.js";
 import { runPipeline } from "../../pipeline/run.js";
 import { type CommandOutput, UsageError } from "../run.js";

@@ -4,7 +4,7 @@
  * ```
  * HISTORY/.customer-ai-history      marker: this folder holds dated runs written by customer-ai
  * HISTORY/<YYYY-MM-DD>/             a run's output folder (schema.ts), scored as of that date, with its models
- * HISTORY/<YYYY-MM-DD>/<instance>/history.json   what changed against the earlier runs (see changes.ts)
+ * HISTORY/<YYYY-MM-DD>/<instance>/history.json   what changed against the earlier runs (loaders/history/changes.ts)
  * ```
  *
  * A run at a date already in the folder replaces that date's run; the oldest runs beyond the retention are removed
@@ -13,8 +13,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../config/errors.js";
-import { OUTPUT_MARKER } from "../pipeline/output-folder.js";
-import { FILES, type InstanceSummary, RUN_FILES } from "../pipeline/schema.js";
+import { OUTPUT_MARKER } from "./output-folder.js";
+import { FILES, type InstanceSummary, RUN_FILES } from "./schema.js";
 
 /** The file that marks a history folder. */
 export const HISTORY_MARKER = ".customer-ai-history";

@@ -14,7 +14,7 @@ import { ensureDemo } from "../demo/ensure.js";
 import { DEMO_AS_OF, generateDemo } from "../demo/generate.js";
 import { DEFAULT_KEEP } from "../pipeline/dated-runs.js";
 import { dateOf, dayOf } from "../ingest/dates.js";
-import { runPipeline } from "../pipeline/run.js";
+import { runPipeline } from "../history/record.js";
 import { UsageError, runCli } from "./run.js";
 
 /** The demo's seed, as in data/demo. */

@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { calibrate } from "../calibration/calibrate.js";
-import type { ResolvedConfig } from "../config/types.js";
+import type { ResolvedConfig, ResolvedInstance } from "../config/types.js";
 import type { FeatureSet, InstanceFeatures } from "../features/build.js";
 import { type PrepareOptions, type PreparedFeatures, prepareFeatures } from "../features/prepare.js";
 import { unmetRequirements } from "../features/plan.js";
@@ -15,6 +15,7 @@ import { UserError } from "../config/errors.js";
 import type { DataQualityReport } from "../ingest/report.js";
 import { predictMargin, shutdownWorkers } from "../model/index.js";
 import { dayOf } from "../ingest/dates.js";
+import type { Session } from "../ingest/session.js";
 import type { Shard } from "../ingest/shard.js";
 import { SHARD_FILE, shardManifest } from "../shards/manifest.js";
 import { layoutsOf } from "../shards/reports.js";
@@ -23,13 +24,22 @@ import { displaySettings, featureInfos, instanceTexts, modelLimits, suggestedSeg
 import { evaluate } from "./evaluate.js";
 import { explainScores } from "./explain.js";
 import { concatSets, matrixOf } from "./matrix.js";
-import { type Evaluation, FILES, type InstanceSummary, type ModelCard, type RealisedOutcome, RUN_FILES, type RunIndex, SCHEMA_VERSION } from "./schema.js";
+import {
+  type Evaluation,
+  FILES,
+  type InstanceHistory,
+  type InstanceSummary,
+  type ModelCard,
+  type RealisedOutcome,
+  RUN_FILES,
+  type RunIndex,
+  SCHEMA_VERSION,
+} from "./schema.js";
 import { type SavedInstance, type SavedModel, isSelfContained, readSavedInstances, savedModelJSON, trainedWith } from "./saved.js";
 import { writeShardFiles } from "../shards/write.js";
 import { writeScoreFiles } from "./outputs.js";
 import { type CustomerValue, prepareCustomerValue, valueOutputs } from "./value.js";
 import { writeFolderAtomically, writeNamedFolderAtomically } from "./output-folder.js";
-import { instanceHistory, realisedOutcomes, writeScoreHistory } from "../history/changes.js";
 import { type DatedRun, datedRuns, modelRunFolder, openHistoryFolder, pruneRuns } from "./dated-runs.js";
 import { dailyTypesSql, dailyTypesTable, firstDaySql, firstDaysTable, goalDaysTable } from "../features/sql.js";
 import { copyActivitySql, copyNewPeopleSql, copyTimelineSql } from "../sql/outputs.js";
@@ -46,13 +56,38 @@ export interface RunOptions extends Omit<PrepareOptions, "onProgress"> {
    * configuration must define the instances as that run did (see `saved.ts`). */
   model?: string;
   /** A history folder (dated-runs.ts): the run is written to its folder for the as-of date, compared with
-   * the earlier runs there (history.json per instance), and the oldest runs beyond `keep` are removed. `out` is
-   * then not used. */
-  history?: { dir: string; keep: number };
+   * the earlier runs there (history.json per instance, by `changes`), and the oldest runs beyond `keep` are removed.
+   * `out` is then not used. */
+  history?: { dir: string; keep: number; changes: HistoryChanges };
   /** Train on a person sample: the people of shard `index` of `count` only (read as `shard` reads them), for data too
    * large for one training run; the run's own scores are of those people, and `--shard` runs score everyone with
    * its models. */
   sample?: Shard;
+}
+
+/**
+ * What a run in a history folder writes about the earlier runs there, given by the history stage
+ * (loaders/history/record.ts), which comes after the pipeline: the pipeline calls it, never imports it.
+ */
+export interface HistoryChanges {
+  /** In the ingest session (`goalDays` its goal-day table): what the earlier runs' scores of `inst` realised. */
+  realisedOutcomes(
+    session: Session,
+    earlier: readonly DatedRun[],
+    inst: ResolvedInstance,
+    goalDays: string,
+    asOf: string,
+  ): Promise<RealisedOutcome[]>;
+  /** An instance's history.json: what changed against the earlier runs, for the run being written in `out`. */
+  instanceHistory(
+    out: string,
+    asOf: string,
+    name: string,
+    earlier: readonly DatedRun[],
+    outcomes: RealisedOutcome[],
+  ): Promise<InstanceHistory>;
+  /** Writes an instance's scores over the earlier runs into the run being written in `out`. */
+  writeScoreHistory(out: string, asOf: string, name: string, earlier: readonly DatedRun[]): Promise<void>;
 }
 
 /** What a run did, for the CLI's summary table. */
@@ -119,6 +154,7 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
       }
     }
   }
+  const changes = options.history?.changes;
   const earlierThan = (asOf: string) => history.filter((run) => run.asOf < asOf);
   const outcomes = new Map<string, RealisedOutcome[]>();
   const values = new Map<string, CustomerValue>();
@@ -135,7 +171,7 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
     beforeClose: async (session, ingested) => {
       for (const inst of config.instances.filter((i) => names.includes(i.name))) {
         const asOf = inst.asOf ?? ingested.asOf;
-        outcomes.set(inst.name, await realisedOutcomes(session, earlierThan(asOf), inst, goalDaysTable(inst.index), asOf));
+        if (changes) outcomes.set(inst.name, await changes.realisedOutcomes(session, earlierThan(asOf), inst, goalDaysTable(inst.index), asOf));
         if (inst.value) {
           const t0 = performance.now();
           values.set(inst.name, await prepareCustomerValue(session, ingested, inst, asOf, saved?.get(inst.name)?.model.value ?? undefined));
@@ -174,9 +210,11 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
       };
       const result = saved ? await scoreWithSaved(ctx, saved.get(inst.name)!) : await scoreInstance(ctx);
       const seconds = (performance.now() - t0) / 1000;
-      if (options.history) {
-        writeJson(join(dir, FILES.history), await instanceHistory(out, features.asOf, inst.name, earlierThan(features.asOf), outcomes.get(inst.name) ?? []));
-        await writeScoreHistory(out, features.asOf, inst.name, earlierThan(features.asOf));
+      if (changes) {
+        const earlier = earlierThan(features.asOf);
+        const realised = outcomes.get(inst.name) ?? [];
+        writeJson(join(dir, FILES.history), await changes.instanceHistory(out, features.asOf, inst.name, earlier, realised));
+        await changes.writeScoreHistory(out, features.asOf, inst.name, earlier);
       }
       summary.index.instances.push({ name: inst.name, label: inst.label, type: inst.type, dir: inst.name });
       summary.instances.push({ name: inst.name, seconds, ...result });

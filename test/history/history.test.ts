@@ -16,7 +16,7 @@ import { auc } from "../../loaders/evaluation/metrics.js";
 import { instanceHistory } from "../../loaders/history/changes.js";
 import { HISTORY_MARKER, datedRuns } from "../../loaders/pipeline/dated-runs.js";
 import { dateOf, dayOf } from "../../loaders/ingest/dates.js";
-import { runPipeline } from "../../loaders/pipeline/run.js";
+import { runPipeline } from "../../loaders/history/record.js";
 import type { InstanceHistory, RunIndex } from "../../loaders/pipeline/schema.js";
 import { str } from "../../loaders/sql/quote.js";
 

@@ -9,7 +9,7 @@ import { isCalendarDate } from "../../config/checks.js";
 import { loadConfigOrDemo } from "../../config/load.js";
 import { DEFAULT_KEEP } from "../../pipeline/dated-runs.js";
 import { parseShard } from "../../ingest/shard.js";
-import { runPipeline } from "../../pipeline/run.js";
+import { runPipeline } from "../../history/record.js";
 import { type CommandOutput, UsageError } from "../run.js";
 import { summaryTable } from "../summary.js";
 

@@ -142,12 +142,17 @@ export async function ingestEvents(session: Session, config: ResolvedConfig, sha
       lastEvent: accounted.lastEvent,
       mapping: roles.mapping,
       ...(identities ? { identities } : {}),
-      eventTypes: eventTypes
-        .filter((t) => t.events > 0)
-        .map((t) => ({ eventType: t.name, events: t.events }))
-        .sort((a, b) => b.events - a.events || (a.eventType < b.eventType ? -1 : 1)),
+      eventTypes: reportedEventTypes(eventTypes),
     },
   };
+}
+
+/** The report's event types: those with used events, most first (ties in name order). */
+export function reportedEventTypes(eventTypes: EventsIngest["eventTypes"]): DataQualityReport["events"]["eventTypes"] {
+  return eventTypes
+    .filter((t) => t.events > 0)
+    .map((t) => ({ eventType: t.name, events: t.events }))
+    .sort((a, b) => b.events - a.events || (a.eventType < b.eventType ? -1 : 1));
 }
 
 /**

@@ -59,6 +59,7 @@ export function planFlags(config: ResolvedConfig, resolve: FieldResolver): FlagP
   });
   const exclusions = config.exclusions.map((rule, i) => compile(rule, `exclusions[${i}]`));
   const neg = config.inputs.events.allowNegativeAmounts;
-  const negativeAllowed = typeof neg === "boolean" ? (neg ? "TRUE" : "FALSE") : compile(neg, "inputs.events.allowNegativeAmounts");
+  const negativeAllowed =
+    typeof neg === "boolean" ? (neg ? "TRUE" : "FALSE") : compile(neg, "inputs.events.allowNegativeAmounts");
   return { columns, instances, exclusions, negativeAllowed };
 }

@@ -40,15 +40,24 @@ export async function ingest(session: Session, config: ResolvedConfig, shard?: S
   if (config.asOf && config.asOf > last && !(shard && events.source.layout === "partitioned")) {
     throw new UserError(
       "config",
-      `asOf: ${config.asOf} is after the last event (the events run from ${first} to ${last}); choose a date in that range, or leave asOf out to score as of the last event's date`,
+      `asOf: ${config.asOf} is after the last event (the events run from ${first} to ${last}); ` +
+        "choose a date in that range, or leave asOf out to score as of the last event's date",
     );
   }
   for (const inst of config.instances) {
     if (inst.asOf && inst.asOf < first) {
-      throw new UserError("config", `instances[${inst.index}].asOf: ${inst.asOf} is before the first event (the events run from ${first} to ${last}); choose a date in that range`);
+      throw new UserError(
+        "config",
+        `instances[${inst.index}].asOf: ${inst.asOf} is before the first event ` +
+          `(the events run from ${first} to ${last}); choose a date in that range`,
+      );
     }
     if (inst.asOf && inst.asOf > events.asOf) {
-      throw new UserError("config", `instances[${inst.index}].asOf: expected a date on or before the as-of date of the data (${events.asOf}) but got "${inst.asOf}"`);
+      throw new UserError(
+        "config",
+        `instances[${inst.index}].asOf: expected a date on or before the as-of date of the data (${events.asOf}) ` +
+          `but got "${inst.asOf}"`,
+      );
     }
   }
   const coverage = profiles && profileCoverageWarning(profiles.report.peopleWithEvents, events.report.people);
@@ -79,12 +88,19 @@ export async function ingest(session: Session, config: ResolvedConfig, shard?: S
 /** The warnings that depend on counts of people and events (the rest describe the rows read), in the order ingest
  * adds them after the inputs' own; `merge` recomputes them from the shards' summed counts. */
 export function optOutWarning(optedOut: { people: number; events: number }): string {
-  return `privacy.optOut: ${optedOut.people} people who opted out were removed with their ${optedOut.events} events: they are not trained on, scored or exported`;
+  return (
+    `privacy.optOut: ${optedOut.people} people who opted out were removed with their ${optedOut.events} events: ` +
+    "they are not trained on, scored or exported"
+  );
 }
 
 /** The warning when fewer than half of the people with events have a profile, or null. */
 export function profileCoverageWarning(peopleWithEvents: number, people: number): string | null {
-  return peopleWithEvents < people * 0.5 ? `inputs.profiles: only ${peopleWithEvents} of ${people} people with events have a profile; check that the person id columns match` : null;
+  if (peopleWithEvents >= people * 0.5) return null;
+  return (
+    `inputs.profiles: only ${peopleWithEvents} of ${people} people with events have a profile; ` +
+    "check that the person id columns match"
+  );
 }
 
 /** The warning for a custom event that matches no used event. */
@@ -108,7 +124,8 @@ async function readingInput<T>(key: string, read: () => Promise<T>): Promise<T> 
     const at = /in file "(.+?)", at byte \d+ in line (\d+)/.exec(detail);
     const line = at && !/\.(gz|zst)$/i.test(at[1]!) ? await firstBadJsonLine(at[1]!, Number(at[2])) : null;
     if (line !== null) detail = detail.replace(/", at byte \d+ in line \d+/, `" at line ${line}`);
-    throw new UserError("unreadable", `${key}: ${detail}; fix or remove that record (or export the file again) and rerun`);
+    const fix = "fix or remove that record (or export the file again) and rerun";
+    throw new UserError("unreadable", `${key}: ${detail}; ${fix}`);
   }
 }
 

@@ -7,26 +7,33 @@
 import type { ResolvedConfig } from "../config/types.js";
 import { compileGroup } from "../sql/conditions.js";
 import { eventTypeCountsSql, flagCountsSql, optOutCountsSql, optOutSql, peopleCheckSql } from "./sql.js";
-import type { EventsIngest } from "./events.js";
+import { type EventsIngest, reportedEventTypes } from "./events.js";
 import { type ProfilesIngest, profileFieldResolver } from "./profiles.js";
 import type { Session } from "./session.js";
 
 /** Removes the people who opted out and updates the counts of `events`; returns how many were removed, or null
  * without an opt-out rule. */
-export async function applyOptOut(session: Session, config: ResolvedConfig, events: EventsIngest, profiles: ProfilesIngest | null): Promise<{ people: number; events: number } | null> {
+export async function applyOptOut(
+  session: Session,
+  config: ResolvedConfig,
+  events: EventsIngest,
+  profiles: ProfilesIngest | null,
+): Promise<{ people: number; events: number } | null> {
   const rule = config.privacy.optOut;
   if (!rule || !profiles) return null;
-  await session.run(...optOutSql(compileGroup(rule, profileFieldResolver(profiles), "privacy.optOut"), events.roles.group !== null));
+  const condition = compileGroup(rule, profileFieldResolver(profiles), "privacy.optOut");
+  await session.run(...optOutSql(condition, events.roles.group !== null));
   const removed = await session.row(optOutCountsSql());
   const optedOut = { people: Number(removed.people), events: Number(removed.events) };
   const flagRow = await session.row(flagCountsSql(events.flags.columns.map((c) => c.column)));
   for (const c of events.flags.columns) events.flagCounts[c.column] = Number(flagRow[c.column]);
-  const typeCounts = new Map((await session.rows(eventTypeCountsSql())).map((r) => [String(r.event_type), Number(r.n)]));
+  const typeRows = await session.rows(eventTypeCountsSql());
+  const typeCounts = new Map(typeRows.map((r) => [String(r.event_type), Number(r.n)]));
   for (const t of events.eventTypes) t.events = typeCounts.get(t.name) ?? 0;
   const report = events.report;
   report.events = [...typeCounts.values()].reduce((a, b) => a + b, 0);
   report.people = Number((await session.row(peopleCheckSql())).people);
-  report.eventTypes = events.eventTypes.filter((t) => t.events > 0).map((t) => ({ eventType: t.name, events: t.events })).sort((a, b) => b.events - a.events || (a.eventType < b.eventType ? -1 : 1));
+  report.eventTypes = reportedEventTypes(events.eventTypes);
   report.optedOut = optedOut;
   return optedOut;
 }

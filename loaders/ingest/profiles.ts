@@ -23,7 +23,16 @@ import { personIdSql } from "./roles.js";
 import { type DataQualityReport, type SetAsideEntry, describeRow } from "./report.js";
 import type { Session } from "./session.js";
 import type { Shard } from "./shard.js";
-import { type Source, dropRejects, encodingWarning, openSource, refuseUnclosedQuote, rejectedLines, requireColumn, unreadableEntries } from "./source.js";
+import {
+  type Source,
+  dropRejects,
+  encodingWarning,
+  openSource,
+  refuseUnclosedQuote,
+  rejectedLines,
+  requireColumn,
+  unreadableEntries,
+} from "./source.js";
 
 /** A profile attribute stored in `profiles` as column `a<index>`. */
 export interface StoredAttribute {
@@ -44,19 +53,46 @@ export interface ProfilesIngest {
 
 const SAMPLE = 10_000;
 
-/** Ingests the profiles input, or returns null when there is none (and no instance needs one). */
-export async function ingestProfiles(session: Session, config: ResolvedConfig, shard?: Shard): Promise<ProfilesIngest | null> {
-  const input = config.inputs.profiles;
-  const needed: { column: string; path: string; kind: "numeric" | "categorical" | null }[] = [];
+/** A profile attribute the configuration uses: its column, where, and the feature kind it asks for (null: a
+ * condition's field). */
+interface NeededAttribute {
+  column: string;
+  path: string;
+  kind: "numeric" | "categorical" | null;
+}
+
+/** The profile attributes the configuration uses: the instances' attributes and eligibility conditions, then the
+ * opt-out rule's conditions. */
+function neededAttributes(config: ResolvedConfig): NeededAttribute[] {
+  const needed: NeededAttribute[] = [];
   for (const inst of config.instances) {
-    inst.profileAttributes.forEach((a, j) => needed.push({ column: a.column, path: `instances[${inst.index}].profileAttributes[${j}]`, kind: a.kind }));
-    inst.eligible.attributes?.conditions.forEach((c, j) =>
-      needed.push({ column: c.field, path: `instances[${inst.index}].eligible.attributes.conditions[${j}].field`, kind: null }),
-    );
+    const at = `instances[${inst.index}]`;
+    inst.profileAttributes.forEach((a, j) => {
+      needed.push({ column: a.column, path: `${at}.profileAttributes[${j}]`, kind: a.kind });
+    });
+    inst.eligible.attributes?.conditions.forEach((c, j) => {
+      needed.push({ column: c.field, path: `${at}.eligible.attributes.conditions[${j}].field`, kind: null });
+    });
   }
-  config.privacy.optOut?.conditions.forEach((c, j) => needed.push({ column: c.field, path: `privacy.optOut.conditions[${j}].field`, kind: null }));
+  config.privacy.optOut?.conditions.forEach((c, j) => {
+    needed.push({ column: c.field, path: `privacy.optOut.conditions[${j}].field`, kind: null });
+  });
+  return needed;
+}
+
+/** Ingests the profiles input, or returns null when there is none (and no instance needs one). */
+export async function ingestProfiles(
+  session: Session,
+  config: ResolvedConfig,
+  shard?: Shard,
+): Promise<ProfilesIngest | null> {
+  const input = config.inputs.profiles;
+  const needed = neededAttributes(config);
   if (!input) {
-    if (needed.length) throw new UserError("config", `${needed[0].path}: uses profile attribute "${needed[0].column}" but inputs.profiles is not set`);
+    if (needed.length) {
+      const what = `uses profile attribute "${needed[0].column}" but inputs.profiles is not set`;
+      throw new UserError("config", `${needed[0].path}: ${what}`);
+    }
     return null;
   }
   const source = await openSource(session, input, "inputs.profiles", shard);
@@ -78,10 +114,13 @@ export async function ingestProfiles(session: Session, config: ResolvedConfig, s
   const acc = await session.row(profileAccountingSql());
   const rejected = await rejectedLines(session, source);
   await refuseUnclosedQuote(source, rejected);
-  const describe = (ids: unknown) => ((ids as number[] | null) ?? []).map((rid) => describeRow(rid, source.files, rejected.skipped));
+  const describe = (ids: unknown) => {
+    return ((ids as number[] | null) ?? []).map((rid) => describeRow(rid, source.files, rejected.skipped));
+  };
   const setAside: SetAsideEntry[] = unreadableEntries(rejected);
   const add = (reason: ProfileReason, rows: number, examples: string[]) => {
-    if (rows > 0) setAside.push({ reason, message: PROFILE_REASONS.find((r) => r.key === reason)!.message, rows, examples });
+    const message = PROFILE_REASONS.find((r) => r.key === reason)!.message;
+    if (rows > 0) setAside.push({ reason, message, rows, examples });
   };
   add("person_id_missing", Number(acc.missing), describe(acc.missing_examples));
   add("duplicate_person", Number(acc.duplicates), describe(acc.duplicate_examples));
@@ -93,7 +132,10 @@ export async function ingestProfiles(session: Session, config: ResolvedConfig, s
   const total = Math.max(1, Number(comp.rows));
   const columns = [
     { name: personColumn.name, type: personColumn.type, role: "personId", completeness: Number(comp.person) / total },
-    ...attributes.map((a) => ({ name: a.column, type: `${a.storage} (from ${a.sourceType})`, completeness: Number(comp[`a${a.index}`]) / total })),
+    ...attributes.map((a) => {
+      const completeness = Number(comp[`a${a.index}`]) / total;
+      return { name: a.column, type: `${a.storage} (from ${a.sourceType})`, completeness };
+    }),
   ];
   return {
     source,
@@ -132,7 +174,8 @@ export function profileFieldResolver(profiles: ProfilesIngest): FieldResolver {
   return (field, path) => {
     const a = profiles.attributes.find((x) => x.column === field);
     if (!a) throw new UserError("column_missing", `${path}: no profile attribute "${field}"`);
-    const type: FieldType = a.storage === "number" ? "number" : a.storage === "boolean" ? "boolean" : a.storage === "date" ? "timestamp" : "text";
+    const types = { number: "number", boolean: "boolean", date: "timestamp", text: "text" } as const;
+    const type: FieldType = types[a.storage];
     return { sql: attributeRef(a.index), type };
   };
 }

@@ -6,7 +6,10 @@
 /** Reasons of every input for CSV lines a scan cannot read, first in both lists. */
 export const UNREADABLE_LINE_REASONS = [
   { key: "malformed_row", message: "line could not be parsed (wrong number of fields or broken quoting)" },
-  { key: "encoding_invalid", message: "line is not valid text in the file's encoding (UTF-8 unless csv.encoding names another)" },
+  {
+    key: "encoding_invalid",
+    message: "line is not valid text in the file's encoding (UTF-8 unless csv.encoding names another)",
+  },
 ] as const;
 
 const PERSON_ID_MISSING = { key: "person_id_missing", message: "person id missing or empty" } as const;

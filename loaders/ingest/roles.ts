@@ -7,7 +7,14 @@ import { UserError, closestHint } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/types.js";
 import type { FieldRef, FieldResolver } from "../sql/conditions.js";
 import { columnsOf, compileExpression, parseExpression } from "../sql/expression.js";
-import { type IdentitySql, STAGED_ROLE_COLUMNS, TIMESTAMP_RANGE, inTimestampRangeSql, stitchedPersonSql, trimmedTextSql } from "./sql.js";
+import {
+  type IdentitySql,
+  STAGED_ROLE_COLUMNS,
+  TIMESTAMP_RANGE,
+  inTimestampRangeSql,
+  stitchedPersonSql,
+  trimmedTextSql,
+} from "./sql.js";
 import { int, str } from "../sql/quote.js";
 import type { Session } from "./session.js";
 import { type Source, type SourceColumn, findColumn, keyValueHint, requireColumn } from "./source.js";
@@ -50,15 +57,19 @@ const IDENTITY_LIST = /^STRUCT\(.*"?id"? (VARCHAR|BIGINT|INTEGER|UBIGINT|HUGEINT
 export function personIdSql(column: SourceColumn, key: string): string {
   if (IDENTITY_LIST.test(column.type)) {
     const c = column.sql;
-    const id = /"?primary"? BOOLEAN/.test(column.type) ? `COALESCE(list_filter(${c}, lambda x: x."primary")[1].id, ${c}[1].id)` : `${c}[1].id`;
+    const primary = /"?primary"? BOOLEAN/.test(column.type);
+    const id = primary ? `COALESCE(list_filter(${c}, lambda x: x."primary")[1].id, ${c}[1].id)` : `${c}[1].id`;
     return trimmedTextSql(id);
   }
-  if (column.fieldType === "other") throw wrongType(key, column, "text, numbers or an XDM identity list ([{id, primary}])", "");
+  if (column.fieldType === "other") {
+    throw wrongType(key, column, "text, numbers or an XDM identity list ([{id, primary}])", "");
+  }
   return textOf(column);
 }
 
 function wrongType(key: string, column: SourceColumn, expected: string, hint: string): UserError {
-  return new UserError("column_type", `${key}: column "${column.name}" has type ${column.type}; expected ${expected}. ${hint}`.trim());
+  const message = `${key}: column "${column.name}" has type ${column.type}; expected ${expected}. ${hint}`;
+  return new UserError("column_type", message.trim());
 }
 
 /** Resolves the role columns and builds their SQL; checks types. */
@@ -73,7 +84,9 @@ export async function eventRoles(session: Session, source: Source, config: Event
     return column;
   };
   const own = personIdSql(role("personId", "person id"), `${key}.columns.personId`);
-  const timestamp = await timestampSql(session, source, role("timestamp", "timestamp"), config.timestampFormat, `${key}.columns.timestamp`);
+  const timestampColumn = role("timestamp", "timestamp");
+  const timestampKey = `${key}.columns.timestamp`;
+  const timestamp = await timestampSql(session, source, timestampColumn, config.timestampFormat, timestampKey);
   let identity: IdentitySql | null = null;
   if (config.anonymousId !== null) {
     const column = requireColumn(source, config.anonymousId, "anonymous id", `${key}.anonymousId`);
@@ -135,7 +148,8 @@ const DECIMAL_COMMA = "-?([0-9]+|[0-9]{1,3}([.][0-9]{3})+)(,[0-9]+)?";
 /** SQL parsing trimmed text `text` to a DOUBLE, NULL when it is not a number written with `decimal`. */
 function parseNumberSql(text: string, decimal: "." | ","): string {
   if (decimal === ".") return `TRY_CAST(${text} AS DOUBLE)`;
-  return `CASE WHEN regexp_full_match(${text}, ${str(DECIMAL_COMMA)}) THEN CAST(replace(replace(${text}, '.', ''), ',', '.') AS DOUBLE) END`;
+  const parsed = `CAST(replace(replace(${text}, '.', ''), ',', '.') AS DOUBLE)`;
+  return `CASE WHEN regexp_full_match(${text}, ${str(DECIMAL_COMMA)}) THEN ${parsed} END`;
 }
 
 /** A numeric column, or a text column parsed as numbers written with `decimal`, as DOUBLE (NULL when not one). */
@@ -145,19 +159,29 @@ function numeric(column: SourceColumn, decimal: "." | ","): string {
 
 /** Fails when a column cannot hold numbers: a non-numeric native type, or text of which most values are not numbers
  * (with a hint when they look like numbers with the other decimal separator). */
-async function checkNumeric(session: Session, source: Source, column: SourceColumn, key: string, decimal: "." | ","): Promise<void> {
+async function checkNumeric(
+  session: Session,
+  source: Source,
+  column: SourceColumn,
+  key: string,
+  decimal: "." | ",",
+): Promise<void> {
   if (column.fieldType === "number") return;
   if (column.fieldType !== "text") throw wrongType(key, column, "numbers", "");
   const bad = `${parseNumberSql("v", decimal)} IS NULL`;
   const other = decimal === "." ? "," : ".";
-  const r = await session.row(`SELECT count(v) AS present, count(v) FILTER (${bad}) AS bad, min(v) FILTER (${bad}) AS example,
+  const r = await session.row(`SELECT count(v) AS present, count(v) FILTER (${bad}) AS bad,
+      min(v) FILTER (${bad}) AS example,
       count(v) FILTER (${bad} AND ${parseNumberSql("v", other)} IS NOT NULL) AS other
     FROM (SELECT ${textOf(column)} AS v FROM (${source.reader}) LIMIT ${int(TYPE_SAMPLE)})`);
   if (Number(r.present) > 0 && Number(r.bad) * 2 > Number(r.present)) {
-    const hint = Number(r.other) * 2 > Number(r.bad) ? `. They read as numbers with a decimal "${other}": set inputs.events.decimalSeparator to "${other}"` : "";
+    const otherDecimal =
+      `. They read as numbers with a decimal "${other}": ` + `set inputs.events.decimalSeparator to "${other}"`;
+    const hint = Number(r.other) * 2 > Number(r.bad) ? otherDecimal : "";
     throw new UserError(
       "column_type",
-      `${key}: column "${column.name}" should hold numbers but ${r.bad} of the first ${r.present} values are not numbers (e.g. ${JSON.stringify(r.example)})${hint}`,
+      `${key}: column "${column.name}" should hold numbers but ${r.bad} of the first ${r.present} values ` +
+        `are not numbers (e.g. ${JSON.stringify(r.example)})${hint}`,
     );
   }
 }
@@ -176,13 +200,22 @@ function epochUnitOf(value: number): (typeof EPOCH_UNITS)[number] | undefined {
 
 /** SQL parsing the timestamp column to a UTC TIMESTAMP (NULL when unreadable); checks the type. Times outside
  * `TIMESTAMP_RANGE` are set aside by staging as unreadable. */
-async function timestampSql(session: Session, source: Source, column: SourceColumn, format: string | null, key: string): Promise<string> {
-  const hint = `Set inputs.events.timestampFormat (a strptime format such as "%m/%d/%Y %H:%M", or epoch_s / epoch_ms / epoch_us).`;
+async function timestampSql(
+  session: Session,
+  source: Source,
+  column: SourceColumn,
+  format: string | null,
+  key: string,
+): Promise<string> {
+  const hint =
+    'Set inputs.events.timestampFormat (a strptime format such as "%m/%d/%Y %H:%M", or epoch_s / epoch_ms / epoch_us).';
   const epoch = EPOCH_UNITS.find((u) => u.format === format);
   let raw: string;
   let sql: string;
   if (epoch) {
-    if (column.fieldType !== "number" && column.fieldType !== "text") throw wrongType(key, column, "numbers (epoch time)", "");
+    if (column.fieldType !== "number" && column.fieldType !== "text") {
+      throw wrongType(key, column, "numbers (epoch time)", "");
+    }
     raw = numeric(column, ".");
     const seconds = `(${raw} / ${epoch.perSecond}.0)`;
     // to_timestamp fails on far-off values: only convert seconds inside the range.
@@ -191,13 +224,19 @@ async function timestampSql(session: Session, source: Source, column: SourceColu
   } else if (column.fieldType === "timestamp") {
     return `CAST(${column.sql} AS TIMESTAMP)`;
   } else if (column.fieldType === "number") {
-    const r = await session.row(`SELECT median(v) AS v FROM (SELECT CAST(${column.sql} AS DOUBLE) AS v FROM (${source.reader}) LIMIT ${int(TYPE_SAMPLE)})`);
+    const r = await session.row(`SELECT median(v) AS v
+      FROM (SELECT CAST(${column.sql} AS DOUBLE) AS v FROM (${source.reader}) LIMIT ${int(TYPE_SAMPLE)})`);
     const unit = epochUnitOf(Number(r.v));
-    const guess = unit ? `The values look like epoch ${unit.name} (e.g. ${Number(r.v)}): set inputs.events.timestampFormat to "${unit.format}".` : hint;
+    const guess = unit
+      ? `The values look like epoch ${unit.name} (e.g. ${Number(r.v)}): ` +
+        `set inputs.events.timestampFormat to "${unit.format}".`
+      : hint;
     throw wrongType(key, column, "timestamps or text like 2025-05-01 13:45:00", guess);
   } else if (column.fieldType === "text") {
     raw = textOf(column);
-    sql = format ? `CAST(try_strptime(${raw}, ${str(format)}) AS TIMESTAMP)` : `CAST(TRY_CAST(${raw} AS TIMESTAMPTZ) AS TIMESTAMP)`;
+    sql = format
+      ? `CAST(try_strptime(${raw}, ${str(format)}) AS TIMESTAMP)`
+      : `CAST(TRY_CAST(${raw} AS TIMESTAMPTZ) AS TIMESTAMP)`;
   } else {
     throw wrongType(key, column, "timestamps or text like 2025-05-01 13:45:00", hint);
   }
@@ -213,9 +252,11 @@ async function timestampSql(session: Session, source: Source, column: SourceColu
         : format
           ? "Check the format."
           : hint;
+    const [firstYear, lastYear] = [TIMESTAMP_RANGE.from.slice(0, 4), Number(TIMESTAMP_RANGE.to.slice(0, 4)) - 1];
     throw new UserError(
       "column_type",
-      `${key}: column "${column.name}" should hold timestamps but ${r.bad} of the first ${r.present} values cannot be read as times from ${TIMESTAMP_RANGE.from.slice(0, 4)} to ${Number(TIMESTAMP_RANGE.to.slice(0, 4)) - 1}` +
+      `${key}: column "${column.name}" should hold timestamps but ${r.bad} of the first ${r.present} values ` +
+        `cannot be read as times from ${firstYear} to ${lastYear}` +
         `${format ? ` with format "${format}"` : ""} (e.g. ${JSON.stringify(String(r.example))}). ${advice}`,
     );
   }
@@ -238,13 +279,18 @@ export function eventFieldResolver(source: Source, roles: EventRoles, staged = f
   return (field, path) => {
     if (field in roleFields) {
       const ref = roleFields[field];
-      if (!ref) throw new UserError("column_missing", `${path}: the events have no amount (map inputs.events.columns.amount or set amountExpression)`);
+      if (!ref) {
+        const what = "the events have no amount (map inputs.events.columns.amount or set amountExpression)";
+        throw new UserError("column_missing", `${path}: ${what}`);
+      }
       return ref;
     }
     const column = findColumn(source, field);
     if (!column) {
       const names = [...Object.keys(roleFields), ...source.columns.map((c) => c.name)];
-      throw new UserError("column_missing", `${path}: no role or column "${field}" in ${source.key} (${source.files[0]})${closestHint(field, names)}${keyValueHint(source)}`);
+      const hints = `${closestHint(field, names)}${keyValueHint(source)}`;
+      const where = `${source.key} (${source.files[0]})`;
+      throw new UserError("column_missing", `${path}: no role or column "${field}" in ${where}${hints}`);
     }
     return { sql: column.sql, type: column.fieldType };
   };

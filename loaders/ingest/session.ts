@@ -9,7 +9,12 @@ import { totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBConnection, DuckDBInstance, type DuckDBResult } from "@duckdb/node-api";
 import { UserError } from "../config/errors.js";
-import { DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV, MEMORY_LIMIT_EXPECTED, memoryLimitBytes } from "../config/resources.js";
+import {
+  DEFAULT_MEMORY_LIMIT,
+  MEMORY_LIMIT_ENV,
+  MEMORY_LIMIT_EXPECTED,
+  memoryLimitBytes,
+} from "../config/resources.js";
 
 /** Options of `openSession`. */
 export interface SessionOptions {
@@ -46,15 +51,18 @@ export class Session {
   /** Opens a session. */
   static async open(options: SessionOptions = {}): Promise<Session> {
     const env = process.env[MEMORY_LIMIT_ENV]?.trim() || undefined;
-    const memoryLimit = duckdbLimit(options.memoryLimit ?? env ?? DEFAULT_MEMORY_LIMIT, options.memoryLimit ? "memoryLimit" : env ? MEMORY_LIMIT_ENV : "default");
-    const folder = join(options.tempDirectory ?? tmpdir(), `customer-ai-duckdb-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
+    const limitKey = options.memoryLimit ? "memoryLimit" : env ? MEMORY_LIMIT_ENV : "default";
+    const memoryLimit = duckdbLimit(options.memoryLimit ?? env ?? DEFAULT_MEMORY_LIMIT, limitKey);
+    const unique = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const folder = join(options.tempDirectory ?? tmpdir(), `customer-ai-duckdb-${unique}`);
     mkdirSync(join(folder, "spill"), { recursive: true });
     OPEN_FOLDERS.add(folder);
     const config: Record<string, string> = { memory_limit: memoryLimit, temp_directory: join(folder, "spill") };
     if (options.threads) config.threads = String(options.threads);
     const instance = await DuckDBInstance.create(join(folder, "work.duckdb"), config);
     const connection = await instance.connect();
-    const session = new Session(instance, connection, memoryLimit, !options.memoryLimit && !env, folder, options.onQuery);
+    const defaultLimit = !options.memoryLimit && !env;
+    const session = new Session(instance, connection, memoryLimit, defaultLimit, folder, options.onQuery);
     await session.run("SET TimeZone = 'UTC'");
     await session.run("SET preserve_insertion_order = true");
     return session;
@@ -84,7 +92,8 @@ export class Session {
     if (!message.startsWith("Out of Memory Error")) throw error;
     throw new UserError(
       "config",
-      `DuckDB needs more memory than its limit of ${this.memoryLimit} allows (${message.split("\n")[0]}); raise resources.memoryLimit in the configuration or ${MEMORY_LIMIT_ENV}, or free memory on this machine`,
+      `DuckDB needs more memory than its limit of ${this.memoryLimit} allows (${message.split("\n")[0]}); ` +
+        `raise resources.memoryLimit in the configuration or ${MEMORY_LIMIT_ENV}, or free memory on this machine`,
     );
   }
 
@@ -135,14 +144,19 @@ process.on("exit", () => {
  * setting in the error. */
 function duckdbLimit(text: string, key: string): string {
   const bytes = memoryLimitBytes(text, totalmem());
-  if (bytes === null) throw new UserError("config", `${key}: expected ${MEMORY_LIMIT_EXPECTED} but got ${JSON.stringify(text)}`);
+  if (bytes === null) {
+    throw new UserError("config", `${key}: expected ${MEMORY_LIMIT_EXPECTED} but got ${JSON.stringify(text)}`);
+  }
   return `${Math.floor(bytes / 2 ** 20)}MiB`;
 }
 
 /** Converts a DuckDB JS value to a plain value. */
 function plain(value: unknown): Plain {
   if (value === null || value === undefined) return null;
-  if (typeof value === "bigint") return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+  if (typeof value === "bigint") {
+    const safe = value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER);
+    return safe ? Number(value) : value.toString();
+  }
   if (typeof value === "number" || typeof value === "string" || typeof value === "boolean") return value;
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(plain);

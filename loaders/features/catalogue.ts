@@ -38,7 +38,14 @@ export interface KindDef {
 export type PersonSource =
   | { kind: "amount"; stat: "sum" | "mean" | "max"; window: number }
   | { kind: "share"; dimension: "ch" | "dev"; code: number }
-  | { kind: "email"; rate: "open" | "click" | "clickToOpen"; window: number; sent: number; opened: number; clicked: number }
+  | {
+      kind: "email";
+      rate: "open" | "click" | "clickToOpen";
+      window: number;
+      sent: number;
+      opened: number;
+      clicked: number;
+    }
   | { kind: "tenure" }
   | { kind: "attribute"; index: number; storage: AttributeStorage; categories: string[] | null };
 
@@ -94,14 +101,19 @@ export function historyColumnsAt(layout: FeatureLayout): number[] {
 export function catalogueOf(layout: FeatureLayout): FeatureDef[] {
   const out: FeatureDef[] = [];
   const L = layout.lookback;
+  const behaviour = (name: string, label: string, unit: string): FeatureDef => {
+    return { name, label, kind: "numeric", unit, group: "behaviour" };
+  };
   for (const k of layout.kinds) {
     const many = capitalise(k.noun.many);
     for (const w of [...layout.windows, L]) {
-      out.push({ name: `${k.key}.count_${w}d`, label: `${many} in the last ${w} days`, kind: "numeric", unit: "count", group: "behaviour" });
+      out.push(behaviour(`${k.key}.count_${w}d`, `${many} in the last ${w} days`, "count"));
     }
-    out.push({ name: `${k.key}.days_since_last`, label: `Days since last ${k.noun.one}`, kind: "numeric", unit: "days", group: "behaviour" });
-    out.push({ name: `${k.key}.days_since_first`, label: `Days since first ${k.noun.one} (within ${L} days)`, kind: "numeric", unit: "days", group: "behaviour" });
-    out.push({ name: `${k.key}.active_days`, label: `Days with ${/^[aeiou]/i.test(k.noun.one) ? "an" : "a"} ${k.noun.one} in the last ${L} days`, kind: "numeric", unit: "days", group: "behaviour" });
+    const one = k.noun.one;
+    out.push(behaviour(`${k.key}.days_since_last`, `Days since last ${one}`, "days"));
+    out.push(behaviour(`${k.key}.days_since_first`, `Days since first ${one} (within ${L} days)`, "days"));
+    const article = /^[aeiou]/i.test(one) ? "an" : "a";
+    out.push(behaviour(`${k.key}.active_days`, `Days with ${article} ${one} in the last ${L} days`, "days"));
     const t = layout.trend;
     if (t) {
       out.push({
@@ -115,9 +127,12 @@ export function catalogueOf(layout: FeatureLayout): FeatureDef[] {
   }
   if (layout.regularity !== null) {
     const noun = layout.kinds[layout.regularity].noun;
+    const regularity = (name: string, label: string, unit: string): FeatureDef => {
+      return { name, label, kind: "numeric", unit, group: "regularity" };
+    };
     out.push(
-      { name: "regularity.mean_gap_days", label: `Average days between ${noun.one} days (last ${L} days)`, kind: "numeric", unit: "days", group: "regularity" },
-      { name: "regularity.overdue_ratio", label: `Days since last ${noun.one} relative to the usual gap`, kind: "numeric", unit: "ratio", group: "regularity" },
+      regularity("regularity.mean_gap_days", `Average days between ${noun.one} days (last ${L} days)`, "days"),
+      regularity("regularity.overdue_ratio", `Days since last ${noun.one} relative to the usual gap`, "ratio"),
     );
   }
   for (const p of layout.person) out.push(p.def);

@@ -67,7 +67,10 @@ export function historyDefs(kind: HistoryKind, window: number): FeatureDef[] {
     amount_sum: [`Amount of all ${many}`, "amount"],
     amount_mean: [`Average amount per ${day}`, "amount"],
     btyd_expected: [`Expected ${day}s in the next ${window} days (buy-till-you-die model)`, "count"],
-    btyd_alive: [`Chance the person still ${kind.key === "history.goal" ? "buys" : "is active"} (buy-till-you-die model)`, "share"],
+    btyd_alive: [
+      `Chance the person still ${kind.key === "history.goal" ? "buys" : "is active"} (buy-till-you-die model)`,
+      "share",
+    ],
   };
   return historyColumns(kind).map((column) => {
     const [label, unit] = labels[column]!;
@@ -125,7 +128,8 @@ export function historyValues(kind: HistoryKind, a: HistoryAggregates, out: Floa
 
 /** Values of a history kind for a person with no such events before the cutoff (counts 0, the rest missing). */
 export function emptyHistoryValues(kind: HistoryKind): number[] {
-  return historyColumns(kind).map((c) => (c === "events" || c === "active_days" || c === "amount_sum" ? 0 : Number.NaN));
+  const zero = new Set(["events", "active_days", "amount_sum"]);
+  return historyColumns(kind).map((c) => (zero.has(c) ? 0 : Number.NaN));
 }
 
 /**
@@ -161,7 +165,8 @@ export function addBgnbdColumns(
   }
   for (const cutoff of [...byCutoff.keys()].sort((a, b) => a - b)) {
     const rows = byCutoff.get(cutoff)!;
-    const summary = { x: new Float64Array(rows.length), tx: new Float64Array(rows.length), T: new Float64Array(rows.length) };
+    const n = rows.length;
+    const summary = { x: new Float64Array(n), tx: new Float64Array(n), T: new Float64Array(n) };
     rows.forEach((r, i) => {
       summary.x[i] = days[r]! - 1;
       summary.tx[i] = (sinceFirst[r]! - sinceLast[r]!) / 7;

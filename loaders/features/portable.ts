@@ -14,7 +14,14 @@ import type { HistoryKind } from "./history.js";
 export type PortableSource =
   | Exclude<PersonSource, { kind: "share" } | { kind: "email" } | { kind: "attribute" }>
   | { kind: "share"; dimension: "ch" | "dev"; value: string }
-  | { kind: "email"; rate: "open" | "click" | "clickToOpen"; window: number; sent: string; opened: string; clicked: string | null }
+  | {
+      kind: "email";
+      rate: "open" | "click" | "clickToOpen";
+      window: number;
+      sent: string;
+      opened: string;
+      clicked: string | null;
+    }
   | { kind: "attribute"; column: string; storage: AttributeStorage; categories: string[] | null };
 
 /** `FeatureLayout` with event types, channels, devices and attributes named. */
@@ -29,10 +36,14 @@ export function portableLayout(layout: FeatureLayout, ingest: IngestResult): Por
   const { eventTypes, channels, devices } = ingest.events;
   const typeName = (code: number) => eventTypes[code]!.name;
   const person = layout.person.map(({ def, source: s }): PortableLayout["person"][number] => {
-    if (s.kind === "share") return { def, source: { kind: "share", dimension: s.dimension, value: (s.dimension === "ch" ? channels : devices)[s.code]! } };
+    if (s.kind === "share") {
+      const value = (s.dimension === "ch" ? channels : devices)[s.code]!;
+      return { def, source: { kind: "share", dimension: s.dimension, value } };
+    }
     if (s.kind === "email") {
       const clicked = s.clicked < 0 ? null : typeName(s.clicked);
-      return { def, source: { kind: "email", rate: s.rate, window: s.window, sent: typeName(s.sent), opened: typeName(s.opened), clicked } };
+      const [sent, opened] = [typeName(s.sent), typeName(s.opened)];
+      return { def, source: { kind: "email", rate: s.rate, window: s.window, sent, opened, clicked } };
     }
     if (s.kind === "attribute") {
       const column = ingest.profiles!.attributes.find((a) => a.index === s.index)!.column;
@@ -61,23 +72,37 @@ export function bindLayout(portable: PortableLayout, ingest: IngestResult, model
   const typeCode = (name: string) => code(eventTypes.map((t) => t.name), name);
   const needsAmount = portable.person.some((p) => p.source.kind === "amount") || portable.history.some((h) => h.amount);
   if (needsAmount && !hasAmount) {
-    throw new UserError("model", `the model in ${model} uses amounts, and these events have none: map the amount column in inputs.events, or retrain`);
+    throw new UserError(
+      "model",
+      `the model in ${model} uses amounts, and these events have none: ` +
+        "map the amount column in inputs.events, or retrain",
+    );
   }
   const person = portable.person.map(({ def, source: s }): PersonFeature => {
-    if (s.kind === "share") return { def, source: { kind: "share", dimension: s.dimension, code: code(s.dimension === "ch" ? channels : devices, s.value) } };
+    if (s.kind === "share") {
+      const shareCode = code(s.dimension === "ch" ? channels : devices, s.value);
+      return { def, source: { kind: "share", dimension: s.dimension, code: shareCode } };
+    }
     if (s.kind === "email") {
-      return { def, source: { ...s, sent: typeCode(s.sent), opened: typeCode(s.opened), clicked: s.clicked === null ? ABSENT : typeCode(s.clicked) } };
+      const clicked = s.clicked === null ? ABSENT : typeCode(s.clicked);
+      return { def, source: { ...s, sent: typeCode(s.sent), opened: typeCode(s.opened), clicked } };
     }
     if (s.kind === "attribute") {
       const stored = ingest.profiles?.attributes.find((a) => a.column === s.column);
       if (!stored || stored.storage !== s.storage) {
         const found = stored ? `is read as ${stored.storage}` : "is not in inputs.profiles";
-        throw new UserError("model", `the model in ${model} uses the profile attribute "${s.column}" (${s.storage}), which ${found}: add it to the instance's profileAttributes with the same data, or retrain`);
+        throw new UserError(
+          "model",
+          `the model in ${model} uses the profile attribute "${s.column}" (${s.storage}), which ${found}: ` +
+            "add it to the instance's profileAttributes with the same data, or retrain",
+        );
       }
       return { def, source: { kind: "attribute", index: stored.index, storage: s.storage, categories: s.categories } };
     }
     return { def, source: s };
   });
-  const kinds = portable.kinds.map(({ eventType, ...k }) => ({ ...k, type: eventType === null ? null : typeCode(eventType) }));
+  const kinds = portable.kinds.map(({ eventType, ...k }) => {
+    return { ...k, type: eventType === null ? null : typeCode(eventType) };
+  });
   return { ...portable, kinds, person };
 }

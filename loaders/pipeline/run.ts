@@ -138,24 +138,105 @@ export async function runPipeline(config: ResolvedConfig, options: RunOptions): 
 }
 
 /** Runs the pipeline, writing into the (new, empty) folder `out`; `history` holds the runs of its history folder. */
-async function runInto(config: ResolvedConfig, out: string, options: RunOptions, history: readonly DatedRun[]): Promise<RunSummary> {
+async function runInto(
+  config: ResolvedConfig,
+  out: string,
+  options: RunOptions,
+  history: readonly DatedRun[],
+): Promise<RunSummary> {
   const started = performance.now();
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
   const progress = (message: string) => options.onProgress?.(`[${elapsed()}] ${message}`);
-  // Each scoring date's recent events (instances may score at an earlier date than the data's as-of date).
-  const timelines = new Map<string, string>();
-  const timelineOf = (asOf: string) => timelines.get(asOf) ?? timelines.set(asOf, join(out, `.timeline-${asOf}.parquet`)).get(asOf)!;
   const names = options.instances ?? config.instances.map((i) => i.name);
-  const saved = options.model === undefined ? null : readSavedInstances(modelRunFolder(options.model), config, names);
-  if (saved && options.shard) {
-    for (const [name, s] of saved) {
-      if (!isSelfContained(s.model)) {
-        throw new UserError("model", `${s.from}/model.json was saved by an older version that did not keep the parameters it fitted on its scored people (BG/NBD, customer value, explorer columns), so shards would score differently from one run: retrain (score without --model) or score the model once without --shard to save them, then shard (instance "${name}")`);
-      }
+  const saved = options.model === undefined ? null : savedModels(config, options, names);
+  const run: RunState = { config, out, options, history, saved, timelines: new Map(), progress };
+  const { prepared, outcomes, values } = await prepareRun(run, names);
+  const featureSeconds = (performance.now() - started) / 1000;
+  const index: RunIndex = { schemaVersion: SCHEMA_VERSION, asOf: prepared.report.asOf, instances: [], failed: prepared.failed };
+  const summary: RunSummary = { index, instances: [], seconds: { features: featureSeconds } };
+  const trainable = saved ? prepared.instances : withTrainableSplits(config, prepared, progress);
+  try {
+    for (const features of trainable) await runInstance(run, features, prepared.report, { outcomes, values }, summary);
+  } finally {
+    shutdownWorkers();
+    for (const file of run.timelines.values()) rmSync(file, { force: true });
+  }
+  writeJson(join(out, RUN_FILES.index), summary.index);
+  if (options.shard && saved) {
+    const manifest = shardManifest(options.shard, summary.index.asOf, saved, layoutsOf([prepared.report], [out]));
+    writeJson(join(out, SHARD_FILE), manifest);
+  }
+  summary.seconds["total"] = (performance.now() - started) / 1000;
+  return summary;
+}
+
+/** What the steps of one run share. */
+interface RunState {
+  config: ResolvedConfig;
+  /** The (new, empty) folder the run writes into. */
+  out: string;
+  options: RunOptions;
+  /** The runs of the history folder the run is written into (none outside one). */
+  history: readonly DatedRun[];
+  /** The saved models that score this run (`--model`), or null when it trains. */
+  saved: Map<string, SavedInstance> | null;
+  /** Each scoring date's recent events (instances may score at an earlier date than the data's as-of date). */
+  timelines: Map<string, string>;
+  progress: (message: string) => void;
+}
+
+/** What the ingest session leaves for each instance besides its features. */
+interface SessionResults {
+  /** What the earlier runs' scores realised (runs in a history folder). */
+  outcomes: Map<string, RealisedOutcome[]>;
+  /** The customer value at the as-of date (instances with `value`). */
+  values: Map<string, CustomerValue>;
+}
+
+/** The file of a scoring date's recent events, in the run's folder (named on first use). */
+function timelineOf(run: RunState, asOf: string): string {
+  const { timelines } = run;
+  return timelines.get(asOf) ?? timelines.set(asOf, join(run.out, `.timeline-${asOf}.parquet`)).get(asOf)!;
+}
+
+/** The runs of the history folder earlier than `asOf`. */
+function earlierThan(run: RunState, asOf: string): DatedRun[] {
+  return run.history.filter((r) => r.asOf < asOf);
+}
+
+/**
+ * The saved models of `--model` for the instances `names`; a shard run needs models that kept what they fitted on
+ * their scored people.
+ * @throws UserError naming the instance whose model an older version saved without them, in a shard run.
+ */
+function savedModels(config: ResolvedConfig, options: RunOptions, names: string[]): Map<string, SavedInstance> {
+  const saved = readSavedInstances(modelRunFolder(options.model!), config, names);
+  if (!options.shard) return saved;
+  for (const [name, s] of saved) {
+    if (!isSelfContained(s.model)) {
+      throw new UserError(
+        "model",
+        `${s.from}/model.json was saved by an older version that did not keep the parameters it fitted on its ` +
+          "scored people (BG/NBD, customer value, explorer columns), so shards would score differently from one " +
+          "run: retrain (score without --model) or score the model once without --shard to save them, then shard " +
+          `(instance "${name}")`,
+      );
     }
   }
+  return saved;
+}
+
+/**
+ * The features of the run (ingest and feature sets, with the saved models' layouts when it scores with them), and,
+ * from the ingest session before it closes: the realised outcomes and customer values per instance, each scoring
+ * date's timeline and the data overview files.
+ */
+async function prepareRun(
+  run: RunState,
+  names: string[],
+): Promise<SessionResults & { prepared: PreparedFeatures }> {
+  const { config, options, saved, progress } = run;
   const changes = options.history?.changes;
-  const earlierThan = (asOf: string) => history.filter((run) => run.asOf < asOf);
   const outcomes = new Map<string, RealisedOutcome[]>();
   const values = new Map<string, CustomerValue>();
   const frozen = saved && {
@@ -171,63 +252,73 @@ async function runInto(config: ResolvedConfig, out: string, options: RunOptions,
     beforeClose: async (session, ingested) => {
       for (const inst of config.instances.filter((i) => names.includes(i.name))) {
         const asOf = inst.asOf ?? ingested.asOf;
-        if (changes) outcomes.set(inst.name, await changes.realisedOutcomes(session, earlierThan(asOf), inst, goalDaysTable(inst.index), asOf));
+        if (changes) {
+          const earlier = earlierThan(run, asOf);
+          outcomes.set(inst.name, await changes.realisedOutcomes(session, earlier, inst, goalDaysTable(inst.index), asOf));
+        }
         if (inst.value) {
           const t0 = performance.now();
-          values.set(inst.name, await prepareCustomerValue(session, ingested, inst, asOf, saved?.get(inst.name)?.model.value ?? undefined));
+          const savedValue = saved?.get(inst.name)?.model.value ?? undefined;
+          values.set(inst.name, await prepareCustomerValue(session, ingested, inst, asOf, savedValue));
           progress(`${inst.name}: customer value (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
         }
       }
-      await session.run(
-        ...[...new Set(config.instances.map((i) => i.asOf ?? ingested.asOf))].map((asOf) => copyTimelineSql(timelineOf(asOf), dayOf(asOf) + 1)),
-        // The data overview, from the shared daily tables (made here when every instance ignores some events).
-        dailyTypesSql(dailyTypesTable(null), null),
-        copyActivitySql(dailyTypesTable(null), join(out, RUN_FILES.activity)),
-        firstDaySql(firstDaysTable(null), null),
-        copyNewPeopleSql(firstDaysTable(null), join(out, RUN_FILES.newPeople)),
-      );
+      await session.run(...sessionOutputs(run, ingested.asOf));
     },
   });
-  const featureSeconds = (performance.now() - started) / 1000;
-  const summary: RunSummary = { index: { schemaVersion: SCHEMA_VERSION, asOf: prepared.report.asOf, instances: [], failed: prepared.failed }, instances: [], seconds: { features: featureSeconds } };
-  const trainable = saved ? prepared.instances : withTrainableSplits(config, prepared, progress);
-  try {
-    for (const features of trainable) {
-      const t0 = performance.now();
-      const inst = config.instances.find((i) => i.name === features.instance)!;
-      const dir = join(out, inst.name);
-      mkdirSync(dir, { recursive: true });
-      const ctx: InstanceContext = {
-        config,
-        features,
-        report: prepared.report,
-        dir,
-        timeline: timelineOf(features.asOf),
-        progress: (m: string) => progress(`${inst.name}: ${m}`),
-        value: values.get(inst.name) ?? null,
-        shard: options.shard ?? null,
-        sample: options.sample ?? null,
-      };
-      const result = saved ? await scoreWithSaved(ctx, saved.get(inst.name)!) : await scoreInstance(ctx);
-      const seconds = (performance.now() - t0) / 1000;
-      if (changes) {
-        const earlier = earlierThan(features.asOf);
-        const realised = outcomes.get(inst.name) ?? [];
-        writeJson(join(dir, FILES.history), await changes.instanceHistory(out, features.asOf, inst.name, earlier, realised));
-        await changes.writeScoreHistory(out, features.asOf, inst.name, earlier);
-      }
-      summary.index.instances.push({ name: inst.name, label: inst.label, type: inst.type, dir: inst.name });
-      summary.instances.push({ name: inst.name, seconds, ...result });
-      summary.seconds[inst.name] = seconds;
-    }
-  } finally {
-    shutdownWorkers();
-    for (const file of timelines.values()) rmSync(file, { force: true });
+  return { prepared, outcomes, values };
+}
+
+/** The statements that write each scoring date's timeline and the data overview, from the ingest session. */
+function sessionOutputs(run: RunState, dataAsOf: string): string[] {
+  const dates = [...new Set(run.config.instances.map((i) => i.asOf ?? dataAsOf))];
+  return [
+    ...dates.map((asOf) => copyTimelineSql(timelineOf(run, asOf), dayOf(asOf) + 1)),
+    // The data overview, from the shared daily tables (made here when every instance ignores some events).
+    dailyTypesSql(dailyTypesTable(null), null),
+    copyActivitySql(dailyTypesTable(null), join(run.out, RUN_FILES.activity)),
+    firstDaySql(firstDaysTable(null), null),
+    copyNewPeopleSql(firstDaysTable(null), join(run.out, RUN_FILES.newPeople)),
+  ];
+}
+
+/** Trains (or takes the saved model of) one instance, scores and writes its folder, its history in a history
+ * folder, and adds it to `summary`. */
+async function runInstance(
+  run: RunState,
+  features: InstanceFeatures,
+  report: DataQualityReport,
+  session: SessionResults,
+  summary: RunSummary,
+): Promise<void> {
+  const { config, out, options, saved, progress } = run;
+  const t0 = performance.now();
+  const inst = instanceOf(config, features);
+  const dir = join(out, inst.name);
+  mkdirSync(dir, { recursive: true });
+  const ctx: InstanceContext = {
+    config,
+    features,
+    report,
+    dir,
+    timeline: timelineOf(run, features.asOf),
+    progress: (m: string) => progress(`${inst.name}: ${m}`),
+    value: session.values.get(inst.name) ?? null,
+    shard: options.shard ?? null,
+    sample: options.sample ?? null,
+  };
+  const result = saved ? await scoreWithSaved(ctx, saved.get(inst.name)!) : await scoreInstance(ctx);
+  const seconds = (performance.now() - t0) / 1000;
+  const changes = options.history?.changes;
+  if (changes) {
+    const earlier = earlierThan(run, features.asOf);
+    const realised = session.outcomes.get(inst.name) ?? [];
+    writeJson(join(dir, FILES.history), await changes.instanceHistory(out, features.asOf, inst.name, earlier, realised));
+    await changes.writeScoreHistory(out, features.asOf, inst.name, earlier);
   }
-  writeJson(join(out, RUN_FILES.index), summary.index);
-  if (options.shard && saved) writeJson(join(out, SHARD_FILE), shardManifest(options.shard, summary.index.asOf, saved, layoutsOf([prepared.report], [out])));
-  summary.seconds["total"] = (performance.now() - started) / 1000;
-  return summary;
+  summary.index.instances.push({ name: inst.name, label: inst.label, type: inst.type, dir: inst.name });
+  summary.instances.push({ name: inst.name, seconds, ...result });
+  summary.seconds[inst.name] = seconds;
 }
 
 /**

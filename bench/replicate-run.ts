@@ -19,13 +19,13 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { UsageError, runCli } from "../loaders/cli/run.js";
 import { openDatabase } from "../loaders/db/duckdb.js";
-import { FILES, RUN_FILES, type RunIndex } from "../loaders/pipeline/schema.js";
+import { FILES, RUN_FILES, type RunIndex } from "../loaders/contract/schema.js";
 import { str } from "../loaders/sql/quote.js";
 
 /** Instance files with one or more rows per person, replicated under the new ids. */
 const PER_PERSON: string[] = [FILES.scores, FILES.factors, FILES.timeline];
 
-/** Multiplies the counts of people in an instance summary by `copies` (fields as in loaders/pipeline/schema.ts). */
+/** Multiplies the counts of people in an instance summary by `copies` (fields as in loaders/contract/schema.ts). */
 export function scaledSummary(summary: Record<string, unknown>, copies: number): Record<string, unknown> {
   const out = structuredClone(summary) as Record<string, any>;
   for (const key of ["scored", "people", "expectedPositives"]) if (typeof out[key] === "number") out[key] *= copies;

@@ -18,8 +18,8 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError, runCli } from "../loaders/cli/run.js";
 import { demoConfig } from "../loaders/config/demo.js";
-import type { DataQualityReport } from "../loaders/ingest/report.js";
-import type { InstanceSummary, RunIndex } from "../loaders/pipeline/schema.js";
+import type { DataQualityReport } from "../loaders/contract/data-quality.js";
+import type { InstanceSummary, RunIndex } from "../loaders/contract/schema.js";
 import { ensureData, parseSize } from "./common.js";
 
 const DATA = resolve(".tmp/bench-features");

@@ -43,7 +43,8 @@ import { serveSite, type SiteServer } from "../test/e2e/server.js";
 import { ensureData, parseSize } from "./common.js";
 import { replicateRun } from "./replicate-run.js";
 import { segmentCommand } from "../loaders/cli/commands/segment.js";
-import { estimateCount, type SampleInfo } from "../components/sample.js";
+import { estimateCount } from "../components/sample.js";
+import type { SampleInfo } from "../loaders/contract/schema.js";
 import { builderColumns, compileSegment } from "../components/segment.js";
 import { inSampleSql } from "../loaders/site/sample.js";
 

@@ -26,7 +26,7 @@ import { generateTransactions } from "../loaders/demo/transactions.js";
 import { dayOf } from "../loaders/ingest/dates.js";
 import { ingest } from "../loaders/ingest/ingest.js";
 import { Session } from "../loaders/ingest/session.js";
-import type { ValueScorer, ValueValidation } from "../loaders/pipeline/schema.js";
+import type { ValueScorer, ValueValidation } from "../loaders/contract/schema.js";
 import { validatePeriod } from "../loaders/pipeline/value.js";
 import { valueDaysSql } from "../loaders/sql/value.js";
 

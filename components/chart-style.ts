@@ -2,7 +2,7 @@
  * Shared look of the site's charts: bucket and direction colours taken from the design tokens of src/style.css
  * (CSS variables with light and dark values, so both read well), and the chart options every chart function accepts.
  */
-import type { Insights, InstanceSummary } from "../loaders/pipeline/schema.js";
+import type { Insights, InstanceSummary } from "../loaders/contract/schema.js";
 
 /** A score bucket. */
 export type Bucket = "High" | "Medium" | "Low";

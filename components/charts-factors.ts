@@ -1,5 +1,5 @@
 /**
- * Influential-factor charts from `insights.json` (loaders/pipeline/schema.ts): global importance, the top factors
+ * Influential-factor charts from `insights.json` (loaders/contract/schema.ts): global importance, the top factors
  * of each bucket, and for one factor its distribution and coverage per bucket, how likely people are per value
  * range, and value against contribution over a sample of people. Feature codes are looked up in the instance's
  * feature catalogue (`InstanceSummary.features`). Effects are drawn as changes in probability (percentage points,
@@ -7,7 +7,7 @@
  * (see effects.ts), and categories in their natural order (`FeatureInfo.order`).
  */
 import * as Plot from "./plot.js";
-import type { FeatureInfo, Insights } from "../loaders/pipeline/schema.js";
+import type { FeatureInfo, Insights } from "../loaders/contract/schema.js";
 import { ACCENT, BUCKET_ORDER, MUTED, bucketColorScale, bucketFactor, chartWidth, fittingLabel, labelMargin, spacedTicks, type Bucket, type ChartOptions } from "./chart-style.js";
 import { type EffectContext, effectColorScale, effectWords, formatPoints, goalNoun, pointsOf } from "./effects.js";
 import { featureAxisLabel, featureTickFormat, formatContribution, formatCount, formatFeatureValue, formatPercent, formatProbability, formatRatio } from "./format.js";

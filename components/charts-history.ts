@@ -1,10 +1,10 @@
 /**
- * Charts of the scores over time (`history.json` and `score-history.parquet`, see loaders/pipeline/schema.ts): the
+ * Charts of the scores over time (`history.json` and `score-history.parquet`, see loaders/contract/schema.ts): the
  * people per bucket and the expected outcomes run after run, the stability index of the scores and features,
  * predicted against actual outcome rates of past runs, and one person's score over the runs.
  */
 import * as Plot from "./plot.js";
-import type { InstanceHistory, InstanceSummary, RealisedOutcome } from "../loaders/pipeline/schema.js";
+import type { InstanceHistory, InstanceSummary, RealisedOutcome } from "../loaders/contract/schema.js";
 import {
   BUCKET_ORDER,
   type Bucket,

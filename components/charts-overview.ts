@@ -1,9 +1,9 @@
 /**
  * Overview charts of an instance: how the scores are distributed and how many people each bucket holds.
- * Inputs are the shapes of `instance.json` (loaders/pipeline/schema.ts).
+ * Inputs are the shapes of `instance.json` (loaders/contract/schema.ts).
  */
 import * as Plot from "./plot.js";
-import type { InstanceSummary } from "../loaders/pipeline/schema.js";
+import type { InstanceSummary } from "../loaders/contract/schema.js";
 import { BUCKET_ORDER, type Bucket, bucketColorScale, bucketOfScores, chartWidth, type ChartOptions } from "./chart-style.js";
 import { formatCount, formatPercent, formatProbability } from "./format.js";
 

@@ -1,9 +1,9 @@
 /**
- * Model-quality charts from `evaluation.json` (loaders/pipeline/schema.ts): ROC, lift by decile, cumulative
+ * Model-quality charts from `evaluation.json` (loaders/contract/schema.ts): ROC, lift by decile, cumulative
  * gains, calibration, the comparison with the baselines and the backtest history per bucket.
  */
 import * as Plot from "./plot.js";
-import type { Evaluation, Metrics } from "../loaders/pipeline/schema.js";
+import type { Evaluation, Metrics } from "../loaders/contract/schema.js";
 import { ACCENT, BUCKET_ORDER, MUTED, bucketColorScale, chartWidth, labelMargin, spacedTicks, type ChartOptions } from "./chart-style.js";
 import { formatCount, formatDate, formatFixed, formatNumber, formatPercent, formatProbability} from "./format.js";
 

@@ -1,5 +1,5 @@
 /**
- * The site's charts, drawn with Observable Plot from the JSON shapes of a scoring run (loaders/pipeline/schema.ts).
+ * The site's charts, drawn with Observable Plot from the JSON shapes of a scoring run (loaders/contract/schema.ts).
  * Every function takes `{width}` (Framework's reactive width) and returns an element to display; colours come
  * from the Framework theme so light and dark themes both read well. Grouped by page:
  * - overview (`charts-overview.ts`): score distribution, people per bucket;

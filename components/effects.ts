@@ -3,7 +3,7 @@
  * in percentage points, and its direction reads against the goal: raising a conversion is good news, raising
  * the risk of churn is bad news, and the colours follow. Log-odds stay available for data scientists.
  */
-import type { InstanceSummary } from "../loaders/pipeline/schema.js";
+import type { InstanceSummary } from "../loaders/contract/schema.js";
 import { type Bucket, DIRECTION_COLORS } from "./chart-style.js";
 import { MISSING } from "./format.js";
 

@@ -2,7 +2,7 @@
  * The text parts of the influential-factors page: factor names for the factor picker and each bucket's factors
  * as a table (typical value, usual direction, coverage).
  */
-import type { FeatureInfo, Insights, InstanceSummary } from "../loaders/pipeline/schema.js";
+import type { FeatureInfo, Insights, InstanceSummary } from "../loaders/contract/schema.js";
 import { featureLabel } from "./chart-style.js";
 import { typicalValue } from "./charts-factors.js";
 import { h, table } from "./elements.js";

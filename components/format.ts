@@ -3,7 +3,7 @@
  * plain text (never HTML) and writes a missing or non-finite value as an en dash, so a page can put the result
  * anywhere with htl or textContent.
  */
-import type { FeatureInfo } from "../loaders/pipeline/schema.js";
+import type { FeatureInfo } from "../loaders/contract/schema.js";
 
 /** What a missing value reads as. */
 export const MISSING = "–";

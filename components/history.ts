@@ -3,7 +3,7 @@
  * buckets run after run, who moved between the last two runs, whether the population has shifted, whether past
  * scores came true), the overview's trend and drift warning, and a person's score over the runs. Inputs are
  * `history.json` (`InstanceHistory`, null for a site built from a single run) and the person's rows of
- * `score-history.parquet` (loaders/pipeline/schema.ts). The pure functions are tested in test/site/history.test.ts.
+ * `score-history.parquet` (loaders/contract/schema.ts). The pure functions are tested in test/site/history.test.ts.
  */
 import type {
   BucketOrNone,
@@ -11,7 +11,7 @@ import type {
   InstanceHistory,
   InstanceSummary,
   RealisedOutcome,
-} from "../loaders/pipeline/schema.js";
+} from "../loaders/contract/schema.js";
 import { BUCKET_ORDER, type Bucket } from "./chart-style.js";
 import { type Child, h, table } from "./elements.js";
 import { formatCount, formatDate, formatFixed, formatPercent, formatQuantity, sentence } from "./format.js";

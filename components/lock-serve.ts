@@ -16,7 +16,7 @@ import {
   decryptChunk,
   parseRange,
   plainSize,
-} from "./lock-format.js";
+} from "../loaders/contract/lock-format.js";
 
 /** The key and chunk size of the site being served. */
 export interface LockKey {

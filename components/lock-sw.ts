@@ -6,7 +6,7 @@
  * controlled by it too. Without a stored key that opens the current site it answers 403, and when the site is no
  * longer locked (no customer-ai-lock.json) it unregisters itself and lets requests through.
  */
-import { LOCK_MANIFEST, isEncryptedPath, type LockManifest } from "./lock-format.js";
+import { LOCK_MANIFEST, isEncryptedPath, type LockManifest } from "../loaders/contract/lock-format.js";
 import { serveDecrypted } from "./lock-serve.js";
 import { readStoredKey, type StoredKey } from "./lock-store.js";
 

@@ -3,9 +3,9 @@
  * rating in plain words, and the data-quality section (warnings, and every input row accounted for: read, used,
  * set aside by reason).
  */
-import type { DataQualityReport, InputReport } from "../loaders/ingest/report.js";
-import type { InstanceSummary } from "../loaders/pipeline/schema.js";
-import type { Interval, MetricIntervals } from "../loaders/evaluation/bootstrap.js";
+import type { DataQualityReport, InputReport } from "../loaders/contract/data-quality.js";
+import type { InstanceSummary } from "../loaders/contract/schema.js";
+import type { Interval, MetricIntervals } from "../loaders/contract/schema.js";
 import { h, table, type Child } from "./elements.js";
 import { formatCount, formatDate, formatFixed, formatNumber, formatPercent, formatQuantity } from "./format.js";
 

@@ -5,8 +5,8 @@
  * their recent events with their dates, names and amounts. Every id, value and event is rendered as text.
  */
 import { html } from "htl";
-import type { FeatureInfo, InstanceSummary } from "../loaders/pipeline/schema.js";
-import { type Calibrator, calibrateMargin } from "./calibrate.js";
+import type { FeatureInfo, InstanceSummary } from "../loaders/contract/schema.js";
+import { type Calibrator, calibrateMargin } from "../loaders/contract/calibrator.js";
 import { waterfall, type WaterfallFactor } from "./charts-person.js";
 import type { PersonRows } from "./data.js";
 import { effectInWords } from "./effects.js";

@@ -20,19 +20,8 @@
  *
  * Pure logic, unit-tested in Node (test/site/sample.test.ts).
  */
+import type { SampleInfo } from "../loaders/contract/schema.js";
 import { formatCount, formatPercent } from "./format.js";
-
-/** What the site's build says about an instance's sample (`sample` in the instance summary the site ships). */
-export interface SampleInfo {
-  /** The hash rate: a person is in the sample when the hash of their id, in [0, 1), is below it. */
-  rate: number;
-  /** People in the sample (m). */
-  people: number;
-  /** Everyone scored (M). */
-  total: number;
-  /** The size above which the site samples. */
-  above: number;
-}
 
 /** The level of the count's interval. */
 export const INTERVAL_LEVEL = 0.95;

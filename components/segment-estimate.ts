@@ -14,7 +14,7 @@
  *
  * Pure logic, unit-tested in Node.
  */
-import type { Evaluation } from "../loaders/pipeline/schema.js";
+import type { Evaluation } from "../loaders/contract/schema.js";
 import { isGroup, matchesEveryone, type Condition, type Segment } from "./segment.js";
 
 /** The share of outcomes the range holds. */

@@ -10,7 +10,7 @@
  *
  * Pure logic, unit-tested in Node (test/site/segment.test.ts).
  */
-import type { FeatureInfo } from "../loaders/pipeline/schema.js";
+import type { FeatureInfo } from "../loaders/contract/schema.js";
 import { formatAmount, formatNumber } from "./format.js";
 import {
   columnOf, compileReadable, factorRank, isGroup, matchesEveryone, quoteName, sqlLiteral, VALUE_PERCENTILE_SQL, type ColumnInfo, type Condition, type Segment,

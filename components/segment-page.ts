@@ -4,7 +4,7 @@
  * Queries take the segment as parameterised SQL; every name and id is rendered as text.
  */
 import { html } from "htl";
-import type { Evaluation, InstanceSummary } from "../loaders/pipeline/schema.js";
+import type { Evaluation, InstanceSummary } from "../loaders/contract/schema.js";
 import type { ScoreDatabase } from "./data.js";
 import { formatAmount, formatCompactMoney, formatCount, formatDate, formatPercent } from "./format.js";
 import type { LoadingView } from "./loading.js";
@@ -16,7 +16,8 @@ import { EXACT_LIMIT, segmentEstimate, type CountMoments, testedTargeting, topPe
 import { deleteSegment, importSegment, loadSavedSegments, saveSegment, type KeyValueStore } from "./segment-io.js";
 import type { FactorCounts } from "./segment-factor.js";
 import type { SegmentEditor } from "./segment-form.js";
-import { estimateCount, estimateOutcomes, estimateTotal, roundedCount, sampleWords, type SampleInfo } from "./sample.js";
+import { estimateCount, estimateOutcomes, estimateTotal, roundedCount, sampleWords } from "./sample.js";
+import type { SampleInfo } from "../loaders/contract/schema.js";
 
 /** A named segment offered for loading or comparing. */
 export interface NamedSegment {

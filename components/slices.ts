@@ -6,13 +6,13 @@
  * sentences first. Groups too small to measure were merged by the run ("Other (small groups)").
  */
 import * as Plot from "./plot.js";
-import type { Evaluation, FeatureInfo, InstanceSummary } from "../loaders/pipeline/schema.js";
-import type { Slice, SliceGroup } from "../loaders/evaluation/slices.js";
+import type { Evaluation, FeatureInfo, InstanceSummary } from "../loaders/contract/schema.js";
+import type { Slice, SliceGroup } from "../loaders/contract/schema.js";
 import { ACCENT, MUTED, chartWidth, labelMargin, type ChartOptions } from "./chart-style.js";
 import { wilson } from "./charts-quality.js";
 import { h, table } from "./elements.js";
 import { formatCount, formatFixed, formatPercent } from "./format.js";
-import { aucInterval } from "./auc-interval.js";
+import { aucInterval } from "../loaders/contract/auc-interval.js";
 
 export { aucInterval };
 

@@ -4,7 +4,7 @@
  * decided by measurement: each is fitted on one half of the held-out rows and scored by log-loss on the other
  * half (and vice versa); the lower mean log-loss wins, and the winner is refitted on all held-out rows.
  */
-import { type Calibrator, calibrateMargin } from "../../components/calibrate.js";
+import { type Calibrator, calibrateMargin } from "../contract/calibrator.js";
 import { logLoss } from "../evaluation/metrics.js";
 
 /** A fitted calibration map from margin to probability (JSON-serialisable). */

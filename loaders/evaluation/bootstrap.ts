@@ -4,23 +4,9 @@
  * the resampled values form the 95% interval. The test is sorted once; a resample is read off that order by
  * counting how often each person was drawn, so each resample costs one linear pass (no sort).
  */
+import type { Interval, MetricIntervals } from "../contract/schema.js";
 import { Rng } from "../model/index.js";
 import { type Outcomes, rankDescending } from "./metrics.js";
-
-/** A 95% interval. */
-export interface Interval {
-  low: number;
-  high: number;
-}
-
-/** The metrics with intervals. */
-export interface MetricIntervals {
-  auc: Interval;
-  prAuc: Interval;
-  topDecileLift: Interval;
-  ece: Interval;
-  resamples: number;
-}
 
 /** Resamples by default: enough for a 95% interval to two decimals. */
 export const BOOTSTRAP_RESAMPLES = 200;

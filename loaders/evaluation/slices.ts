@@ -8,7 +8,8 @@
  * the pairs of people of the same group, all groups together), and flagged only when it falls short of it by more
  * than both a set gap and its own 95% uncertainty.
  */
-import { aucInterval } from "../../components/auc-interval.js";
+import { aucInterval } from "../contract/auc-interval.js";
+import type { Slice, SliceGroup } from "../contract/schema.js";
 import { type Outcomes, auc } from "./metrics.js";
 
 /** People a group needs to be measured on its own; smaller groups are merged into one. */
@@ -18,35 +19,6 @@ export const SLICE_AUC_GAP = 0.05;
 /** A slice whose mean prediction is off its actual rate by more than this share of the rate (and 2 points) is
  * flagged. */
 export const SLICE_CALIBRATION_GAP = 0.25;
-
-/** One group of a slice. */
-export interface SliceGroup {
-  /** The category, "Not known" for missing values, or "Other (small groups)". */
-  category: string;
-  people: number;
-  positives: number;
-  /** Mean predicted probability and actual outcome rate. */
-  predicted: number;
-  actual: number;
-  /** NaN when the group has one class only. */
-  auc: number;
-  /** Why the group stands out, in words (empty when it does not). */
-  flags: string[];
-}
-
-/** The slices of one attribute. */
-export interface Slice {
-  /** Feature code of the attribute. */
-  feature: number;
-  groups: SliceGroup[];
-  /** People in the smallest group listed. */
-  smallestGroup: number;
-  /** Categories merged into "Other (small groups)". */
-  merged: string[];
-  /** The AUC within groups: over the pairs of a positive and a negative person of the same group (NaN when no
-   * group has both); each group is compared with it. */
-  withinAuc: number;
-}
 
 /**
  * The slice of the test by one categorical feature: `codes` per test row (NaN = missing), `categories` by code.

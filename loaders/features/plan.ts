@@ -10,7 +10,7 @@ import { dateOf, dayOf } from "../ingest/dates.js";
 import type { InstanceFlags } from "../ingest/flags.js";
 import type { IngestResult } from "../ingest/ingest.js";
 import { profileFieldResolver } from "../ingest/profiles.js";
-import type { RequirementResult } from "../ingest/report.js";
+import type { RequirementResult } from "../contract/data-quality.js";
 import type { Session } from "../ingest/session.js";
 import { compileGroup } from "../sql/conditions.js";
 import {

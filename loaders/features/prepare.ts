@@ -8,7 +8,7 @@ import { UserError } from "../config/errors.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { type IngestResult, type Shard, ingest } from "../ingest/ingest.js";
 import { emptyShardOnly } from "../ingest/shard.js";
-import type { DataQualityReport } from "../ingest/report.js";
+import type { DataQualityReport } from "../contract/data-quality.js";
 import { Session, type SessionOptions } from "../ingest/session.js";
 import { type InstanceFeatures, buildFeatureSets } from "./build.js";
 import { type InstancePlan, assertRequirements, planInstance } from "./plan.js";

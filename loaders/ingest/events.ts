@@ -38,7 +38,8 @@ import { parquetNullsSql, parquetRowsSql, sniffDelimiterSql } from "./readers.js
 import { addDays } from "./dates.js";
 import { type FlagPlan, planFlags } from "./flags.js";
 import { EVENT_REASONS } from "./reasons.js";
-import { type DataQualityReport, type SetAsideEntry, describeRow } from "./report.js";
+import { describeRow } from "./report.js";
+import type { DataQualityReport, SetAsideEntry } from "../contract/data-quality.js";
 import { type EventRoles, eventFieldResolver, eventRoles } from "./roles.js";
 import type { Plain, Session } from "./session.js";
 import { type Shard, keepShardSql } from "./shard.js";

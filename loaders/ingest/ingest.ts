@@ -10,7 +10,7 @@ import type { ResolvedConfig } from "../config/types.js";
 import { type EventsIngest, ingestEvents } from "./events.js";
 import { applyOptOut } from "./opt-out.js";
 import { type ProfilesIngest, ingestProfiles } from "./profiles.js";
-import type { DataQualityReport, InstanceReport } from "./report.js";
+import type { DataQualityReport, InstanceReport } from "../contract/data-quality.js";
 import type { Session } from "./session.js";
 import { type Shard, checkLayouts } from "./shard.js";
 

@@ -20,7 +20,8 @@ import {
 } from "./profiles-sql.js";
 import { PROFILE_REASONS, type ProfileReason } from "./reasons.js";
 import { personIdSql } from "./roles.js";
-import { type DataQualityReport, type SetAsideEntry, describeRow } from "./report.js";
+import { describeRow } from "./report.js";
+import type { DataQualityReport, SetAsideEntry } from "../contract/data-quality.js";
 import type { Session } from "./session.js";
 import type { Shard } from "./shard.js";
 import {

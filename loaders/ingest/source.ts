@@ -25,7 +25,7 @@ import {
   scansOf,
 } from "./readers.js";
 import { UNREADABLE_LINE_REASONS } from "./reasons.js";
-import type { SetAsideEntry } from "./report.js";
+import type { SetAsideEntry } from "../contract/data-quality.js";
 import type { Session } from "./session.js";
 import { type InputLayout, type Shard, layoutOf, shardFiles } from "./shard.js";
 

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { join, resolve } from "node:path";
 import { UserError } from "../config/errors.js";
 import { OUTPUT_MARKER } from "./output-folder.js";
-import { FILES, type InstanceSummary, RUN_FILES } from "./schema.js";
+import { FILES, type InstanceSummary, RUN_FILES } from "../contract/schema.js";
 
 /** The file that marks a history folder. */
 export const HISTORY_MARKER = ".customer-ai-history";

@@ -5,7 +5,7 @@
 import type { Condition, ResolvedConfig, ResolvedGroup, ResolvedInstance } from "../config/types.js";
 import type { FeatureDef } from "../features/catalogue.js";
 import { type EventNoun, eventTypeNoun, slug } from "../features/names.js";
-import type { FeatureInfo, Insights, InstanceSummary } from "./schema.js";
+import type { FeatureInfo, Insights, InstanceSummary } from "../contract/schema.js";
 
 const OPS: Record<Condition["op"], string> = {
   equals: "is",

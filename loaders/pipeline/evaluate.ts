@@ -24,10 +24,11 @@ import {
 import { bootstrapIntervals, wilsonInterval } from "../evaluation/bootstrap.js";
 import { sliceBy } from "../evaluation/slices.js";
 import { predictMargin } from "../model/index.js";
-import { BUCKETS, type BucketRule, scorePeople } from "../scoring/scores.js";
+import { scorePeople } from "../scoring/scores.js";
+import { BUCKETS, type BucketRule } from "../contract/buckets.js";
 import { columnOf, matrixOf, personDraw, rowsWhere, selectRows } from "./matrix.js";
-import type { Evaluation, Metrics, QualityRating } from "./schema.js";
-import { SCHEMA_VERSION } from "./schema.js";
+import type { Evaluation, Metrics, QualityRating } from "../contract/schema.js";
+import { SCHEMA_VERSION } from "../contract/schema.js";
 import { type TrainedModel, holdoutLeavesBothSides, trainModel } from "./train.js";
 
 /** Quality levels by out-of-time AUC (lower bounds). Below 0.65 is poor, as Adobe's Customer AI rates it. */

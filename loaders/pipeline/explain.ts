@@ -12,10 +12,10 @@ import { ExactSums } from "../explain/exact.js";
 import { type FactorFeature, FactorSummary, type PersonFactors, ValueCells, distributionOf, topFactors } from "../explain/factors.js";
 import { personHash, sampleRows } from "../explain/sample.js";
 import { type Model, expectedValue, treeShap } from "../model/index.js";
-import { BUCKETS, type BucketRule } from "../scoring/scores.js";
+import { BUCKETS, type BucketRule } from "../contract/buckets.js";
 import { columnOf, selectRows } from "./matrix.js";
-import type { Insights } from "./schema.js";
-import { SCHEMA_VERSION } from "./schema.js";
+import type { Insights } from "../contract/schema.js";
+import { SCHEMA_VERSION } from "../contract/schema.js";
 
 /** People per TreeSHAP chunk. */
 export const CHUNK_ROWS = 16_384;

@@ -7,11 +7,12 @@ import type { DuckDBValue } from "@duckdb/node-api";
 import { quantise } from "../explain/exact.js";
 import { valueInWords } from "../explain/factors.js";
 import type { InstanceFeatures } from "../features/build.js";
-import { BUCKETS, type Scores } from "../scoring/scores.js";
+import { type Scores } from "../scoring/scores.js";
+import { BUCKETS } from "../contract/buckets.js";
 import { type OutputColumn, copyInstanceTimelineSql } from "../sql/outputs.js";
 import { type Explanation, type FactorChunk, type InsightParts, factorFeature } from "./explain.js";
 import { columnOf } from "./matrix.js";
-import { type ExplorerColumn, FILES, type InstanceSummary, type Insights } from "./schema.js";
+import { type ExplorerColumn, FILES, type InstanceSummary, type Insights } from "../contract/schema.js";
 import { TableWriter } from "./write.js";
 
 /** In a shard whose buckets are on the percentile: every scored person's contributions, quantised (`exact.ts`), by

@@ -12,7 +12,7 @@ import type { FeatureSet, InstanceFeatures } from "../features/build.js";
 import { type PrepareOptions, type PreparedFeatures, prepareFeatures } from "../features/prepare.js";
 import { unmetRequirements } from "../features/plan.js";
 import { UserError } from "../config/errors.js";
-import type { DataQualityReport } from "../ingest/report.js";
+import type { DataQualityReport } from "../contract/data-quality.js";
 import { predictMargin, shutdownWorkers } from "../model/index.js";
 import { dayOf } from "../ingest/dates.js";
 import type { Session } from "../ingest/session.js";
@@ -34,7 +34,7 @@ import {
   RUN_FILES,
   type RunIndex,
   SCHEMA_VERSION,
-} from "./schema.js";
+} from "../contract/schema.js";
 import { type SavedInstance, type SavedModel, isSelfContained, readSavedInstances, savedModelJSON, trainedWith } from "./saved.js";
 import { writeShardFiles } from "../shards/write.js";
 import { writeScoreFiles } from "./outputs.js";

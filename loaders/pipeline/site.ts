@@ -20,7 +20,7 @@ import { UserError } from "../config/errors.js";
 import { ID_KEY_ENV } from "../config/privacy.js";
 import { datedRuns } from "./dated-runs.js";
 import { runPipeline } from "./run.js";
-import { RUN_FILES, type RunIndex } from "./schema.js";
+import { RUN_FILES, type RunIndex } from "../contract/schema.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** Where runs are cached. */

@@ -7,7 +7,7 @@
 import { type CalibrationChoice, chooseCalibrator } from "../calibration/calibrate.js";
 import type { ModelSettings } from "../config/types.js";
 import type { FeatureSet, InstanceFeatures } from "../features/build.js";
-import type { RequirementResult } from "../ingest/report.js";
+import type { RequirementResult } from "../contract/data-quality.js";
 import { type GBDTParams, type Model, fitGBDT, predictMargin } from "../model/index.js";
 import { concatSets, personDraw, rowsWhere, selectRows, splitByPerson, subsetOf } from "./matrix.js";
 

@@ -29,7 +29,8 @@ import { forEachNumericChunk } from "../features/read.js";
 import { dateOf, dayOf } from "../ingest/dates.js";
 import type { IngestResult } from "../ingest/ingest.js";
 import type { Session } from "../ingest/session.js";
-import { BUCKETS, type Scores } from "../scoring/scores.js";
+import { type Scores } from "../scoring/scores.js";
+import { BUCKETS } from "../contract/buckets.js";
 import { valueDayCountsSql, valueDaysSql, valueSummarySql } from "../sql/value.js";
 import {
   type InstanceValue,
@@ -38,7 +39,7 @@ import {
   type ValueReport,
   type ValueScorer,
   type ValueValidation,
-} from "./schema.js";
+} from "../contract/schema.js";
 
 /** People the BG/NBD of the value model is fitted on at most (a deterministic sample by person). */
 export const VALUE_FIT_PEOPLE = 100_000;

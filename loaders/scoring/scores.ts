@@ -10,19 +10,7 @@
  *   or bucket on the percentile instead, which suits rare goals where few people are likely in absolute terms.
  */
 
-/** The three buckets, best first. */
-export const BUCKETS = ["High", "Medium", "Low"] as const;
-export type Bucket = (typeof BUCKETS)[number];
-
-/** How buckets are assigned. */
-export interface BucketRule {
-  /** What the thresholds apply to. */
-  on: "score" | "percentile";
-  /** Lowest value of High. */
-  high: number;
-  /** Lowest value of Medium. */
-  medium: number;
-}
+import type { BucketRule } from "../contract/buckets.js";
 
 /** The default rule: High >= 75, Medium 25-74, Low < 25, on the score. */
 export const DEFAULT_BUCKETS: BucketRule = { on: "score", high: 75, medium: 25 };

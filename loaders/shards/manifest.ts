@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { InputLayout, Shard } from "../ingest/shard.js";
 import type { SavedInstance } from "../pipeline/saved.js";
-import { FILES } from "../pipeline/schema.js";
+import { FILES } from "../contract/schema.js";
 
 /** The manifest of a shard folder. */
 export const SHARD_FILE = "shard.json";

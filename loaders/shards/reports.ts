@@ -13,7 +13,7 @@
 import { UserError } from "../config/errors.js";
 import { customEventWarning, optOutWarning, profileCoverageWarning } from "../ingest/ingest.js";
 import { EVENT_REASONS, PROFILE_REASONS } from "../ingest/reasons.js";
-import type { ColumnReport, DataQualityReport, InputReport, SetAsideEntry } from "../ingest/report.js";
+import type { ColumnReport, DataQualityReport, InputReport, SetAsideEntry } from "../contract/data-quality.js";
 import { type InputLayout, layoutOf } from "../ingest/shard.js";
 
 /** How the shards read each input (null: no profiles). */

@@ -16,7 +16,7 @@ import type { CategoryEffectsJSON, InsightParts } from "../pipeline/explain.js";
 import type { FactorSummaryJSON } from "../explain/factors.js";
 import type { InstanceFeatures } from "../features/build.js";
 import type { OutputColumn } from "../sql/outputs.js";
-import type { FeatureInfo } from "../pipeline/schema.js";
+import type { FeatureInfo } from "../contract/schema.js";
 import { TableWriter } from "../pipeline/write.js";
 import { SHARD_SCORES } from "./manifest.js";
 

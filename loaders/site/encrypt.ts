@@ -1,7 +1,7 @@
 /**
  * A locked site: with a passphrase at build time (`CUSTOMER_AI_PASSPHRASE`, or a file named by
  * `CUSTOMER_AI_PASSPHRASE_FILE` or `--passphrase-file`), every data file of the built site is encrypted in place
- * with AES-256-GCM in chunks (format: components/lock-format.ts), a plaintext manifest says how to derive the key,
+ * with AES-256-GCM in chunks (format: loaders/contract/lock-format.ts), a plaintext manifest says how to derive the key,
  * and every page loads an unlock script first, which asks for the passphrase and registers a service worker that
  * decrypts the data files as the pages fetch them (components/lock-page.ts, lock-sw.ts). The passphrase is never
  * written anywhere.
@@ -37,7 +37,7 @@ import {
   normalizePassphrase,
   toBase64,
   type LockManifest,
-} from "../../components/lock-format.js";
+} from "../contract/lock-format.js";
 import { UsageError } from "../cli/run.js";
 import { bundleComponent } from "./bundle.js";
 

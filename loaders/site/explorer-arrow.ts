@@ -6,7 +6,7 @@
  * same file, and for conditions across instances `linkedArrow`'s table of the other instances' scores.
  */
 import * as arrow from "apache-arrow";
-import { parquetToArrow } from "../../components/data.js";
+import { parquetToArrow } from "../contract/parquet-arrow.js";
 
 /** An integer column in the narrowest of Uint8, Uint16 and Int32 that holds all its values (nulls kept). */
 function narrowed(vector: arrow.Vector): arrow.Vector {

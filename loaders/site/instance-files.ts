@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../db/duckdb.js";
 import { copyEmptyScoreHistorySql } from "../history/sql.js";
-import { FILES, type InstanceHistory, RUN_FILES } from "../pipeline/schema.js";
+import { FILES, type InstanceHistory, RUN_FILES } from "../contract/schema.js";
 import { hasPersonIds, idKey, pseudonymOf, pseudonymousParquet } from "./pseudonyms.js";
 import { siteRun } from "../pipeline/site.js";
 import { writeOutput } from "./emit.js";

@@ -2,7 +2,7 @@
  * The site's routes: one set of pages per instance (`src/[instance]/*.md`, Framework's parameterised routes), the
  * sidebar that reaches them all, and the instance switcher in the header of every instance page.
  */
-import type { RunIndex } from "../pipeline/schema.js";
+import type { RunIndex } from "../contract/schema.js";
 
 /** An instance as routes need it. */
 export type RouteInstance = Pick<RunIndex["instances"][number], "name" | "label">;

@@ -18,11 +18,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UserError } from "../config/errors.js";
 import { openDatabase } from "../db/duckdb.js";
-import { FILES, type InstanceSummary } from "../pipeline/schema.js";
+import { FILES, type InstanceSummary } from "../contract/schema.js";
 import { siteRun } from "../pipeline/site.js";
 import { str } from "../sql/quote.js";
 import { idKey, pseudonymSql } from "./pseudonyms.js";
-import type { SampleInfo } from "../../components/sample.js";
+import type { SampleInfo } from "../contract/schema.js";
 
 /** The environment variable of the size above which an instance is sampled. */
 export const SAMPLE_ABOVE_ENV = "CUSTOMER_AI_SAMPLE_ABOVE";

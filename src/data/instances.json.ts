@@ -1,7 +1,7 @@
 // The instances of the site's scoring run with their headline facts, for the index of instances.
 import { instanceFile } from "../../loaders/site/instance-files.js";
 import { writeOutput } from "../../loaders/site/emit.js";
-import type { InstanceSummary } from "../../loaders/pipeline/schema.js";
+import type { InstanceSummary } from "../../loaders/contract/schema.js";
 import { siteInstances } from "../../loaders/pipeline/site.js";
 
 const instances = [];

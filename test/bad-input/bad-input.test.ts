@@ -7,7 +7,7 @@
  */
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, test } from "vitest";
-import type { InputReport } from "../../loaders/ingest/report.js";
+import type { InputReport } from "../../loaders/contract/data-quality.js";
 import { CASES } from "./cases.js";
 import {
   type Accounting,

@@ -12,7 +12,7 @@ import { Writable } from "node:stream";
 import { checkCommand } from "../../loaders/cli/commands/check.js";
 import { scoreCommand } from "../../loaders/cli/commands/score.js";
 import { exitStatusOf } from "../../loaders/cli/run.js";
-import type { DataQualityReport } from "../../loaders/ingest/report.js";
+import type { DataQualityReport } from "../../loaders/contract/data-quality.js";
 import { CaseFolder } from "./inputs.js";
 
 /** The commands a case can run. */

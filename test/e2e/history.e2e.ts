@@ -14,7 +14,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { formatCount, formatDate } from "../../components/format.js";
 import { openDatabase } from "../../loaders/db/duckdb.js";
-import type { Evaluation, InstanceHistory } from "../../loaders/pipeline/schema.js";
+import type { Evaluation, InstanceHistory } from "../../loaders/contract/schema.js";
 import { str } from "../../loaders/sql/quote.js";
 import { launchBrowser, openPage, screenshot, waitForCells, type PageProblems } from "./browser.js";
 import { serveSite, type SiteServer } from "./server.js";

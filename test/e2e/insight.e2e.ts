@@ -13,7 +13,7 @@ import type { Browser, Page } from "playwright-core";
 import { openDatabase } from "../../loaders/db/duckdb.js";
 import { str } from "../../loaders/sql/quote.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Evaluation, Insights, InstanceSummary, ValueReport } from "../../loaders/pipeline/schema.js";
+import type { Evaluation, Insights, InstanceSummary, ValueReport } from "../../loaders/contract/schema.js";
 import { formatMoney } from "../../components/format.js";
 import { hasValue } from "../../components/value.js";
 import { shortFlag } from "../../components/slices.js";

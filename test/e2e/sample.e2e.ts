@@ -14,7 +14,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
 import { str } from "../../loaders/sql/quote.js";
-import type { SampleInfo } from "../../components/sample.js";
+import type { SampleInfo } from "../../loaders/contract/schema.js";
 import { launchBrowser, openPage, screenshot, waitForCells, type PageProblems } from "./browser.js";
 import { serveSite, type SiteServer } from "./server.js";
 

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
-import type { InstanceSummary } from "../../loaders/pipeline/schema.js";
+import type { InstanceSummary } from "../../loaders/contract/schema.js";
 import { str } from "../../loaders/sql/quote.js";
 import { launchBrowser, openPage, screenshot, waitForCells, type PageProblems } from "./browser.js";
 import { serveSite, type SiteServer } from "./server.js";

@@ -1,6 +1,7 @@
 /** Scores, percentiles and buckets. */
 import { describe, expect, test } from "vitest";
-import { BUCKETS, scorePeople } from "../../loaders/scoring/scores.js";
+import { scorePeople } from "../../loaders/scoring/scores.js";
+import { BUCKETS } from "../../loaders/contract/buckets.js";
 
 describe("scorePeople", () => {
   test("score is the rounded probability in percent, buckets follow the default thresholds", () => {

@@ -17,7 +17,7 @@ import { instanceHistory } from "../../loaders/history/changes.js";
 import { HISTORY_MARKER, datedRuns } from "../../loaders/pipeline/dated-runs.js";
 import { dateOf, dayOf } from "../../loaders/ingest/dates.js";
 import { runPipeline } from "../../loaders/history/record.js";
-import type { InstanceHistory, RunIndex } from "../../loaders/pipeline/schema.js";
+import type { InstanceHistory, RunIndex } from "../../loaders/contract/schema.js";
 import { str } from "../../loaders/sql/quote.js";
 
 let dir: string;

@@ -13,7 +13,7 @@ import { openDatabase } from "../../loaders/db/duckdb.js";
 import { DEMO_DIR, ensureDemo } from "../../loaders/demo/ensure.js";
 import { auc } from "../../loaders/evaluation/metrics.js";
 import { type RunSummary, runPipeline } from "../../loaders/pipeline/run.js";
-import type { Evaluation, Insights, InstanceSummary, RunIndex } from "../../loaders/pipeline/schema.js";
+import type { Evaluation, Insights, InstanceSummary, RunIndex } from "../../loaders/contract/schema.js";
 
 const DEMO = DEMO_DIR;
 let out: string;

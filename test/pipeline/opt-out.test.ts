@@ -10,7 +10,7 @@ import { demoConfig } from "../../loaders/config/demo.js";
 import { validateConfig } from "../../loaders/config/validate.js";
 import { openDatabase } from "../../loaders/db/duckdb.js";
 import { generateDemo } from "../../loaders/demo/generate.js";
-import type { DataQualityReport } from "../../loaders/ingest/report.js";
+import type { DataQualityReport } from "../../loaders/contract/data-quality.js";
 import { runPipeline } from "../../loaders/pipeline/run.js";
 import { str } from "../../loaders/sql/quote.js";
 

@@ -14,7 +14,7 @@ import { type Database, openDatabase } from "../../loaders/db/duckdb.js";
 import { generateTransactions } from "../../loaders/demo/transactions.js";
 import { auc } from "../../loaders/evaluation/metrics.js";
 import { runPipeline } from "../../loaders/pipeline/run.js";
-import type { Evaluation, InstanceSummary, RunIndex } from "../../loaders/pipeline/schema.js";
+import type { Evaluation, InstanceSummary, RunIndex } from "../../loaders/contract/schema.js";
 
 const dir = mkdtempSync(join(tmpdir(), "customer-ai-transactions-"));
 let file: string;

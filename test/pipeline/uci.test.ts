@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { onlineRetailConfig } from "../../loaders/config/examples.js";
 import { validateConfig } from "../../loaders/config/validate.js";
 import { type RunSummary, runPipeline } from "../../loaders/pipeline/run.js";
-import type { Evaluation, InstanceSummary } from "../../loaders/pipeline/schema.js";
+import type { Evaluation, InstanceSummary } from "../../loaders/contract/schema.js";
 
 const FILE = resolve("../shared/data/online_retail_uci.csv.gz");
 const present = existsSync(FILE);

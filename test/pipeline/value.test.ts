@@ -13,7 +13,7 @@ import { generateDemo } from "../../loaders/demo/generate.js";
 import { ingest } from "../../loaders/ingest/ingest.js";
 import { Session } from "../../loaders/ingest/session.js";
 import { runPipeline } from "../../loaders/pipeline/run.js";
-import type { InstanceSummary, InstanceValue, ValueReport, ValueScorer } from "../../loaders/pipeline/schema.js";
+import type { InstanceSummary, InstanceValue, ValueReport, ValueScorer } from "../../loaders/contract/schema.js";
 import { VALUE_COLUMNS, prepareCustomerValue, scorerOf } from "../../loaders/pipeline/value.js";
 
 /** Rows of a query as plain objects. */

@@ -16,9 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoConfig } from "../../loaders/config/demo.js";
 import { loadConfig } from "../../loaders/config/load.js";
 import { generateDemo } from "../../loaders/demo/generate.js";
-import type { DataQualityReport } from "../../loaders/ingest/report.js";
+import type { DataQualityReport } from "../../loaders/contract/data-quality.js";
 import { runPipeline } from "../../loaders/pipeline/run.js";
-import type { InstanceSummary, RunIndex } from "../../loaders/pipeline/schema.js";
+import type { InstanceSummary, RunIndex } from "../../loaders/contract/schema.js";
 
 const PYTHON = ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import distributed"]).status === 0);
 if (!PYTHON) console.warn("test/shards/dask.test.ts skipped: no python3 with dask.distributed (apt-get install -y python3-distributed)");

@@ -16,7 +16,7 @@ import type { ResolvedConfig } from "../../loaders/config/types.js";
 import { generateDemo } from "../../loaders/demo/generate.js";
 import { dateOf, dayOf } from "../../loaders/ingest/dates.js";
 import { runPipeline } from "../../loaders/pipeline/run.js";
-import type { Insights, InstanceSummary, RunIndex } from "../../loaders/pipeline/schema.js";
+import type { Insights, InstanceSummary, RunIndex } from "../../loaders/contract/schema.js";
 import { mergeShards } from "../../loaders/shards/merge.js";
 
 const SHARDS = 4;

@@ -16,9 +16,9 @@ import { resolvedDemoConfig } from "../../loaders/config/demo.js";
 import type { ResolvedConfig } from "../../loaders/config/types.js";
 import { openDatabase } from "../../loaders/db/duckdb.js";
 import { generateDemo } from "../../loaders/demo/generate.js";
-import type { DataQualityReport } from "../../loaders/ingest/report.js";
+import type { DataQualityReport } from "../../loaders/contract/data-quality.js";
 import { runPipeline } from "../../loaders/history/record.js";
-import type { InstanceSummary, RunIndex } from "../../loaders/pipeline/schema.js";
+import type { InstanceSummary, RunIndex } from "../../loaders/contract/schema.js";
 import type { ShardManifest } from "../../loaders/shards/manifest.js";
 import { mergeShards } from "../../loaders/shards/merge.js";
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../loaders/config/errors.js";
-import type { DataQualityReport, SetAsideEntry } from "../../loaders/ingest/report.js";
+import type { DataQualityReport, SetAsideEntry } from "../../loaders/contract/data-quality.js";
 import { mergeReports } from "../../loaders/shards/reports.js";
 
 function shardReport(people: number, events: Record<string, number>, withProfile: number, optedOut: number, custom: number): DataQualityReport {

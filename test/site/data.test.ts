@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { parquetMetadataAsync } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as arrow from "apache-arrow";
-import { parquetToArrow, readRowsByKey, type RemoteParquet } from "../../components/data.js";
+import { readRowsByKey, type RemoteParquet } from "../../components/data.js";
+import { parquetToArrow } from "../../loaders/contract/parquet-arrow.js";
 import { explorerArrow } from "../../loaders/site/explorer-arrow.js";
 import { openDatabase } from "../../loaders/db/duckdb.js";
 

@@ -29,7 +29,7 @@ import {
   parseRange,
   plainSize,
   type LockManifest,
-} from "../../components/lock-format.js";
+} from "../../loaders/contract/lock-format.js";
 import { serveDecrypted } from "../../components/lock-serve.js";
 import {
   MODULE_GATE,

@@ -1,6 +1,6 @@
 /** How pages write numbers, shares, probabilities, dates and feature values (components/format.ts). */
 import { describe, expect, test } from "vitest";
-import type { FeatureInfo } from "../../loaders/pipeline/schema.js";
+import type { FeatureInfo } from "../../loaders/contract/schema.js";
 import {
   MISSING, featureAxisLabel, featureTickFormat, formatContribution, formatCount, formatDate, formatDateRange, formatFeatureValue, formatFixed,
   formatNumber, formatOddsChange, formatPercent, formatProbability, formatQuantity, formatRatio, parseDate, sentence,

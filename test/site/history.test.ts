@@ -28,7 +28,7 @@ import {
   transitionMatrix,
 } from "../../components/history.js";
 import * as drift from "../../loaders/history/drift.js";
-import type { Evaluation, InstanceHistory, RealisedOutcome } from "../../loaders/pipeline/schema.js";
+import type { Evaluation, InstanceHistory, RealisedOutcome } from "../../loaders/contract/schema.js";
 
 const purchase = { goalText: "People who will buy in the next 30 days.", type: "conversion" as const, window: 30 };
 const churn = {

@@ -5,7 +5,7 @@ import { wilson } from "../../components/charts-quality.js";
 import { calibrationInWords } from "../../components/quality.js";
 import { bucketOfScores, chartWidth, labelMargin } from "../../components/chart-style.js";
 import { modelAdds } from "../../components/quality.js";
-import type { Evaluation, Metrics } from "../../loaders/pipeline/schema.js";
+import type { Evaluation, Metrics } from "../../loaders/contract/schema.js";
 
 const metrics = (auc: number, logLoss: number, topDecileLift: number): Metrics => ({ auc, prAuc: 0.3, logLoss, brier: 0.05, ece: 0.01, topDecileLift });
 

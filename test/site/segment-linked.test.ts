@@ -11,7 +11,7 @@ import { join } from "node:path";
 import * as arrow from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
-import type { InstanceValue } from "../../loaders/pipeline/schema.js";
+import type { InstanceValue } from "../../loaders/contract/schema.js";
 import { explorerArrow, linkedArrow, valuePercentiles } from "../../loaders/site/explorer-arrow.js";
 import { str } from "../../loaders/sql/quote.js";
 import {

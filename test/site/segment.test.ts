@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
-import type { InstanceSummary } from "../../loaders/pipeline/schema.js";
+import type { InstanceSummary } from "../../loaders/contract/schema.js";
 import {
   compileSegment, factorCountsSql, overlapSql, segmentColumns, segmentStatsSql, suggestedSegments, type Segment, type SqlParam,
 } from "../../components/segment.js";

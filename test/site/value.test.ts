@@ -5,8 +5,8 @@ import { formatCompactMoney, formatMoney } from "../../components/format.js";
 import { aucInterval, flaggedGroupWords, groupPhrase, slicesSummary } from "../../components/slices.js";
 import { concentrationWords, goalVerb, hasValue, ratioWords, unavailableValue, validationWords, valueColumnsText, valueMeaning } from "../../components/value.js";
 import { auc } from "../../loaders/evaluation/metrics.js";
-import type { Slice } from "../../loaders/evaluation/slices.js";
-import type { FeatureInfo, InstanceValue, ValueValidation } from "../../loaders/pipeline/schema.js";
+import type { Slice } from "../../loaders/contract/schema.js";
+import type { FeatureInfo, InstanceValue, ValueValidation } from "../../loaders/contract/schema.js";
 
 const value: InstanceValue = {
   horizonDays: 365,

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfigOrDemo } from "../../config/load.js";
-import type { DataQualityReport } from "../../ingest/report.js";
+import type { DataQualityReport } from "../../contract/data-quality.js";
 import { checkData } from "../../features/prepare.js";
 import { type CommandOutput, UsageError } from "../run.js";
 

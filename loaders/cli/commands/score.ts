@@ -1,6 +1,6 @@
 /**
  * The `score` command: runs the whole pipeline headless and writes `DIR/<instance>/...` (see
- * loaders/pipeline/schema.ts). Progress goes to the output's error stream (stage, rows, elapsed); a summary table
+ * loaders/contract/schema.ts). Progress goes to the output's error stream (stage, rows, elapsed); a summary table
  * ends the run.
  */
 import { join, resolve } from "node:path";

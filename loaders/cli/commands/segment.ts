@@ -13,7 +13,7 @@ import { membersCsv, type MemberRow, type Reason } from "../../../components/seg
 import { importSegment } from "../../../components/segment-io.js";
 import { builderColumns, LINKED_TABLE, type ColumnInfo, type OtherInstance, type Segment, type SqlParam } from "../../../components/segment.js";
 import { openDatabase } from "../../db/duckdb.js";
-import { FILES, RUN_FILES, type InstanceSummary, type RunIndex } from "../../pipeline/schema.js";
+import { FILES, RUN_FILES, type InstanceSummary, type RunIndex } from "../../contract/schema.js";
 import { ident, str } from "../../sql/quote.js";
 import { type CommandOutput, UsageError } from "../run.js";
 

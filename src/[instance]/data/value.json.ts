@@ -2,7 +2,7 @@
 // (a churn instance, or a conversion instance with `value: false`): the run writes the file only when it has one.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { FILES } from "../../../loaders/pipeline/schema.js";
+import { FILES } from "../../../loaders/contract/schema.js";
 import { siteRun } from "../../../loaders/pipeline/site.js";
 import { loaderParam } from "../../../loaders/site/instance-files.js";
 import { writeOutput } from "../../../loaders/site/emit.js";

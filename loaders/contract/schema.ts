@@ -40,10 +40,69 @@
  *   Row groups are small so the browser can read one person's rows by HTTP range requests.
  * - `score-history.parquet`: `id VARCHAR, as_of DATE, probability FLOAT, score UTINYINT, bucket VARCHAR`: the
  *   scores of this run's people in each run of its history folder, sorted by id then date (small row groups).
+ *
+ * This folder (loaders/contract) is the contract between the build and the browser, imported by both sides and
+ * first in the flow: it imports nothing from the project (test/architecture/imports.test.ts). Pages load components
+ * through `src/components` (a link to `components/`) and Framework resolves their imports inside `src/`, so
+ * `src/loaders/contract` links here for the modules components import at run time.
  */
-import type { MetricIntervals } from "../evaluation/bootstrap.js";
-import type { Slice } from "../evaluation/slices.js";
-import type { BucketRule } from "../scoring/scores.js";
+import type { Bucket, BucketRule } from "./buckets.js";
+
+/** A 95% interval. */
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+/** The metrics with intervals. */
+export interface MetricIntervals {
+  auc: Interval;
+  prAuc: Interval;
+  topDecileLift: Interval;
+  ece: Interval;
+  resamples: number;
+}
+
+/** One group of a slice. */
+export interface SliceGroup {
+  /** The category, "Not known" for missing values, or "Other (small groups)". */
+  category: string;
+  people: number;
+  positives: number;
+  /** Mean predicted probability and actual outcome rate. */
+  predicted: number;
+  actual: number;
+  /** NaN when the group has one class only. */
+  auc: number;
+  /** Why the group stands out, in words (empty when it does not). */
+  flags: string[];
+}
+
+/** The slices of one attribute. */
+export interface Slice {
+  /** Feature code of the attribute. */
+  feature: number;
+  groups: SliceGroup[];
+  /** People in the smallest group listed. */
+  smallestGroup: number;
+  /** Categories merged into "Other (small groups)". */
+  merged: string[];
+  /** The AUC within groups: over the pairs of a positive and a negative person of the same group (NaN when no
+   * group has both); each group is compared with it. */
+  withinAuc: number;
+}
+
+/** What the site's build says about an instance's sample (`sample` in the instance summary the site ships). */
+export interface SampleInfo {
+  /** The hash rate: a person is in the sample when the hash of their id, in [0, 1), is below it. */
+  rate: number;
+  /** People in the sample (m). */
+  people: number;
+  /** Everyone scored (M). */
+  total: number;
+  /** The size above which the site samples. */
+  above: number;
+}
 
 /** Bumped when a field changes meaning. */
 export const SCHEMA_VERSION = 1;
@@ -127,7 +186,7 @@ export interface InstanceSummary {
   scored: number;
   /** People with any event. */
   people: number;
-  buckets: { rule: BucketRule; counts: { bucket: "High" | "Medium" | "Low"; people: number; meanProbability: number }[] };
+  buckets: { rule: BucketRule; counts: { bucket: Bucket; people: number; meanProbability: number }[] };
   /** People per score 0..100 (index = score). */
   scoreHistogram: number[];
   /** Sum of probabilities: the expected number of positives among the scored people. */
@@ -162,7 +221,7 @@ export interface InstanceValue {
   expectedEvents: number;
   expectedEventsHorizon: number;
   /** Per bucket: people with a value, their total and mean expected value. */
-  perBucket: { bucket: "High" | "Medium" | "Low"; people: number; total: number; mean: number }[];
+  perBucket: { bucket: Bucket; people: number; total: number; mean: number }[];
   /** Tenths of the people with a value, highest value first: lowest and highest value, total, mean, share of the
    * total. */
   deciles: { decile: number; people: number; min: number; max: number; total: number; mean: number; share: number }[];
@@ -256,7 +315,7 @@ export interface Evaluation extends Metrics {
   baselines: ({ name: "recency" | "rfm" | "bgnbd"; label: string; roc?: { fpr: number; tpr: number; threshold: number }[] } & Metrics)[];
   /** Per past cutoff: the actual outcome rate per bucket (Adobe's performance summary), with Wilson's 95% interval
    * of the actual rate (NaN, written null, for an empty bucket). */
-  backtest: { cutoff: string; bucket: "High" | "Medium" | "Low"; people: number; predicted: number; actual: number; actualLow?: number; actualHigh?: number }[];
+  backtest: { cutoff: string; bucket: Bucket; people: number; predicted: number; actual: number; actualLow?: number; actualHigh?: number }[];
   /** 95% intervals of the test metrics: a seeded bootstrap over the test's people (loaders/evaluation/bootstrap.ts). */
   intervals?: MetricIntervals;
   /** Quality per value of each categorical profile attribute (loaders/evaluation/slices.ts). */
@@ -327,7 +386,7 @@ export interface Insights {
   global: { feature: number; importance: number; meanContribution: number }[];
   /** Per bucket, the top 10 factors. */
   buckets: {
-    bucket: "High" | "Medium" | "Low";
+    bucket: Bucket;
     people: number;
     factors: {
       feature: number;
@@ -341,14 +400,14 @@ export interface Insights {
   factors: {
     feature: number;
     ranges: { range: string; low: number | null; high: number | null; people: number; meanProbability: number; relative: number }[];
-    sample: { value: number | null; contribution: number; bucket: "High" | "Medium" | "Low" }[];
+    sample: { value: number | null; contribution: number; bucket: Bucket }[];
   }[];
   /** Per categorical feature: the scored people with each category (code) and its mean contribution (log-odds). */
   categories?: { feature: number; effects: { code: number; people: number; meanContribution: number }[] }[];
 }
 
 /** A bucket, or null for "not scored in that run". */
-export type BucketOrNone = "High" | "Medium" | "Low" | null;
+export type BucketOrNone = Bucket | null;
 
 /** How far a distribution moved between two runs (population stability index and its reading). */
 export interface Drift {
@@ -369,7 +428,7 @@ export interface RealisedOutcome {
   predicted: number;
   /** How well that run's scores ranked what happened. */
   auc: number;
-  buckets: { bucket: "High" | "Medium" | "Low"; people: number; predicted: number; actual: number }[];
+  buckets: { bucket: Bucket; people: number; predicted: number; actual: number }[];
   /** Tenths of the people by probability, highest first: mean predicted and actual rate. */
   deciles: { decile: number; people: number; predicted: number; actual: number }[];
 }
@@ -384,7 +443,7 @@ export interface InstanceHistory {
     trainedAsOf: string;
     scored: number;
     expectedPositives: number;
-    buckets: { bucket: "High" | "Medium" | "Low"; people: number; meanProbability: number }[];
+    buckets: { bucket: Bucket; people: number; meanProbability: number }[];
   }[];
   /** This run against the one before it (null for the first run). */
   previous: {

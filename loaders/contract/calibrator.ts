@@ -1,7 +1,7 @@
 /**
  * The calibration map from a model's margin (log-odds) to a probability, as `model.json` stores it. One
  * implementation for both sides: the pipeline (loaders/calibration) calibrates every score with it, and the person
- * page checks a person's contributions against their probability with it (pages cannot import from loaders/).
+ * page checks a person's contributions against their probability with it (components/person.ts).
  */
 
 /** Platt scaling (a logistic curve on the margin) or isotonic regression kept as knots. */

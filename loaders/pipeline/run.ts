@@ -35,7 +35,14 @@ import {
   type RunIndex,
   SCHEMA_VERSION,
 } from "../contract/schema.js";
-import { type SavedInstance, type SavedModel, isSelfContained, readSavedInstances, savedModelJSON, trainedWith } from "./saved.js";
+import {
+  type SavedInstance,
+  type SavedModel,
+  isSelfContained,
+  readSavedInstances,
+  savedModelJSON,
+  trainedWith,
+} from "./saved.js";
 import { writeShardFiles } from "../shards/write.js";
 import { writeScoreFiles } from "./outputs.js";
 import { type CustomerValue, prepareCustomerValue, valueOutputs } from "./value.js";
@@ -113,18 +120,8 @@ export interface RunSummary {
  * previous results untouched.
  */
 export async function runPipeline(config: ResolvedConfig, options: RunOptions): Promise<RunSummary> {
-  if (options.sample) {
-    const flag = `--sample ${options.sample.index}/${options.sample.count}`;
-    if (options.model !== undefined || options.shard) throw new UserError("config", `${flag} trains on a sample of people: drop --model and --shard (score the shards with --model of this run afterwards)`);
-    if (!config.asOf) throw new UserError("config", `${flag} needs --as-of YYYY-MM-DD (or asOf in the configuration): the sample's last event is not the data's`);
-    if (options.history) throw new UserError("config", `${flag} writes the trained run with --out; its scores are of the sample's people only (score every shard with its models, merge, then add the merged run to a history folder)`);
-  }
-  if (options.shard) {
-    const flag = `--shard ${options.shard.index}/${options.shard.count}`;
-    if (options.model === undefined) throw new UserError("model", `${flag} scores with a saved model: add --model RUN (shards cannot train: each would train on other people)`);
-    if (!config.asOf) throw new UserError("config", `${flag} needs --as-of YYYY-MM-DD (or asOf in the configuration): every shard must score the same date, and a shard's last event is not the data's`);
-    if (options.history) throw new UserError("config", `${flag} writes a shard folder with --out; merge the shards (npm run merge) before adding the run to a history folder`);
-  }
+  checkSample(config, options);
+  checkShard(config, options);
   if (!options.history) return writeFolderAtomically(options.out, (staging) => runInto(config, staging, options, []));
   const { dir, keep } = options.history;
   openHistoryFolder(dir);
@@ -133,8 +130,63 @@ export async function runPipeline(config: ResolvedConfig, options: RunOptions): 
     const result = await runInto(config, staging, options, runs);
     return { result, name: result.index.asOf };
   });
-  for (const removed of pruneRuns(dir, keep)) options.onProgress?.(`history: removed the run of ${removed} (keeping the latest ${keep})`);
+  for (const removed of pruneRuns(dir, keep)) {
+    options.onProgress?.(`history: removed the run of ${removed} (keeping the latest ${keep})`);
+  }
   return summary;
+}
+
+/** @throws UserError when `--sample` goes with options it cannot: a saved model, a shard, a history folder, or no
+ * as-of date. */
+function checkSample(config: ResolvedConfig, options: RunOptions): void {
+  if (!options.sample) return;
+  const flag = `--sample ${options.sample.index}/${options.sample.count}`;
+  if (options.model !== undefined || options.shard) {
+    throw new UserError(
+      "config",
+      `${flag} trains on a sample of people: drop --model and --shard (score the shards with --model of this run ` +
+        "afterwards)",
+    );
+  }
+  if (!config.asOf) {
+    throw new UserError(
+      "config",
+      `${flag} needs --as-of YYYY-MM-DD (or asOf in the configuration): the sample's last event is not the data's`,
+    );
+  }
+  if (options.history) {
+    throw new UserError(
+      "config",
+      `${flag} writes the trained run with --out; its scores are of the sample's people only (score every shard ` +
+        "with its models, merge, then add the merged run to a history folder)",
+    );
+  }
+}
+
+/** @throws UserError when `--shard` goes without a saved model or an as-of date, or with a history folder. */
+function checkShard(config: ResolvedConfig, options: RunOptions): void {
+  if (!options.shard) return;
+  const flag = `--shard ${options.shard.index}/${options.shard.count}`;
+  if (options.model === undefined) {
+    throw new UserError(
+      "model",
+      `${flag} scores with a saved model: add --model RUN (shards cannot train: each would train on other people)`,
+    );
+  }
+  if (!config.asOf) {
+    throw new UserError(
+      "config",
+      `${flag} needs --as-of YYYY-MM-DD (or asOf in the configuration): every shard must score the same date, and ` +
+        "a shard's last event is not the data's",
+    );
+  }
+  if (options.history) {
+    throw new UserError(
+      "config",
+      `${flag} writes a shard folder with --out; merge the shards (npm run merge) before adding the run to a ` +
+        "history folder",
+    );
+  }
 }
 
 /** Runs the pipeline, writing into the (new, empty) folder `out`; `history` holds the runs of its history folder. */
@@ -152,7 +204,8 @@ async function runInto(
   const run: RunState = { config, out, options, history, saved, timelines: new Map(), progress };
   const { prepared, outcomes, values } = await prepareRun(run, names);
   const featureSeconds = (performance.now() - started) / 1000;
-  const index: RunIndex = { schemaVersion: SCHEMA_VERSION, asOf: prepared.report.asOf, instances: [], failed: prepared.failed };
+  const { asOf } = prepared.report;
+  const index: RunIndex = { schemaVersion: SCHEMA_VERSION, asOf, instances: [], failed: prepared.failed };
   const summary: RunSummary = { index, instances: [], seconds: { features: featureSeconds } };
   const trainable = saved ? prepared.instances : withTrainableSplits(config, prepared, progress);
   try {
@@ -254,7 +307,8 @@ async function prepareRun(
         const asOf = inst.asOf ?? ingested.asOf;
         if (changes) {
           const earlier = earlierThan(run, asOf);
-          outcomes.set(inst.name, await changes.realisedOutcomes(session, earlier, inst, goalDaysTable(inst.index), asOf));
+          const goalDays = goalDaysTable(inst.index);
+          outcomes.set(inst.name, await changes.realisedOutcomes(session, earlier, inst, goalDays, asOf));
         }
         if (inst.value) {
           const t0 = performance.now();
@@ -313,7 +367,8 @@ async function runInstance(
   if (changes) {
     const earlier = earlierThan(run, features.asOf);
     const realised = session.outcomes.get(inst.name) ?? [];
-    writeJson(join(dir, FILES.history), await changes.instanceHistory(out, features.asOf, inst.name, earlier, realised));
+    const changed = await changes.instanceHistory(out, features.asOf, inst.name, earlier, realised);
+    writeJson(join(dir, FILES.history), changed);
     await changes.writeScoreHistory(out, features.asOf, inst.name, earlier);
   }
   summary.index.instances.push({ name: inst.name, label: inst.label, type: inst.type, dir: inst.name });
@@ -326,7 +381,11 @@ async function runInstance(
  * `prepared.failed` and their data-quality requirements, as instances that do not meet their data requirements.
  * @throws UserError listing every failed instance when none is left.
  */
-function withTrainableSplits(config: ResolvedConfig, prepared: PreparedFeatures, progress: (message: string) => void): InstanceFeatures[] {
+function withTrainableSplits(
+  config: ResolvedConfig,
+  prepared: PreparedFeatures,
+  progress: (message: string) => void,
+): InstanceFeatures[] {
   const kept = prepared.instances.filter((features) => {
     const unmet = splitRequirement(features, config.training.seed);
     if (!unmet) return true;
@@ -361,7 +420,12 @@ interface InstanceContext {
 type InstanceResult = Omit<RunSummary["instances"][number], "name" | "seconds">;
 
 /** Runs `work` as a named stage: its seconds and a progress line. */
-async function timedStage<T>(ctx: InstanceContext, seconds: Record<string, number>, stage: string, work: () => T | Promise<T>): Promise<T> {
+async function timedStage<T>(
+  ctx: InstanceContext,
+  seconds: Record<string, number>,
+  stage: string,
+  work: () => T | Promise<T>,
+): Promise<T> {
   const t0 = performance.now();
   const out = await work();
   seconds[stage] = Math.round((performance.now() - t0) / 100) / 10;
@@ -379,17 +443,57 @@ async function scoreInstance(ctx: InstanceContext): Promise<InstanceResult> {
   const seconds: Record<string, number> = {};
   const split = evaluationSplit(features, seed);
   progress(`training the evaluation model on ${split.train.rows} examples x ${nFeatures} features (${split.kind})`);
-  const trained = await timedStage(ctx, seconds, "train", () => trainOnSet(split.train, features, settings, seed, dayOfCutoff(features, "test")));
+  const testDay = dayOfCutoff(features, "test");
+  const train = () => trainOnSet(split.train, features, settings, seed, testDay);
+  const trained = await timedStage(ctx, seconds, "train", train);
   progress(`evaluating on ${split.test.rows} ${split.kind} examples`);
   const evaluated = { ...features, train: split.train, test: split.test };
-  const { evaluation, probability: testProbability } = await timedStage(ctx, seconds, "evaluate", () =>
-    evaluate({ features: evaluated, kind: split.kind, trained, buckets: inst.buckets, settings, seed, onProgress: progress }),
-  );
+  const input = { features: evaluated, kind: split.kind, trained, buckets: inst.buckets, settings, seed };
+  const evaluateTest = () => evaluate({ ...input, onProgress: progress });
+  const { evaluation, probability: testProbability } = await timedStage(ctx, seconds, "evaluate", evaluateTest);
   // The scores come from a model that also learned from the latest labelled periods, up to the as-of date.
   const labelled = concatSets(features.train, features.test, nFeatures);
   progress(`training the scoring model on ${labelled.rows} examples from every labelled cutoff`);
-  const scoring = await timedStage(ctx, seconds, "refit", () => trainOnSet(labelled, features, settings, seed, dayOfCutoff(features, "score")));
-  const modelCard: ModelCard = {
+  const scoreDay = dayOfCutoff(features, "score");
+  const refit = () => trainOnSet(labelled, features, settings, seed, scoreDay);
+  const scoring = await timedStage(ctx, seconds, "refit", refit);
+  const modelCard = modelCardOf(ctx, { split, trained, evaluation, labelled, scoring });
+  const saved: SavedModel = {
+    model: scoring.model,
+    calibrator: scoring.calibration.calibrator,
+    layout: features.layout,
+    trainedWith: trainedWith(config, inst),
+    trainedAsOf: features.asOf,
+    ...(ctx.sample ? { sample: ctx.sample } : {}),
+  };
+  await publishInstance(ctx, saved, evaluation, modelCard, seconds);
+  const baseline = (name: string) => evaluation.baselines.find((b) => b.name === name)!.auc;
+  const test = {
+    ids: Array.from(split.test.person, (p) => features.people[p]!),
+    label: split.test.labels!,
+    probability: testProbability,
+  };
+  return resultOf(features, evaluation, baseline, test);
+}
+
+/** What a trained instance's model card is made of: the evaluation split and model, the evaluation, and the scoring
+ * model with the labelled examples it learned from. */
+interface CardParts {
+  split: ReturnType<typeof evaluationSplit>;
+  trained: Awaited<ReturnType<typeof trainOnSet>>;
+  evaluation: Evaluation;
+  labelled: FeatureSet;
+  scoring: Awaited<ReturnType<typeof trainOnSet>>;
+}
+
+/** The model card of a trained instance: the data, both models, their evaluation, settings and limits. */
+function modelCardOf(ctx: InstanceContext, { split, trained, evaluation, labelled, scoring }: CardParts): ModelCard {
+  const { config, features } = ctx;
+  const inst = instanceOf(config, features);
+  const seed = config.training.seed;
+  const settings = config.training.model;
+  const { calibration } = scoring;
+  return {
     dataRange: [ctx.report.events.firstEvent.slice(0, 10), ctx.report.events.lastEvent.slice(0, 10)],
     trainingCutoffs: cutoffDates(features, split.train),
     testCutoff: evaluation.testCutoff,
@@ -399,7 +503,7 @@ async function scoreInstance(ctx: InstanceContext): Promise<InstanceResult> {
     validationExamples: trained.holdoutExamples,
     testExamples: evaluation.testExamples,
     testPositives: evaluation.testPositives,
-    features: nFeatures,
+    features: features.catalogue.length,
     trees: trained.model.bestIteration,
     scoringModel: {
       cutoffs: cutoffDates(features, labelled),
@@ -409,18 +513,31 @@ async function scoreInstance(ctx: InstanceContext): Promise<InstanceResult> {
       trees: scoring.model.bestIteration,
     },
     params: { ...MODEL_DEFAULTS, ...settings, seed } as Record<string, number | string | boolean>,
-    calibration: { method: scoring.calibration.calibrator.kind, why: calibrationWhy(scoring.calibration), logLoss: scoring.calibration.logLoss },
-    limits: modelLimits(inst, { lastDay: features.asOf, trainRate: rate(labelled.labels!), testRate: evaluation.baseRate, profileAttributes: inst.profileAttributes.length }),
+    calibration: {
+      method: calibration.calibrator.kind,
+      why: calibrationWhy(calibration),
+      logLoss: calibration.logLoss,
+    },
+    limits: modelLimits(inst, {
+      lastDay: features.asOf,
+      trainRate: rate(labelled.labels!),
+      testRate: evaluation.baseRate,
+      profileAttributes: inst.profileAttributes.length,
+    }),
   };
-  const saved: SavedModel = { model: scoring.model, calibrator: scoring.calibration.calibrator, layout: features.layout, trainedWith: trainedWith(config, inst), trainedAsOf: features.asOf, ...(ctx.sample ? { sample: ctx.sample } : {}) };
-  await publishInstance(ctx, saved, evaluation, modelCard, seconds);
-  const baseline = (name: string) => evaluation.baselines.find((b) => b.name === name)!.auc;
-  const test = {
-    ids: Array.from(split.test.person, (p) => features.people[p]!),
-    label: split.test.labels!,
-    probability: testProbability,
-  };
-  return { scored: features.score.rows, auc: evaluation.auc, rating: evaluation.quality.rating, ece: evaluation.ece, recencyAuc: baseline("recency"), rfmAuc: baseline("rfm"), test };
+}
+
+/** What a run reports of an instance scored by a model with `evaluation`; `baseline` gives a baseline's AUC. */
+function resultOf(
+  features: InstanceFeatures,
+  evaluation: Evaluation,
+  baseline: (name: string) => number,
+  test: InstanceResult["test"],
+): InstanceResult {
+  const { auc, ece } = evaluation;
+  const rating = evaluation.quality.rating;
+  const scored = features.score.rows;
+  return { scored, auc, rating, ece, recencyAuc: baseline("recency"), rfmAuc: baseline("rfm"), test };
 }
 
 /** Scores one instance with a saved model (nothing is trained), writing its folder: the model, its card and its
@@ -432,16 +549,23 @@ async function scoreWithSaved(ctx: InstanceContext, saved: SavedInstance): Promi
   const { evaluation } = saved;
   const baseline = (name: string) => evaluation.baselines.find((b) => b.name === name)?.auc ?? Number.NaN;
   const test = { ids: [], label: new Uint8Array(0), probability: new Float64Array(0) };
-  return { scored: ctx.features.score.rows, auc: evaluation.auc, rating: evaluation.quality.rating, ece: evaluation.ece, recencyAuc: baseline("recency"), rfmAuc: baseline("rfm"), test };
+  return resultOf(ctx.features, evaluation, baseline, test);
 }
 
 /** Scores the eligible people with a model, explains every score, and writes the instance's folder. */
-async function publishInstance(ctx: InstanceContext, saved: SavedModel, evaluation: Evaluation, modelCard: ModelCard, seconds: Record<string, number>): Promise<void> {
+async function publishInstance(
+  ctx: InstanceContext,
+  saved: SavedModel,
+  evaluation: Evaluation,
+  modelCard: ModelCard,
+  seconds: Record<string, number>,
+): Promise<void> {
   const { config, features, report, dir, timeline, progress } = ctx;
   const inst = instanceOf(config, features);
   const { catalogue } = features;
   progress(`scoring ${features.score.rows} eligible people`);
-  const probability = calibrate(saved.calibrator, predictMargin(saved.model, matrixOf(features.score, catalogue.length)));
+  const margin = predictMargin(saved.model, matrixOf(features.score, catalogue.length));
+  const probability = calibrate(saved.calibrator, margin);
   const scores = scorePeople(probability, inst.buckets);
   const value = ctx.value && valueOutputs(ctx.value, features.score.person, scores);
   const written = await timedStage(ctx, seconds, "explain", () =>
@@ -453,10 +577,16 @@ async function publishInstance(ctx: InstanceContext, saved: SavedModel, evaluati
       topK: inst.topFactors,
       extraColumns: value?.columns,
       ...(saved.explorer ? { explorerFeatures: saved.explorer } : {}),
-      explain: (sink, ids) => explainScores(saved.model, features.score, catalogue, { ...scores, rule: inst.buckets, ids, shard: ctx.shard !== null }, inst.topFactors, sink, progress),
+      explain: (sink, ids) => {
+        const scored = { ...scores, rule: inst.buckets, ids, shard: ctx.shard !== null };
+        return explainScores(saved.model, features.score, catalogue, scored, inst.topFactors, sink, progress);
+      },
     }),
   );
-  if (ctx.shard) await writeShardFiles(dir, features, probability, value?.columns ?? [], written.parts, featureInfos(catalogue, inst, {}));
+  if (ctx.shard) {
+    const infos = featureInfos(catalogue, inst, {});
+    await writeShardFiles(dir, features, probability, value?.columns ?? [], written.parts, infos);
+  }
   // What this run fitted on its scored people, kept with the model (a saved model's own are kept as they are).
   const kept: SavedModel = {
     ...saved,
@@ -464,7 +594,35 @@ async function publishInstance(ctx: InstanceContext, saved: SavedModel, evaluati
     value: saved.value !== undefined ? saved.value : (ctx.value?.report ?? null),
     explorer: saved.explorer ?? written.explorer.map((e) => e.feature),
   };
-  const summary: InstanceSummary = {
+  const summary = instanceSummaryOf(ctx, { probability, scores, value, written }, evaluation, modelCard);
+  writeJson(join(dir, FILES.instance), summary);
+  if (ctx.value) writeJson(join(dir, FILES.value), ctx.value.report);
+  writeJson(join(dir, FILES.evaluation), evaluation);
+  writeJson(join(dir, FILES.insights), written.insights);
+  writeJson(join(dir, FILES.model), savedModelJSON(kept, summary.features));
+  writeJson(join(dir, FILES.dataQuality), report);
+}
+
+/** What publishing an instance scored: the calibrated probabilities, the scores, the customer value outputs, and what
+ * writing the score files returned. */
+interface Published {
+  probability: Float64Array;
+  scores: ReturnType<typeof scorePeople>;
+  value: ReturnType<typeof valueOutputs> | null;
+  written: Awaited<ReturnType<typeof writeScoreFiles>>;
+}
+
+/** The instance's `instance.json`. */
+function instanceSummaryOf(
+  ctx: InstanceContext,
+  { probability, scores, value, written }: Published,
+  evaluation: Evaluation,
+  modelCard: ModelCard,
+): InstanceSummary {
+  const { config, features, report } = ctx;
+  const inst = instanceOf(config, features);
+  const { catalogue } = features;
+  return {
     schemaVersion: SCHEMA_VERSION,
     name: inst.name,
     label: inst.label,
@@ -487,12 +645,6 @@ async function publishInstance(ctx: InstanceContext, saved: SavedModel, evaluati
     suggestedSegments: suggestedSegments(inst),
     ...(value ? { value: value.summary } : {}),
   };
-  writeJson(join(dir, FILES.instance), summary);
-  if (ctx.value) writeJson(join(dir, FILES.value), ctx.value.report);
-  writeJson(join(dir, FILES.evaluation), evaluation);
-  writeJson(join(dir, FILES.insights), written.insights);
-  writeJson(join(dir, FILES.model), savedModelJSON(kept, summary.features));
-  writeJson(join(dir, FILES.dataQuality), report);
 }
 
 /** The configured instance of a feature set. */
@@ -527,5 +679,6 @@ export function histogram(score: Uint8Array): number[] {
 
 /** Writes JSON with non-finite numbers as null (JSON has no NaN). */
 export function writeJson(file: string, value: unknown): void {
-  writeFileSync(file, JSON.stringify(value, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v)) + "\n");
+  const finite = (_: string, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v);
+  writeFileSync(file, JSON.stringify(value, finite) + "\n");
 }

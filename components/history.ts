@@ -3,7 +3,8 @@
  * buckets run after run, who moved between the last two runs, whether the population has shifted, whether past
  * scores came true), the overview's trend and drift warning, and a person's score over the runs. Inputs are
  * `history.json` (`InstanceHistory`, null for a site built from a single run) and the person's rows of
- * `score-history.parquet` (loaders/contract/schema.ts). The pure functions are tested in test/site/history.test.ts.
+ * `score-history.parquet` (loaders/contract/schema.ts). The pure functions are tested in
+ * test/components/history.test.ts.
  */
 import type {
   BucketOrNone,

@@ -5,7 +5,7 @@
  * If each member i reaches the goal with probability p_i, independently, the count is a sum of independent
  * Bernoulli variables (a Poisson-binomial distribution): mean Σp, variance Σp(1 - p). For a small segment the
  * range comes from the exact distribution (a dynamic programme over the members); for a large one from the refined
- * normal approximation (a normal with a skewness correction, Volkova 1996), which test/site/segment-estimate.test.ts
+ * normal approximation (a normal with a skewness correction, Volkova 1996), which test/components/segment-estimate.test.ts
  * checks against the exact one. The range is the 5% and 95% quantiles: it holds the count 9 times in 10 when the
  * probabilities are right. It reflects chance only, not errors of the model.
  *

@@ -8,7 +8,7 @@
  * percentile, bucket, top1..top3` (feature codes) and `f_<code>` feature columns (categories as codes). The SQL
  * names the columns it uses by their labels and turns codes into names, so it reads like the page.
  *
- * Pure logic, unit-tested in Node (test/site/segment.test.ts).
+ * Pure logic, unit-tested in Node (test/components/segment.test.ts).
  */
 import type { FeatureInfo } from "../loaders/contract/schema.js";
 import { formatAmount, formatNumber } from "./format.js";

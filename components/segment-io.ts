@@ -3,7 +3,7 @@
  * in the builder's own form or as the labelled export), the state in the URL, saved segments in localStorage and
  * CSV. Definitions saved before factor ranks existed keep their meaning (a factor among the top 3).
  *
- * Pure logic, unit-tested in Node (test/site/segment.test.ts).
+ * Pure logic, unit-tested in Node (test/components/segment.test.ts).
  */
 import { columnOf, MAX_FACTOR_RANK, type ColumnInfo, type Condition, type ConditionOp, type Segment } from "./segment.js";
 

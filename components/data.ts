@@ -10,6 +10,7 @@
 import * as duckdb from "@duckdb/duckdb-wasm";
 import * as arrow from "apache-arrow";
 import { parquetToArrow } from "../loaders/contract/parquet-arrow.js";
+import type { SqlParam } from "../loaders/contract/schema.js";
 
 export * from "./remote-parquet.js";
 
@@ -18,9 +19,6 @@ export interface DuckDBBundle {
   wasm: string;
   worker: string;
 }
-
-/** A value a query parameter may take. */
-export type SqlParam = string | number | boolean | null;
 
 /** A DuckDB-WASM database holding the site's tables. */
 export class ScoreDatabase {

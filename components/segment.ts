@@ -6,10 +6,7 @@
  * compiles to a SQL `WHERE` clause with `?` parameters: values a person typed never enter the SQL text, and
  * identifiers come only from the whitelist of known columns built from the instance summary.
  */
-import type { ExplorerColumn, FeatureInfo, InstanceSummary } from "../loaders/contract/schema.js";
-
-/** A value a query parameter may take. */
-export type SqlParam = string | number | boolean | null;
+import type { ExplorerColumn, FeatureInfo, InstanceSummary, SqlParam } from "../loaders/contract/schema.js";
 
 /** How a condition compares: a range, a set of values, a substring (ids) or missing values. */
 export type ConditionOp = "between" | "in" | "contains" | "missing";

@@ -104,6 +104,10 @@ export interface SampleInfo {
   above: number;
 }
 
+/** A value a query parameter may take: the segments' queries bind these in the browser (DuckDB-WASM) and in the
+ * headless export (DuckDB in Node). */
+export type SqlParam = string | number | boolean | null;
+
 /** Bumped when a field changes meaning. */
 export const SCHEMA_VERSION = 1;
 

@@ -11,11 +11,11 @@ import { join } from "node:path";
 import * as arrow from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
-import type { InstanceValue } from "../../loaders/contract/schema.js";
+import type { InstanceValue, SqlParam } from "../../loaders/contract/schema.js";
 import { explorerArrow, linkedArrow, valuePercentiles } from "../../loaders/site/explorer-arrow.js";
 import { str } from "../../loaders/sql/quote.js";
 import {
-  builderColumns, compileSegment, goalNoun, linkedInstances, segmentStatsSql, VALUE_PERCENTILE_SQL, valueSuggestions, type Segment, type SqlParam,
+  builderColumns, compileSegment, goalNoun, linkedInstances, segmentStatsSql, VALUE_PERCENTILE_SQL, valueSuggestions, type Segment,
 } from "../../components/segment.js";
 import { describeSegment, labelledSegment, readableSql } from "../../components/segment-export.js";
 import { importSegment } from "../../components/segment-io.js";

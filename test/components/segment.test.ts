@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
-import type { InstanceSummary } from "../../loaders/contract/schema.js";
+import type { InstanceSummary, SqlParam } from "../../loaders/contract/schema.js";
 import {
-  compileSegment, factorCountsSql, overlapSql, segmentColumns, segmentStatsSql, suggestedSegments, type Segment, type SqlParam,
+  compileSegment, factorCountsSql, overlapSql, segmentColumns, segmentStatsSql, suggestedSegments, type Segment,
 } from "../../components/segment.js";
 import {
   deleteSegment, importSegment, loadSavedSegments, parseSegment, saveSegment, segmentFromHash, segmentToHash, toCsv,

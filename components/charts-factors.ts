@@ -8,9 +8,30 @@
  */
 import * as Plot from "./plot.js";
 import type { FeatureInfo, Insights } from "../loaders/contract/schema.js";
-import { ACCENT, BUCKET_ORDER, MUTED, bucketColorScale, bucketFactor, chartWidth, fittingLabel, labelMargin, spacedTicks, type Bucket, type ChartOptions } from "./chart-style.js";
+import {
+  ACCENT,
+  BUCKET_ORDER,
+  MUTED,
+  bucketColorScale,
+  bucketFactor,
+  chartWidth,
+  fittingLabel,
+  labelMargin,
+  spacedTicks,
+  type Bucket,
+  type ChartOptions,
+} from "./chart-style.js";
 import { type EffectContext, effectColorScale, effectWords, formatPoints, goalNoun, pointsOf } from "./effects.js";
-import { featureAxisLabel, featureTickFormat, formatContribution, formatCount, formatFeatureValue, formatPercent, formatProbability, formatRatio } from "./format.js";
+import {
+  featureAxisLabel,
+  featureTickFormat,
+  formatContribution,
+  formatCount,
+  formatFeatureValue,
+  formatPercent,
+  formatProbability,
+  formatRatio,
+} from "./format.js";
 
 type Figure = HTMLElement | SVGSVGElement;
 type BucketInsight = Insights["buckets"][number];

@@ -4,7 +4,14 @@
  */
 import * as Plot from "./plot.js";
 import type { InstanceSummary } from "../loaders/contract/schema.js";
-import { BUCKET_ORDER, type Bucket, bucketColorScale, bucketOfScores, chartWidth, type ChartOptions } from "./chart-style.js";
+import {
+  BUCKET_ORDER,
+  type Bucket,
+  bucketColorScale,
+  bucketOfScores,
+  chartWidth,
+  type ChartOptions,
+} from "./chart-style.js";
 import { formatCount, formatPercent, formatProbability } from "./format.js";
 
 /** A bucket's stretch of the score scale: its scores, people, share and bars. */

@@ -4,7 +4,16 @@
  */
 import * as Plot from "./plot.js";
 import type { Evaluation, Metrics } from "../loaders/contract/schema.js";
-import { ACCENT, BUCKET_ORDER, MUTED, bucketColorScale, chartWidth, labelMargin, spacedTicks, type ChartOptions } from "./chart-style.js";
+import {
+  ACCENT,
+  BUCKET_ORDER,
+  MUTED,
+  bucketColorScale,
+  chartWidth,
+  labelMargin,
+  spacedTicks,
+  type ChartOptions,
+} from "./chart-style.js";
 import { formatCount, formatDate, formatFixed, formatNumber, formatPercent, formatProbability} from "./format.js";
 
 type Figure = HTMLElement | SVGSVGElement;

@@ -8,7 +8,14 @@
  * the data files as the page fetches them, is registered and takes the page over; then the page opens. Later visits
  * find the stored key and open at once; a rebuild with a new salt asks again.
  */
-import { LOCK_MANIFEST, LOCK_WORKER, deriveKey, fromBase64, opensCheck, type LockManifest } from "../loaders/contract/lock-format.js";
+import {
+  LOCK_MANIFEST,
+  LOCK_WORKER,
+  deriveKey,
+  fromBase64,
+  opensCheck,
+  type LockManifest,
+} from "../loaders/contract/lock-format.js";
 import { deleteStoredKey, readStoredKey, writeStoredKey } from "./lock-store.js";
 
 const script = document.currentScript as HTMLScriptElement | null;

@@ -10,7 +10,15 @@ import { type Calibrator, calibrateMargin } from "../loaders/contract/calibrator
 import { waterfall, type WaterfallFactor } from "./charts-person.js";
 import type { PersonRows } from "./data.js";
 import { effectInWords } from "./effects.js";
-import { formatAmount, formatContribution, formatCount, formatDate, formatFeatureValue, formatNumber, formatProbability } from "./format.js";
+import {
+  formatAmount,
+  formatContribution,
+  formatCount,
+  formatDate,
+  formatFeatureValue,
+  formatNumber,
+  formatProbability,
+} from "./format.js";
 
 /** A labelled id input with a button; `value` is the looked-up id (from `?id=` at first), kept in the URL. */
 export function personLookup(initial: string): HTMLElement & { value: string } {

@@ -8,11 +8,27 @@ import { html } from "htl";
 import type { InstanceSummary } from "../loaders/contract/schema.js";
 import type { ScoreDatabase } from "./data.js";
 import { formatCount } from "./format.js";
-import { compileSegment, hasValue, isGroup, LINKED_TABLE, quoteName, type ColumnInfo, type CompiledSql, type Segment } from "./segment.js";
+import {
+  compileSegment,
+  hasValue,
+  isGroup,
+  LINKED_TABLE,
+  quoteName,
+  type ColumnInfo,
+  type CompiledSql,
+  type Segment,
+} from "./segment.js";
 import type { SegmentData } from "./segment-page.js";
 import { estimateCount, roundedCount, sampleWords } from "./sample.js";
 import type { SampleInfo } from "../loaders/contract/schema.js";
-import { labelledSegment, membersCsv, readableSql, type ExportContext, type MemberRow, type Reason } from "./segment-export.js";
+import {
+  labelledSegment,
+  membersCsv,
+  readableSql,
+  type ExportContext,
+  type MemberRow,
+  type Reason,
+} from "./segment-export.js";
 
 /** Offers `content` as a file download. */
 export function download(content: string, name: string, type: string): void {

@@ -5,7 +5,14 @@
  *
  * Pure logic, unit-tested in Node (test/components/segment.test.ts).
  */
-import { columnOf, MAX_FACTOR_RANK, type ColumnInfo, type Condition, type ConditionOp, type Segment } from "./segment.js";
+import {
+  columnOf,
+  MAX_FACTOR_RANK,
+  type ColumnInfo,
+  type Condition,
+  type ConditionOp,
+  type Segment,
+} from "./segment.js";
 
 const OPS: ConditionOp[] = ["between", "in", "contains", "missing"];
 const MAX_DEPTH = 4;

@@ -12,7 +12,14 @@ import {
   factorCountsSql, goalNoun, hasValue, isGroup, LINKED_TABLE, linkedInstances, matchesEveryone, overlapSql, quoteName, segmentProbabilitiesSql, segmentStatsSql,
   type ColumnInfo, type Condition, type Segment,
 } from "./segment.js";
-import { EXACT_LIMIT, segmentEstimate, type CountMoments, testedTargeting, topPercentOf, type SegmentEstimate } from "./segment-estimate.js";
+import {
+  EXACT_LIMIT,
+  segmentEstimate,
+  type CountMoments,
+  testedTargeting,
+  topPercentOf,
+  type SegmentEstimate,
+} from "./segment-estimate.js";
 import { deleteSegment, importSegment, loadSavedSegments, saveSegment, type KeyValueStore } from "./segment-io.js";
 import type { FactorCounts } from "./segment-factor.js";
 import type { SegmentEditor } from "./segment-form.js";

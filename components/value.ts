@@ -6,10 +6,26 @@
  * configuration's currency when it has one. Instances without value show none of this.
  */
 import * as Plot from "./plot.js";
-import type { InstanceSummary, InstanceValue, UnavailableValue, ValueReport, ValueScorer, ValueValidation } from "../loaders/contract/schema.js";
+import type {
+  InstanceSummary,
+  InstanceValue,
+  UnavailableValue,
+  ValueReport,
+  ValueScorer,
+  ValueValidation,
+} from "../loaders/contract/schema.js";
 import { BUCKET_ORDER, bucketColorScale, chartWidth, fittingLabel, type ChartOptions } from "./chart-style.js";
 import { facts, h, table, type Child } from "./elements.js";
-import { formatAmount, formatCompactMoney, formatCount, formatDate, formatMoney, formatNumber, formatPercent, formatQuantity } from "./format.js";
+import {
+  formatAmount,
+  formatCompactMoney,
+  formatCount,
+  formatDate,
+  formatMoney,
+  formatNumber,
+  formatPercent,
+  formatQuantity,
+} from "./format.js";
 
 /** Whether an instance's summary holds customer value (not absent, not unavailable). */
 export function hasValue(value: InstanceSummary["value"] | null | undefined): value is InstanceValue {

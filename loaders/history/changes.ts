@@ -11,7 +11,15 @@ import { dateOf, dayOf } from "../ingest/dates.js";
 import { Session } from "../ingest/session.js";
 import { forEachNumericChunk } from "../features/read.js";
 import { BUCKETS } from "../contract/buckets.js";
-import { type BucketOrNone, type Drift, FILES, type InstanceHistory, type InstanceSummary, type RealisedOutcome, SCHEMA_VERSION } from "../contract/schema.js";
+import {
+  type BucketOrNone,
+  type Drift,
+  FILES,
+  type InstanceHistory,
+  type InstanceSummary,
+  type RealisedOutcome,
+  SCHEMA_VERSION,
+} from "../contract/schema.js";
 import { categoricalPsi, driftLevel, numericPsi } from "./drift.js";
 import type { DatedRun } from "../pipeline/dated-runs.js";
 import { copyScoreHistorySql, enteredHighSql, movementSql, realisedOutcomesSql, scoreColumnsSql } from "./sql.js";

@@ -9,7 +9,14 @@
 import type { FeatureDef } from "../features/catalogue.js";
 import type { FeatureSet } from "../features/build.js";
 import { ExactSums } from "../explain/exact.js";
-import { type FactorFeature, FactorSummary, type PersonFactors, ValueCells, distributionOf, topFactors } from "../explain/factors.js";
+import {
+  type FactorFeature,
+  FactorSummary,
+  type PersonFactors,
+  ValueCells,
+  distributionOf,
+  topFactors,
+} from "../explain/factors.js";
 import { personHash, sampleRows } from "../explain/sample.js";
 import { type Model, expectedValue, treeShap } from "../model/index.js";
 import { BUCKETS, type BucketRule } from "../contract/buckets.js";

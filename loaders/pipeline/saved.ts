@@ -19,7 +19,13 @@ import type { ResolvedConfig, ResolvedInstance } from "../config/types.js";
 import type { Shard } from "../ingest/shard.js";
 import type { PortableLayout } from "../features/portable.js";
 import { type Model, type ModelJSON, modelFromJSON, modelToJSON } from "../model/index.js";
-import { type Evaluation, FILES, type FeatureInfo, type InstanceSummary, type ValueReport } from "../contract/schema.js";
+import {
+  type Evaluation,
+  FILES,
+  type FeatureInfo,
+  type InstanceSummary,
+  type ValueReport,
+} from "../contract/schema.js";
 
 /** A model that scores: trees, calibration, and what defines its features. */
 export interface SavedModel {

@@ -1,6 +1,16 @@
 /** Effects for people: log-odds as percentage points, and directions that follow the goal. */
 import { describe, expect, test } from "vitest";
-import { effectColor, effectColorScale, effectContext, effectWords, formatPoints, logit, pointsOf, probabilityChange, sigmoid } from "../../components/effects.js";
+import {
+  effectColor,
+  effectColorScale,
+  effectContext,
+  effectWords,
+  formatPoints,
+  logit,
+  pointsOf,
+  probabilityChange,
+  sigmoid,
+} from "../../components/effects.js";
 
 describe("log-odds as percentage points", () => {
   test("a contribution moves a probability by the difference of the logistic curve", () => {

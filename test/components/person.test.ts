@@ -4,7 +4,15 @@
  */
 import { describe, expect, test } from "vitest";
 import { calibrate, fitIsotonic, fitPlatt } from "../../loaders/calibration/calibrate.js";
-import { calibrateMargin, contributions, eventName, matchIds, otherFactors, personValue, timelineRows } from "../../components/person.js";
+import {
+  calibrateMargin,
+  contributions,
+  eventName,
+  matchIds,
+  otherFactors,
+  personValue,
+  timelineRows,
+} from "../../components/person.js";
 
 describe("calibrating a margin in the page", () => {
   const margins = Array.from({ length: 400 }, (_, i) => -6 + (i * 12) / 399);

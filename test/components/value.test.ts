@@ -3,7 +3,16 @@ import { describe, expect, test } from "vitest";
 import { peoplePageSql, sortableColumns } from "../../components/explorer.js";
 import { formatCompactMoney, formatMoney } from "../../components/format.js";
 import { aucInterval, flaggedGroupWords, groupPhrase, slicesSummary } from "../../components/slices.js";
-import { concentrationWords, goalVerb, hasValue, ratioWords, unavailableValue, validationWords, valueColumnsText, valueMeaning } from "../../components/value.js";
+import {
+  concentrationWords,
+  goalVerb,
+  hasValue,
+  ratioWords,
+  unavailableValue,
+  validationWords,
+  valueColumnsText,
+  valueMeaning,
+} from "../../components/value.js";
 import { auc } from "../../loaders/evaluation/metrics.js";
 import type { Slice } from "../../loaders/contract/schema.js";
 import type { FeatureInfo, InstanceValue, ValueValidation } from "../../loaders/contract/schema.js";

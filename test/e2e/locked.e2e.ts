@@ -17,7 +17,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { LOCK_MANIFEST, MAGIC, fromBase64, isEncryptedPath, type LockManifest } from "../../loaders/contract/lock-format.js";
+import {
+  LOCK_MANIFEST,
+  MAGIC,
+  fromBase64,
+  isEncryptedPath,
+  type LockManifest,
+} from "../../loaders/contract/lock-format.js";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
 import { decryptBytes, deriveKeys } from "../../loaders/site/encrypt.js";
 import { str } from "../../loaders/sql/quote.js";

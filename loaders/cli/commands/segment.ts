@@ -11,7 +11,13 @@ import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import { memberReasonsSql, memberRowsSql, reasonsById, type ExportSort } from "../../../components/segment-actions.js";
 import { membersCsv, type MemberRow, type Reason } from "../../../components/segment-export.js";
 import { importSegment } from "../../../components/segment-io.js";
-import { builderColumns, LINKED_TABLE, type ColumnInfo, type OtherInstance, type Segment } from "../../../components/segment.js";
+import {
+  builderColumns,
+  LINKED_TABLE,
+  type ColumnInfo,
+  type OtherInstance,
+  type Segment,
+} from "../../../components/segment.js";
 import type { SqlParam } from "../../contract/schema.js";
 import { openDatabase } from "../../db/duckdb.js";
 import { FILES, RUN_FILES, type InstanceSummary, type RunIndex } from "../../contract/schema.js";

@@ -11,7 +11,9 @@ export function aucInterval(auc: number, positives: number, negatives: number): 
   if (!Number.isFinite(auc) || positives <= 0 || negatives <= 0) return [NaN, NaN];
   const q1 = auc / (2 - auc);
   const q2 = (2 * auc * auc) / (1 + auc);
-  const variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives);
+  const variance =
+    (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) /
+    (positives * negatives);
   const half = 1.96 * Math.sqrt(Math.max(0, variance));
   return [Math.max(0, auc - half), Math.min(1, auc + half)];
 }

@@ -33,7 +33,8 @@ export const NONCE_SIZE = 12;
 export const TAG_SIZE = 16;
 /** Bytes a chunk adds to its plaintext. */
 export const CHUNK_OVERHEAD = NONCE_SIZE + TAG_SIZE;
-/** Plaintext bytes per chunk: 64 KiB (0.04% overhead; a range request decrypts at most 2 x 64 KiB it did not ask for). */
+/** Plaintext bytes per chunk: 64 KiB (0.04% overhead; a range request decrypts at most 2 x 64 KiB it did not ask
+ * for). */
 export const DEFAULT_CHUNK_SIZE = 65536;
 /** PBKDF2-SHA256 iterations: OWASP's 2023 figure (about half a second in a browser, once per device). */
 export const DEFAULT_ITERATIONS = 600_000;
@@ -57,9 +58,27 @@ export interface LockManifest {
  * Extensions of the files under `_file/` that stay plaintext: code, styles, the engine, images and fonts. Every
  * other file there is a data loader's output or a data file (JSON, Parquet, Arrow, CSV, ...) and is encrypted.
  */
-export const PLAIN_EXTENSIONS = [".js", ".mjs", ".css", ".wasm", ".svg", ".ico", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".woff", ".woff2", ".ttf", ".otf"];
+export const PLAIN_EXTENSIONS = [
+  ".js",
+  ".mjs",
+  ".css",
+  ".wasm",
+  ".svg",
+  ".ico",
+  ".png",
+  ".jpg",
+  ".jpeg",
+  ".gif",
+  ".webp",
+  ".avif",
+  ".woff",
+  ".woff2",
+  ".ttf",
+  ".otf",
+];
 
-/** Whether a file of the site, by its path from the site's root (`_file/purchase/data/scores.1a2b3c4d.parquet`), is encrypted. */
+/** Whether a file of the site, by its path from the site's root (`_file/purchase/data/scores.1a2b3c4d.parquet`), is
+ * encrypted. */
 export function isEncryptedPath(path: string): boolean {
   if (!path.startsWith("_file/")) return false;
   const name = path.slice(path.lastIndexOf("/") + 1).toLowerCase();
@@ -98,7 +117,11 @@ export function chunkOffset(index: number, chunkSize: number): number {
  * The chunks that hold plaintext bytes `start` to `end` (inclusive) and the bytes of the encrypted file to fetch
  * for them (`end` may lie past the file's end when the last chunk is short: servers clip it).
  */
-export function encryptedRange(start: number, end: number, chunkSize: number): { first: number; last: number; start: number; end: number } {
+export function encryptedRange(
+  start: number,
+  end: number,
+  chunkSize: number,
+): { first: number; last: number; start: number; end: number } {
   const first = Math.floor(start / chunkSize);
   const last = Math.floor(end / chunkSize);
   return { first, last, start: chunkOffset(first, chunkSize), end: chunkOffset(last + 1, chunkSize) - 1 };
@@ -108,7 +131,10 @@ export function encryptedRange(start: number, end: number, chunkSize: number): {
  * The byte range a `Range` header asks of a file of `size` bytes (`bytes=a-b`, `bytes=a-`, `bytes=-n`), "unsatisfiable"
  * when it lies outside, or null for no header or one we do not serve as a range (several ranges, other units).
  */
-export function parseRange(header: string | null | undefined, size: number): { start: number; end: number } | "unsatisfiable" | null {
+export function parseRange(
+  header: string | null | undefined,
+  size: number,
+): { start: number; end: number } | "unsatisfiable" | null {
   const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
   if (!match || (match[1] === "" && match[2] === "")) return null;
   let start: number;
@@ -161,12 +187,25 @@ export function checkAad(): Uint8Array {
 export async function decryptChunk(key: CryptoKey, chunk: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
   const iv = chunk.subarray(0, NONCE_SIZE);
   const data = chunk.subarray(NONCE_SIZE);
-  return new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: iv as Uint8Array<ArrayBuffer>, additionalData: aad as Uint8Array<ArrayBuffer>, tagLength: TAG_SIZE * 8 }, key, data as Uint8Array<ArrayBuffer>));
+  return new Uint8Array(
+    await crypto.subtle.decrypt(
+      {
+        name: "AES-GCM",
+        iv: iv as Uint8Array<ArrayBuffer>,
+        additionalData: aad as Uint8Array<ArrayBuffer>,
+        tagLength: TAG_SIZE * 8,
+      },
+      key,
+      data as Uint8Array<ArrayBuffer>,
+    ),
+  );
 }
 
 /** The AES-GCM key of a passphrase (non-extractable, decryption only), as the build derives it. */
 export async function deriveKey(passphrase: string, salt: Uint8Array, iterations: number): Promise<CryptoKey> {
-  const base = await crypto.subtle.importKey("raw", encoder.encode(normalizePassphrase(passphrase)), "PBKDF2", false, ["deriveKey"]);
+  const base = await crypto.subtle.importKey("raw", encoder.encode(normalizePassphrase(passphrase)), "PBKDF2", false, [
+    "deriveKey",
+  ]);
   return crypto.subtle.deriveKey(
     { name: "PBKDF2", hash: "SHA-256", salt: salt as Uint8Array<ArrayBuffer>, iterations },
     base,

@@ -31,7 +31,8 @@ export async function parquetToArrow(buffer: ArrayBuffer, only?: string[]): Prom
   return new arrow.Table(vectors);
 }
 
-/** Numeric Arrow types filled directly into a typed array with a validity bitmap (much faster than Arrow's builders). */
+/** Numeric Arrow types filled directly into a typed array with a validity bitmap (much faster than Arrow's
+ * builders). */
 const NUMERIC: Record<string, (n: number) => Float32Array | Float64Array | Int32Array> = {
   Float32: (n) => new Float32Array(n),
   Float64: (n) => new Float64Array(n),
@@ -49,7 +50,8 @@ function utf8Vector(chunks: { rowStart: number; data: ArrayLike<unknown> }[], ro
     for (let i = 0; i < data.length; i++) {
       const value = data[i];
       if (value === null || value === undefined) continue;
-      const text = typeof value === "string" ? value : value instanceof Uint8Array ? DECODER.decode(value) : String(value);
+      const text =
+        typeof value === "string" ? value : value instanceof Uint8Array ? DECODER.decode(value) : String(value);
       strings[rowStart + i] = text;
       capacity += 3 * text.length;
     }
@@ -69,14 +71,27 @@ function utf8Vector(chunks: { rowStart: number; data: ArrayLike<unknown> }[], ro
     offsets[row + 1] = at;
   }
   const type = new arrow.Utf8();
-  return arrow.makeVector(arrow.makeData({ type, length: rows, nullCount: nulls, nullBitmap: nulls > 0 ? validity : null, valueOffsets: offsets, data: bytes.subarray(0, at) }));
+  return arrow.makeVector(
+    arrow.makeData({
+      type,
+      length: rows,
+      nullCount: nulls,
+      nullBitmap: nulls > 0 ? validity : null,
+      valueOffsets: offsets,
+      data: bytes.subarray(0, at),
+    }),
+  );
 }
 
 const ENCODER = new TextEncoder();
 const DECODER = new TextDecoder();
 
 /** One Arrow vector from a column's decoded chunks (missing rows and nulls are nulls). */
-function toVector(chunks: { rowStart: number; data: ArrayLike<unknown> }[], rows: number, type: arrow.DataType): arrow.Vector {
+function toVector(
+  chunks: { rowStart: number; data: ArrayLike<unknown> }[],
+  rows: number,
+  type: arrow.DataType,
+): arrow.Vector {
   if (arrow.DataType.isUtf8(type)) return utf8Vector(chunks, rows);
   const make = NUMERIC[String(type)];
   if (make) {
@@ -94,7 +109,15 @@ function toVector(chunks: { rowStart: number; data: ArrayLike<unknown> }[], rows
       }
     }
     const nullCount = rows - valid;
-    return arrow.makeVector(arrow.makeData({ type, length: rows, nullCount, nullBitmap: nullCount > 0 ? validity : null, data: values } as never));
+    return arrow.makeVector(
+      arrow.makeData({
+        type,
+        length: rows,
+        nullCount,
+        nullBitmap: nullCount > 0 ? validity : null,
+        data: values,
+      } as never),
+    );
   }
   const values = new Array<unknown>(rows).fill(null);
   for (const { rowStart, data } of chunks) {
@@ -110,7 +133,11 @@ function toVector(chunks: { rowStart: number; data: ArrayLike<unknown> }[], rows
 function arrowType(field: SchemaTree): arrow.DataType {
   const { type, converted_type, logical_type } = field.element;
   if (logical_type?.type === "DATE" || converted_type === "DATE") return new arrow.DateMillisecond();
-  if (logical_type?.type === "TIMESTAMP" || converted_type === "TIMESTAMP_MILLIS" || converted_type === "TIMESTAMP_MICROS") {
+  if (
+    logical_type?.type === "TIMESTAMP" ||
+    converted_type === "TIMESTAMP_MILLIS" ||
+    converted_type === "TIMESTAMP_MICROS"
+  ) {
     return new arrow.TimestampMillisecond();
   }
   switch (type) {

@@ -112,7 +112,11 @@ export type SqlParam = string | number | boolean | null;
 export const SCHEMA_VERSION = 1;
 
 /** File names of the run's folder: the index and the data overview (used events, instances aside). */
-export const RUN_FILES = { index: "index.json", activity: "activity.parquet", newPeople: "new-people.parquet" } as const;
+export const RUN_FILES = {
+  index: "index.json",
+  activity: "activity.parquet",
+  newPeople: "new-people.parquet",
+} as const;
 
 /** File names inside an instance's directory. */
 export const FILES = {
@@ -207,7 +211,11 @@ export interface InstanceSummary {
   /** The calibrator maps margin to probability (see loaders/calibration). */
   modelCard: ModelCard;
   /** Ready-made segments (conditions in the segment builder's own form, see components). */
-  suggestedSegments: { name: string; description: string; where: { field: "percentile" | "score" | "bucket"; op: "between" | "in"; value: (number | string)[] }[] }[];
+  suggestedSegments: {
+    name: string;
+    description: string;
+    where: { field: "percentile" | "score" | "bucket"; op: "between" | "in"; value: (number | string)[] }[];
+  }[];
   /** Customer value of the scored people (conversion instances with `value`; see `ValueReport` for the model). */
   value?: InstanceValue | UnavailableValue;
 }
@@ -231,7 +239,11 @@ export interface InstanceValue {
   deciles: { decile: number; people: number; min: number; max: number; total: number; mean: number; share: number }[];
   /** The fitted parameters (BG/NBD in weeks; Gamma-Gamma in the data's amounts) and the population's mean amount per
    * goal day. */
-  params: { bgnbd: { r: number; alpha: number; a: number; b: number }; gammaGamma: { p: number; q: number; gamma: number }; meanSpend: number };
+  params: {
+    bgnbd: { r: number; alpha: number; a: number; b: number };
+    gammaGamma: { p: number; q: number; gamma: number };
+    meanSpend: number;
+  };
 }
 
 /** Customer value that could not be computed, and why (the columns of scores.parquet are then NULL). */
@@ -269,7 +281,11 @@ export interface ModelCard {
   /** The model that produced the scores: trained on every labelled cutoff, the latest included. */
   scoringModel: { cutoffs: string[]; examples: number; positives: number; validationExamples: number; trees: number };
   params: Record<string, number | string | boolean>;
-  calibration: { method: "platt" | "isotonic"; why: string; logLoss: { platt: number; isotonic: number; uncalibrated: number } };
+  calibration: {
+    method: "platt" | "isotonic";
+    why: string;
+    logLoss: { platt: number; isotonic: number; uncalibrated: number };
+  };
   limits: string[];
   /** Present when the scores come from a model saved by an earlier run (`score --model`): nothing was trained, and
    * the figures above are that run's, from its as-of date `trainedAsOf`. */
@@ -302,7 +318,15 @@ export interface Evaluation extends Metrics {
   /** Calibration over quantile bins that get finer towards the top (top 0.5%, 0.5-1%, 1-2%, ...), so that the
    * highest probabilities are checked too; `low` and `high` are the bin's lowest and highest probability. */
   calibrationDetail?: { bin: number; count: number; predicted: number; observed: number; low: number; high: number }[];
-  deciles: { decile: number; count: number; positives: number; rate: number; lift: number; cumulativeGain: number; cumulativeLift: number }[];
+  deciles: {
+    decile: number;
+    count: number;
+    positives: number;
+    rate: number;
+    lift: number;
+    cumulativeGain: number;
+    cumulativeLift: number;
+  }[];
   /** Per percentile 1..100 (targeting the top `percent`%): observed and expected true/false positives. */
   thresholds: {
     percent: number;
@@ -316,10 +340,22 @@ export interface Evaluation extends Metrics {
     recall: number;
   }[];
   /** `roc`: the baseline's ROC curve on the same test (at most ~100 points). */
-  baselines: ({ name: "recency" | "rfm" | "bgnbd"; label: string; roc?: { fpr: number; tpr: number; threshold: number }[] } & Metrics)[];
+  baselines: ({
+    name: "recency" | "rfm" | "bgnbd";
+    label: string;
+    roc?: { fpr: number; tpr: number; threshold: number }[];
+  } & Metrics)[];
   /** Per past cutoff: the actual outcome rate per bucket (Adobe's performance summary), with Wilson's 95% interval
    * of the actual rate (NaN, written null, for an empty bucket). */
-  backtest: { cutoff: string; bucket: Bucket; people: number; predicted: number; actual: number; actualLow?: number; actualHigh?: number }[];
+  backtest: {
+    cutoff: string;
+    bucket: Bucket;
+    people: number;
+    predicted: number;
+    actual: number;
+    actualLow?: number;
+    actualHigh?: number;
+  }[];
   /** 95% intervals of the test metrics: a seeded bootstrap over the test's people (loaders/evaluation/bootstrap.ts). */
   intervals?: MetricIntervals;
   /** Quality per value of each categorical profile attribute (loaders/evaluation/slices.ts). */
@@ -373,8 +409,19 @@ export interface ValueReport {
   /** Customers (a goal day before the as-of date), those with a repeat goal day that has an amount. */
   customers?: number;
   repeatSpenders?: number;
-  bgnbd?: { params: { r: number; alpha: number; a: number; b: number }; logLikelihood: number; converged: boolean; people: number };
-  gammaGamma?: { params: { p: number; q: number; gamma: number }; logLikelihood: number; converged: boolean; atBound: boolean; people: number };
+  bgnbd?: {
+    params: { r: number; alpha: number; a: number; b: number };
+    logLikelihood: number;
+    converged: boolean;
+    people: number;
+  };
+  gammaGamma?: {
+    params: { p: number; q: number; gamma: number };
+    logLikelihood: number;
+    converged: boolean;
+    atBound: boolean;
+    people: number;
+  };
   /** Population mean amount per goal day, p gamma / (q - 1). */
   meanSpend?: number;
   /** Correlation of repeat goal days and their mean amount: Gamma-Gamma assumes none. */
@@ -403,7 +450,14 @@ export interface Insights {
   /** Per important feature: likelihood per value range, and a sample of (value, contribution) pairs. */
   factors: {
     feature: number;
-    ranges: { range: string; low: number | null; high: number | null; people: number; meanProbability: number; relative: number }[];
+    ranges: {
+      range: string;
+      low: number | null;
+      high: number | null;
+      people: number;
+      meanProbability: number;
+      relative: number;
+    }[];
     sample: { value: number | null; contribution: number; bucket: Bucket }[];
   }[];
   /** Per categorical feature: the scored people with each category (code) and its mean contribution (log-odds). */

@@ -17,8 +17,6 @@ import { predictMargin, shutdownWorkers } from "../model/index.js";
 import { dayOf } from "../ingest/dates.js";
 import type { Session } from "../ingest/session.js";
 import type { Shard } from "../ingest/shard.js";
-import { SHARD_FILE, shardManifest } from "../shards/manifest.js";
-import { layoutsOf } from "../shards/reports.js";
 import { scorePeople } from "../scoring/scores.js";
 import { displaySettings, featureInfos, instanceTexts, modelLimits, suggestedSegments } from "./describe.js";
 import { evaluate } from "./evaluate.js";
@@ -43,7 +41,8 @@ import {
   savedModelJSON,
   trainedWith,
 } from "./saved.js";
-import { writeShardFiles } from "../shards/write.js";
+import { writeShardFiles } from "./shard-files.js";
+import { SHARD_FILE, inputLayouts, shardManifest } from "./shard-manifest.js";
 import { writeScoreFiles } from "./outputs.js";
 import { type CustomerValue, prepareCustomerValue, valueOutputs } from "./value.js";
 import { writeFolderAtomically, writeNamedFolderAtomically } from "./output-folder.js";
@@ -216,7 +215,7 @@ async function runInto(
   }
   writeJson(join(out, RUN_FILES.index), summary.index);
   if (options.shard && saved) {
-    const manifest = shardManifest(options.shard, summary.index.asOf, saved, layoutsOf([prepared.report], [out]));
+    const manifest = shardManifest(options.shard, summary.index.asOf, saved, inputLayouts(prepared.report));
     writeJson(join(out, SHARD_FILE), manifest);
   }
   summary.seconds["total"] = (performance.now() - started) / 1000;

@@ -43,8 +43,8 @@ import { writeJson } from "../pipeline/run.js";
 import { FILES, type FeatureInfo, type Insights, type InstanceSummary, RUN_FILES, type RunIndex, type ValueReport } from "../contract/schema.js";
 import { ValueDeciles, ValueTotals } from "../pipeline/value.js";
 import { BUCKETS, type BucketRule } from "../contract/buckets.js";
-import { SHARD_FILE, SHARD_SCORES, type ShardManifest } from "./manifest.js";
-import { SHARD_INSIGHTS, SHARD_SAMPLE, type ShardInsights } from "./write.js";
+import { SHARD_INSIGHTS, SHARD_SAMPLE, type ShardInsights } from "../pipeline/shard-files.js";
+import { SHARD_FILE, SHARD_SCORES, type ShardManifest } from "../pipeline/shard-manifest.js";
 import { mergeReports } from "./reports.js";
 
 /** What a merge did. */

@@ -14,21 +14,14 @@ import { UserError } from "../config/errors.js";
 import { customEventWarning, optOutWarning, profileCoverageWarning } from "../ingest/ingest.js";
 import { EVENT_REASONS, PROFILE_REASONS } from "../ingest/reasons.js";
 import type { ColumnReport, DataQualityReport, InputReport, SetAsideEntry } from "../contract/data-quality.js";
-import { type InputLayout, layoutOf } from "../ingest/shard.js";
-
-/** How the shards read each input (null: no profiles). */
-export interface ShardLayouts {
-  events: InputLayout;
-  profiles: InputLayout | null;
-}
+import { type ShardLayouts, inputLayouts } from "../pipeline/shard-manifest.js";
 
 /** The layouts the shards' reports show; `dirs` name the shards in messages.
  * @throws UserError when the shards read an input in different layouts. */
 export function layoutsOf(reports: readonly DataQualityReport[], dirs: readonly string[]): ShardLayouts {
-  const of = (r: DataQualityReport): ShardLayouts => ({ events: layoutOf(r.events.files, "inputs.events"), profiles: r.profiles ? layoutOf(r.profiles.files, "inputs.profiles") : null });
-  const first = of(reports[0]!);
+  const first = inputLayouts(reports[0]!);
   reports.forEach((r, i) => {
-    const l = of(r);
+    const l = inputLayouts(r);
     if (l.events !== first.events || l.profiles !== first.profiles) {
       throw new UserError("config", `--shards: ${dirs[i]} read its inputs as ${describeLayouts(l)} and ${dirs[0]} as ${describeLayouts(first)}; shard the same data`);
     }

@@ -19,7 +19,7 @@ import { generateDemo } from "../../loaders/demo/generate.js";
 import type { DataQualityReport } from "../../loaders/contract/data-quality.js";
 import { runPipeline } from "../../loaders/history/record.js";
 import type { InstanceSummary, RunIndex } from "../../loaders/contract/schema.js";
-import type { ShardManifest } from "../../loaders/shards/manifest.js";
+import type { ShardManifest } from "../../loaders/pipeline/shard-manifest.js";
 import { mergeShards } from "../../loaders/shards/merge.js";
 
 const AS_OF = "2026-10-31";

@@ -12,13 +12,13 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DuckDBValue } from "@duckdb/node-api";
-import type { CategoryEffectsJSON, InsightParts } from "../pipeline/explain.js";
+import type { CategoryEffectsJSON, InsightParts } from "./explain.js";
 import type { FactorSummaryJSON } from "../explain/factors.js";
 import type { InstanceFeatures } from "../features/build.js";
 import type { OutputColumn } from "../sql/outputs.js";
 import type { FeatureInfo } from "../contract/schema.js";
-import { TableWriter } from "../pipeline/write.js";
-import { SHARD_SCORES } from "./manifest.js";
+import { SHARD_SCORES } from "./shard-manifest.js";
+import { TableWriter } from "./write.js";
 
 /** Per instance: the statistics of the shard's insights. */
 export const SHARD_INSIGHTS = "shard-insights.json";
@@ -36,14 +36,37 @@ export interface ShardInsights {
 }
 
 /** Writes the shard files of an instance into `dir` (see the module comment). */
-export async function writeShardFiles(dir: string, features: InstanceFeatures, probability: Float64Array, value: readonly { name: string; values: Float64Array }[], parts: InsightParts, infos: readonly FeatureInfo[]): Promise<void> {
+export async function writeShardFiles(
+  dir: string,
+  features: InstanceFeatures,
+  probability: Float64Array,
+  value: readonly { name: string; values: Float64Array }[],
+  parts: InsightParts,
+  infos: readonly FeatureInfo[],
+): Promise<void> {
   const set = features.score;
   const F = features.catalogue.length;
-  const insights: ShardInsights = { factors: parts.factors.toJSON(), categories: parts.categories.toJSON(), cells: parts.cells.map((c) => c!.toJSON()), declared: declaredOrders(infos) };
+  const insights: ShardInsights = {
+    factors: parts.factors.toJSON(),
+    categories: parts.categories.toJSON(),
+    cells: parts.cells.map((c) => c!.toJSON()),
+    declared: declaredOrders(infos),
+  };
   writeFileSync(join(dir, SHARD_INSIGHTS), JSON.stringify(insights) + "\n");
-  const columns: OutputColumn[] = [{ name: "id", type: "VARCHAR" }, { name: "probability", type: "DOUBLE" }, ...value.map((c): OutputColumn => ({ name: c.name, type: "DOUBLE" }))];
-  const feature = (prefix: string) => Array.from({ length: F }, (_, f): OutputColumn => ({ name: `${prefix}${f}`, type: "DOUBLE" }));
-  const sampleColumns: OutputColumn[] = [{ name: "id", type: "VARCHAR" }, { name: "hash", type: "DOUBLE" }, { name: "score", type: "UTINYINT" }, ...feature("v"), ...feature("c")];
+  const columns: OutputColumn[] = [
+    { name: "id", type: "VARCHAR" },
+    { name: "probability", type: "DOUBLE" },
+    ...value.map((c): OutputColumn => ({ name: c.name, type: "DOUBLE" })),
+  ];
+  const feature = (prefix: string) =>
+    Array.from({ length: F }, (_, f): OutputColumn => ({ name: `${prefix}${f}`, type: "DOUBLE" }));
+  const sampleColumns: OutputColumn[] = [
+    { name: "id", type: "VARCHAR" },
+    { name: "hash", type: "DOUBLE" },
+    { name: "score", type: "UTINYINT" },
+    ...feature("v"),
+    ...feature("c"),
+  ];
   const writer = await TableWriter.open();
   try {
     await writer.create("shard", columns);

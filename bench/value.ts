@@ -28,7 +28,7 @@ import { ingest } from "../loaders/ingest/ingest.js";
 import { Session } from "../loaders/ingest/session.js";
 import type { ValueScorer, ValueValidation } from "../loaders/contract/schema.js";
 import { validatePeriod } from "../loaders/pipeline/value.js";
-import { valueDaysSql } from "../loaders/sql/value.js";
+import { valueDaysSql } from "../loaders/pipeline/value-sql.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, ".tmp", "bench-value");

@@ -9,7 +9,7 @@ import { valueInWords } from "../explain/factors.js";
 import type { InstanceFeatures } from "../features/build.js";
 import { type Scores } from "../scoring/scores.js";
 import { BUCKETS } from "../contract/buckets.js";
-import { type OutputColumn, copyInstanceTimelineSql } from "../sql/outputs.js";
+import { type OutputColumn, copyInstanceTimelineSql } from "./outputs-sql.js";
 import { type Explanation, type FactorChunk, type InsightParts, factorFeature } from "./explain.js";
 import { columnOf } from "./matrix.js";
 import { type ExplorerColumn, FILES, type InstanceSummary, type Insights } from "../contract/schema.js";

@@ -48,7 +48,7 @@ import { type CustomerValue, prepareCustomerValue, valueOutputs } from "./value.
 import { writeFolderAtomically, writeNamedFolderAtomically } from "./output-folder.js";
 import { type DatedRun, datedRuns, modelRunFolder, openHistoryFolder, pruneRuns } from "./dated-runs.js";
 import { dailyTypesSql, dailyTypesTable, firstDaySql, firstDaysTable, goalDaysTable } from "../features/sql.js";
-import { copyActivitySql, copyNewPeopleSql, copyTimelineSql } from "../sql/outputs.js";
+import { copyActivitySql, copyNewPeopleSql, copyTimelineSql } from "./outputs-sql.js";
 import { MODEL_DEFAULTS, calibrationWhy, evaluationSplit, splitRequirement, trainOnSet } from "./train.js";
 
 /** Options of `runPipeline`. */

@@ -15,7 +15,7 @@ import type { DuckDBValue } from "@duckdb/node-api";
 import type { CategoryEffectsJSON, InsightParts } from "./explain.js";
 import type { FactorSummaryJSON } from "../explain/factors.js";
 import type { InstanceFeatures } from "../features/build.js";
-import type { OutputColumn } from "../sql/outputs.js";
+import type { OutputColumn } from "./outputs-sql.js";
 import type { FeatureInfo } from "../contract/schema.js";
 import { SHARD_SCORES } from "./shard-manifest.js";
 import { TableWriter } from "./write.js";

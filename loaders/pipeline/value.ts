@@ -31,7 +31,7 @@ import type { IngestResult } from "../ingest/ingest.js";
 import type { Session } from "../ingest/session.js";
 import { type Scores } from "../scoring/scores.js";
 import { BUCKETS } from "../contract/buckets.js";
-import { valueDayCountsSql, valueDaysSql, valueSummarySql } from "../sql/value.js";
+import { valueDayCountsSql, valueDaysSql, valueSummarySql } from "./value-sql.js";
 import {
   type InstanceValue,
   SCHEMA_VERSION,

@@ -1,10 +1,10 @@
 /**
  * SQL of the scoring outputs: the tables the pipeline fills from JavaScript, and the COPY statements that write
- * them as the Parquet files the site reads (see `pipeline/schema.ts`). Files are sorted by person id so the
+ * them as the Parquet files the site reads (see loaders/contract/schema.ts). Files are sorted by person id so the
  * browser can find one person's rows from row-group statistics, and compressed with Snappy, which the browser's
  * Parquet decoder reads without extra code.
  */
-import { ident, int, str } from "./quote.js";
+import { ident, int, str } from "../sql/quote.js";
 
 /** Column types the outputs use. */
 export type OutputType = "VARCHAR" | "FLOAT" | "DOUBLE" | "UTINYINT" | "USMALLINT" | "TIMESTAMP";

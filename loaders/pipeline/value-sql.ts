@@ -1,11 +1,11 @@
 /**
- * SQL of customer value (loaders/pipeline/value.ts): an instance's goal days with their amount, and per person the
+ * SQL of customer value (value.ts): an instance's goal days with their amount, and per person the
  * buy-till-you-die summary, spend and outcomes at a cutoff. A goal day is one transaction: several goal events on one
  * day count once, with their amounts summed. Only days with a positive amount are spend; summaries use days before
  * the cutoff day `c`, outcomes the period `[c, c + P)`, so nothing after a cutoff reaches its predictions. Sums are
  * exact (DECIMAL) until they become doubles at the end.
  */
-import { ident, int } from "./quote.js";
+import { ident, int } from "../sql/quote.js";
 
 /** Creates `table(pk, day, amt)`: every goal day of an instance with the sum of its goal events' amounts (NULL when
  * none has one), ignoring the events of flag `exclusion`. Amounts are summed as DECIMAL(38, 6), exactly: a sum of

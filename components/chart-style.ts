@@ -2,13 +2,8 @@
  * Shared look of the site's charts: bucket and direction colours taken from the design tokens of src/style.css
  * (CSS variables with light and dark values, so both read well), and the chart options every chart function accepts.
  */
+import { BUCKETS, type Bucket } from "../loaders/contract/buckets.js";
 import type { Insights, InstanceSummary } from "../loaders/contract/schema.js";
-
-/** A score bucket. */
-export type Bucket = "High" | "Medium" | "Low";
-
-/** Buckets from the highest scores to the lowest. */
-export const BUCKET_ORDER: readonly Bucket[] = ["High", "Medium", "Low"];
 
 /** Bucket colours: the design tokens `--bucket-high`, `--bucket-medium` and `--bucket-low` (one ramp; Low recedes). */
 export const BUCKET_COLORS: Readonly<Record<Bucket, string>> = {
@@ -19,7 +14,7 @@ export const BUCKET_COLORS: Readonly<Record<Bucket, string>> = {
 
 /** Plot's colour scale for buckets (fixed domain, so every chart uses the same colour for the same bucket). */
 export function bucketColorScale(legend = true): { type: "ordinal"; domain: Bucket[]; range: string[]; legend: boolean } {
-  return { type: "ordinal", domain: [...BUCKET_ORDER], range: BUCKET_ORDER.map((b) => BUCKET_COLORS[b]), legend };
+  return { type: "ordinal", domain: [...BUCKETS], range: BUCKETS.map((b) => BUCKET_COLORS[b]), legend };
 }
 
 /** Colours of what a factor does to the likelihood of the outcome: the tokens `--direction-raises` and `--direction-lowers`. */
@@ -63,7 +58,7 @@ export function bucketFactor(insights: Insights, bucket: Bucket, feature: number
 
 /** Buckets whose top factors do not include the feature (for saying what a chart leaves out). */
 export function bucketsWithout(insights: Insights, feature: number): Bucket[] {
-  return BUCKET_ORDER.filter((b) => insights.buckets.some((x) => x.bucket === b) && !bucketFactor(insights, b, feature));
+  return BUCKETS.filter((b) => insights.buckets.some((x) => x.bucket === b) && !bucketFactor(insights, b, feature));
 }
 
 /**

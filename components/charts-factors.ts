@@ -8,9 +8,9 @@
  */
 import * as Plot from "./plot.js";
 import type { FeatureInfo, Insights } from "../loaders/contract/schema.js";
+import { BUCKETS, type Bucket } from "../loaders/contract/buckets.js";
 import {
   ACCENT,
-  BUCKET_ORDER,
   MUTED,
   bucketColorScale,
   bucketFactor,
@@ -18,7 +18,6 @@ import {
   fittingLabel,
   labelMargin,
   spacedTicks,
-  type Bucket,
   type ChartOptions,
 } from "./chart-style.js";
 import { type EffectContext, effectColorScale, effectWords, formatPoints, goalNoun, pointsOf } from "./effects.js";
@@ -154,10 +153,10 @@ export function bucketFactorChart(bucket: BucketInsight, features: readonly Feat
  */
 export function factorDistribution(insights: Pick<Insights, "buckets">, feature: FeatureInfo, code: number, { width: available, height }: ChartOptions): Figure {
   const width = chartWidth(available);
-  const present = BUCKET_ORDER.map((bucket) => ({ bucket, factor: bucketFactor(insights as Insights, bucket, code) })).filter(
+  const present = BUCKETS.map((bucket) => ({ bucket, factor: bucketFactor(insights as Insights, bucket, code) })).filter(
     (x): x is { bucket: Bucket; factor: FactorInsight } => x.factor !== undefined,
   );
-  const absent = BUCKET_ORDER.filter((b) => insights.buckets.some((x) => x.bucket === b) && !present.some((p) => p.bucket === b));
+  const absent = BUCKETS.filter((b) => insights.buckets.some((x) => x.bucket === b) && !present.some((p) => p.bucket === b));
   const caption = absent.length ? `Not among the top factors of ${absent.join(" and ")}: no distribution for ${absent.length > 1 ? "those buckets" : "that bucket"}.` : undefined;
   const common = {
     title: `${feature.label}: distribution per bucket`,
@@ -235,7 +234,7 @@ export function factorDistribution(insights: Pick<Insights, "buckets">, feature:
  */
 export function factorCoverage(insights: Pick<Insights, "buckets">, feature: FeatureInfo, code: number, { width: available, height = 150 }: ChartOptions): Figure {
   const width = chartWidth(available);
-  const rows = BUCKET_ORDER.filter((b) => insights.buckets.some((x) => x.bucket === b)).map((bucket) => {
+  const rows = BUCKETS.filter((b) => insights.buckets.some((x) => x.bucket === b)).map((bucket) => {
     const factor = bucketFactor(insights as Insights, bucket, code);
     return { bucket, coverage: factor ? factor.coverage : null };
   });

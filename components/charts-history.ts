@@ -5,9 +5,8 @@
  */
 import * as Plot from "./plot.js";
 import type { InstanceHistory, InstanceSummary, RealisedOutcome } from "../loaders/contract/schema.js";
+import { BUCKETS, type Bucket } from "../loaders/contract/buckets.js";
 import {
-  BUCKET_ORDER,
-  type Bucket,
   MUTED,
   ACCENT,
   bucketColorScale,
@@ -134,7 +133,7 @@ export function bucketTrend(
   const at = (r: Run, value: number) => ({ date: new Date(`${r.asOf}T00:00:00Z`), asOf: r.asOf, value });
   const people = (bucket: Bucket) => runs.map((r) => at(r, r.buckets.find((b) => b.bucket === bucket)?.people ?? 0));
   return panels(width, 4, (w) => [
-    ...BUCKET_ORDER.map((bucket) =>
+    ...BUCKETS.map((bucket) =>
       seriesPanel(people(bucket), {
         title: `${bucket} bucket: people`,
         color: BUCKET_COLORS[bucket],
@@ -255,11 +254,11 @@ export function outcomeBucketsChart(outcomes: readonly RealisedOutcome[], { widt
       )
       .join("; "),
     width,
-    height: 50 + runs.length * (BUCKET_ORDER.length * 24 + 40),
+    height: 50 + runs.length * (BUCKETS.length * 24 + 40),
     marginLeft: 70,
     marginRight: 96,
     x: { domain: [0, max], label: "Outcome rate", tickFormat: "%", grid: true, ticks: width < 560 ? 4 : 10 },
-    y: { domain: [...BUCKET_ORDER], label: null, insetTop: 22 },
+    y: { domain: [...BUCKETS], label: null, insetTop: 22 },
     fy: { domain: runs, axis: null, padding: 0.12 },
     color: bucketColorScale(false),
     marks: [

@@ -4,14 +4,8 @@
  */
 import * as Plot from "./plot.js";
 import type { InstanceSummary } from "../loaders/contract/schema.js";
-import {
-  BUCKET_ORDER,
-  type Bucket,
-  bucketColorScale,
-  bucketOfScores,
-  chartWidth,
-  type ChartOptions,
-} from "./chart-style.js";
+import { BUCKETS, type Bucket } from "../loaders/contract/buckets.js";
+import { bucketColorScale, bucketOfScores, chartWidth, type ChartOptions } from "./chart-style.js";
 import { formatCount, formatPercent, formatProbability } from "./format.js";
 
 /** A bucket's stretch of the score scale: its scores, people, share and bars. */
@@ -27,7 +21,7 @@ interface BucketPanel {
 export function bucketPanels(summary: Pick<InstanceSummary, "scoreHistogram" | "buckets">): BucketPanel[] {
   const buckets = bucketOfScores(summary);
   const bars = summary.scoreHistogram.map((people, score) => ({ score, people, bucket: buckets[score]! }));
-  return [...BUCKET_ORDER].reverse().flatMap((bucket) => {
+  return [...BUCKETS].reverse().flatMap((bucket) => {
     const mine = bars.filter((b) => b.bucket === bucket);
     if (mine.length === 0) return [];
     return [{ bucket, from: mine[0]!.score, to: mine[mine.length - 1]!.score, people: mine.reduce((t, b) => t + b.people, 0), bars: mine }];
@@ -98,7 +92,7 @@ function bucketPanelChart(panel: BucketPanel, total: number, width: number, heig
 export function bucketCounts(counts: InstanceSummary["buckets"]["counts"], { width: available, height = 150 }: ChartOptions): HTMLElement | SVGSVGElement {
   const width = chartWidth(available);
   const total = counts.reduce((a, c) => a + c.people, 0);
-  const rows = BUCKET_ORDER.map((bucket) => counts.find((c) => c.bucket === bucket) ?? { bucket, people: 0, meanProbability: NaN });
+  const rows = BUCKETS.map((bucket) => counts.find((c) => c.bucket === bucket) ?? { bucket, people: 0, meanProbability: NaN });
   const label = (d: (typeof rows)[number]) =>
     `${formatCount(d.people)} (${formatPercent(total ? d.people / total : NaN)}), mean probability ${formatProbability(d.meanProbability)}`;
   return Plot.plot({
@@ -110,7 +104,7 @@ export function bucketCounts(counts: InstanceSummary["buckets"]["counts"], { wid
     marginLeft: 70,
     marginRight: 20,
     x: { grid: true, label: "People", tickFormat: "s", insetRight: Math.min(320, width / 2.5) },
-    y: { domain: [...BUCKET_ORDER], label: null },
+    y: { domain: [...BUCKETS], label: null },
     color: bucketColorScale(false),
     marks: [
       Plot.barX(rows, { y: "bucket", x: "people", fill: "bucket", title: label, tip: true }),

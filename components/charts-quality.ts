@@ -4,9 +4,9 @@
  */
 import * as Plot from "./plot.js";
 import type { Evaluation, Metrics } from "../loaders/contract/schema.js";
+import { BUCKETS } from "../loaders/contract/buckets.js";
 import {
   ACCENT,
-  BUCKET_ORDER,
   MUTED,
   bucketColorScale,
   chartWidth,
@@ -251,7 +251,7 @@ export function baselineChart(evaluation: Pick<Evaluation, keyof Metrics | "base
 /** The backtest's groups (a bucket at a cutoff) with the 95% interval of their actual rate, oldest first. */
 export function backtestRows(backtest: Evaluation["backtest"]): (Evaluation["backtest"][number] & { lo: number; hi: number })[] {
   return [...backtest]
-    .sort((a, b) => a.cutoff.localeCompare(b.cutoff) || BUCKET_ORDER.indexOf(a.bucket) - BUCKET_ORDER.indexOf(b.bucket))
+    .sort((a, b) => a.cutoff.localeCompare(b.cutoff) || BUCKETS.indexOf(a.bucket) - BUCKETS.indexOf(b.bucket))
     .map((r) => {
       const [lo, hi] = wilson(Math.round(r.actual * r.people), r.people);
       return { ...r, lo, hi };

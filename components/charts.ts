@@ -12,4 +12,4 @@ export { scoreDistribution, bucketCounts } from "./charts-overview.js";
 export { rocChart, liftChart, gainsChart, calibrationChart, baselineChart, backtestChart, scorers } from "./charts-quality.js";
 export { importanceChart, bucketFactorChart, factorDistribution, factorCoverage, valueRangeChart, valueContributionScatter, typicalValue } from "./charts-factors.js";
 export { waterfall, type WaterfallFactor, type WaterfallTotals } from "./charts-person.js";
-export { BUCKET_ORDER, BUCKET_COLORS, DIRECTION_COLORS, type Bucket, type ChartOptions } from "./chart-style.js";
+export { BUCKET_COLORS, DIRECTION_COLORS, type ChartOptions } from "./chart-style.js";

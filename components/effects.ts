@@ -4,7 +4,8 @@
  * the risk of churn is bad news, and the colours follow. Log-odds stay available for data scientists.
  */
 import type { InstanceSummary } from "../loaders/contract/schema.js";
-import { type Bucket, DIRECTION_COLORS } from "./chart-style.js";
+import type { Bucket } from "../loaders/contract/buckets.js";
+import { DIRECTION_COLORS } from "./chart-style.js";
 import { MISSING } from "./format.js";
 
 /** What an instance predicts: a conversion (the goal will occur) or churn (it will not). */

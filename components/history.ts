@@ -13,7 +13,7 @@ import type {
   InstanceSummary,
   RealisedOutcome,
 } from "../loaders/contract/schema.js";
-import { BUCKET_ORDER, type Bucket } from "./chart-style.js";
+import { BUCKETS, type Bucket } from "../loaders/contract/buckets.js";
 import { type Child, h, table } from "./elements.js";
 import { formatCount, formatDate, formatFixed, formatPercent, formatQuantity, sentence } from "./format.js";
 
@@ -97,7 +97,7 @@ export function transitionMatrix(movement: Previous["movement"]): {
   count: (from: MovementState, to: MovementState) => number;
 } {
   const states = (key: "from" | "to"): MovementState[] => [
-    ...BUCKET_ORDER,
+    ...BUCKETS,
     ...(movement.some((m) => m[key] === null && m.people > 0) ? [null] : []),
   ];
   const count = (from: MovementState, to: MovementState) =>
@@ -222,7 +222,7 @@ export function outcomeBucketRows(
   outcomes: readonly RealisedOutcome[],
 ): { asOf: string; bucket: Bucket; people: number; predicted: number; actual: number }[] {
   return outcomes.flatMap((o) =>
-    BUCKET_ORDER.flatMap((bucket) =>
+    BUCKETS.flatMap((bucket) =>
       o.buckets.filter((b) => b.bucket === bucket && b.people > 0).map((b) => ({ asOf: o.asOf, ...b })),
     ),
   );
@@ -395,7 +395,7 @@ export function runsSection(history: InstanceHistory, summary: Summary, trend: N
       h("span", { "data-testid": "run-date", style: "white-space: nowrap" }, formatDate(r.asOf)),
       h("span", { "data-testid": "run-model", style: "display: inline-block; min-width: 11em" }, modelInWords(r)),
       formatCount(r.scored),
-      ...BUCKET_ORDER.map((b) => formatCount(bucketPeople(r, b))),
+      ...BUCKETS.map((b) => formatCount(bucketPeople(r, b))),
       h("span", { "data-testid": "run-expected" }, formatCount(r.expectedPositives)),
     ]);
   return h(
@@ -415,7 +415,7 @@ export function runsSection(history: InstanceHistory, summary: Summary, trend: N
           { label: "As of" },
           { label: "Model" },
           { label: "Scored", numeric: true },
-          ...BUCKET_ORDER.map((b) => ({ label: b, numeric: true })),
+          ...BUCKETS.map((b) => ({ label: b, numeric: true })),
           { label: expectedLabel(summary), numeric: true },
         ],
         rows,
@@ -597,7 +597,7 @@ export function pastChecksTable(checks: readonly PastCheck[]): HTMLTableElement 
       { label: "Checked by" },
       { label: "People", numeric: true },
       { label: "AUC", numeric: true },
-      ...BUCKET_ORDER.map((b) => ({ label: `${b}: predicted → actual`, numeric: true })),
+      ...BUCKETS.map((b) => ({ label: `${b}: predicted → actual`, numeric: true })),
     ],
     checks.map((c) => [
       h("span", { style: "white-space: nowrap" }, formatDate(c.asOf)),
@@ -610,7 +610,7 @@ export function pastChecksTable(checks: readonly PastCheck[]): HTMLTableElement 
             { "data-testid": c.kind === "real" ? "real-auc" : "simulated-auc", "data-value": c.auc },
             formatFixed(c.auc),
           ),
-      ...BUCKET_ORDER.map((b) => rates(c.buckets[b])),
+      ...BUCKETS.map((b) => rates(c.buckets[b])),
     ]),
     { "data-testid": "past-checks" },
   );

@@ -6,6 +6,7 @@
  * compiles to a SQL `WHERE` clause with `?` parameters: values a person typed never enter the SQL text, and
  * identifiers come only from the whitelist of known columns built from the instance summary.
  */
+import { BUCKETS } from "../loaders/contract/buckets.js";
 import type { ExplorerColumn, FeatureInfo, InstanceSummary, SqlParam } from "../loaders/contract/schema.js";
 
 /** How a condition compares: a range, a set of values, a substring (ids) or missing values. */
@@ -67,9 +68,6 @@ export interface CompiledSql {
   where: string;
   params: SqlParam[];
 }
-
-/** Buckets in display order. */
-export const BUCKETS = ["High", "Medium", "Low"] as const;
 
 /** The most factors a condition can look at: the scores table holds each person's top 3 (top1..top3). */
 export const MAX_FACTOR_RANK = 3;

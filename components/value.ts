@@ -14,7 +14,8 @@ import type {
   ValueScorer,
   ValueValidation,
 } from "../loaders/contract/schema.js";
-import { BUCKET_ORDER, bucketColorScale, chartWidth, fittingLabel, type ChartOptions } from "./chart-style.js";
+import { BUCKETS } from "../loaders/contract/buckets.js";
+import { bucketColorScale, chartWidth, fittingLabel, type ChartOptions } from "./chart-style.js";
 import { facts, h, table, type Child } from "./elements.js";
 import {
   formatAmount,
@@ -142,7 +143,7 @@ export function valueDecileChart(value: InstanceValue, { width: available, heigh
 /** Total expected value per bucket, labelled with the total and the mean per customer. */
 export function valueBucketChart(value: InstanceValue, { width: available, height = 160, currency }: ChartOptions & { currency?: string | null }): HTMLElement | SVGSVGElement {
   const width = chartWidth(available);
-  const rows = BUCKET_ORDER.map((bucket) => value.perBucket.find((b) => b.bucket === bucket) ?? { bucket, people: 0, total: 0, mean: NaN });
+  const rows = BUCKETS.map((bucket) => value.perBucket.find((b) => b.bucket === bucket) ?? { bucket, people: 0, total: 0, mean: NaN });
   const label = (d: (typeof rows)[number]) => `${formatMoney(d.total, currency)} (${formatMoney(d.mean, currency)} each)`;
   const room = Math.min(260, width / 2.2);
   return Plot.plot({
@@ -155,7 +156,7 @@ export function valueBucketChart(value: InstanceValue, { width: available, heigh
     marginLeft: 70,
     marginRight: 12,
     x: { grid: true, label: `Expected value${currency ? ` (${currency})` : ""}`, tickFormat: (v: number) => formatCompactMoney(v, currency), insetRight: room, ticks: Math.max(2, Math.floor((width - 70 - room) / 70)) },
-    y: { domain: [...BUCKET_ORDER], label: null },
+    y: { domain: [...BUCKETS], label: null },
     color: bucketColorScale(false),
     marks: [
       Plot.barX(rows, { y: "bucket", x: "total", fill: "bucket", title: (d: (typeof rows)[number]) => `${d.bucket}: ${formatCount(d.people)} customers, ${label(d)}`, tip: true }),
@@ -167,7 +168,7 @@ export function valueBucketChart(value: InstanceValue, { width: available, heigh
 
 /** Per bucket as a table: customers with a value, total, mean and share of all the value. */
 export function valueBucketTable(value: InstanceValue, currency?: string | null): HTMLTableElement {
-  const rows = BUCKET_ORDER.map((bucket) => value.perBucket.find((b) => b.bucket === bucket) ?? { bucket, people: 0, total: 0, mean: NaN });
+  const rows = BUCKETS.map((bucket) => value.perBucket.find((b) => b.bucket === bucket) ?? { bucket, people: 0, total: 0, mean: NaN });
   return table(
     [{ label: "Bucket" }, { label: "Customers", numeric: true }, { label: "Total", numeric: true }, { label: "Mean each", numeric: true }, { label: "Share", numeric: true }],
     rows.map((d) => [d.bucket, formatCount(d.people), formatMoney(d.total, currency), formatMoney(d.mean, currency), formatPercent(value.total ? d.total / value.total : NaN)]),

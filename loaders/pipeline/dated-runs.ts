@@ -34,9 +34,15 @@ export interface DatedRun {
  */
 export function openHistoryFolder(dir: string): void {
   if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new UserError("output", `--history ${dir} is a file, not a folder; choose a new or empty folder`);
+    if (!statSync(dir).isDirectory()) {
+      throw new UserError("output", `--history ${dir} is a file, not a folder; choose a new or empty folder`);
+    }
     if (readdirSync(dir).length > 0 && !existsSync(join(dir, HISTORY_MARKER))) {
-      throw new UserError("output", `--history ${dir} is not empty and is not a history folder of customer-ai (no ${HISTORY_MARKER} file); nothing was changed. Choose a new or empty folder`);
+      throw new UserError(
+        "output",
+        `--history ${dir} is not empty and is not a history folder of customer-ai (no ${HISTORY_MARKER} file); ` +
+          "nothing was changed. Choose a new or empty folder",
+      );
     }
   }
   mkdirSync(dir, { recursive: true });
@@ -47,9 +53,14 @@ export function openHistoryFolder(dir: string): void {
 export function datedRuns(dir: string): DatedRun[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && DATE.test(e.name) && existsSync(join(dir, e.name, RUN_FILES.index)) && existsSync(join(dir, e.name, OUTPUT_MARKER)))
+    .filter((e) => e.isDirectory() && DATE.test(e.name) && isCompleteRun(join(dir, e.name)))
     .map((e) => ({ asOf: e.name, dir: join(dir, e.name) }))
     .sort((a, b) => (a.asOf < b.asOf ? -1 : a.asOf > b.asOf ? 1 : 0));
+}
+
+/** Whether a folder holds a complete run: its index and the output marker. */
+function isCompleteRun(dir: string): boolean {
+  return existsSync(join(dir, RUN_FILES.index)) && existsSync(join(dir, OUTPUT_MARKER));
 }
 
 /** Removes the oldest dated runs beyond `keep`; returns the dates removed. */
@@ -69,14 +80,25 @@ export function modelRunFolder(path: string): string {
   const dir = resolve(path);
   if (existsSync(join(dir, RUN_FILES.index))) return dir;
   if (!existsSync(join(dir, HISTORY_MARKER))) {
-    throw new UserError("model", `--model ${path}: not the output folder of a run (no ${RUN_FILES.index}) nor a history folder (no ${HISTORY_MARKER})`);
+    throw new UserError(
+      "model",
+      `--model ${path}: not the output folder of a run (no ${RUN_FILES.index}) nor a history folder ` +
+        `(no ${HISTORY_MARKER})`,
+    );
   }
-  const trained = datedRuns(dir)
-    .reverse()
-    .find((run) => {
-      const index = JSON.parse(readFileSync(join(run.dir, RUN_FILES.index), "utf8")) as { instances: { dir: string }[] };
-      return index.instances.every((i) => !(JSON.parse(readFileSync(join(run.dir, i.dir, FILES.instance), "utf8")) as InstanceSummary).modelCard.frozen);
-    });
-  if (!trained) throw new UserError("model", `--model ${path}: the history folder has no run that trained its models; run score once without --model`);
+  const trained = datedRuns(dir).reverse().find(trainedItsModels);
+  if (!trained) {
+    throw new UserError(
+      "model",
+      `--model ${path}: the history folder has no run that trained its models; run score once without --model`,
+    );
+  }
   return trained.dir;
+}
+
+/** Whether every instance of a dated run trained its model (none was scored with a saved model). */
+function trainedItsModels(run: DatedRun): boolean {
+  const read = <T>(file: string) => JSON.parse(readFileSync(file, "utf8")) as T;
+  const index = read<{ instances: { dir: string }[] }>(join(run.dir, RUN_FILES.index));
+  return index.instances.every((i) => !read<InstanceSummary>(join(run.dir, i.dir, FILES.instance)).modelCard.frozen);
 }

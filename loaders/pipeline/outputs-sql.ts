@@ -21,9 +21,15 @@ export function createOutputTableSql(table: string, columns: readonly OutputColu
 }
 
 /** Writes a table to a Parquet file, ordered by the given columns. */
-export function copyToParquetSql(table: string, file: string, orderBy: readonly string[], rowGroupSize: number): string {
+export function copyToParquetSql(
+  table: string,
+  file: string,
+  orderBy: readonly string[],
+  rowGroupSize: number,
+): string {
   const order = orderBy.length ? ` ORDER BY ${orderBy.map(ident).join(", ")}` : "";
-  return `COPY (SELECT * FROM ${ident(table)}${order}) TO ${str(file)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${int(rowGroupSize)})`;
+  const options = `FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${int(rowGroupSize)}`;
+  return `COPY (SELECT * FROM ${ident(table)}${order}) TO ${str(file)} (${options})`;
 }
 
 /** Drops an output table. */
@@ -45,8 +51,10 @@ export function copyTimelineSql(file: string, scoreDay: number): string {
   return `COPY (
     SELECT p.person_id AS id, (DATE '1970-01-01' + e.day) AS time, e.__type_name AS event, e.amount::DOUBLE AS amount
     FROM (
-      SELECT pk, day, t.__type_name, amount, row_number() OVER (PARTITION BY pk ORDER BY day DESC, t.__type_name, amount) AS k
-      FROM events JOIN ev_types t ON t.__type_code = events.type WHERE day >= ${int(scoreDay - TIMELINE.days)} AND day < ${int(scoreDay)}
+      SELECT pk, day, t.__type_name, amount,
+        row_number() OVER (PARTITION BY pk ORDER BY day DESC, t.__type_name, amount) AS k
+      FROM events JOIN ev_types t ON t.__type_code = events.type
+      WHERE day >= ${int(scoreDay - TIMELINE.days)} AND day < ${int(scoreDay)}
     ) e
     JOIN people p USING (pk)
     WHERE e.k <= ${int(TIMELINE.events)}
@@ -60,7 +68,8 @@ export function copyTimelineSql(file: string, scoreDay: number): string {
  */
 export function copyActivitySql(dailyTypes: string, file: string): string {
   return `COPY (
-    SELECT (DATE '1970-01-01' + d.day) AS day, t.__type_name AS event_type, sum(d.n)::INTEGER AS events, count(*)::INTEGER AS people
+    SELECT (DATE '1970-01-01' + d.day) AS day, t.__type_name AS event_type,
+      sum(d.n)::INTEGER AS events, count(*)::INTEGER AS people
     FROM ${ident(dailyTypes)} d JOIN ev_types t ON t.__type_code = d.type
     GROUP BY ALL ORDER BY day, event_type
   ) TO ${str(file)} (FORMAT parquet, COMPRESSION snappy)`;
@@ -69,7 +78,8 @@ export function copyActivitySql(dailyTypes: string, file: string): string {
 /** Writes the data overview's new people per day (the day of their first used event): `day (DATE), people`. */
 export function copyNewPeopleSql(firstDays: string, file: string): string {
   return `COPY (
-    SELECT (DATE '1970-01-01' + first_day) AS day, count(*)::INTEGER AS people FROM ${ident(firstDays)} GROUP BY ALL ORDER BY day
+    SELECT (DATE '1970-01-01' + first_day) AS day, count(*)::INTEGER AS people
+    FROM ${ident(firstDays)} GROUP BY ALL ORDER BY day
   ) TO ${str(file)} (FORMAT parquet, COMPRESSION snappy)`;
 }
 

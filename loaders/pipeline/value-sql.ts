@@ -12,13 +12,15 @@ import { ident, int } from "../sql/quote.js";
  * doubles depends on the order DuckDB's threads add them in, and the same data must give the same files (an amount
  * beyond 10^32 counts as none). */
 export function valueDaysSql(table: string, goal: string, exclusion: string | null): string {
-  return `CREATE OR REPLACE TABLE ${ident(table)} AS SELECT pk, day, sum(TRY_CAST(amount AS DECIMAL(38, 6))) AS amt FROM events
+  return `CREATE OR REPLACE TABLE ${ident(table)} AS
+    SELECT pk, day, sum(TRY_CAST(amount AS DECIMAL(38, 6))) AS amt FROM events
     WHERE ${ident(goal)}${exclusion ? ` AND NOT ${ident(exclusion)}` : ""} GROUP BY pk, day`;
 }
 
 /** Goal days before `day`, and those with a positive amount: `days, priced`. */
 export function valueDayCountsSql(table: string, day: number): string {
-  return `SELECT count(*)::DOUBLE AS days, count(*) FILTER (amt > 0)::DOUBLE AS priced FROM ${ident(table)} WHERE day < ${int(day)}`;
+  return `SELECT count(*)::DOUBLE AS days, count(*) FILTER (amt > 0)::DOUBLE AS priced
+    FROM ${ident(table)} WHERE day < ${int(day)}`;
 }
 
 /**
@@ -34,9 +36,13 @@ export function valueSummarySql(table: string, cutoff: number, period: number): 
       ? `,
       count(*) FILTER (day >= ${c})::DOUBLE AS future_days,
       coalesce(sum(amt) FILTER (day >= ${c} AND amt > 0), 0)::DOUBLE AS future_spend,
-      coalesce(sum(amt) FILTER (day >= ${int(cutoff - period)} AND day < ${c} AND amt > 0), 0)::DOUBLE AS last_period_spend`
+      coalesce(sum(amt) FILTER (day >= ${int(cutoff - period)} AND day < ${c} AND amt > 0), 0)::DOUBLE
+        AS last_period_spend`
       : "";
-  return `WITH h AS (SELECT pk, day, amt, min(day) OVER (PARTITION BY pk) AS first_day FROM ${ident(table)} WHERE day < ${int(cutoff + period)})
+  return `WITH h AS (
+      SELECT pk, day, amt, min(day) OVER (PARTITION BY pk) AS first_day
+      FROM ${ident(table)} WHERE day < ${int(cutoff + period)}
+    )
     SELECT p.pidx::DOUBLE AS pidx,
       count(*) FILTER (day < ${c})::DOUBLE AS days,
       min(first_day)::DOUBLE AS first,

@@ -18,7 +18,13 @@ import {
   VARCHAR,
 } from "@duckdb/node-api";
 import { type Database, openDatabase } from "../db/duckdb.js";
-import { type OutputColumn, type OutputType, copyToParquetSql, createOutputTableSql, dropOutputTableSql } from "./outputs-sql.js";
+import {
+  type OutputColumn,
+  type OutputType,
+  copyToParquetSql,
+  createOutputTableSql,
+  dropOutputTableSql,
+} from "./outputs-sql.js";
 
 const TYPES: Record<OutputType, DuckDBType> = { VARCHAR, FLOAT, DOUBLE, UTINYINT, USMALLINT, TIMESTAMP };
 const CHUNK = 2048;

@@ -23,7 +23,8 @@ export function layoutsOf(reports: readonly DataQualityReport[], dirs: readonly 
   reports.forEach((r, i) => {
     const l = inputLayouts(r);
     if (l.events !== first.events || l.profiles !== first.profiles) {
-      throw new UserError("config", `--shards: ${dirs[i]} read its inputs as ${describeLayouts(l)} and ${dirs[0]} as ${describeLayouts(first)}; shard the same data`);
+      const read = `${dirs[i]} read its inputs as ${describeLayouts(l)} and ${dirs[0]} as ${describeLayouts(first)}`;
+      throw new UserError("config", `--shards: ${read}; shard the same data`);
     }
   });
   return first;

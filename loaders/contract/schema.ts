@@ -17,7 +17,7 @@
  * DIR/<instance>/scores.parquet       one row per scored person (the explorer's table), sorted by id
  * DIR/<instance>/factors.parquet      top factors per person, long form, sorted by id then rank
  * DIR/<instance>/timeline.parquet     each scored person's most recent events, sorted by id then time
- * DIR/<instance>/history.json         InstanceHistory, in a run of a history folder (loaders/history/runs.ts)
+ * DIR/<instance>/history.json         InstanceHistory, in a run of a history folder (loaders/pipeline/dated-runs.ts)
  * DIR/<instance>/score-history.parquet  in a run of a history folder: its people's scores in every run there
  * ```
  *

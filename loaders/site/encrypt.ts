@@ -49,7 +49,7 @@ import {
   toBase64,
   type LockManifest,
 } from "../contract/lock-format.js";
-import { UsageError } from "../cli/run.js";
+import { UserError } from "../config/errors.js";
 import { bundleComponent } from "./bundle.js";
 
 /** The passphrase itself, for one build. */
@@ -62,30 +62,30 @@ export const SHORT_PASSPHRASE = 12;
 /**
  * The build's passphrase: from `CUSTOMER_AI_PASSPHRASE`, or from the file `--passphrase-file` or
  * `CUSTOMER_AI_PASSPHRASE_FILE` names; null when none is given (the site is not locked).
- * @throws UsageError for an empty passphrase, an unreadable or empty file, or a passphrase given two ways.
+ * @throws UserError for an empty passphrase, an unreadable or empty file, or a passphrase given two ways.
  */
 export function readPassphrase(env: NodeJS.ProcessEnv, fileOption?: string): string | null {
   const value = env[PASSPHRASE_ENV];
   const file = fileOption ?? env[PASSPHRASE_FILE_ENV];
   if (value !== undefined && file !== undefined) {
-    throw new UsageError(`give the passphrase one way: ${PASSPHRASE_ENV} or a passphrase file (${fileOption !== undefined ? "--passphrase-file" : PASSPHRASE_FILE_ENV}), not both`);
+    throw new UserError("config", `give the passphrase one way: ${PASSPHRASE_ENV} or a passphrase file (${fileOption !== undefined ? "--passphrase-file" : PASSPHRASE_FILE_ENV}), not both`);
   }
   if (value !== undefined) {
-    if (value === "") throw new UsageError(`${PASSPHRASE_ENV} is empty: set it to the site's passphrase, or unset it to build a site that is not locked`);
+    if (value === "") throw new UserError("config", `${PASSPHRASE_ENV} is empty: set it to the site's passphrase, or unset it to build a site that is not locked`);
     return value;
   }
   if (file === undefined) return null;
-  if (file === "") throw new UsageError(`the passphrase file's name is empty: name the file that holds the site's passphrase`);
+  if (file === "") throw new UserError("config", `the passphrase file's name is empty: name the file that holds the site's passphrase`);
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a folder" : (error as Error).message;
-    throw new UsageError(`cannot read the passphrase file ${file}: ${why}`);
+    throw new UserError("config", `cannot read the passphrase file ${file}: ${why}`);
   }
   const passphrase = text.replace(/\r?\n$/, "");
-  if (passphrase === "") throw new UsageError(`the passphrase file ${file} is empty: write the site's passphrase in it`);
+  if (passphrase === "") throw new UserError("config", `the passphrase file ${file} is empty: write the site's passphrase in it`);
   return passphrase;
 }
 

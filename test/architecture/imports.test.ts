@@ -51,8 +51,6 @@ const ALLOWED: Record<string, string> = {
   // The headless segment export (`npm run segment`) runs the page's own segment code on purpose, so the CSV it
   // writes is the one the page exports.
   "loaders/cli -> components": "the headless segment export shares the page's segment modules",
-  // Being removed (issue 19): the lock command's usage errors are the CLI's UsageError.
-  "loaders/site -> loaders/cli": "encrypt.ts throws the CLI's UsageError",
 };
 
 /** Every TypeScript/JavaScript source and Markdown page under `dir` (links such as src/components skipped). */

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { CustomerAIConfig, InstanceConfig } from "../../loaders/config/types.js";
+import { Random } from "../../loaders/demo/random.js";
 
 /** A case's temporary folder and helpers to write into it. */
 export class CaseFolder {
@@ -86,16 +87,10 @@ export function tinyCase(f: CaseFolder, extra: string[] = [], change?: (config: 
   return ["--config", f.config(config)];
 }
 
-/** A deterministic generator of numbers in [0, 1) (mulberry32). */
+/** A seeded uniform generator in [0, 1) (the demo's Mulberry32 stream). */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const stream = new Random(seed);
+  return () => stream.uniform();
 }
 
 /** A day's time as `YYYY-MM-DD HH:MM:SS`. */

@@ -7,17 +7,12 @@ import {
   approximateQuantile, momentsOf, normalCdf, poissonBinomial, quantileOf, RANGE_LEVEL, segmentEstimate, testedTargeting, topPercentOf,
 } from "../../components/segment-estimate.js";
 import type { Segment } from "../../components/segment.js";
+import { Random } from "../../loaders/demo/random.js";
 
-/** A seeded uniform generator (mulberry32). */
+/** A seeded uniform generator in [0, 1) (the demo's Mulberry32 stream). */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const stream = new Random(seed);
+  return () => stream.uniform();
 }
 
 /** P(X = k) by enumerating all 2^n outcomes. */

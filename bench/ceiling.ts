@@ -69,7 +69,9 @@ await runCli(async () => {
   const lines: string[] = [];
   try {
     for (const f of prepared.instances) {
-      const goal = TRUTH_GOALS.find((g) => g.window === f.window && (g.kind === "purchase") === (f.type === "conversion"));
+      const goal = TRUTH_GOALS.find(
+        (g) => g.window === f.window && (g.kind === "purchase") === (f.type === "conversion"),
+      );
       if (!goal) throw new UsageError(`instance "${f.instance}" is not one of the demo's goals`);
       // True probability of the positive class at each example's cutoff (churn: no activity in the window), and
       // the same without the lapses, recoveries and unsubscriptions that start after the cutoff (no history shows them).
@@ -84,13 +86,18 @@ await runCli(async () => {
       const oracle = auc({ probability: test, label: f.test.labels! });
       const knowable = auc({ probability: truthAt(f.test, true), label: f.test.labels! });
       console.error(`${f.instance}: training our model on ${f.train.rows} examples`);
-      const ours = auc({ probability: ourModel(f, config.training.model, config.training.seed), label: f.test.labels! });
+      const ours = auc({
+        probability: ourModel(f, config.training.model, config.training.seed),
+        label: f.test.labels!,
+      });
       console.error(`${f.instance}: XGBoost on labels and on true probabilities`);
       const out = join(OUT, f.instance);
       mkdirSync(out, { recursive: true });
-      for (const set of [f.train, f.test]) writeFileSync(join(out, `${set.part}_H.bin`), await historyFeatures(db, f, set));
+      for (const set of [f.train, f.test])
+        writeFileSync(join(out, `${set.part}_H.bin`), await historyFeatures(db, f, set));
       const peers = runPeers(f, train, test, out);
-      const row = (name: string, value: number) => `  ${name.padEnd(38)} ${value.toFixed(4)}  ${((100 * value) / oracle).toFixed(1).padStart(5)}%`;
+      const row = (name: string, value: number) =>
+        `  ${name.padEnd(38)} ${value.toFixed(4)}  ${((100 * value) / oracle).toFixed(1).padStart(5)}%`;
       lines.push(
         `${f.instance}: ${f.test.rows} test examples (cutoff ${f.cutoffs.find((c) => c.part === "test")!.asOf}), ${f.train.rows} training examples`,
         `  ${"out-of-time AUC".padEnd(38)} ${"AUC".padEnd(6)}  of oracle`,
@@ -131,7 +138,11 @@ function withoutFuture(p: Person, from: number): Person {
 }
 
 /** Test-set probabilities of the pipeline's model, trained and calibrated as `npm run score` does. */
-function ourModel(f: InstanceFeatures, settings: Parameters<typeof trainModel>[0]["settings"], seed: number): Float64Array {
+function ourModel(
+  f: InstanceFeatures,
+  settings: Parameters<typeof trainModel>[0]["settings"],
+  seed: number,
+): Float64Array {
   const n = f.catalogue.length;
   const trained = trainModel({
     set: f.train,
@@ -153,7 +164,11 @@ function activeDaysSql(events: string): string {
 }
 
 /** The history features of every example of `set`, column-major like its matrix (NaN = none). */
-async function historyFeatures(db: Awaited<ReturnType<typeof openDatabase>>, f: InstanceFeatures, set: FeatureSet): Promise<Float32Array> {
+async function historyFeatures(
+  db: Awaited<ReturnType<typeof openDatabase>>,
+  f: InstanceFeatures,
+  set: FeatureSet,
+): Promise<Float32Array> {
   const c = db.connection;
   await c.run("CREATE OR REPLACE TABLE examples (r INTEGER, id VARCHAR, cut INTEGER)");
   const appender = await c.createAppender("examples");
@@ -175,16 +190,32 @@ async function historyFeatures(db: Awaited<ReturnType<typeof openDatabase>>, f: 
 }
 
 /** Writes the matrices for `bench/peers/ceiling.py` and returns its test AUCs. */
-function runPeers(f: InstanceFeatures, train: Float32Array, test: Float32Array, dir: string): { labels: number; truth: number; history: number } {
-  for (const [set, truth] of [[f.train, train], [f.test, test]] as const) {
+function runPeers(
+  f: InstanceFeatures,
+  train: Float32Array,
+  test: Float32Array,
+  dir: string,
+): { labels: number; truth: number; history: number } {
+  for (const [set, truth] of [
+    [f.train, train],
+    [f.test, test],
+  ] as const) {
     writeFileSync(join(dir, `${set.part}_X.bin`), set.matrix);
     writeFileSync(join(dir, `${set.part}_y.bin`), set.labels!);
     writeFileSync(join(dir, `${set.part}_truth.bin`), truth);
   }
-  writeFileSync(join(dir, "meta.json"), JSON.stringify({ features: f.catalogue.length, history: HISTORY.length, train: f.train.rows, test: f.test.rows }));
-  const run = spawnSync(PYTHON, [resolve("bench/peers/ceiling.py"), "--dir", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  writeFileSync(
+    join(dir, "meta.json"),
+    JSON.stringify({ features: f.catalogue.length, history: HISTORY.length, train: f.train.rows, test: f.test.rows }),
+  );
+  const run = spawnSync(PYTHON, [resolve("bench/peers/ceiling.py"), "--dir", dir], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   if (run.error || run.status !== 0) {
-    throw new UsageError(`${PYTHON} bench/peers/ceiling.py failed (needs xgboost: apt-get install -y python3-xgboost python3-sklearn)`);
+    throw new UsageError(
+      `${PYTHON} bench/peers/ceiling.py failed (needs xgboost: apt-get install -y python3-xgboost python3-sklearn)`,
+    );
   }
   return JSON.parse(run.stdout);
 }

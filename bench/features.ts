@@ -41,14 +41,23 @@ await runCli(async () => {
     const peak = trackPeakRss();
     const cpu = process.cpuUsage();
     const started = performance.now();
-    const out = await prepareFeatures(config, { memoryLimit: values.memory, threads, onProgress: (m) => console.error(`  ${m}`) });
+    const out = await prepareFeatures(config, {
+      memoryLimit: values.memory,
+      threads,
+      onProgress: (m) => console.error(`  ${m}`),
+    });
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     const peakRss = peak.stop();
     const events = out.report.events.rowsRead;
-    const cells = out.instances.reduce((a, f) => a + (f.train.rows + f.test.rows + f.score.rows) * f.catalogue.length, 0);
+    const cells = out.instances.reduce(
+      (a, f) => a + (f.train.rows + f.test.rows + f.score.rows) * f.catalogue.length,
+      0,
+    );
     const plans = out.instances.map((f) => `${f.instance} ${out.timings.plans[f.instance]!.toFixed(1)} s`).join(", ");
-    const sets = out.instances.map((f) => `${f.instance} ${f.train.rows}/${f.test.rows}/${f.score.rows} rows x ${f.catalogue.length} features`).join("; ");
+    const sets = out.instances
+      .map((f) => `${f.instance} ${f.train.rows}/${f.test.rows}/${f.score.rows} rows x ${f.catalogue.length} features`)
+      .join("; ");
     const detail = `plan: ${plans}; build ${out.timings.build.toFixed(1)} s (${sets})`;
     const floor = await duckdbFloor(config, values.memory, threads);
     results.push(
@@ -66,7 +75,11 @@ await runCli(async () => {
 
 /** Seconds DuckDB takes, in a fresh session, to read and hash every column of the events once, and to count
  * events per person, day and event type. */
-async function duckdbFloor(config: ResolvedConfig, memoryLimit: string, threads: number | undefined): Promise<{ read: number; aggregate: number }> {
+async function duckdbFloor(
+  config: ResolvedConfig,
+  memoryLimit: string,
+  threads: number | undefined,
+): Promise<{ read: number; aggregate: number }> {
   const session = await Session.open({ memoryLimit, threads });
   try {
     const source = await openSource(session, config.inputs.events, "inputs.events");
@@ -79,7 +92,8 @@ async function duckdbFloor(config: ResolvedConfig, memoryLimit: string, threads:
       return (performance.now() - started) / 1000;
     };
     const read = await timed(`SELECT sum(hash(${all.join(", ")})) FROM (${source.reader})`);
-    const aggregate = await timed(`SELECT count(*) FROM (SELECT hash(${ref(personId)}), CAST(${ref(timestamp)} AS DATE), ${eventType ? ref(eventType) : "NULL"}, count(*)
+    const aggregate =
+      await timed(`SELECT count(*) FROM (SELECT hash(${ref(personId)}), CAST(${ref(timestamp)} AS DATE), ${eventType ? ref(eventType) : "NULL"}, count(*)
       FROM (${source.reader}) GROUP BY ALL)`);
     return { read, aggregate };
   } finally {

@@ -25,7 +25,14 @@ const RSS_HOOK =
   'data:text/javascript,import{writeFileSync}from"node:fs";process.on("exit",()=>{writeFileSync(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS))});';
 
 const CONFIG_COLUMNS = { personId: "id", timestamp: "timestamp", eventType: "event_type", amount: "amount" };
-const INSTANCES = [{ name: "purchase", type: "conversion", window: 30, goal: { conditions: [{ field: "eventType", op: "equals", value: "purchase" }] } }];
+const INSTANCES = [
+  {
+    name: "purchase",
+    type: "conversion",
+    window: 30,
+    goal: { conditions: [{ field: "eventType", op: "equals", value: "purchase" }] },
+  },
+];
 
 /** A case: the input, its configuration and how DuckDB reads it for the floor. */
 interface Case {
@@ -55,29 +62,47 @@ await runCli(async () => {
   });
   if (values.floor) return void (await floor(values.floor));
   const commands = values.commands.split(",").map((c) => c.trim());
-  for (const c of commands) if (c !== "check" && c !== "score") throw new UsageError(`--commands: expected check and/or score, got "${c}"`);
+  for (const c of commands)
+    if (c !== "check" && c !== "score") throw new UsageError(`--commands: expected check and/or score, got "${c}"`);
   const cases: Case[] = [];
   for (const n of values.files.split(",").filter(Boolean).map(Number)) {
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--files: expected numbers of files such as 300,2000, got "${values.files}"`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new UsageError(`--files: expected numbers of files such as 300,2000, got "${values.files}"`);
     cases.push(manyFiles(n));
   }
   const bigMb = Number(values["big-mb"]);
   if (!(bigMb >= 0)) throw new UsageError(`--big-mb: expected a number of megabytes, got "${values["big-mb"]}"`);
   if (bigMb > 0) cases.push(await bigFile(bigMb));
   const env: Record<string, string> = values.memory ? { CUSTOMER_AI_MEMORY_LIMIT: values.memory } : {};
-  const lines = [`| input | command | exit | wall s | peak RSS MiB | DuckDB floor: wall s | floor peak RSS MiB | RSS / floor |`, `| --- | --- | --- | --- | --- | --- | --- | --- |`];
+  const lines = [
+    `| input | command | exit | wall s | peak RSS MiB | DuckDB floor: wall s | floor peak RSS MiB | RSS / floor |`,
+    `| --- | --- | --- | --- | --- | --- | --- | --- |`,
+  ];
   for (const c of cases) {
     const base = inChild(["--import", "tsx", fileURLToPath(import.meta.url), "--floor", c.input], env);
     for (const command of commands) {
       const out = join(DATA, "out", `${c.name}-${command}`);
       const args = command === "check" ? ["--out", `${out}.json`] : ["--out", out];
       const m = inChild(["--import", "tsx", `loaders/cli/${command}.ts`, "--config", c.config, ...args], env);
-      console.error(`${c.name} ${command}: exit ${m.exit}, ${m.seconds.toFixed(1)} s, ${m.peakMiB.toFixed(0)} MiB; ${m.last}`);
-      const cells = [c.name, command, m.exit, m.seconds.toFixed(1), m.peakMiB.toFixed(0), base.seconds.toFixed(1), base.peakMiB.toFixed(0), (m.peakMiB / base.peakMiB).toFixed(2)];
+      console.error(
+        `${c.name} ${command}: exit ${m.exit}, ${m.seconds.toFixed(1)} s, ${m.peakMiB.toFixed(0)} MiB; ${m.last}`,
+      );
+      const cells = [
+        c.name,
+        command,
+        m.exit,
+        m.seconds.toFixed(1),
+        m.peakMiB.toFixed(0),
+        base.seconds.toFixed(1),
+        base.peakMiB.toFixed(0),
+        (m.peakMiB / base.peakMiB).toFixed(2),
+      ];
       lines.push(`| ${cells.join(" | ")} |`);
     }
   }
-  const limit = values.memory ? `CUSTOMER_AI_MEMORY_LIMIT=${values.memory}` : "the default DuckDB memory limit (40% of RAM)";
+  const limit = values.memory
+    ? `CUSTOMER_AI_MEMORY_LIMIT=${values.memory}`
+    : "the default DuckDB memory limit (40% of RAM)";
   console.log(`\nbench:ingest (node ${process.version}, ${limit})\n${lines.join("\n")}`);
 });
 
@@ -105,10 +130,15 @@ async function floor(input: string): Promise<void> {
   mkdirSync(folder, { recursive: true });
   try {
     const memory = process.env.CUSTOMER_AI_MEMORY_LIMIT;
-    const instance = await DuckDBInstance.create(join(folder, "floor.duckdb"), { temp_directory: join(folder, "spill"), ...(memory ? { memory_limit: memory } : {}) });
+    const instance = await DuckDBInstance.create(join(folder, "floor.duckdb"), {
+      temp_directory: join(folder, "spill"),
+      ...(memory ? { memory_limit: memory } : {}),
+    });
     const connection = await instance.connect();
     const path = input.replaceAll("'", "''");
-    await connection.run(`CREATE TABLE t AS SELECT * FROM read_csv('${path}', all_varchar = true, union_by_name = true)`);
+    await connection.run(
+      `CREATE TABLE t AS SELECT * FROM read_csv('${path}', all_varchar = true, union_by_name = true)`,
+    );
     const rows = (await connection.runAndReadAll("SELECT count(*)::INTEGER AS n FROM t")).getRowObjects()[0]!.n;
     console.error(`floor: ${rows} rows`);
     connection.closeSync();
@@ -128,7 +158,10 @@ function manyFiles(n: number): Case {
     for (let i = 0; i < n; i++) {
       const day = new Date(start + i * 86_400_000).toISOString().slice(0, 10);
       const type = i % 3 ? "page_view" : "purchase";
-      writeFileSync(join(dir, `events-${String(i).padStart(5, "0")}.csv`), `id,timestamp,event_type,amount\np${i % 50},${day} 10:00:00,${type},${type === "purchase" ? (i % 7) + 1.5 : ""}\n`);
+      writeFileSync(
+        join(dir, `events-${String(i).padStart(5, "0")}.csv`),
+        `id,timestamp,event_type,amount\np${i % 50},${day} 10:00:00,${type},${type === "purchase" ? (i % 7) + 1.5 : ""}\n`,
+      );
     }
     writeFileSync(join(dir, "done"), "");
   }
@@ -149,7 +182,10 @@ async function bigFile(mb: number): Promise<Case> {
     for (let i = 0; bytes < mb * 1e6; ) {
       const lines: string[] = [];
       for (let k = 0; k < 10_000; k++, i++) {
-        const time = new Date(start + ((i * 7919) % 49_680_000) * 1000 + (i % 1000)).toISOString().slice(0, 19).replace("T", " ");
+        const time = new Date(start + ((i * 7919) % 49_680_000) * 1000 + (i % 1000))
+          .toISOString()
+          .slice(0, 19)
+          .replace("T", " ");
         const type = types[i % 97 === 0 ? 3 : i % 3]!;
         lines.push(`person-0001,${time},${type},${type === "purchase" ? ((i % 500) / 10 + 5).toFixed(2) : ""}\n`);
       }
@@ -165,6 +201,17 @@ async function bigFile(mb: number): Promise<Case> {
 
 function writeCase(name: string, slug: string, input: string): Case {
   const config = join(DATA, `${slug}.config.json`);
-  writeFileSync(config, JSON.stringify({ inputs: { events: { path: input, columns: CONFIG_COLUMNS } }, requirements: { minPositive: 5, minNegative: 5 }, instances: INSTANCES }, null, 2) + "\n");
+  writeFileSync(
+    config,
+    JSON.stringify(
+      {
+        inputs: { events: { path: input, columns: CONFIG_COLUMNS } },
+        requirements: { minPositive: 5, minNegative: 5 },
+        instances: INSTANCES,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
   return { name, config, input };
 }

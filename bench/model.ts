@@ -37,8 +37,19 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT_DIR = join(ROOT, ".tmp", "bench-model");
 const PEER_SCRIPT = join(ROOT, "bench", "peers", "model_peers.py");
 const PYTHON = "/usr/bin/python3";
-const SIZES: Record<string, { n: number; f: number }> = { "100k": { n: 100_000, f: 40 }, "1m": { n: 1_000_000, f: 60 } };
-const PARAMS: Partial<GBDTParams> = { nTrees: 200, maxDepth: 6, learningRate: 0.1, maxBins: 255, lambda: 1, minChildWeight: 1, earlyStoppingRounds: 0 };
+const SIZES: Record<string, { n: number; f: number }> = {
+  "100k": { n: 100_000, f: 40 },
+  "1m": { n: 1_000_000, f: 60 },
+};
+const PARAMS: Partial<GBDTParams> = {
+  nTrees: 200,
+  maxDepth: 6,
+  learningRate: 0.1,
+  maxBins: 255,
+  lambda: 1,
+  minChildWeight: 1,
+  earlyStoppingRounds: 0,
+};
 
 interface RunResult {
   peer: string;
@@ -105,7 +116,12 @@ const TIER_EFFECT = [-0.3, 0, 0.25, 0.45];
  * @param seed seed of this split
  * @param intercept log-odds intercept (calibrated on the training split)
  */
-export function generate(n: number, nFeatures: number, seed: number, intercept: number): { X: Float32Array; y: Uint8Array; logit: Float64Array } {
+export function generate(
+  n: number,
+  nFeatures: number,
+  seed: number,
+  intercept: number,
+): { X: Float32Array; y: Uint8Array; logit: Float64Array } {
   const rng = new Rng(seed);
   const regionRng = new Rng(424242);
   const regionEffect = Array.from({ length: 12 }, () => (regionRng.next() - 0.5) * 0.6);
@@ -125,10 +141,13 @@ export function generate(n: number, nFeatures: number, seed: number, intercept: 
     v[3] = v30 > 0 ? v30 * Math.exp(1.5 + 0.5 * normal(rng)) : 0;
     v[4] = heavyCount(rng, 4 * (v30 + 1));
     const neverVisited = v90 === 0 && rng.next() < 0.5;
-    const recency = neverVisited ? NaN : Math.min(365, Math.floor(-30 * Math.exp(-0.8 * eng) * Math.log(1 - rng.next())));
+    const recency = neverVisited
+      ? NaN
+      : Math.min(365, Math.floor(-30 * Math.exp(-0.8 * eng) * Math.log(1 - rng.next())));
     v[5] = recency;
     const orders = heavyCount(rng, Math.exp(0.1 + 0.7 * val));
-    const lastPurchase = orders > 0 ? Math.min(730, Math.floor(-90 * Math.exp(-0.6 * val - 0.3 * eng) * Math.log(1 - rng.next()))) : NaN;
+    const lastPurchase =
+      orders > 0 ? Math.min(730, Math.floor(-90 * Math.exp(-0.6 * val - 0.3 * eng) * Math.log(1 - rng.next()))) : NaN;
     v[6] = lastPurchase;
     v[7] = orders;
     const revenue = orders > 0 ? orders * Math.exp(3.5 + 0.6 * val + 0.5 * normal(rng)) : 0;
@@ -235,7 +254,12 @@ async function runOurs(dir: string, threads: number): Promise<void> {
   const categorical = Array.from({ length: F }, (_, i) => meta.categorical.includes(i));
   const Xtr = featureMatrix(tr.X, meta.train, F);
   let t0 = performance.now();
-  const model = fitGBDT(Xtr, tr.y, { ...PARAMS, nThreads: threads }, { validation: { X: featureMatrix(va.X, meta.valid, F), y: va.y }, categorical });
+  const model = fitGBDT(
+    Xtr,
+    tr.y,
+    { ...PARAMS, nThreads: threads },
+    { validation: { X: featureMatrix(va.X, meta.valid, F), y: va.y }, categorical },
+  );
   const fit = (performance.now() - t0) / 1000;
   const Xte = featureMatrix(te.X, meta.test, F);
   t0 = performance.now();
@@ -279,17 +303,24 @@ function runChild(cmd: string, args: string[], env: Record<string, string> = {})
   try {
     return JSON.parse(line);
   } catch {
-    return { error: `${cmd} ${args.join(" ")} failed (status ${res.status}): ${(res.stderr || res.error?.message || "").slice(-2000)}` };
+    return {
+      error: `${cmd} ${args.join(" ")} failed (status ${res.status}): ${(res.stderr || res.error?.message || "").slice(-2000)}`,
+    };
   }
 }
 
-const fmt = (x: number | null | undefined, d: number): string => (x === null || x === undefined || !Number.isFinite(x) ? "n/a" : x.toFixed(d));
+const fmt = (x: number | null | undefined, d: number): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? "n/a" : x.toFixed(d);
 const pad = (s: string, w: number): string => s.padStart(w);
 
 function report(size: string, positives: number, shapRows: number, results: (RunResult | { error: string })[]): void {
   const { n, f } = SIZES[size];
-  console.log(`\n## ${size}: train ${n.toLocaleString("en")} x ${f} (validation ${(n / 5).toLocaleString("en")}, test ${(n / 2).toLocaleString("en")}), ${(100 * positives).toFixed(1)}% positives`);
-  console.log(`200 trees, depth 6, lr 0.1, 255 bins, lambda 1, min_child_weight 1; SHAP on ${shapRows.toLocaleString("en")} test rows\n`);
+  console.log(
+    `\n## ${size}: train ${n.toLocaleString("en")} x ${f} (validation ${(n / 5).toLocaleString("en")}, test ${(n / 2).toLocaleString("en")}), ${(100 * positives).toFixed(1)}% positives`,
+  );
+  console.log(
+    `200 trees, depth 6, lr 0.1, 255 bins, lambda 1, min_child_weight 1; SHAP on ${shapRows.toLocaleString("en")} test rows\n`,
+  );
   const head = ["model", "test AUC", "log-loss", "fit s", "predict s", "SHAP s", "peak MB", "data MB"];
   const widths = [14, 9, 9, 8, 10, 8, 8, 8];
   console.log(head.map((h, i) => (i === 0 ? h.padEnd(widths[i]) : pad(h, widths[i]))).join(" "));
@@ -297,16 +328,29 @@ function report(size: string, positives: number, shapRows: number, results: (Run
   for (const r of results) {
     if ("error" in r) {
       console.log(`error: ${r.error}`);
-      if (r.error.startsWith(PYTHON)) console.log(`(peers need ${PYTHON} with xgboost and scikit-learn: apt-get install -y python3-xgboost python3-sklearn)`);
+      if (r.error.startsWith(PYTHON))
+        console.log(
+          `(peers need ${PYTHON} with xgboost and scikit-learn: apt-get install -y python3-xgboost python3-sklearn)`,
+        );
       continue;
     }
     if (r.missing) {
-      console.log(`${r.peer.padEnd(14)} not installed (${r.missing}); install with: apt-get install -y python3-xgboost python3-sklearn`);
+      console.log(
+        `${r.peer.padEnd(14)} not installed (${r.missing}); install with: apt-get install -y python3-xgboost python3-sklearn`,
+      );
       continue;
     }
     ok[r.peer] = r;
     const name = r.peer === "sklearn" ? "sklearn HGB" : r.peer;
-    const cells = [fmt(r.auc, 4), fmt(r.logloss, 4), fmt(r.fit_s, 2), fmt(r.predict_s, 2), fmt(r.shap_s, 2), fmt(r.peak_mb, 0), fmt(r.data_mb, 0)];
+    const cells = [
+      fmt(r.auc, 4),
+      fmt(r.logloss, 4),
+      fmt(r.fit_s, 2),
+      fmt(r.predict_s, 2),
+      fmt(r.shap_s, 2),
+      fmt(r.peak_mb, 0),
+      fmt(r.data_mb, 0),
+    ];
     console.log([name.padEnd(14), ...cells.map((c, i) => pad(c, widths[i + 1]))].join(" "));
   }
   const a = ok.ours;
@@ -328,9 +372,15 @@ function report(size: string, positives: number, shapRows: number, results: (Run
         `SHAP <= 2x: ${pass((a.shap_s ?? Infinity) <= 2 * (x.shap_s ?? 0))}`,
     );
   }
-  if (x) console.log(`xgboost ${x.version}: DMatrix construction ${fmt(x.dmatrix_s, 2)} s (included in fit s); SHAP additivity max error ${x.shap_additivity_err?.toExponential(1)}`);
+  if (x)
+    console.log(
+      `xgboost ${x.version}: DMatrix construction ${fmt(x.dmatrix_s, 2)} s (included in fit s); SHAP additivity max error ${x.shap_additivity_err?.toExponential(1)}`,
+    );
   if (ok.sklearn) console.log(`scikit-learn ${ok.sklearn.version}: no TreeSHAP (SHAP n/a)`);
-  if (a) console.log(`ours: binned training matrix ${fmt(a.binned_mb, 0)} MB; SHAP additivity max error ${a.shap_additivity_err?.toExponential(1)}`);
+  if (a)
+    console.log(
+      `ours: binned training matrix ${fmt(a.binned_mb, 0)} MB; SHAP additivity max error ${a.shap_additivity_err?.toExponential(1)}`,
+    );
 }
 
 async function main(): Promise<void> {
@@ -344,17 +394,34 @@ async function main(): Promise<void> {
   for (const s of sizes) if (!SIZES[s]) throw new Error(`unknown size ${s} (use 100k and/or 1m)`);
   const shapRows = Number(arg("shap-rows", "10000"));
   const script = fileURLToPath(import.meta.url);
-  console.log(`bench:model — ours vs XGBoost (hist) vs scikit-learn HGB; ${threads} threads each; node ${process.version}`);
+  console.log(
+    `bench:model — ours vs XGBoost (hist) vs scikit-learn HGB; ${threads} threads each; node ${process.version}`,
+  );
   for (const size of sizes) {
     const t0 = performance.now();
     const { dir, positives } = writeData(size, shapRows);
     console.log(`\n[${size}] data written to ${dir} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     if (process.argv.includes("--data-only")) continue;
-    const load = (): string => loadavg().map((l) => l.toFixed(2)).join(" ");
+    const load = (): string =>
+      loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ");
     const runs: [string, () => RunResult | { error: string }][] = [
-      ["ours", () => runChild(process.execPath, [...process.execArgv, script, "--child", dir, "--threads", String(threads)])],
-      ["xgboost", () => runChild(PYTHON, [PEER_SCRIPT, "--peer", "xgboost", "--dir", dir, "--threads", String(threads)])],
-      ["sklearn", () => runChild(PYTHON, [PEER_SCRIPT, "--peer", "sklearn", "--dir", dir, "--threads", String(threads)], { OMP_NUM_THREADS: String(threads) })],
+      [
+        "ours",
+        () => runChild(process.execPath, [...process.execArgv, script, "--child", dir, "--threads", String(threads)]),
+      ],
+      [
+        "xgboost",
+        () => runChild(PYTHON, [PEER_SCRIPT, "--peer", "xgboost", "--dir", dir, "--threads", String(threads)]),
+      ],
+      [
+        "sklearn",
+        () =>
+          runChild(PYTHON, [PEER_SCRIPT, "--peer", "sklearn", "--dir", dir, "--threads", String(threads)], {
+            OMP_NUM_THREADS: String(threads),
+          }),
+      ],
     ];
     const results: (RunResult | { error: string })[] = [];
     const loads: string[] = [];

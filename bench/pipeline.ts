@@ -53,27 +53,35 @@ await runCli(async () => {
     return;
   }
   const phases = values.phases.split(",").map((p) => p.trim()) as Phase[];
-  for (const p of phases) if (!PHASES.includes(p)) throw new UsageError(`--phases: expected train and/or saved, got "${p}"`);
+  for (const p of phases)
+    if (!PHASES.includes(p)) throw new UsageError(`--phases: expected train and/or saved, got "${p}"`);
   const lines: string[] = [];
   for (const label of values.sizes.split(",").map((s) => s.trim().toLowerCase())) {
     await ensureData(join(DATA, label), parseSize(label), Number(values.seed));
     for (const phase of phases) {
-      if (phase === "saved" && !existsSync(join(OUT, label, "index.json"))) throw new UsageError(`--phases saved needs a train run of ${label} first (run with --phases train,saved)`);
+      if (phase === "saved" && !existsSync(join(OUT, label, "index.json")))
+        throw new UsageError(`--phases saved needs a train run of ${label} first (run with --phases train,saved)`);
       lines.push(report(label, phase, inChild(label, phase, values.memory)));
       console.log(lines[lines.length - 1]);
     }
   }
-  console.log(`\nbench:pipeline (${process.arch}, node ${process.version}, DuckDB memory_limit ${values.memory})\n${lines.join("\n")}`);
+  console.log(
+    `\nbench:pipeline (${process.arch}, node ${process.version}, DuckDB memory_limit ${values.memory})\n${lines.join("\n")}`,
+  );
 });
 
 /** Runs one phase in a fresh process (so its peak memory is its own) and returns what it measured. */
 function inChild(label: string, phase: Phase, memory: string): Measured {
   const script = fileURLToPath(import.meta.url);
-  const run = spawnSync(process.execPath, [...process.execArgv, script, "--child", `${label}:${phase}`, "--memory", memory], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 64 * 2 ** 20,
-  });
+  const run = spawnSync(
+    process.execPath,
+    [...process.execArgv, script, "--child", `${label}:${phase}`, "--memory", memory],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 64 * 2 ** 20,
+    },
+  );
   if (run.status !== 0) throw new Error(`bench:pipeline ${label} ${phase} failed (exit ${run.status})`);
   return JSON.parse(run.stdout.trim().split("\n").pop()!) as Measured;
 }
@@ -85,16 +93,31 @@ async function measure(label: string, phase: Phase, memory: string): Promise<Mea
   const started = performance.now();
   const out = join(OUT, phase === "train" ? label : `${label}-saved`);
   const model = phase === "saved" ? { model: join(OUT, label) } : {};
-  const run = await runPipeline(config, { out, memoryLimit: memory, ...model, onProgress: (m) => console.error(`  ${m}`) });
+  const run = await runPipeline(config, {
+    out,
+    memoryLimit: memory,
+    ...model,
+    onProgress: (m) => console.error(`  ${m}`),
+  });
   const seconds = (performance.now() - started) / 1000;
-  return { seconds, bytes: peak.stop(), stages: run.seconds, instances: run.instances.map((i) => ({ name: i.name, scored: i.scored, auc: i.auc })) };
+  return {
+    seconds,
+    bytes: peak.stop(),
+    stages: run.seconds,
+    instances: run.instances.map((i) => ({ name: i.name, scored: i.scored, auc: i.auc })),
+  };
 }
 
 /** One line of the report. */
 function report(label: string, phase: Phase, m: Measured): string {
   const target = TARGETS[phase][label];
-  const stages = Object.entries(m.stages).filter(([k]) => k !== "total").map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(", ");
-  const people = m.instances.map((i) => `${i.name} ${i.scored} scored${phase === "train" ? `, AUC ${i.auc.toFixed(3)}` : ""}`).join("; ");
+  const stages = Object.entries(m.stages)
+    .filter(([k]) => k !== "total")
+    .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+    .join(", ");
+  const people = m.instances
+    .map((i) => `${i.name} ${i.scored} scored${phase === "train" ? `, AUC ${i.auc.toFixed(3)}` : ""}`)
+    .join("; ");
   const time = target ? ` (${(m.seconds / target.seconds).toFixed(2)}x the ${target.seconds} s target)` : "";
   const memory = target ? ` (${(m.bytes / target.bytes).toFixed(2)}x the ${target.bytes / GiB} GiB limit)` : "";
   return `${label.padEnd(5)} ${phase.padEnd(5)} total ${m.seconds.toFixed(1)} s${time} | peak RSS ${(m.bytes / GiB).toFixed(2)} GiB${memory} | ${stages} | ${people}`;

@@ -42,7 +42,13 @@ import { onlineRetailConfig } from "../loaders/config/examples.js";
 import { shutdownWorkers } from "../loaders/model/index.js";
 import { runPipeline } from "../loaders/pipeline/run.js";
 import { ident, str } from "../loaders/sql/quote.js";
-import { type MarginInterval, type PopulationMetrics, bestPeer, marginInterval, populationMetrics } from "./real-metrics.js";
+import {
+  type MarginInterval,
+  type PopulationMetrics,
+  bestPeer,
+  marginInterval,
+  populationMetrics,
+} from "./real-metrics.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, ".tmp", "bench-real");
@@ -137,7 +143,10 @@ await runCli(async () => {
   }
   const seconds = (performance.now() - started) / 1000;
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(join(OUT, "results.json"), JSON.stringify({ seconds, skipped, cases }, (key, v) => (key === "score" ? undefined : v), 2) + "\n");
+  writeFileSync(
+    join(OUT, "results.json"),
+    JSON.stringify({ seconds, skipped, cases }, (key, v) => (key === "score" ? undefined : v), 2) + "\n",
+  );
   console.log(renderTable(cases, skipped, seconds));
   console.error(`wrote ${join(OUT, "results.json")} (${seconds.toFixed(0)} s)`);
 });

@@ -46,13 +46,18 @@ await runCli(async () => {
   });
   const label = values.size.trim().toLowerCase();
   const [shards, partitions] = [Number(values.shards), Number(values.partitions)];
-  if (!Number.isInteger(shards) || shards < 1) throw new UsageError(`--shards: expected a whole number of at least 1, got "${values.shards}"`);
-  if (!Number.isInteger(partitions) || partitions % shards !== 0) throw new UsageError(`--partitions: expected a multiple of --shards (${shards}), got "${values.partitions}"`);
+  if (!Number.isInteger(shards) || shards < 1)
+    throw new UsageError(`--shards: expected a whole number of at least 1, got "${values.shards}"`);
+  if (!Number.isInteger(partitions) || partitions % shards !== 0)
+    throw new UsageError(`--partitions: expected a multiple of --shards (${shards}), got "${values.partitions}"`);
   const people = parseSize(label);
   const data = join(DATA, label);
   const model = join(MODELS, label);
   await ensureData(data, people, Number(values.seed));
-  if (!existsSync(join(model, "index.json"))) throw new UsageError(`no trained run in ${model}: run npm run bench:pipeline -- --sizes ${label} --phases train first`);
+  if (!existsSync(join(model, "index.json")))
+    throw new UsageError(
+      `no trained run in ${model}: run npm run bench:pipeline -- --sizes ${label} --phases train first`,
+    );
   const asOf = (JSON.parse(readFileSync(join(model, "index.json"), "utf8")) as RunIndex).asOf;
   const work = join(WORK, `${label}-${shards}`);
   rmSync(work, { recursive: true, force: true });
@@ -62,17 +67,52 @@ await runCli(async () => {
   const whole = join(work, "whole.config.json");
   writeFileSync(whole, JSON.stringify(config));
   console.error(`single process: ${people} people as of ${asOf}`);
-  const single = timed("score", ["--config", whole, "--model", model, "--as-of", asOf, "--out", join(work, "single")], join(work, "single.log"));
+  const single = timed(
+    "score",
+    ["--config", whole, "--model", model, "--as-of", asOf, "--out", join(work, "single")],
+    join(work, "single.log"),
+  );
 
   console.error(`partition into ${partitions}`);
-  const partition = timed("partition", ["--config", whole, "--partitions", String(partitions), "--out", join(work, "input")], join(work, "partition.log"));
+  const partition = timed(
+    "partition",
+    ["--config", whole, "--partitions", String(partitions), "--out", join(work, "input")],
+    join(work, "partition.log"),
+  );
   const split = join(work, "partitioned.config.json");
-  writeFileSync(split, JSON.stringify({ ...config, inputs: { ...config.inputs, events: { ...config.inputs.events, path: join(work, "input", "events", "person_part=*", "*.parquet") }, profiles: { ...config.inputs.profiles!, path: join(work, "input", "profiles", "person_part=*", "*.parquet") } } }));
+  writeFileSync(
+    split,
+    JSON.stringify({
+      ...config,
+      inputs: {
+        ...config.inputs,
+        events: { ...config.inputs.events, path: join(work, "input", "events", "person_part=*", "*.parquet") },
+        profiles: { ...config.inputs.profiles!, path: join(work, "input", "profiles", "person_part=*", "*.parquet") },
+      },
+    }),
+  );
 
   const shardRuns: Timed[] = [];
   for (let i = 0; i < shards; i++) {
     console.error(`shard ${i}/${shards}`);
-    shardRuns.push(timed("score", ["--config", split, "--model", join(work, "single"), "--as-of", asOf, "--shard", `${i}/${shards}`, "--out", join(work, `shard-${i}`)], join(work, `shard-${i}.log`)));
+    shardRuns.push(
+      timed(
+        "score",
+        [
+          "--config",
+          split,
+          "--model",
+          join(work, "single"),
+          "--as-of",
+          asOf,
+          "--shard",
+          `${i}/${shards}`,
+          "--out",
+          join(work, `shard-${i}`),
+        ],
+        join(work, `shard-${i}.log`),
+      ),
+    );
   }
   console.error(`merge ${shards} shards`);
   const dirs = Array.from({ length: shards }, (_, i) => join(work, `shard-${i}`));
@@ -85,30 +125,59 @@ await runCli(async () => {
 function timed(script: string, args: string[], log: string): Timed {
   const stats = `${log}.time`;
   const entry = resolve("loaders/cli", `${script}.ts`);
-  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", "-o", stats, process.execPath, ...process.execArgv, entry, ...args], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 256 * 2 ** 20,
-  });
+  const run = spawnSync(
+    "/usr/bin/time",
+    ["-f", "%e %M", "-o", stats, process.execPath, ...process.execArgv, entry, ...args],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 256 * 2 ** 20,
+    },
+  );
   writeFileSync(log, run.stderr);
-  if (run.status !== 0) throw new Error(`bench:shards: ${script} ${args.join(" ")} failed (exit ${run.status}); see ${log}`);
+  if (run.status !== 0)
+    throw new Error(`bench:shards: ${script} ${args.join(" ")} failed (exit ${run.status}); see ${log}`);
   const [seconds, kib] = readFileSync(stats, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
   return { seconds: seconds!, bytes: kib! * 1024 };
 }
 
 /** The report: the steps, the byte-for-byte check and the cost model's inputs. */
-function report(r: { label: string; people: number; shards: number; partitions: number; work: string; single: Timed; partition: Timed; shardRuns: Timed[]; merge: Timed }): string {
+function report(r: {
+  label: string;
+  people: number;
+  shards: number;
+  partitions: number;
+  work: string;
+  single: Timed;
+  partition: Timed;
+  shardRuns: Timed[];
+  merge: Timed;
+}): string {
   const index = JSON.parse(readFileSync(join(r.work, "single", "index.json"), "utf8")) as RunIndex;
   const digest = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
-  const differ = index.instances.flatMap(({ name }) => EXACT.filter((f) => digest(join(r.work, "merged", name, f)) !== digest(join(r.work, "single", name, f))).map((f) => `${name}/${f}`));
+  const differ = index.instances.flatMap(({ name }) =>
+    EXACT.filter((f) => digest(join(r.work, "merged", name, f)) !== digest(join(r.work, "single", name, f))).map(
+      (f) => `${name}/${f}`,
+    ),
+  );
   // data-quality.json: the counts must be equal; the files read (the partitions, not the whole file) and their columns
   // (the partition key) are those of another input.
   const counts = (run: string, name: string) => {
     const report = JSON.parse(readFileSync(join(r.work, run, name, "data-quality.json"), "utf8")) as DataQualityReport;
-    return JSON.stringify({ ...report, events: { ...report.events, files: [], columns: [] }, profiles: report.profiles && { ...report.profiles, files: [], columns: [] } });
+    return JSON.stringify({
+      ...report,
+      events: { ...report.events, files: [], columns: [] },
+      profiles: report.profiles && { ...report.profiles, files: [], columns: [] },
+    });
   };
-  for (const { name } of index.instances) if (counts("merged", name) !== counts("single", name)) differ.push(`${name}/data-quality.json (counts)`);
-  const scored = index.instances.map(({ name }) => `${name} ${(JSON.parse(readFileSync(join(r.work, "single", name, "instance.json"), "utf8")) as InstanceSummary).scored}`).join(", ");
+  for (const { name } of index.instances)
+    if (counts("merged", name) !== counts("single", name)) differ.push(`${name}/data-quality.json (counts)`);
+  const scored = index.instances
+    .map(
+      ({ name }) =>
+        `${name} ${(JSON.parse(readFileSync(join(r.work, "single", name, "instance.json"), "utf8")) as InstanceSummary).scored}`,
+    )
+    .join(", ");
   const secs = r.shardRuns.map((s) => s.seconds).sort((a, b) => a - b);
   const median = secs[Math.floor(secs.length / 2)]!;
   const sum = secs.reduce((a, b) => a + b, 0);
@@ -125,7 +194,9 @@ function report(r: { label: string; people: number; shards: number; partitions: 
     `merge               ${r.merge.seconds.toFixed(1)} s, peak ${gib(r.merge.bytes)} (${((r.merge.seconds / r.people) * 1e6).toFixed(1)} s per million people)`,
     `critical path       ${(median + r.merge.seconds).toFixed(1)} s with ${r.shards} machines = ${((median + r.merge.seconds) / r.single.seconds).toFixed(2)}x the single process`,
     `cost model inputs   fixed ${fixed.toFixed(1)} s per process + ${(perPerson * 1e6).toFixed(1)} s per million people; merge ${((r.merge.seconds / r.people) * 1e6).toFixed(1)} s per million people`,
-    differ.length ? `NOT EQUAL to the single run: ${differ.join(", ")}` : `merged files equal the single run's byte for byte (${EXACT.join(", ")}, every instance), and so do the data-quality counts`,
+    differ.length
+      ? `NOT EQUAL to the single run: ${differ.join(", ")}`
+      : `merged files equal the single run's byte for byte (${EXACT.join(", ")}, every instance), and so do the data-quality counts`,
   ];
   return lines.join("\n");
 }

@@ -60,7 +60,13 @@ const CHANGES = 30;
  * Builds the site for generated data of `size` into `.tmp/bench-site/<label>/dist` (or reuses it); the label is the
  * size, plus `-active<DAYS>` with `activeWithinDays`.
  */
-async function buildSite(size: string, label: string, seed: number, rebuild: boolean, activeWithinDays?: number): Promise<string> {
+async function buildSite(
+  size: string,
+  label: string,
+  seed: number,
+  rebuild: boolean,
+  activeWithinDays?: number,
+): Promise<string> {
   const dir = join(SITES, label);
   const dist = join(dir, "dist");
   if (!rebuild && existsSync(join(dist, "index.html"))) {
@@ -72,10 +78,14 @@ async function buildSite(size: string, label: string, seed: number, rebuild: boo
   mkdirSync(dir, { recursive: true });
   const config = join(dir, "customer-ai.config.json");
   const demo = demoConfig(data);
-  if (activeWithinDays !== undefined) demo.instances = demo.instances.map((i) => ({ ...i, eligible: { ...i.eligible, activeWithinDays } }));
+  if (activeWithinDays !== undefined)
+    demo.instances = demo.instances.map((i) => ({ ...i, eligible: { ...i.eligible, activeWithinDays } }));
   writeFileSync(config, JSON.stringify(demo, null, 2));
   const framework = join(dir, "observablehq.config.ts");
-  writeFileSync(framework, `import base from "../../../observablehq.config.ts";\nexport default { ...base, output: ${JSON.stringify(dist)} };\n`);
+  writeFileSync(
+    framework,
+    `import base from "../../../observablehq.config.ts";\nexport default { ...base, output: ${JSON.stringify(dist)} };\n`,
+  );
   // Framework's loader cache is keyed by file, not by configuration: start from an empty one (as npm run build does).
   rmSync("src/.observablehq/cache", { recursive: true, force: true });
   console.error(`building the site for ${label} into ${dist} (runs the scoring pipeline)`);
@@ -83,7 +93,12 @@ async function buildSite(size: string, label: string, seed: number, rebuild: boo
   execFileSync("npx", ["observable", "build", "--config", framework], {
     stdio: ["ignore", "ignore", "inherit"],
     // Framework loads only the default config file through tsx; this one needs it too.
-    env: { ...process.env, CUSTOMER_AI_CONFIG: config, OBSERVABLE_TELEMETRY_DISABLE: "true", NODE_OPTIONS: `${process.env["NODE_OPTIONS"] ?? ""} --import tsx/esm`.trim() },
+    env: {
+      ...process.env,
+      CUSTOMER_AI_CONFIG: config,
+      OBSERVABLE_TELEMETRY_DISABLE: "true",
+      NODE_OPTIONS: `${process.env["NODE_OPTIONS"] ?? ""} --import tsx/esm`.trim(),
+    },
   });
   rmSync("src/.observablehq/cache", { recursive: true, force: true });
   console.error(`built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -100,13 +115,21 @@ function buildRunSite(run: string, label: string, rebuild: boolean): string {
   }
   mkdirSync(dir, { recursive: true });
   const framework = join(dir, "observablehq.config.ts");
-  writeFileSync(framework, `import base from "../../../observablehq.config.ts";\nexport default { ...base, output: ${JSON.stringify(dist)} };\n`);
+  writeFileSync(
+    framework,
+    `import base from "../../../observablehq.config.ts";\nexport default { ...base, output: ${JSON.stringify(dist)} };\n`,
+  );
   rmSync("src/.observablehq/cache", { recursive: true, force: true });
   console.error(`building the site on ${run} into ${dist}`);
   const started = performance.now();
   execFileSync("npx", ["observable", "build", "--config", framework], {
     stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, CUSTOMER_AI_RUN: run, OBSERVABLE_TELEMETRY_DISABLE: "true", NODE_OPTIONS: `${process.env["NODE_OPTIONS"] ?? ""} --import tsx/esm`.trim() },
+    env: {
+      ...process.env,
+      CUSTOMER_AI_RUN: run,
+      OBSERVABLE_TELEMETRY_DISABLE: "true",
+      NODE_OPTIONS: `${process.env["NODE_OPTIONS"] ?? ""} --import tsx/esm`.trim(),
+    },
   });
   rmSync("src/.observablehq/cache", { recursive: true, force: true });
   console.error(`built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -115,8 +138,26 @@ function buildRunSite(run: string, label: string, rebuild: boolean): string {
 
 /** Segments whose full membership the 10M bench exports headless, against the page's sample estimate. */
 const CHECKED_SEGMENTS = [
-  { name: "percentile 96-100", definition: { match: "all", conditions: [{ field: "percentile", op: "between", value: [96, 100] }] } },
-  { name: "bucket High, or score 20+ and percentile below 99", definition: { match: "any", conditions: [{ field: "bucket", op: "in", value: ["High"] }, { match: "all", conditions: [{ field: "score", op: "between", value: [20, null] }, { field: "percentile", op: "between", value: [null, 98] }] }] } },
+  {
+    name: "percentile 96-100",
+    definition: { match: "all", conditions: [{ field: "percentile", op: "between", value: [96, 100] }] },
+  },
+  {
+    name: "bucket High, or score 20+ and percentile below 99",
+    definition: {
+      match: "any",
+      conditions: [
+        { field: "bucket", op: "in", value: ["High"] },
+        {
+          match: "all",
+          conditions: [
+            { field: "score", op: "between", value: [20, null] },
+            { field: "percentile", op: "between", value: [null, 98] },
+          ],
+        },
+      ],
+    },
+  },
 ];
 
 /**
@@ -147,13 +188,21 @@ async function checkHeadless(run: string, dist: string, instance: string): Promi
       writeFileSync(file, JSON.stringify(definition));
       const out = join(folder, `${name.replace(/\W+/g, "-")}.csv`);
       const started = performance.now();
-      await segmentCommand(["--run", run, "--instance", instance, "--definition", file, "--out", out], { log: () => {}, table: () => {}, error: () => {} });
+      await segmentCommand(["--run", run, "--instance", instance, "--definition", file, "--out", out], {
+        log: () => {},
+        table: () => {},
+        error: () => {},
+      });
       const seconds = (performance.now() - started) / 1000;
-      const everyone = Number((await db.connection.runAndReadAll(`SELECT count(*) FROM read_csv(${str(out)})`)).getRows()[0]![0]);
+      const everyone = Number(
+        (await db.connection.runAndReadAll(`SELECT count(*) FROM read_csv(${str(out)})`)).getRows()[0]![0],
+      );
       const inside = everyone >= interval.low && everyone <= interval.high;
-      lines.push(`  headless segment "${name}": npm run segment wrote ${everyone.toLocaleString("en-US")} people in ${seconds.toFixed(0)} s; ` +
-        `the page's sample (${k.toLocaleString("en-US")} of ${sample.people.toLocaleString("en-US")}) estimates ${Math.round(interval.estimate).toLocaleString("en-US")} ` +
-        `(95%: ${Math.round(interval.low).toLocaleString("en-US")}-${Math.round(interval.high).toLocaleString("en-US")}) ${inside ? "ok, within" : "MISSED, outside"}`);
+      lines.push(
+        `  headless segment "${name}": npm run segment wrote ${everyone.toLocaleString("en-US")} people in ${seconds.toFixed(0)} s; ` +
+          `the page's sample (${k.toLocaleString("en-US")} of ${sample.people.toLocaleString("en-US")}) estimates ${Math.round(interval.estimate).toLocaleString("en-US")} ` +
+          `(95%: ${Math.round(interval.low).toLocaleString("en-US")}-${Math.round(interval.high).toLocaleString("en-US")}) ${inside ? "ok, within" : "MISSED, outside"}`,
+      );
     }
     lines.push(await coverage(db, scores, sample));
   } finally {
@@ -167,12 +216,24 @@ async function checkHeadless(run: string, dist: string, instance: string): Promi
  * How often the page's 95% interval holds the true count, over the 99 segments "percentile at least t" (t = 2..100)
  * and the 100 segments "score at least s" (s = 1..100): counted over the full scores and the sample in one scan.
  */
-async function coverage(db: Awaited<ReturnType<typeof openDatabase>>, scores: string, sample: SampleInfo): Promise<string> {
-  const rows = (await db.connection.runAndReadAll(`SELECT percentile::INTEGER, score::INTEGER, count(*)::BIGINT, count(*) FILTER (WHERE ${inSampleSql("id", sample.rate)})::BIGINT
-    FROM read_parquet(${scores}) GROUP BY ALL`)).getRows().map((r) => r.map(Number));
+async function coverage(
+  db: Awaited<ReturnType<typeof openDatabase>>,
+  scores: string,
+  sample: SampleInfo,
+): Promise<string> {
+  const rows = (
+    await db.connection
+      .runAndReadAll(`SELECT percentile::INTEGER, score::INTEGER, count(*)::BIGINT, count(*) FILTER (WHERE ${inSampleSql("id", sample.rate)})::BIGINT
+    FROM read_parquet(${scores}) GROUP BY ALL`)
+  )
+    .getRows()
+    .map((r) => r.map(Number));
   let held = 0;
   let tried = 0;
-  for (const [column, from] of [[0, 2], [1, 1]] as const) {
+  for (const [column, from] of [
+    [0, 2],
+    [1, 1],
+  ] as const) {
     for (let t = from; t <= 100; t++) {
       const kept = rows.filter((r) => r[column]! >= t);
       const truth = kept.reduce((a, r) => a + r[2]!, 0);
@@ -210,12 +271,42 @@ interface TimedPage {
 /** The pages timed, with the selectors of their first meaningful content and of their interactive state. */
 const PAGES: TimedPage[] = [
   { name: "home", path: () => "/", content: "[data-testid=instance-card]", interactive: "[data-testid=instance-card]" },
-  { name: "overview", path: (i) => `/${i}/`, content: "[data-testid=goal]", interactive: "[data-testid=score-distribution] svg" },
-  { name: "scores", path: (i) => `/${i}/scores`, content: "[data-testid=filtered-count]", interactive: "[data-testid=people-table] tbody tr" },
-  { name: "segments", path: (i) => `/${i}/segments`, content: "[data-testid=segment-editor]", interactive: "[data-testid=segment-estimate]" },
-  { name: "person", path: (i, id) => `/${i}/person?id=${encodeURIComponent(id)}`, content: "[data-testid=goal]", interactive: "[data-testid=person]" },
-  { name: "factors", path: (i) => `/${i}/factors`, content: "[data-testid=goal]", interactive: "[data-testid=importance] svg" },
-  { name: "quality", path: (i) => `/${i}/quality`, content: "[data-testid=quality-rating]", interactive: "[data-testid=roc] svg" },
+  {
+    name: "overview",
+    path: (i) => `/${i}/`,
+    content: "[data-testid=goal]",
+    interactive: "[data-testid=score-distribution] svg",
+  },
+  {
+    name: "scores",
+    path: (i) => `/${i}/scores`,
+    content: "[data-testid=filtered-count]",
+    interactive: "[data-testid=people-table] tbody tr",
+  },
+  {
+    name: "segments",
+    path: (i) => `/${i}/segments`,
+    content: "[data-testid=segment-editor]",
+    interactive: "[data-testid=segment-estimate]",
+  },
+  {
+    name: "person",
+    path: (i, id) => `/${i}/person?id=${encodeURIComponent(id)}`,
+    content: "[data-testid=goal]",
+    interactive: "[data-testid=person]",
+  },
+  {
+    name: "factors",
+    path: (i) => `/${i}/factors`,
+    content: "[data-testid=goal]",
+    interactive: "[data-testid=importance] svg",
+  },
+  {
+    name: "quality",
+    path: (i) => `/${i}/quality`,
+    content: "[data-testid=quality-rating]",
+    interactive: "[data-testid=roc] svg",
+  },
 ];
 
 /**
@@ -235,7 +326,12 @@ const MARKS = `(selectors) => {
  * Opens a page in a fresh context (empty HTTP cache) and returns ms from navigation to its first meaningful
  * content and to its interactive state, with the page (still open) and the bytes it downloaded.
  */
-async function timePage(browser: Browser, server: SiteServer, timed: TimedPage, path: string): Promise<{ content: number; interactive: number; page: Page; bytes: Map<string, number> }> {
+async function timePage(
+  browser: Browser,
+  server: SiteServer,
+  timed: TimedPage,
+  path: string,
+): Promise<{ content: number; interactive: number; page: Page; bytes: Map<string, number> }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.addInitScript(`(${MARKS})(${JSON.stringify([timed.content, timed.interactive])})`);
@@ -316,11 +412,18 @@ async function measure(browser: Browser, dist: string, label: string, instanceNa
   const server = await serveSite(dist);
   try {
     const instancesFile = readdirSync(join(dist, "_file", "data")).find((f) => f.startsWith("instances."))!;
-    const instances = JSON.parse(readFileSync(join(dist, "_file", "data", instancesFile), "utf8")) as { name: string; scored: number }[];
+    const instances = JSON.parse(readFileSync(join(dist, "_file", "data", instancesFile), "utf8")) as {
+      name: string;
+      scored: number;
+    }[];
     const instance = instances.find((i) => i.name === (instanceName ?? instances[0]!.name))!;
     const scoresFile = builtFile(dist, instance.name, "scores");
     const db = await openDatabase();
-    const someone = String((await db.connection.runAndReadAll(`SELECT id FROM read_parquet(${str(scoresFile)}) ORDER BY hash(id) LIMIT 1`)).getRowObjects()[0]!["id"]);
+    const someone = String(
+      (
+        await db.connection.runAndReadAll(`SELECT id FROM read_parquet(${str(scoresFile)}) ORDER BY hash(id) LIMIT 1`)
+      ).getRowObjects()[0]!["id"],
+    );
     db.close();
 
     // Each page cold, three times: the medians of its first meaningful content and of its interactive state.
@@ -344,21 +447,36 @@ async function measure(browser: Browser, dist: string, label: string, instanceNa
           segmentPage = run.page;
         } else await run.page.context().close();
       }
-      const content = quantile(runs.map((r) => r.content), 0.5);
-      const interactive = quantile(runs.map((r) => r.interactive), 0.5);
-      pages.push({ name: timed.name, content, interactive, runs: runs.map((r) => `${r.content.toFixed(0)}/${r.interactive.toFixed(0)}`).join(" ") });
+      const content = quantile(
+        runs.map((r) => r.content),
+        0.5,
+      );
+      const interactive = quantile(
+        runs.map((r) => r.interactive),
+        0.5,
+      );
+      pages.push({
+        name: timed.name,
+        content,
+        interactive,
+        runs: runs.map((r) => `${r.content.toFixed(0)}/${r.interactive.toFixed(0)}`).join(" "),
+      });
     }
     // Warm up, then 30 filter changes alternating between score and percentile.
     await filterChange(page!, "score", 1);
     const updates: number[] = [];
-    for (let i = 0; i < CHANGES; i++) updates.push(await filterChange(page!, i % 2 ? "percentile" : "score", (i * 37) % 90 + 2));
+    for (let i = 0; i < CHANGES; i++)
+      updates.push(await filterChange(page!, i % 2 ? "percentile" : "score", ((i * 37) % 90) + 2));
     await page!.context().close();
     // The segments page: the estimate after a change of its first condition (warm up, then 30 changes).
     await segmentChange(segmentPage!, 50);
     const segmentUpdates: number[] = [];
-    for (let i = 0; i < CHANGES; i++) segmentUpdates.push(await segmentChange(segmentPage!, (i * 37) % 90 + 2));
+    for (let i = 0; i < CHANGES; i++) segmentUpdates.push(await segmentChange(segmentPage!, ((i * 37) % 90) + 2));
     await segmentPage!.context().close();
-    const segmentTable = [...segmentBytes.entries()].filter(([p]) => p.includes("/data/scores.") || p.includes("/data/explorer.")).map(([p, b]) => `${p.replace(/^.*\//, "")} ${(b / 1024).toFixed(0)} KB`).join(", ");
+    const segmentTable = [...segmentBytes.entries()]
+      .filter(([p]) => p.includes("/data/scores.") || p.includes("/data/explorer."))
+      .map(([p, b]) => `${p.replace(/^.*\//, "")} ${(b / 1024).toFixed(0)} KB`)
+      .join(", ");
 
     // One person lookup by range requests.
     const context = await browser.newContext();
@@ -374,17 +492,32 @@ async function measure(browser: Browser, dist: string, label: string, instanceNa
 
     const total = [...bytes.values()].reduce((a, b) => a + b, 0);
     // The scores page's table: explorer.arrow (Arrow IPC) where the site ships it, else scores.parquet.
-    const explorer = [...bytes.entries()].filter(([p]) => p.includes("/data/scores.") || p.includes("/data/explorer.")).reduce((a, [, b]) => a + b, 0);
-    const tableFile = existsSync(join(dist, "_file", instance.name, "data")) && readdirSync(join(dist, "_file", instance.name, "data")).some((f) => f.startsWith("explorer.")) ? builtFile(dist, instance.name, "explorer") : scoresFile;
+    const explorer = [...bytes.entries()]
+      .filter(([p]) => p.includes("/data/scores.") || p.includes("/data/explorer."))
+      .reduce((a, [, b]) => a + b, 0);
+    const tableFile =
+      existsSync(join(dist, "_file", instance.name, "data")) &&
+      readdirSync(join(dist, "_file", instance.name, "data")).some((f) => f.startsWith("explorer."))
+        ? builtFile(dist, instance.name, "explorer")
+        : scoresFile;
     const gzipped = gzipSync(readFileSync(tableFile)).length;
     // Targets are set for 100k and 1M scored people (99,202 is 100k's run).
     // In sample mode the pages hold at most about a million people, and the 100k targets apply (issue 18).
-    const sampled = Boolean((JSON.parse(readFileSync(builtFile(dist, instance.name, "instance"), "utf8")) as { sample?: unknown }).sample);
-    const target = sampled ? TARGETS["100k"] : instance.scored >= 1e6 ? TARGETS["1m"] : instance.scored >= 9e4 ? TARGETS["100k"] : undefined;
+    const sampled = Boolean(
+      (JSON.parse(readFileSync(builtFile(dist, instance.name, "instance"), "utf8")) as { sample?: unknown }).sample,
+    );
+    const target = sampled
+      ? TARGETS["100k"]
+      : instance.scored >= 1e6
+        ? TARGETS["1m"]
+        : instance.scored >= 9e4
+          ? TARGETS["100k"]
+          : undefined;
     const median = quantile(updates, 0.5);
     const p95 = quantile(updates, 0.95);
     const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
-    const verdict = (value: number, limit: number | undefined) => (limit === undefined ? "" : value <= limit ? " ok" : ` MISSED (target ${limit})`);
+    const verdict = (value: number, limit: number | undefined) =>
+      limit === undefined ? "" : value <= limit ? " ok" : ` MISSED (target ${limit})`;
     const rows = pages.map(
       (p) =>
         `  ${p.name.padEnd(9)} content ${p.content.toFixed(0).padStart(5)} ms${verdict(p.content, target?.content).padEnd(22)}` +
@@ -392,7 +525,10 @@ async function measure(browser: Browser, dist: string, label: string, instanceNa
     );
     return [
       `${label} ${instance.name} | scored ${instances.map((i) => `${i.name} ${i.scored.toLocaleString("en-US")}`).join(", ")}` +
-        (sampled ? " | sample mode" : "") + (target ? ` | targets: content ${target.content} ms, interactive ${target.interactive} ms, filter p95 ${target.p95} ms` : " | no targets below 90,000 scored people"),
+        (sampled ? " | sample mode" : "") +
+        (target
+          ? ` | targets: content ${target.content} ms, interactive ${target.interactive} ms, filter p95 ${target.p95} ms`
+          : " | no targets below 90,000 scored people"),
       ...rows,
       `  filter update median ${median.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms${verdict(p95, target?.p95)}`,
       `  segment update median ${quantile(segmentUpdates, 0.5).toFixed(0)} ms, p95 ${quantile(segmentUpdates, 0.95).toFixed(0)} ms${verdict(quantile(segmentUpdates, 0.95), target?.p95)} | segments page table: ${segmentTable || "none"}`,
@@ -424,13 +560,23 @@ await runCli(async () => {
   const browser = await launchBrowser();
   const lines: string[] = [];
   try {
-    const targets: { label: string; dist: string; run?: string }[] = values.site ? [{ label: "site", dist: resolve(values.site) }] : [];
-    if (values.run) targets.push({ label: "run", dist: buildRunSite(resolve(values.run), "run", values.rebuild), run: resolve(values.run) });
+    const targets: { label: string; dist: string; run?: string }[] = values.site
+      ? [{ label: "site", dist: resolve(values.site) }]
+      : [];
+    if (values.run)
+      targets.push({
+        label: "run",
+        dist: buildRunSite(resolve(values.run), "run", values.rebuild),
+        run: resolve(values.run),
+      });
     for (const size of values.site || values.run ? [] : values.sizes.split(",").map((s) => s.trim().toLowerCase())) {
       if (size === "10m") {
         const run = join(SITES, "10m-run");
         if (!existsSync(run)) {
-          if (!values["replicate-from"]) throw new UsageError("--sizes 10m: give --replicate-from RUN (a scored run, e.g. the one behind --sizes 1.4m --active-within 180) to make .tmp/bench-site/10m-run");
+          if (!values["replicate-from"])
+            throw new UsageError(
+              "--sizes 10m: give --replicate-from RUN (a scored run, e.g. the one behind --sizes 1.4m --active-within 180) to make .tmp/bench-site/10m-run",
+            );
           await replicateRun(resolve(values["replicate-from"]), run, 10);
         }
         targets.push({ label: "10m", dist: buildRunSite(run, "10m", values.rebuild), run });
@@ -441,7 +587,8 @@ await runCli(async () => {
     }
     for (const { label, dist, run } of targets) {
       lines.push(await measure(browser, dist, label, values.instance));
-      if (run) lines[lines.length - 1] += "\n" + (await checkHeadless(run, dist, values.instance ?? "purchase")).join("\n");
+      if (run)
+        lines[lines.length - 1] += "\n" + (await checkHeadless(run, dist, values.instance ?? "purchase")).join("\n");
       console.log(lines[lines.length - 1]);
     }
   } finally {

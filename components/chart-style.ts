@@ -13,7 +13,12 @@ export const BUCKET_COLORS: Readonly<Record<Bucket, string>> = {
 };
 
 /** Plot's colour scale for buckets (fixed domain, so every chart uses the same colour for the same bucket). */
-export function bucketColorScale(legend = true): { type: "ordinal"; domain: Bucket[]; range: string[]; legend: boolean } {
+export function bucketColorScale(legend = true): {
+  type: "ordinal";
+  domain: Bucket[];
+  range: string[];
+  legend: boolean;
+} {
   return { type: "ordinal", domain: [...BUCKETS], range: BUCKETS.map((b) => BUCKET_COLORS[b]), legend };
 }
 
@@ -24,8 +29,18 @@ export const DIRECTION_COLORS = {
 } as const;
 
 /** Plot's colour scale for factor directions. */
-export function directionColorScale(legend = true): { type: "ordinal"; domain: string[]; range: string[]; legend: boolean } {
-  return { type: "ordinal", domain: ["raises", "lowers"], range: [DIRECTION_COLORS.raises, DIRECTION_COLORS.lowers], legend };
+export function directionColorScale(legend = true): {
+  type: "ordinal";
+  domain: string[];
+  range: string[];
+  legend: boolean;
+} {
+  return {
+    type: "ordinal",
+    domain: ["raises", "lowers"],
+    range: [DIRECTION_COLORS.raises, DIRECTION_COLORS.lowers],
+    legend,
+  };
 }
 
 /** The direction of a contribution in words. */
@@ -52,7 +67,11 @@ export function featureLabel(summary: Pick<InstanceSummary, "features">, code: n
 }
 
 /** Insight of one bucket for one feature, or undefined when it is not among the bucket's top factors. */
-export function bucketFactor(insights: Insights, bucket: Bucket, feature: number): Insights["buckets"][number]["factors"][number] | undefined {
+export function bucketFactor(
+  insights: Insights,
+  bucket: Bucket,
+  feature: number,
+): Insights["buckets"][number]["factors"][number] | undefined {
   return insights.buckets.find((b) => b.bucket === bucket)?.factors.find((f) => f.feature === feature);
 }
 
@@ -115,7 +134,10 @@ export function wrappedLines(label: string, lineWidth: number): number {
  * the most-wrapped label (at least `minimum` pixels), so wrapped labels of neighbouring rows never overlap on a
  * narrow screen.
  */
-export function labelMargin(labels: readonly string[], width: number): { marginLeft: number; lineWidth: number; rowHeight: (minimum: number) => number } {
+export function labelMargin(
+  labels: readonly string[],
+  width: number,
+): { marginLeft: number; lineWidth: number; rowHeight: (minimum: number) => number } {
   const longest = Math.max(8, ...labels.map((l) => l.length));
   const marginLeft = Math.round(Math.min(Math.max(120, width * 0.4), Math.max(60, longest * 5.8 + 14)));
   // Plot estimates text width in ems; leave some slack so long labels wrap rather than cross the edge.

@@ -24,7 +24,15 @@ export function bucketPanels(summary: Pick<InstanceSummary, "scoreHistogram" | "
   return [...BUCKETS].reverse().flatMap((bucket) => {
     const mine = bars.filter((b) => b.bucket === bucket);
     if (mine.length === 0) return [];
-    return [{ bucket, from: mine[0]!.score, to: mine[mine.length - 1]!.score, people: mine.reduce((t, b) => t + b.people, 0), bars: mine }];
+    return [
+      {
+        bucket,
+        from: mine[0]!.score,
+        to: mine[mine.length - 1]!.score,
+        people: mine.reduce((t, b) => t + b.people, 0),
+        bars: mine,
+      },
+    ];
   });
 }
 
@@ -34,7 +42,10 @@ export function bucketPanels(summary: Pick<InstanceSummary, "scoreHistogram" | "
  * titled with the bucket's people and share; side by side when there is room (widths follow the score ranges),
  * stacked on a phone.
  */
-export function scoreDistribution(summary: Pick<InstanceSummary, "scoreHistogram" | "buckets" | "scored">, { width: available, height = 220 }: ChartOptions): HTMLElement {
+export function scoreDistribution(
+  summary: Pick<InstanceSummary, "scoreHistogram" | "buckets" | "scored">,
+  { width: available, height = 220 }: ChartOptions,
+): HTMLElement {
   const width = chartWidth(available);
   const total = summary.scored || summary.scoreHistogram.reduce((a, b) => a + b, 0);
   const panels = bucketPanels(summary);
@@ -53,7 +64,12 @@ export function scoreDistribution(summary: Pick<InstanceSummary, "scoreHistogram
 }
 
 /** One bucket's panel of the score distribution. */
-function bucketPanelChart(panel: BucketPanel, total: number, width: number, height: number): HTMLElement | SVGSVGElement {
+function bucketPanelChart(
+  panel: BucketPanel,
+  total: number,
+  width: number,
+  height: number,
+): HTMLElement | SVGSVGElement {
   const share = formatPercent(total ? panel.people / total : NaN);
   const range = panel.from === panel.to ? `score ${panel.from}` : `scores ${panel.from} to ${panel.to}`;
   // Ticks at round scores (multiples of 1, 2, 5, 10, 20 or 25), about one per 45 pixels.
@@ -89,10 +105,15 @@ function bucketPanelChart(panel: BucketPanel, total: number, width: number, heig
 }
 
 /** People per bucket, with each bucket's share of the scored people and its mean probability. */
-export function bucketCounts(counts: InstanceSummary["buckets"]["counts"], { width: available, height = 150 }: ChartOptions): HTMLElement | SVGSVGElement {
+export function bucketCounts(
+  counts: InstanceSummary["buckets"]["counts"],
+  { width: available, height = 150 }: ChartOptions,
+): HTMLElement | SVGSVGElement {
   const width = chartWidth(available);
   const total = counts.reduce((a, c) => a + c.people, 0);
-  const rows = BUCKETS.map((bucket) => counts.find((c) => c.bucket === bucket) ?? { bucket, people: 0, meanProbability: NaN });
+  const rows = BUCKETS.map(
+    (bucket) => counts.find((c) => c.bucket === bucket) ?? { bucket, people: 0, meanProbability: NaN },
+  );
   const label = (d: (typeof rows)[number]) =>
     `${formatCount(d.people)} (${formatPercent(total ? d.people / total : NaN)}), mean probability ${formatProbability(d.meanProbability)}`;
   return Plot.plot({
@@ -108,7 +129,15 @@ export function bucketCounts(counts: InstanceSummary["buckets"]["counts"], { wid
     color: bucketColorScale(false),
     marks: [
       Plot.barX(rows, { y: "bucket", x: "people", fill: "bucket", title: label, tip: true }),
-      Plot.text(rows, { y: "bucket", x: "people", text: label, textAnchor: "start", dx: 6, fill: "currentColor", lineWidth: (Math.min(320, width / 2.5) + 6) / 11 }),
+      Plot.text(rows, {
+        y: "bucket",
+        x: "people",
+        text: label,
+        textAnchor: "start",
+        dx: 6,
+        fill: "currentColor",
+        lineWidth: (Math.min(320, width / 2.5) + 6) / 11,
+      }),
       Plot.ruleX([0]),
     ],
   });

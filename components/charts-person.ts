@@ -31,20 +31,57 @@ export interface WaterfallTotals {
   type?: GoalType;
 }
 
-type Row = { key: string; text: string; start: number; end: number; contribution: number; kind: "total" | "factor"; effect: string };
+type Row = {
+  key: string;
+  text: string;
+  start: number;
+  end: number;
+  contribution: number;
+  kind: "total" | "factor";
+  effect: string;
+};
 
 /** The rows of a waterfall on its scale (log-odds, or probability through `toProbability`). */
-function waterfallRows(factors: readonly WaterfallFactor[], { base, margin, toProbability, type = "conversion" }: WaterfallTotals): Row[] {
+function waterfallRows(
+  factors: readonly WaterfallFactor[],
+  { base, margin, toProbability, type = "conversion" }: WaterfallTotals,
+): Row[] {
   const at = toProbability ?? ((m: number) => m);
-  const rows: Row[] = [{ key: "0", text: "Average person (base)", start: at(base), end: at(base), contribution: base, kind: "total", effect: "" }];
+  const rows: Row[] = [
+    {
+      key: "0",
+      text: "Average person (base)",
+      start: at(base),
+      end: at(base),
+      contribution: base,
+      kind: "total",
+      effect: "",
+    },
+  ];
   let running = base;
   const step = (text: string, contribution: number) => {
-    rows.push({ key: `${rows.length}`, text, start: at(running), end: at(running + contribution), contribution, kind: "factor", effect: effectWords(contribution, type) });
+    rows.push({
+      key: `${rows.length}`,
+      text,
+      start: at(running),
+      end: at(running + contribution),
+      contribution,
+      kind: "factor",
+      effect: effectWords(contribution, type),
+    });
     running += contribution;
   };
   for (const f of factors) step(f.value === null ? f.label : `${f.label}: ${f.value}`, f.contribution);
   if (Math.abs(margin - running) >= 0.005) step("Rounding and other factors", margin - running);
-  rows.push({ key: `${rows.length}`, text: "This person", start: at(margin), end: at(margin), contribution: margin, kind: "total", effect: "" });
+  rows.push({
+    key: `${rows.length}`,
+    text: "This person",
+    start: at(margin),
+    end: at(margin),
+    contribution: margin,
+    kind: "total",
+    effect: "",
+  });
   return rows;
 }
 
@@ -61,14 +98,20 @@ function waterfallRows(factors: readonly WaterfallFactor[], { base, margin, toPr
  * - `probability` appears in the title. Labels and values are rendered as text (never HTML).
  * Returns Plot's figure; `width` is the chart width in pixels.
  */
-export function waterfall(factors: readonly WaterfallFactor[], totals: WaterfallTotals & ChartOptions): HTMLElement | SVGSVGElement {
+export function waterfall(
+  factors: readonly WaterfallFactor[],
+  totals: WaterfallTotals & ChartOptions,
+): HTMLElement | SVGSVGElement {
   const { base, margin, probability, width: available, height, toProbability, type = "conversion" } = totals;
   const width = chartWidth(available);
   const rows = waterfallRows(factors, totals);
   const steps = rows.filter((r) => r.kind === "factor");
   const ends = rows.filter((r) => r.kind === "total");
   const links = rows.slice(0, -1).map((r, i) => ({ x: r.end, y1: r.key, y2: rows[i + 1]!.key }));
-  const { marginLeft, lineWidth, rowHeight } = labelMargin(rows.map((r) => r.text), width);
+  const { marginLeft, lineWidth, rowHeight } = labelMargin(
+    rows.map((r) => r.text),
+    width,
+  );
   const label = (k: string) => rows[Number(k)]?.text ?? k;
   const values = rows.flatMap((r) => [r.start, r.end]);
   const [low, high] = [Math.min(...values), Math.max(...values)];
@@ -106,10 +149,18 @@ export function waterfall(factors: readonly WaterfallFactor[], totals: Waterfall
         fill: "effect",
         insetTop: 3,
         insetBottom: 3,
-        title: (r: Row) => `${r.text}\n${r.effect}${onProbability ? ` by ${formatPoints(r.end - r.start)}` : ""}\n${formatContribution(r.contribution)} log-odds`,
+        title: (r: Row) =>
+          `${r.text}\n${r.effect}${onProbability ? ` by ${formatPoints(r.end - r.start)}` : ""}\n${formatContribution(r.contribution)} log-odds`,
         tip: true,
       }),
-      Plot.text(steps, { y: "key", x: (r: Row) => Math.max(r.start, r.end), text: change, textAnchor: "start", dx: 4, fill: "currentColor" }),
+      Plot.text(steps, {
+        y: "key",
+        x: (r: Row) => Math.max(r.start, r.end),
+        text: change,
+        textAnchor: "start",
+        dx: 4,
+        fill: "currentColor",
+      }),
       Plot.dot(ends, { y: "key", x: "end", fill: "currentColor", r: 4, symbol: "diamond" }),
       Plot.text(ends, { y: "key", x: "end", text: total, textAnchor: "start", dx: 8, fill: "currentColor" }),
     ],

@@ -9,7 +9,23 @@
  * - person (`charts-person.ts`): the score waterfall.
  */
 export { scoreDistribution, bucketCounts } from "./charts-overview.js";
-export { rocChart, liftChart, gainsChart, calibrationChart, baselineChart, backtestChart, scorers } from "./charts-quality.js";
-export { importanceChart, bucketFactorChart, factorDistribution, factorCoverage, valueRangeChart, valueContributionScatter, typicalValue } from "./charts-factors.js";
+export {
+  rocChart,
+  liftChart,
+  gainsChart,
+  calibrationChart,
+  baselineChart,
+  backtestChart,
+  scorers,
+} from "./charts-quality.js";
+export {
+  importanceChart,
+  bucketFactorChart,
+  factorDistribution,
+  factorCoverage,
+  valueRangeChart,
+  valueContributionScatter,
+  typicalValue,
+} from "./charts-factors.js";
 export { waterfall, type WaterfallFactor, type WaterfallTotals } from "./charts-person.js";
 export { BUCKET_COLORS, DIRECTION_COLORS, type ChartOptions } from "./chart-style.js";

@@ -40,7 +40,11 @@ export class ScoreDatabase {
     const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
     const response = await fetch(bundle.wasm);
     if (!response.ok) throw new Error(`Could not load ${bundle.wasm}: HTTP ${response.status}`);
-    const engine = URL.createObjectURL(new Blob([onBytes ? await readCounting(response, onBytes) : await response.arrayBuffer()], { type: "application/wasm" }));
+    const engine = URL.createObjectURL(
+      new Blob([onBytes ? await readCounting(response, onBytes) : await response.arrayBuffer()], {
+        type: "application/wasm",
+      }),
+    );
     try {
       await db.instantiate(engine);
     } finally {
@@ -91,9 +95,7 @@ export class ScoreDatabase {
   /** Runs a query with positional parameters (`?`) and returns plain row objects. */
   async query<T = Record<string, unknown>>(sql: string, params: SqlParam[] = []): Promise<T[]> {
     const result =
-      params.length === 0
-        ? await this.connection.query(sql)
-        : await (await this.statement(sql)).query(...params);
+      params.length === 0 ? await this.connection.query(sql) : await (await this.statement(sql)).query(...params);
     const dates = result.schema.fields
       .filter((f) => arrow.DataType.isDate(f.type) || arrow.DataType.isTimestamp(f.type))
       .map((f) => f.name);
@@ -131,14 +133,21 @@ function normalizeRow(row: Record<string, unknown>, dates: string[]): Record<str
 }
 
 /** Fetches a Parquet file and decodes it (or some of its columns) into an Arrow table; `onBytes` follows the download. */
-export async function fetchArrow(url: string, columns?: string[], onBytes?: (loaded: number, total: number) => void): Promise<arrow.Table> {
+export async function fetchArrow(
+  url: string,
+  columns?: string[],
+  onBytes?: (loaded: number, total: number) => void,
+): Promise<arrow.Table> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`Could not load ${url}: HTTP ${response.status}`);
   return parquetToArrow(onBytes ? await readCounting(response, onBytes) : await response.arrayBuffer(), columns);
 }
 
 /** A response's body, reporting the bytes received so far and the total (0 when the server does not say). */
-async function readCounting(response: Response, onBytes: (loaded: number, total: number) => void): Promise<ArrayBuffer> {
+async function readCounting(
+  response: Response,
+  onBytes: (loaded: number, total: number) => void,
+): Promise<ArrayBuffer> {
   const total = Number(response.headers.get("content-length") ?? 0);
   if (!response.body) return response.arrayBuffer();
   const chunks: Uint8Array[] = [];
@@ -170,7 +179,10 @@ function isArrowStream(url: string): boolean {
 }
 
 /** Downloads a table's source: Arrow IPC bytes as they are, Parquet decoded into an Arrow table. */
-async function fetchTable(source: TableSource, onBytes?: (loaded: number, total: number) => void): Promise<arrow.Table | Uint8Array> {
+async function fetchTable(
+  source: TableSource,
+  onBytes?: (loaded: number, total: number) => void,
+): Promise<arrow.Table | Uint8Array> {
   const { url, columns } = typeof source === "string" ? { url: source, columns: undefined } : source;
   if (!isArrowStream(url)) return fetchArrow(url, columns, onBytes);
   const response = await fetch(url);
@@ -189,20 +201,38 @@ export interface LoadProgress {
  * Opens DuckDB-WASM and loads each named Parquet file as a table. `onProgress` follows the downloads (engine and
  * files together), then the loading of the tables.
  */
-export async function openTables(bundle: DuckDBBundle, tables: Record<string, TableSource>, onProgress?: (progress: LoadProgress) => void): Promise<ScoreDatabase> {
+export async function openTables(
+  bundle: DuckDBBundle,
+  tables: Record<string, TableSource>,
+  onProgress?: (progress: LoadProgress) => void,
+): Promise<ScoreDatabase> {
   const parts = new Map<string, { loaded: number; total: number }>();
   const report = (part: string) => (loaded: number, total: number) => {
     parts.set(part, { loaded, total });
     const all = [...parts.values()];
-    onProgress?.({ loaded: all.reduce((t, p) => t + p.loaded, 0), total: all.reduce((t, p) => t + p.total, 0), stage: "downloading" });
+    onProgress?.({
+      loaded: all.reduce((t, p) => t + p.loaded, 0),
+      total: all.reduce((t, p) => t + p.total, 0),
+      stage: "downloading",
+    });
   };
   // Start the engine while the files download and decode.
   const [db, decoded] = await Promise.all([
     ScoreDatabase.open(bundle, onProgress && report("engine")),
-    Promise.all(Object.entries(tables).map(async ([name, source]) => [name, await fetchTable(source, onProgress && report(name))] as const)),
+    Promise.all(
+      Object.entries(tables).map(
+        async ([name, source]) => [name, await fetchTable(source, onProgress && report(name))] as const,
+      ),
+    ),
   ]);
-  onProgress?.({ ...[...parts.values()].reduce((t, p) => ({ loaded: t.loaded + p.loaded, total: t.total + p.total }), { loaded: 0, total: 0 }), stage: "loading" });
-  for (const [name, table] of decoded) await (table instanceof Uint8Array ? db.insertIPC(name, table) : db.insertArrow(name, table));
+  onProgress?.({
+    ...[...parts.values()].reduce((t, p) => ({ loaded: t.loaded + p.loaded, total: t.total + p.total }), {
+      loaded: 0,
+      total: 0,
+    }),
+    stage: "loading",
+  });
+  for (const [name, table] of decoded)
+    await (table instanceof Uint8Array ? db.insertIPC(name, table) : db.insertArrow(name, table));
   return db;
 }
-

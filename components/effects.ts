@@ -71,7 +71,10 @@ export function effectColor(contribution: number, type: GoalType): string {
  * Plot's colour scale for effects named by `effectWords`: for a conversion "raises the likelihood" has the good
  * colour, for churn "raises the risk" has the bad one.
  */
-export function effectColorScale(type: GoalType, legend = true): { type: "ordinal"; domain: string[]; range: string[]; legend: boolean } {
+export function effectColorScale(
+  type: GoalType,
+  legend = true,
+): { type: "ordinal"; domain: string[]; range: string[]; legend: boolean } {
   const raises = effectWords(1, type);
   const lowers = effectWords(-1, type);
   return { type: "ordinal", domain: [raises, lowers], range: [effectColor(1, type), effectColor(-1, type)], legend };
@@ -89,10 +92,17 @@ export interface EffectContext {
 }
 
 /** The effect context of an instance, from its summary. */
-export function effectContext(summary: Pick<InstanceSummary, "type" | "buckets" | "expectedPositives" | "scored" | "currency">): EffectContext {
+export function effectContext(
+  summary: Pick<InstanceSummary, "type" | "buckets" | "expectedPositives" | "scored" | "currency">,
+): EffectContext {
   const buckets: Partial<Record<Bucket, number>> = {};
   for (const c of summary.buckets.counts) if (c.people > 0) buckets[c.bucket] = c.meanProbability;
-  return { type: summary.type, probability: summary.scored ? summary.expectedPositives / summary.scored : 0.5, buckets, currency: summary.currency ?? null };
+  return {
+    type: summary.type,
+    probability: summary.scored ? summary.expectedPositives / summary.scored : 0.5,
+    buckets,
+    currency: summary.currency ?? null,
+  };
 }
 
 /**

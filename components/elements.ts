@@ -10,7 +10,11 @@ export type Child = string | number | Node | null | undefined | false | readonly
 export type Attributes = Record<string, string | number | boolean | null | undefined>;
 
 /** Creates an element with attributes and children (text is set as text, never as HTML). */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === null || value === undefined || value === false) continue;
@@ -24,23 +28,50 @@ function append(parent: Node, children: readonly Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
     if (Array.isArray(child)) append(parent, child);
-    else if (typeof child === "string" || typeof child === "number") parent.appendChild(document.createTextNode(String(child)));
+    else if (typeof child === "string" || typeof child === "number")
+      parent.appendChild(document.createTextNode(String(child)));
     else parent.appendChild(child as Node);
   }
 }
 
 /** A table with a header row and one row per entry; cells are text or nodes. Numeric columns align right. */
-export function table(columns: readonly { label: string; numeric?: boolean }[], rows: readonly Child[][], attributes: Attributes = {}): HTMLTableElement {
+export function table(
+  columns: readonly { label: string; numeric?: boolean }[],
+  rows: readonly Child[][],
+  attributes: Attributes = {},
+): HTMLTableElement {
   const align = (i: number) => (columns[i]?.numeric ? "text-align: right" : null);
   return h(
     "table",
     attributes,
-    h("thead", {}, h("tr", {}, columns.map((c, i) => h("th", { scope: "col", style: align(i) }, c.label)))),
-    h("tbody", {}, rows.map((row) => h("tr", {}, row.map((cell, i) => h("td", { style: align(i) }, cell))))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        columns.map((c, i) => h("th", { scope: "col", style: align(i) }, c.label)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      rows.map((row) =>
+        h(
+          "tr",
+          {},
+          row.map((cell, i) => h("td", { style: align(i) }, cell)),
+        ),
+      ),
+    ),
   );
 }
 
 /** A definition list from label and value pairs. */
 export function facts(entries: readonly [string, Child][], attributes: Attributes = {}): HTMLDListElement {
-  return h("dl", { class: "facts", ...attributes }, entries.map(([label, value]) => [h("dt", {}, label), h("dd", {}, value)]));
+  return h(
+    "dl",
+    { class: "facts", ...attributes },
+    entries.map(([label, value]) => [h("dt", {}, label), h("dd", {}, value)]),
+  );
 }

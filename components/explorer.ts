@@ -25,7 +25,10 @@ export interface Sort {
 }
 
 /** People per score (0-100) among those the filter keeps, with zeros filled in. */
-export async function scoreHistogram(db: ScoreDatabase, filter: CompiledSql): Promise<{ score: number; people: number }[]> {
+export async function scoreHistogram(
+  db: ScoreDatabase,
+  filter: CompiledSql,
+): Promise<{ score: number; people: number }[]> {
   const rows = await db.query<{ score: number; people: number }>(
     `SELECT score::INTEGER AS score, COUNT(*)::INTEGER AS people FROM scores WHERE ${filter.where} GROUP BY score`,
     filter.params,
@@ -56,7 +59,14 @@ export function peoplePageSql(filter: CompiledSql, sort: Sort, withValue = false
 }
 
 /** One page of the filtered people, sorted (ties broken by id so pages never overlap); with the value columns when asked. */
-export async function peoplePage(db: ScoreDatabase, filter: CompiledSql, sort: Sort, page: number, pageSize: number, withValue = false): Promise<Record<string, unknown>[]> {
+export async function peoplePage(
+  db: ScoreDatabase,
+  filter: CompiledSql,
+  sort: Sort,
+  page: number,
+  pageSize: number,
+  withValue = false,
+): Promise<Record<string, unknown>[]> {
   return db.query(peoplePageSql(filter, sort, withValue), [...filter.params, pageSize, page * pageSize]);
 }
 
@@ -64,7 +74,11 @@ export async function peoplePage(db: ScoreDatabase, filter: CompiledSql, sort: S
  * The score histogram of the filtered people over everyone's, in theme colours. The scale follows the filtered
  * people, so a small selection stays readable; everyone's bars are then cut off at the top (the subtitle says so).
  */
-export function histogramChart(filtered: { score: number; people: number }[], everyone: number[], { width }: { width: number }): HTMLElement | SVGSVGElement {
+export function histogramChart(
+  filtered: { score: number; people: number }[],
+  everyone: number[],
+  { width }: { width: number },
+): HTMLElement | SVGSVGElement {
   const all = everyone.map((people, score) => ({ score, people }));
   const top = Math.max(1, ...filtered.map((d) => d.people));
   const clipped = Math.max(...everyone) > top;
@@ -72,12 +86,31 @@ export function histogramChart(filtered: { score: number; people: number }[], ev
     width,
     height: 220,
     marginLeft: 56,
-    subtitle: clipped ? "Blue: the filtered people; grey: everyone (cut off at the top of this scale)" : "Blue: the filtered people; grey: everyone",
+    subtitle: clipped
+      ? "Blue: the filtered people; grey: everyone (cut off at the top of this scale)"
+      : "Blue: the filtered people; grey: everyone",
     x: { label: "Score", domain: [0, 101] },
     y: { label: "People", grid: true, tickFormat: "s", domain: [0, top * 1.05] },
     marks: [
-      Plot.rectY(all, { x1: "score", x2: (d: { score: number }) => d.score + 1, y: "people", fill: "var(--theme-foreground-faintest)", insetLeft: 0.5, insetRight: 0.5, clip: true }),
-      Plot.rectY(filtered, { x1: "score", x2: (d: { score: number }) => d.score + 1, y: "people", fill: "var(--theme-foreground-focus)", insetLeft: 0.5, insetRight: 0.5, tip: true, title: (d: { score: number; people: number }) => `Score ${d.score}: ${formatCount(d.people)} people` }),
+      Plot.rectY(all, {
+        x1: "score",
+        x2: (d: { score: number }) => d.score + 1,
+        y: "people",
+        fill: "var(--theme-foreground-faintest)",
+        insetLeft: 0.5,
+        insetRight: 0.5,
+        clip: true,
+      }),
+      Plot.rectY(filtered, {
+        x1: "score",
+        x2: (d: { score: number }) => d.score + 1,
+        y: "people",
+        fill: "var(--theme-foreground-focus)",
+        insetLeft: 0.5,
+        insetRight: 0.5,
+        tip: true,
+        title: (d: { score: number; people: number }) => `Score ${d.score}: ${formatCount(d.people)} people`,
+      }),
       Plot.ruleY([0]),
     ],
   });
@@ -111,7 +144,9 @@ const HEADINGS: Record<SortColumn, string> = {
 
 /** A column's heading, with the value's horizon on the expected value. */
 function heading(column: SortColumn, value: TableOptions["value"]): string {
-  return column === "expected_value" && value ? `Expected value, ${formatQuantity(value.horizonDays, "day")}` : HEADINGS[column];
+  return column === "expected_value" && value
+    ? `Expected value, ${formatQuantity(value.horizonDays, "day")}`
+    : HEADINGS[column];
 }
 
 /** A value column's cell: money, or the chance of still being a customer; "–" for people without a value. */
@@ -144,35 +179,60 @@ export async function peopleTable(options: TableOptions): Promise<HTMLElement> {
         page = 0;
         update();
       };
-      return html`<th aria-sort=${ariaSort} data-column=${column}><button type="button" class="sort" onclick=${onclick}>${heading(column, options.value)}${active ? (sort.descending ? " ↓" : " ↑") : ""}</button></th>`;
+      return html`<th aria-sort=${ariaSort} data-column=${column}>
+        <button type="button" class="sort" onclick=${onclick}>
+          ${heading(column, options.value)}${active ? (sort.descending ? " ↓" : " ↑") : ""}
+        </button>
+      </th>`;
     });
-    const body = rows.map((row) => html`<tr>
-      <td><a href=${personHref(String(row["id"]))} data-testid="person-id">${String(row["id"])}</a></td>
-      <td>${formatProbability(row["probability"] as number)}</td>
-      <td>${String(row["score"])}</td>
-      <td>${String(row["percentile"])}</td>
-      <td>${String(row["bucket"])}</td>
-      ${withValue ? VALUE_SORTABLE.map((c) => html`<td data-column=${c}>${valueCell(c, row[c], options.value?.currency)}</td>`) : ""}
-      <td>${row["top1"] == null ? "–" : (features[row["top1"] as number]?.label ?? String(row["top1"]))}</td>
-    </tr>`);
+    const body = rows.map(
+      (row) =>
+        html`<tr>
+          <td><a href=${personHref(String(row["id"]))} data-testid="person-id">${String(row["id"])}</a></td>
+          <td>${formatProbability(row["probability"] as number)}</td>
+          <td>${String(row["score"])}</td>
+          <td>${String(row["percentile"])}</td>
+          <td>${String(row["bucket"])}</td>
+          ${withValue
+            ? VALUE_SORTABLE.map(
+                (c) => html`<td data-column=${c}>${valueCell(c, row[c], options.value?.currency)}</td>`,
+              )
+            : ""}
+          <td>${row["top1"] == null ? "–" : (features[row["top1"] as number]?.label ?? String(row["top1"]))}</td>
+        </tr>`,
+    );
     const go = (to: number) => () => {
       page = Math.min(pages - 1, Math.max(0, to));
       update();
     };
-    root.replaceChildren(html`<table>
-      <thead><tr>${header}<th>Top factor</th></tr></thead>
-      <tbody>${body}</tbody>
-    </table>
-    <nav class="pager" aria-label="Pages of people">
-      <button type="button" onclick=${go(0)} disabled=${page === 0}>First</button>
-      <button type="button" onclick=${go(page - 1)} disabled=${page === 0}>Previous</button>
-      <span data-testid="page">Page ${formatCount(page + 1)} of ${formatCount(pages)} (${formatCount(people)} ${options.sampled ? "people of the sample" : "people"})</span>
-      <button type="button" onclick=${go(page + 1)} disabled=${page >= pages - 1}>Next</button>
-      <button type="button" onclick=${go(pages - 1)} disabled=${page >= pages - 1}>Last</button>
-    </nav>`);
+    root.replaceChildren(
+      html`<table>
+          <thead>
+            <tr>
+              ${header}
+              <th>Top factor</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${body}
+          </tbody>
+        </table>
+        <nav class="pager" aria-label="Pages of people">
+          <button type="button" onclick=${go(0)} disabled=${page === 0}>First</button>
+          <button type="button" onclick=${go(page - 1)} disabled=${page === 0}>Previous</button>
+          <span data-testid="page"
+            >Page ${formatCount(page + 1)} of ${formatCount(pages)} (${formatCount(people)}
+            ${options.sampled ? "people of the sample" : "people"})</span
+          >
+          <button type="button" onclick=${go(page + 1)} disabled=${page >= pages - 1}>Next</button>
+          <button type="button" onclick=${go(pages - 1)} disabled=${page >= pages - 1}>Last</button>
+        </nav>`,
+    );
   }
   function update(): void {
-    render().catch((error: unknown) => root.replaceChildren(html`<p role="alert">Could not load the people: ${String(error)}</p>`));
+    render().catch((error: unknown) =>
+      root.replaceChildren(html`<p role="alert">Could not load the people: ${String(error)}</p>`),
+    );
   }
   await render();
   return root;
@@ -184,7 +244,10 @@ export function countText(people: number, total: number): string {
 }
 
 /** A score histogram of the sample scaled to everyone (people per score times M/m), for the chart over everyone's. */
-export function scaledHistogram(histogram: { score: number; people: number }[], sample: Pick<SampleInfo, "people" | "total">): { score: number; people: number }[] {
+export function scaledHistogram(
+  histogram: { score: number; people: number }[],
+  sample: Pick<SampleInfo, "people" | "total">,
+): { score: number; people: number }[] {
   const factor = sample.total / Math.max(1, sample.people);
   return histogram.map((bin) => ({ score: bin.score, people: bin.people * factor }));
 }
@@ -201,8 +264,15 @@ export function sampleCountText(k: number, filtered: boolean, sample: SampleInfo
 
 /** What sample mode means, under the count: how the count is made and what stays exact. */
 export function sampleNote(sample: SampleInfo): HTMLElement {
-  return html`<p class="muted sample-note" data-testid="sample-note" data-rate=${String(sample.rate)} data-sample=${String(sample.people)} data-total=${String(sample.total)}>
-    Counted on ${sampleWords(sample)} (${formatCount(sample.people)} people, picked by their id, the same at every build), so that filters answer at once:
-    with a filter, the count is an estimate for everyone, and the range holds the true count 95 times in 100. Without a filter the figures are exact.
-    The table lists the people of the sample.</p>` as HTMLElement;
+  return html`<p
+    class="muted sample-note"
+    data-testid="sample-note"
+    data-rate=${String(sample.rate)}
+    data-sample=${String(sample.people)}
+    data-total=${String(sample.total)}
+  >
+    Counted on ${sampleWords(sample)} (${formatCount(sample.people)} people, picked by their id, the same at every
+    build), so that filters answer at once: with a filter, the count is an estimate for everyone, and the range holds
+    the true count 95 times in 100. Without a filter the figures are exact. The table lists the people of the sample.
+  </p>` as HTMLElement;
 }

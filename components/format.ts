@@ -41,7 +41,8 @@ export function formatPercent(share: number | null | undefined, digits?: number)
   const decimals = digits ?? (size === 0 || size >= 10 ? 0 : size >= 1 ? 1 : size >= 0.1 ? 2 : 3);
   const text = percent.toLocaleString(LOCALE, { maximumFractionDigits: decimals });
   // A share that is not zero never reads as zero: 0.000001 → "<0.001%".
-  if (size > 0 && Number(text.replace(/[^0-9.]/g, "")) === 0) return `${percent < 0 ? ">-" : "<"}${(10 ** -decimals).toFixed(decimals)}%`;
+  if (size > 0 && Number(text.replace(/[^0-9.]/g, "")) === 0)
+    return `${percent < 0 ? ">-" : "<"}${(10 ** -decimals).toFixed(decimals)}%`;
   return `${text}%`;
 }
 
@@ -64,7 +65,9 @@ export function formatProbability(p: number | null | undefined): string {
 export function formatAmount(x: number | null | undefined, currency?: string | null): string {
   if (!finite(x)) return MISSING;
   const digits = { minimumFractionDigits: 2, maximumFractionDigits: 2 };
-  return currency ? x.toLocaleString(LOCALE, { style: "currency", currency, ...digits }) : x.toLocaleString(LOCALE, digits);
+  return currency
+    ? x.toLocaleString(LOCALE, { style: "currency", currency, ...digits })
+    : x.toLocaleString(LOCALE, digits);
 }
 
 /**
@@ -73,15 +76,22 @@ export function formatAmount(x: number | null | undefined, currency?: string | n
  */
 export function formatMoney(x: number | null | undefined, currency?: string | null): string {
   if (!finite(x)) return MISSING;
-  const digits = Math.abs(x) < 10 ? { minimumFractionDigits: 2, maximumFractionDigits: 2 } : { minimumFractionDigits: 0, maximumFractionDigits: 0 };
-  return currency ? x.toLocaleString(LOCALE, { style: "currency", currency, ...digits }) : x.toLocaleString(LOCALE, digits);
+  const digits =
+    Math.abs(x) < 10
+      ? { minimumFractionDigits: 2, maximumFractionDigits: 2 }
+      : { minimumFractionDigits: 0, maximumFractionDigits: 0 };
+  return currency
+    ? x.toLocaleString(LOCALE, { style: "currency", currency, ...digits })
+    : x.toLocaleString(LOCALE, digits);
 }
 
 /** A sum of money for an axis, short: 815804 → "816K", with "EUR" → "€816K". */
 export function formatCompactMoney(x: number | null | undefined, currency?: string | null): string {
   if (!finite(x)) return MISSING;
   const compact = { notation: "compact", maximumFractionDigits: 1 } as const;
-  return currency ? x.toLocaleString(LOCALE, { style: "currency", currency, ...compact }) : x.toLocaleString(LOCALE, compact);
+  return currency
+    ? x.toLocaleString(LOCALE, { style: "currency", currency, ...compact })
+    : x.toLocaleString(LOCALE, compact);
 }
 
 /** A ratio to an average: 2.04 → "2.0×", 0.456 → "0.46×". */
@@ -116,7 +126,10 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 /** Reads `YYYY-MM-DD`, an ISO timestamp, a Date or epoch milliseconds as a UTC date; null if it is not one. */
 export function parseDate(value: string | number | Date | null | undefined): Date | null {
   if (value === null || value === undefined) return null;
-  const date = value instanceof Date ? value : new Date(typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  const date =
+    value instanceof Date
+      ? value
+      : new Date(typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
@@ -149,8 +162,13 @@ export function formatQuantity(n: number, one: string, many = `${one}s`): string
  * "35%", ratios "1.5×", flags "yes"/"no", categories by name. A missing value (null or NaN) reads "never" for a
  * number of days (days since an event that never happened) and "missing" otherwise.
  */
-export function formatFeatureValue(feature: FeatureInfo, value: number | null | undefined, currency?: string | null): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return feature.unit === "days" ? "never" : "missing";
+export function formatFeatureValue(
+  feature: FeatureInfo,
+  value: number | null | undefined,
+  currency?: string | null,
+): string {
+  if (value === null || value === undefined || Number.isNaN(value))
+    return feature.unit === "days" ? "never" : "missing";
   if (feature.kind === "categorical") return feature.categories?.[value] ?? String(value);
   switch (feature.unit) {
     case "days":
@@ -187,6 +205,7 @@ export function featureTickFormat(feature: FeatureInfo): (value: number) => stri
 
 /** A feature's axis label: its label, with the unit when the values do not say it themselves. */
 export function featureAxisLabel(feature: FeatureInfo): string {
-  const unit = feature.unit === "amount" || feature.unit === "log ratio" || feature.unit === "ratio" ? ` (${feature.unit})` : "";
+  const unit =
+    feature.unit === "amount" || feature.unit === "log ratio" || feature.unit === "ratio" ? ` (${feature.unit})` : "";
   return `${feature.label}${unit}`;
 }

@@ -15,7 +15,11 @@ const MB = 1024 * 1024;
 /** "Loading the people table…" with a progress bar (indeterminate until the sizes are known); `testid` names it for tests. */
 export function loadingView(what: string, testid = "loading"): LoadingView {
   const bar = h("progress", { "aria-label": what });
-  const detail = h("span", { class: "muted", "data-testid": "loading-detail" }, "Starting the database in your browser…");
+  const detail = h(
+    "span",
+    { class: "muted", "data-testid": "loading-detail" },
+    "Starting the database in your browser…",
+  );
   let written = 0;
   const update = ({ loaded, total, stage }: LoadProgress): void => {
     if (stage === "loading") {
@@ -32,6 +36,13 @@ export function loadingView(what: string, testid = "loading"): LoadingView {
     written = performance.now();
     detail.textContent = `Downloading the database and the scores: ${formatNumber(loaded / MB, 1)}${total > 0 ? ` of ${formatNumber(total / MB, 1)}` : ""} MB`;
   };
-  const view = h("div", { class: "loading-state", role: "status", "data-testid": testid }, h("p", {}, h("strong", {}, `${what}…`)), bar, " ", detail);
+  const view = h(
+    "div",
+    { class: "loading-state", role: "status", "data-testid": testid },
+    h("p", {}, h("strong", {}, `${what}…`)),
+    bar,
+    " ",
+    detail,
+  );
   return Object.assign(view, { update });
 }

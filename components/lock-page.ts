@@ -58,7 +58,11 @@ function whenParsed(act: () => void): void {
 }
 
 /** An element with attributes and children. */
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
   element.append(...children);
@@ -68,7 +72,12 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<st
 /** The box that stands in for the page's content while it is locked. */
 function lockBox(...children: (Node | string)[]): HTMLElement {
   document.querySelector(".customer-ai-unlock")?.remove();
-  const box = el("section", { class: "customer-ai-unlock", "data-testid": "unlock", "aria-labelledby": "customer-ai-unlock-title" }, el("h1", { id: "customer-ai-unlock-title" }, "This site is locked"), ...children);
+  const box = el(
+    "section",
+    { class: "customer-ai-unlock", "data-testid": "unlock", "aria-labelledby": "customer-ai-unlock-title" },
+    el("h1", { id: "customer-ai-unlock-title" }, "This site is locked"),
+    ...children,
+  );
   const main = document.getElementById("observablehq-main");
   if (main) main.prepend(box);
   else document.body.prepend(box);
@@ -96,7 +105,12 @@ function askPassphrase(manifest: LockManifest): Promise<CryptoKey> {
         "data-testid": "unlock-passphrase",
       });
       const button = el("button", { type: "submit", "data-testid": "unlock-submit" }, "Unlock");
-      const message = el("p", { id: "customer-ai-unlock-message", role: "status", "aria-live": "polite", "data-testid": "unlock-message" });
+      const message = el("p", {
+        id: "customer-ai-unlock-message",
+        role: "status",
+        "aria-live": "polite",
+        "data-testid": "unlock-message",
+      });
       const say = (text: string, state: "info" | "error" = "info") => {
         message.textContent = text;
         message.dataset["state"] = state;
@@ -109,7 +123,11 @@ function askPassphrase(manifest: LockManifest): Promise<CryptoKey> {
         message,
       );
       lockBox(
-        el("p", {}, "Its data is encrypted. Enter the passphrase you were given to open it. This browser then keeps the key (not the passphrase) for this site, so you enter it once."),
+        el(
+          "p",
+          {},
+          "Its data is encrypted. Enter the passphrase you were given to open it. This browser then keeps the key (not the passphrase) for this site, so you enter it once.",
+        ),
         form,
       );
       form.addEventListener("submit", (event) => {
@@ -154,7 +172,8 @@ async function readManifest(): Promise<LockManifest> {
   const response = await fetch(new URL(LOCK_MANIFEST, root).href, { cache: "no-store" });
   if (!response.ok) throw new Error(`${LOCK_MANIFEST} could not be read (HTTP ${response.status})`);
   const manifest = (await response.json()) as LockManifest;
-  if (manifest.format !== "customer-ai-lock" || manifest.version !== 1) throw new Error(`${LOCK_MANIFEST} is not a lock this page knows`);
+  if (manifest.format !== "customer-ai-lock" || manifest.version !== 1)
+    throw new Error(`${LOCK_MANIFEST} is not a lock this page knows`);
   return manifest;
 }
 
@@ -180,10 +199,14 @@ async function workerReady(manifest: LockManifest): Promise<void> {
   if (!navigator.serviceWorker.controller) {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("the service worker did not take this page over")), 15_000);
-      navigator.serviceWorker.addEventListener("controllerchange", () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
+      navigator.serviceWorker.addEventListener(
+        "controllerchange",
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 }
@@ -208,7 +231,11 @@ function unlock(): void {
 
 /** A button in the footer that makes this browser forget the site's key (a shared computer), then locks the page. */
 function forgetControl(): void {
-  const button = el("button", { type: "button", class: "customer-ai-forget", "data-testid": "unlock-forget" }, "Forget the passphrase on this device");
+  const button = el(
+    "button",
+    { type: "button", class: "customer-ai-forget", "data-testid": "unlock-forget" },
+    "Forget the passphrase on this device",
+  );
   button.addEventListener("click", () => {
     button.disabled = true;
     void (async () => {
@@ -219,18 +246,31 @@ function forgetControl(): void {
       location.reload();
     })();
   });
-  const note = el("p", { class: "customer-ai-lock-note" }, "This site's data is encrypted; this browser keeps its key. ", button);
+  const note = el(
+    "p",
+    { class: "customer-ai-lock-note" },
+    "This site's data is encrypted; this browser keeps its key. ",
+    button,
+  );
   (document.getElementById("observablehq-footer") ?? document.body).append(note);
 }
 
 async function start(): Promise<void> {
-  if (!window.isSecureContext || !("serviceWorker" in navigator) || !globalThis.crypto?.subtle || !("indexedDB" in globalThis)) {
+  if (
+    !window.isSecureContext ||
+    !("serviceWorker" in navigator) ||
+    !globalThis.crypto?.subtle ||
+    !("indexedDB" in globalThis)
+  ) {
     showProblem(
       "Its data is encrypted, and a browser decrypts it only on a secure address: open the site over https:// (or on localhost), in a current browser that allows service workers.",
     );
     return;
   }
-  const [manifest] = await Promise.all([readManifest(), navigator.serviceWorker.register(new URL(LOCK_WORKER, root).href, { scope: root })]);
+  const [manifest] = await Promise.all([
+    readManifest(),
+    navigator.serviceWorker.register(new URL(LOCK_WORKER, root).href, { scope: root }),
+  ]);
   const stored = await readStoredKey(root).catch(() => undefined);
   const known = stored !== undefined && stored.salt === manifest.kdf.salt && (await opensCheck(stored.key, manifest));
   if (!known) {
@@ -241,4 +281,6 @@ async function start(): Promise<void> {
   unlock();
 }
 
-start().catch((error: Error) => showProblem(`The site could not start decrypting its data: ${error.message}. Reload the page to try again.`));
+start().catch((error: Error) =>
+  showProblem(`The site could not start decrypting its data: ${error.message}. Reload the page to try again.`),
+);

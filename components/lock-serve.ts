@@ -37,7 +37,12 @@ export class DecryptError extends Error {
 }
 
 /** Answers a GET or HEAD of the encrypted file at `path` (from the site's root) with its plaintext. */
-export async function serveDecrypted(request: LockRequest, path: string, lock: LockKey, upstream: typeof fetch): Promise<Response> {
+export async function serveDecrypted(
+  request: LockRequest,
+  path: string,
+  lock: LockKey,
+  upstream: typeof fetch,
+): Promise<Response> {
   if (request.method === "HEAD") return head(request, path, lock, upstream);
   const header = request.headers.get("range");
   if (header && /^bytes=(\d*)-(\d*)$/.test(header.trim())) return ranged(request, path, lock, upstream, header);
@@ -57,7 +62,11 @@ function failure(status: number, text: string): Response {
 }
 
 /** The plaintext length of the file, from a HEAD of the encrypted one. */
-async function lengthOf(request: LockRequest, lock: LockKey, upstream: typeof fetch): Promise<{ response: Response; length: number | null }> {
+async function lengthOf(
+  request: LockRequest,
+  lock: LockKey,
+  upstream: typeof fetch,
+): Promise<{ response: Response; length: number | null }> {
   const response = await upstream(request.url, { method: "HEAD" });
   const size = Number(response.headers.get("content-length") ?? NaN);
   return { response, length: response.ok ? plainSize(size, lock.chunkSize) : null };
@@ -107,7 +116,8 @@ class ExactReader {
 /** The whole file, decrypted as its chunks arrive. */
 async function whole(request: LockRequest, path: string, lock: LockKey, upstream: typeof fetch): Promise<Response> {
   const response = await upstream(request.url);
-  if (!response.ok || response.status !== 200 || !response.body) return response.ok ? failure(502, "unexpected answer for an encrypted file") : response;
+  if (!response.ok || response.status !== 200 || !response.body)
+    return response.ok ? failure(502, "unexpected answer for an encrypted file") : response;
   const input = new ExactReader(response.body.getReader());
   const header = decodeHeader(await input.read(HEADER_SIZE));
   if (!header || header.chunkSize !== lock.chunkSize) {
@@ -182,7 +192,13 @@ function unsatisfiable(length: number | null): Response {
 }
 
 /** A plaintext range: only the chunks covering it are fetched and decrypted. */
-async function ranged(request: LockRequest, path: string, lock: LockKey, upstream: typeof fetch, header: string): Promise<Response> {
+async function ranged(
+  request: LockRequest,
+  path: string,
+  lock: LockKey,
+  upstream: typeof fetch,
+  header: string,
+): Promise<Response> {
   const { chunkSize } = lock;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim())!;
   let start: number;
@@ -204,7 +220,8 @@ async function ranged(request: LockRequest, path: string, lock: LockKey, upstrea
   const first = Math.floor(start / chunkSize);
   const from = chunkOffset(first, chunkSize);
   // Up to the end of the last chunk asked for (the host clips it to the file), or to the end of the file.
-  const range = end === null ? `bytes=${from}-` : `bytes=${from}-${chunkOffset(Math.floor(end / chunkSize) + 1, chunkSize) - 1}`;
+  const range =
+    end === null ? `bytes=${from}-` : `bytes=${from}-${chunkOffset(Math.floor(end / chunkSize) + 1, chunkSize) - 1}`;
   const response = await upstream(request.url, { headers: { range } });
   let bytes: Uint8Array;
   let offset: number;
@@ -253,5 +270,8 @@ async function ranged(request: LockRequest, path: string, lock: LockKey, upstrea
     plain.set(part.subarray(lo, hi), at);
     at += hi - lo;
   }
-  return new Response(plain, { status: 206, headers: answerHeaders(response, plain.length, { "content-range": `bytes ${start}-${stop}/${length}` }) });
+  return new Response(plain, {
+    status: 206,
+    headers: answerHeaders(response, plain.length, { "content-range": `bytes ${start}-${stop}/${length}` }),
+  });
 }

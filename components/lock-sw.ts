@@ -15,9 +15,18 @@ interface WorkerScope {
   registration: { scope: string; unregister(): Promise<boolean> };
   clients: { claim(): Promise<void> };
   skipWaiting(): Promise<void>;
-  addEventListener(type: "install" | "activate", listener: (event: { waitUntil(p: Promise<unknown>): void }) => void): void;
-  addEventListener(type: "fetch", listener: (event: { request: Request; respondWith(r: Promise<Response>): void }) => void): void;
-  addEventListener(type: "message", listener: (event: { data: unknown; ports: readonly MessagePort[]; waitUntil(p: Promise<unknown>): void }) => void): void;
+  addEventListener(
+    type: "install" | "activate",
+    listener: (event: { waitUntil(p: Promise<unknown>): void }) => void,
+  ): void;
+  addEventListener(
+    type: "fetch",
+    listener: (event: { request: Request; respondWith(r: Promise<Response>): void }) => void,
+  ): void;
+  addEventListener(
+    type: "message",
+    listener: (event: { data: unknown; ports: readonly MessagePort[]; waitUntil(p: Promise<unknown>): void }) => void,
+  ): void;
 }
 
 const worker = self as unknown as WorkerScope;

@@ -22,7 +22,14 @@ import {
 
 /** A labelled id input with a button; `value` is the looked-up id (from `?id=` at first), kept in the URL. */
 export function personLookup(initial: string): HTMLElement & { value: string } {
-  const input = html`<input type="search" id="person-id" name="id" autocomplete="off" data-testid="person-lookup" placeholder="A person's id, or part of it">` as HTMLInputElement;
+  const input = html`<input
+    type="search"
+    id="person-id"
+    name="id"
+    autocomplete="off"
+    data-testid="person-lookup"
+    placeholder="A person's id, or part of it"
+  />` as HTMLInputElement;
   input.value = initial;
   const form = html`<form class="filter-inputs" role="search">
     <label for="person-id">Person id</label> ${input} <button type="submit">Look up</button>
@@ -88,14 +95,23 @@ export async function findPerson(
 
 /** What the page shows when a typed id finds nobody: the ids that contain it, as links, or a note. */
 export function suggestionsView(query: string, matches: IdMatches | null): HTMLElement {
-  const link = (id: string) => html`<li><a href=${`?id=${encodeURIComponent(id)}`} data-testid="person-suggestion">${id}</a></li>`;
+  const link = (id: string) =>
+    html`<li><a href=${`?id=${encodeURIComponent(id)}`} data-testid="person-suggestion">${id}</a></li>`;
   if (!matches || matches.total === 0) {
-    return html`<p data-testid="person-not-found" role="status">No scored person has the id <code>${query}</code>, or an id that contains it.</p>` as HTMLElement;
+    return html`<p data-testid="person-not-found" role="status">
+      No scored person has the id <code>${query}</code>, or an id that contains it.
+    </p>` as HTMLElement;
   }
   const more = matches.total - matches.partial.length;
   return html`<div data-testid="person-not-found" role="status">
-    <p>No scored person has the id <code>${query}</code>. ${formatCount(matches.total)} ${matches.total === 1 ? "id contains" : "ids contain"} it${more > 0 ? `; the ${formatCount(matches.partial.length)} shortest` : ""}:</p>
-    <ul class="person-suggestions">${matches.partial.map(link)}</ul>
+    <p>
+      No scored person has the id <code>${query}</code>. ${formatCount(matches.total)}
+      ${matches.total === 1 ? "id contains" : "ids contain"}
+      it${more > 0 ? `; the ${formatCount(matches.partial.length)} shortest` : ""}:
+    </p>
+    <ul class="person-suggestions">
+      ${matches.partial.map(link)}
+    </ul>
   </div>` as HTMLElement;
 }
 
@@ -110,7 +126,10 @@ export interface Contribution {
 }
 
 /** The person's factors in display order (ranks 1..k, then rank 0 "all other factors") with labels. */
-export function contributions(rows: Record<string, unknown>[], summary: Pick<InstanceSummary, "features">): Contribution[] {
+export function contributions(
+  rows: Record<string, unknown>[],
+  summary: Pick<InstanceSummary, "features">,
+): Contribution[] {
   const ranked = rows.map((r) => ({
     rank: Number(r["rank"]),
     feature: r["feature"] == null ? null : Number(r["feature"]),
@@ -121,7 +140,10 @@ export function contributions(rows: Record<string, unknown>[], summary: Pick<Ins
   return ranked.map((r) => ({
     rank: r.rank,
     feature: r.rank === 0 ? null : r.feature,
-    label: r.rank === 0 || r.feature === null ? "All other factors" : (summary.features[r.feature]?.label ?? `Feature ${r.feature}`),
+    label:
+      r.rank === 0 || r.feature === null
+        ? "All other factors"
+        : (summary.features[r.feature]?.label ?? `Feature ${r.feature}`),
     value: r.rank === 0 ? null : r.value,
     contribution: r.contribution,
   }));
@@ -131,7 +153,11 @@ export function contributions(rows: Record<string, unknown>[], summary: Pick<Ins
  * A factor value as the pipeline wrote it ("12515.55", "203 days", "35%", "gold") in the site's words: thousands
  * separators, amounts with their currency; words ("never", "gold") stay as they are.
  */
-export function personValue(feature: FeatureInfo | undefined, text: string | null, currency: string | null = null): string {
+export function personValue(
+  feature: FeatureInfo | undefined,
+  text: string | null,
+  currency: string | null = null,
+): string {
   if (text === null) return "";
   if (!feature || feature.kind !== "numeric") return text;
   const match = /^(-?\d+(?:\.\d+)?)( days?|%)?$/.exec(text.trim());
@@ -147,10 +173,19 @@ export function otherFactors(factors: readonly Contribution[], features: readonl
 }
 
 /** What the person view needs of the instance. */
-export type PersonSummary = Pick<InstanceSummary, "features" | "base" | "outcomeText" | "window" | "type" | "scoreText" | "currency" | "eventLabels">;
+export type PersonSummary = Pick<
+  InstanceSummary,
+  "features" | "base" | "outcomeText" | "window" | "type" | "scoreText" | "currency" | "eventLabels"
+>;
 
 /** What the page shows for one person found. */
-export function personView(id: string, person: PersonRows, summary: PersonSummary, calibrator: Calibrator, width: number): HTMLElement {
+export function personView(
+  id: string,
+  person: PersonRows,
+  summary: PersonSummary,
+  calibrator: Calibrator,
+  width: number,
+): HTMLElement {
   if (!person.score) return suggestionsView(id, null);
   const s = person.score;
   const factors = contributions(person.factors, summary);
@@ -158,24 +193,56 @@ export function personView(id: string, person: PersonRows, summary: PersonSummar
   const probability = Number(s["probability"]);
   const calibrated = calibrateMargin(calibrator, margin);
   const currency = summary.currency ?? null;
-  const shown = factors.map((f) => ({ ...f, value: f.feature === null ? f.value : personValue(summary.features[f.feature], f.value, currency) }));
+  const shown = factors.map((f) => ({
+    ...f,
+    value: f.feature === null ? f.value : personValue(summary.features[f.feature], f.value, currency),
+  }));
   const others = otherFactors(factors, summary.features);
-  const steps: WaterfallFactor[] = shown.map((f) => ({ label: f.rank === 0 ? `All other factors (${formatCount(others.length)})` : f.label, value: f.value, contribution: f.contribution }));
+  const steps: WaterfallFactor[] = shown.map((f) => ({
+    label: f.rank === 0 ? `All other factors (${formatCount(others.length)})` : f.label,
+    value: f.value,
+    contribution: f.contribution,
+  }));
   const toProbability = (m: number) => calibrateMargin(calibrator, m);
   return html`<div data-testid="person" data-id=${id}>
     <h2>Person <span data-testid="person-shown-id">${id}</span></h2>
     <div class="grid grid-cols-4">
-      <div class="card"><h3>Probability</h3><span class="big" data-testid="person-probability" data-value=${String(probability)}>${formatProbability(probability)}</span></div>
-      <div class="card"><h3>Score</h3><span class="big" data-testid="person-score">${String(s["score"])}</span></div>
-      <div class="card"><h3>Percentile</h3><span class="big" data-testid="person-percentile">${String(s["percentile"])}</span></div>
-      <div class="card"><h3>Bucket</h3><span class="big" data-testid="person-bucket">${String(s["bucket"])}</span></div>
+      <div class="card">
+        <h3>Probability</h3>
+        <span class="big" data-testid="person-probability" data-value=${String(probability)}
+          >${formatProbability(probability)}</span
+        >
+      </div>
+      <div class="card">
+        <h3>Score</h3>
+        <span class="big" data-testid="person-score">${String(s["score"])}</span>
+      </div>
+      <div class="card">
+        <h3>Percentile</h3>
+        <span class="big" data-testid="person-percentile">${String(s["percentile"])}</span>
+      </div>
+      <div class="card">
+        <h3>Bucket</h3>
+        <span class="big" data-testid="person-bucket">${String(s["bucket"])}</span>
+      </div>
     </div>
     <p class="muted" data-testid="score-terms">${summary.scoreText ?? summary.outcomeText}</p>
-    <div class="card" data-testid="waterfall">${waterfall(steps, { base: summary.base, margin, probability, width: Math.max(320, width - 40), toProbability, type: summary.type })}</div>
+    <div class="card" data-testid="waterfall">
+      ${waterfall(steps, {
+        base: summary.base,
+        margin,
+        probability,
+        width: Math.max(320, width - 40),
+        toProbability,
+        type: summary.type,
+      })}
+    </div>
     ${whyView(shown, others, { base: summary.base, toProbability, type: summary.type })}
     ${logOddsView(factors, summary.base, margin, calibrated, calibrator)}
     ${timelineView(person.timeline, summary.eventLabels ?? {}, currency)}
-    <p class="muted" data-testid="person-bytes">Fetched ${formatNumber(person.bytesRead / 1024, 1)} KB of the per-person files so far.</p>
+    <p class="muted" data-testid="person-bytes">
+      Fetched ${formatNumber(person.bytesRead / 1024, 1)} KB of the per-person files so far.
+    </p>
   </div>` as HTMLElement;
 }
 
@@ -183,40 +250,101 @@ export function personView(id: string, person: PersonRows, summary: PersonSummar
  * The factors in words: what each did to this person's probability (percentage points, in the waterfall's order),
  * with "all other factors" opening onto the list of factors it groups.
  */
-function whyView(factors: readonly Contribution[], others: readonly string[], { base, toProbability, type }: { base: number; toProbability: (m: number) => number; type: PersonSummary["type"] }): Node {
+function whyView(
+  factors: readonly Contribution[],
+  others: readonly string[],
+  { base, toProbability, type }: { base: number; toProbability: (m: number) => number; type: PersonSummary["type"] },
+): Node {
   let running = base;
   const rows = factors.map((f) => {
     const change = toProbability(running + f.contribution) - toProbability(running);
     running += f.contribution;
     const effect = effectInWords(f.contribution, change, type);
-    if (f.rank !== 0) return html`<tr><td>${f.label}</td><td>${f.value ?? ""}</td><td data-testid="factor-effect">${effect}</td></tr>`;
-    return html`<tr><td colspan="3"><details data-testid="other-factors">
-      <summary>All other factors (${formatCount(others.length)}), together: ${effect}</summary>
-      <p class="muted">Each of these moved this person's probability less than the factors above:</p>
-      <ul class="other-factors">${others.map((label) => html`<li>${label}</li>`)}</ul>
-    </details></td></tr>`;
+    if (f.rank !== 0)
+      return html`<tr>
+        <td>${f.label}</td>
+        <td>${f.value ?? ""}</td>
+        <td data-testid="factor-effect">${effect}</td>
+      </tr>`;
+    return html`<tr>
+      <td colspan="3">
+        <details data-testid="other-factors">
+          <summary>All other factors (${formatCount(others.length)}), together: ${effect}</summary>
+          <p class="muted">Each of these moved this person's probability less than the factors above:</p>
+          <ul class="other-factors">
+            ${others.map((label) => html`<li>${label}</li>`)}
+          </ul>
+        </details>
+      </td>
+    </tr>`;
   });
-  return html`<div class="card"><h3>Why this probability</h3>
-    <table data-testid="factors"><thead><tr><th scope="col">Factor</th><th scope="col">This person</th><th scope="col">Effect</th></tr></thead>
-    <tbody>${rows}</tbody></table>
+  return html`<div class="card">
+    <h3>Why this probability</h3>
+    <table data-testid="factors">
+      <thead>
+        <tr>
+          <th scope="col">Factor</th>
+          <th scope="col">This person</th>
+          <th scope="col">Effect</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
   </div>`;
 }
 
 /** The contributions in log-odds, for data scientists: base + contributions = margin, which calibrates to the probability. */
-function logOddsView(factors: readonly Contribution[], base: number, margin: number, calibrated: number, calibrator: Calibrator): Node {
-  return html`<details class="card" data-testid="log-odds"><summary>For data scientists: the contributions in log-odds</summary>
+function logOddsView(
+  factors: readonly Contribution[],
+  base: number,
+  margin: number,
+  calibrated: number,
+  calibrator: Calibrator,
+): Node {
+  return html`<details class="card" data-testid="log-odds">
+    <summary>For data scientists: the contributions in log-odds</summary>
     <table data-testid="contributions">
-      <thead><tr><th scope="col">Step</th><th scope="col">Value</th><th scope="col">Contribution</th></tr></thead>
+      <thead>
+        <tr>
+          <th scope="col">Step</th>
+          <th scope="col">Value</th>
+          <th scope="col">Contribution</th>
+        </tr>
+      </thead>
       <tbody>
-        <tr><td>Average person (base value)</td><td></td><td data-testid="base-value" data-value=${String(base)}>${formatContribution(base)}</td></tr>
-        ${factors.map((f) => html`<tr><td>${f.label}</td><td>${f.value ?? ""}</td>
-          <td data-testid="contribution" data-rank=${String(f.rank)} data-value=${String(f.contribution)}>${formatContribution(f.contribution)}</td></tr>`)}
-        <tr><th scope="row">This person (margin)</th><td></td><th data-testid="margin" data-value=${String(margin)}>${formatContribution(margin)}</th></tr>
-        <tr><td>Calibrated probability of the margin</td><td></td><td data-testid="calibrated" data-value=${String(calibrated)}>${formatProbability(calibrated)}</td></tr>
+        <tr>
+          <td>Average person (base value)</td>
+          <td></td>
+          <td data-testid="base-value" data-value=${String(base)}>${formatContribution(base)}</td>
+        </tr>
+        ${factors.map(
+          (f) =>
+            html`<tr>
+              <td>${f.label}</td>
+              <td>${f.value ?? ""}</td>
+              <td data-testid="contribution" data-rank=${String(f.rank)} data-value=${String(f.contribution)}>
+                ${formatContribution(f.contribution)}
+              </td>
+            </tr>`,
+        )}
+        <tr>
+          <th scope="row">This person (margin)</th>
+          <td></td>
+          <th data-testid="margin" data-value=${String(margin)}>${formatContribution(margin)}</th>
+        </tr>
+        <tr>
+          <td>Calibrated probability of the margin</td>
+          <td></td>
+          <td data-testid="calibrated" data-value=${String(calibrated)}>${formatProbability(calibrated)}</td>
+        </tr>
       </tbody>
     </table>
-    <p class="muted">The margin is the model's log-odds before calibration: the base value plus every contribution. The
-    calibrator (${calibrator.kind === "platt" ? "Platt scaling" : "isotonic regression"}) turns it into the probability.</p>
+    <p class="muted">
+      The margin is the model's log-odds before calibration: the base value plus every contribution. The calibrator
+      (${calibrator.kind === "platt" ? "Platt scaling" : "isotonic regression"}) turns it into the probability.
+    </p>
   </details>`;
 }
 
@@ -251,16 +379,37 @@ export function timelineRows(events: readonly Record<string, unknown>[]): Timeli
 }
 
 /** The person's recent events, newest first: the day (events are stored by day), the event's name and how many, the amount. */
-function timelineView(events: Record<string, unknown>[], labels: Readonly<Record<string, string>>, currency: string | null): Node {
+function timelineView(
+  events: Record<string, unknown>[],
+  labels: Readonly<Record<string, string>>,
+  currency: string | null,
+): Node {
   const rows = timelineRows(events);
-  return html`<div class="card"><h3>Recent events (${formatCount(events.length)})</h3>
+  return html`<div class="card">
+    <h3>Recent events (${formatCount(events.length)})</h3>
     ${rows.length === 0
       ? html`<p class="muted">No recent events.</p>`
-      : html`<table data-testid="timeline"><thead><tr><th scope="col">Day</th><th scope="col">Event</th><th scope="col" style="text-align: right">Times</th><th scope="col" style="text-align: right">Amount</th></tr></thead><tbody>
-        ${rows.map((r) => html`<tr><td>${formatDay(r.day)}</td><td title=${r.event}>${eventName(r.event, labels)}</td>
-          <td style="text-align: right">${formatCount(r.count)}</td>
-          <td style="text-align: right">${r.amount === null ? "" : formatAmount(r.amount, currency)}</td></tr>`)}
-      </tbody></table>`}
+      : html`<table data-testid="timeline">
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              <th scope="col">Event</th>
+              <th scope="col" style="text-align: right">Times</th>
+              <th scope="col" style="text-align: right">Amount</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${rows.map(
+              (r) =>
+                html`<tr>
+                  <td>${formatDay(r.day)}</td>
+                  <td title=${r.event}>${eventName(r.event, labels)}</td>
+                  <td style="text-align: right">${formatCount(r.count)}</td>
+                  <td style="text-align: right">${r.amount === null ? "" : formatAmount(r.amount, currency)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>`}
   </div>`;
 }
 

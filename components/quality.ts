@@ -11,7 +11,9 @@ import { intervalText } from "./overview.js";
 import { formatCount, formatDate, formatDateRange, formatFixed, formatNumber, formatPercent } from "./format.js";
 
 /** The out-of-time test in one sentence. */
-export function testInWords(evaluation: Pick<Evaluation, "kind" | "testCutoff" | "testExamples" | "testPositives" | "baseRate">): string {
+export function testInWords(
+  evaluation: Pick<Evaluation, "kind" | "testCutoff" | "testExamples" | "testPositives" | "baseRate">,
+): string {
   const outcome = `of whom ${formatCount(evaluation.testPositives)} (${formatPercent(evaluation.baseRate)}) then had the outcome.`;
   if (evaluation.kind === "held-out people") {
     return `Measured on held-out people, not out of time (the history is too short for that): a model trained without ${formatCount(evaluation.testExamples)} people scored them as of ${formatDate(evaluation.testCutoff)}, ${outcome}`;
@@ -25,7 +27,9 @@ export function testInWords(evaluation: Pick<Evaluation, "kind" | "testCutoff" |
  * the highest-scored group of the detailed calibration curve, with its 95% interval. Within 10% (relative) and one
  * point, the predictions count as matching what happened.
  */
-export function calibrationInWords(evaluation: Pick<Evaluation, "calibration" | "calibrationDetail" | "baseRate" | "testExamples">): string {
+export function calibrationInWords(
+  evaluation: Pick<Evaluation, "calibration" | "calibrationDetail" | "baseRate" | "testExamples">,
+): string {
   const bins = evaluation.calibrationDetail?.length ? evaluation.calibrationDetail : evaluation.calibration;
   const n = bins.reduce((t, b) => t + b.count, 0);
   if (n === 0) return "The test has no people to compare predictions with.";
@@ -49,10 +53,21 @@ export function calibrationInWords(evaluation: Pick<Evaluation, "calibration" | 
 /** The backtest as a table: each bucket at each past cutoff, its people, predicted and actual rate with its 95% interval. */
 export function backtestTable(backtest: Evaluation["backtest"]): HTMLTableElement {
   return table(
-    [{ label: "Cutoff" }, { label: "Bucket" }, { label: "People", numeric: true }, { label: "Predicted", numeric: true }, { label: "Actual", numeric: true }, { label: "95% interval", numeric: true }],
+    [
+      { label: "Cutoff" },
+      { label: "Bucket" },
+      { label: "People", numeric: true },
+      { label: "Predicted", numeric: true },
+      { label: "Actual", numeric: true },
+      { label: "95% interval", numeric: true },
+    ],
     backtestRows(backtest).map((r) => [
-      formatDate(r.cutoff), r.bucket, formatCount(r.people), formatPercent(r.predicted),
-      r.people ? formatPercent(r.actual) : "–", r.people ? `${formatPercent(r.lo)} to ${formatPercent(r.hi)}` : "–",
+      formatDate(r.cutoff),
+      r.bucket,
+      formatCount(r.people),
+      formatPercent(r.predicted),
+      r.people ? formatPercent(r.actual) : "–",
+      r.people ? `${formatPercent(r.lo)} to ${formatPercent(r.hi)}` : "–",
     ]),
     { "data-testid": "backtest-table" },
   );
@@ -61,7 +76,9 @@ export function backtestTable(backtest: Evaluation["backtest"]): HTMLTableElemen
 /** A figure with its 95% interval below it (the model's row of the baselines table), or the figure alone. */
 function withInterval(figure: string, interval: Interval | undefined, format: (x: number) => string): Child {
   const range = intervalText(interval, format);
-  return range ? h("span", {}, figure, h("br", {}), h("small", { class: "interval", "data-testid": "metric-interval" }, range)) : figure;
+  return range
+    ? h("span", {}, figure, h("br", {}), h("small", { class: "interval", "data-testid": "metric-interval" }, range))
+    : figure;
 }
 
 /**
@@ -72,8 +89,13 @@ export function baselineTable(evaluation: Pick<Evaluation, keyof Metrics | "base
   const iv = evaluation.intervals;
   const tableElement = table(
     [
-      { label: "Scorer" }, { label: "AUC", numeric: true }, { label: "PR-AUC", numeric: true }, { label: "Log-loss", numeric: true },
-      { label: "Brier", numeric: true }, { label: "Calibration error", numeric: true }, { label: "Top-decile lift", numeric: true },
+      { label: "Scorer" },
+      { label: "AUC", numeric: true },
+      { label: "PR-AUC", numeric: true },
+      { label: "Log-loss", numeric: true },
+      { label: "Brier", numeric: true },
+      { label: "Calibration error", numeric: true },
+      { label: "Top-decile lift", numeric: true },
     ],
     scorers(evaluation).map((s) =>
       s.model
@@ -86,15 +108,33 @@ export function baselineTable(evaluation: Pick<Evaluation, keyof Metrics | "base
             withInterval(formatFixed(s.ece), iv?.ece, (x) => formatFixed(x)),
             withInterval(`${formatNumber(s.topDecileLift, 2)}×`, iv?.topDecileLift, (x) => `${formatNumber(x, 2)}×`),
           ]
-        : [s.scorer, formatFixed(s.auc), formatFixed(s.prAuc), formatFixed(s.logLoss), formatFixed(s.brier), formatFixed(s.ece), `${formatNumber(s.topDecileLift, 2)}×`],
+        : [
+            s.scorer,
+            formatFixed(s.auc),
+            formatFixed(s.prAuc),
+            formatFixed(s.logLoss),
+            formatFixed(s.brier),
+            formatFixed(s.ece),
+            `${formatNumber(s.topDecileLift, 2)}×`,
+          ],
     ),
     { "data-testid": "baselines" },
   );
   return h(
     "div",
     {},
-    h("div", { class: "table-scroll", role: "region", "aria-label": "The model and the simple rules", tabindex: 0 }, tableElement),
-    iv ? h("p", { class: "muted" }, `Below the model's figures: their 95% intervals, from ${formatCount(iv.resamples)} resamples of the test's people.`) : null,
+    h(
+      "div",
+      { class: "table-scroll", role: "region", "aria-label": "The model and the simple rules", tabindex: 0 },
+      tableElement,
+    ),
+    iv
+      ? h(
+          "p",
+          { class: "muted" },
+          `Below the model's figures: their 95% intervals, from ${formatCount(iv.resamples)} resamples of the test's people.`,
+        )
+      : null,
   );
 }
 
@@ -107,8 +147,10 @@ export function leadInWords(evaluation: Pick<Evaluation, "auc" | "baselines" | "
   if (!iv || evaluation.baselines.length === 0) return null;
   const best = [...evaluation.baselines].sort((a, b) => b.auc - a.auc)[0]!;
   const range = `${formatFixed(iv.low)} to ${formatFixed(iv.high)}`;
-  if (iv.low > best.auc) return `The model's AUC could be anywhere from ${range} by chance (95% interval), all of it above ${best.label}'s ${formatFixed(best.auc)}: its lead is not luck of the sample.`;
-  if (iv.high < best.auc) return `The model's AUC could be anywhere from ${range} by chance (95% interval), all of it below ${best.label}'s ${formatFixed(best.auc)}.`;
+  if (iv.low > best.auc)
+    return `The model's AUC could be anywhere from ${range} by chance (95% interval), all of it above ${best.label}'s ${formatFixed(best.auc)}: its lead is not luck of the sample.`;
+  if (iv.high < best.auc)
+    return `The model's AUC could be anywhere from ${range} by chance (95% interval), all of it below ${best.label}'s ${formatFixed(best.auc)}.`;
   return `The model's AUC could be anywhere from ${range} by chance (95% interval), which includes ${best.label}'s ${formatFixed(best.auc)}: on this test the two cannot be told apart for certain.`;
 }
 
@@ -121,7 +163,9 @@ export function modelAdds(evaluation: Pick<Evaluation, keyof Metrics | "baseline
   const best = [...evaluation.baselines].sort((a, b) => b.auc - a.auc)[0]!;
   const others = evaluation.baselines.filter((b) => b !== best);
   const gain = evaluation.auc - best.auc;
-  const rest = others.map((b) => ` and ${formatFixed(evaluation.auc - b.auc, 3)} above ${b.label} (${formatFixed(b.auc)})`).join("");
+  const rest = others
+    .map((b) => ` and ${formatFixed(evaluation.auc - b.auc, 3)} above ${b.label} (${formatFixed(b.auc)})`)
+    .join("");
   const lift = `Its top 10% have ${formatNumber(evaluation.topDecileLift, 1)} times the average outcome rate, against ${formatNumber(best.topDecileLift, 1)} for ${best.label}.`;
   const loss =
     evaluation.logLoss < best.logLoss
@@ -176,8 +220,14 @@ export function modelCard(card: ModelCard): HTMLElement {
     { class: "model-card", "data-testid": "model-card" },
     facts([
       ["Data", `Events from ${formatDateRange(card.dataRange)}`],
-      ["Scores", `From a model that learned from every past period whose outcome is known, up to the as-of date: ${formatCount(card.scoringModel.examples)} examples (${formatCount(card.scoringModel.positives)} with the outcome) ${cutoffsInWords(card.scoringModel.cutoffs)}, ${formatCount(card.scoringModel.trees)} trees`],
-      ["Quality measured with", `A model that learned only from earlier periods: ${formatCount(card.trainingExamples)} examples (${formatCount(card.trainingPositives)} positive, ${formatPercent(card.trainingExamples ? card.trainingPositives / card.trainingExamples : NaN)}) ${cutoffsInWords(card.trainingCutoffs)}, ${formatCount(card.trees)} trees`],
+      [
+        "Scores",
+        `From a model that learned from every past period whose outcome is known, up to the as-of date: ${formatCount(card.scoringModel.examples)} examples (${formatCount(card.scoringModel.positives)} with the outcome) ${cutoffsInWords(card.scoringModel.cutoffs)}, ${formatCount(card.scoringModel.trees)} trees`,
+      ],
+      [
+        "Quality measured with",
+        `A model that learned only from earlier periods: ${formatCount(card.trainingExamples)} examples (${formatCount(card.trainingPositives)} positive, ${formatPercent(card.trainingExamples ? card.trainingPositives / card.trainingExamples : NaN)}) ${cutoffsInWords(card.trainingCutoffs)}, ${formatCount(card.trees)} trees`,
+      ],
       ["Validation", `${formatCount(card.validationExamples)} examples (early stopping and calibration)`],
       [
         "Test",
@@ -186,8 +236,14 @@ export function modelCard(card: ModelCard): HTMLElement {
           : `${formatCount(card.testExamples)} examples (${formatCount(card.testPositives)} positive) as of ${formatDate(card.testCutoff)}, after every training window of the evaluation model`,
       ],
       ["Model", `Gradient-boosted trees on ${formatCount(card.features)} features`],
-      ["Calibration", `${calibration.method === "platt" ? "Platt scaling" : "Isotonic regression"}. ${calibration.why}`],
-      ["Held-out log-loss", `Platt ${formatFixed(calibration.logLoss.platt, 4)}, isotonic ${formatFixed(calibration.logLoss.isotonic, 4)}, uncalibrated ${formatFixed(calibration.logLoss.uncalibrated, 4)}`],
+      [
+        "Calibration",
+        `${calibration.method === "platt" ? "Platt scaling" : "Isotonic regression"}. ${calibration.why}`,
+      ],
+      [
+        "Held-out log-loss",
+        `Platt ${formatFixed(calibration.logLoss.platt, 4)}, isotonic ${formatFixed(calibration.logLoss.isotonic, 4)}, uncalibrated ${formatFixed(calibration.logLoss.uncalibrated, 4)}`,
+      ],
     ]),
     h("h3", {}, "Hyper-parameters"),
     table(
@@ -196,6 +252,12 @@ export function modelCard(card: ModelCard): HTMLElement {
       { "data-testid": "model-params" },
     ),
     h("h3", {}, "Limits"),
-    card.limits.length ? h("ul", { "data-testid": "model-limits" }, card.limits.map((l) => h("li", {}, l))) : h("p", {}, "None recorded."),
+    card.limits.length
+      ? h(
+          "ul",
+          { "data-testid": "model-limits" },
+          card.limits.map((l) => h("li", {}, l)),
+        )
+      : h("p", {}, "None recorded."),
   );
 }

@@ -41,7 +41,11 @@ function compareUtf8(a: string, b: string): number {
  * The rows of one key in a Parquet file sorted by that key (e.g. one person's factors or timeline): only the row
  * groups whose min/max statistics can hold the key are fetched (by range requests) and decoded.
  */
-export async function readRowsByKey(source: RemoteParquet, key: string, options: { column?: string; columns?: string[] } = {}): Promise<Record<string, unknown>[]> {
+export async function readRowsByKey(
+  source: RemoteParquet,
+  key: string,
+  options: { column?: string; columns?: string[] } = {},
+): Promise<Record<string, unknown>[]> {
   const column = options.column ?? "id";
   const rows: Record<string, unknown>[] = [];
   let start = 0;
@@ -51,9 +55,16 @@ export async function readRowsByKey(source: RemoteParquet, key: string, options:
     const stats = chunk?.meta_data?.statistics;
     const min = stats?.min_value ?? stats?.min;
     const max = stats?.max_value ?? stats?.max;
-    const mayHold = typeof min !== "string" || typeof max !== "string" || (compareUtf8(key, min) >= 0 && compareUtf8(key, max) <= 0);
+    const mayHold =
+      typeof min !== "string" || typeof max !== "string" || (compareUtf8(key, min) >= 0 && compareUtf8(key, max) <= 0);
     if (mayHold) {
-      const part = await parquetReadObjects({ file: source.file, metadata: source.metadata, rowStart: start, rowEnd: end, columns: options.columns });
+      const part = await parquetReadObjects({
+        file: source.file,
+        metadata: source.metadata,
+        rowStart: start,
+        rowEnd: end,
+        columns: options.columns,
+      });
       for (const row of part) if (row[column] === key) rows.push(normalizeValues(row));
     } else if (typeof min === "string" && compareUtf8(key, min) < 0) {
       break; // sorted by key: no later group can hold it
@@ -86,13 +97,23 @@ export interface PersonFiles {
 }
 
 /** Opens scores, factors and timeline Parquet files (sorted by id) for range-request lookups of one person. */
-export async function openPersonFiles(urls: { scores: string; factors: string; timeline: string }): Promise<PersonFiles> {
-  const [scores, factors, timeline] = await Promise.all([openRemoteParquet(urls.scores), openRemoteParquet(urls.factors), openRemoteParquet(urls.timeline)]);
+export async function openPersonFiles(urls: {
+  scores: string;
+  factors: string;
+  timeline: string;
+}): Promise<PersonFiles> {
+  const [scores, factors, timeline] = await Promise.all([
+    openRemoteParquet(urls.scores),
+    openRemoteParquet(urls.factors),
+    openRemoteParquet(urls.timeline),
+  ]);
   const bytes = () => scores.bytesRead() + factors.bytesRead() + timeline.bytesRead();
   let ids: Promise<string[]> | undefined;
   return {
     ids() {
-      ids ??= parquetReadObjects({ file: scores.file, metadata: scores.metadata, columns: ["id"] }).then((rows) => rows.map((r) => String(r["id"])));
+      ids ??= parquetReadObjects({ file: scores.file, metadata: scores.metadata, columns: ["id"] }).then((rows) =>
+        rows.map((r) => String(r["id"])),
+      );
       return ids;
     },
     async lookup(id: string): Promise<PersonRows> {
@@ -118,5 +139,8 @@ export interface ScoreHistoryFile {
 export async function openScoreHistory(url: string): Promise<ScoreHistoryFile> {
   const file = await openRemoteParquet(url);
   const empty = Number(file.metadata.num_rows) === 0;
-  return { lookup: async (id) => (empty ? [] : readRowsByKey(file, id, { columns: ["id", "as_of", "probability", "score", "bucket"] })) };
+  return {
+    lookup: async (id) =>
+      empty ? [] : readRowsByKey(file, id, { columns: ["id", "as_of", "probability", "score", "bucket"] }),
+  };
 }

@@ -46,14 +46,22 @@ export function estimateCount(k: number, sample: Pick<SampleInfo, "people" | "to
   const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
   const half = (Z95 / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
   // Wilson's bounds are 0 for k = 0 and 1 for k = m exactly; the arithmetic leaves a hair.
-  return { estimate: M * p, low: k === 0 ? 0 : Math.max(0, M * (centre - half)), high: k === m ? M : Math.min(M, M * (centre + half)) };
+  return {
+    estimate: M * p,
+    low: k === 0 ? 0 : Math.max(0, M * (centre - half)),
+    high: k === m ? M : Math.min(M, M * (centre + half)),
+  };
 }
 
 /**
  * A total over the people a filter keeps, from the sample: `sum` and `sumSquares` of the value over the k matching
  * sample people (the others count 0), out of the sample's m; its standard error (sampling only).
  */
-export function estimateTotal(sum: number, sumSquares: number, sample: Pick<SampleInfo, "people" | "total">): { estimate: number; se: number } {
+export function estimateTotal(
+  sum: number,
+  sumSquares: number,
+  sample: Pick<SampleInfo, "people" | "total">,
+): { estimate: number; se: number } {
   const { people: m, total: M } = sample;
   if (m <= 1) return { estimate: m === 1 ? M * sum : 0, se: 0 };
   const fpc = Math.max(0, 1 - m / M);
@@ -80,19 +88,30 @@ export function estimateOutcomes(
 
 /** The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9). */
 export function normalQuantile(q: number): number {
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const low = 0.02425;
   if (q < low) {
     const t = Math.sqrt(-2 * Math.log(q));
-    return (((((c[0]! * t + c[1]!) * t + c[2]!) * t + c[3]!) * t + c[4]!) * t + c[5]!) / ((((d[0]! * t + d[1]!) * t + d[2]!) * t + d[3]!) * t + 1);
+    return (
+      (((((c[0]! * t + c[1]!) * t + c[2]!) * t + c[3]!) * t + c[4]!) * t + c[5]!) /
+      ((((d[0]! * t + d[1]!) * t + d[2]!) * t + d[3]!) * t + 1)
+    );
   }
   if (q > 1 - low) return -normalQuantile(1 - q);
   const t = q - 0.5;
   const r = t * t;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * t) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * t) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }
 
 /** A large count in words: "1.2 million", "480,000", "9,500"; estimates are rounded to what the sample supports. */

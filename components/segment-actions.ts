@@ -46,17 +46,23 @@ export function download(content: string, name: string, type: string): void {
 export function scoresTableDoc(summary: Pick<InstanceSummary, "explorer" | "features">): HTMLElement {
   const features = summary.explorer.map((e) => {
     const f = summary.features[e.feature];
-    const codes = f?.kind === "categorical" ? ` (codes: ${(f.categories ?? []).map((c, i) => `${i} = ${c}`).join(", ")})` : "";
+    const codes =
+      f?.kind === "categorical" ? ` (codes: ${(f.categories ?? []).map((c, i) => `${i} = ${c}`).join(", ")})` : "";
     return html`<li><code>${e.column}</code>: ${f?.label ?? e.column}${codes}</li>`;
   });
   return html`<div class="scores-table-doc" data-testid="scores-table-doc">
     <p>The scores table has one row per scored person:</p>
     <ul>
-      <li><code>id</code>: the person's id; <code>probability</code>: how likely the outcome is (0 to 1);
+      <li>
+        <code>id</code>: the person's id; <code>probability</code>: how likely the outcome is (0 to 1);
         <code>score</code>: the probability out of 100; <code>percentile</code>: 1 to 100 (100 = the top 1%);
-        <code>bucket</code>: High, Medium or Low</li>
-      <li><code>top1</code>, <code>top2</code>, <code>top3</code>: the codes of the person's three most influential factors (a code is the
-        position of the feature in the instance's feature list, which the SQL export turns into names)</li>
+        <code>bucket</code>: High, Medium or Low
+      </li>
+      <li>
+        <code>top1</code>, <code>top2</code>, <code>top3</code>: the codes of the person's three most influential
+        factors (a code is the position of the feature in the instance's feature list, which the SQL export turns into
+        names)
+      </li>
       ${features}
     </ul>
   </div>` as HTMLElement;
@@ -74,13 +80,23 @@ function usedFields(segment: Segment): Set<string> {
  * Checkboxes of the attributes (explorer columns) the CSV adds. `follow` ticks the attributes a segment uses the
  * first time it uses them; what people untick stays unticked.
  */
-function attributePicker(columns: ColumnInfo[]): { element: HTMLElement; chosen: () => ColumnInfo[]; follow: (segment: Segment) => void } {
+function attributePicker(columns: ColumnInfo[]): {
+  element: HTMLElement;
+  chosen: () => ColumnInfo[];
+  follow: (segment: Segment) => void;
+} {
   // Profile attributes and features, customer value, and other instances' scores.
-  const attributes = columns.filter((c) => c.feature !== undefined || c.source !== undefined || c.group === "Customer value");
-  const boxes = attributes.map((c) => html`<input type="checkbox" data-field=${c.field}>` as HTMLInputElement);
+  const attributes = columns.filter(
+    (c) => c.feature !== undefined || c.source !== undefined || c.group === "Customer value",
+  );
+  const boxes = attributes.map((c) => html`<input type="checkbox" data-field=${c.field} />` as HTMLInputElement);
   const seen = new Set<string>();
-  const element = html`<fieldset class="segment-values" data-testid="csv-attributes"><legend>Attributes to add to the CSV</legend>
-    <div class="chips">${attributes.map((c, i) => html`<label class="chip">${boxes[i]}<span>${c.label}</span></label>`)}</div></fieldset>` as HTMLElement;
+  const element = html`<fieldset class="segment-values" data-testid="csv-attributes">
+    <legend>Attributes to add to the CSV</legend>
+    <div class="chips">
+      ${attributes.map((c, i) => html`<label class="chip">${boxes[i]}<span>${c.label}</span></label>`)}
+    </div>
+  </fieldset>` as HTMLElement;
   const follow = (segment: Segment) => {
     for (const field of usedFields(segment)) {
       const i = attributes.findIndex((a) => a.field === field);
@@ -112,11 +128,21 @@ export type ExportSort = "probability" | "expected_value";
  * attributes (other instances' scores joined by id from the `linked` table), ordered by probability or by expected
  * value. Over the tables `scores` (and `linked`): the page's database, or DuckDB in Node for a headless export.
  */
-export function memberRowsSql(segment: Segment, columns: ColumnInfo[], attributes: ColumnInfo[], sort: ExportSort = "probability"): CompiledSql {
+export function memberRowsSql(
+  segment: Segment,
+  columns: ColumnInfo[],
+  attributes: ColumnInfo[],
+  sort: ExportSort = "probability",
+): CompiledSql {
   const { where, params } = compileSegment(segment, columns);
-  const extra = attributes.map((a) => `, ${a.source ? `l.${quoteName(a.field)}` : `s.${quoteName(a.field)}`} AS ${quoteName(a.field)}`).join("");
+  const extra = attributes
+    .map((a) => `, ${a.source ? `l.${quoteName(a.field)}` : `s.${quoteName(a.field)}`} AS ${quoteName(a.field)}`)
+    .join("");
   const join = attributes.some((a) => a.source) ? ` LEFT JOIN ${quoteName(LINKED_TABLE)} AS l ON l."id" = s."id"` : "";
-  const order = sort === "expected_value" && hasValue(columns) ? `s."expected_value" DESC NULLS LAST, s."id"` : `s."probability" DESC, s."id"`;
+  const order =
+    sort === "expected_value" && hasValue(columns)
+      ? `s."expected_value" DESC NULLS LAST, s."id"`
+      : `s."probability" DESC, s."id"`;
   return {
     where: `SELECT s."id" AS id, s."score"::INTEGER AS score, s."probability"::DOUBLE AS probability, s."percentile"::INTEGER AS percentile, s."bucket" AS bucket${extra}
     FROM scores AS s${join} WHERE s."id" IN (SELECT "id" FROM scores WHERE ${where}) ORDER BY ${order}`,
@@ -144,31 +170,52 @@ export function reasonsById(rows: (Reason & { id: string })[]): Map<string, Reas
 
 /** The segment's members as CSV text: scores, the top 3 reasons in words and the chosen attributes (other
  * instances' scores joined by id, by their labels), ordered by probability or by expected value. */
-export async function segmentCsv(db: ScoreDatabase, segment: Segment, columns: ColumnInfo[], attributes: ColumnInfo[], summary: Pick<InstanceSummary, "features" | "type">, factorsUrl: string, sort: ExportSort = "probability"): Promise<{ csv: string; people: number }> {
+export async function segmentCsv(
+  db: ScoreDatabase,
+  segment: Segment,
+  columns: ColumnInfo[],
+  attributes: ColumnInfo[],
+  summary: Pick<InstanceSummary, "features" | "type">,
+  factorsUrl: string,
+  sort: ExportSort = "probability",
+): Promise<{ csv: string; people: number }> {
   const members = memberRowsSql(segment, columns, attributes, sort);
   const rows = await db.query<MemberRow>(members.where, members.params);
   await factorsTable(db, factorsUrl);
   const { where, params } = compileSegment(segment, columns);
   const reasonRows = await db.query<Reason & { id: string }>(memberReasonsSql(`scores WHERE ${where}`), params);
-  return { csv: membersCsv(rows, reasonsById(reasonRows), attributes, summary.features, summary.type), people: rows.length };
+  return {
+    csv: membersCsv(rows, reasonsById(reasonRows), attributes, summary.features, summary.type),
+    people: rows.length,
+  };
 }
 
 /**
  * In sample mode, what the CSV holds and how to export everyone: the headless command over the run's full scores,
  * or the SQL on the full scores table (offered below it).
  */
-export function sampleExportNote(sample: SampleInfo, instance: string): { element: HTMLElement; update(people: number): void } {
+export function sampleExportNote(
+  sample: SampleInfo,
+  instance: string,
+): { element: HTMLElement; update(people: number): void } {
   const count = html`<span data-testid="export-sample-count"></span>` as HTMLElement;
   const element = html`<div class="segment-export-sample" data-testid="export-sample-note">
-    <p><strong>The CSV holds the sample only</strong>: this site keeps ${sampleWords(sample)}, so the download has ${count}.
-    To export everyone in the segment, download the definition (JSON) and run, where the scores are:</p>
-    <pre data-testid="export-command">npm run segment -- --run &lt;scores folder&gt; --instance ${instance} --definition ${instance}-segment.json --out members.csv</pre>
+    <p>
+      <strong>The CSV holds the sample only</strong>: this site keeps ${sampleWords(sample)}, so the download has
+      ${count}. To export everyone in the segment, download the definition (JSON) and run, where the scores are:
+    </p>
+    <pre data-testid="export-command">
+npm run segment -- --run &lt;scores folder&gt; --instance ${instance} --definition ${instance}-segment.json --out members.csv</pre
+    >
     <p>or run the SQL below on the full scores table (the Parquet file it links to holds everyone scored).</p>
   </div>` as HTMLElement;
   return {
     element,
     update(people) {
-      count.textContent = people === 0 ? "none of the sample's people" : `only the ${formatCount(people)} people of the sample, of about ${roundedCount(estimateCount(people, sample).estimate)} in the segment`;
+      count.textContent =
+        people === 0
+          ? "none of the sample's people"
+          : `only the ${formatCount(people)} people of the sample, of about ${roundedCount(estimateCount(people, sample).estimate)} in the segment`;
     },
   };
 }
@@ -195,7 +242,10 @@ export interface ExportState {
 
 /** A file name from a segment's name: "Ready to buy" → "purchase-ready-to-buy". */
 function fileName(instance: string, name: string): string {
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
   return `${instance}-${slug || "segment"}`;
 }
 
@@ -211,8 +261,16 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
   const others = [...new Set(columns.filter((c) => c.source).map((c) => `“${c.source!.label}”`))];
   let state: ExportState | null = null;
   const status = html`<p role="status" class="muted" data-testid="export-status"></p>` as HTMLElement;
-  const reason = html`<p id="export-reason" class="muted" data-testid="export-disabled-reason">Waiting for the scores to load…</p>` as HTMLElement;
-  const button = (testid: string) => html`<button type="button" data-testid=${testid} disabled aria-describedby="export-reason"></button>` as HTMLButtonElement;
+  const reason = html`<p id="export-reason" class="muted" data-testid="export-disabled-reason">
+    Waiting for the scores to load…
+  </p>` as HTMLElement;
+  const button = (testid: string) =>
+    html`<button
+      type="button"
+      data-testid=${testid}
+      disabled
+      aria-describedby="export-reason"
+    ></button>` as HTMLButtonElement;
   const csv = button("export-csv");
   csv.classList.add("primary");
   const json = button("export-json");
@@ -227,10 +285,18 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
     <option value="probability">probability, highest first</option>
     <option value="expected_value">expected value, highest first</option>
   </select>` as HTMLSelectElement;
-  const sortOf = (): ExportSort => (hasValue(columns) && sortSelect.value === "expected_value" ? "expected_value" : "probability");
-  const sortControl = hasValue(columns) ? html`<div class="filter-inputs"><label for="export-sort">Order the people by</label> ${sortSelect}</div>` : "";
+  const sortOf = (): ExportSort =>
+    hasValue(columns) && sortSelect.value === "expected_value" ? "expected_value" : "probability";
+  const sortControl = hasValue(columns)
+    ? html`<div class="filter-inputs"><label for="export-sort">Order the people by</label> ${sortSelect}</div>`
+    : "";
   const drawSql = () => {
-    if (state) sqlText.textContent = readableSql(state.segment, columns, { ...state.context, people: sample ? undefined : state.people, sort: sortOf() });
+    if (state)
+      sqlText.textContent = readableSql(state.segment, columns, {
+        ...state.context,
+        people: sample ? undefined : state.people,
+        sort: sortOf(),
+      });
   };
   sortSelect.addEventListener("change", drawSql);
   const base = () => fileName(instance, state?.context.name ?? "segment");
@@ -241,10 +307,15 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
     status.textContent = "Preparing the file, with each person's top reasons…";
     try {
       const chosen = picker.chosen();
-      const db = await data.for([segment], chosen.map((c) => c.field));
+      const db = await data.for(
+        [segment],
+        chosen.map((c) => c.field),
+      );
       const out = await segmentCsv(db, segment, columns, chosen, summary, factorsUrl, sortOf());
       download(out.csv, `${base()}.csv`, "text/csv");
-      status.textContent = sample ? `${formatCount(out.people)} people of the sample exported (not everyone in the segment: see above).` : `${formatCount(out.people)} people exported.`;
+      status.textContent = sample
+        ? `${formatCount(out.people)} people of the sample exported (not everyone in the segment: see above).`
+        : `${formatCount(out.people)} people exported.`;
     } catch (error) {
       status.textContent = `Export failed: ${String(error)}`;
     } finally {
@@ -252,27 +323,49 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
     }
   });
   json.addEventListener("click", () => {
-    if (state) download(JSON.stringify(labelledSegment(state.segment, columns, { ...state.context, people: sample ? undefined : state.people }), null, 2) + "\n", `${base()}.json`, "application/json");
+    if (state)
+      download(
+        JSON.stringify(
+          labelledSegment(state.segment, columns, { ...state.context, people: sample ? undefined : state.people }),
+          null,
+          2,
+        ) + "\n",
+        `${base()}.json`,
+        "application/json",
+      );
   });
   sqlButton.addEventListener("click", () => download(sqlText.textContent ?? "", `${base()}.sql`, "application/sql"));
   const panel = html`<div class="segment-export" data-testid="export-panel">
-    <p>The CSV lists each person's id, score, probability, percentile, bucket and top 3 reasons in words, plus the attributes below.
-    The definition keeps the segment: import it here again, or run the SQL on the scores table.</p>
-    ${note?.element ?? ""}
-    ${picker.element}
-    ${sortControl}
+    <p>
+      The CSV lists each person's id, score, probability, percentile, bucket and top 3 reasons in words, plus the
+      attributes below. The definition keeps the segment: import it here again, or run the SQL on the scores table.
+    </p>
+    ${note?.element ?? ""} ${picker.element} ${sortControl}
     <div class="filter-inputs segment-export-buttons">${csv} ${json} ${sqlButton}</div>
     ${reason}${status}
-    <details><summary>The segment as SQL, and the scores table it runs on</summary>
-      ${sqlText}
-      ${scoresTableDoc(summary)}
-      ${hasValue(columns) ? html`<p data-testid="value-columns-doc">With customer value, the table also has <code>expected_value</code> (${columns.find((c) => c.field === "expected_value")!.label.toLowerCase()}),
-        <code>expected_events</code>, <code>expected_events_horizon</code>, <code>p_alive</code> and <code>expected_spend</code> (empty for people with no
-        expected value yet); the SQL computes the expected value percentile from <code>expected_value</code>.</p>` : ""}
-      ${others.length > 0 ? html`<p data-testid="other-tables-doc">A condition on another instance's scores (${others.join(", ")}) joins that instance's scores table by id,
-        named <code>scores_&lt;instance&gt;</code> in the SQL: download it from that instance's Segments page.</p>` : ""}
-      <p><a href=${scoresUrl} download=${`${instance}-scores.parquet`} data-testid="download-scores">Download the scores table (Parquet)</a>,
-      the same file as <code>scores/${instance}/scores.parquet</code> from <code>npm run score</code>.</p>
+    <details>
+      <summary>The segment as SQL, and the scores table it runs on</summary>
+      ${sqlText} ${scoresTableDoc(summary)}
+      ${hasValue(columns)
+        ? html`<p data-testid="value-columns-doc">
+            With customer value, the table also has <code>expected_value</code> (${columns
+              .find((c) => c.field === "expected_value")!
+              .label.toLowerCase()}), <code>expected_events</code>, <code>expected_events_horizon</code>,
+            <code>p_alive</code> and <code>expected_spend</code> (empty for people with no expected value yet); the SQL
+            computes the expected value percentile from <code>expected_value</code>.
+          </p>`
+        : ""}
+      ${others.length > 0
+        ? html`<p data-testid="other-tables-doc">
+            A condition on another instance's scores (${others.join(", ")}) joins that instance's scores table by id,
+            named <code>scores_&lt;instance&gt;</code> in the SQL: download it from that instance's Segments page.
+          </p>`
+        : ""}
+      <p>
+        <a href=${scoresUrl} download=${`${instance}-scores.parquet`} data-testid="download-scores"
+          >Download the scores table (Parquet)</a
+        >, the same file as <code>scores/${instance}/scores.parquet</code> from <code>npm run score</code>.
+      </p>
     </details>
   </div>` as HTMLElement & { update(state: ExportState): void };
   panel.update = (next) => {
@@ -287,9 +380,17 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
       else b.removeAttribute("aria-describedby");
     }
     const who = `${formatCount(next.people)} ${next.people === 1 ? "person" : "people"}`;
-    csv.textContent = empty ? "Download the people (CSV)" : sample ? `Download the sample's ${who} (CSV)` : `Download the ${who} (CSV)`;
+    csv.textContent = empty
+      ? "Download the people (CSV)"
+      : sample
+        ? `Download the sample's ${who} (CSV)`
+        : `Download the ${who} (CSV)`;
     note?.update(next.people);
-    reason.textContent = !empty ? "" : sample ? "Nothing to export here: no one of the sample is in this segment (the command above looks at everyone)." : "Nothing to export: no one is in this segment.";
+    reason.textContent = !empty
+      ? ""
+      : sample
+        ? "Nothing to export here: no one of the sample is in this segment (the command above looks at everyone)."
+        : "Nothing to export: no one is in this segment.";
     drawSql();
   };
   return panel;

@@ -78,8 +78,18 @@ export function normalCdf(x: number): number {
   const erfc =
     t *
     Math.exp(
-      -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 +
-        t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? 1 - erfc / 2 : erfc / 2;
 }
@@ -154,7 +164,12 @@ export function segmentEstimate(moments: CountMoments, probabilities?: readonly 
     const pmf = poissonBinomial(probabilities);
     return { ...base, low: quantileOf(pmf, tail), high: quantileOf(pmf, 1 - tail), method: "exact" };
   }
-  return { ...base, low: approximateQuantile(moments, tail), high: approximateQuantile(moments, 1 - tail), method: "approximate" };
+  return {
+    ...base,
+    low: approximateQuantile(moments, tail),
+    high: approximateQuantile(moments, 1 - tail),
+    method: "approximate",
+  };
 }
 
 /**
@@ -189,10 +204,22 @@ export interface TestedTargeting {
 }
 
 /** The out-of-time test's result for the top `percent`%, or null when the evaluation has no such row. */
-export function testedTargeting(percent: number | null, evaluation: Pick<Evaluation, "thresholds" | "testCutoff" | "kind">): TestedTargeting | null {
+export function testedTargeting(
+  percent: number | null,
+  evaluation: Pick<Evaluation, "thresholds" | "testCutoff" | "kind">,
+): TestedTargeting | null {
   if (percent === null) return null;
   const row = evaluation.thresholds.find((t) => t.percent === percent);
   if (!row) return null;
   const { people, truePositives, falsePositives, precision, recall } = row;
-  return { percent, people, truePositives, falsePositives, precision, recall, testCutoff: evaluation.testCutoff, kind: evaluation.kind };
+  return {
+    percent,
+    people,
+    truePositives,
+    falsePositives,
+    precision,
+    recall,
+    testCutoff: evaluation.testCutoff,
+    kind: evaluation.kind,
+  };
 }

@@ -13,7 +13,17 @@
 import type { FeatureInfo } from "../loaders/contract/schema.js";
 import { formatAmount, formatNumber } from "./format.js";
 import {
-  columnOf, compileReadable, factorRank, isGroup, matchesEveryone, quoteName, sqlLiteral, VALUE_PERCENTILE_SQL, type ColumnInfo, type Condition, type Segment,
+  columnOf,
+  compileReadable,
+  factorRank,
+  isGroup,
+  matchesEveryone,
+  quoteName,
+  sqlLiteral,
+  VALUE_PERCENTILE_SQL,
+  type ColumnInfo,
+  type Condition,
+  type Segment,
 } from "./segment.js";
 import { toCsv } from "./segment-io.js";
 
@@ -67,10 +77,14 @@ export function describeCondition(condition: Condition, columns: ColumnInfo[]): 
 export function describeSegment(segment: Segment, columns: ColumnInfo[], nested = false): string {
   const active = segment.conditions.filter((c) => isGroup(c) || !matchesEveryone(c));
   if (active.length === 0) return nested ? "everyone" : "Everyone scored";
-  const parts = active.map((c) => (isGroup(c) ? `(${describeSegment(c, columns, true)})` : describeCondition(c, columns)));
+  const parts = active.map((c) =>
+    isGroup(c) ? `(${describeSegment(c, columns, true)})` : describeCondition(c, columns),
+  );
   // Another instance's label is a name: it keeps its capitals inside a sentence.
   const named = active.map((c) => !isGroup(c) && columns.some((k) => k.field === c.field && k.source));
-  const text = parts.map((p, i) => (i === 0 && !nested) || named[i] ? p : lowerFirst(p)).join(segment.match === "any" ? " or " : " and ");
+  const text = parts
+    .map((p, i) => ((i === 0 && !nested) || named[i] ? p : lowerFirst(p)))
+    .join(segment.match === "any" ? " or " : " and ");
   return nested ? text : text[0]!.toUpperCase() + text.slice(1);
 }
 
@@ -118,7 +132,13 @@ export interface LabelledSegment extends LabelledGroup {
 
 function labelCondition(condition: Condition, columns: ColumnInfo[]): LabelledCondition {
   const column = columnOf(columns, condition.field);
-  const labelled: LabelledCondition = { field: condition.field, label: column.label, text: describeCondition(condition, columns), op: condition.op, value: [...condition.value] };
+  const labelled: LabelledCondition = {
+    field: condition.field,
+    label: column.label,
+    text: describeCondition(condition, columns),
+    op: condition.op,
+    value: [...condition.value],
+  };
   if (column.kind === "factor") {
     labelled.rank = factorRank(condition);
     labelled.value = condition.value.map((v) => valueLabel(column, v));
@@ -127,12 +147,16 @@ function labelCondition(condition: Condition, columns: ColumnInfo[]): LabelledCo
     labelled.value = condition.value.map((v) => (v === null ? null : valueLabel(column, v)));
   }
   if (column.name) labelled.feature = column.name;
-  if (column.source) labelled.instance = { name: column.source.instance, label: column.source.label, column: column.source.column };
+  if (column.source)
+    labelled.instance = { name: column.source.instance, label: column.source.label, column: column.source.column };
   return labelled;
 }
 
 function labelGroup(segment: Segment, columns: ColumnInfo[]): LabelledGroup {
-  return { match: segment.match, conditions: segment.conditions.map((c) => (isGroup(c) ? labelGroup(c, columns) : labelCondition(c, columns))) };
+  return {
+    match: segment.match,
+    conditions: segment.conditions.map((c) => (isGroup(c) ? labelGroup(c, columns) : labelCondition(c, columns))),
+  };
 }
 
 /** What an export says about where the segment comes from. */
@@ -152,7 +176,17 @@ export interface ExportContext {
 export function labelledSegment(segment: Segment, columns: ColumnInfo[], context: ExportContext): LabelledSegment {
   const { name, instance, goal, asOf, people } = context;
   const description = describeSegment(segment, columns);
-  return { format: "customer-ai-segment", version: 2, name, instance, goal, asOf, description, ...(people === undefined ? {} : { people }), ...labelGroup(segment, columns) };
+  return {
+    format: "customer-ai-segment",
+    version: 2,
+    name,
+    instance,
+    goal,
+    asOf,
+    description,
+    ...(people === undefined ? {} : { people }),
+    ...labelGroup(segment, columns),
+  };
 }
 
 /** The fields a segment uses, nested groups included. */
@@ -174,8 +208,18 @@ export function otherTable(instance: string, table = "scores"): string {
 
 /** The labelled columns of the readable SQL: `CASE` over codes for categories and factors, plain aliases for
  * numbers, the value percentile computed, and other instances' columns joined by id. */
-function labelledColumns(segment: Segment, columns: ColumnInfo[], extra: string[], table: string): {
-  select: string[]; alias: Map<string, string>; factorRanks: number; joins: string[]; shown: string[]; others: { instance: string; label: string; table: string }[];
+function labelledColumns(
+  segment: Segment,
+  columns: ColumnInfo[],
+  extra: string[],
+  table: string,
+): {
+  select: string[];
+  alias: Map<string, string>;
+  factorRanks: number;
+  joins: string[];
+  shown: string[];
+  others: { instance: string; label: string; table: string }[];
 } {
   const conditions = usedConditions(segment);
   const taken = new Set(BASE_COLUMNS);
@@ -213,11 +257,20 @@ function labelledColumns(segment: Segment, columns: ColumnInfo[], extra: string[
   const codes = [...new Set(factors.flatMap((c) => c.value.map(Number)))].sort((a, b) => a - b);
   const factor = columns.find((c) => c.kind === "factor");
   for (let rank = 1; rank <= factorRanks && codes.length > 0; rank++) {
-    const cases = codes.map((code) => `WHEN ${code} THEN ${sqlLiteral(factor?.categories?.[code] ?? String(code))}`).join(" ");
+    const cases = codes
+      .map((code) => `WHEN ${code} THEN ${sqlLiteral(factor?.categories?.[code] ?? String(code))}`)
+      .join(" ");
     select.push(`CASE "top${rank}" ${cases} END AS ${quoteName(unique(`Top factor ${rank}`))}`);
   }
-  const others = [...linked.entries()].map(([instance, o]) => ({ instance, label: o.label, table: otherTable(instance, table) }));
-  const joins = [...linked.entries()].map(([instance, o]) => `LEFT JOIN (SELECT id, ${o.parts.join(", ")} FROM ${quoteName(otherTable(instance, table))}) USING (id)`);
+  const others = [...linked.entries()].map(([instance, o]) => ({
+    instance,
+    label: o.label,
+    table: otherTable(instance, table),
+  }));
+  const joins = [...linked.entries()].map(
+    ([instance, o]) =>
+      `LEFT JOIN (SELECT id, ${o.parts.join(", ")} FROM ${quoteName(otherTable(instance, table))}) USING (id)`,
+  );
   return { select, alias, factorRanks: codes.length > 0 ? factorRanks : 0, joins, shown, others };
 }
 
@@ -230,7 +283,12 @@ function labelledColumns(segment: Segment, columns: ColumnInfo[], extra: string[
  */
 export function readableSql(segment: Segment, columns: ColumnInfo[], context: ExportContext, table = "scores"): string {
   const byValue = context.sort === "expected_value" && columns.some((c) => c.field === "expected_value");
-  const { select, alias, factorRanks, joins, shown, others } = labelledColumns(segment, columns, byValue ? ["expected_value"] : [], table);
+  const { select, alias, factorRanks, joins, shown, others } = labelledColumns(
+    segment,
+    columns,
+    byValue ? ["expected_value"] : [],
+    table,
+  );
   const name = {
     column: (c: ColumnInfo) => quoteName(alias.get(c.field) ?? c.field),
     top: (rank: number) => quoteName(`Top factor ${rank}`),
@@ -257,9 +315,12 @@ export function readableSql(segment: Segment, columns: ColumnInfo[], context: Ex
     );
   }
   if (columns.some((c) => c.field === "value_percentile") && alias.has("value_percentile")) {
-    header.push("-- Expected value percentile: among the people with an expected value, the share whose value is at or below theirs (1-100).");
+    header.push(
+      "-- Expected value percentile: among the people with an expected value, the share whose value is at or below theirs (1-100).",
+    );
   }
-  if (factorRanks > 0) header.push("-- Top factor 1, 2, 3: the person's most influential factors, named when this segment asks for them.");
+  if (factorRanks > 0)
+    header.push("-- Top factor 1, 2, 3: the person's most influential factors, named when this segment asks for them.");
   const extra = select.map((s) => `,\n    ${s}`).join("");
   const from = [quoteName(table), ...joins].join("\n  ");
   const output = ["id", "probability", "score", "percentile", "bucket", ...shown.map(quoteName)].join(", ");
@@ -277,7 +338,13 @@ ORDER BY ${order};
 }
 
 /** A member of a segment as the CSV export queries them: the scores columns and the chosen attribute columns. */
-export type MemberRow = Record<string, unknown> & { id: string; probability: number; score: number; percentile: number; bucket: string };
+export type MemberRow = Record<string, unknown> & {
+  id: string;
+  probability: number;
+  score: number;
+  percentile: number;
+  bucket: string;
+};
 
 /** One of a person's top factors as factors.parquet holds it. */
 export interface Reason {
@@ -291,7 +358,8 @@ export interface Reason {
 export function reasonText(reason: Reason, features: FeatureInfo[], type: "conversion" | "churn"): string {
   const label = features[reason.feature]?.label ?? `Feature ${reason.feature}`;
   const what = type === "churn" ? "risk" : "likelihood";
-  const direction = reason.contribution > 0 ? `raises the ${what}` : reason.contribution < 0 ? `lowers the ${what}` : "no effect";
+  const direction =
+    reason.contribution > 0 ? `raises the ${what}` : reason.contribution < 0 ? `lowers the ${what}` : "no effect";
   return `${label}: ${reason.value ?? "missing"} (${direction})`;
 }
 
@@ -304,7 +372,13 @@ function csvNumber(value: unknown): number | null {
  * The members as CSV for activation: id, score, probability, percentile, bucket, the top 3 reasons in words, then
  * the chosen attributes by label (category names, numbers as numbers).
  */
-export function membersCsv(rows: MemberRow[], reasons: Map<string, Reason[]>, attributes: ColumnInfo[], features: FeatureInfo[], type: "conversion" | "churn"): string {
+export function membersCsv(
+  rows: MemberRow[],
+  reasons: Map<string, Reason[]>,
+  attributes: ColumnInfo[],
+  features: FeatureInfo[],
+  type: "conversion" | "churn",
+): string {
   const taken = new Set(["id", "score", "probability", "percentile", "bucket", "reason_1", "reason_2", "reason_3"]);
   const headers = attributes.map((a) => {
     let name = a.label;
@@ -313,12 +387,23 @@ export function membersCsv(rows: MemberRow[], reasons: Map<string, Reason[]>, at
     return name;
   });
   const out = rows.map((row) => {
-    const line: Record<string, unknown> = { id: row.id, score: row.score, probability: csvNumber(row.probability), percentile: row.percentile, bucket: row.bucket };
+    const line: Record<string, unknown> = {
+      id: row.id,
+      score: row.score,
+      probability: csvNumber(row.probability),
+      percentile: row.percentile,
+      bucket: row.bucket,
+    };
     const top = (reasons.get(row.id) ?? []).filter((r) => r.rank >= 1 && r.rank <= 3).sort((a, b) => a.rank - b.rank);
     top.forEach((r, i) => (line[`reason_${i + 1}`] = reasonText(r, features, type)));
     attributes.forEach((a, i) => {
       const value = row[a.field];
-      line[headers[i]!] = a.kind === "categorical" ? (value === null || value === undefined ? null : valueLabel(a, value as number)) : csvNumber(value);
+      line[headers[i]!] =
+        a.kind === "categorical"
+          ? value === null || value === undefined
+            ? null
+            : valueLabel(a, value as number)
+          : csvNumber(value);
     });
     return line;
   });

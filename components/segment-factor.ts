@@ -33,7 +33,10 @@ export function peopleText(n: number, estimated = false): string {
 /** What the rank select offers: "is their top factor", "is among their top 2 factors", ... */
 function rankOptions(rank: number): HTMLElement[] {
   return Array.from({ length: MAX_FACTOR_RANK }, (_, i) => i + 1).map(
-    (k) => html`<option value=${String(k)} selected=${k === rank}>${k === 1 ? "is their top factor" : `is among their top ${k} factors`}</option>` as HTMLElement,
+    (k) =>
+      html`<option value=${String(k)} selected=${k === rank}>
+        ${k === 1 ? "is their top factor" : `is among their top ${k} factors`}
+      </option>` as HTMLElement,
   );
 }
 
@@ -50,16 +53,29 @@ function listed(labels: string[], chosen: number[], query: string, known: Factor
 }
 
 /** The caption over the list. */
-function captionText(query: string, shown: number, labels: string[], known: FactorCounts | null, rank: number, everyone: boolean): string {
+function captionText(
+  query: string,
+  shown: number,
+  labels: string[],
+  known: FactorCounts | null,
+  rank: number,
+  everyone: boolean,
+): string {
   const q = query.trim();
   if (q) {
     const matching = labels.filter((l) => l.toLowerCase().includes(q.toLowerCase())).length;
-    return matching === 0 ? `No factor matches "${q}".` : `${formatCount(Math.min(shown, matching))} of ${formatCount(matching)} factors matching "${q}":`;
+    return matching === 0
+      ? `No factor matches "${q}".`
+      : `${formatCount(Math.min(shown, matching))} of ${formatCount(matching)} factors matching "${q}":`;
   }
   if (!known) return "Counting the most common top factors…";
-  const who = everyone ? `everyone scored (${peopleText(known.total, known.estimated)})` : `the ${peopleText(known.total, known.estimated)} the other conditions select`;
+  const who = everyone
+    ? `everyone scored (${peopleText(known.total, known.estimated)})`
+    : `the ${peopleText(known.total, known.estimated)} the other conditions select`;
   const has = rank === 1 ? "as their top factor" : `among their top ${rank} factors`;
-  return known.total === 0 ? "No one is left by the other conditions." : `Most common ${has} among ${who}; type to find any other factor.`;
+  return known.total === 0
+    ? "No one is left by the other conditions."
+    : `Most common ${has} among ${who}; type to find any other factor.`;
 }
 
 /** The editor of a factor condition; `counts` (when given) fills in how many people have each factor. */
@@ -74,10 +90,23 @@ export function factorValueEditor(
   let rank = factorRank(condition);
   let known: FactorCounts | null = null;
   const emit = () => changed({ field: column.field, op: "in", value: [...chosen], rank });
-  const rankSelect = html`<select data-role="rank" id=${`factor-rank-${++uid}`}>${rankOptions(rank)}</select>` as HTMLSelectElement;
-  const search = html`<input type="search" placeholder="Search factors, e.g. cart" autocomplete="off" aria-label="Search factors" data-role="factor-search" data-focus="value">` as HTMLInputElement;
+  const rankSelect = html`<select data-role="rank" id=${`factor-rank-${++uid}`}>
+    ${rankOptions(rank)}
+  </select>` as HTMLSelectElement;
+  const search = html`<input
+    type="search"
+    placeholder="Search factors, e.g. cart"
+    autocomplete="off"
+    aria-label="Search factors"
+    data-role="factor-search"
+    data-focus="value"
+  />` as HTMLInputElement;
   const chips = html`<div class="chips" data-testid="chosen-factors"></div>` as HTMLElement;
-  const caption = html`<p class="muted segment-caption" data-testid="factor-caption" aria-live="polite"></p>` as HTMLElement;
+  const caption = html`<p
+    class="muted segment-caption"
+    data-testid="factor-caption"
+    aria-live="polite"
+  ></p>` as HTMLElement;
   const list = html`<ul class="factor-options" data-testid="factor-options"></ul>` as HTMLElement;
 
   const toggle = (code: number, on: boolean) => {
@@ -89,7 +118,9 @@ export function factorValueEditor(
   function drawChips(): void {
     chips.replaceChildren(
       ...chosen.map((code) => {
-        const remove = html`<button type="button" class="chip-remove" aria-label=${`Remove ${labels[code]}`}>×</button>` as HTMLButtonElement;
+        const remove = html`<button type="button" class="chip-remove" aria-label=${`Remove ${labels[code]}`}>
+          ×
+        </button>` as HTMLButtonElement;
         remove.addEventListener("click", () => {
           toggle(code, false);
           search.focus();
@@ -100,16 +131,34 @@ export function factorValueEditor(
   }
   function drawList(): void {
     const codes = listed(labels, chosen, search.value, known);
-    const focused = list.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset["value"] : undefined;
+    const focused = list.contains(document.activeElement)
+      ? (document.activeElement as HTMLElement).dataset["value"]
+      : undefined;
     list.replaceChildren(
       ...codes.map((code) => {
-        const box = html`<input type="checkbox" checked=${chosen.includes(code)} data-value=${String(code)}>` as HTMLInputElement;
+        const box = html`<input
+          type="checkbox"
+          checked=${chosen.includes(code)}
+          data-value=${String(code)}
+        />` as HTMLInputElement;
         box.addEventListener("change", () => toggle(code, box.checked));
         const n = known?.counts.get(code);
-        return html`<li><label class="factor-option">${box}<span>${labels[code]}</span></label><span class="factor-count">${n === undefined ? "" : n === 0 ? "none" : peopleText(n, known?.estimated)}</span></li>`;
+        return html`<li>
+          <label class="factor-option">${box}<span>${labels[code]}</span></label
+          ><span class="factor-count"
+            >${n === undefined ? "" : n === 0 ? "none" : peopleText(n, known?.estimated)}</span
+          >
+        </li>`;
       }),
     );
-    caption.textContent = captionText(search.value, codes.length, labels, known, rank, options.scope().conditions.length === 0);
+    caption.textContent = captionText(
+      search.value,
+      codes.length,
+      labels,
+      known,
+      rank,
+      options.scope().conditions.length === 0,
+    );
     if (focused !== undefined) list.querySelector<HTMLElement>(`input[data-value="${focused}"]`)?.focus();
   }
 
@@ -150,10 +199,7 @@ export function factorValueEditor(
     <legend class="visually-hidden">Influential factor</legend>
     <div class="filter-inputs"><label for=${rankSelect.id}>People whose chosen factor</label> ${rankSelect}</div>
     <p class="muted segment-caption">A person's top factors are what moves their score most, up or down.</p>
-    ${chips}
-    ${search}
-    ${caption}
-    ${list}
+    ${chips} ${search} ${caption} ${list}
   </fieldset>` as HTMLElement & { refresh?: () => void };
   root.refresh = refresh;
   drawChips();

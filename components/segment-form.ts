@@ -48,7 +48,8 @@ export function fieldGroups(columns: ColumnInfo[]): { label: string; columns: Co
   const profile = (c: ColumnInfo) => c.group?.toLowerCase() === "profile";
   const base = ["score", "percentile", "bucket"];
   const value = (c: ColumnInfo) => !c.source && c.group === VALUE_GROUP && c.feature === undefined;
-  const plain = (c: ColumnInfo) => !base.includes(c.field) && c.kind !== "factor" && c.kind !== "id" && !c.source && !value(c);
+  const plain = (c: ColumnInfo) =>
+    !base.includes(c.field) && c.kind !== "factor" && c.kind !== "id" && !c.source && !value(c);
   const others = [...new Set(columns.filter((c) => c.source).map((c) => c.group ?? c.source!.label))];
   return [
     { label: "Score", columns: columns.filter((c) => base.includes(c.field)) },
@@ -57,15 +58,27 @@ export function fieldGroups(columns: ColumnInfo[]): { label: string; columns: Co
     { label: "Profile attributes", columns: columns.filter((c) => plain(c) && profile(c)) },
     { label: "Behaviour", columns: columns.filter((c) => plain(c) && !profile(c)) },
     { label: "Person", columns: columns.filter((c) => c.kind === "id") },
-    ...others.map((label) => ({ label, columns: columns.filter((c) => c.source && (c.group ?? c.source.label) === label) })),
+    ...others.map((label) => ({
+      label,
+      columns: columns.filter((c) => c.source && (c.group ?? c.source.label) === label),
+    })),
   ].filter((g) => g.columns.length > 0);
 }
 
 /** A `<select>` of the fields, grouped, with `selected` chosen. */
-function fieldSelect(columns: ColumnInfo[], selected: string, attributes: { id: string; role: string }): HTMLSelectElement {
-  return html`<select id=${attributes.id} data-role=${attributes.role}>${fieldGroups(columns).map(
-    (g) => html`<optgroup label=${g.label}>${g.columns.map((c) => html`<option value=${c.field} selected=${c.field === selected}>${c.label}</option>`)}</optgroup>`,
-  )}</select>` as HTMLSelectElement;
+function fieldSelect(
+  columns: ColumnInfo[],
+  selected: string,
+  attributes: { id: string; role: string },
+): HTMLSelectElement {
+  return html`<select id=${attributes.id} data-role=${attributes.role}>
+    ${fieldGroups(columns).map(
+      (g) =>
+        html`<optgroup label=${g.label}>
+          ${g.columns.map((c) => html`<option value=${c.field} selected=${c.field === selected}>${c.label}</option>`)}
+        </optgroup>`,
+    )}
+  </select>` as HTMLSelectElement;
 }
 
 /** A number typed in an input: null when empty, undefined when not a number. */
@@ -80,9 +93,24 @@ function rangeEditor(column: ColumnInfo, condition: Condition, changed: (c: Cond
   const missing = condition.op === "missing";
   const [low, high] = missing ? [null, null] : condition.value;
   const value = (v: unknown) => (v === null || v === undefined ? "" : String(v));
-  const from = html`<input type="number" step="any" value=${value(low)} placeholder=${String(column.min ?? "")} aria-label=${`${column.label}: from`} data-role="from" data-focus="value">` as HTMLInputElement;
-  const to = html`<input type="number" step="any" value=${value(high)} placeholder=${String(column.max ?? "")} aria-label=${`${column.label}: to`} data-role="to">` as HTMLInputElement;
-  const onlyMissing = html`<input type="checkbox" checked=${missing} data-role="missing">` as HTMLInputElement;
+  const from = html`<input
+    type="number"
+    step="any"
+    value=${value(low)}
+    placeholder=${String(column.min ?? "")}
+    aria-label=${`${column.label}: from`}
+    data-role="from"
+    data-focus="value"
+  />` as HTMLInputElement;
+  const to = html`<input
+    type="number"
+    step="any"
+    value=${value(high)}
+    placeholder=${String(column.max ?? "")}
+    aria-label=${`${column.label}: to`}
+    data-role="to"
+  />` as HTMLInputElement;
+  const onlyMissing = html`<input type="checkbox" checked=${missing} data-role="missing" />` as HTMLInputElement;
   const update = () => {
     from.disabled = to.disabled = onlyMissing.checked;
     const a = typed(from);
@@ -94,33 +122,64 @@ function rangeEditor(column: ColumnInfo, condition: Condition, changed: (c: Cond
   for (const input of [from, to]) input.addEventListener("change", update);
   onlyMissing.addEventListener("change", update);
   from.disabled = to.disabled = missing;
-  const missingOption = column.field === "score" || column.field === "percentile" || column.field === "value_percentile" || column.source ? "" : html`<label class="filter-option">${onlyMissing} only people with no value</label>`;
+  const missingOption =
+    column.field === "score" || column.field === "percentile" || column.field === "value_percentile" || column.source
+      ? ""
+      : html`<label class="filter-option">${onlyMissing} only people with no value</label>`;
   return html`<span class="filter-inputs segment-range">from ${from} to ${to} ${missingOption}</span>` as HTMLElement;
 }
 
 /** The id search: people whose id contains the text (applies on Enter or when leaving the field). */
 function idEditor(column: ColumnInfo, condition: Condition, changed: (c: Condition) => void): HTMLElement {
-  const input = html`<input type="search" value=${String(condition.value[0] ?? "")} aria-label=${column.label} placeholder="part of an id" autocomplete="off" data-role="text" data-focus="value">` as HTMLInputElement;
+  const input = html`<input
+    type="search"
+    value=${String(condition.value[0] ?? "")}
+    aria-label=${column.label}
+    placeholder="part of an id"
+    autocomplete="off"
+    data-role="text"
+    data-focus="value"
+  />` as HTMLInputElement;
   input.addEventListener("change", () => changed({ field: column.field, op: "contains", value: [input.value] }));
   return input;
 }
 
 /** Chips (checkboxes) for the values of a categorical field; nothing chosen = everyone. */
-function chipsEditor(column: ColumnInfo, condition: Condition, changed: (c: Condition) => void, order?: number[]): HTMLElement {
+function chipsEditor(
+  column: ColumnInfo,
+  condition: Condition,
+  changed: (c: Condition) => void,
+  order?: number[],
+): HTMLElement {
   const labels = column.categories ?? [];
   const codes = column.textValues ? labels.map((_, i) => i) : chipOrder(labels, order);
   const options: (string | number | null)[] = codes.map((code) => (column.textValues ? labels[code]! : code));
   if (!column.textValues) options.push(null);
-  const boxes = options.map((value) =>
-    html`<input type="checkbox" checked=${condition.value.includes(value)} data-value=${value === null ? "" : String(value)}>` as HTMLInputElement,
+  const boxes = options.map(
+    (value) =>
+      html`<input
+        type="checkbox"
+        checked=${condition.value.includes(value)}
+        data-value=${value === null ? "" : String(value)}
+      />` as HTMLInputElement,
   );
   const chosen = () => options.filter((_, j) => boxes[j]!.checked);
-  boxes.forEach((box) => box.addEventListener("change", () => changed({ field: column.field, op: "in", value: chosen() })));
-  if (boxes[0]) boxes[0].dataset["focus"] = "value";
-  const chips = options.map((value, i) =>
-    html`<label class="chip">${boxes[i]}<span>${value === null ? "No value" : column.textValues ? String(value) : labels[value as number]}</span></label>`,
+  boxes.forEach((box) =>
+    box.addEventListener("change", () => changed({ field: column.field, op: "in", value: chosen() })),
   );
-  return html`<fieldset class="segment-values"><legend>${column.label} is any of</legend><div class="chips">${chips}</div></fieldset>` as HTMLElement;
+  if (boxes[0]) boxes[0].dataset["focus"] = "value";
+  const chips = options.map(
+    (value, i) =>
+      html`<label class="chip"
+        >${boxes[i]}<span
+          >${value === null ? "No value" : column.textValues ? String(value) : labels[value as number]}</span
+        ></label
+      >`,
+  );
+  return html`<fieldset class="segment-values">
+    <legend>${column.label} is any of</legend>
+    <div class="chips">${chips}</div>
+  </fieldset>` as HTMLElement;
 }
 
 /**
@@ -130,25 +189,40 @@ function chipsEditor(column: ColumnInfo, condition: Condition, changed: (c: Cond
 export function chipOrder(labels: string[], order?: number[]): number[] {
   const codes = labels.map((_, i) => i);
   if (labels.length > 0 && labels.every((l) => /^\s*[<>]?\s*\d/.test(l))) {
-    return codes.sort((a, b) => labels[a]!.replace(/^\s*[<>]\s*/, "").localeCompare(labels[b]!.replace(/^\s*[<>]\s*/, ""), "en", { numeric: true }));
+    return codes.sort((a, b) =>
+      labels[a]!.replace(/^\s*[<>]\s*/, "").localeCompare(labels[b]!.replace(/^\s*[<>]\s*/, ""), "en", {
+        numeric: true,
+      }),
+    );
   }
-  const known = (order ?? []).filter((c, i, all) => Number.isInteger(c) && c >= 0 && c < labels.length && all.indexOf(c) === i);
+  const known = (order ?? []).filter(
+    (c, i, all) => Number.isInteger(c) && c >= 0 && c < labels.length && all.indexOf(c) === i,
+  );
   return [...known, ...codes.filter((c) => !known.includes(c))];
 }
 
 /** The value part of a condition row for its field. */
-function valueEditor(column: ColumnInfo, condition: Condition, changed: (c: Condition) => void, options: EditorOptions, scope: () => Segment): HTMLElement {
+function valueEditor(
+  column: ColumnInfo,
+  condition: Condition,
+  changed: (c: Condition) => void,
+  options: EditorOptions,
+  scope: () => Segment,
+): HTMLElement {
   if (column.kind === "numeric") return rangeEditor(column, condition, changed);
   if (column.kind === "id") return idEditor(column, condition, changed);
-  if (column.kind === "factor") return factorValueEditor(column, condition, changed, { counts: options.factorCounts, scope });
+  if (column.kind === "factor")
+    return factorValueEditor(column, condition, changed, { counts: options.factorCounts, scope });
   return chipsEditor(column, condition, changed, options.order?.(column));
 }
 
 /** The note under a condition: it chooses nothing yet, or it is on another instance's scores (who it leaves out). */
 function everyoneNote(condition: Condition, column?: ColumnInfo): string {
   if (matchesEveryone(condition)) return "Nothing chosen yet: this condition matches everyone.";
-  if (column?.source) return `This condition uses the scores of “${column.source.label}”, matched by person id: people that instance did not score are left out.`;
-  if (column?.field === "value_percentile") return "100 is the top 1% by expected value; people with no expected value yet have no percentile and are left out.";
+  if (column?.source)
+    return `This condition uses the scores of “${column.source.label}”, matched by person id: people that instance did not score are left out.`;
+  if (column?.field === "value_percentile")
+    return "100 is the top 1% by expected value; people with no expected value yet have no percentile and are left out.";
   return "";
 }
 
@@ -164,7 +238,8 @@ export function segmentEditor(columns: ColumnInfo[], initial: Segment, options: 
   const fire = () => {
     root.dispatchEvent(new Event("input", { bubbles: true }));
     // Factor conditions recount their factors among the people the other conditions now select.
-    for (const element of root.querySelectorAll<HTMLElement & { refresh?: () => void }>("[data-refresh]")) element.refresh?.();
+    for (const element of root.querySelectorAll<HTMLElement & { refresh?: () => void }>("[data-refresh]"))
+      element.refresh?.();
   };
   const addField = fieldSelect(columns, "percentile", { id: nextId("add-field"), role: "add-field" });
   addField.dataset["testid"] = "add-field";
@@ -172,7 +247,9 @@ export function segmentEditor(columns: ColumnInfo[], initial: Segment, options: 
 
   /** The people a condition's factor counts are over: the other conditions (all of them must hold), or everyone. */
   const scopeOf = (index: number): Segment =>
-    segment.match === "all" ? { match: "all", conditions: segment.conditions.filter((_, j) => j !== index) } : { match: "all", conditions: [] };
+    segment.match === "all"
+      ? { match: "all", conditions: segment.conditions.filter((_, j) => j !== index) }
+      : { match: "all", conditions: [] };
 
   function row(index: number): HTMLElement {
     const condition = segment.conditions[index] as Condition;
@@ -180,12 +257,17 @@ export function segmentEditor(columns: ColumnInfo[], initial: Segment, options: 
     const id = nextId();
     const field = fieldSelect(columns, column.field, { id, role: "field" });
     field.setAttribute("aria-label", `Condition ${index + 1}: what it is on`);
-    const note = html`<p class="muted segment-note" data-testid="matches-everyone" aria-live="polite">${everyoneNote(condition, column)}</p>` as HTMLElement;
+    const note = html`<p class="muted segment-note" data-testid="matches-everyone" aria-live="polite">
+      ${everyoneNote(condition, column)}
+    </p>` as HTMLElement;
     const changed = (c: Condition) => {
       // A control of a row that a redraw has replaced changes nothing.
       if (!element.isConnected) return;
       replace(index, c);
-      note.textContent = everyoneNote(c, columns.find((k) => k.field === c.field));
+      note.textContent = everyoneNote(
+        c,
+        columns.find((k) => k.field === c.field),
+      );
     };
     const values = html`<div class="segment-value"></div>` as HTMLElement;
     const drawValues = () => {
@@ -198,19 +280,37 @@ export function segmentEditor(columns: ColumnInfo[], initial: Segment, options: 
     confirmOnSelect(field, () => {
       if (!element.isConnected || (segment.conditions[index] as Condition).field === field.value) return;
       const next = columns.find((c) => c.field === field.value)!;
-      segment = { ...segment, conditions: segment.conditions.map((c, j) => (j === index ? defaultCondition(next) : c)) };
+      segment = {
+        ...segment,
+        conditions: segment.conditions.map((c, j) => (j === index ? defaultCondition(next) : c)),
+      };
       drawValues();
       fire();
     });
-    const remove = html`<button type="button" class="segment-remove" aria-label=${`Remove condition ${index + 1}`} data-role="remove" data-focus=${`remove-${index}`}>Remove</button>` as HTMLButtonElement;
+    const remove = html`<button
+      type="button"
+      class="segment-remove"
+      aria-label=${`Remove condition ${index + 1}`}
+      data-role="remove"
+      data-focus=${`remove-${index}`}
+    >
+      Remove
+    </button>` as HTMLButtonElement;
     remove.addEventListener("click", () => {
       segment = { ...segment, conditions: segment.conditions.filter((_, j) => j !== index) };
       const left = segment.conditions.length;
       draw(left === 0 ? "add-field" : `remove-${Math.min(index, left - 1)}`);
       fire();
     });
-    const element = html`<div class="segment-condition" data-testid="condition" data-field=${column.field} data-index=${String(index)}>
-      <div class="segment-condition-head"><label for=${id}>${index === 0 ? "Where" : segment.match === "any" ? "or" : "and"}</label> ${field} ${remove}</div>
+    const element = html`<div
+      class="segment-condition"
+      data-testid="condition"
+      data-field=${column.field}
+      data-index=${String(index)}
+    >
+      <div class="segment-condition-head">
+        <label for=${id}>${index === 0 ? "Where" : segment.match === "any" ? "or" : "and"}</label> ${field} ${remove}
+      </div>
       ${values}${note}
     </div>` as HTMLElement;
     drawValues();
@@ -235,12 +335,17 @@ export function segmentEditor(columns: ColumnInfo[], initial: Segment, options: 
       draw(`value-${segment.conditions.length - 1}`);
       fire();
     });
-    const empty = segment.conditions.length === 0 ? html`<p class="muted" data-testid="no-conditions">No conditions: the segment is everyone scored.</p>` : "";
+    const empty =
+      segment.conditions.length === 0
+        ? html`<p class="muted" data-testid="no-conditions">No conditions: the segment is everyone scored.</p>`
+        : "";
     root.replaceChildren(
       html`<div class="filter-inputs"><label for=${match.id}>People for whom</label> ${match}</div>`,
       empty,
       ...rows,
-      html`<div class="filter-inputs segment-add"><label for=${addField.id}>Add a condition on</label> ${addField} ${add}</div>`,
+      html`<div class="filter-inputs segment-add">
+        <label for=${addField.id}>Add a condition on</label> ${addField} ${add}
+      </div>`,
     );
     if (focus) focusOn(root, focus);
   }
@@ -263,7 +368,10 @@ export function segmentEditor(columns: ColumnInfo[], initial: Segment, options: 
 
 /** A segment's top-level conditions on known fields (the editor shows no nested groups). */
 function flat(segment: Segment, columns: ColumnInfo[]): Segment {
-  return { match: segment.match, conditions: segment.conditions.filter((c) => !isGroup(c) && columns.some((k) => k.field === c.field)) };
+  return {
+    match: segment.match,
+    conditions: segment.conditions.filter((c) => !isGroup(c) && columns.some((k) => k.field === c.field)),
+  };
 }
 
 /** Focuses the control named `key` (`value-<i>` is the first value control of condition i, else its field). */
@@ -271,7 +379,9 @@ function focusOn(root: HTMLElement, key: string): void {
   const value = /^value-(\d+)$/.exec(key);
   if (value) {
     const row = root.querySelector<HTMLElement>(`[data-testid=condition][data-index="${value[1]}"]`);
-    (row?.querySelector<HTMLElement>("[data-focus=value]") ?? row?.querySelector<HTMLElement>("[data-role=field]"))?.focus();
+    (
+      row?.querySelector<HTMLElement>("[data-focus=value]") ?? row?.querySelector<HTMLElement>("[data-role=field]")
+    )?.focus();
     return;
   }
   root.querySelector<HTMLElement>(`[data-focus="${key}"]`)?.focus();

@@ -24,11 +24,13 @@ export function parseSegment(input: unknown, depth = 0): Segment {
   if (typeof input !== "object" || input === null) throw new Error("A segment is an object");
   const { match, conditions } = input as Record<string, unknown>;
   if (match !== "all" && match !== "any") throw new Error('A segment\'s "match" is "all" or "any"');
-  if (!Array.isArray(conditions) || conditions.length > MAX_ITEMS) throw new Error('A segment\'s "conditions" is a list');
+  if (!Array.isArray(conditions) || conditions.length > MAX_ITEMS)
+    throw new Error('A segment\'s "conditions" is a list');
   return {
     match,
     conditions: conditions.map((item: unknown) => {
-      if (typeof item === "object" && item !== null && Array.isArray((item as Segment).conditions)) return parseSegment(item, depth + 1);
+      if (typeof item === "object" && item !== null && Array.isArray((item as Segment).conditions))
+        return parseSegment(item, depth + 1);
       return parseCondition(item);
     }),
   };
@@ -42,11 +44,13 @@ function parseCondition(input: unknown): Condition {
   const values = value === undefined ? [] : value;
   if (!Array.isArray(values) || values.length > 1000) throw new Error('A condition\'s "value" is a list');
   for (const v of values) {
-    if (v !== null && typeof v !== "number" && typeof v !== "string") throw new Error("Condition values are numbers, text or null");
+    if (v !== null && typeof v !== "number" && typeof v !== "string")
+      throw new Error("Condition values are numbers, text or null");
   }
   const condition: Condition = { field, op: op as ConditionOp, value: [...(values as (number | string | null)[])] };
   if (rank !== undefined) {
-    if (typeof rank !== "number" || !Number.isInteger(rank) || rank < 1 || rank > MAX_FACTOR_RANK) throw new Error(`A factor's "rank" is 1 to ${MAX_FACTOR_RANK}`);
+    if (typeof rank !== "number" || !Number.isInteger(rank) || rank < 1 || rank > MAX_FACTOR_RANK)
+      throw new Error(`A factor's "rank" is 1 to ${MAX_FACTOR_RANK}`);
     condition.rank = rank;
   }
   return condition;
@@ -65,7 +69,8 @@ function codeOf(names: (string[] | undefined)[], value: string, what: string): n
  * have is refused in words. */
 function knownColumn(columns: ColumnInfo[], field: string): ColumnInfo {
   const other = /^([A-Za-z0-9_-]+):(score|percentile|bucket)$/.exec(field);
-  if (other && !columns.some((k) => k.field === field)) throw new Error(`This definition uses the scores of the instance "${other[1]}", which this site does not have`);
+  if (other && !columns.some((k) => k.field === field))
+    throw new Error(`This definition uses the scores of the instance "${other[1]}", which this site does not have`);
   return columnOf(columns, field);
 }
 
@@ -78,7 +83,9 @@ function unlabelCondition(input: Record<string, unknown>, columns: ColumnInfo[])
   if (input["rank"] !== undefined) out["rank"] = input["rank"];
   if (column.kind === "factor") {
     const names = Array.isArray(input["features"]) ? (input["features"] as unknown[]) : values;
-    out["value"] = names.map((v) => (typeof v === "string" ? codeOf([column.names, column.categories], v, column.label) : v));
+    out["value"] = names.map((v) =>
+      typeof v === "string" ? codeOf([column.names, column.categories], v, column.label) : v,
+    );
   } else if (column.kind === "categorical" && !column.textValues) {
     out["value"] = values.map((v) => (typeof v === "string" ? codeOf([column.categories], v, column.label) : v));
   }
@@ -92,7 +99,9 @@ function unlabelGroup(input: unknown, columns: ColumnInfo[], depth: number): unk
   return {
     match,
     conditions: conditions.map((c: unknown) =>
-      typeof c === "object" && c !== null && Array.isArray((c as Segment).conditions) ? unlabelGroup(c, columns, depth + 1) : unlabelCondition(c as Record<string, unknown>, columns),
+      typeof c === "object" && c !== null && Array.isArray((c as Segment).conditions)
+        ? unlabelGroup(c, columns, depth + 1)
+        : unlabelCondition(c as Record<string, unknown>, columns),
     ),
   };
 }
@@ -103,7 +112,10 @@ function unlabelGroup(input: unknown, columns: ColumnInfo[], depth: number): unk
  * an older export). Throws with a message for people when it cannot be read or uses an unknown field.
  */
 export function importSegment(input: unknown, columns: ColumnInfo[]): { name: string | null; segment: Segment } {
-  const labelled = typeof input === "object" && input !== null && (input as Record<string, unknown>)["format"] === "customer-ai-segment";
+  const labelled =
+    typeof input === "object" &&
+    input !== null &&
+    (input as Record<string, unknown>)["format"] === "customer-ai-segment";
   const segment = parseSegment(labelled ? unlabelGroup(input, columns, 0) : input);
   const check = (s: Segment): void =>
     s.conditions.forEach((c) => {
@@ -200,7 +212,8 @@ const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
   let text = value instanceof Date ? value.toISOString() : String(value);
-  if (typeof value !== "number" && typeof value !== "bigint" && FORMULA.test(text) && !NUMBER.test(text)) text = `'${text}`;
+  if (typeof value !== "number" && typeof value !== "bigint" && FORMULA.test(text) && !NUMBER.test(text))
+    text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -78,7 +78,13 @@ const SAFE_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const LINKED_TABLE = "linked";
 
 /** Customer value columns of scores.parquet (instances whose goal carries an amount), and the value percentile. */
-export const VALUE_FIELDS = ["expected_value", "value_percentile", "expected_events", "p_alive", "expected_spend"] as const;
+export const VALUE_FIELDS = [
+  "expected_value",
+  "value_percentile",
+  "expected_events",
+  "p_alive",
+  "expected_spend",
+] as const;
 
 /**
  * The value percentile in SQL over scores.parquet, defined like the score's percentile: among the people with an
@@ -133,7 +139,10 @@ export const VALUE_GROUP = "Customer value";
  * goal day), then the score, percentile and bucket of every other instance of the site.
  */
 export function builderColumns(
-  summary: Pick<InstanceSummary, "features" | "explorer" | "window" | "rules" | "eventLabels" | "currency" | "value" | "name">,
+  summary: Pick<
+    InstanceSummary,
+    "features" | "explorer" | "window" | "rules" | "eventLabels" | "currency" | "value" | "name"
+  >,
   others: OtherInstance[] = [],
 ): ColumnInfo[] {
   const columns = segmentColumns(summary);
@@ -145,21 +154,80 @@ export function builderColumns(
     const highest = value.deciles[0]?.max;
     const group = VALUE_GROUP;
     columns.push(
-      { field: "expected_value", label: `Expected value, next ${value.horizonDays} days`, kind: "numeric", group, unit: "amount", currency, min: floor(lowest), max: ceil(highest) },
-      { field: "value_percentile", label: "Expected value percentile (1-100)", kind: "numeric", group, min: 1, max: 100 },
-      { field: "expected_events", label: `Expected days with ${article(noun)} ${noun}, next ${value.window} days`, kind: "numeric", group, unit: "count", min: 0 },
+      {
+        field: "expected_value",
+        label: `Expected value, next ${value.horizonDays} days`,
+        kind: "numeric",
+        group,
+        unit: "amount",
+        currency,
+        min: floor(lowest),
+        max: ceil(highest),
+      },
+      {
+        field: "value_percentile",
+        label: "Expected value percentile (1-100)",
+        kind: "numeric",
+        group,
+        min: 1,
+        max: 100,
+      },
+      {
+        field: "expected_events",
+        label: `Expected days with ${article(noun)} ${noun}, next ${value.window} days`,
+        kind: "numeric",
+        group,
+        unit: "count",
+        min: 0,
+      },
       { field: "p_alive", label: "Chance of still being a customer (0-1)", kind: "numeric", group, min: 0, max: 1 },
-      { field: "expected_spend", label: `Expected amount per ${noun}`, kind: "numeric", group, unit: "amount", currency, min: 0 },
+      {
+        field: "expected_spend",
+        label: `Expected amount per ${noun}`,
+        kind: "numeric",
+        group,
+        unit: "amount",
+        currency,
+        min: 0,
+      },
     );
   }
   for (const other of others) {
     if (other.name === summary.name || !/^[A-Za-z0-9_-]+$/.test(other.name)) continue;
-    const source = (column: "score" | "percentile" | "bucket") => ({ instance: other.name, label: other.label, column });
+    const source = (column: "score" | "percentile" | "bucket") => ({
+      instance: other.name,
+      label: other.label,
+      column,
+    });
     const group = `${other.label} (another instance)`;
     columns.push(
-      { field: `${other.name}:score`, label: `${other.label}: score (0-100)`, kind: "numeric", min: 0, max: 100, group, source: source("score") },
-      { field: `${other.name}:percentile`, label: `${other.label}: percentile (1-100)`, kind: "numeric", min: 1, max: 100, group, source: source("percentile") },
-      { field: `${other.name}:bucket`, label: `${other.label}: bucket`, kind: "categorical", categories: [...BUCKETS], textValues: true, group, source: source("bucket") },
+      {
+        field: `${other.name}:score`,
+        label: `${other.label}: score (0-100)`,
+        kind: "numeric",
+        min: 0,
+        max: 100,
+        group,
+        source: source("score"),
+      },
+      {
+        field: `${other.name}:percentile`,
+        label: `${other.label}: percentile (1-100)`,
+        kind: "numeric",
+        min: 1,
+        max: 100,
+        group,
+        source: source("percentile"),
+      },
+      {
+        field: `${other.name}:bucket`,
+        label: `${other.label}: bucket`,
+        kind: "categorical",
+        categories: [...BUCKETS],
+        textValues: true,
+        group,
+        source: source("bucket"),
+      },
     );
   }
   return columns;
@@ -173,17 +241,37 @@ const ceil = (x: number | undefined) => (x === undefined ? undefined : Math.ceil
 export function goalNoun(summary: Pick<InstanceSummary, "rules" | "eventLabels">): string {
   const rule = summary.rules?.goal ?? "";
   const found = Object.entries(summary.eventLabels ?? {})
-    .filter(([type]) => new RegExp(`(^|[^A-Za-z0-9_.])${type.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_])`).test(rule))
+    .filter(([type]) =>
+      new RegExp(`(^|[^A-Za-z0-9_.])${type.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_])`).test(rule),
+    )
     .sort((a, b) => b[0].length - a[0].length);
   return found[0]?.[1] ?? "goal event";
 }
 
 function explorerColumn(column: ExplorerColumn, feature: FeatureInfo | undefined): ColumnInfo {
-  const common = { field: column.column, label: feature?.label ?? column.column, feature: column.feature, name: feature?.name };
+  const common = {
+    field: column.column,
+    label: feature?.label ?? column.column,
+    feature: column.feature,
+    name: feature?.name,
+  };
   if (feature?.kind === "categorical") {
-    return { ...common, kind: "categorical", categories: feature.categories ?? [], group: feature.group, unit: feature.unit };
+    return {
+      ...common,
+      kind: "categorical",
+      categories: feature.categories ?? [],
+      group: feature.group,
+      unit: feature.unit,
+    };
   }
-  return { ...common, kind: "numeric", min: column.min, max: column.max, group: feature?.group, unit: feature?.unit ?? null };
+  return {
+    ...common,
+    kind: "numeric",
+    min: column.min,
+    max: column.max,
+    group: feature?.group,
+    unit: feature?.unit ?? null,
+  };
 }
 
 /** Looks a column up by field name. */
@@ -196,7 +284,8 @@ export function columnOf(columns: ColumnInfo[], field: string): ColumnInfo {
 /** The factor rank of a condition: 1 (the top factor) to 3; 3 when absent (definitions saved before ranks). */
 export function factorRank(condition: Condition): number {
   const rank = condition.rank ?? MAX_FACTOR_RANK;
-  if (!Number.isInteger(rank) || rank < 1 || rank > MAX_FACTOR_RANK) throw new Error(`factor: rank ${String(rank)} is not 1 to ${MAX_FACTOR_RANK}`);
+  if (!Number.isInteger(rank) || rank < 1 || rank > MAX_FACTOR_RANK)
+    throw new Error(`factor: rank ${String(rank)} is not 1 to ${MAX_FACTOR_RANK}`);
   return rank;
 }
 
@@ -221,7 +310,8 @@ function quote(identifier: string): string {
 
 function finite(value: unknown, field: string): number {
   const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-  if (typeof number !== "number" || !Number.isFinite(number)) throw new Error(`${field}: expected a number, got ${String(value)}`);
+  if (typeof number !== "number" || !Number.isFinite(number))
+    throw new Error(`${field}: expected a number, got ${String(value)}`);
   return number;
 }
 
@@ -265,14 +355,23 @@ function compileFactor(condition: Condition, column: ColumnInfo, target: Target)
   const rank = factorRank(condition);
   const codes = (condition.value ?? []).map((v) => finite(v, "factor"));
   if (codes.length === 0) return "TRUE";
-  const parts = Array.from({ length: rank }, (_, i) => inList(target.top(i + 1, column), codes.map((c) => target.factor(column, c)), target));
+  const parts = Array.from({ length: rank }, (_, i) =>
+    inList(
+      target.top(i + 1, column),
+      codes.map((c) => target.factor(column, c)),
+      target,
+    ),
+  );
   return parts.length === 1 ? parts[0]! : `(${parts.join(" OR ")})`;
 }
 
 function compileBetween(values: Condition["value"], column: ColumnInfo, sql: string, target: Target): string {
   if (column.kind !== "numeric") throw new Error(`${column.field}: "between" needs a numeric field`);
   if (values.length !== 2) throw new Error(`${column.field}: "between" needs two values`);
-  const [low, high] = values.map((v) => (v === null ? null : finite(v, column.field))) as [number | null, number | null];
+  const [low, high] = values.map((v) => (v === null ? null : finite(v, column.field))) as [
+    number | null,
+    number | null,
+  ];
   if (low === null && high === null) return "TRUE";
   if (low === null) return `${sql} <= ${target.value(high)}`;
   if (high === null) return `${sql} >= ${target.value(low)}`;
@@ -295,7 +394,8 @@ function compileIn(values: Condition["value"], column: ColumnInfo, sql: string, 
 function compileCondition(condition: Condition, columns: ColumnInfo[], target: Target): string {
   const column = columnOf(columns, condition.field);
   if (column.source) {
-    if (condition.op === "missing") throw new Error(`${column.field}: "missing" does not apply to another instance's scores`);
+    if (condition.op === "missing")
+      throw new Error(`${column.field}: "missing" does not apply to another instance's scores`);
     const sql = compileOne(condition, column, target);
     // A condition that chooses nothing matches everyone, also those the other instance did not score.
     return sql === "TRUE" ? sql : target.linked(column, sql);
@@ -326,7 +426,9 @@ function compileOne(condition: Condition, column: ColumnInfo, target: Target): s
 }
 
 function compileWith(segment: Segment, columns: ColumnInfo[], target: Target): string {
-  const parts = segment.conditions.map((item) => (isGroup(item) ? compileWith(item, columns, target) : compileCondition(item, columns, target)));
+  const parts = segment.conditions.map((item) =>
+    isGroup(item) ? compileWith(item, columns, target) : compileCondition(item, columns, target),
+  );
   if (parts.length === 0) return "TRUE";
   if (parts.length === 1) return parts[0]!;
   const joiner = segment.match === "any" ? " OR " : " AND ";
@@ -353,7 +455,11 @@ export function sqlLiteral(value: SqlParam): string {
  * Compiles a segment with literal values over columns named by `name` (the readable SQL export): categories by
  * their names and factors by their labels, as the export's labelled columns hold them.
  */
-export function compileReadable(segment: Segment, columns: ColumnInfo[], name: { column(c: ColumnInfo): string; top(rank: number): string }): string {
+export function compileReadable(
+  segment: Segment,
+  columns: ColumnInfo[],
+  name: { column(c: ColumnInfo): string; top(rank: number): string },
+): string {
   const label = (labels: string[] | undefined, code: number) => labels?.[code] ?? String(code);
   return compileWith(segment, columns, {
     column: (column) => name.column(column),
@@ -380,9 +486,13 @@ export function segmentStatsSql(segment: Segment, columns: ColumnInfo[], table =
       COALESCE(SUM(p), 0)::DOUBLE AS expected,
       COALESCE(SUM(p * (1 - p)), 0)::DOUBLE AS variance,
       COALESCE(SUM(p * (1 - p) * (1 - 2 * p)), 0)::DOUBLE AS third,
-      MIN(percentile)::INTEGER AS lowest,${value ? `
+      MIN(percentile)::INTEGER AS lowest,${
+        value
+          ? `
       COALESCE(SUM(v), 0)::DOUBLE AS value_total,
-      COUNT(v)::INTEGER AS value_people,` : ""}
+      COUNT(v)::INTEGER AS value_people,`
+          : ""
+      }
       (SELECT COUNT(*) FROM ${quote(table)})::INTEGER AS total
     FROM (SELECT probability::DOUBLE AS p, percentile${value ? ", expected_value::DOUBLE AS v" : ""} FROM ${quote(table)} WHERE ${where})`,
     params,
@@ -445,15 +555,19 @@ export function overlapSql(a: Segment, b: Segment, columns: ColumnInfo[], table 
 /** Ready-made segments of customer value (instances that have it): the top 10% by expected value. */
 export function valueSuggestions(columns: ColumnInfo[]): { name: string; description: string; segment: Segment }[] {
   if (!columns.some((c) => c.field === "value_percentile")) return [];
-  return [{
-    name: "Most valuable",
-    description: "The top 10% by expected value",
-    segment: { match: "all", conditions: [{ field: "value_percentile", op: "between", value: [91, 100] }] },
-  }];
+  return [
+    {
+      name: "Most valuable",
+      description: "The top 10% by expected value",
+      segment: { match: "all", conditions: [{ field: "value_percentile", op: "between", value: [91, 100] }] },
+    },
+  ];
 }
 
 /** Ready-made segments from the instance summary, in the builder's own form. */
-export function suggestedSegments(summary: Pick<InstanceSummary, "suggestedSegments">): { name: string; description: string; segment: Segment }[] {
+export function suggestedSegments(
+  summary: Pick<InstanceSummary, "suggestedSegments">,
+): { name: string; description: string; segment: Segment }[] {
   return (summary.suggestedSegments ?? []).map((s) => ({
     name: s.name,
     description: s.description,

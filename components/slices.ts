@@ -43,7 +43,12 @@ function flagKinds(group: SliceGroup): { ranking: boolean; calibration: boolean 
 }
 
 /** One flagged group in plain words, with its size and intervals. */
-export function flaggedGroupWords(attribute: string, group: SliceGroup, withinAuc: number, type: InstanceSummary["type"]): string[] {
+export function flaggedGroupWords(
+  attribute: string,
+  group: SliceGroup,
+  withinAuc: number,
+  type: InstanceSummary["type"],
+): string[] {
   const who = groupPhrase(attribute, group.category);
   const size = `${formatCount(group.people)} people, of whom ${formatCount(group.positives)} ${outcomeVerb(type)}`;
   const kinds = flagKinds(group);
@@ -69,7 +74,12 @@ export function flaggedGroupWords(attribute: string, group: SliceGroup, withinAu
  * The summary above the tables: the flagged groups in sentences, or that none stands out; and, when every measured
  * group of an attribute ranks worse than everyone together, why that is expected.
  */
-export function slicesSummary(slices: readonly Slice[], features: readonly FeatureInfo[], overallAuc: number, type: InstanceSummary["type"]): { flagged: string[]; notes: string[] } {
+export function slicesSummary(
+  slices: readonly Slice[],
+  features: readonly FeatureInfo[],
+  overallAuc: number,
+  type: InstanceSummary["type"],
+): { flagged: string[]; notes: string[] } {
   const flagged: string[] = [];
   const notes: string[] = [];
   for (const slice of slices) {
@@ -105,13 +115,21 @@ export function shortFlag(flag: string): string {
 function groupRow(group: SliceGroup): (string | HTMLElement)[] {
   const [rateLo, rateHi] = wilson(group.positives, group.people);
   const [aucLo, aucHi] = aucInterval(group.auc, group.positives, group.people - group.positives);
-  const flag = group.flags.length ? h("strong", { class: "slice-flag", "data-testid": "slice-flag", title: group.flags.join("; ") }, group.flags.map(shortFlag).join(", ")) : "–";
+  const flag = group.flags.length
+    ? h(
+        "strong",
+        { class: "slice-flag", "data-testid": "slice-flag", title: group.flags.join("; ") },
+        group.flags.map(shortFlag).join(", "),
+      )
+    : "–";
   return [
     group.category,
     formatCount(group.people),
     withRange(formatPercent(group.actual), `${formatPercent(rateLo)} to ${formatPercent(rateHi)}`),
     formatPercent(group.predicted),
-    Number.isFinite(group.auc) ? withRange(formatFixed(group.auc), `${formatFixed(aucLo)} to ${formatFixed(aucHi)}`) : "– (one outcome only)",
+    Number.isFinite(group.auc)
+      ? withRange(formatFixed(group.auc), `${formatFixed(aucLo)} to ${formatFixed(aucHi)}`)
+      : "– (one outcome only)",
     flag,
   ];
 }
@@ -147,7 +165,11 @@ export function sliceTable(slice: Slice, features: readonly FeatureInfo[], chart
         { "data-testid": "slice-table" },
       ),
     ),
-    h("p", { class: "muted", "data-testid": "slice-smallest" }, `Below each rate and AUC: its 95% interval. The smallest group measured has ${formatCount(slice.smallestGroup)} people.${merged}`),
+    h(
+      "p",
+      { class: "muted", "data-testid": "slice-smallest" },
+      `Below each rate and AUC: its 95% interval. The smallest group measured has ${formatCount(slice.smallestGroup)} people.${merged}`,
+    ),
   );
 }
 
@@ -155,7 +177,12 @@ export function sliceTable(slice: Slice, features: readonly FeatureInfo[], chart
  * One attribute's AUC per group as dots with their 95% intervals, beside everyone's AUC (a dashed line), so that a
  * group far below it shows, and a small group's wide interval with it.
  */
-export function sliceChart(slice: Slice, features: readonly FeatureInfo[], overallAuc: number, { width: available }: ChartOptions): HTMLElement | SVGSVGElement {
+export function sliceChart(
+  slice: Slice,
+  features: readonly FeatureInfo[],
+  overallAuc: number,
+  { width: available }: ChartOptions,
+): HTMLElement | SVGSVGElement {
   const width = chartWidth(available);
   const attribute = attributeLabel(features, slice.feature);
   const rows = slice.groups
@@ -164,18 +191,31 @@ export function sliceChart(slice: Slice, features: readonly FeatureInfo[], overa
       const [lo, hi] = aucInterval(g.auc, g.positives, g.people - g.positives);
       return { category: g.category, auc: g.auc, lo, hi, people: g.people, flagged: g.flags.length > 0 };
     });
-  const { marginLeft, lineWidth, rowHeight } = labelMargin(rows.map((r) => r.category), width);
+  const { marginLeft, lineWidth, rowHeight } = labelMargin(
+    rows.map((r) => r.category),
+    width,
+  );
   const low = Math.min(overallAuc, ...rows.map((r) => r.lo));
   const high = Math.max(overallAuc, ...rows.map((r) => r.hi));
   return Plot.plot({
     subtitle: `How well the model ranks each group's people: AUC with its 95% interval; dashed: everyone (${formatFixed(overallAuc)})`,
     ariaLabel: `AUC per ${attribute.toLowerCase()}`,
-    ariaDescription: rows.map((r) => `${r.category}: AUC ${formatFixed(r.auc)} (${formatFixed(r.lo)} to ${formatFixed(r.hi)}), ${formatCount(r.people)} people`).join("; "),
+    ariaDescription: rows
+      .map(
+        (r) =>
+          `${r.category}: AUC ${formatFixed(r.auc)} (${formatFixed(r.lo)} to ${formatFixed(r.hi)}), ${formatCount(r.people)} people`,
+      )
+      .join("; "),
     width,
     height: Math.max(90, rows.length * rowHeight(22) + 50),
     marginLeft,
     marginRight: 16,
-    x: { domain: [Math.max(0, Math.floor(low * 20) / 20), Math.min(1, Math.ceil(high * 20) / 20)], label: "AUC", grid: true, ticks: Math.max(2, Math.floor((width - marginLeft) / 60)) },
+    x: {
+      domain: [Math.max(0, Math.floor(low * 20) / 20), Math.min(1, Math.ceil(high * 20) / 20)],
+      label: "AUC",
+      grid: true,
+      ticks: Math.max(2, Math.floor((width - marginLeft) / 60)),
+    },
     y: { domain: rows.map((r) => r.category), label: null, tickFormat: (c: string) => c },
     marks: [
       Plot.axisY({ lineWidth, label: null }),
@@ -186,7 +226,8 @@ export function sliceChart(slice: Slice, features: readonly FeatureInfo[], overa
         x: "auc",
         r: 4,
         fill: (r: (typeof rows)[number]) => (r.flagged ? "var(--direction-lowers)" : ACCENT),
-        title: (r: (typeof rows)[number]) => `${r.category}: AUC ${formatFixed(r.auc)} (95% interval ${formatFixed(r.lo)} to ${formatFixed(r.hi)}), ${formatCount(r.people)} people${r.flagged ? "; flagged" : ""}`,
+        title: (r: (typeof rows)[number]) =>
+          `${r.category}: AUC ${formatFixed(r.auc)} (95% interval ${formatFixed(r.lo)} to ${formatFixed(r.hi)}), ${formatCount(r.people)} people${r.flagged ? "; flagged" : ""}`,
         tip: true,
       }),
     ],
@@ -194,22 +235,48 @@ export function sliceChart(slice: Slice, features: readonly FeatureInfo[], overa
 }
 
 /** The whole section's text part: flagged groups, notes, or a note that the run has no slices. */
-export function slicesIntro(evaluation: Pick<Evaluation, "slices" | "auc">, summary: Pick<InstanceSummary, "features" | "type">): HTMLElement {
+export function slicesIntro(
+  evaluation: Pick<Evaluation, "slices" | "auc">,
+  summary: Pick<InstanceSummary, "features" | "type">,
+): HTMLElement {
   const slices = evaluation.slices ?? [];
   if (slices.length === 0) {
-    return h("p", { "data-testid": "slices-none" }, "This run measured no groups: the instance has no categorical profile attribute (such as a country or a loyalty tier) to split people by.");
+    return h(
+      "p",
+      { "data-testid": "slices-none" },
+      "This run measured no groups: the instance has no categorical profile attribute (such as a country or a loyalty tier) to split people by.",
+    );
   }
   const { flagged, notes } = slicesSummary(slices, summary.features, evaluation.auc, summary.type);
   return h(
     "div",
     { "data-testid": "slices-summary" },
     flagged.length
-      ? h("div", { class: "warning", label: "Groups that stand out", "data-testid": "slices-flagged" },
-          h("p", {}, h("strong", {}, `${formatCount(flagged.length)} ${flagged.length === 1 ? "finding stands" : "findings stand"} out:`)),
-          h("ul", {}, flagged.map((f) => h("li", { "data-testid": "slice-finding" }, f))),
-          notes.map((n) => h("p", { "data-testid": "slices-note" }, n)))
+      ? h(
+          "div",
+          { class: "warning", label: "Groups that stand out", "data-testid": "slices-flagged" },
+          h(
+            "p",
+            {},
+            h(
+              "strong",
+              {},
+              `${formatCount(flagged.length)} ${flagged.length === 1 ? "finding stands" : "findings stand"} out:`,
+            ),
+          ),
+          h(
+            "ul",
+            {},
+            flagged.map((f) => h("li", { "data-testid": "slice-finding" }, f)),
+          ),
+          notes.map((n) => h("p", { "data-testid": "slices-note" }, n)),
+        )
       : [
-          h("p", { "data-testid": "slices-flagged" }, `No group stands out: for every group the model ranks people about as well as within the other groups of its attribute (within ${formatFixed(0.05, 2)} AUC, or within chance), and its predicted rate is within a quarter of the actual one.`),
+          h(
+            "p",
+            { "data-testid": "slices-flagged" },
+            `No group stands out: for every group the model ranks people about as well as within the other groups of its attribute (within ${formatFixed(0.05, 2)} AUC, or within chance), and its predicted rate is within a quarter of the actual one.`,
+          ),
           notes.map((n) => h("p", { "data-testid": "slices-note" }, n)),
         ],
   );

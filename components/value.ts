@@ -93,13 +93,34 @@ export function concentrationWords(value: InstanceValue): string {
 export function valueFacts(value: InstanceValue, currency: string | null | undefined, goalText: string): HTMLElement {
   const verb = goalVerb(goalText);
   const card = (title: string, figure: Child, note: Child, testid: string) =>
-    h("div", { class: "card" }, h("h3", {}, title), h("span", { class: "big", "data-testid": testid }, figure), h("p", { class: "muted" }, note));
+    h(
+      "div",
+      { class: "card" },
+      h("h3", {}, title),
+      h("span", { class: "big", "data-testid": testid }, figure),
+      h("p", { class: "muted" }, note),
+    );
   return h(
     "div",
     { class: "grid grid-cols-4" },
-    card(`Expected value, next ${formatQuantity(value.horizonDays, "day")}`, formatMoney(value.total, currency), "All customers together", "value-total"),
-    card("Customers with a value", formatCount(value.people), `Of ${formatCount(value.people + value.withoutValue)} scored people`, "value-people"),
-    card("Mean per customer", formatMoney(value.people ? value.total / value.people : NaN, currency), "Over the same period", "value-mean"),
+    card(
+      `Expected value, next ${formatQuantity(value.horizonDays, "day")}`,
+      formatMoney(value.total, currency),
+      "All customers together",
+      "value-total",
+    ),
+    card(
+      "Customers with a value",
+      formatCount(value.people),
+      `Of ${formatCount(value.people + value.withoutValue)} scored people`,
+      "value-people",
+    ),
+    card(
+      "Mean per customer",
+      formatMoney(value.people ? value.total / value.people : NaN, currency),
+      "Over the same period",
+      "value-mean",
+    ),
     card(
       `Days they are expected to ${verb}, next ${formatQuantity(value.window, "day")}`,
       formatNumber(value.expectedEvents, 0),
@@ -113,7 +134,10 @@ export function valueFacts(value: InstanceValue, currency: string | null | undef
  * The value per tenth of customers ranked by it (1 = the most valuable 10%): the total of each tenth, labelled with
  * its share of all the value; the tip gives its people, range and mean.
  */
-export function valueDecileChart(value: InstanceValue, { width: available, height = 240, currency }: ChartOptions & { currency?: string | null }): HTMLElement | SVGSVGElement {
+export function valueDecileChart(
+  value: InstanceValue,
+  { width: available, height = 240, currency }: ChartOptions & { currency?: string | null },
+): HTMLElement | SVGSVGElement {
   const width = chartWidth(available);
   const rows = [...value.deciles].sort((a, b) => a.decile - b.decile);
   const describe = (d: InstanceValue["deciles"][number]) =>
@@ -127,24 +151,43 @@ export function valueDecileChart(value: InstanceValue, { width: available, heigh
     height,
     marginLeft: 52,
     x: {
-      label: fittingLabel("Tenth of customers by expected value (1 = most valuable 10%)", width - 60) ?? fittingLabel("Tenth (1 = most valuable)", width - 60),
+      label:
+        fittingLabel("Tenth of customers by expected value (1 = most valuable 10%)", width - 60) ??
+        fittingLabel("Tenth (1 = most valuable)", width - 60),
       type: "band",
       domain: rows.map((d) => d.decile),
     },
-    y: { grid: true, label: `Expected value${currency ? ` (${currency})` : ""}`, tickFormat: (v: number) => formatCompactMoney(v, currency), insetTop: 14 },
+    y: {
+      grid: true,
+      label: `Expected value${currency ? ` (${currency})` : ""}`,
+      tickFormat: (v: number) => formatCompactMoney(v, currency),
+      insetTop: 14,
+    },
     marks: [
       Plot.barY(rows, { x: "decile", y: "total", fill: "var(--color-accent)", title: describe, tip: true }),
-      Plot.text(rows, { x: "decile", y: "total", text: (d: InstanceValue["deciles"][number]) => formatPercent(d.share, 0), dy: -8, fill: "currentColor" }),
+      Plot.text(rows, {
+        x: "decile",
+        y: "total",
+        text: (d: InstanceValue["deciles"][number]) => formatPercent(d.share, 0),
+        dy: -8,
+        fill: "currentColor",
+      }),
       Plot.ruleY([0]),
     ],
   });
 }
 
 /** Total expected value per bucket, labelled with the total and the mean per customer. */
-export function valueBucketChart(value: InstanceValue, { width: available, height = 160, currency }: ChartOptions & { currency?: string | null }): HTMLElement | SVGSVGElement {
+export function valueBucketChart(
+  value: InstanceValue,
+  { width: available, height = 160, currency }: ChartOptions & { currency?: string | null },
+): HTMLElement | SVGSVGElement {
   const width = chartWidth(available);
-  const rows = BUCKETS.map((bucket) => value.perBucket.find((b) => b.bucket === bucket) ?? { bucket, people: 0, total: 0, mean: NaN });
-  const label = (d: (typeof rows)[number]) => `${formatMoney(d.total, currency)} (${formatMoney(d.mean, currency)} each)`;
+  const rows = BUCKETS.map(
+    (bucket) => value.perBucket.find((b) => b.bucket === bucket) ?? { bucket, people: 0, total: 0, mean: NaN },
+  );
+  const label = (d: (typeof rows)[number]) =>
+    `${formatMoney(d.total, currency)} (${formatMoney(d.mean, currency)} each)`;
   const room = Math.min(260, width / 2.2);
   return Plot.plot({
     title: "Expected value per bucket",
@@ -155,12 +198,32 @@ export function valueBucketChart(value: InstanceValue, { width: available, heigh
     height,
     marginLeft: 70,
     marginRight: 12,
-    x: { grid: true, label: `Expected value${currency ? ` (${currency})` : ""}`, tickFormat: (v: number) => formatCompactMoney(v, currency), insetRight: room, ticks: Math.max(2, Math.floor((width - 70 - room) / 70)) },
+    x: {
+      grid: true,
+      label: `Expected value${currency ? ` (${currency})` : ""}`,
+      tickFormat: (v: number) => formatCompactMoney(v, currency),
+      insetRight: room,
+      ticks: Math.max(2, Math.floor((width - 70 - room) / 70)),
+    },
     y: { domain: [...BUCKETS], label: null },
     color: bucketColorScale(false),
     marks: [
-      Plot.barX(rows, { y: "bucket", x: "total", fill: "bucket", title: (d: (typeof rows)[number]) => `${d.bucket}: ${formatCount(d.people)} customers, ${label(d)}`, tip: true }),
-      Plot.text(rows, { y: "bucket", x: "total", text: label, textAnchor: "start", dx: 6, fill: "currentColor", lineWidth: (room + 6) / 11 }),
+      Plot.barX(rows, {
+        y: "bucket",
+        x: "total",
+        fill: "bucket",
+        title: (d: (typeof rows)[number]) => `${d.bucket}: ${formatCount(d.people)} customers, ${label(d)}`,
+        tip: true,
+      }),
+      Plot.text(rows, {
+        y: "bucket",
+        x: "total",
+        text: label,
+        textAnchor: "start",
+        dx: 6,
+        fill: "currentColor",
+        lineWidth: (room + 6) / 11,
+      }),
       Plot.ruleX([0]),
     ],
   });
@@ -168,10 +231,24 @@ export function valueBucketChart(value: InstanceValue, { width: available, heigh
 
 /** Per bucket as a table: customers with a value, total, mean and share of all the value. */
 export function valueBucketTable(value: InstanceValue, currency?: string | null): HTMLTableElement {
-  const rows = BUCKETS.map((bucket) => value.perBucket.find((b) => b.bucket === bucket) ?? { bucket, people: 0, total: 0, mean: NaN });
+  const rows = BUCKETS.map(
+    (bucket) => value.perBucket.find((b) => b.bucket === bucket) ?? { bucket, people: 0, total: 0, mean: NaN },
+  );
   return table(
-    [{ label: "Bucket" }, { label: "Customers", numeric: true }, { label: "Total", numeric: true }, { label: "Mean each", numeric: true }, { label: "Share", numeric: true }],
-    rows.map((d) => [d.bucket, formatCount(d.people), formatMoney(d.total, currency), formatMoney(d.mean, currency), formatPercent(value.total ? d.total / value.total : NaN)]),
+    [
+      { label: "Bucket" },
+      { label: "Customers", numeric: true },
+      { label: "Total", numeric: true },
+      { label: "Mean each", numeric: true },
+      { label: "Share", numeric: true },
+    ],
+    rows.map((d) => [
+      d.bucket,
+      formatCount(d.people),
+      formatMoney(d.total, currency),
+      formatMoney(d.mean, currency),
+      formatPercent(value.total ? d.total / value.total : NaN),
+    ]),
     { "data-testid": "value-bucket-table" },
   );
 }
@@ -219,7 +296,11 @@ export function valueValidation(report: ValueReport | null | undefined, currency
     "div",
     { "data-testid": "value-validation" },
     h("h3", {}, "Tested on the past"),
-    h("p", {}, "To see whether the value can be trusted, the same models were fitted at an earlier date, on the history before it only, and what they expected each customer to spend was set against what the customer then spent."),
+    h(
+      "p",
+      {},
+      "To see whether the value can be trusted, the same models were fitted at an earlier date, on the history before it only, and what they expected each customer to spend was set against what the customer then spent.",
+    ),
     periods.map((v) => [
       h("p", { "data-testid": "value-validation-words", "data-period": v.periodDays }, validationWords(v, currency)),
       scrollBox(
@@ -258,9 +339,12 @@ export function valueSection(
 ): HTMLElement | null {
   const why = unavailableValue(summary.value);
   if (why) {
-    return h("section", { class: "customer-value", "data-testid": "customer-value" },
+    return h(
+      "section",
+      { class: "customer-value", "data-testid": "customer-value" },
       h("h2", {}, "Customer value"),
-      h("p", { class: "muted", "data-testid": "value-unavailable" }, `No customer value for this instance: ${why}`));
+      h("p", { class: "muted", "data-testid": "value-unavailable" }, `No customer value for this instance: ${why}`),
+    );
   }
   if (!hasValue(summary.value)) return null;
   const value = summary.value;
@@ -271,9 +355,17 @@ export function valueSection(
     h("p", { "data-testid": "value-meaning" }, valueMeaning(value, summary.goalText)),
     valueFacts(value, summary.currency, summary.goalText),
     h("p", { "data-testid": "value-concentration" }, concentrationWords(value)),
-    h("div", { class: "grid grid-cols-2" },
+    h(
+      "div",
+      { class: "grid grid-cols-2" },
       h("div", { class: "card", "data-testid": "value-deciles" }, charts.deciles),
-      h("div", { class: "card", "data-testid": "value-buckets" }, charts.buckets, valueBucketTable(value, summary.currency))),
+      h(
+        "div",
+        { class: "card", "data-testid": "value-buckets" },
+        charts.buckets,
+        valueBucketTable(value, summary.currency),
+      ),
+    ),
     valueValidation(report, summary.currency),
     valueModelFacts(report),
   );
@@ -289,9 +381,18 @@ export function valueModelFacts(report: ValueReport | null | undefined): HTMLEle
     { "data-testid": "value-model" },
     h("summary", {}, "The value model, for data scientists"),
     facts([
-      ["Purchase frequency", `BG/NBD fitted on ${formatCount(report.bgnbd.people)} customers: r ${formatNumber(b.r, 3)}, alpha ${formatNumber(b.alpha, 3)}, a ${formatNumber(b.a, 3)}, b ${formatNumber(b.b, 3)} (weeks)${report.bgnbd.converged ? "" : "; the fit did not converge"}`],
-      ["Amount per day", `Gamma-Gamma fitted on ${formatCount(report.gammaGamma.people)} customers with a repeat: p ${formatNumber(g.p, 3)}, q ${formatNumber(g.q, 3)}, gamma ${formatNumber(g.gamma, 3)}; population mean ${formatNumber(report.meanSpend, 2)}${report.gammaGamma.converged ? "" : "; the fit did not converge"}`],
-      ["Spend and frequency", `Correlation ${formatNumber(report.spendFrequencyCorrelation, 3)} between repeat days and their mean amount (the spend model assumes none)`],
+      [
+        "Purchase frequency",
+        `BG/NBD fitted on ${formatCount(report.bgnbd.people)} customers: r ${formatNumber(b.r, 3)}, alpha ${formatNumber(b.alpha, 3)}, a ${formatNumber(b.a, 3)}, b ${formatNumber(b.b, 3)} (weeks)${report.bgnbd.converged ? "" : "; the fit did not converge"}`,
+      ],
+      [
+        "Amount per day",
+        `Gamma-Gamma fitted on ${formatCount(report.gammaGamma.people)} customers with a repeat: p ${formatNumber(g.p, 3)}, q ${formatNumber(g.q, 3)}, gamma ${formatNumber(g.gamma, 3)}; population mean ${formatNumber(report.meanSpend, 2)}${report.gammaGamma.converged ? "" : "; the fit did not converge"}`,
+      ],
+      [
+        "Spend and frequency",
+        `Correlation ${formatNumber(report.spendFrequencyCorrelation, 3)} between repeat days and their mean amount (the spend model assumes none)`,
+      ],
     ]),
   );
 }

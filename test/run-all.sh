@@ -25,6 +25,8 @@ fi
 
 echo "== typecheck"
 npx tsc --noEmit
+echo "== format (Prettier, width 120: npm run format fixes it)"
+npx prettier --check . >/dev/null || { npx prettier --list-different .; echo "error: the files above are not formatted: run npm run format" >&2; exit 1; }
 echo "== unit and integration tests"
 npx vitest run
 # The build must need nothing but npm ci: where this machine can cut the network (unshare -n, as root), it does.

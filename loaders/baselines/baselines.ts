@@ -33,7 +33,11 @@ export function recencyBaseline(train: RfmColumns, trainLabel: ArrayLike<number>
  * cutoff (the `history.goal.btyd_expected` feature; people who never reached the goal rank lowest), made a
  * probability by an isotonic fit on `train`.
  */
-export function bgnbdBaseline(trainExpected: ArrayLike<number>, trainLabel: ArrayLike<number>, testExpected: ArrayLike<number>): Float64Array {
+export function bgnbdBaseline(
+  trainExpected: ArrayLike<number>,
+  trainLabel: ArrayLike<number>,
+  testExpected: ArrayLike<number>,
+): Float64Array {
   const score = (values: ArrayLike<number>) => Float64Array.from(values, (v) => (Number.isNaN(v) ? -1 : v));
   return monotoneBaseline(score(trainExpected), trainLabel, score(testExpected));
 }
@@ -42,8 +46,14 @@ export function bgnbdBaseline(trainExpected: ArrayLike<number>, trainLabel: Arra
  * usually means more likely to convert, but less likely to churn). */
 function monotoneBaseline(train: Float64Array, trainLabel: ArrayLike<number>, test: Float64Array): Float64Array {
   const sign = auc({ probability: train.map((d) => -d), label: trainLabel }) >= 0.5 ? -1 : 1;
-  const calibrator = fitIsotonic(train.map((d) => sign * d), trainLabel);
-  return calibrate(calibrator, test.map((d) => sign * d));
+  const calibrator = fitIsotonic(
+    train.map((d) => sign * d),
+    trainLabel,
+  );
+  return calibrate(
+    calibrator,
+    test.map((d) => sign * d),
+  );
 }
 
 /** log(1 + x) of a column, with missing values as 0 (none) or NEVER days (recency). */

@@ -18,7 +18,11 @@ export function fitPlatt(margin: ArrayLike<number>, label: ArrayLike<number>): C
   let intercept = 0;
   for (let iter = 0; iter < 50; iter++) {
     // Gradient and Hessian of the negative log-likelihood (with a tiny ridge for stability).
-    let g0 = 0, g1 = 0, h00 = 1e-9, h01 = 0, h11 = 1e-9;
+    let g0 = 0,
+      g1 = 0,
+      h00 = 1e-9,
+      h01 = 0,
+      h11 = 1e-9;
     for (let i = 0; i < label.length; i++) {
       const m = margin[i]!;
       const p = sigmoid(slope * m + intercept);
@@ -96,9 +100,18 @@ export function chooseCalibrator(margin: ArrayLike<number>, label: ArrayLike<num
   for (let i = 0; i < label.length; i++) halves[i % 2]!.push(i);
   const score = (fit: typeof fitPlatt) => {
     let total = 0;
-    for (const [train, test] of [[halves[0], halves[1]], [halves[1], halves[0]]] as const) {
-      const cal = fit(train.map((i) => margin[i]!), train.map((i) => label[i]!));
-      const p = calibrate(cal, test.map((i) => margin[i]!));
+    for (const [train, test] of [
+      [halves[0], halves[1]],
+      [halves[1], halves[0]],
+    ] as const) {
+      const cal = fit(
+        train.map((i) => margin[i]!),
+        train.map((i) => label[i]!),
+      );
+      const p = calibrate(
+        cal,
+        test.map((i) => margin[i]!),
+      );
       total += logLoss({ probability: p, label: test.map((i) => label[i]!) }) * test.length;
     }
     return total / label.length;

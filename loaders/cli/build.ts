@@ -19,7 +19,14 @@ import { parseArgs } from "node:util";
 import { isFrameworkSite, writeFolderAtomically } from "../pipeline/output-folder.js";
 import { makePagesAccessible } from "../site/accessible-pages.js";
 import { SAMPLE_ABOVE_ENV, sampleSettings } from "../site/sample.js";
-import { PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, SHORT_PASSPHRASE, lockSite, readPassphrase, reusableSalt } from "../site/encrypt.js";
+import {
+  PASSPHRASE_ENV,
+  PASSPHRASE_FILE_ENV,
+  SHORT_PASSPHRASE,
+  lockSite,
+  readPassphrase,
+  reusableSalt,
+} from "../site/encrypt.js";
 import { runCli } from "./run.js";
 
 /** Where the site goes unless `--out DIR` says otherwise. */
@@ -54,13 +61,19 @@ const FRAMEWORK_NPM_VERSIONS = [
 /** Runs `observable build` with its output set to `folder`; rejects when it fails. */
 function frameworkBuild(folder: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, OBSERVABLE_TELEMETRY_DISABLE: "true", CUSTOMER_AI_SITE_OUT: folder };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      OBSERVABLE_TELEMETRY_DISABLE: "true",
+      CUSTOMER_AI_SITE_OUT: folder,
+    };
     // The data loaders have no use for the passphrase.
     delete env[PASSPHRASE_ENV];
     delete env[PASSPHRASE_FILE_ENV];
     const child = spawn("npx", ["observable", "build"], { stdio: "inherit", env });
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new BuildFailed(`the site build failed (exit ${code})`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new BuildFailed(`the site build failed (exit ${code})`)),
+    );
   });
 }
 
@@ -80,14 +93,18 @@ interface Lock {
 async function buildSite(folder: string, lock: Lock | null): Promise<void> {
   await frameworkBuild(folder);
   const pages = await makePagesAccessible(folder);
-  console.error(`accessible pages: ${pages} pages given a language, a zoomable viewport, a skip link and named navigation`);
+  console.error(
+    `accessible pages: ${pages} pages given a language, a zoomable viewport, a skip link and named navigation`,
+  );
   copyFileSync(FAVICON, join(folder, "favicon.ico"));
   if (lock) {
     const summary = await lockSite(folder, lock.passphrase, { salt: lock.salt ?? undefined });
     const bytes = summary.encrypted.reduce((total, file) => total + file.bytes, 0);
     console.error(
       `locked site: ${summary.encrypted.length} data files encrypted (${(bytes / 1024 / 1024).toFixed(1)} MB), ${summary.pages} pages ask for the passphrase; ` +
-        (summary.saltReused ? "the previous build's salt is kept (readers' stored keys stay valid)" : "a new salt (readers enter the passphrase again)"),
+        (summary.saltReused
+          ? "the previous build's salt is kept (readers' stored keys stay valid)"
+          : "a new salt (readers enter the passphrase again)"),
     );
   }
 }
@@ -98,20 +115,31 @@ class BuildFailed extends Error {
 }
 
 await runCli(async () => {
-  const { values } = parseArgs({ options: { out: { type: "string", default: SITE }, "passphrase-file": { type: "string" }, "sample-above": { type: "string" } } });
+  const { values } = parseArgs({
+    options: {
+      out: { type: "string", default: SITE },
+      "passphrase-file": { type: "string" },
+      "sample-above": { type: "string" },
+    },
+  });
   if (values["sample-above"] !== undefined) process.env[SAMPLE_ABOVE_ENV] = values["sample-above"];
   // A bad sample setting is one line here, not a failure inside every data loader.
   sampleSettings();
   const passphrase = readPassphrase(process.env, values["passphrase-file"]);
   if (passphrase !== null && [...passphrase].length < SHORT_PASSPHRASE) {
-    console.error(`warning: the passphrase is shorter than ${SHORT_PASSPHRASE} characters; anyone with the site's files can try guesses offline`);
+    console.error(
+      `warning: the passphrase is shorter than ${SHORT_PASSPHRASE} characters; anyone with the site's files can try guesses offline`,
+    );
   }
   // The previous site's salt, when this passphrase opens it: readers' stored keys stay valid across rebuilds.
   const lock = passphrase === null ? null : { passphrase, salt: reusableSalt(values.out, passphrase) };
   rmSync(FRAMEWORK_CACHE, { recursive: true, force: true });
   for (const version of FRAMEWORK_NPM_VERSIONS) mkdirSync(join(FRAMEWORK_CACHE, "_npm", version), { recursive: true });
   try {
-    await writeFolderAtomically(values.out, (folder) => buildSite(folder, lock), { what: "site folder", alsoOwned: isFrameworkSite });
+    await writeFolderAtomically(values.out, (folder) => buildSite(folder, lock), {
+      what: "site folder",
+      alsoOwned: isFrameworkSite,
+    });
   } catch (error) {
     if (!(error instanceof BuildFailed)) throw error;
     console.error(`error: ${error.message}`);

@@ -24,6 +24,7 @@ await runCli(async () => {
 
 function parseCount(flag: string, text: string): number {
   const n = Number(text.replaceAll("_", ""));
-  if (!/^\d[\d_]*$/.test(text) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} expects a whole number, got "${text}"`);
+  if (!/^\d[\d_]*$/.test(text) || !Number.isSafeInteger(n))
+    throw new UsageError(`${flag} expects a whole number, got "${text}"`);
   return n;
 }

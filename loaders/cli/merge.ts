@@ -13,12 +13,19 @@ import { type CommandOutput, UsageError, runCli } from "./run.js";
 /** Runs `merge` with the command-line arguments `argv`. */
 export async function mergeCommand(argv: string[], output: CommandOutput = console): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { shards: { type: "string" }, out: { type: "string" } } });
-  if (values.shards === undefined) throw new UsageError("--shards DIR1,DIR2,... is required: the --out folders of score --shard i/N");
+  if (values.shards === undefined)
+    throw new UsageError("--shards DIR1,DIR2,... is required: the --out folders of score --shard i/N");
   if (values.out === undefined) throw new UsageError("--out DIR is required: the folder the merged run is written to");
-  const dirs = values.shards.split(",").map((s) => s.trim()).filter(Boolean).flatMap(expand);
+  const dirs = values.shards
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .flatMap(expand);
   const started = performance.now();
   const merged = await mergeShards(dirs, values.out, (m) => output.error(m));
-  output.error(`as of ${merged.asOf}; merged ${merged.shards} shards into ${values.out}/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  output.error(
+    `as of ${merged.asOf}; merged ${merged.shards} shards into ${values.out}/ in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   for (const i of merged.instances) output.log(`${i.name}\t${i.scored} people`);
   return 0;
 }
@@ -28,8 +35,18 @@ function expand(entry: string): string[] {
   const name = basename(entry);
   if (!name.includes("*")) return [entry];
   const parent = dirname(entry);
-  const pattern = new RegExp(`^${name.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
-  const found = existsSync(parent) ? readdirSync(parent).filter((f) => pattern.test(f)).sort().map((f) => join(parent, f)) : [];
+  const pattern = new RegExp(
+    `^${name
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
+  const found = existsSync(parent)
+    ? readdirSync(parent)
+        .filter((f) => pattern.test(f))
+        .sort()
+        .map((f) => join(parent, f))
+    : [];
   if (!found.length) throw new UsageError(`--shards: no folder matches ${entry}`);
   return found;
 }

@@ -19,7 +19,10 @@ export type CommandOutput = Pick<Console, "log" | "error" | "table">;
  * Runs a command's main function and returns its exit status: the status it returns (0 when it returns nothing),
  * or 2 after printing a user mistake in one line on `output.error`. Anything else is a bug and is rethrown.
  */
-export async function exitStatusOf(main: () => Promise<number | void>, output: CommandOutput = console): Promise<number> {
+export async function exitStatusOf(
+  main: () => Promise<number | void>,
+  output: CommandOutput = console,
+): Promise<number> {
   try {
     return (await main()) ?? 0;
   } catch (error) {

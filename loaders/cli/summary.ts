@@ -32,7 +32,11 @@ const COLUMNS: Column[] = [
   { heading: "AUC", value: (i) => fixed(i.auc, 3), right: true },
   { heading: "recency AUC", value: (i) => fixed(i.recencyAuc, 3), right: true },
   { heading: "RFM AUC", value: (i) => fixed(i.rfmAuc, 3), right: true },
-  { heading: "calibration error", value: (i) => (Number.isFinite(i.ece) ? `${fixed(100 * i.ece, 1)}%` : "–"), right: true },
+  {
+    heading: "calibration error",
+    value: (i) => (Number.isFinite(i.ece) ? `${fixed(100 * i.ece, 1)}%` : "–"),
+    right: true,
+  },
   { heading: "time", value: (i) => `${fixed(i.seconds, 1)} s`, right: true },
 ];
 
@@ -41,6 +45,11 @@ export function summaryTable(instances: readonly SummaryInstance[]): string {
   const cells = [COLUMNS.map((c) => c.heading), ...instances.map((i) => COLUMNS.map((c) => c.value(i)))];
   const widths = COLUMNS.map((_, k) => Math.max(...cells.map((row) => row[k]!.length)));
   return cells
-    .map((row) => row.map((cell, k) => (COLUMNS[k]!.right ? cell.padStart(widths[k]!) : cell.padEnd(widths[k]!))).join("  ").trimEnd())
+    .map((row) =>
+      row
+        .map((cell, k) => (COLUMNS[k]!.right ? cell.padStart(widths[k]!) : cell.padEnd(widths[k]!)))
+        .join("  ")
+        .trimEnd(),
+    )
     .join("\n");
 }

@@ -33,7 +33,12 @@ export function at(path: string, key: string | number): string {
 }
 
 /** A plain object, reporting unknown keys (with the closest allowed key). */
-export function object(issues: Issues, value: unknown, path: string, allowed: readonly string[]): Record<string, unknown> | undefined {
+export function object(
+  issues: Issues,
+  value: unknown,
+  path: string,
+  allowed: readonly string[],
+): Record<string, unknown> | undefined {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     issues.expected(path || "configuration", "an object", value);
     return undefined;
@@ -73,7 +78,14 @@ export function identifier(issues: Issues, value: unknown, path: string): string
 }
 
 /** An integer in [min, max]; `undefined` gives `fallback`. */
-export function integer(issues: Issues, value: unknown, path: string, min: number, max: number, fallback?: number): number | undefined {
+export function integer(
+  issues: Issues,
+  value: unknown,
+  path: string,
+  min: number,
+  max: number,
+  fallback?: number,
+): number | undefined {
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     issues.expected(path, `a whole number from ${min} to ${max}`, value);
@@ -93,7 +105,13 @@ export function boolean(issues: Issues, value: unknown, path: string, fallback: 
 }
 
 /** One of the given strings; `undefined` gives `fallback` (if any). */
-export function oneOf<T extends string>(issues: Issues, value: unknown, path: string, options: readonly T[], fallback?: T): T | undefined {
+export function oneOf<T extends string>(
+  issues: Issues,
+  value: unknown,
+  path: string,
+  options: readonly T[],
+  fallback?: T,
+): T | undefined {
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== "string" || !options.includes(value as T)) {
     const hint = typeof value === "string" ? closestHint(value, options) : "";
@@ -104,7 +122,13 @@ export function oneOf<T extends string>(issues: Issues, value: unknown, path: st
 }
 
 /** A list, each item checked by `item`; `undefined` gives an empty list unless `required`. */
-export function list<T>(issues: Issues, value: unknown, path: string, item: (v: unknown, p: string) => T | undefined, required = false): T[] {
+export function list<T>(
+  issues: Issues,
+  value: unknown,
+  path: string,
+  item: (v: unknown, p: string) => T | undefined,
+  required = false,
+): T[] {
   if (value === undefined && !required) return [];
   if (!Array.isArray(value)) {
     issues.expected(path, "a list", value);

@@ -51,7 +51,14 @@ export function demoConfig(dataDir: string = DEMO_DATA_DIR): CustomerAIConfig {
             ],
           },
         ],
-        profileAttributes: [LOYALTY_TIER, "person.ageBand", "homeAddress.countryCode", "signupDate", "preferredChannel", "emailOptIn"],
+        profileAttributes: [
+          LOYALTY_TIER,
+          "person.ageBand",
+          "homeAddress.countryCode",
+          "signupDate",
+          "preferredChannel",
+          "emailOptIn",
+        ],
       },
       {
         name: "churn",
@@ -60,7 +67,14 @@ export function demoConfig(dataDir: string = DEMO_DATA_DIR): CustomerAIConfig {
         goal: ACTIVITY,
         window: 60,
         eligible: { activeWithinDays: 45, activity: ACTIVITY },
-        profileAttributes: [LOYALTY_TIER, "person.ageBand", "homeAddress.countryCode", "signupDate", "preferredChannel", "emailOptIn"],
+        profileAttributes: [
+          LOYALTY_TIER,
+          "person.ageBand",
+          "homeAddress.countryCode",
+          "signupDate",
+          "preferredChannel",
+          "emailOptIn",
+        ],
       },
     ],
   };

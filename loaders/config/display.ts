@@ -16,10 +16,17 @@ export interface EventLabel {
  * `eventLabels`: event type to its name, either one word (`"order"`, plural made by adding s) or
  * `{ one, many?, verb? }`.
  */
-export function eventLabelsOf(issues: Issues, value: unknown, plural: (one: string) => string): Record<string, EventLabel> {
+export function eventLabelsOf(
+  issues: Issues,
+  value: unknown,
+  plural: (one: string) => string,
+): Record<string, EventLabel> {
   const path = "eventLabels";
   if (value === undefined) return {};
-  const record = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  const record =
+    value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   if (!record) {
     issues.expected(path, "an object of event type to name", value);
     return {};

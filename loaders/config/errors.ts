@@ -76,5 +76,8 @@ export function closestHint(name: string, candidates: readonly string[]): string
 /** Text as a terminal shows it as it is: control characters (ANSI escapes, NUL, ...) written as \u escapes, line
  * breaks and tabs kept. For names and values from the user's files in messages. */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

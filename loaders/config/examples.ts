@@ -28,7 +28,12 @@ export function onlineRetailConfig(path: string): CustomerAIConfig {
         label: "Purchase within 30 days",
         type: "conversion",
         window: 30,
-        goal: { conditions: [{ field: "eventType", op: "equals", value: "commerce.purchases" }, { ...cancellation, not: true }] },
+        goal: {
+          conditions: [
+            { field: "eventType", op: "equals", value: "commerce.purchases" },
+            { ...cancellation, not: true },
+          ],
+        },
         customEvents: [{ name: "cancellation", label: "Cancellation", conditions: [cancellation] }],
       },
       {

@@ -42,9 +42,16 @@ export async function loadConfig(path: string): Promise<ResolvedConfig> {
       throw new UserError("config", `configuration file ${file} could not be loaded: ${why}`);
     }
     raw = module.default ?? module.config;
-    if (raw === undefined) throw new UserError("config", `configuration file ${file} has no default export (use export default defineConfig({...}))`);
+    if (raw === undefined)
+      throw new UserError(
+        "config",
+        `configuration file ${file} has no default export (use export default defineConfig({...}))`,
+      );
   } else {
-    throw new UserError("config", `configuration file ${file}: expected a .ts, .js, .mjs or .json file but got "${ext || "no extension"}"`);
+    throw new UserError(
+      "config",
+      `configuration file ${file}: expected a .ts, .js, .mjs or .json file but got "${ext || "no extension"}"`,
+    );
   }
   return validateConfig(raw, { baseDir: dirname(file) });
 }

@@ -21,7 +21,11 @@ export interface PrivacySettings {
 
 /** `privacy`: `{ pii?: string[], pseudonymousIds?: boolean, optOut?: ConditionGroup }`; `group` parses the
  * condition group (the configuration's own parser). */
-export function privacyOf(issues: Issues, value: unknown, group: (value: unknown, path: string) => ResolvedGroup | undefined): PrivacySettings {
+export function privacyOf(
+  issues: Issues,
+  value: unknown,
+  group: (value: unknown, path: string) => ResolvedGroup | undefined,
+): PrivacySettings {
   if (value === undefined) return { pii: [], pseudonymousIds: false, optOut: null };
   const r = object(issues, value, "privacy", ["pii", "pseudonymousIds", "optOut"]) ?? {};
   const pii = list(issues, r.pii, "privacy.pii", (v, p) => string(issues, v, p, true));
@@ -31,7 +35,11 @@ export function privacyOf(issues: Issues, value: unknown, group: (value: unknown
 }
 
 /** Reports every profile attribute of an instance that is a personal column (it would show on the site). */
-export function checkPiiAttributes(issues: Issues, pii: readonly string[], instances: readonly { profileAttributes: { column: string }[] }[]): void {
+export function checkPiiAttributes(
+  issues: Issues,
+  pii: readonly string[],
+  instances: readonly { profileAttributes: { column: string }[] }[],
+): void {
   const personal = new Set(pii);
   instances.forEach((inst, i) =>
     inst.profileAttributes.forEach((a, j) => {

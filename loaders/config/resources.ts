@@ -10,13 +10,23 @@ export const DEFAULT_MEMORY_LIMIT = "40%";
 /** Environment variable that overrides `resources.memoryLimit` for one run. */
 export const MEMORY_LIMIT_ENV = "CUSTOMER_AI_MEMORY_LIMIT";
 
-const UNITS: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+const UNITS: Record<string, number> = {
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
 
 /** The smallest limit accepted: DuckDB needs room for a few buffers per thread. */
 const MIN_BYTES = 128e6;
 
 /** What a memory limit is expected to look like, for messages. */
-export const MEMORY_LIMIT_EXPECTED = 'an amount of memory of at least 128MB such as "4GB", "512MB" or "6GiB", or a share of the machine\'s memory from 1% to 95% such as "50%"';
+export const MEMORY_LIMIT_EXPECTED =
+  'an amount of memory of at least 128MB such as "4GB", "512MB" or "6GiB", or a share of the machine\'s memory from 1% to 95% such as "50%"';
 
 /**
  * Bytes of a memory limit written as an amount with a unit (`4GB`, `512MB`, `6GiB`) or as a share of `total`
@@ -36,6 +46,7 @@ export function resourcesOf(issues: Issues, value: unknown): { memoryLimit: stri
   if (value === undefined) return { memoryLimit: null };
   const r = object(issues, value, "resources", ["memoryLimit"]) ?? {};
   const limit = string(issues, r.memoryLimit, "resources.memoryLimit") ?? null;
-  if (limit !== null && memoryLimitBytes(limit, 2 ** 40) === null) issues.expected("resources.memoryLimit", MEMORY_LIMIT_EXPECTED, limit);
+  if (limit !== null && memoryLimitBytes(limit, 2 ** 40) === null)
+    issues.expected("resources.memoryLimit", MEMORY_LIMIT_EXPECTED, limit);
   return { memoryLimit: limit };
 }

@@ -372,7 +372,14 @@ export interface ResolvedConfig {
     maxEventTypes: number;
     maxCategories: number;
   };
-  training: { maxExamplesPerCutoff: number; maxExamples: number; maxCutoffs: number | null; cutoffStride: number | null; seed: number; model: ModelSettings };
+  training: {
+    maxExamplesPerCutoff: number;
+    maxExamples: number;
+    maxCutoffs: number | null;
+    cutoffStride: number | null;
+    seed: number;
+    model: ModelSettings;
+  };
   instances: ResolvedInstance[];
   /** Names of event types given by the configuration (the XDM defaults are in loaders/features/names.ts). */
   eventLabels: Record<string, { one: string; many: string; verb?: string }>;

@@ -52,7 +52,11 @@ export const DEFAULTS = {
   minPositive: 500,
   minNegative: 500,
   purchaseEventType: "commerce.purchases",
-  email: { sent: "directMarketing.emailSent", opened: "directMarketing.emailOpened", clicked: "directMarketing.emailClicked" },
+  email: {
+    sent: "directMarketing.emailSent",
+    opened: "directMarketing.emailOpened",
+    clicked: "directMarketing.emailClicked",
+  },
   maxEventTypes: 30,
   maxCategories: 20,
 } as const;
@@ -73,7 +77,19 @@ export interface ValidateOptions {
 export function validateConfig(raw: unknown, options: ValidateOptions = {}): ResolvedConfig {
   const issues = new Issues();
   const baseDir = resolve(options.baseDir ?? process.cwd());
-  const root = object(issues, raw, "", ["inputs", "asOf", "exclusions", "features", "training", "requirements", "instances", "eventLabels", "currency", "resources", "privacy"]);
+  const root = object(issues, raw, "", [
+    "inputs",
+    "asOf",
+    "exclusions",
+    "features",
+    "training",
+    "requirements",
+    "instances",
+    "eventLabels",
+    "currency",
+    "resources",
+    "privacy",
+  ]);
   if (!root) throw configError(issues);
   const inputs = object(issues, root.inputs, "inputs", ["events", "profiles"]);
   const events = inputs ? eventsInput(issues, inputs.events, baseDir) : undefined;
@@ -82,12 +98,17 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Res
   const exclusions = list(issues, root.exclusions, "exclusions", (v, p) => namedGroup(issues, v, p, []));
   const features = featureSettings(issues, root.features);
   const training = trainingSettings(issues, root.training);
-  const requirements = requirementsOf(issues, root.requirements, "requirements", { minPositive: DEFAULTS.minPositive, minNegative: DEFAULTS.minNegative });
+  const requirements = requirementsOf(issues, root.requirements, "requirements", {
+    minPositive: DEFAULTS.minPositive,
+    minNegative: DEFAULTS.minNegative,
+  });
   const instances = list(issues, root.instances, "instances", (v, p) => instance(issues, v, p, requirements), true);
   instances.forEach((inst, i) => {
     inst.index = i;
-    if (instances.findIndex((o) => o.name === inst.name) < i) issues.add(`instances[${i}].name`, `expected a unique name but "${inst.name}" is used twice`);
-    if (inst.asOf && asOf && inst.asOf > asOf) issues.add(`instances[${i}].asOf`, `expected a date on or before the global asOf ${asOf} but got "${inst.asOf}"`);
+    if (instances.findIndex((o) => o.name === inst.name) < i)
+      issues.add(`instances[${i}].name`, `expected a unique name but "${inst.name}" is used twice`);
+    if (inst.asOf && asOf && inst.asOf > asOf)
+      issues.add(`instances[${i}].asOf`, `expected a date on or before the global asOf ${asOf} but got "${inst.asOf}"`);
   });
   const eventLabels = eventLabelsOf(issues, root.eventLabels, pluralOf);
   const currency = currencyOf(issues, root.currency);
@@ -95,7 +116,18 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Res
   const privacy = privacyOf(issues, root.privacy, (v, p) => group(issues, v, p, []));
   checkPiiAttributes(issues, privacy.pii, instances);
   if (issues.list.length || !events || !requirements) throw configError(issues);
-  return { inputs: { events, profiles: profiles ?? null }, asOf, exclusions, features, training, instances, eventLabels, currency, resources, privacy };
+  return {
+    inputs: { events, profiles: profiles ?? null },
+    asOf,
+    exclusions,
+    features,
+    training,
+    instances,
+    eventLabels,
+    currency,
+    resources,
+    privacy,
+  };
 }
 
 function configError(issues: Issues): UserError {
@@ -114,13 +146,20 @@ function unknownSpecifier(format: string): string | null {
     const unpadded = format[i + 1] === "-";
     const letter = format[i + (unpadded ? 2 : 1)];
     if (letter === undefined) return format.slice(i);
-    if (!(unpadded ? UNPADDED_SPECIFIERS : STRPTIME_SPECIFIERS).has(letter)) return format.slice(i, i + (unpadded ? 3 : 2));
+    if (!(unpadded ? UNPADDED_SPECIFIERS : STRPTIME_SPECIFIERS).has(letter))
+      return format.slice(i, i + (unpadded ? 3 : 2));
     i += unpadded ? 3 : 2;
   }
   return null;
 }
 
-function input(issues: Issues, value: unknown, path: string, baseDir: string, extra: string[]): { record: Record<string, unknown>; input: ResolvedInput } | undefined {
+function input(
+  issues: Issues,
+  value: unknown,
+  path: string,
+  baseDir: string,
+  extra: string[],
+): { record: Record<string, unknown>; input: ResolvedInput } | undefined {
   const record = object(issues, value, path, ["path", "format", "csv", "columns", ...extra]);
   if (!record) return undefined;
   const file = string(issues, record.path, at(path, "path"), true);
@@ -130,7 +169,7 @@ function input(issues: Issues, value: unknown, path: string, baseDir: string, ex
     const c = object(issues, record.csv, at(path, "csv"), ["delimiter", "header", "encoding"]);
     if (c) {
       const delimiter = string(issues, c.delimiter, at(path, "csv.delimiter")) ?? null;
-      if (delimiter !== null && (delimiter.length !== 1 || "\"\r\n".includes(delimiter))) {
+      if (delimiter !== null && (delimiter.length !== 1 || '"\r\n'.includes(delimiter))) {
         issues.expected(at(path, "csv.delimiter"), "a single character other than a quote or a line break", delimiter);
       }
       const encoding = oneOf(issues, c.encoding, at(path, "csv.encoding"), ENCODINGS, "utf-8") ?? "utf-8";
@@ -143,7 +182,15 @@ function input(issues: Issues, value: unknown, path: string, baseDir: string, ex
 
 function eventsInput(issues: Issues, value: unknown, baseDir: string): ResolvedConfig["inputs"]["events"] | undefined {
   const path = "inputs.events";
-  const extra = ["anonymousId", "eventType", "amountExpression", "timestampFormat", "decimalSeparator", "groupRowsBy", "allowNegativeAmounts"];
+  const extra = [
+    "anonymousId",
+    "eventType",
+    "amountExpression",
+    "timestampFormat",
+    "decimalSeparator",
+    "groupRowsBy",
+    "allowNegativeAmounts",
+  ];
   const base = input(issues, value, path, baseDir, extra);
   if (!base) return undefined;
   const { record } = base;
@@ -161,10 +208,15 @@ function eventsInput(issues: Issues, value: unknown, baseDir: string): ResolvedC
     }
   }
   const anonymousId = string(issues, record.anonymousId, at(path, "anonymousId")) ?? null;
-  if (anonymousId !== null && anonymousId === columns.personId) issues.add(at(path, "anonymousId"), `expected a column other than the person id column ("${anonymousId}")`);
+  if (anonymousId !== null && anonymousId === columns.personId)
+    issues.add(at(path, "anonymousId"), `expected a column other than the person id column ("${anonymousId}")`);
   const eventType = string(issues, record.eventType, at(path, "eventType")) ?? null;
   if (eventType !== null) {
-    if (explicit.includes("eventType")) issues.add(at(path, "eventType"), "expected either eventType (one type for every row) or columns.eventType, not both");
+    if (explicit.includes("eventType"))
+      issues.add(
+        at(path, "eventType"),
+        "expected either eventType (one type for every row) or columns.eventType, not both",
+      );
     columns.eventType = null;
   }
   const amountExpression = string(issues, record.amountExpression, at(path, "amountExpression")) ?? null;
@@ -175,7 +227,11 @@ function eventsInput(issues: Issues, value: unknown, baseDir: string): ResolvedC
   if (timestampFormat !== null && !/^epoch_(s|ms|us)$/.test(timestampFormat)) {
     const unknown = unknownSpecifier(timestampFormat);
     if (!timestampFormat.includes("%")) {
-      issues.expected(at(path, "timestampFormat"), 'a strptime format such as "%m/%d/%Y %H:%M", "epoch_s", "epoch_ms" or "epoch_us"', timestampFormat);
+      issues.expected(
+        at(path, "timestampFormat"),
+        'a strptime format such as "%m/%d/%Y %H:%M", "epoch_s", "epoch_ms" or "epoch_us"',
+        timestampFormat,
+      );
     } else if (unknown !== null) {
       issues.add(
         at(path, "timestampFormat"),
@@ -184,7 +240,8 @@ function eventsInput(issues: Issues, value: unknown, baseDir: string): ResolvedC
     }
   }
   const decimalSeparator = record.decimalSeparator ?? ".";
-  if (decimalSeparator !== "." && decimalSeparator !== ",") issues.expected(at(path, "decimalSeparator"), '"." or ","', decimalSeparator);
+  if (decimalSeparator !== "." && decimalSeparator !== ",")
+    issues.expected(at(path, "decimalSeparator"), '"." or ","', decimalSeparator);
   const groupRowsBy = string(issues, record.groupRowsBy, at(path, "groupRowsBy")) ?? null;
   let allowNegativeAmounts: boolean | ResolvedGroup = false;
   const neg = record.allowNegativeAmounts;
@@ -204,7 +261,11 @@ function eventsInput(issues: Issues, value: unknown, baseDir: string): ResolvedC
   };
 }
 
-function profilesInput(issues: Issues, value: unknown, baseDir: string): ResolvedConfig["inputs"]["profiles"] | undefined {
+function profilesInput(
+  issues: Issues,
+  value: unknown,
+  baseDir: string,
+): ResolvedConfig["inputs"]["profiles"] | undefined {
   const base = input(issues, value, "inputs.profiles", baseDir, []);
   if (!base) return undefined;
   let personId: string = DEFAULT_EVENT_COLUMNS.personId;
@@ -217,31 +278,61 @@ function profilesInput(issues: Issues, value: unknown, baseDir: string): Resolve
 
 function featureSettings(issues: Issues, value: unknown): ResolvedConfig["features"] {
   const path = "features";
-  const r = value === undefined ? {} : object(issues, value, path, ["lookbackDays", "purchaseEventType", "email", "maxEventTypes", "maxCategories"]) ?? {};
+  const r =
+    value === undefined
+      ? {}
+      : (object(issues, value, path, [
+          "lookbackDays",
+          "purchaseEventType",
+          "email",
+          "maxEventTypes",
+          "maxCategories",
+        ]) ?? {});
   const email: { sent: string; opened: string; clicked: string } = { ...DEFAULTS.email };
   if (r.email !== undefined) {
     const e = object(issues, r.email, at(path, "email"), ["sent", "opened", "clicked"]);
-    for (const k of ["sent", "opened", "clicked"] as const) email[k] = (e && string(issues, e[k], at(path, `email.${k}`))) || email[k];
+    for (const k of ["sent", "opened", "clicked"] as const)
+      email[k] = (e && string(issues, e[k], at(path, `email.${k}`))) || email[k];
   }
   return {
-    lookbackDays: integer(issues, r.lookbackDays, at(path, "lookbackDays"), 30, 3650, DEFAULTS.lookbackDays) ?? DEFAULTS.lookbackDays,
+    lookbackDays:
+      integer(issues, r.lookbackDays, at(path, "lookbackDays"), 30, 3650, DEFAULTS.lookbackDays) ??
+      DEFAULTS.lookbackDays,
     purchaseEventType: string(issues, r.purchaseEventType, at(path, "purchaseEventType")) ?? DEFAULTS.purchaseEventType,
     email,
-    maxEventTypes: integer(issues, r.maxEventTypes, at(path, "maxEventTypes"), 1, 200, DEFAULTS.maxEventTypes) ?? DEFAULTS.maxEventTypes,
-    maxCategories: integer(issues, r.maxCategories, at(path, "maxCategories"), 2, 1000, DEFAULTS.maxCategories) ?? DEFAULTS.maxCategories,
+    maxEventTypes:
+      integer(issues, r.maxEventTypes, at(path, "maxEventTypes"), 1, 200, DEFAULTS.maxEventTypes) ??
+      DEFAULTS.maxEventTypes,
+    maxCategories:
+      integer(issues, r.maxCategories, at(path, "maxCategories"), 2, 1000, DEFAULTS.maxCategories) ??
+      DEFAULTS.maxCategories,
   };
 }
 
 function trainingSettings(issues: Issues, value: unknown): ResolvedConfig["training"] {
-  const r = value === undefined ? {} : object(issues, value, "training", ["maxExamplesPerCutoff", "maxExamples", "maxCutoffs", "cutoffStride", "seed", "model"]) ?? {};
+  const r =
+    value === undefined
+      ? {}
+      : (object(issues, value, "training", [
+          "maxExamplesPerCutoff",
+          "maxExamples",
+          "maxCutoffs",
+          "cutoffStride",
+          "seed",
+          "model",
+        ]) ?? {});
   const max = DEFAULTS.maxExamplesPerCutoff;
   return {
     seed: integer(issues, r.seed, "training.seed", 0, 2 ** 31 - 1, 1) ?? 1,
     model: modelSettings(issues, r.model),
-    maxExamplesPerCutoff: integer(issues, r.maxExamplesPerCutoff, "training.maxExamplesPerCutoff", 100, 1e9, max) ?? max,
-    maxExamples: integer(issues, r.maxExamples, "training.maxExamples", 100, 1e9, DEFAULTS.maxExamples) ?? DEFAULTS.maxExamples,
-    maxCutoffs: r.maxCutoffs === undefined ? null : integer(issues, r.maxCutoffs, "training.maxCutoffs", 1, 1000) ?? null,
-    cutoffStride: r.cutoffStride === undefined ? null : integer(issues, r.cutoffStride, "training.cutoffStride", 1, 3650) ?? null,
+    maxExamplesPerCutoff:
+      integer(issues, r.maxExamplesPerCutoff, "training.maxExamplesPerCutoff", 100, 1e9, max) ?? max,
+    maxExamples:
+      integer(issues, r.maxExamples, "training.maxExamples", 100, 1e9, DEFAULTS.maxExamples) ?? DEFAULTS.maxExamples,
+    maxCutoffs:
+      r.maxCutoffs === undefined ? null : (integer(issues, r.maxCutoffs, "training.maxCutoffs", 1, 1000) ?? null),
+    cutoffStride:
+      r.cutoffStride === undefined ? null : (integer(issues, r.cutoffStride, "training.cutoffStride", 1, 3650) ?? null),
   };
 }
 
@@ -262,7 +353,10 @@ function modelSettings(issues: Issues, value: unknown): ModelSettings {
   if (value === undefined) return {};
   const r = object(issues, value, "training.model", Object.keys(MODEL_RANGES)) ?? {};
   const out: ModelSettings = {};
-  for (const [key, [min, max, whole]] of Object.entries(MODEL_RANGES) as [keyof ModelSettings, [number, number, boolean]][]) {
+  for (const [key, [min, max, whole]] of Object.entries(MODEL_RANGES) as [
+    keyof ModelSettings,
+    [number, number, boolean],
+  ][]) {
     const v = r[key];
     if (v === undefined) continue;
     if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (whole && !Number.isInteger(v))) {
@@ -284,21 +378,34 @@ function bucketSettings(issues: Issues, value: unknown, path: string): ResolvedI
 }
 
 /** An instance's customer value settings: on by default for conversion instances, none for churn instances. */
-function valueSettings(issues: Issues, value: unknown, path: string, type: ResolvedInstance["type"] | undefined): ResolvedInstance["value"] | undefined {
+function valueSettings(
+  issues: Issues,
+  value: unknown,
+  path: string,
+  type: ResolvedInstance["type"] | undefined,
+): ResolvedInstance["value"] | undefined {
   if (value === false || (value === undefined && type !== "conversion")) return null;
-  if (type === "churn") return void issues.expected(path, "false or no value: churn instances have no customer value", value);
+  if (type === "churn")
+    return void issues.expected(path, "false or no value: churn instances have no customer value", value);
   const r = value === undefined ? {} : object(issues, value, path, ["horizonDays"]);
   const horizonDays = r && integer(issues, r.horizonDays, at(path, "horizonDays"), 1, 3650, 365);
   return horizonDays === undefined ? undefined : { horizonDays };
 }
 
-function requirementsOf(issues: Issues, value: unknown, path: string, fallback: { minPositive: number; minNegative: number }) {
+function requirementsOf(
+  issues: Issues,
+  value: unknown,
+  path: string,
+  fallback: { minPositive: number; minNegative: number },
+) {
   if (value === undefined) return fallback;
   const r = object(issues, value, path, ["minPositive", "minNegative"]);
   if (!r) return undefined;
   return {
-    minPositive: integer(issues, r.minPositive, at(path, "minPositive"), 1, 1e9, fallback.minPositive) ?? fallback.minPositive,
-    minNegative: integer(issues, r.minNegative, at(path, "minNegative"), 1, 1e9, fallback.minNegative) ?? fallback.minNegative,
+    minPositive:
+      integer(issues, r.minPositive, at(path, "minPositive"), 1, 1e9, fallback.minPositive) ?? fallback.minPositive,
+    minNegative:
+      integer(issues, r.minNegative, at(path, "minNegative"), 1, 1e9, fallback.minNegative) ?? fallback.minNegative,
   };
 }
 
@@ -308,7 +415,23 @@ function instance(
   path: string,
   requirements: { minPositive: number; minNegative: number } | undefined,
 ): ResolvedInstance | undefined {
-  const keys = ["name", "label", "description", "type", "goal", "window", "eligible", "customEvents", "profileAttributes", "exclusions", "asOf", "requirements", "buckets", "topFactors", "value"];
+  const keys = [
+    "name",
+    "label",
+    "description",
+    "type",
+    "goal",
+    "window",
+    "eligible",
+    "customEvents",
+    "profileAttributes",
+    "exclusions",
+    "asOf",
+    "requirements",
+    "buckets",
+    "topFactors",
+    "value",
+  ];
   const r = object(issues, value, path, keys);
   if (!r) return undefined;
   const name = identifier(issues, r.name, at(path, "name"));
@@ -325,17 +448,25 @@ function instance(
     return g && lbl ? { ...g, label: lbl, plural: plural ?? pluralOf(lbl) } : undefined;
   });
   customEvents.forEach((c, i) => {
-    if (customEvents.findIndex((o) => o.name === c.name) < i) issues.add(at(path, `customEvents[${i}].name`), `expected a unique name but "${c.name}" is used twice`);
+    if (customEvents.findIndex((o) => o.name === c.name) < i)
+      issues.add(at(path, `customEvents[${i}].name`), `expected a unique name but "${c.name}" is used twice`);
   });
   const profileAttributes = list(issues, r.profileAttributes, at(path, "profileAttributes"), (v, p) => {
-    if (typeof v === "string") return v ? { column: v, label: readable(v), kind: null } : (issues.expected(p, "a column name", v), undefined);
+    if (typeof v === "string")
+      return v ? { column: v, label: readable(v), kind: null } : (issues.expected(p, "a column name", v), undefined);
     const a = object(issues, v, p, ["column", "label", "kind", "order"]);
     const column = a && string(issues, a.column, at(p, "column"), true);
     if (!a || !column) return undefined;
-    const kind = a.kind === undefined ? null : oneOf(issues, a.kind, at(p, "kind"), ["numeric", "categorical"] as const);
+    const kind =
+      a.kind === undefined ? null : oneOf(issues, a.kind, at(p, "kind"), ["numeric", "categorical"] as const);
     const order = valueOrderOf(issues, a.order, p);
     if (kind === undefined) return undefined;
-    return { column, label: string(issues, a.label, at(p, "label")) ?? readable(column), kind, ...(order ? { order } : {}) };
+    return {
+      column,
+      label: string(issues, a.label, at(p, "label")) ?? readable(column),
+      kind,
+      ...(order ? { order } : {}),
+    };
   });
   const exclusions = list(issues, r.exclusions, at(path, "exclusions"), (v, p) => namedGroup(issues, v, p, []));
   const asOf = isoDate(issues, r.asOf, at(path, "asOf")) ?? null;
@@ -344,22 +475,60 @@ function instance(
   const topFactors = integer(issues, r.topFactors, at(path, "topFactors"), 1, 50, 10);
   const description = descriptionOf(issues, r.description, path);
   const customerValue = valueSettings(issues, r.value, at(path, "value"), type);
-  if (!name || !type || !goal || !window || !eligible || !req || !buckets || !topFactors || customerValue === undefined) return undefined;
-  return { name, label: label ?? name, description, type, goal, window, eligible, customEvents, profileAttributes, exclusions, asOf, requirements: req, buckets, topFactors, value: customerValue, index: 0 };
+  if (!name || !type || !goal || !window || !eligible || !req || !buckets || !topFactors || customerValue === undefined)
+    return undefined;
+  return {
+    name,
+    label: label ?? name,
+    description,
+    type,
+    goal,
+    window,
+    eligible,
+    customEvents,
+    profileAttributes,
+    exclusions,
+    asOf,
+    requirements: req,
+    buckets,
+    topFactors,
+    value: customerValue,
+    index: 0,
+  };
 }
 
-function eligibleOf(issues: Issues, value: unknown, path: string, type: ResolvedInstance["type"] | undefined): ResolvedInstance["eligible"] | undefined {
-  const r = value === undefined ? {} : object(issues, value, path, ["activeWithinDays", "activity", "events", "attributes"]);
+function eligibleOf(
+  issues: Issues,
+  value: unknown,
+  path: string,
+  type: ResolvedInstance["type"] | undefined,
+): ResolvedInstance["eligible"] | undefined {
+  const r =
+    value === undefined ? {} : object(issues, value, path, ["activeWithinDays", "activity", "events", "attributes"]);
   if (!r) return undefined;
   const fallback = type === "churn" ? DEFAULTS.churnActiveWithinDays : null;
   const activeWithinDays =
-    r.activeWithinDays === undefined ? fallback : r.activeWithinDays === null ? null : integer(issues, r.activeWithinDays, at(path, "activeWithinDays"), 1, 36_500);
-  const optional = (key: string) => (r[key] === undefined ? null : group(issues, r[key], at(path, key), []) ?? null);
+    r.activeWithinDays === undefined
+      ? fallback
+      : r.activeWithinDays === null
+        ? null
+        : integer(issues, r.activeWithinDays, at(path, "activeWithinDays"), 1, 36_500);
+  const optional = (key: string) => (r[key] === undefined ? null : (group(issues, r[key], at(path, key), []) ?? null));
   if (activeWithinDays === undefined) return undefined;
-  return { activeWithinDays, activity: optional("activity"), events: optional("events"), attributes: optional("attributes") };
+  return {
+    activeWithinDays,
+    activity: optional("activity"),
+    events: optional("events"),
+    attributes: optional("attributes"),
+  };
 }
 
-function namedGroup(issues: Issues, value: unknown, path: string, extraKeys: string[]): (ResolvedGroup & { name: string }) | undefined {
+function namedGroup(
+  issues: Issues,
+  value: unknown,
+  path: string,
+  extraKeys: string[],
+): (ResolvedGroup & { name: string }) | undefined {
   const g = group(issues, value, path, ["name", ...extraKeys]);
   const name = g ? identifier(issues, (value as Record<string, unknown>).name, at(path, "name")) : undefined;
   return g && name ? { ...g, name } : undefined;
@@ -385,8 +554,10 @@ function condition(issues: Issues, value: unknown, path: string): Condition | un
   if (!field || !op || not === undefined) return undefined;
   const v = r.value;
   const vp = at(path, "value");
-  const isScalar = (x: unknown): x is Scalar => typeof x === "string" || typeof x === "boolean" || (typeof x === "number" && Number.isFinite(x));
-  const isOrdered = (x: unknown) => (typeof x === "number" && Number.isFinite(x)) || (typeof x === "string" && isDateTime(x));
+  const isScalar = (x: unknown): x is Scalar =>
+    typeof x === "string" || typeof x === "boolean" || (typeof x === "number" && Number.isFinite(x));
+  const isOrdered = (x: unknown) =>
+    (typeof x === "number" && Number.isFinite(x)) || (typeof x === "string" && isDateTime(x));
   switch (op) {
     case "equals":
     case "notEquals":
@@ -413,7 +584,8 @@ function condition(issues: Issues, value: unknown, path: string): Condition | un
     default:
       if (!isOrdered(v)) return void issues.expected(vp, "a number or a date (YYYY-MM-DD)", v);
   }
-  if (typeof v === "string" && v.includes("\u0000")) return void issues.add(vp, `expected text without NUL characters but got ${describe(v)}`);
+  if (typeof v === "string" && v.includes("\u0000"))
+    return void issues.add(vp, `expected text without NUL characters but got ${describe(v)}`);
   const out: Condition = { field, op, value: v as Scalar | Scalar[] | undefined };
   if (not) out.not = true;
   return out;

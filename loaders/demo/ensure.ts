@@ -16,9 +16,15 @@ export async function ensureDemo(onProgress: (message: string) => void = (m) => 
   const manifest = join(DEMO_DIR, "manifest.json");
   const files = ["events.parquet", "profiles.parquet", "truth.parquet"].map((f) => join(DEMO_DIR, f));
   const current = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, "utf8")) as typeof settings) : undefined;
-  const same = current?.profiles === settings.profiles && current?.seed === settings.seed && current?.format === settings.format;
+  const same =
+    current?.profiles === settings.profiles && current?.seed === settings.seed && current?.format === settings.format;
   if (same && files.every((f) => existsSync(f))) return;
   onProgress(`generating demo data in ${DEMO_DIR} (${settings.profiles} people, seed ${settings.seed})`);
-  const summary = await generateDemo({ profiles: settings.profiles, seed: settings.seed, outDir: DEMO_DIR, onProgress });
+  const summary = await generateDemo({
+    profiles: settings.profiles,
+    seed: settings.seed,
+    outDir: DEMO_DIR,
+    onProgress,
+  });
   writeFileSync(manifest, JSON.stringify({ ...settings, ...summary }, null, 2) + "\n");
 }

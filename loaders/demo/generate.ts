@@ -71,9 +71,21 @@ export async function generateDemo(options: GenerateOptions): Promise<GenerateSu
   const outDir = resolve(options.outDir);
   const work = join(outDir, `.generate-${process.pid}`);
   mkdirSync(work, { recursive: true });
-  const files = { events: join(work, "events.tsv"), profiles: join(work, "profiles.tsv"), truth: join(work, "truth.tsv") };
-  const fds = { events: openSync(files.events, "w"), profiles: openSync(files.profiles, "w"), truth: openSync(files.truth, "w") };
-  const out = { events: new LineWriter(fds.events), profiles: new LineWriter(fds.profiles), truth: new LineWriter(fds.truth) };
+  const files = {
+    events: join(work, "events.tsv"),
+    profiles: join(work, "profiles.tsv"),
+    truth: join(work, "truth.tsv"),
+  };
+  const fds = {
+    events: openSync(files.events, "w"),
+    profiles: openSync(files.profiles, "w"),
+    truth: openSync(files.truth, "w"),
+  };
+  const out = {
+    events: new LineWriter(fds.events),
+    profiles: new LineWriter(fds.profiles),
+    truth: new LineWriter(fds.truth),
+  };
   const season = buildSeason(DEMO_DAYS + TRUTH_HORIZON);
   const started = Date.now();
   let events = 0;
@@ -88,7 +100,11 @@ export async function generateDemo(options: GenerateOptions): Promise<GenerateSu
       if (count > 0) peopleWithEvents++;
       out.profiles.push(profileRow(person, rng));
       for (const offset of TRUTH_OFFSETS) {
-        out.truth.push(`${i}\t${offset}\t${truthOf(person, season, offset).map((x) => x.toPrecision(17)).join("\t")}`);
+        out.truth.push(
+          `${i}\t${offset}\t${truthOf(person, season, offset)
+            .map((x) => x.toPrecision(17))
+            .join("\t")}`,
+        );
       }
       if ((i + 1) % CHUNK === 0 || i + 1 === profiles) {
         for (const w of Object.values(out)) w.flush();
@@ -106,7 +122,9 @@ export async function generateDemo(options: GenerateOptions): Promise<GenerateSu
   try {
     for (const [name, sql] of Object.entries(parquetQueries(files))) {
       const tmp = join(work, `${name}.parquet`);
-      await db.connection.run(`COPY (${sql}) TO ${quote(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`);
+      await db.connection.run(
+        `COPY (${sql}) TO ${quote(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
+      );
       renameSync(tmp, join(outDir, `${name}.parquet`));
     }
   } finally {
@@ -136,16 +154,33 @@ const PERSON_ID = (column: string) => `'ecid-' || lpad(${column}::VARCHAR, 7, '0
 function parquetQueries(files: { events: string; profiles: string; truth: string }): Record<string, string> {
   const read = (file: string, columns: Record<string, string>) =>
     `read_csv(${quote(file)}, delim='\t', header=false, quote='', escape='', auto_detect=false, nullstr='', ` +
-    `columns={${Object.entries(columns).map(([k, v]) => `${quote(k)}: ${quote(v)}`).join(", ")}})`;
+    `columns={${Object.entries(columns)
+      .map(([k, v]) => `${quote(k)}: ${quote(v)}`)
+      .join(", ")}})`;
   const events = read(files.events, {
-    person: "INTEGER", seq: "INTEGER", ms: "BIGINT", type: "UTINYINT", page: "UTINYINT", price: "DOUBLE",
-    sku: "INTEGER", qty: "INTEGER", channel: "UTINYINT", device: "UTINYINT", campaign: "INTEGER",
-    keyword: "UTINYINT", orderNo: "INTEGER",
+    person: "INTEGER",
+    seq: "INTEGER",
+    ms: "BIGINT",
+    type: "UTINYINT",
+    page: "UTINYINT",
+    price: "DOUBLE",
+    sku: "INTEGER",
+    qty: "INTEGER",
+    channel: "UTINYINT",
+    device: "UTINYINT",
+    campaign: "INTEGER",
+    keyword: "UTINYINT",
+    orderNo: "INTEGER",
   });
   const campaignDate = `(DATE ${quote(DEMO_START_DATE)} + campaign)`;
   const profiles = read(files.profiles, {
-    person: "INTEGER", country: "UTINYINT", tier: "UTINYINT", age: "UTINYINT", signup: "INTEGER",
-    preferred: "VARCHAR", optIn: "BOOLEAN",
+    person: "INTEGER",
+    country: "UTINYINT",
+    tier: "UTINYINT",
+    age: "UTINYINT",
+    signup: "INTEGER",
+    preferred: "VARCHAR",
+    optIn: "BOOLEAN",
   });
   const truthColumns: Record<string, string> = { person: "INTEGER", offset: "INTEGER" };
   for (const g of TRUTH_GOALS) truthColumns[g.column] = "DOUBLE";

@@ -31,17 +31,52 @@ export const EVENT_TYPES = [
   "application.launches",
   "search",
 ] as const;
-const [PAGE_VIEW, PRODUCT_VIEW, CART_ADD, CHECKOUT, PURCHASE, EMAIL_SENT, EMAIL_OPENED, EMAIL_CLICKED, APP_LAUNCH, SEARCH] =
-  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
+const [
+  PAGE_VIEW,
+  PRODUCT_VIEW,
+  CART_ADD,
+  CHECKOUT,
+  PURCHASE,
+  EMAIL_SENT,
+  EMAIL_OPENED,
+  EMAIL_CLICKED,
+  APP_LAUNCH,
+  SEARCH,
+] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 
 /** Page names, in code order: Home, Offers, Search results, Cart, Checkout, then one per category. */
-export const PAGES = ["Home", "Offers", "Search results", "Cart", "Checkout", ...CATEGORIES.map((c) => `Category: ${c}`)];
+export const PAGES = [
+  "Home",
+  "Offers",
+  "Search results",
+  "Cart",
+  "Checkout",
+  ...CATEGORIES.map((c) => `Category: ${c}`),
+];
 const [HOME, OFFERS, SEARCH_RESULTS, CART_PAGE] = [0, 1, 2, 3] as const;
 export const CHANNELS = ["web", "mobileApp", "email"] as const;
 export const DEVICES = ["desktop", "mobile", "tablet"] as const;
 export const KEYWORDS = [
-  "gift", "sale", "dress", "sneakers", "lamp", "serum", "headphones", "tent", "lego", "novel", "jacket", "boots",
-  "rug", "lipstick", "charger", "backpack", "puzzle", "cookbook", "scarf", "mug",
+  "gift",
+  "sale",
+  "dress",
+  "sneakers",
+  "lamp",
+  "serum",
+  "headphones",
+  "tent",
+  "lego",
+  "novel",
+  "jacket",
+  "boots",
+  "rug",
+  "lipstick",
+  "charger",
+  "backpack",
+  "puzzle",
+  "cookbook",
+  "scarf",
+  "mug",
 ] as const;
 /** SKUs per category; SKU code = category * SKUS_PER_CATEGORY + item. */
 export const SKUS_PER_CATEGORY = 250;
@@ -65,7 +100,14 @@ export interface EventSink {
  * type, page, price, sku, quantity, channel, device, campaign day, keyword, order number (empty = NULL).
  * Simulating days after the data (up to the season's length) is how tests check the truth file.
  */
-export function simulatePerson(p: Person, rng: Random, season: Season, sink: EventSink, from = 0, to = DEMO_DAYS): number {
+export function simulatePerson(
+  p: Person,
+  rng: Random,
+  season: Season,
+  sink: EventSink,
+  from = 0,
+  to = DEMO_DAYS,
+): number {
   const day: PendingEvent[] = [];
   let seq = 0;
   let orders = 0;
@@ -116,7 +158,15 @@ function session(
   const channel = app ? 1 : 0;
   const device = app ? (rng.bernoulli(0.85) ? 1 : 2) : rng.bernoulli(p.desktopShare) ? 0 : rng.bernoulli(0.85) ? 1 : 2;
   let t = startSecond;
-  const emit = (type: number, page: string, price: string, sku: string, qty: string, keyword: string, order: string) => {
+  const emit = (
+    type: number,
+    page: string,
+    price: string,
+    sku: string,
+    qty: string,
+    keyword: string,
+    order: string,
+  ) => {
     out.push({
       ms: dayStart + clampSecond(t) * 1000,
       fields: `${type}\t${page}\t${price}\t${sku}\t${qty}\t${channel}\t${device}\t\t${keyword}\t${order}`,

@@ -69,8 +69,16 @@ export function noActivityProbability(p: Person, season: Season, window: number,
 export const TRUTH_OFFSETS = [0, 30, 60] as const;
 
 /** The true probability of a goal of `kind` within `window` days from day `from`. */
-export function goalProbability(p: Person, season: Season, kind: (typeof TRUTH_GOALS)[number]["kind"], window: number, from: number): number {
-  return kind === "purchase" ? purchaseProbability(p, season, window, from) : noActivityProbability(p, season, window, from);
+export function goalProbability(
+  p: Person,
+  season: Season,
+  kind: (typeof TRUTH_GOALS)[number]["kind"],
+  window: number,
+  from: number,
+): number {
+  return kind === "purchase"
+    ? purchaseProbability(p, season, window, from)
+    : noActivityProbability(p, season, window, from);
 }
 
 /** The truth row of one person as of `offset` days before the end of the data, in `TRUTH_GOALS` order. */

@@ -12,7 +12,10 @@ import { type Outcomes, rankDescending } from "./metrics.js";
 export const BOOTSTRAP_RESAMPLES = 200;
 
 /** AUC, PR-AUC, top-decile lift and ECE of outcomes sorted by probability, highest first (ties as in metrics.ts). */
-export function sortedMetrics(p: ArrayLike<number>, y: ArrayLike<number>): { auc: number; prAuc: number; topDecileLift: number; ece: number } {
+export function sortedMetrics(
+  p: ArrayLike<number>,
+  y: ArrayLike<number>,
+): { auc: number; prAuc: number; topDecileLift: number; ece: number } {
   const n = y.length;
   let positives = 0;
   for (let i = 0; i < n; i++) positives += y[i]!;
@@ -84,14 +87,21 @@ export function bootstrapIntervals(outcomes: Outcomes, seed: number, resamples =
       }
     }
     const m = sortedMetrics(p, y);
-    for (const key of ["auc", "prAuc", "topDecileLift", "ece"] as const) if (!Number.isNaN(m[key])) values[key].push(m[key]);
+    for (const key of ["auc", "prAuc", "topDecileLift", "ece"] as const)
+      if (!Number.isNaN(m[key])) values[key].push(m[key]);
   }
   const interval = (xs: number[]): Interval => {
     xs.sort((a, b) => a - b);
     const at = (q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? Number.NaN;
     return { low: at(0.025), high: at(0.975) };
   };
-  return { auc: interval(values.auc), prAuc: interval(values.prAuc), topDecileLift: interval(values.topDecileLift), ece: interval(values.ece), resamples };
+  return {
+    auc: interval(values.auc),
+    prAuc: interval(values.prAuc),
+    topDecileLift: interval(values.topDecileLift),
+    ece: interval(values.ece),
+    resamples,
+  };
 }
 
 /** Wilson's 95% interval of a rate of `successes` in `n`. */

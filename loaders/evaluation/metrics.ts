@@ -95,14 +95,20 @@ export function calibrationCurve({ probability, label }: Outcomes, bins = 10): C
 }
 
 /** Edges (shares of people, lowest probabilities first) of the detailed calibration curve: finer towards the top. */
-export const CALIBRATION_EDGES = [0, 0.2, 0.4, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 1] as const;
+export const CALIBRATION_EDGES = [
+  0, 0.2, 0.4, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 1,
+] as const;
 
 /**
  * A calibration curve over quantile bins of the predicted probability that get finer towards the top (the top
  * 0.5%, 0.5-1%, 1-2%, ...), so that the highest probabilities, where the High bucket is, are checked too. A bin
  * with fewer than `minCount` people joins the one above it (the top bin joins the one below).
  */
-export function calibrationByShares({ probability, label }: Outcomes, edges: readonly number[] = CALIBRATION_EDGES, minCount = 30): (CalibrationBin & { low: number; high: number })[] {
+export function calibrationByShares(
+  { probability, label }: Outcomes,
+  edges: readonly number[] = CALIBRATION_EDGES,
+  minCount = 30,
+): (CalibrationBin & { low: number; high: number })[] {
   const order = rankDescending(probability).reverse();
   const n = order.length;
   const cuts = [...new Set(edges.map((e) => Math.round(e * n)))].sort((a, b) => a - b);
@@ -113,16 +119,25 @@ export function calibrationByShares({ probability, label }: Outcomes, edges: rea
     else bounds.push([cuts[b - 1]!, cuts[b]!]);
   }
   const top = bounds[bounds.length - 1];
-  if (bounds.length > 1 && top && top[1] - top[0] < minCount) bounds.splice(-2, 2, [bounds[bounds.length - 2]![0], top[1]]);
-  return bounds.filter(([from, to]) => to > from).map(([from, to]) => {
-    let p = 0;
-    let y = 0;
-    for (let k = from; k < to; k++) {
-      p += probability[order[k]!]!;
-      y += label[order[k]!] ? 1 : 0;
-    }
-    return { predicted: p / (to - from), observed: y / (to - from), count: to - from, low: probability[order[from]!]!, high: probability[order[to - 1]!]! };
-  });
+  if (bounds.length > 1 && top && top[1] - top[0] < minCount)
+    bounds.splice(-2, 2, [bounds[bounds.length - 2]![0], top[1]]);
+  return bounds
+    .filter(([from, to]) => to > from)
+    .map(([from, to]) => {
+      let p = 0;
+      let y = 0;
+      for (let k = from; k < to; k++) {
+        p += probability[order[k]!]!;
+        y += label[order[k]!] ? 1 : 0;
+      }
+      return {
+        predicted: p / (to - from),
+        observed: y / (to - from),
+        count: to - from,
+        low: probability[order[from]!]!,
+        high: probability[order[to - 1]!]!,
+      };
+    });
 }
 
 /** Expected calibration error: count-weighted mean |observed - predicted| over equal-frequency bins. */

@@ -23,7 +23,12 @@ export const SLICE_CALIBRATION_GAP = 0.25;
 /**
  * The slice of the test by one categorical feature: `codes` per test row (NaN = missing), `categories` by code.
  */
-export function sliceBy(feature: number, codes: ArrayLike<number>, categories: readonly string[], outcomes: Outcomes): Slice {
+export function sliceBy(
+  feature: number,
+  codes: ArrayLike<number>,
+  categories: readonly string[],
+  outcomes: Outcomes,
+): Slice {
   const rows = new Map<string, number[]>();
   for (let i = 0; i < codes.length; i++) {
     const name = Number.isNaN(codes[i]!) ? "Not known" : (categories[codes[i]!] ?? "Not known");
@@ -65,7 +70,9 @@ function rankingFlag(g: SliceGroup, withinAuc: number): string[] {
   if (!Number.isFinite(g.auc) || !Number.isFinite(withinAuc)) return [];
   const [, high] = aucInterval(g.auc, g.positives, g.people - g.positives);
   if (g.auc >= withinAuc - SLICE_AUC_GAP || high >= withinAuc) return [];
-  return [`ranks worse than within the other groups (AUC ${g.auc.toFixed(3)} against ${withinAuc.toFixed(3)} within groups)`];
+  return [
+    `ranks worse than within the other groups (AUC ${g.auc.toFixed(3)} against ${withinAuc.toFixed(3)} within groups)`,
+  ];
 }
 
 /** One group's figures and its calibration flag (the ranking flag needs every group: `rankingFlag`). */
@@ -79,7 +86,9 @@ function groupOf(category: string, members: number[], outcomes: Outcomes): Slice
   const flags: string[] = [];
   const gap = predicted - actual;
   if (Math.abs(gap) > Math.max(0.02, SLICE_CALIBRATION_GAP * actual)) {
-    flags.push(`${gap > 0 ? "over" : "under"}-predicts (${(100 * predicted).toFixed(1)}% predicted, ${(100 * actual).toFixed(1)}% actual)`);
+    flags.push(
+      `${gap > 0 ? "over" : "under"}-predicts (${(100 * predicted).toFixed(1)}% predicted, ${(100 * actual).toFixed(1)}% actual)`,
+    );
   }
   return { category, people: members.length, positives, predicted, actual, auc: groupAuc, flags };
 }

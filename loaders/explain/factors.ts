@@ -154,7 +154,13 @@ export function bucketFactors(
   return summary.ranked(count).map((factors, b) => {
     const members: number[] = [];
     for (let i = 0; i < bucket.length; i++) if (bucket[i] === b) members.push(i);
-    return factors.map((f) => ({ ...f, distribution: distributionOf(features[f.feature]!, members.map((i) => values[f.feature]![i]!)) }));
+    return factors.map((f) => ({
+      ...f,
+      distribution: distributionOf(
+        features[f.feature]!,
+        members.map((i) => values[f.feature]![i]!),
+      ),
+    }));
   });
 }
 
@@ -206,7 +212,8 @@ export class FactorSummary {
 
   /** Adds another summary of the same features and groups (other people). */
   merge(other: FactorSummary): void {
-    if (other.nFeatures !== this.nFeatures || other.groups !== this.groups) throw new Error("FactorSummary.merge: other features or groups");
+    if (other.nFeatures !== this.nFeatures || other.groups !== this.groups)
+      throw new Error("FactorSummary.merge: other features or groups");
     this.absSum.merge(other.absSum);
     this.sum.merge(other.sum);
     other.inTop.forEach((n, i) => (this.inTop[i]! += n));
@@ -266,7 +273,14 @@ export class FactorSummary {
 
   /** The summary as JSON (exact sums as decimal strings). */
   toJSON(): FactorSummaryJSON {
-    return { nFeatures: this.nFeatures, groups: this.groups, people: Array.from(this.people), inTop: Array.from(this.inTop), absSum: this.absSum.toJSON(), sum: this.sum.toJSON() };
+    return {
+      nFeatures: this.nFeatures,
+      groups: this.groups,
+      people: Array.from(this.people),
+      inTop: Array.from(this.inTop),
+      absSum: this.absSum.toJSON(),
+      sum: this.sum.toJSON(),
+    };
   }
 
   /** A summary from `toJSON`. */
@@ -293,7 +307,8 @@ export function distributionOf(feature: FactorFeature, xs: number[]): BucketFact
     return { missing, categories };
   }
   present.sort((a, b) => a - b);
-  const q = (p: number) => (present.length ? present[Math.min(present.length - 1, Math.floor(p * present.length))]! : NaN);
+  const q = (p: number) =>
+    present.length ? present[Math.min(present.length - 1, Math.floor(p * present.length))]! : NaN;
   return { missing, quantiles: [0.1, 0.25, 0.5, 0.75, 0.9].map(q) };
 }
 
@@ -339,7 +354,8 @@ export class ValueCells {
 
   /** Adds people's values (NaN = missing) with their probabilities. */
   add(values: ArrayLike<number>, probability: ArrayLike<number>): void {
-    for (let i = 0; i < values.length; i++) this.addCell(cellOf(this.feature, values[i]!), 1, quantise(probability[i]!));
+    for (let i = 0; i < values.length; i++)
+      this.addCell(cellOf(this.feature, values[i]!), 1, quantise(probability[i]!));
   }
 
   private addCell(cell: number, people: number, units: number | bigint): void {
@@ -406,7 +422,11 @@ export class ValueCells {
         low = j === 0 ? present[0]![0] : cuts[j - 1]!;
         high = j === cuts.length ? present[present.length - 1]![0] : cuts[j]!;
       }
-      const text = Number.isNaN(cell) ? valueInWords(feature, NaN) : low === high ? valueInWords(feature, low) : `${valueInWords(feature, low)} to ${valueInWords(feature, high)}`;
+      const text = Number.isNaN(cell)
+        ? valueInWords(feature, NaN)
+        : low === high
+          ? valueInWords(feature, low)
+          : `${valueInWords(feature, low)} to ${valueInWords(feature, high)}`;
       const g = groups.get(text) ?? { low, high, sum: 0n, n: 0 };
       g.sum += c.sum.units(0);
       g.n += c.people;
@@ -416,7 +436,14 @@ export class ValueCells {
     return [...groups]
       .map(([range, g]) => {
         const mean = Number(g.sum) / UNIT_OF_SUMS / g.n;
-        return { range, low: g.low, high: g.high, people: g.n, meanProbability: mean, relative: overall > 0 ? mean / overall : NaN };
+        return {
+          range,
+          low: g.low,
+          high: g.high,
+          people: g.n,
+          meanProbability: mean,
+          relative: overall > 0 ? mean / overall : NaN,
+        };
       })
       .sort((a, b) => (Number.isNaN(a.low) ? 1 : Number.isNaN(b.low) ? -1 : a.low - b.low));
   }
@@ -426,7 +453,12 @@ export class ValueCells {
  * Value ranges of a feature (up to `bins` ranges of its value cells for numbers, one per category, plus missing)
  * with the mean predicted probability in each, relative to everyone's.
  */
-export function valueRanges(feature: FactorFeature, values: ArrayLike<number>, probability: ArrayLike<number>, bins = 5): ValueRange[] {
+export function valueRanges(
+  feature: FactorFeature,
+  values: ArrayLike<number>,
+  probability: ArrayLike<number>,
+  bins = 5,
+): ValueRange[] {
   const cells = new ValueCells(feature);
   cells.add(values, probability);
   return cells.ranges(bins);

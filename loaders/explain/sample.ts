@@ -26,10 +26,15 @@ export function compareSampled(a: { hash: number; id: string }, b: { hash: numbe
 /** The rows of the `k` people of `ids` with the smallest hash, in that order. */
 export function sampleRows(ids: readonly string[], k: number): number[] {
   const hashes = Float64Array.from(ids, personHash);
-  if (ids.length <= k) return Array.from(ids.keys()).sort((a, b) => compareSampled({ hash: hashes[a]!, id: ids[a]! }, { hash: hashes[b]!, id: ids[b]! }));
+  if (ids.length <= k)
+    return Array.from(ids.keys()).sort((a, b) =>
+      compareSampled({ hash: hashes[a]!, id: ids[a]! }, { hash: hashes[b]!, id: ids[b]! }),
+    );
   // The k-th smallest hash bounds the sample; ties at it are settled by id.
   const bound = Float64Array.from(hashes).sort()[k - 1]!;
   const rows: number[] = [];
   for (let i = 0; i < ids.length; i++) if (hashes[i]! <= bound) rows.push(i);
-  return rows.sort((a, b) => compareSampled({ hash: hashes[a]!, id: ids[a]! }, { hash: hashes[b]!, id: ids[b]! })).slice(0, k);
+  return rows
+    .sort((a, b) => compareSampled({ hash: hashes[a]!, id: ids[a]! }, { hash: hashes[b]!, id: ids[b]! }))
+    .slice(0, k);
 }

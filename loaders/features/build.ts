@@ -224,7 +224,12 @@ async function groupExamples(
   group: readonly InstancePlan[],
 ): Promise<GroupFeatures & { examples: number; members: Member[] }> {
   const { tables } = group[0]!;
-  await session.run(examplesTableSql(tables.examples, group.map((p) => p.tables.rows)));
+  await session.run(
+    examplesTableSql(
+      tables.examples,
+      group.map((p) => p.tables.rows),
+    ),
+  );
   const nEx = Number((await session.row(countSql(tables.examples))).n);
   const features: GroupFeatures = { kinds: [], person: [], history: [] };
   const { kinds, person, history } = features;

@@ -63,8 +63,7 @@ export function personSqlParts(features: readonly PersonFeature[], lookback: num
         else if (s.storage === "date") {
           const day = `(${ref} - DATE '1970-01-01')`;
           sql = `CASE WHEN ${day} < ${CDAY} THEN ${last} - ${day} END`;
-        }
-        else sql = categoryCode(ref, s.categories ?? []);
+        } else sql = categoryCode(ref, s.categories ?? []);
         break;
       }
     }

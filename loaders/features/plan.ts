@@ -269,7 +269,8 @@ function checkRequirements(
     {
       check: "positives",
       ok: positives >= minPositive,
-      message: `${positives} positive examples (${what} within ${instance.window} days) ${across}; ` +
+      message:
+        `${positives} positive examples (${what} within ${instance.window} days) ${across}; ` +
         `need at least ${minPositive}`,
       hint:
         `${more}${instance.type === "churn" ? "" : " (more cutoffs)"}, ` +

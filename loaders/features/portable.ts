@@ -69,7 +69,11 @@ export function bindLayout(portable: PortableLayout, ingest: IngestResult, model
     const i = list.indexOf(value);
     return i < 0 ? ABSENT : i;
   };
-  const typeCode = (name: string) => code(eventTypes.map((t) => t.name), name);
+  const typeCode = (name: string) =>
+    code(
+      eventTypes.map((t) => t.name),
+      name,
+    );
   const needsAmount = portable.person.some((p) => p.source.kind === "amount") || portable.history.some((h) => h.amount);
   if (needsAmount && !hasAmount) {
     throw new UserError(

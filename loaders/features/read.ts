@@ -83,7 +83,8 @@ export function numbersOf(vector: DuckDBVector, rows: number, into?: Float64Arra
     ArrayBuffer.isView(items) &&
     !(items instanceof DataView) &&
     (items as unknown as ArrayLike<number>).length === rows &&
-    raw.validity?.offset === 0 && (mask === null || mask instanceof BigUint64Array);
+    raw.validity?.offset === 0 &&
+    (mask === null || mask instanceof BigUint64Array);
   if (!direct) {
     for (let i = 0; i < rows; i++) out[i] = numberAt(vector, i);
     return out;

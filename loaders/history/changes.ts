@@ -41,7 +41,13 @@ function summaryIn(run: string, instance: string): InstanceSummary | null {
  * Realised outcomes of the earlier runs that scored `inst` and whose window closed by `asOf`, from the events of
  * the current run's session (its goal days table `goalDays` and `people`).
  */
-export async function realisedOutcomes(session: Session, earlier: readonly DatedRun[], inst: ResolvedInstance, goalDays: string, asOf: string): Promise<RealisedOutcome[]> {
+export async function realisedOutcomes(
+  session: Session,
+  earlier: readonly DatedRun[],
+  inst: ResolvedInstance,
+  goalDays: string,
+  asOf: string,
+): Promise<RealisedOutcome[]> {
   const out: RealisedOutcome[] = [];
   for (const run of earlier) {
     const summary = summaryIn(run.dir, inst.name);
@@ -50,28 +56,44 @@ export async function realisedOutcomes(session: Session, earlier: readonly Dated
     const probability: number[] = [];
     const bucket: number[] = [];
     const label: number[] = [];
-    await forEachNumericChunk(session, realisedOutcomesSql(join(run.dir, inst.name, FILES.scores), goalDays, start, inst.window), (cols, n) => {
-      for (let i = 0; i < n; i++) {
-        probability.push(cols[0]![i]!);
-        bucket.push(cols[1]![i]!);
-        label.push(inst.type === "churn" ? 1 - cols[2]![i]! : cols[2]![i]!);
-      }
-    });
+    await forEachNumericChunk(
+      session,
+      realisedOutcomesSql(join(run.dir, inst.name, FILES.scores), goalDays, start, inst.window),
+      (cols, n) => {
+        for (let i = 0; i < n; i++) {
+          probability.push(cols[0]![i]!);
+          bucket.push(cols[1]![i]!);
+          label.push(inst.type === "churn" ? 1 - cols[2]![i]! : cols[2]![i]!);
+        }
+      },
+    );
     out.push(outcomeOf(run.asOf, dateOf(start + inst.window - 1), probability, bucket, label));
   }
   return out;
 }
 
 /** The realised-outcome summary of one earlier run's people. */
-export function outcomeOf(asOf: string, windowEnd: string, probability: number[], bucket: number[], label: number[]): RealisedOutcome {
+export function outcomeOf(
+  asOf: string,
+  windowEnd: string,
+  probability: number[],
+  bucket: number[],
+  label: number[],
+): RealisedOutcome {
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const group = (rows: number[]) => ({ people: rows.length, predicted: sum(rows.map((r) => probability[r]!)) / rows.length, actual: sum(rows.map((r) => label[r]!)) / rows.length });
+  const group = (rows: number[]) => ({
+    people: rows.length,
+    predicted: sum(rows.map((r) => probability[r]!)) / rows.length,
+    actual: sum(rows.map((r) => label[r]!)) / rows.length,
+  });
   const rows = probability.map((_, i) => i);
   const buckets = BUCKETS.map((b, code) => ({ bucket: b, rows: rows.filter((r) => bucket[r] === code) }))
     .filter((b) => b.rows.length > 0)
     .map((b) => ({ bucket: b.bucket, ...group(b.rows) }));
   const ranked = rows.slice().sort((a, b) => probability[b]! - probability[a]! || a - b);
-  const deciles = Array.from({ length: 10 }, (_, d) => ranked.slice(Math.floor((d * ranked.length) / 10), Math.floor(((d + 1) * ranked.length) / 10)))
+  const deciles = Array.from({ length: 10 }, (_, d) =>
+    ranked.slice(Math.floor((d * ranked.length) / 10), Math.floor(((d + 1) * ranked.length) / 10)),
+  )
     .filter((part) => part.length > 0)
     .map((part, d) => ({ decile: d + 1, ...group(part) }));
   return {
@@ -90,11 +112,25 @@ export function outcomeOf(asOf: string, windowEnd: string, probability: number[]
  * The history of `instance` in the run written to `current` (as of `asOf`), against the `earlier` runs of its
  * history folder, with the realised outcomes computed during the run.
  */
-export async function instanceHistory(current: string, asOf: string, instance: string, earlier: readonly DatedRun[], outcomes: RealisedOutcome[]): Promise<InstanceHistory> {
+export async function instanceHistory(
+  current: string,
+  asOf: string,
+  instance: string,
+  earlier: readonly DatedRun[],
+  outcomes: RealisedOutcome[],
+): Promise<InstanceHistory> {
   const runs = [...earlier, { asOf, dir: current }].flatMap((run) => {
     const s = summaryIn(run.dir, instance);
     if (!s) return [];
-    return [{ asOf: s.asOf, trainedAsOf: s.modelCard.frozen?.trainedAsOf ?? s.asOf, scored: s.scored, expectedPositives: s.expectedPositives, buckets: s.buckets.counts }];
+    return [
+      {
+        asOf: s.asOf,
+        trainedAsOf: s.modelCard.frozen?.trainedAsOf ?? s.asOf,
+        scored: s.scored,
+        expectedPositives: s.expectedPositives,
+        buckets: s.buckets.counts,
+      },
+    ];
   });
   const previous = [...earlier].reverse().find((run) => summaryIn(run.dir, instance));
   return {
@@ -110,7 +146,12 @@ const SCORE_HISTORY_ROW_GROUP = 16_384;
 
 /** Writes `<instance>/score-history.parquet` of the run in `current`: its people's scores in every run of the folder
  * that scored the instance (see `copyScoreHistorySql`). */
-export async function writeScoreHistory(current: string, asOf: string, instance: string, earlier: readonly DatedRun[]): Promise<void> {
+export async function writeScoreHistory(
+  current: string,
+  asOf: string,
+  instance: string,
+  earlier: readonly DatedRun[],
+): Promise<void> {
   const runs = [...earlier, { asOf, dir: current }]
     .map((run) => ({ asOf: run.asOf, scores: join(run.dir, instance, FILES.scores) }))
     .filter((run) => existsSync(run.scores));
@@ -123,15 +164,29 @@ export async function writeScoreHistory(current: string, asOf: string, instance:
 }
 
 /** This run against the previous one: bucket movement, who entered High, and drift. */
-async function comparison(previous: DatedRun, current: string, instance: string): Promise<NonNullable<InstanceHistory["previous"]>> {
+async function comparison(
+  previous: DatedRun,
+  current: string,
+  instance: string,
+): Promise<NonNullable<InstanceHistory["previous"]>> {
   const [before, now] = [join(previous.dir, instance, FILES.scores), join(current, instance, FILES.scores)];
   const session = await Session.open();
   try {
     const name = (code: number): BucketOrNone => (code < 0 ? null : BUCKETS[code]!);
-    const movement = (await session.rows(movementSql(before, now))).map((r) => ({ from: name(Number(r.from)), to: name(Number(r.to)), people: Number(r.people) }));
+    const movement = (await session.rows(movementSql(before, now))).map((r) => ({
+      from: name(Number(r.from)),
+      to: name(Number(r.to)),
+      people: Number(r.people),
+    }));
     const enteredHigh = movement.filter((m) => m.to === "High" && m.from !== "High").reduce((a, m) => a + m.people, 0);
     const enteredHighIds = (await session.rows(enteredHighSql(before, now, ENTERED_HIGH_IDS))).map((r) => String(r.id));
-    const drift = await driftBetween(session, summaryIn(previous.dir, instance)!, before, summaryIn(current, instance)!, now);
+    const drift = await driftBetween(
+      session,
+      summaryIn(previous.dir, instance)!,
+      before,
+      summaryIn(current, instance)!,
+      now,
+    );
     return { asOf: previous.asOf, movement, enteredHigh, enteredHighIds, drift };
   } finally {
     session.close();
@@ -139,21 +194,49 @@ async function comparison(previous: DatedRun, current: string, instance: string)
 }
 
 /** Drift of the score and of the shipped features that both runs have (matched by feature name). */
-async function driftBetween(session: Session, then: InstanceSummary, before: string, current: InstanceSummary, now: string): Promise<NonNullable<InstanceHistory["previous"]>["drift"]> {
+async function driftBetween(
+  session: Session,
+  then: InstanceSummary,
+  before: string,
+  current: InstanceSummary,
+  now: string,
+): Promise<NonNullable<InstanceHistory["previous"]>["drift"]> {
   const shared = current.explorer.flatMap((column) => {
     const feature = current.features[column.feature]!;
     const old = then.explorer.find((c) => then.features[c.feature]!.name === feature.name);
-    const sameCategories = JSON.stringify(then.features[old?.feature ?? -1]?.categories) === JSON.stringify(feature.categories);
-    return old && sameCategories ? [{ feature: column.feature, kind: feature.kind, now: column.column, before: old.column }] : [];
+    const sameCategories =
+      JSON.stringify(then.features[old?.feature ?? -1]?.categories) === JSON.stringify(feature.categories);
+    return old && sameCategories
+      ? [{ feature: column.feature, kind: feature.kind, now: column.column, before: old.column }]
+      : [];
   });
-  const [a, b] = [await columns(session, before, shared.map((s) => s.before)), await columns(session, now, shared.map((s) => s.now))];
+  const [a, b] = [
+    await columns(
+      session,
+      before,
+      shared.map((s) => s.before),
+    ),
+    await columns(
+      session,
+      now,
+      shared.map((s) => s.now),
+    ),
+  ];
   const level = (psi: number): Drift => ({ psi, level: driftLevel(psi) });
   const score = level(numericPsi(a[0]!, b[0]!));
-  const features = shared.map((s, j) => ({ feature: s.feature, ...level((s.kind === "categorical" ? categoricalPsi : numericPsi)(a[j + 1]!, b[j + 1]!)) }));
+  const features = shared.map((s, j) => ({
+    feature: s.feature,
+    ...level((s.kind === "categorical" ? categoricalPsi : numericPsi)(a[j + 1]!, b[j + 1]!)),
+  }));
   // Between two models the scores move with the model as well as with the people: only the features tell drift then.
-  const retrained = (then.modelCard.frozen?.trainedAsOf ?? then.asOf) !== (current.modelCard.frozen?.trainedAsOf ?? current.asOf);
+  const retrained =
+    (then.modelCard.frozen?.trainedAsOf ?? then.asOf) !== (current.modelCard.frozen?.trainedAsOf ?? current.asOf);
   const judged = retrained ? features : [score, ...features];
-  const worst = judged.some((d) => d.level === "act") ? "act" : judged.some((d) => d.level === "watch") ? "watch" : "stable";
+  const worst = judged.some((d) => d.level === "act")
+    ? "act"
+    : judged.some((d) => d.level === "watch")
+      ? "watch"
+      : "stable";
   const moved = features.filter((f) => f.level !== "stable").map((f) => current.features[f.feature]!.label);
   return { score, features, level: worst, text: driftText(worst, score, moved, retrained) };
 }
@@ -182,6 +265,7 @@ function driftText(level: Drift["level"], score: Drift, moved: string[], retrain
       : `The scores and the main features are distributed as in the previous run (${index}, below 0.1).`;
   }
   const what = retrained ? "The main features have" : `The population has (${index})`;
-  if (level === "watch") return `${what} shifted a little since the previous run: 0.1 to 0.25 is worth watching.${which}${scores}`;
+  if (level === "watch")
+    return `${what} shifted a little since the previous run: 0.1 to 0.25 is worth watching.${which}${scores}`;
   return `${what} shifted enough since the previous run that the model should be retrained (a stability index of 0.25 or more).${which}${scores}`;
 }

@@ -23,7 +23,9 @@ export function driftLevel(psi: number): DriftLevel {
 
 /** Bin edges of a numeric distribution: its distinct deciles (NaN excluded). */
 export function decileEdges(values: ArrayLike<number>): number[] {
-  const sorted = Float64Array.from(values).filter((v) => !Number.isNaN(v)).sort();
+  const sorted = Float64Array.from(values)
+    .filter((v) => !Number.isNaN(v))
+    .sort();
   if (sorted.length === 0) return [];
   const edges = new Set<number>();
   for (let k = 1; k < BINS; k++) edges.add(sorted[Math.floor((k * sorted.length) / BINS)]!);

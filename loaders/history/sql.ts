@@ -46,10 +46,16 @@ export function scoreColumnsSql(scores: string, columns: readonly string[]): str
  * for the people of the newest run, sorted by id then date, in small row groups (the person page reads one
  * person's rows by range requests).
  */
-export function copyScoreHistorySql(runs: readonly { asOf: string; scores: string }[], file: string, rowGroupSize: number): string {
+export function copyScoreHistorySql(
+  runs: readonly { asOf: string; scores: string }[],
+  file: string,
+  rowGroupSize: number,
+): string {
   const newest = runs.at(-1)!.scores;
   const union = runs
-    .map((r) => `SELECT id, DATE ${str(r.asOf)} AS as_of, probability, score, bucket FROM read_parquet(${str(r.scores)})`)
+    .map(
+      (r) => `SELECT id, DATE ${str(r.asOf)} AS as_of, probability, score, bucket FROM read_parquet(${str(r.scores)})`,
+    )
     .join("\n    UNION ALL ");
   return `COPY (
     SELECT h.id, h.as_of, h.probability::FLOAT AS probability, h.score::UTINYINT AS score, h.bucket::VARCHAR AS bucket

@@ -34,7 +34,10 @@ export function parseShard(text: string, flag = "--shard"): Shard {
   const index = m ? Number(m[1]) : Number.NaN;
   const count = m ? Number(m[2]) : Number.NaN;
   if (!m || count < 1 || index >= count) {
-    throw new UserError("config", `${flag}: expected i/N with N at least 1 and i from 0 to N-1 (e.g. 0/4), but got "${text}"`);
+    throw new UserError(
+      "config",
+      `${flag}: expected i/N with N at least 1 and i from 0 to N-1 (e.g. 0/4), but got "${text}"`,
+    );
   }
   return { index, count };
 }
@@ -67,7 +70,10 @@ export function layoutOf(files: readonly string[], key: string): InputLayout {
   if (inside === 0) return "whole";
   if (inside === files.length) return "partitioned";
   const outside = files.find((f) => partitionOf(f) === null)!;
-  throw new UserError("config", `${key}.path: ${inside} of ${files.length} files are in ${PARTITION_KEY}=K folders and ${outside} is not; point the path at the partitioned files only (e.g. DIR/${PARTITION_KEY}=*/*.parquet)`);
+  throw new UserError(
+    "config",
+    `${key}.path: ${inside} of ${files.length} files are in ${PARTITION_KEY}=K folders and ${outside} is not; point the path at the partitioned files only (e.g. DIR/${PARTITION_KEY}=*/*.parquet)`,
+  );
 }
 
 /**
@@ -91,7 +97,10 @@ export function shardFiles(files: readonly string[], shard: Shard, key: string):
  */
 export function checkLayouts(events: InputLayout, profiles: InputLayout | null): void {
   if (profiles === "partitioned" && events === "whole") {
-    throw new UserError("config", `inputs.profiles is in ${PARTITION_KEY}=K folders and inputs.events is not; a shard finds a person's events and profile only when both are partitioned by person the same way (npm run partition writes both)`);
+    throw new UserError(
+      "config",
+      `inputs.profiles is in ${PARTITION_KEY}=K folders and inputs.events is not; a shard finds a person's events and profile only when both are partitioned by person the same way (npm run partition writes both)`,
+    );
   }
 }
 

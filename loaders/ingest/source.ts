@@ -458,7 +458,10 @@ export function requireColumn(source: Source, name: string, what: string, config
   const found = columnNames(source);
   const shown = found.length > 40 ? [...found.slice(0, 40), `... (${found.length} in all)`] : found;
   const more = source.files.length > 1 ? ` (and ${source.files.length - 1} more files)` : "";
-  const closest = closestHint(name, source.columns.map((c) => c.name));
+  const closest = closestHint(
+    name,
+    source.columns.map((c) => c.name),
+  );
   const hints = `${closest}${keyValueHint(source)}${encodingHint(source, found)}`;
   throw new UserError(
     "column_missing",

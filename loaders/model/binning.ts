@@ -71,7 +71,11 @@ export function boundsKernel(s: BoundsShare, j: number): void {
   s.outCount[j] = b.length;
 }
 
-const BOUNDS_KERNEL: KernelSpec<BoundsShare> = { name: "bounds", entry: boundsKernel, deps: [boundsFromSorted, midpoint] };
+const BOUNDS_KERNEL: KernelSpec<BoundsShare> = {
+  name: "bounds",
+  entry: boundsKernel,
+  deps: [boundsFromSorted, midpoint],
+};
 
 /**
  * Learns bin edges for every feature of `X`.
@@ -84,7 +88,8 @@ export function fitBinMapper(X: FeatureMatrix, options: BinningOptions): BinMapp
   if (!(maxBins >= 2 && maxBins <= 255)) throw new Error(`maxBins must be in 2..255, got ${options.maxBins}`);
   const categorical = Array.from({ length: nFeatures }, (_, f) => options.categorical?.[f] === true);
   const { rowStride, colStride } = strides(X);
-  const sample = nRows > options.sampleSize ? new Rng(options.seed ^ 0x5bd1e995).sampleSorted(nRows, options.sampleSize) : null;
+  const sample =
+    nRows > options.sampleSize ? new Rng(options.seed ^ 0x5bd1e995).sampleSorted(nRows, options.sampleSize) : null;
   const nSample = sample ? sample.length : nRows;
   const nBins = new Uint16Array(nFeatures);
   const bounds: Float64Array[] = Array.from({ length: nFeatures }, () => new Float64Array(0));
@@ -275,12 +280,18 @@ const BIN_KERNEL: KernelSpec<BinShare> = { name: "bin", entry: binKernel, deps: 
  * @param options `nThreads` (default 1) and `columns`, an optional second output receiving the column-major
  *   copy (cell (r, f) at `f * nRows + r`) that partitioning reads
  */
-export function binMatrix(mapper: BinMapper, X: FeatureMatrix, out?: Uint8Array, options: { nThreads?: number; columns?: Uint8Array } = {}): Uint8Array {
+export function binMatrix(
+  mapper: BinMapper,
+  X: FeatureMatrix,
+  out?: Uint8Array,
+  options: { nThreads?: number; columns?: Uint8Array } = {},
+): Uint8Array {
   const { nRows, nFeatures: F, values } = X;
   if (F !== mapper.nFeatures) throw new Error(`binMatrix: ${F} features, mapper has ${mapper.nFeatures}`);
   const bins = out ?? new Uint8Array(nRows * F);
   const cols = options.columns ?? new Uint8Array(0);
-  if (bins.length !== nRows * F || (cols.length > 0 && cols.length !== nRows * F)) throw new Error("binMatrix: output buffer has the wrong length");
+  if (bins.length !== nRows * F || (cols.length > 0 && cols.length !== nRows * F))
+    throw new Error("binMatrix: output buffer has the wrong length");
   const padded = sharedFloat64(F * 256).fill(Infinity);
   const catStart = sharedInt32(F);
   const catCount = sharedInt32(F);
@@ -303,7 +314,10 @@ export function binMatrix(mapper: BinMapper, X: FeatureMatrix, out?: Uint8Array,
     return bins;
   }
   const SUPER = 65536;
-  const staged = values instanceof Float32Array ? sharedFloat32(Math.min(nRows, SUPER) * F) : sharedFloat64(Math.min(nRows, SUPER) * F);
+  const staged =
+    values instanceof Float32Array
+      ? sharedFloat32(Math.min(nRows, SUPER) * F)
+      : sharedFloat64(Math.min(nRows, SUPER) * F);
   for (let a = 0; a < nRows; a += SUPER) {
     const b = Math.min(nRows, a + SUPER);
     const n = b - a;

@@ -252,4 +252,3 @@ export function treeDepth(left: Int32Array, right: Int32Array): number {
   }
   return max;
 }
-

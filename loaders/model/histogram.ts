@@ -168,7 +168,12 @@ export interface HistogramContext {
  * @param feats features to build (ascending)
  * @param subtractions (parent, built child, output) offset triples, applied after the builds (output may be parent)
  */
-export function buildHistograms(ctx: HistogramContext, nodes: Int32Array, feats: Int32Array, subtractions: Int32Array = new Int32Array(0)): void {
+export function buildHistograms(
+  ctx: HistogramContext,
+  nodes: Int32Array,
+  feats: Int32Array,
+  subtractions: Int32Array = new Int32Array(0),
+): void {
   const { pool } = ctx;
   const items: number[] = [];
   const reductions: number[] = [];
@@ -193,7 +198,15 @@ export function buildHistograms(ctx: HistogramContext, nodes: Int32Array, feats:
   order.sort((x, y) => items[3 * y + 1] - items[3 * y] - (items[3 * x + 1] - items[3 * x]) || x - y);
   const sorted = new Int32Array(items.length);
   order.forEach((i, k) => sorted.set(items.slice(3 * i, 3 * i + 3), 3 * k));
-  const args = { bins: ctx.bins, gh: ctx.gh, idx: ctx.idx, hist: pool.hist, nFeatures: ctx.nFeatures, feats, nodes: sorted };
+  const args = {
+    bins: ctx.bins,
+    gh: ctx.gh,
+    idx: ctx.idx,
+    hist: pool.hist,
+    nFeatures: ctx.nFeatures,
+    feats,
+    nodes: sorted,
+  };
   runItems(HIST_KERNEL, args, items.length / 3, cells < PARALLEL_MIN_CELLS ? 1 : ctx.nThreads);
   if (reductions.length > 0 || subtractions.length > 0) {
     const work = (reductions.length / 2 + subtractions.length / 3) * feats.length * FEATURE_STRIDE;

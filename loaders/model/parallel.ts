@@ -116,7 +116,11 @@ export function resolveThreads(requested: number): number {
 
 /** True when shared memory and worker threads are available (and no worker has failed). */
 export function workersAvailable(): boolean {
-  return !poolBroken && typeof SharedArrayBuffer !== "undefined" && builtin<WorkerThreads>("node:worker_threads") !== undefined;
+  return (
+    !poolBroken &&
+    typeof SharedArrayBuffer !== "undefined" &&
+    builtin<WorkerThreads>("node:worker_threads") !== undefined
+  );
 }
 
 /** The error text of the last worker failure ("" if none), for diagnostics. */
@@ -132,7 +136,11 @@ function ensureWorkers(n: number): number {
     while (pool.length + started.length < n) {
       const ctl = new Int32Array(new SharedArrayBuffer(16));
       const { port1, port2 } = new wt.MessageChannel();
-      const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { ctl: ctl.buffer, port: port2 }, transferList: [port2] });
+      const worker = new wt.Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { ctl: ctl.buffer, port: port2 },
+        transferList: [port2],
+      });
       worker.unref();
       port1.unref();
       started.push({ worker, port: port1, ctl, seq: 0, kernels: new Set() });
@@ -240,7 +248,9 @@ export async function shutdownWorkers(): Promise<void> {
  * @param n length
  */
 export function sharedFloat64(n: number): Float64Array {
-  return typeof SharedArrayBuffer !== "undefined" ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+  return typeof SharedArrayBuffer !== "undefined"
+    ? new Float64Array(new SharedArrayBuffer(n * 8))
+    : new Float64Array(n);
 }
 
 /**
@@ -248,7 +258,9 @@ export function sharedFloat64(n: number): Float64Array {
  * @param n length
  */
 export function sharedFloat32(n: number): Float32Array {
-  return typeof SharedArrayBuffer !== "undefined" ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n);
+  return typeof SharedArrayBuffer !== "undefined"
+    ? new Float32Array(new SharedArrayBuffer(n * 4))
+    : new Float32Array(n);
 }
 
 /**

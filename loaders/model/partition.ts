@@ -114,14 +114,31 @@ export function partitionBatch(ctx: PartitionContext, batch: PartitionNode[]): I
     const k = Math.max(1, Math.floor(len / PARTITION_CHUNK));
     if (k > 1) chunked.push([j, jobs.length / 5, k]);
     for (let c = 0; c < k; c++) {
-      jobs.push(n.start + Math.floor((c * len) / k), n.start + Math.floor(((c + 1) * len) / k), sp.feature, j, k === 1 ? 1 : 0);
+      jobs.push(
+        n.start + Math.floor((c * len) / k),
+        n.start + Math.floor(((c + 1) * len) / k),
+        sp.feature,
+        j,
+        k === 1 ? 1 : 0,
+      );
     }
   });
   const nItems = jobs.length / 5;
   const counts = sharedInt32(2 * nItems);
   const { idx, scratch } = ctx;
-  const order = Int32Array.from({ length: nItems }, (_, i) => i).sort((x, y) => jobs[5 * y + 1] - jobs[5 * y] - (jobs[5 * x + 1] - jobs[5 * x]) || x - y);
-  const args = { cols: ctx.binsByColumn, nRows: ctx.nRows, idx, scratch, jobs: Int32Array.from(jobs), tables, counts, order };
+  const order = Int32Array.from({ length: nItems }, (_, i) => i).sort(
+    (x, y) => jobs[5 * y + 1] - jobs[5 * y] - (jobs[5 * x + 1] - jobs[5 * x]) || x - y,
+  );
+  const args = {
+    cols: ctx.binsByColumn,
+    nRows: ctx.nRows,
+    idx,
+    scratch,
+    jobs: Int32Array.from(jobs),
+    tables,
+    counts,
+    order,
+  };
   runItems(PARTITION_KERNEL, args, nItems, rows >= 1 << 15 ? ctx.nThreads : 1);
   const mids = new Int32Array(nb);
   let item = 0;
@@ -146,4 +163,3 @@ export function partitionBatch(ctx: PartitionContext, batch: PartitionNode[]): I
   });
   return mids;
 }
-

@@ -15,7 +15,6 @@ import { sigmoid } from "./loss.js";
 import type { FeatureMatrix, Model } from "./types.js";
 import { strides } from "./types.js";
 
-
 /** Rows handed to a row kernel (work item k = rows [rowBegin + k·blockRows, ...) up to rowEnd), plus the forest. */
 export interface RowShare extends Forest {
   /** Cell values. */
@@ -139,10 +138,18 @@ export function predictKernel(s: PredictShare, item: number): void {
         const x1 = values[o1 + f1 * cs];
         const x2 = values[o2 + f2 * cs];
         const x3 = values[o3 + f3 * cs];
-        n0 = left[n0] + (cat[n0] < 0 ? (x0 > thr[n0] ? 1 : 0) | (x0 !== x0 ? mr[n0] : 0) : categoricalRight(s, n0, f0, x0));
-        n1 = left[n1] + (cat[n1] < 0 ? (x1 > thr[n1] ? 1 : 0) | (x1 !== x1 ? mr[n1] : 0) : categoricalRight(s, n1, f1, x1));
-        n2 = left[n2] + (cat[n2] < 0 ? (x2 > thr[n2] ? 1 : 0) | (x2 !== x2 ? mr[n2] : 0) : categoricalRight(s, n2, f2, x2));
-        n3 = left[n3] + (cat[n3] < 0 ? (x3 > thr[n3] ? 1 : 0) | (x3 !== x3 ? mr[n3] : 0) : categoricalRight(s, n3, f3, x3));
+        n0 =
+          left[n0] +
+          (cat[n0] < 0 ? (x0 > thr[n0] ? 1 : 0) | (x0 !== x0 ? mr[n0] : 0) : categoricalRight(s, n0, f0, x0));
+        n1 =
+          left[n1] +
+          (cat[n1] < 0 ? (x1 > thr[n1] ? 1 : 0) | (x1 !== x1 ? mr[n1] : 0) : categoricalRight(s, n1, f1, x1));
+        n2 =
+          left[n2] +
+          (cat[n2] < 0 ? (x2 > thr[n2] ? 1 : 0) | (x2 !== x2 ? mr[n2] : 0) : categoricalRight(s, n2, f2, x2));
+        n3 =
+          left[n3] +
+          (cat[n3] < 0 ? (x3 > thr[n3] ? 1 : 0) | (x3 !== x3 ? mr[n3] : 0) : categoricalRight(s, n3, f3, x3));
       }
       m0 += value[n0];
       m1 += value[n1];
@@ -168,7 +175,11 @@ export function predictKernel(s: PredictShare, item: number): void {
   if (s.y.length > 0) s.loss[item] = loss;
 }
 
-const PREDICT_KERNEL: KernelSpec<PredictShare> = { name: "predict", entry: predictKernel, deps: [forestCategory, categoricalRight, storeMargin] };
+const PREDICT_KERNEL: KernelSpec<PredictShare> = {
+  name: "predict",
+  entry: predictKernel,
+  deps: [forestCategory, categoricalRight, storeMargin],
+};
 const NO_LABELS = new Uint8Array(0);
 const NO_LOSS = new Float64Array(0);
 
@@ -198,21 +209,47 @@ export function runRowKernel<S extends RowShare>(
   const nItems = Math.ceil(nRows / blockRows);
   const threads = Math.min(resolveThreads(nThreads), nItems);
   if (threads <= 1 || !workersAvailable()) {
-    const args = { ...forest, ...extra, values: X.values, rowStride, colStride, rowBegin: 0, rowEnd: nRows, blockRows, out, outBegin: 0, nFeatures } as S;
+    const args = {
+      ...forest,
+      ...extra,
+      values: X.values,
+      rowStride,
+      colStride,
+      rowBegin: 0,
+      rowEnd: nRows,
+      blockRows,
+      out,
+      outBegin: 0,
+      nFeatures,
+    } as S;
     for (let k = 0; k < nItems; k++) spec.entry(args, k);
     return;
   }
   const superRows = Math.min(nRows, blockRows * 32 * threads);
-  const input = X.values instanceof Float32Array ? sharedFloat32(superRows * nFeatures) : sharedFloat64(superRows * nFeatures);
+  const input =
+    X.values instanceof Float32Array ? sharedFloat32(superRows * nFeatures) : sharedFloat64(superRows * nFeatures);
   const output = sharedFloat64(superRows * outWidth);
   for (let a = 0; a < nRows; a += superRows) {
     const b = Math.min(nRows, a + superRows);
     if (X.layout === "row-major") {
       input.set(X.values.subarray(a * nFeatures, b * nFeatures));
     } else {
-      for (let r = a; r < b; r++) for (let f = 0; f < nFeatures; f++) input[(r - a) * nFeatures + f] = X.values[f * colStride + r];
+      for (let r = a; r < b; r++)
+        for (let f = 0; f < nFeatures; f++) input[(r - a) * nFeatures + f] = X.values[f * colStride + r];
     }
-    const args = { ...forest, ...extra, values: input, rowStride: nFeatures, colStride: 1, rowBegin: 0, rowEnd: b - a, blockRows, out: output, outBegin: 0, nFeatures } as S;
+    const args = {
+      ...forest,
+      ...extra,
+      values: input,
+      rowStride: nFeatures,
+      colStride: 1,
+      rowBegin: 0,
+      rowEnd: b - a,
+      blockRows,
+      out: output,
+      outBegin: 0,
+      nFeatures,
+    } as S;
     runItems(spec, args, Math.ceil((b - a) / blockRows), threads);
     out.set(output.subarray(0, (b - a) * outWidth), a * outWidth);
   }
@@ -226,7 +263,9 @@ export function sharedRowMajor(X: FeatureMatrix): FeatureMatrix {
   const { nRows, nFeatures } = X;
   const values = X.values instanceof Float32Array ? sharedFloat32(nRows * nFeatures) : sharedFloat64(nRows * nFeatures);
   if (X.layout === "row-major") values.set(X.values);
-  else for (let r = 0; r < nRows; r++) for (let f = 0; f < nFeatures; f++) values[r * nFeatures + f] = X.values[f * nRows + r];
+  else
+    for (let r = 0; r < nRows; r++)
+      for (let f = 0; f < nFeatures; f++) values[r * nFeatures + f] = X.values[f * nRows + r];
   return { nRows, nFeatures, values, layout: "row-major" };
 }
 
@@ -240,7 +279,13 @@ export function sharedRowMajor(X: FeatureMatrix): FeatureMatrix {
  * @param y 0/1 labels
  * @param nThreads threads
  */
-export function accumulateMargins(forest: Forest, X: FeatureMatrix, margin: Float64Array, y: Uint8Array, nThreads: number): number {
+export function accumulateMargins(
+  forest: Forest,
+  X: FeatureMatrix,
+  margin: Float64Array,
+  y: Uint8Array,
+  nThreads: number,
+): number {
   const { rowStride, colStride } = strides(X);
   const blockRows = 4096;
   const nItems = Math.ceil(X.nRows / blockRows);
@@ -275,7 +320,11 @@ export function accumulateMargins(forest: Forest, X: FeatureMatrix, margin: Floa
 export function predictMargin(model: Model, X: FeatureMatrix, options: { nThreads?: number } = {}): Float64Array {
   checkColumns(model, X);
   const out = new Float64Array(X.nRows);
-  runRowKernel(PREDICT_KERNEL, forestOf(model), X, out, 1, options.nThreads ?? 0, 2048, { accumulate: 0, y: NO_LABELS, loss: NO_LOSS });
+  runRowKernel(PREDICT_KERNEL, forestOf(model), X, out, 1, options.nThreads ?? 0, 2048, {
+    accumulate: 0,
+    y: NO_LABELS,
+    loss: NO_LOSS,
+  });
   return out;
 }
 

@@ -147,11 +147,14 @@ export function modelToJSON(model: Model): ModelJSON {
  */
 export function modelFromJSON(json: ModelJSON | string): Model {
   const j: ModelJSON = typeof json === "string" ? JSON.parse(json) : json;
-  if (j.format !== "customer-ai-gbdt" || j.version !== 1) throw new Error("modelFromJSON: not a customer-ai-gbdt v1 model");
+  if (j.format !== "customer-ai-gbdt" || j.version !== 1)
+    throw new Error("modelFromJSON: not a customer-ai-gbdt v1 model");
   const F = j.nFeatures;
   const categorical = Array.from({ length: F }, () => false);
   for (const f of j.categorical) categorical[f] = true;
-  const categories = Array.from({ length: F }, (_, f) => (j.categories[String(f)] ? Float64Array.from(j.categories[String(f)]) : null));
+  const categories = Array.from({ length: F }, (_, f) =>
+    j.categories[String(f)] ? Float64Array.from(j.categories[String(f)]) : null,
+  );
   const trees = j.trees.map((t, i) => parseTree(t, i, F));
   return {
     format: "customer-ai-gbdt",
@@ -182,13 +185,29 @@ function parseTree(t: TreeJSON, ti: number, F: number): Tree {
     gain: decodeFloat64(t.gain),
   };
   const n = tree.left.length;
-  const lengths = [tree.right, tree.feature, tree.defaultLeft, tree.catSet, tree.threshold, tree.value, tree.cover, tree.gain].map((a) => a.length);
+  const lengths = [
+    tree.right,
+    tree.feature,
+    tree.defaultLeft,
+    tree.catSet,
+    tree.threshold,
+    tree.value,
+    tree.cover,
+    tree.gain,
+  ].map((a) => a.length);
   if (n === 0 || lengths.some((l) => l !== n)) throw new Error(`modelFromJSON: tree ${ti} has inconsistent arrays`);
   for (let i = 0; i < n; i++) {
     const l = tree.left[i];
     const r = tree.right[i];
     if (l === -1 && r === -1) continue;
-    const ok = l > i && r > i && l < n && r < n && tree.feature[i] >= 0 && tree.feature[i] < F && (tree.catSet[i] < 0 || tree.catSet[i] + 8 <= tree.catBits.length);
+    const ok =
+      l > i &&
+      r > i &&
+      l < n &&
+      r < n &&
+      tree.feature[i] >= 0 &&
+      tree.feature[i] < F &&
+      (tree.catSet[i] < 0 || tree.catSet[i] + 8 <= tree.catBits.length);
     if (!ok) throw new Error(`modelFromJSON: tree ${ti} node ${i} is malformed`);
   }
   return tree;

@@ -122,7 +122,10 @@ function buildTables(forest: Forest): ShapTables | null {
     pathRight: sharedInt32(nEntries),
     pathBit: sharedInt32(nEntries),
     distinct: sharedInt32(distinct.reduce((a, f) => a + f.length, 0)),
-    treeNodes: Array.from({ length: forest.nTrees }, (_, k) => (k + 1 < forest.nTrees ? forest.roots[k + 1]! : forest.left.length) - forest.roots[k]!).reduce((a, b) => Math.max(a, b), 1),
+    treeNodes: Array.from(
+      { length: forest.nTrees },
+      (_, k) => (k + 1 < forest.nTrees ? forest.roots[k + 1]! : forest.left.length) - forest.roots[k]!,
+    ).reduce((a, b) => Math.max(a, b), 1),
     table: sharedFloat64(size),
   };
   t.treeLeaf.set(treeLeaf);
@@ -132,7 +135,9 @@ function buildTables(forest: Forest): ShapTables | null {
   paths.forEach((path, l) => {
     const features = distinct[l]!;
     const d = features.length;
-    const zero = features.map((feature) => path.entries.filter((x) => x.feature === feature).reduce((z, x) => z * x.zero, 1));
+    const zero = features.map((feature) =>
+      path.entries.filter((x) => x.feature === feature).reduce((z, x) => z * x.zero, 1),
+    );
     t.leafPath[l] = e;
     t.leafDistinct[l] = f;
     t.leafTable[l] = at;
@@ -191,8 +196,11 @@ function withWholeTrees(forest: Forest, t: LeafTables): ShapTables {
       for (let l = t.treeLeaf[k]!; l < t.treeLeaf[k + 1]!; l++) {
         const d = t.leafDepth[l]!;
         let pattern = (1 << d) - 1;
-        for (let e = t.leafPath[l]!; e < t.leafPath[l + 1]!; e++) if (right.get(t.pathNode[e]!) !== t.pathRight[e]) pattern &= ~t.pathBit[e]!;
-        for (let i = 0; i < d; i++) wholeTable[at + set * D + features.indexOf(t.distinct[t.leafDistinct[l]! + i]!)] += t.table[t.leafTable[l]! + pattern * d + i]!;
+        for (let e = t.leafPath[l]!; e < t.leafPath[l + 1]!; e++)
+          if (right.get(t.pathNode[e]!) !== t.pathRight[e]) pattern &= ~t.pathBit[e]!;
+        for (let i = 0; i < d; i++)
+          wholeTable[at + set * D + features.indexOf(t.distinct[t.leafDistinct[l]! + i]!)] +=
+            t.table[t.leafTable[l]! + pattern * d + i]!;
       }
     }
     at += size;

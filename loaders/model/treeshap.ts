@@ -218,7 +218,15 @@ export function shapCategory(s: Forest, f: number, x: number): number {
  * Recursive TreeSHAP step at `node` (tree level `lvl`) with path length d; the parent's segment starts at `pp`
  * and the edge into `node` has zero fraction `zero`, per-row one fractions in `ones[lvl]` and feature `feat`.
  */
-export function shapRecurse(st: ShapState, node: number, lvl: number, d: number, pp: number, zero: number, feat: number): void {
+export function shapRecurse(
+  st: ShapState,
+  node: number,
+  lvl: number,
+  d: number,
+  pp: number,
+  zero: number,
+  feat: number,
+): void {
   const B = 64;
   const nb = st.nb;
   const s = st.s;
@@ -360,7 +368,25 @@ export function tableShapKernel(s: TableShare, item: number): void {
   const cs = s.colStride;
   const F = s.nFeatures;
   const out = s.out;
-  const { roots, left, feature, threshold, missRight, catSet, catBits, treeLeaf, leafDepth, leafPath, pathNode, pathRight, pathBit, leafTable, leafDistinct, distinct, table } = s;
+  const {
+    roots,
+    left,
+    feature,
+    threshold,
+    missRight,
+    catSet,
+    catBits,
+    treeLeaf,
+    leafDepth,
+    leafPath,
+    pathNode,
+    pathRight,
+    pathBit,
+    leafTable,
+    leafDistinct,
+    distinct,
+    table,
+  } = s;
   const { treeTable, treeDistinct, treeFeature, wholeTable } = s;
   const nTrees = s.nTrees;
   const nNodes = left.length;
@@ -424,7 +450,11 @@ export function tableShapKernel(s: TableShare, item: number): void {
   }
 }
 
-const TABLE_SHAP_KERNEL: KernelSpec<TableShare> = { name: "treeshap-table", entry: tableShapKernel, deps: [shapCategory] };
+const TABLE_SHAP_KERNEL: KernelSpec<TableShare> = {
+  name: "treeshap-table",
+  entry: tableShapKernel,
+  deps: [shapCategory],
+};
 
 /**
  * Expected value of the model's margin under the trees' cover distribution: base score plus, for every tree,
@@ -455,12 +485,17 @@ function forestExpectedValue(forest: Forest): number {
  * @param options `nThreads` (0 = auto, 1 = calling thread only); `method`: the tables of `treeshap-table.ts` (the
  *   default for trees up to 4 distinct features deep, where they are faster) or the recursive algorithm
  */
-export function treeShap(model: Model, X: FeatureMatrix, options: { nThreads?: number; method?: "auto" | "tables" | "recursive" } = {}): ShapResult {
+export function treeShap(
+  model: Model,
+  X: FeatureMatrix,
+  options: { nThreads?: number; method?: "auto" | "tables" | "recursive" } = {},
+): ShapResult {
   checkColumns(model, X);
   const forest = forestOf(model);
   const contributions = new Float64Array(X.nRows * X.nFeatures);
   const tables = options.method === "recursive" ? null : shapTables(forest);
-  if (options.method === "tables" && !tables) throw new Error("treeShap: this model's trees are too deep for leaf tables");
+  if (options.method === "tables" && !tables)
+    throw new Error("treeShap: this model's trees are too deep for leaf tables");
   if (tables) runRowKernel(TABLE_SHAP_KERNEL, forest, X, contributions, X.nFeatures, options.nThreads ?? 0, 64, tables);
   else runRowKernel(SHAP_KERNEL, forest, X, contributions, X.nFeatures, options.nThreads ?? 0, 64, {});
   return { base: forestExpectedValue(forest), contributions, nRows: X.nRows, nFeatures: X.nFeatures };

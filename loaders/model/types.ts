@@ -214,7 +214,5 @@ export function featureMatrix(
  * @param X the matrix
  */
 export function strides(X: FeatureMatrix): { rowStride: number; colStride: number } {
-  return X.layout === "row-major"
-    ? { rowStride: X.nFeatures, colStride: 1 }
-    : { rowStride: 1, colStride: X.nRows };
+  return X.layout === "row-major" ? { rowStride: X.nFeatures, colStride: 1 } : { rowStride: 1, colStride: X.nRows };
 }

@@ -79,21 +79,41 @@ export function eventsPhrase(g: ResolvedGroup, labels: Record<string, EventNoun>
   const types = g.conditions.filter((c) => c.field === "eventType");
   const rest = g.conditions.filter((c) => c.field !== "eventType");
   const type = types[0];
-  if ((g.match === "all" || g.conditions.length === 1) && types.length === 1 && type && (type.op === "equals" || type.op === "notEquals" || type.op === "in")) {
+  if (
+    (g.match === "all" || g.conditions.length === 1) &&
+    types.length === 1 &&
+    type &&
+    (type.op === "equals" || type.op === "notEquals" || type.op === "in")
+  ) {
     const where = rest.length ? ` where ${rest.map(conditionText).join(" and ")}` : "";
     const nouns = (Array.isArray(type.value) ? type.value : [type.value]).map((v) => eventTypeNoun(String(v), labels));
     if ((type.op !== "notEquals") !== Boolean(type.not)) {
-      return { kind: "types", some: joinOr(nouns.map((n) => withArticle(n.one))) + where, none: `no ${joinOr(nouns.map((n) => n.one))}${where}`, except: "", verb: nouns.length === 1 && !where ? (nouns[0]!.verb ?? null) : null };
+      return {
+        kind: "types",
+        some: joinOr(nouns.map((n) => withArticle(n.one))) + where,
+        none: `no ${joinOr(nouns.map((n) => n.one))}${where}`,
+        except: "",
+        verb: nouns.length === 1 && !where ? (nouns[0]!.verb ?? null) : null,
+      };
     }
     const except = joinOr(nouns.map((n) => n.many));
-    return { kind: "except", some: `any activity other than ${except}${where}`, none: `no activity other than ${except}${where}`, except, verb: null };
+    return {
+      kind: "except",
+      some: `any activity other than ${except}${where}`,
+      none: `no activity other than ${except}${where}`,
+      except,
+      verb: null,
+    };
   }
   const text = groupText(g);
   return { kind: "other", some: `an event where ${text}`, none: `no event where ${text}`, except: "", verb: null };
 }
 
 /** The goal as what people will do: "buy", or "go inactive" with the detail "no activity other than emails sent". */
-function goalPhrase(inst: ResolvedInstance, labels: Record<string, EventNoun>): { verb: string; detail: string | null } {
+function goalPhrase(
+  inst: ResolvedInstance,
+  labels: Record<string, EventNoun>,
+): { verb: string; detail: string | null } {
   const e = eventsPhrase(inst.goal, labels);
   if (inst.type === "conversion") {
     if (e.verb) return { verb: e.verb, detail: null };
@@ -106,11 +126,19 @@ function goalPhrase(inst: ResolvedInstance, labels: Record<string, EventNoun>): 
 /** Who is scored, in plain words. */
 function eligiblePhrase(inst: ResolvedInstance, labels: Record<string, EventNoun>, lookbackDays?: number): string {
   const { activeWithinDays, activity, events, attributes } = inst.eligible;
-  const when = activeWithinDays === null ? "at any time before the as-of date" : `in the ${activeWithinDays} days before the as-of date`;
+  const when =
+    activeWithinDays === null
+      ? "at any time before the as-of date"
+      : `in the ${activeWithinDays} days before the as-of date`;
   const a = activity ? eventsPhrase(activity, labels) : null;
   let text =
-    a === null ? `People active ${when}` : a.kind === "except" ? `People active ${when}, not counting ${a.except}` : `People with ${a.some} ${when}`;
-  if (events) text += `, with ${eventsPhrase(events, labels).some} in the ${lookbackDays ? `${lookbackDays} days` : "feature lookback"} before it`;
+    a === null
+      ? `People active ${when}`
+      : a.kind === "except"
+        ? `People active ${when}, not counting ${a.except}`
+        : `People with ${a.some} ${when}`;
+  if (events)
+    text += `, with ${eventsPhrase(events, labels).some} in the ${lookbackDays ? `${lookbackDays} days` : "feature lookback"} before it`;
   if (attributes) text += `, whose profile has ${groupText(attributes)}`;
   return `${text}.`;
 }
@@ -140,7 +168,10 @@ export interface InstanceTexts {
  * days."), what score, percentile and bucket mean, the configured description, and the exact rules (for data
  * scientists). Event types are named by `config.eventLabels`, else the XDM defaults.
  */
-export function instanceTexts(inst: ResolvedInstance, config?: Pick<ResolvedConfig, "eventLabels" | "features">): InstanceTexts {
+export function instanceTexts(
+  inst: ResolvedInstance,
+  config?: Pick<ResolvedConfig, "eventLabels" | "features">,
+): InstanceTexts {
   const labels = config?.eventLabels ?? {};
   const days = `${inst.window} day${inst.window === 1 ? "" : "s"}`;
   const { verb, detail } = goalPhrase(inst, labels);
@@ -153,33 +184,72 @@ export function instanceTexts(inst: ResolvedInstance, config?: Pick<ResolvedConf
     activity && `; activity: an event where ${groupText(activity)}`,
     events && `; with an event where ${groupText(events)}`,
     attributes && `; profile: ${groupText(attributes)}`,
-  ].filter(Boolean).join("");
+  ]
+    .filter(Boolean)
+    .join("");
   const within = inst.eligible.activeWithinDays;
   const rules = {
     goal: `${inst.type === "conversion" ? "At least one" : "No"} event where ${groupText(inst.goal)}, within ${days} after the as-of date.`,
-    eligible: within === null ? `Any activity before the as-of date${extra}.` : `Any activity in the ${within} days before the as-of date${extra}.`,
+    eligible:
+      within === null
+        ? `Any activity before the as-of date${extra}.`
+        : `Any activity in the ${within} days before the as-of date${extra}.`,
   };
-  return { goalText, outcomeText, eligibleText, scoreText: scoreTerms(inst, goal), description: inst.description ?? null, rules };
+  return {
+    goalText,
+    outcomeText,
+    eligibleText,
+    scoreText: scoreTerms(inst, goal),
+    description: inst.description ?? null,
+    rules,
+  };
 }
 
 /** Ready-made segments of an instance. */
 export function suggestedSegments(inst: ResolvedInstance): InstanceSummary["suggestedSegments"] {
   if (inst.type === "churn") {
     return [
-      { name: "High churn risk", description: "Everyone in the High bucket.", where: [{ field: "bucket", op: "in", value: ["High"] }] },
-      { name: "Riskiest 20%", description: "The 20% most likely to churn.", where: [{ field: "percentile", op: "between", value: [81, 100] }] },
-      { name: "Likely to stay", description: "The 25% least likely to churn.", where: [{ field: "percentile", op: "between", value: [1, 25] }] },
+      {
+        name: "High churn risk",
+        description: "Everyone in the High bucket.",
+        where: [{ field: "bucket", op: "in", value: ["High"] }],
+      },
+      {
+        name: "Riskiest 20%",
+        description: "The 20% most likely to churn.",
+        where: [{ field: "percentile", op: "between", value: [81, 100] }],
+      },
+      {
+        name: "Likely to stay",
+        description: "The 25% least likely to churn.",
+        where: [{ field: "percentile", op: "between", value: [1, 25] }],
+      },
     ];
   }
   return [
-    { name: "Ready to buy", description: "The top 20% by likelihood.", where: [{ field: "percentile", op: "between", value: [81, 100] }] },
-    { name: "Long shots", description: "The 25th to 65th percentile: unlikely, but not hopeless.", where: [{ field: "percentile", op: "between", value: [25, 65] }] },
-    { name: "High likelihood", description: "Everyone in the High bucket.", where: [{ field: "bucket", op: "in", value: ["High"] }] },
+    {
+      name: "Ready to buy",
+      description: "The top 20% by likelihood.",
+      where: [{ field: "percentile", op: "between", value: [81, 100] }],
+    },
+    {
+      name: "Long shots",
+      description: "The 25th to 65th percentile: unlikely, but not hopeless.",
+      where: [{ field: "percentile", op: "between", value: [25, 65] }],
+    },
+    {
+      name: "High likelihood",
+      description: "Everyone in the High bucket.",
+      where: [{ field: "bucket", op: "in", value: ["High"] }],
+    },
   ];
 }
 
 /** Limits of a model, in words, from what the run knows. */
-export function modelLimits(inst: ResolvedInstance, facts: { lastDay: string; trainRate: number; testRate: number; profileAttributes: number }): string[] {
+export function modelLimits(
+  inst: ResolvedInstance,
+  facts: { lastDay: string; trainRate: number; testRate: number; profileAttributes: number },
+): string[] {
   const limits = [
     `The model learned from behaviour up to ${facts.lastDay}; changes in behaviour, offers or tracking after that are not reflected until it is retrained.`,
     inst.eligible.activeWithinDays === null
@@ -189,7 +259,9 @@ export function modelLimits(inst: ResolvedInstance, facts: { lastDay: string; tr
     "Influential factors show what drives the model's score, not what causes the outcome.",
   ];
   if (facts.profileAttributes > 0) {
-    limits.push("Profile attributes are taken as they are in the profile export, not as they were at each past cutoff; attributes that change because of the outcome can inflate the measured quality.");
+    limits.push(
+      "Profile attributes are taken as they are in the profile export, not as they were at each past cutoff; attributes that change because of the outcome can inflate the measured quality.",
+    );
   }
   return limits;
 }
@@ -200,9 +272,20 @@ export function modelLimits(inst: ResolvedInstance, facts: { lastDay: string; tr
  * score, from the least to the most favourable for the goal (lowest first for a conversion, highest first for
  * churn), so loyalty tiers read bronze, silver, gold when the data says so.
  */
-export function featureInfos(catalogue: readonly FeatureDef[], inst: Pick<ResolvedInstance, "type" | "profileAttributes">, insights: Pick<Insights, "categories">): FeatureInfo[] {
+export function featureInfos(
+  catalogue: readonly FeatureDef[],
+  inst: Pick<ResolvedInstance, "type" | "profileAttributes">,
+  insights: Pick<Insights, "categories">,
+): FeatureInfo[] {
   return catalogue.map((f, code) => {
-    const info: FeatureInfo = { name: f.name, label: f.label, kind: f.kind, unit: f.unit, group: f.group, ...(f.categories ? { categories: f.categories } : {}) };
+    const info: FeatureInfo = {
+      name: f.name,
+      label: f.label,
+      kind: f.kind,
+      unit: f.unit,
+      group: f.group,
+      ...(f.categories ? { categories: f.categories } : {}),
+    };
     if (f.kind !== "categorical" || !f.categories) return info;
     const declared = inst.profileAttributes.find((a) => a.order && f.name === `profile.${slug(a.column)}`)?.order;
     const codes = f.categories.map((_, i) => i);
@@ -219,7 +302,10 @@ export function featureInfos(catalogue: readonly FeatureDef[], inst: Pick<Resolv
 }
 
 /** Names of the data's event types for people, and the currency of amounts (the configuration's, or null). */
-export function displaySettings(config: Pick<ResolvedConfig, "eventLabels" | "currency">, eventTypes: readonly { eventType: string }[]): Required<Pick<InstanceSummary, "eventLabels" | "currency">> {
+export function displaySettings(
+  config: Pick<ResolvedConfig, "eventLabels" | "currency">,
+  eventTypes: readonly { eventType: string }[],
+): Required<Pick<InstanceSummary, "eventLabels" | "currency">> {
   const eventLabels: Record<string, string> = {};
   for (const { eventType } of eventTypes) eventLabels[eventType] = eventTypeNoun(eventType, config.eventLabels).one;
   return { eventLabels, currency: config.currency ?? null };

@@ -61,7 +61,9 @@ export function metricsOf(outcomes: Outcomes): Metrics {
 export function qualityRating(aucValue: number, topDecileLift: number): QualityRating {
   const level = QUALITY_LEVELS.find((l) => aucValue >= l.auc) ?? QUALITY_LEVELS[3];
   const lift = Number.isFinite(topDecileLift) ? topDecileLift : 0;
-  const how = { Excellent: "very well", Good: "well", Fair: "better than chance, though far from perfectly", Poor: "" }[level.rating];
+  const how = { Excellent: "very well", Good: "well", Fair: "better than chance, though far from perfectly", Poor: "" }[
+    level.rating
+  ];
   const ranking =
     level.rating === "Poor"
       ? "The model barely ranks people better than chance; treat its scores with caution and check the data."
@@ -81,7 +83,8 @@ export function qualityRating(aucValue: number, topDecileLift: number): QualityR
  */
 export function rfmColumns(features: InstanceFeatures, set: FeatureSet): RfmColumns {
   const names = features.catalogue.map((f) => f.name);
-  const recencyName = names.find((n) => n === "activity.days_since_last") ?? names.find((n) => n.endsWith(".days_since_last"));
+  const recencyName =
+    names.find((n) => n === "activity.days_since_last") ?? names.find((n) => n.endsWith(".days_since_last"));
   const kind = recencyName?.slice(0, -".days_since_last".length);
   const widest = (prefix: string) => {
     const matches = names
@@ -89,7 +92,8 @@ export function rfmColumns(features: InstanceFeatures, set: FeatureSet): RfmColu
       .filter((m) => Number.isFinite(m.days));
     return matches.sort((a, b) => b.days - a.days)[0]?.i ?? -1;
   };
-  const column = (index: number, fallback: number) => (index >= 0 ? columnOf(set, index) : new Float32Array(set.rows).fill(fallback));
+  const column = (index: number, fallback: number) =>
+    index >= 0 ? columnOf(set, index) : new Float32Array(set.rows).fill(fallback);
   return {
     recency: column(recencyName ? names.indexOf(recencyName) : -1, NaN),
     frequency: column(kind ? widest(`${kind}.count_`) : -1, 0),
@@ -116,7 +120,10 @@ export async function evaluate(input: EvaluateInput): Promise<{ evaluation: Eval
   const nFeatures = features.catalogue.length;
   const test = features.test;
   const label = test.labels!;
-  const probability = calibrate(trained.calibration.calibrator, predictMargin(trained.model, matrixOf(test, nFeatures)));
+  const probability = calibrate(
+    trained.calibration.calibrator,
+    predictMargin(trained.model, matrixOf(test, nFeatures)),
+  );
   const outcomes = { probability, label };
   const model = metricsOf(outcomes);
   const quality = qualityRating(model.auc, model.topDecileLift);
@@ -124,15 +131,30 @@ export async function evaluate(input: EvaluateInput): Promise<{ evaluation: Eval
   const trainRfm = rfmColumns(features, train);
   const testRfm = rfmColumns(features, test);
   // Each baseline's metrics and ROC curve (drawn beside the model's) on the same test.
-  const scored = (p: Float64Array) => ({ ...metricsOf({ probability: p, label }), roc: rocCurve({ probability: p, label }, 100) });
+  const scored = (p: Float64Array) => ({
+    ...metricsOf({ probability: p, label }),
+    roc: rocCurve({ probability: p, label }, 100),
+  });
   const baselines: Evaluation["baselines"] = [
-    { name: "recency", label: "Recency only (days since last activity)", ...scored(recencyBaseline(trainRfm, train.labels!, testRfm)) },
-    { name: "rfm", label: "RFM logistic regression (recency, frequency, monetary)", ...scored(rfmBaseline(trainRfm, train.labels!, testRfm)) },
+    {
+      name: "recency",
+      label: "Recency only (days since last activity)",
+      ...scored(recencyBaseline(trainRfm, train.labels!, testRfm)),
+    },
+    {
+      name: "rfm",
+      label: "RFM logistic regression (recency, frequency, monetary)",
+      ...scored(rfmBaseline(trainRfm, train.labels!, testRfm)),
+    },
   ];
   const expected = features.catalogue.findIndex((f) => f.name === "history.goal.btyd_expected");
   if (expected >= 0) {
     const probability = bgnbdBaseline(columnOf(train, expected), train.labels!, columnOf(test, expected));
-    baselines.push({ name: "bgnbd", label: "BG/NBD buy-till-you-die model (expected goal days in the window)", ...scored(probability) });
+    baselines.push({
+      name: "bgnbd",
+      label: "BG/NBD buy-till-you-die model (expected goal days in the window)",
+      ...scored(probability),
+    });
   }
   let positives = 0;
   for (const v of label) positives += v;
@@ -155,14 +177,21 @@ export async function evaluate(input: EvaluateInput): Promise<{ evaluation: Eval
     backtest: [...bucketOutcomes(testCutoff.asOf, probability, label, input.buckets), ...backtest(input)],
     intervals: bootstrapIntervals(outcomes, input.seed),
     slices: features.catalogue.flatMap((f, j) =>
-      f.kind === "categorical" && f.group === "profile" && f.categories ? [sliceBy(j, columnOf(test, j), f.categories, outcomes)] : [],
+      f.kind === "categorical" && f.group === "profile" && f.categories
+        ? [sliceBy(j, columnOf(test, j), f.categories, outcomes)]
+        : [],
     ),
   };
   return { evaluation, probability };
 }
 
 /** People, mean predicted probability and actual outcome rate per bucket of one cutoff. */
-function bucketOutcomes(cutoff: string, probability: Float64Array, label: Uint8Array, rule: BucketRule): Evaluation["backtest"] {
+function bucketOutcomes(
+  cutoff: string,
+  probability: Float64Array,
+  label: Uint8Array,
+  rule: BucketRule,
+): Evaluation["backtest"] {
   const { bucket } = scorePeople(probability, rule);
   return BUCKETS.map((name, b) => {
     let people = 0;
@@ -175,7 +204,15 @@ function bucketOutcomes(cutoff: string, probability: Float64Array, label: Uint8A
       actual += label[i]!;
     }
     const interval = wilsonInterval(actual, people);
-    return { cutoff, bucket: name, people, predicted: people ? predicted / people : 0, actual: people ? actual / people : 0, actualLow: interval.low, actualHigh: interval.high };
+    return {
+      cutoff,
+      bucket: name,
+      people,
+      predicted: people ? predicted / people : 0,
+      actual: people ? actual / people : 0,
+      actualLow: interval.low,
+      actualHigh: interval.high,
+    };
   });
 }
 
@@ -197,14 +234,22 @@ function backtest(input: EvaluateInput): Evaluation["backtest"] {
   }
   const out: Evaluation["backtest"] = [];
   for (const target of past) {
-    const older = new Set(features.cutoffs.filter((c) => present.has(c.index) && c.day + window <= target.day).map((c) => c.index));
+    const older = new Set(
+      features.cutoffs.filter((c) => present.has(c.index) && c.day + window <= target.day).map((c) => c.index),
+    );
     const all = rowsWhere(train, (r) => older.has(train.cutoff[r]!));
     const share = Math.min(1, BACKTEST_MAX_EXAMPLES / Math.max(1, all.length));
     const fitRows = share < 1 ? all.filter((r) => personDraw(train.person[r]!, input.seed + 1) < share) : all;
     const targetRows = rowsWhere(train, (r) => train.cutoff[r] === target.index);
     let pos = 0;
     for (const r of fitRows) pos += train.labels![r]!;
-    if (pos < 50 || fitRows.length - pos < 50 || targetRows.length === 0 || !holdoutLeavesBothSides(train, fitRows, input.seed)) continue;
+    if (
+      pos < 50 ||
+      fitRows.length - pos < 50 ||
+      targetRows.length === 0 ||
+      !holdoutLeavesBothSides(train, fitRows, input.seed)
+    )
+      continue;
     input.onProgress?.(`backtest ${target.asOf}: training on ${fitRows.length} examples`);
     const trained = trainModel({
       set: train,

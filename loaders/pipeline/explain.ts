@@ -47,7 +47,12 @@ const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
 /** How catalogue units read as factor values. */
 export function factorFeature(def: FeatureDef): FactorFeature {
-  const unit = def.unit === "amount" ? "money" : def.unit === "days" || def.unit === "count" || def.unit === "share" ? def.unit : "number";
+  const unit =
+    def.unit === "amount"
+      ? "money"
+      : def.unit === "days" || def.unit === "count" || def.unit === "share"
+        ? def.unit
+        : "number";
   return { name: def.name, label: def.label, kind: def.kind, unit, categories: def.categories };
 }
 
@@ -107,7 +112,11 @@ export interface ScoredPeople {
 
 /** The group of factor sums a person is counted in: their score when buckets are on the score, else their bucket;
  * and the bucket of each group. */
-export function factorGroups(rule: BucketRule): { groups: number; of: (score: number, bucket: number) => number; bucketOf: number[] } {
+export function factorGroups(rule: BucketRule): {
+  groups: number;
+  of: (score: number, bucket: number) => number;
+  bucketOf: number[];
+} {
   if (rule.on !== "score") return { groups: BUCKETS.length, of: (_, bucket) => bucket, bucketOf: [0, 1, 2] };
   const bucketOf = Array.from({ length: 101 }, (_, s) => (s >= rule.high ? 0 : s >= rule.medium ? 1 : 2));
   return { groups: 101, of: (score) => score, bucketOf };
@@ -130,7 +139,14 @@ export async function explainScores(
   const group = Uint8Array.from(scores.score, (s, i) => grouping.of(s, scores.bucket[i]!));
   const sampled = sampleRows(scores.ids, SAMPLE_CANDIDATES);
   const sampleAt = new Map(sampled.map((row, k) => [row, k]));
-  const sample: SampledPerson[] = sampled.map((row) => ({ id: scores.ids[row]!, hash: personHash(scores.ids[row]!), score: scores.score[row]!, bucket: scores.bucket[row]!, values: [], contributions: null }));
+  const sample: SampledPerson[] = sampled.map((row) => ({
+    id: scores.ids[row]!,
+    hash: personHash(scores.ids[row]!),
+    score: scores.score[row]!,
+    bucket: scores.bucket[row]!,
+    values: [],
+    contributions: null,
+  }));
   const cells = features.map((f) => (scores.shard ? new ValueCells(f) : null));
   const base = expectedValue(model);
   const effects = new CategoryEffects(catalogue);
@@ -158,7 +174,12 @@ export async function explainScores(
       sample[k]!.values = values.map((v) => v[i]!);
       if (k < SAMPLE_PEOPLE) sample[k]!.contributions = Array.from(shap.contributions.subarray(i * F, (i + 1) * F));
     }
-    await sink({ start, top, other, ...(scores.shard && scores.rule.on !== "score" ? { contributions: shap.contributions } : {}) });
+    await sink({
+      start,
+      top,
+      other,
+      ...(scores.shard && scores.rule.on !== "score" ? { contributions: shap.contributions } : {}),
+    });
     onProgress?.(`explained ${start + n} of ${set.rows} people`);
   }
   const parts: InsightParts = { factors: summary, categories: effects, cells, sample };
@@ -173,7 +194,12 @@ export async function explainScores(
  * insights.json from its statistics (`cellsOf` gives a feature's value cells when it is detailed), and the features
  * ordered by global importance: the same in one run and in a merge of shards.
  */
-export function insightsOf(parts: InsightParts, features: FactorFeature[], rule: BucketRule, cellsOf: (feature: number) => ValueCells): { insights: Insights; ranking: number[] } {
+export function insightsOf(
+  parts: InsightParts,
+  features: FactorFeature[],
+  rule: BucketRule,
+  cellsOf: (feature: number) => ValueCells,
+): { insights: Insights; ranking: number[] } {
   const global = parts.factors.global().sort((a, b) => b.importance - a.importance || a.feature - b.feature);
   const ranking = global.map((g) => g.feature);
   const perBucket = parts.factors.regroup(factorGroups(rule).bucketOf, BUCKETS.length);
@@ -181,14 +207,26 @@ export function insightsOf(parts: InsightParts, features: FactorFeature[], rule:
   const scatter = parts.sample.slice(0, SAMPLE_PEOPLE);
   const buckets = perBucket.ranked(10).map((factors, b) => {
     const members = parts.sample.filter((p) => p.bucket === b);
-    return factors.map((f) => ({ ...f, distribution: distributionOf(features[f.feature]!, members.map((p) => p.values[f.feature]!)) }));
+    return factors.map((f) => ({
+      ...f,
+      distribution: distributionOf(
+        features[f.feature]!,
+        members.map((p) => p.values[f.feature]!),
+      ),
+    }));
   });
   const detailed = ranking.slice(0, DETAILED_FEATURES).map((f) => ({
     feature: f,
-    ranges: cellsOf(f).ranges().map((r) => ({ ...r, low: Number.isNaN(r.low) ? null : r.low, high: Number.isNaN(r.high) ? null : r.high })),
+    ranges: cellsOf(f)
+      .ranges()
+      .map((r) => ({ ...r, low: Number.isNaN(r.low) ? null : r.low, high: Number.isNaN(r.high) ? null : r.high })),
     sample: scatter.map((p) => {
       const value = p.values[f]!;
-      return { value: Number.isNaN(value) ? null : round4(value), contribution: round4(p.contributions![f]!), bucket: BUCKETS[p.bucket]! };
+      return {
+        value: Number.isNaN(value) ? null : round4(value),
+        contribution: round4(p.contributions![f]!),
+        bucket: BUCKETS[p.bucket]!,
+      };
     }),
   }));
   return {
@@ -212,7 +250,15 @@ export class CategoryEffects {
 
   constructor(private readonly catalogue: readonly { kind: string; categories?: string[] }[]) {
     this.features = catalogue.flatMap((def, feature) =>
-      def.kind === "categorical" ? [{ feature, sum: new ExactSums(def.categories?.length ?? 0), people: new Float64Array(def.categories?.length ?? 0) }] : [],
+      def.kind === "categorical"
+        ? [
+            {
+              feature,
+              sum: new ExactSums(def.categories?.length ?? 0),
+              people: new Float64Array(def.categories?.length ?? 0),
+            },
+          ]
+        : [],
     );
   }
 
@@ -238,11 +284,18 @@ export class CategoryEffects {
   }
 
   toJSON(): CategoryEffectsJSON {
-    return this.features.map(({ feature, sum, people }) => ({ feature, people: Array.from(people), sum: sum.toJSON() }));
+    return this.features.map(({ feature, sum, people }) => ({
+      feature,
+      people: Array.from(people),
+      sum: sum.toJSON(),
+    }));
   }
 
   /** Effects from `toJSON` (`catalogue`: the features, as in the constructor). */
-  static fromJSON(catalogue: readonly { kind: string; categories?: string[] }[], json: CategoryEffectsJSON): CategoryEffects {
+  static fromJSON(
+    catalogue: readonly { kind: string; categories?: string[] }[],
+    json: CategoryEffectsJSON,
+  ): CategoryEffects {
     const out = new CategoryEffects(catalogue);
     out.features.forEach((f, k) => {
       f.sum.merge(ExactSums.fromJSON(json[k]!.sum));
@@ -254,7 +307,11 @@ export class CategoryEffects {
   result(): NonNullable<Insights["categories"]> {
     return this.features.map(({ feature, sum, people }) => ({
       feature,
-      effects: Array.from(people, (n, code) => ({ code, people: n, meanContribution: n ? round4(sum.value(code) / n) : 0 })),
+      effects: Array.from(people, (n, code) => ({
+        code,
+        people: n,
+        meanContribution: n ? round4(sum.value(code) / n) : 0,
+      })),
     }));
   }
 }

@@ -57,7 +57,12 @@ export function personDraw(person: number, seed: number): number {
 }
 
 /** Splits rows by person: about `share` of the people (and all their rows) go to the second part. */
-export function splitByPerson(set: FeatureSet, rows: Int32Array, share: number, seed: number): [Int32Array, Int32Array] {
+export function splitByPerson(
+  set: FeatureSet,
+  rows: Int32Array,
+  share: number,
+  seed: number,
+): [Int32Array, Int32Array] {
   const first: number[] = [];
   const second: number[] = [];
   for (const r of rows) (personDraw(set.person[r]!, seed) < share ? second : first).push(r);

@@ -62,10 +62,19 @@ export function checkOutputFolder(out: string, owner: OwnedBy = { what: "output 
  * When `write` fails, the staging folder is removed and `out` is left exactly as it was; the error is rethrown with
  * that said. Only folders this call created, or `out` once proven the tool's, are ever removed.
  */
-export async function writeFolderAtomically<T>(out: string, write: (staging: string) => Promise<T>, owner: OwnedBy = { what: "output folder" }): Promise<T> {
+export async function writeFolderAtomically<T>(
+  out: string,
+  write: (staging: string) => Promise<T>,
+  owner: OwnedBy = { what: "output folder" },
+): Promise<T> {
   checkOutputFolder(out, owner);
   const target = resolve(out);
-  return stageAndSwap(dirname(target), basename(target), async (staging) => ({ result: await write(staging), name: basename(target) }), owner);
+  return stageAndSwap(
+    dirname(target),
+    basename(target),
+    async (staging) => ({ result: await write(staging), name: basename(target) }),
+    owner,
+  );
 }
 
 /**
@@ -82,7 +91,12 @@ export async function writeNamedFolderAtomically<T>(
 }
 
 /** Writes into a staging folder of `parent` (named after `hint`) and swaps it in as `parent/<name>`. */
-async function stageAndSwap<T>(parent: string, hint: string, write: (staging: string) => Promise<{ result: T; name: string }>, owner: OwnedBy): Promise<T> {
+async function stageAndSwap<T>(
+  parent: string,
+  hint: string,
+  write: (staging: string) => Promise<{ result: T; name: string }>,
+  owner: OwnedBy,
+): Promise<T> {
   const tag = `${process.pid}-${Date.now().toString(36)}`;
   const staging = join(parent, `.${hint}.partial-${tag}`);
   mkdirSync(parent, { recursive: true });
@@ -99,7 +113,8 @@ async function stageAndSwap<T>(parent: string, hint: string, write: (staging: st
     checkOutputFolder(target, owner);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    if (error instanceof Error && existsSync(target)) error.message += ` (the previous results in ${target} are unchanged)`;
+    if (error instanceof Error && existsSync(target))
+      error.message += ` (the previous results in ${target} are unchanged)`;
     throw error;
   }
   // Swap: the old folder steps aside, the new one takes its name, then the old one (ours) is removed.

@@ -93,10 +93,17 @@ export async function writeScoreFiles(input: ScoreFilesInput): Promise<ScoreFile
       await writer.append("factors", cols);
       if (contributions) {
         const F = features.catalogue.length;
-        if (!withContributions) await writer.create("contributions", [{ name: "id", type: "VARCHAR" }, ...defs.map((_, f): OutputColumn => ({ name: `q${f}`, type: "DOUBLE" }))]);
+        if (!withContributions)
+          await writer.create("contributions", [
+            { name: "id", type: "VARCHAR" },
+            ...defs.map((_, f): OutputColumn => ({ name: `q${f}`, type: "DOUBLE" })),
+          ]);
         withContributions = true;
         const n = other.length;
-        await writer.append("contributions", [ids.slice(start, start + n), ...defs.map((_, f) => Array.from({ length: n }, (_, i) => quantise(contributions[i * F + f]!)))]);
+        await writer.append("contributions", [
+          ids.slice(start, start + n),
+          ...defs.map((_, f) => Array.from({ length: n }, (_, i) => quantise(contributions[i * F + f]!))),
+        ]);
       }
     }, ids);
     await writer.writeParquet("factors", join(input.dir, FILES.factors), ["id", "rank"], FACTOR_ROW_GROUP);
@@ -111,7 +118,12 @@ export async function writeScoreFiles(input: ScoreFilesInput): Promise<ScoreFile
       { name: "top1", type: "USMALLINT" },
       { name: "top2", type: "USMALLINT" },
       { name: "top3", type: "USMALLINT" },
-      ...explorer.map((e): OutputColumn => ({ name: e.column, type: features.catalogue[e.feature]!.kind === "categorical" ? "USMALLINT" : "FLOAT" })),
+      ...explorer.map(
+        (e): OutputColumn => ({
+          name: e.column,
+          type: features.catalogue[e.feature]!.kind === "categorical" ? "USMALLINT" : "FLOAT",
+        }),
+      ),
       ...extra.map((c): OutputColumn => ({ name: c.name, type: "FLOAT" })),
     ];
     await writer.create("scores", scoreColumns);
@@ -130,8 +142,21 @@ export async function writeScoreFiles(input: ScoreFilesInput): Promise<ScoreFile
       ]);
     }
     await writer.writeParquet("scores", join(input.dir, FILES.scores), ["id"], FACTOR_ROW_GROUP);
-    await writer.run(copyInstanceTimelineSql(input.timeline, join(input.dir, FILES.scores), join(input.dir, FILES.timeline), TIMELINE_ROW_GROUP));
-    return { base: explanation.base, insights: explanation.insights, explorer, parts: explanation.parts, bucketCounts: bucketCounts(scores) };
+    await writer.run(
+      copyInstanceTimelineSql(
+        input.timeline,
+        join(input.dir, FILES.scores),
+        join(input.dir, FILES.timeline),
+        TIMELINE_ROW_GROUP,
+      ),
+    );
+    return {
+      base: explanation.base,
+      insights: explanation.insights,
+      explorer,
+      parts: explanation.parts,
+      bucketCounts: bucketCounts(scores),
+    };
   } finally {
     writer.close();
   }

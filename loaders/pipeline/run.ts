@@ -283,10 +283,7 @@ function savedModels(config: ResolvedConfig, options: RunOptions, names: string[
  * from the ingest session before it closes: the realised outcomes and customer values per instance, each scoring
  * date's timeline and the data overview files.
  */
-async function prepareRun(
-  run: RunState,
-  names: string[],
-): Promise<SessionResults & { prepared: PreparedFeatures }> {
+async function prepareRun(run: RunState, names: string[]): Promise<SessionResults & { prepared: PreparedFeatures }> {
   const { config, options, saved, progress } = run;
   const changes = options.history?.changes;
   const outcomes = new Map<string, RealisedOutcome[]>();
@@ -659,7 +656,10 @@ function dayOfCutoff(features: InstanceFeatures, part: "test" | "score"): number
 /** The as-of dates of the cutoffs a set's rows come from, oldest first. */
 function cutoffDates(features: InstanceFeatures, set: FeatureSet): string[] {
   const used = new Set(set.cutoff);
-  return features.cutoffs.filter((c) => used.has(c.index)).sort((a, b) => a.day - b.day).map((c) => c.asOf);
+  return features.cutoffs
+    .filter((c) => used.has(c.index))
+    .sort((a, b) => a.day - b.day)
+    .map((c) => c.asOf);
 }
 
 /** Share of ones. */

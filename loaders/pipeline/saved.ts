@@ -105,10 +105,30 @@ export interface SavedModelJSON {
 /** The JSON form of a saved model; of its features, what defines them (not how one run's pages show them). */
 export function savedModelJSON(saved: SavedModel, features: FeatureInfo[]): SavedModelJSON {
   const { layout, trainedWith, trainedAsOf, calibrator, btyd, value, explorer, sample } = saved;
-  const defined = features.map(({ name, label, kind, unit, group, categories }) => ({ name, label, kind, unit, group, ...(categories ? { categories } : {}) }));
-  const fitted = { ...(btyd !== undefined ? { btyd } : {}), ...(value !== undefined ? { value } : {}), ...(explorer !== undefined ? { explorer } : {}) };
+  const defined = features.map(({ name, label, kind, unit, group, categories }) => ({
+    name,
+    label,
+    kind,
+    unit,
+    group,
+    ...(categories ? { categories } : {}),
+  }));
+  const fitted = {
+    ...(btyd !== undefined ? { btyd } : {}),
+    ...(value !== undefined ? { value } : {}),
+    ...(explorer !== undefined ? { explorer } : {}),
+  };
   const trainedOn = sample ? { sample } : {};
-  return { model: modelToJSON(saved.model), calibrator, features: defined, layout, trainedWith, trainedAsOf, ...trainedOn, ...fitted };
+  return {
+    model: modelToJSON(saved.model),
+    calibrator,
+    features: defined,
+    layout,
+    trainedWith,
+    trainedAsOf,
+    ...trainedOn,
+    ...fitted,
+  };
 }
 
 /**
@@ -116,23 +136,36 @@ export function savedModelJSON(saved: SavedModel, features: FeatureInfo[]): Save
  * with that run's instance.json and evaluation.json) and checks each against the configuration.
  * @throws UserError naming the folder and what is missing or differs, and what to do.
  */
-export function readSavedInstances(dir: string, config: ResolvedConfig, names: readonly string[]): Map<string, SavedInstance> {
+export function readSavedInstances(
+  dir: string,
+  config: ResolvedConfig,
+  names: readonly string[],
+): Map<string, SavedInstance> {
   const out = new Map<string, SavedInstance>();
   for (const name of names) {
     const folder = join(dir, name);
     const file = join(folder, FILES.model);
     if (!existsSync(file)) {
-      throw new UserError("model", `--model ${dir}: no ${name}/${FILES.model} there; give the output folder of a run that scored instance "${name}"`);
+      throw new UserError(
+        "model",
+        `--model ${dir}: no ${name}/${FILES.model} there; give the output folder of a run that scored instance "${name}"`,
+      );
     }
     const read = <T>(f: string): T => JSON.parse(readFileSync(join(folder, f), "utf8")) as T;
     const json = read<SavedModelJSON>(FILES.model);
     if (!json.layout || !json.trainedWith) {
-      throw new UserError("model", `${file} was written by an older version that did not save the feature layout: run score once without --model to train a model that can be reused`);
+      throw new UserError(
+        "model",
+        `${file} was written by an older version that did not save the feature layout: run score once without --model to train a model that can be reused`,
+      );
     }
     const inst = config.instances.find((i) => i.name === name)!;
     const difference = firstDifference(json.trainedWith, trainedWith(config, inst));
     if (difference) {
-      throw new UserError("model", `the model in ${folder} was trained with ${difference}: use the configuration it was trained with, or retrain (score without --model)`);
+      throw new UserError(
+        "model",
+        `the model in ${folder} was trained with ${difference}: use the configuration it was trained with, or retrain (score without --model)`,
+      );
     }
     const model: SavedModel = {
       model: modelFromJSON(json.model),
@@ -145,7 +178,12 @@ export function readSavedInstances(dir: string, config: ResolvedConfig, names: r
       ...(json.explorer !== undefined ? { explorer: json.explorer } : {}),
       ...(json.sample !== undefined ? { sample: json.sample } : {}),
     };
-    out.set(name, { model, summary: read<InstanceSummary>(FILES.instance), evaluation: read<Evaluation>(FILES.evaluation), from: folder });
+    out.set(name, {
+      model,
+      summary: read<InstanceSummary>(FILES.instance),
+      evaluation: read<Evaluation>(FILES.evaluation),
+      from: folder,
+    });
   }
   return out;
 }
@@ -156,7 +194,11 @@ export function firstDifference(saved: TrainedWith, current: TrainedWith): strin
     if (JSON.stringify(a) === JSON.stringify(b)) return null;
     if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
       for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-        const found = walk((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+        const found = walk(
+          (a as Record<string, unknown>)[key],
+          (b as Record<string, unknown>)[key],
+          path ? `${path}.${key}` : key,
+        );
         if (found) return found;
       }
     }

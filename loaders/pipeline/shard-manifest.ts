@@ -55,7 +55,9 @@ export function shardManifest(
     instances: [...saved].map(([name, s]) => ({
       name,
       trainedAsOf: s.model.trainedAsOf,
-      model: createHash("sha256").update(readFileSync(join(s.from, FILES.model))).digest("hex"),
+      model: createHash("sha256")
+        .update(readFileSync(join(s.from, FILES.model)))
+        .digest("hex"),
     })),
     inputs,
   };

@@ -35,25 +35,37 @@ export async function siteRun(): Promise<{ dir: string; index: RunIndex }> {
   const runFolder = process.env["CUSTOMER_AI_RUN"];
   if (runFolder) {
     const indexFile = join(resolve(runFolder), RUN_FILES.index);
-    if (!existsSync(indexFile)) throw new UserError("config", `CUSTOMER_AI_RUN=${runFolder}: no ${RUN_FILES.index} there; give the output folder of a score run`);
+    if (!existsSync(indexFile))
+      throw new UserError(
+        "config",
+        `CUSTOMER_AI_RUN=${runFolder}: no ${RUN_FILES.index} there; give the output folder of a score run`,
+      );
     return { dir: resolve(runFolder), index: JSON.parse(readFileSync(indexFile, "utf8")) as RunIndex };
   }
   const history = process.env["CUSTOMER_AI_HISTORY"];
   if (history) {
     const newest = datedRuns(resolve(history)).at(-1);
-    if (!newest) throw new UserError("config", `CUSTOMER_AI_HISTORY=${history}: no dated run there; run score --history ${history} first`);
+    if (!newest)
+      throw new UserError(
+        "config",
+        `CUSTOMER_AI_HISTORY=${history}: no dated run there; run score --history ${history} first`,
+      );
     return { dir: newest.dir, index: JSON.parse(readFileSync(join(newest.dir, RUN_FILES.index), "utf8")) as RunIndex };
   }
   const config = await loadConfigOrDemo(process.env["CUSTOMER_AI_CONFIG"]);
   if (config.privacy.pseudonymousIds && !process.env[ID_KEY_ENV]) {
-    throw new UserError("config", `privacy.pseudonymousIds: set the key of the site's pseudonymous ids in ${ID_KEY_ENV} (a secret of at least 16 characters, kept out of the site) to build it`);
+    throw new UserError(
+      "config",
+      `privacy.pseudonymousIds: set the key of the site's pseudonymous ids in ${ID_KEY_ENV} (a secret of at least 16 characters, kept out of the site) to build it`,
+    );
   }
   const dir = join(CACHE_DIR, runKey(config));
   const indexFile = join(dir, RUN_FILES.index);
-  if (!existsSync(indexFile)) await withLock(`${dir}.lock`, async () => {
-    if (existsSync(indexFile)) return;
-    await runPipeline(config, { out: dir, onProgress: (m) => console.error(m) });
-  });
+  if (!existsSync(indexFile))
+    await withLock(`${dir}.lock`, async () => {
+      if (existsSync(indexFile)) return;
+      await runPipeline(config, { out: dir, onProgress: (m) => console.error(m) });
+    });
   return { dir, index: JSON.parse(readFileSync(indexFile, "utf8")) as RunIndex };
 }
 
@@ -67,10 +79,11 @@ export function runKey(config: ResolvedConfig): string {
   const hash = createHash("sha256");
   hash.update(JSON.stringify(config));
   const inputs = [config.inputs.events.path, config.inputs.profiles?.path].filter((p): p is string => !!p);
-  for (const path of inputs) for (const file of matchingFiles(path)) {
-    const s = statSync(file);
-    hash.update(`${file}\0${s.size}\0${s.mtimeMs}\0`);
-  }
+  for (const path of inputs)
+    for (const file of matchingFiles(path)) {
+      const s = statSync(file);
+      hash.update(`${file}\0${s.size}\0${s.mtimeMs}\0`);
+    }
   for (const file of sourceFiles(join(ROOT, "loaders"))) {
     if (!NOT_PIPELINE.some((folder) => file.startsWith(folder))) hash.update(readFileSync(file));
   }
@@ -88,7 +101,9 @@ function matchingFiles(path: string): string[] {
 function sourceFiles(folder: string, keep = (name: string) => name.endsWith(".ts")): string[] {
   return readdirSync(folder, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => (e.isDirectory() ? sourceFiles(join(folder, e.name), keep) : keep(e.name) ? [join(folder, e.name)] : []));
+    .flatMap((e) =>
+      e.isDirectory() ? sourceFiles(join(folder, e.name), keep) : keep(e.name) ? [join(folder, e.name)] : [],
+    );
 }
 
 /** Runs `work` while holding a lock directory; waits for another holder, and breaks locks older than an hour. */

@@ -76,7 +76,8 @@ export function trainModel(input: TrainInput): TrainedModel {
   });
   const recent = input.calibrateOn ? Int32Array.from(holdoutRows.filter((r) => input.calibrateOn!(r))) : holdoutRows;
   const recentPositives = recent.reduce((a, r) => a + input.set.labels![r]!, 0);
-  const enough = recent.length >= MIN_CALIBRATION_ROWS && recentPositives >= 50 && recent.length - recentPositives >= 50;
+  const enough =
+    recent.length >= MIN_CALIBRATION_ROWS && recentPositives >= 50 && recent.length - recentPositives >= 50;
   const calibrationSet = enough && recent !== holdoutRows ? selectRows(input.set, input.nFeatures, recent) : holdout;
   const calibration = chooseCalibrator(predictMargin(model, calibrationSet.X), calibrationSet.y);
   let fitPositives = 0;
@@ -121,11 +122,20 @@ export function evaluationSplit(features: InstanceFeatures, seed: number): Evalu
     return { kind: "out-of-time", train: subsetOf(train, nFeatures, outOfTime), test };
   }
   const heldOut = (set: FeatureSet, r: number) => personDraw(set.person[r]!, seed + 7) < HELD_OUT_PEOPLE_SHARE;
-  const kept = (set: FeatureSet) => subsetOf(set, nFeatures, rowsWhere(set, (r) => !heldOut(set, r)));
+  const kept = (set: FeatureSet) =>
+    subsetOf(
+      set,
+      nFeatures,
+      rowsWhere(set, (r) => !heldOut(set, r)),
+    );
   return {
     kind: "held-out people",
     train: concatSets(kept(train), kept(test), nFeatures),
-    test: subsetOf(test, nFeatures, rowsWhere(test, (r) => heldOut(test, r))),
+    test: subsetOf(
+      test,
+      nFeatures,
+      rowsWhere(test, (r) => heldOut(test, r)),
+    ),
   };
 }
 
@@ -151,12 +161,14 @@ export function splitRequirement(features: InstanceFeatures, seed: number): Requ
       ? "no example to train the evaluation model on"
       : split.test.rows === 0
         ? "no example to test the evaluation model on"
-        : !holdoutLeavesBothSides(split.train, all(split.train), seed) || !holdoutLeavesBothSides(labelled, all(labelled), seed)
+        : !holdoutLeavesBothSides(split.train, all(split.train), seed) ||
+            !holdoutLeavesBothSides(labelled, all(labelled), seed)
           ? `no example on one side of the ${HOLDOUT_SHARE * 100}% of people held out to choose the number of trees and calibrate`
           : null;
   if (!empty) return null;
   const people = new Set(labelled.person).size;
-  const test = split.kind === "held-out people" ? `${HELD_OUT_PEOPLE_SHARE * 100}% of them to test the evaluation model, ` : "";
+  const test =
+    split.kind === "held-out people" ? `${HELD_OUT_PEOPLE_SHARE * 100}% of them to test the evaluation model, ` : "";
   return {
     check: "people",
     ok: false,
@@ -176,7 +188,13 @@ const YEAR_DAYS = 364;
  * window of the same season a year before `target` (when the history reaches back that far), so neither a recent
  * swing nor the time of year alone sets the level of the probabilities.
  */
-export function trainOnSet(set: FeatureSet, features: InstanceFeatures, settings: ModelSettings, seed: number, target: number): TrainedModel {
+export function trainOnSet(
+  set: FeatureSet,
+  features: InstanceFeatures,
+  settings: ModelSettings,
+  seed: number,
+  target: number,
+): TrainedModel {
   const { catalogue, window } = features;
   const dayOf = new Map(features.cutoffs.map((c) => [c.index, c.day]));
   let newest = -Infinity;

@@ -217,7 +217,13 @@ function savedValueModel(report: ValueReport): ValueModel {
   const { bgnbd, gammaGamma } = report;
   if (!bgnbd || !gammaGamma) throw new Error("a saved value model without its parameters");
   return {
-    bgnbd: { params: bgnbd.params, logLikelihood: bgnbd.logLikelihood, iterations: 0, converged: bgnbd.converged, people: bgnbd.people },
+    bgnbd: {
+      params: bgnbd.params,
+      logLikelihood: bgnbd.logLikelihood,
+      iterations: 0,
+      converged: bgnbd.converged,
+      people: bgnbd.people,
+    },
     gammaGamma: { ...gammaGamma, iterations: 0 },
     customers: report.customers ?? 0,
     repeatSpenders: report.repeatSpenders ?? 0,
@@ -359,7 +365,10 @@ export function valueOutputs(
   const totals = new ValueTotals();
   for (let i = 0; i < person.length; i++) totals.add(scores.bucket[i]!, events![i]!, eventsHorizon![i]!, expected![i]!);
   const deciles = new ValueDeciles(totals.people, totals.total);
-  for (const v of Float64Array.from(expected!.filter((x) => !Number.isNaN(x))).sort().reverse()) deciles.push(v);
+  for (const v of Float64Array.from(expected!.filter((x) => !Number.isNaN(x)))
+    .sort()
+    .reverse())
+    deciles.push(v);
   return { columns, summary: totals.summary(report, deciles.result()) };
 }
 

@@ -59,7 +59,10 @@ export class TableWriter {
     try {
       for (let from = 0; from < rows; from += CHUNK) {
         const n = Math.min(CHUNK, rows - from);
-        const chunk = DuckDBDataChunk.create(spec.map((c) => TYPES[c.type]), n);
+        const chunk = DuckDBDataChunk.create(
+          spec.map((c) => TYPES[c.type]),
+          n,
+        );
         chunk.setColumns(columns.map((values) => values.slice(from, from + n)));
         appender.appendDataChunk(chunk);
       }

@@ -36,11 +36,25 @@ import type { FeatureDef } from "../features/catalogue.js";
 import { numbersOf } from "../features/read.js";
 import type { DataQualityReport } from "../contract/data-quality.js";
 import { featureInfos } from "../pipeline/describe.js";
-import { CategoryEffects, SAMPLE_CANDIDATES, type SampledPerson, factorFeature, insightsOf } from "../pipeline/explain.js";
+import {
+  CategoryEffects,
+  SAMPLE_CANDIDATES,
+  type SampledPerson,
+  factorFeature,
+  insightsOf,
+} from "../pipeline/explain.js";
 import { writeFolderAtomically } from "../pipeline/output-folder.js";
 import { FACTOR_ROW_GROUP, SHARD_CONTRIBUTIONS, TIMELINE_ROW_GROUP } from "../pipeline/outputs.js";
 import { writeJson } from "../pipeline/run.js";
-import { FILES, type FeatureInfo, type Insights, type InstanceSummary, RUN_FILES, type RunIndex, type ValueReport } from "../contract/schema.js";
+import {
+  FILES,
+  type FeatureInfo,
+  type Insights,
+  type InstanceSummary,
+  RUN_FILES,
+  type RunIndex,
+  type ValueReport,
+} from "../contract/schema.js";
 import { ValueDeciles, ValueTotals } from "../pipeline/value.js";
 import { BUCKETS, type BucketRule } from "../contract/buckets.js";
 import { SHARD_INSIGHTS, SHARD_SAMPLE, type ShardInsights } from "../pipeline/shard-files.js";
@@ -68,53 +82,103 @@ const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, "utf8")) 
  * @throws UserError naming the folder and what differs.
  */
 export function readShards(dirs: readonly string[]): { dir: string; manifest: ShardManifest }[] {
-  if (dirs.length === 0) throw new UserError("config", "--shards: no shard folders given; list them separated by commas (DIR1,DIR2,...)");
+  if (dirs.length === 0)
+    throw new UserError("config", "--shards: no shard folders given; list them separated by commas (DIR1,DIR2,...)");
   const shards = dirs.map((dir) => {
     const file = join(dir, SHARD_FILE);
-    if (!existsSync(file)) throw new UserError("config", `--shards: ${dir} is not a shard folder (no ${SHARD_FILE}); give the --out folders of score --shard i/N`);
+    if (!existsSync(file))
+      throw new UserError(
+        "config",
+        `--shards: ${dir} is not a shard folder (no ${SHARD_FILE}); give the --out folders of score --shard i/N`,
+      );
     return { dir, manifest: readJson<ShardManifest>(file) };
   });
   const first = shards[0]!;
-  const describe = (m: ShardManifest) => m.instances.map((i) => `${i.name} (model ${i.model.slice(0, 12)}, trained as of ${i.trainedAsOf})`).join(", ");
+  const describe = (m: ShardManifest) =>
+    m.instances.map((i) => `${i.name} (model ${i.model.slice(0, 12)}, trained as of ${i.trainedAsOf})`).join(", ");
   for (const s of shards.slice(1)) {
     const [a, b] = [first.manifest, s.manifest];
-    if (a.shard.count !== b.shard.count) throw new UserError("config", `--shards: ${first.dir} is a shard of ${a.shard.count} and ${s.dir} of ${b.shard.count}; merge the shards of one run`);
-    if (a.asOf !== b.asOf) throw new UserError("config", `--shards: ${first.dir} is as of ${a.asOf} and ${s.dir} as of ${b.asOf}; merge the shards of one run (the same --as-of)`);
+    if (a.shard.count !== b.shard.count)
+      throw new UserError(
+        "config",
+        `--shards: ${first.dir} is a shard of ${a.shard.count} and ${s.dir} of ${b.shard.count}; merge the shards of one run`,
+      );
+    if (a.asOf !== b.asOf)
+      throw new UserError(
+        "config",
+        `--shards: ${first.dir} is as of ${a.asOf} and ${s.dir} as of ${b.asOf}; merge the shards of one run (the same --as-of)`,
+      );
     if (describe(a) !== describe(b)) {
-      throw new UserError("config", `--shards: ${first.dir} scored ${describe(a)} and ${s.dir} scored ${describe(b)}; merge the shards of one run (the same --model)`);
+      throw new UserError(
+        "config",
+        `--shards: ${first.dir} scored ${describe(a)} and ${s.dir} scored ${describe(b)}; merge the shards of one run (the same --model)`,
+      );
     }
   }
   const count = first.manifest.shard.count;
   const byIndex = new Map<number, string>();
   for (const s of shards) {
     const seen = byIndex.get(s.manifest.shard.index);
-    if (seen !== undefined) throw new UserError("config", `--shards: ${seen} and ${s.dir} are both shard ${s.manifest.shard.index}/${count}`);
+    if (seen !== undefined)
+      throw new UserError("config", `--shards: ${seen} and ${s.dir} are both shard ${s.manifest.shard.index}/${count}`);
     byIndex.set(s.manifest.shard.index, s.dir);
   }
   const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !byIndex.has(i));
-  if (missing.length) throw new UserError("config", `--shards: shard${missing.length > 1 ? "s" : ""} ${missing.map((i) => `${i}/${count}`).join(", ")} missing; a merge needs all ${count}`);
+  if (missing.length)
+    throw new UserError(
+      "config",
+      `--shards: shard${missing.length > 1 ? "s" : ""} ${missing.map((i) => `${i}/${count}`).join(", ")} missing; a merge needs all ${count}`,
+    );
   return [...shards].sort((a, b) => a.manifest.shard.index - b.manifest.shard.index);
 }
 
 /** Merges shard folders into the run folder `out` (written as one transaction, like a run's). */
-export async function mergeShards(dirs: readonly string[], out: string, onProgress?: (message: string) => void): Promise<MergeSummary> {
+export async function mergeShards(
+  dirs: readonly string[],
+  out: string,
+  onProgress?: (message: string) => void,
+): Promise<MergeSummary> {
   const shards = readShards(dirs);
   const folders = shards.map((s) => s.dir);
   const index = readJson<RunIndex>(join(folders[0]!, RUN_FILES.index));
   for (const dir of folders.slice(1)) {
     const other = readJson<RunIndex>(join(dir, RUN_FILES.index));
     if (JSON.stringify(other.instances) !== JSON.stringify(index.instances)) {
-      throw new UserError("config", `--shards: ${dir} wrote instances ${other.instances.map((i) => i.name).join(", ")} and ${folders[0]} ${index.instances.map((i) => i.name).join(", ")}; every shard must score every instance (rerun the shard whose instance failed)`);
+      throw new UserError(
+        "config",
+        `--shards: ${dir} wrote instances ${other.instances.map((i) => i.name).join(", ")} and ${folders[0]} ${index.instances.map((i) => i.name).join(", ")}; every shard must score every instance (rerun the shard whose instance failed)`,
+      );
     }
   }
   // A shard that did not finish has no folder (runs are written as one transaction); a folder missing files was
   // changed since: refuse it before writing anything.
   for (const dir of folders) {
-    const needed = [RUN_FILES.index, RUN_FILES.activity, RUN_FILES.newPeople, ...index.instances.flatMap(({ name }) =>
-      [FILES.scores, FILES.factors, FILES.timeline, FILES.instance, FILES.insights, FILES.model, FILES.evaluation, FILES.dataQuality, SHARD_SCORES, SHARD_INSIGHTS, SHARD_SAMPLE].map((f) => join(name, f)),
-    )];
+    const needed = [
+      RUN_FILES.index,
+      RUN_FILES.activity,
+      RUN_FILES.newPeople,
+      ...index.instances.flatMap(({ name }) =>
+        [
+          FILES.scores,
+          FILES.factors,
+          FILES.timeline,
+          FILES.instance,
+          FILES.insights,
+          FILES.model,
+          FILES.evaluation,
+          FILES.dataQuality,
+          SHARD_SCORES,
+          SHARD_INSIGHTS,
+          SHARD_SAMPLE,
+        ].map((f) => join(name, f)),
+      ),
+    ];
     const missing = needed.find((f) => !existsSync(join(dir, f)));
-    if (missing) throw new UserError("config", `--shards: ${join(dir, missing)} is missing; score that shard again (score --shard) and merge`);
+    if (missing)
+      throw new UserError(
+        "config",
+        `--shards: ${join(dir, missing)} is missing; score that shard again (score --shard) and merge`,
+      );
   }
   return writeFolderAtomically(out, async (staging) => {
     const spill = mkdtempSync(join(tmpdir(), "customer-ai-merge-"));
@@ -130,7 +194,11 @@ export async function mergeShards(dirs: readonly string[], out: string, onProgre
       ) TO ${str(join(staging, RUN_FILES.newPeople))} (FORMAT parquet, COMPRESSION snappy)`);
       const summary: MergeSummary = { asOf: shards[0]!.manifest.asOf, shards: shards.length, instances: [] };
       for (const { name } of index.instances) {
-        const n = await mergeInstance(db, folders.map((d) => join(d, name)), join(staging, name));
+        const n = await mergeInstance(
+          db,
+          folders.map((d) => join(d, name)),
+          join(staging, name),
+        );
         summary.instances.push({ name, scored: n });
         onProgress?.(`${name}: merged ${n} people from ${shards.length} shards`);
       }
@@ -147,7 +215,10 @@ export async function mergeShards(dirs: readonly string[], out: string, onProgre
 async function mergeInstance(db: Database, dirs: readonly string[], dir: string): Promise<number> {
   const run = async (sql: string) => void (await db.connection.run(sql));
   mkdirSync(dir, { recursive: true });
-  const report = mergeReports(dirs.map((d) => readJson<DataQualityReport>(join(d, FILES.dataQuality))), dirs);
+  const report = mergeReports(
+    dirs.map((d) => readJson<DataQualityReport>(join(d, FILES.dataQuality))),
+    dirs,
+  );
   const summaries = dirs.map((d) => readJson<InstanceSummary>(join(d, FILES.instance)));
   const base = summaries[0]!;
   const rule = base.buckets.rule;
@@ -182,7 +253,8 @@ async function mergeInstance(db: Database, dirs: readonly string[], dir: string)
   writeJson(join(dir, FILES.instance), merged);
   writeJson(join(dir, FILES.insights), insights);
   writeJson(join(dir, FILES.dataQuality), report);
-  for (const file of [FILES.model, FILES.evaluation, ...(base.value ? [FILES.value] : [])]) copyFileSync(join(dirs[0]!, file), join(dir, file));
+  for (const file of [FILES.model, FILES.evaluation, ...(base.value ? [FILES.value] : [])])
+    copyFileSync(join(dirs[0]!, file), join(dir, file));
   return n;
 }
 
@@ -197,7 +269,11 @@ async function rankPeople(db: Database, dirs: readonly string[], rule: BucketRul
   const rows = async (sql: string) => (await db.connection.runAndReadAll(sql)).getRowObjectsJS();
   const people = `read_parquet(${list(dirs.map((d) => join(d, SHARD_SCORES)))})`;
   const twice = await rows(`SELECT id FROM ${people} GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 1`);
-  if (twice.length) throw new UserError("config", `--shards: person ${String(twice[0]!["id"])} is in two shards of ${basename(dirs[0]!)}; merge the shards of one run`);
+  if (twice.length)
+    throw new UserError(
+      "config",
+      `--shards: person ${String(twice[0]!["id"])} is in two shards of ${basename(dirs[0]!)}; merge the shards of one run`,
+    );
   const n = Number((await rows(`SELECT count(*) AS n FROM ${people}`))[0]!["n"]);
   const on = rule.on === "score" ? "s.score" : "r.percentile";
   await db.connection.run(`CREATE OR REPLACE TABLE ranked AS
@@ -208,13 +284,18 @@ async function rankPeople(db: Database, dirs: readonly string[], rule: BucketRul
 }
 
 /** Streams a query's numeric columns chunk by chunk (NULL = NaN). */
-async function forEachRows(db: Database, sql: string, visit: (columns: Float64Array[], rows: number) => void): Promise<void> {
+async function forEachRows(
+  db: Database,
+  sql: string,
+  visit: (columns: Float64Array[], rows: number) => void,
+): Promise<void> {
   const result = await db.connection.stream(sql);
   const columns: Float64Array[] = [];
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
-    for (let c = 0; c < chunk.columnCount; c++) columns[c] = numbersOf(chunk.getColumnVector(c), chunk.rowCount, columns[c]);
+    for (let c = 0; c < chunk.columnCount; c++)
+      columns[c] = numbersOf(chunk.getColumnVector(c), chunk.rowCount, columns[c]);
     visit(columns, chunk.rowCount);
   }
 }
@@ -230,24 +311,38 @@ async function streamSums(db: Database, value: ValueReport | null) {
   let expectedPositives = 0;
   const totals = new ValueTotals();
   const withValue = value && value.unavailable === undefined;
-  const columns = ["probability", "bucket", "score", ...(withValue ? ["expected_events", "expected_events_horizon", "expected_value"] : [])];
-  await forEachRows(db, `SELECT ${columns.join(", ")} FROM ranked ORDER BY id`, ([p, b, s, events, horizon, expected], rows) => {
-    for (let i = 0; i < rows; i++) {
-      const c = counts[b![i]!]!;
-      c.people++;
-      c.sum += p![i]!;
-      histogram[s![i]!]!++;
-      expectedPositives += p![i]!;
-      if (withValue) totals.add(b![i]!, events![i]!, horizon![i]!, expected![i]!);
-    }
-  });
+  const columns = [
+    "probability",
+    "bucket",
+    "score",
+    ...(withValue ? ["expected_events", "expected_events_horizon", "expected_value"] : []),
+  ];
+  await forEachRows(
+    db,
+    `SELECT ${columns.join(", ")} FROM ranked ORDER BY id`,
+    ([p, b, s, events, horizon, expected], rows) => {
+      for (let i = 0; i < rows; i++) {
+        const c = counts[b![i]!]!;
+        c.people++;
+        c.sum += p![i]!;
+        histogram[s![i]!]!++;
+        expectedPositives += p![i]!;
+        if (withValue) totals.add(b![i]!, events![i]!, horizon![i]!, expected![i]!);
+      }
+    },
+  );
   let summary: InstanceSummary["value"];
-  if (value && !withValue) summary = { horizonDays: value.horizonDays, window: value.window, unavailable: value.unavailable! };
+  if (value && !withValue)
+    summary = { horizonDays: value.horizonDays, window: value.window, unavailable: value.unavailable! };
   else if (value) {
     const deciles = new ValueDeciles(totals.people, totals.total);
-    await forEachRows(db, `SELECT expected_value FROM ranked WHERE expected_value IS NOT NULL AND NOT isnan(expected_value) ORDER BY expected_value DESC`, ([v], rows) => {
-      for (let i = 0; i < rows; i++) deciles.push(v![i]!);
-    });
+    await forEachRows(
+      db,
+      `SELECT expected_value FROM ranked WHERE expected_value IS NOT NULL AND NOT isnan(expected_value) ORDER BY expected_value DESC`,
+      ([v], rows) => {
+        for (let i = 0; i < rows; i++) deciles.push(v![i]!);
+      },
+    );
     summary = totals.summary(value, deciles.result());
   }
   return {
@@ -264,7 +359,11 @@ async function streamSums(db: Database, value: ValueReport | null) {
  * table `ranked`), by `insightsOf` as one run computes them; the categories of categorical features without a
  * declared order are ordered by their merged effects (`featureInfos`).
  */
-async function mergeInsights(db: Database, dirs: readonly string[], base: InstanceSummary): Promise<{ insights: Insights; features: FeatureInfo[] }> {
+async function mergeInsights(
+  db: Database,
+  dirs: readonly string[],
+  base: InstanceSummary,
+): Promise<{ insights: Insights; features: FeatureInfo[] }> {
   const catalogue = base.features as unknown as FeatureDef[];
   const features = catalogue.map(factorFeature);
   const parts = dirs.map((d) => readJson<ShardInsights>(join(d, SHARD_INSIGHTS)));
@@ -296,20 +395,34 @@ async function mergeInsights(db: Database, dirs: readonly string[], base: Instan
  */
 async function factorsByBucket(db: Database, dirs: readonly string[], F: number): Promise<FactorSummary> {
   const rows = async (sql: string) => (await db.connection.runAndReadAll(sql)).getRowObjectsJS();
-  const json: FactorSummaryJSON = { nFeatures: F, groups: BUCKETS.length, people: [0, 0, 0], inTop: new Array<number>(3 * F).fill(0), absSum: new Array<string>(3 * F).fill("0"), sum: new Array<string>(3 * F).fill("0") };
+  const json: FactorSummaryJSON = {
+    nFeatures: F,
+    groups: BUCKETS.length,
+    people: [0, 0, 0],
+    inTop: new Array<number>(3 * F).fill(0),
+    absSum: new Array<string>(3 * F).fill("0"),
+    sum: new Array<string>(3 * F).fill("0"),
+  };
   const scored = dirs.filter((d) => readJson<InstanceSummary>(join(d, FILES.instance)).scored > 0);
   const missing = scored.find((d) => !existsSync(join(d, SHARD_CONTRIBUTIONS)));
-  if (missing) throw new UserError("config", `--shards: ${join(missing, SHARD_CONTRIBUTIONS)} is missing; score that shard again (score --shard) and merge`);
+  if (missing)
+    throw new UserError(
+      "config",
+      `--shards: ${join(missing, SHARD_CONTRIBUTIONS)} is missing; score that shard again (score --shard) and merge`,
+    );
   if (!scored.length) return FactorSummary.fromJSON(json);
   const q = (f: number) => `q${f}::BIGINT`;
-  const sums = await rows(`SELECT r.bucket, count(*)::DOUBLE AS people, ${Array.from({ length: F }, (_, f) => `sum(${q(f)})::VARCHAR AS s${f}, sum(abs(${q(f)}))::VARCHAR AS a${f}`).join(", ")}
+  const sums =
+    await rows(`SELECT r.bucket, count(*)::DOUBLE AS people, ${Array.from({ length: F }, (_, f) => `sum(${q(f)})::VARCHAR AS s${f}, sum(abs(${q(f)}))::VARCHAR AS a${f}`).join(", ")}
     FROM read_parquet(${list(scored.map((d) => join(d, SHARD_CONTRIBUTIONS)))}) c JOIN ranked r USING (id) GROUP BY r.bucket`);
   for (const row of sums) {
     const b = Number(row["bucket"]);
     json.people[b] = Number(row["people"]);
-    for (let f = 0; f < F; f++) [json.sum[b * F + f], json.absSum[b * F + f]] = [String(row[`s${f}`]), String(row[`a${f}`])];
+    for (let f = 0; f < F; f++)
+      [json.sum[b * F + f], json.absSum[b * F + f]] = [String(row[`s${f}`]), String(row[`a${f}`])];
   }
-  const top = await rows(`SELECT r.bucket, f.feature, count(*)::DOUBLE AS people FROM read_parquet(${list(scored.map((d) => join(d, FILES.factors)))}) f JOIN ranked r USING (id)
+  const top =
+    await rows(`SELECT r.bucket, f.feature, count(*)::DOUBLE AS people FROM read_parquet(${list(scored.map((d) => join(d, FILES.factors)))}) f JOIN ranked r USING (id)
     WHERE f.rank > 0 GROUP BY ALL`);
   for (const row of top) json.inTop[Number(row["bucket"]) * F + Number(row["feature"])] = Number(row["people"]);
   return FactorSummary.fromJSON(json);
@@ -320,7 +433,8 @@ async function factorsByBucket(db: Database, dirs: readonly string[], F: number)
  * bucket over everyone (table `ranked`), read chunk by chunk into numbers (no object per value).
  */
 async function readSample(db: Database, dirs: readonly string[], F: number): Promise<SampledPerson[]> {
-  const result = await db.connection.stream(`SELECT c.id, c.hash, c.score, r.bucket, ${Array.from({ length: F }, (_, f) => `c.v${f}`).join(", ")}, ${Array.from({ length: F }, (_, f) => `c.c${f}`).join(", ")}
+  const result = await db.connection
+    .stream(`SELECT c.id, c.hash, c.score, r.bucket, ${Array.from({ length: F }, (_, f) => `c.v${f}`).join(", ")}, ${Array.from({ length: F }, (_, f) => `c.c${f}`).join(", ")}
     FROM read_parquet(${list(dirs.map((d) => join(d, SHARD_SAMPLE)))}) c JOIN ranked r USING (id) ORDER BY c.hash, c.id LIMIT ${SAMPLE_CANDIDATES}`);
   const sample: SampledPerson[] = [];
   const columns: Float64Array[] = [];
@@ -328,9 +442,12 @@ async function readSample(db: Database, dirs: readonly string[], F: number): Pro
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
     const ids = chunk.getColumnVector(0);
-    for (let c = 1; c < chunk.columnCount; c++) columns[c] = numbersOf(chunk.getColumnVector(c), chunk.rowCount, columns[c]);
+    for (let c = 1; c < chunk.columnCount; c++)
+      columns[c] = numbersOf(chunk.getColumnVector(c), chunk.rowCount, columns[c]);
     for (let i = 0; i < chunk.rowCount; i++) {
-      const contributions = Number.isNaN(columns[4 + F]?.[i] ?? Number.NaN) ? null : Array.from({ length: F }, (_, f) => columns[4 + F + f]![i]!);
+      const contributions = Number.isNaN(columns[4 + F]?.[i] ?? Number.NaN)
+        ? null
+        : Array.from({ length: F }, (_, f) => columns[4 + F + f]![i]!);
       sample.push({
         id: String(ids.getItem(i)),
         hash: columns[1]![i]!,

@@ -28,14 +28,25 @@ export const MAX_PARTITIONS = 10_000;
 export interface PartitionSummary {
   out: string;
   partitions: number;
-  inputs: { key: "events" | "profiles"; rows: number; partitions: number; unreadable: number; path: string; format: string | null }[];
+  inputs: {
+    key: "events" | "profiles";
+    rows: number;
+    partitions: number;
+    unreadable: number;
+    path: string;
+    format: string | null;
+  }[];
 }
 
 /** Checks `--partitions` (a whole number from 1 to MAX_PARTITIONS).
  * @throws UserError naming the value. */
 export function parsePartitions(text: string): number {
   const m = Number(text);
-  if (!/^\d+$/.test(text.trim()) || m < 1 || m > MAX_PARTITIONS) throw new UserError("config", `--partitions: expected a whole number from 1 to ${MAX_PARTITIONS} (a multiple of the shards you will run), but got "${text}"`);
+  if (!/^\d+$/.test(text.trim()) || m < 1 || m > MAX_PARTITIONS)
+    throw new UserError(
+      "config",
+      `--partitions: expected a whole number from 1 to ${MAX_PARTITIONS} (a multiple of the shards you will run), but got "${text}"`,
+    );
   return m;
 }
 
@@ -43,9 +54,18 @@ export function parsePartitions(text: string): number {
  * Writes the inputs of `config` into `out` in `partitions` person partitions.
  * @throws UserError when `out` exists, and for the inputs' problems as a run reports them.
  */
-export async function writePartitions(config: ResolvedConfig, partitions: number, out: string, onProgress?: (message: string) => void): Promise<PartitionSummary> {
+export async function writePartitions(
+  config: ResolvedConfig,
+  partitions: number,
+  out: string,
+  onProgress?: (message: string) => void,
+): Promise<PartitionSummary> {
   const target = resolve(out);
-  if (existsSync(target)) throw new UserError("config", `--out: ${out} already exists; give a new folder (partition never writes into or replaces an existing one)`);
+  if (existsSync(target))
+    throw new UserError(
+      "config",
+      `--out: ${out} already exists; give a new folder (partition never writes into or replaces an existing one)`,
+    );
   mkdirSync(dirname(target), { recursive: true });
   const staging = join(dirname(target), `.${basename(target)}.partial-${process.pid}`);
   const session = await Session.open();
@@ -62,13 +82,29 @@ export async function writePartitions(config: ResolvedConfig, partitions: number
       reader = identityReaderSql(events.reader, roles.identity.anonymous);
     }
     const linked = roles.identity ? [LINKED_PERSON_COLUMN] : [];
-    summary.inputs.push(await writeInput(session, { ...events, reader }, roles.person, linked, partitions, join(staging, "events"), config.inputs.events, "events"));
+    summary.inputs.push(
+      await writeInput(
+        session,
+        { ...events, reader },
+        roles.person,
+        linked,
+        partitions,
+        join(staging, "events"),
+        config.inputs.events,
+        "events",
+      ),
+    );
     onProgress?.(`events: ${summary.inputs[0]!.rows} rows in ${summary.inputs[0]!.partitions} partitions`);
     const input = config.inputs.profiles;
     if (input) {
       const profiles = await openSource(session, input, "inputs.profiles");
-      const person = personIdSql(requireColumn(profiles, input.columns.personId, "person id", "inputs.profiles.columns.personId"), "inputs.profiles.columns.personId");
-      summary.inputs.push(await writeInput(session, profiles, person, [], partitions, join(staging, "profiles"), input, "profiles"));
+      const person = personIdSql(
+        requireColumn(profiles, input.columns.personId, "person id", "inputs.profiles.columns.personId"),
+        "inputs.profiles.columns.personId",
+      );
+      summary.inputs.push(
+        await writeInput(session, profiles, person, [], partitions, join(staging, "profiles"), input, "profiles"),
+      );
       onProgress?.(`profiles: ${summary.inputs[1]!.rows} rows in ${summary.inputs[1]!.partitions} partitions`);
     }
     renameSync(staging, target);
@@ -82,14 +118,32 @@ export async function writePartitions(config: ResolvedConfig, partitions: number
 
 /** Writes one input's rows, in their order, into `dir/person_part=K/` by `hash(person) % partitions`; `extra` are
  * columns the reader adds that are not the input's. */
-async function writeInput(session: Session, source: Source, person: string, extra: readonly string[], partitions: number, dir: string, input: ResolvedInput, key: "events" | "profiles"): Promise<PartitionSummary["inputs"][number]> {
+async function writeInput(
+  session: Session,
+  source: Source,
+  person: string,
+  extra: readonly string[],
+  partitions: number,
+  dir: string,
+  input: ResolvedInput,
+  key: "events" | "profiles",
+): Promise<PartitionSummary["inputs"][number]> {
   await dropRejects(session, source);
   const drop = ["_file", "_row", ...extra].map(ident).join(", ");
   await session.run(`COPY (
     SELECT * EXCLUDE (${drop}), (hash(${person}) % ${partitions}::UBIGINT)::INTEGER AS ${PARTITION_KEY}
     FROM (${source.reader}) ORDER BY _file, _row
   ) TO ${str(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${PARTITION_KEY}))`);
-  const written = await session.row(`SELECT count(*) AS n, count(DISTINCT ${PARTITION_KEY}) AS parts FROM read_parquet(${str(join(dir, "*", "*.parquet"))}, hive_partitioning = true)`);
+  const written = await session.row(
+    `SELECT count(*) AS n, count(DISTINCT ${PARTITION_KEY}) AS parts FROM read_parquet(${str(join(dir, "*", "*.parquet"))}, hive_partitioning = true)`,
+  );
   const unreadable = (await rejectedLines(session, source)).count;
-  return { key, rows: Number(written.n), partitions: Number(written.parts), unreadable, path: dir, format: input.format ?? null };
+  return {
+    key,
+    rows: Number(written.n),
+    partitions: Number(written.parts),
+    unreadable,
+    path: dir,
+    format: input.format ?? null,
+  };
 }

@@ -43,33 +43,66 @@ export function mergeReports(reports: readonly DataQualityReport[], dirs: readon
   const merged = structuredClone(reports[0]!) as DataQualityReport;
   const layouts = layoutsOf(reports, dirs);
   const wholeRows = (r: DataQualityReport) =>
-    JSON.stringify([r.asOf, ...(layouts.events === "whole" ? [r.events.rowsRead, r.events.rowsUsed, r.events.setAside, r.events.files] : []), layouts.profiles === "whole" ? r.profiles!.rowsRead : null]);
+    JSON.stringify([
+      r.asOf,
+      ...(layouts.events === "whole" ? [r.events.rowsRead, r.events.rowsUsed, r.events.setAside, r.events.files] : []),
+      layouts.profiles === "whole" ? r.profiles!.rowsRead : null,
+    ]);
   reports.forEach((r, i) => {
-    if (wholeRows(r) !== wholeRows(reports[0]!)) throw new UserError("config", `--shards: ${dirs[i]} read other rows than ${dirs[0]} (${r.events.rowsRead} rows read against ${reports[0]!.events.rowsRead}); shard the same data`);
+    if (wholeRows(r) !== wholeRows(reports[0]!))
+      throw new UserError(
+        "config",
+        `--shards: ${dirs[i]} read other rows than ${dirs[0]} (${r.events.rowsRead} rows read against ${reports[0]!.events.rowsRead}); shard the same data`,
+      );
   });
   const sum = (f: (r: DataQualityReport) => number) => reports.reduce((a, r) => a + f(r), 0);
   if (layouts.events === "partitioned") {
-    Object.assign(merged.events, sumInputs(reports.map((r) => r.events), EVENT_REASONS, "inputs.events", dirs));
+    Object.assign(
+      merged.events,
+      sumInputs(
+        reports.map((r) => r.events),
+        EVENT_REASONS,
+        "inputs.events",
+        dirs,
+      ),
+    );
     merged.events.firstEvent = reports.map((r) => r.events.firstEvent).reduce((a, b) => (b < a ? b : a));
     merged.events.lastEvent = reports.map((r) => r.events.lastEvent).reduce((a, b) => (b > a ? b : a));
     if (merged.events.identities) {
       const ids = merged.events.identities;
-      Object.assign(ids, { rowsLinked: sum((r) => r.events.identities!.rowsLinked), rowsAnonymous: sum((r) => r.events.identities!.rowsAnonymous), sharedAnonymousIds: sum((r) => r.events.identities!.sharedAnonymousIds) });
+      Object.assign(ids, {
+        rowsLinked: sum((r) => r.events.identities!.rowsLinked),
+        rowsAnonymous: sum((r) => r.events.identities!.rowsAnonymous),
+        sharedAnonymousIds: sum((r) => r.events.identities!.sharedAnonymousIds),
+      });
     }
   }
   if (layouts.profiles === "partitioned") {
-    Object.assign(merged.profiles!, sumInputs(reports.map((r) => r.profiles!), PROFILE_REASONS, "inputs.profiles", dirs));
+    Object.assign(
+      merged.profiles!,
+      sumInputs(
+        reports.map((r) => r.profiles!),
+        PROFILE_REASONS,
+        "inputs.profiles",
+        dirs,
+      ),
+    );
     merged.profiles!.people = sum((r) => r.profiles!.people);
   }
   merged.events.events = sum((r) => r.events.events);
   merged.events.people = sum((r) => r.events.people);
   const types = new Map<string, number>();
-  for (const r of reports) for (const t of r.events.eventTypes) types.set(t.eventType, (types.get(t.eventType) ?? 0) + t.events);
+  for (const r of reports)
+    for (const t of r.events.eventTypes) types.set(t.eventType, (types.get(t.eventType) ?? 0) + t.events);
   merged.events.eventTypes = [...types]
     .map(([eventType, events]) => ({ eventType, events }))
     .filter((t) => t.events > 0)
     .sort((a, b) => b.events - a.events || (a.eventType < b.eventType ? -1 : 1));
-  if (merged.events.optedOut) merged.events.optedOut = { people: sum((r) => r.events.optedOut!.people), events: sum((r) => r.events.optedOut!.events) };
+  if (merged.events.optedOut)
+    merged.events.optedOut = {
+      people: sum((r) => r.events.optedOut!.people),
+      events: sum((r) => r.events.optedOut!.events),
+    };
   if (merged.profiles) merged.profiles.peopleWithEvents = sum((r) => r.profiles!.peopleWithEvents);
   merged.instances.forEach((inst, k) => {
     inst.goalEvents = sum((r) => r.instances[k]!.goalEvents);
@@ -83,7 +116,10 @@ export function mergeReports(reports: readonly DataQualityReport[], dirs: readon
     });
   });
   refuseEmptyRun(merged, layouts);
-  merged.warnings = mergeWarnings(merged, layouts.events === "partitioned" || layouts.profiles === "partitioned" ? reports : [reports[0]!]);
+  merged.warnings = mergeWarnings(
+    merged,
+    layouts.events === "partitioned" || layouts.profiles === "partitioned" ? reports : [reports[0]!],
+  );
   return merged;
 }
 
@@ -95,28 +131,44 @@ export function mergeReports(reports: readonly DataQualityReport[], dirs: readon
 function refuseEmptyRun(merged: DataQualityReport, layouts: ShardLayouts): void {
   const [first, last] = [merged.events.firstEvent.slice(0, 10), merged.events.lastEvent.slice(0, 10)];
   if (layouts.events === "partitioned" && merged.asOfSource === "config" && merged.asOf > last) {
-    throw new UserError("config", `--shards: asOf: ${merged.asOf} is after the last event (the events run from ${first} to ${last}); score the shards again as of a date in that range`);
+    throw new UserError(
+      "config",
+      `--shards: asOf: ${merged.asOf} is after the last event (the events run from ${first} to ${last}); score the shards again as of a date in that range`,
+    );
   }
   for (const inst of merged.instances) {
     const nobody = inst.requirements?.find((r) => r.check === "eligible" && !r.ok);
-    if (nobody) throw new UserError("requirements", `--shards: instance ${inst.name}: ${nobody.message} in all the shards together; ${nobody.hint}`);
+    if (nobody)
+      throw new UserError(
+        "requirements",
+        `--shards: instance ${inst.name}: ${nobody.message} in all the shards together; ${nobody.hint}`,
+      );
   }
 }
 
 /** The warnings of the rows read (those of every report in `from`, each once, in order), then those of counts,
  * recomputed from the merged counts. */
 function mergeWarnings(merged: DataQualityReport, from: readonly DataQualityReport[]): string[] {
-  const derived = [/^privacy\.optOut: \d+ people who opted out/, /^inputs\.profiles: only \d+ of \d+ people with events have a profile/, /^instance .*: custom event .* matches no event$/];
+  const derived = [
+    /^privacy\.optOut: \d+ people who opted out/,
+    /^inputs\.profiles: only \d+ of \d+ people with events have a profile/,
+    /^instance .*: custom event .* matches no event$/,
+  ];
   const warnings = [...new Set(from.flatMap((r) => r.warnings))].filter((w) => !derived.some((d) => d.test(w)));
   if (merged.events.optedOut) warnings.push(optOutWarning(merged.events.optedOut));
   const coverage = merged.profiles && profileCoverageWarning(merged.profiles.peopleWithEvents, merged.events.people);
   if (coverage) warnings.push(coverage);
-  for (const inst of merged.instances) for (const ce of inst.customEvents) if (ce.events === 0) warnings.push(customEventWarning(inst.name, ce.name));
+  for (const inst of merged.instances)
+    for (const ce of inst.customEvents) if (ce.events === 0) warnings.push(customEventWarning(inst.name, ce.name));
   return warnings;
 }
 
 /** Rows a report's column completeness counts: the rows parsed (read, less the lines that could not be). */
-const parsedRows = (input: InputReport) => input.rowsRead - input.setAside.filter((e) => e.reason === "malformed_row" || e.reason === "encoding_invalid").reduce((a, e) => a + e.rows, 0);
+const parsedRows = (input: InputReport) =>
+  input.rowsRead -
+  input.setAside
+    .filter((e) => e.reason === "malformed_row" || e.reason === "encoding_invalid")
+    .reduce((a, e) => a + e.rows, 0);
 
 /**
  * The accounting of a partitioned input from its shards' (disjoint files): files in path order, rows summed,
@@ -124,12 +176,21 @@ const parsedRows = (input: InputReport) => input.rowsRead - input.setAside.filte
  * shard's count of rows with a value.
  * @throws UserError when two shards read the same file.
  */
-export function sumInputs(inputs: readonly InputReport[], reasons: readonly { key: string }[], key: string, dirs: readonly string[]): Omit<InputReport, "format"> {
+export function sumInputs(
+  inputs: readonly InputReport[],
+  reasons: readonly { key: string }[],
+  key: string,
+  dirs: readonly string[],
+): Omit<InputReport, "format"> {
   const readBy = new Map<string, number>();
   inputs.forEach((input, i) => {
     for (const f of input.files) {
       const other = readBy.get(f);
-      if (other !== undefined) throw new UserError("config", `--shards: ${dirs[other]} and ${dirs[i]} both read ${f} (${key}); merge the shards of one run`);
+      if (other !== undefined)
+        throw new UserError(
+          "config",
+          `--shards: ${dirs[other]} and ${dirs[i]} both read ${f} (${key}); merge the shards of one run`,
+        );
       readBy.set(f, i);
     }
   });
@@ -138,16 +199,23 @@ export function sumInputs(inputs: readonly InputReport[], reasons: readonly { ke
     for (const e of input.setAside) {
       const id = `${e.reason}\u0000${e.rule ?? ""}`;
       const seen = setAside.get(id);
-      if (seen) Object.assign(seen, { rows: seen.rows + e.rows, examples: [...seen.examples, ...e.examples].slice(0, 5) });
+      if (seen)
+        Object.assign(seen, { rows: seen.rows + e.rows, examples: [...seen.examples, ...e.examples].slice(0, 5) });
       else setAside.set(id, structuredClone(e));
     }
   }
   const rank = (e: SetAsideEntry) => reasons.findIndex((r) => r.key === e.reason);
   const rows = inputs.map(parsedRows);
-  const total = Math.max(1, rows.reduce((a, b) => a + b, 0));
+  const total = Math.max(
+    1,
+    rows.reduce((a, b) => a + b, 0),
+  );
   const columns: ColumnReport[] = inputs[0]!.columns.map((c) => {
     // Each shard's completeness is its count of rows with a value over its rows parsed: the counts add up.
-    const present = inputs.reduce((a, input, i) => a + Math.round((input.columns.find((x) => x.name === c.name)?.completeness ?? 0) * rows[i]!), 0);
+    const present = inputs.reduce(
+      (a, input, i) => a + Math.round((input.columns.find((x) => x.name === c.name)?.completeness ?? 0) * rows[i]!),
+      0,
+    );
     return { ...c, completeness: present / total };
   });
   const sum = (f: (input: InputReport) => number) => inputs.reduce((a, input) => a + f(input), 0);
@@ -156,7 +224,10 @@ export function sumInputs(inputs: readonly InputReport[], reasons: readonly { ke
     rowsRead: sum((i) => i.rowsRead),
     rowsUsed: sum((i) => i.rowsUsed),
     rowsSetAside: sum((i) => i.rowsSetAside),
-    setAside: [...setAside.values()].map((e, order) => ({ e, order })).sort((a, b) => rank(a.e) - rank(b.e) || a.order - b.order).map(({ e }) => e),
+    setAside: [...setAside.values()]
+      .map((e, order) => ({ e, order }))
+      .sort((a, b) => rank(a.e) - rank(b.e) || a.order - b.order)
+      .map(({ e }) => e),
     columns,
   };
 }

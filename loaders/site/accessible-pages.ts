@@ -44,7 +44,12 @@ export function zoomableViewport(content: string): string {
 }
 
 const REWRITES: readonly Rewrite[] = [
-  { what: "the page's language (<html lang>)", applies: always, pattern: /<html>/, replace: () => `<html lang="${SITE_LANG}">` },
+  {
+    what: "the page's language (<html lang>)",
+    applies: always,
+    pattern: /<html>/,
+    replace: () => `<html lang="${SITE_LANG}">`,
+  },
   {
     what: "a viewport that allows zooming",
     applies: always,
@@ -107,7 +112,9 @@ export function accessiblePage(html: string, page = "page"): string {
   for (const rewrite of REWRITES) {
     if (!rewrite.applies(out)) continue;
     if (!rewrite.pattern.test(out)) {
-      throw new TemplateChanged(`${page}: cannot add ${rewrite.what}: Observable Framework's page template changed (loaders/site/accessible-pages.ts)`);
+      throw new TemplateChanged(
+        `${page}: cannot add ${rewrite.what}: Observable Framework's page template changed (loaders/site/accessible-pages.ts)`,
+      );
     }
     out = out.replace(rewrite.pattern, rewrite.replace as (match: string, ...groups: unknown[]) => string);
   }

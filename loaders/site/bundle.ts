@@ -30,7 +30,11 @@ export async function bundleComponent(name: string, format: "esm" | "iife" = "es
  * DuckDB-WASM's extension repositories, written into its engine as text. We never load extensions (the data layer
  * turns autoloading off), so their addresses are replaced, byte for byte, with a dead address on the local host.
  */
-const EXTENSION_HOSTS = ["https://extensions.duckdb.org", "https://community-extensions.duckdb.org", "https://nightly-extensions.duckdb.org"];
+const EXTENSION_HOSTS = [
+  "https://extensions.duckdb.org",
+  "https://community-extensions.duckdb.org",
+  "https://nightly-extensions.duckdb.org",
+];
 
 /** A file of the `@duckdb/duckdb-wasm` package, with the extension repository addresses neutralised. */
 export function duckdbFile(file: string): Buffer {

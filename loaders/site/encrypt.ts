@@ -68,24 +68,43 @@ export function readPassphrase(env: NodeJS.ProcessEnv, fileOption?: string): str
   const value = env[PASSPHRASE_ENV];
   const file = fileOption ?? env[PASSPHRASE_FILE_ENV];
   if (value !== undefined && file !== undefined) {
-    throw new UserError("config", `give the passphrase one way: ${PASSPHRASE_ENV} or a passphrase file (${fileOption !== undefined ? "--passphrase-file" : PASSPHRASE_FILE_ENV}), not both`);
+    throw new UserError(
+      "config",
+      `give the passphrase one way: ${PASSPHRASE_ENV} or a passphrase file (${fileOption !== undefined ? "--passphrase-file" : PASSPHRASE_FILE_ENV}), not both`,
+    );
   }
   if (value !== undefined) {
-    if (value === "") throw new UserError("config", `${PASSPHRASE_ENV} is empty: set it to the site's passphrase, or unset it to build a site that is not locked`);
+    if (value === "")
+      throw new UserError(
+        "config",
+        `${PASSPHRASE_ENV} is empty: set it to the site's passphrase, or unset it to build a site that is not locked`,
+      );
     return value;
   }
   if (file === undefined) return null;
-  if (file === "") throw new UserError("config", `the passphrase file's name is empty: name the file that holds the site's passphrase`);
+  if (file === "")
+    throw new UserError(
+      "config",
+      `the passphrase file's name is empty: name the file that holds the site's passphrase`,
+    );
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a folder" : (error as Error).message;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EACCES"
+          ? "permission denied"
+          : code === "EISDIR"
+            ? "it is a folder"
+            : (error as Error).message;
     throw new UserError("config", `cannot read the passphrase file ${file}: ${why}`);
   }
   const passphrase = text.replace(/\r?\n$/, "");
-  if (passphrase === "") throw new UserError("config", `the passphrase file ${file} is empty: write the site's passphrase in it`);
+  if (passphrase === "")
+    throw new UserError("config", `the passphrase file ${file} is empty: write the site's passphrase in it`);
   return passphrase;
 }
 
@@ -107,7 +126,12 @@ export function deriveKeys(passphrase: string, salt: Uint8Array, iterations: num
 export function encryptChunk(keys: LockKeys, aad: Uint8Array, plain: Uint8Array): Buffer {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(aad.length);
-  const nonce = createHmac("sha256", keys.nonceKey).update(length).update(aad).update(plain).digest().subarray(0, NONCE_SIZE);
+  const nonce = createHmac("sha256", keys.nonceKey)
+    .update(length)
+    .update(aad)
+    .update(plain)
+    .digest()
+    .subarray(0, NONCE_SIZE);
   const cipher = createCipheriv("aes-256-gcm", keys.key, nonce, { authTagLength: TAG_SIZE });
   cipher.setAAD(aad);
   return Buffer.concat([nonce, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
@@ -201,12 +225,23 @@ function opens(keys: LockKeys, manifest: LockManifest): boolean {
  * The salt of the locked site in `folder` when the passphrase opens it with the same settings (so a rebuild keeps
  * readers' keys valid), else null.
  */
-export function reusableSalt(folder: string, passphrase: string, iterations = DEFAULT_ITERATIONS, chunkSize = DEFAULT_CHUNK_SIZE): Uint8Array | null {
+export function reusableSalt(
+  folder: string,
+  passphrase: string,
+  iterations = DEFAULT_ITERATIONS,
+  chunkSize = DEFAULT_CHUNK_SIZE,
+): Uint8Array | null {
   const file = join(folder, LOCK_MANIFEST);
   if (!existsSync(file)) return null;
   try {
     const manifest = JSON.parse(readFileSync(file, "utf8")) as LockManifest;
-    if (manifest.format !== "customer-ai-lock" || manifest.version !== 1 || manifest.kdf.iterations !== iterations || manifest.chunkSize !== chunkSize) return null;
+    if (
+      manifest.format !== "customer-ai-lock" ||
+      manifest.version !== 1 ||
+      manifest.kdf.iterations !== iterations ||
+      manifest.chunkSize !== chunkSize
+    )
+      return null;
     const salt = fromBase64(manifest.kdf.salt);
     if (salt.length < 16) return null;
     return opens(deriveKeys(passphrase, salt, iterations), manifest) ? salt : null;
@@ -244,13 +279,17 @@ export function lockPage(html: string, page: string): string {
   const root = depth === 0 ? "" : "../".repeat(depth);
   const charset = /<meta charset="utf-8">\n?/i;
   if (!charset.test(html)) throw new Error(`${page}: no <meta charset="utf-8"> to put the unlock script after`);
-  let out = html.replace(charset, (match) => `${match.endsWith("\n") ? match : `${match}\n`}${LOCK_SCRIPT_TAG(root)}\n`);
+  let out = html.replace(
+    charset,
+    (match) => `${match.endsWith("\n") ? match : `${match}\n`}${LOCK_SCRIPT_TAG(root)}\n`,
+  );
   let modules = 0;
   out = out.replace(/<script type="module">/g, (match) => {
     modules++;
     return `${match}\n${MODULE_GATE}`;
   });
-  if (modules === 0 && /<script type="module"/.test(html)) throw new Error(`${page}: a module script the unlock cannot hold back`);
+  if (modules === 0 && /<script type="module"/.test(html))
+    throw new Error(`${page}: a module script the unlock cannot hold back`);
   const base = posix.dirname(page);
   out = out.replace(/<link rel="preload" href="([^"]+)"/g, (match, href: string) => {
     const target = posix.normalize(posix.join(base, href.split(/[?#]/)[0]!));
@@ -290,7 +329,10 @@ export async function lockSite(
   const [worker, script] = await Promise.all([bundleScript("lock-sw"), bundleScript("lock-page")]);
   writeFileSync(join(folder, LOCK_WORKER), worker);
   writeFileSync(join(folder, LOCK_SCRIPT), script);
-  writeFileSync(join(folder, LOCK_MANIFEST), `${JSON.stringify(lockManifest(keys, salt, iterations, chunkSize), null, 2)}\n`);
+  writeFileSync(
+    join(folder, LOCK_MANIFEST),
+    `${JSON.stringify(lockManifest(keys, salt, iterations, chunkSize), null, 2)}\n`,
+  );
   let pages = 0;
   for (const path of files.filter((f) => f.endsWith(".html"))) {
     const file = join(folder, ...path.split("/"));

@@ -33,9 +33,16 @@ function narrowed(vector: arrow.Vector): arrow.Vector {
       validity[i >> 3]! |= 1 << (i & 7);
     }
   }
-  return arrow.makeVector(arrow.makeData({ type, length: vector.length, nullCount: nulls, nullBitmap: nulls > 0 ? validity : null, data: values } as never));
+  return arrow.makeVector(
+    arrow.makeData({
+      type,
+      length: vector.length,
+      nullCount: nulls,
+      nullBitmap: nulls > 0 ? validity : null,
+      data: values,
+    } as never),
+  );
 }
-
 
 /**
  * The value percentile of each person (VALUE_PERCENTILE_SQL in components/segment.ts, in integers): among the
@@ -44,7 +51,8 @@ function narrowed(vector: arrow.Vector): arrow.Vector {
  */
 export function valuePercentiles(values: ArrayLike<number | null>): (number | null)[] {
   const present: number[] = [];
-  for (let i = 0; i < values.length; i++) if (values[i] !== null && values[i] !== undefined && !Number.isNaN(values[i])) present.push(i);
+  for (let i = 0; i < values.length; i++)
+    if (values[i] !== null && values[i] !== undefined && !Number.isNaN(values[i])) present.push(i);
   present.sort((a, b) => (values[a] as number) - (values[b] as number));
   const n = present.length;
   const out = new Array<number | null>(values.length).fill(null);
@@ -70,7 +78,15 @@ function uint8Vector(values: (number | null)[]): arrow.Vector {
       validity[i >> 3]! |= 1 << (i & 7);
     }
   });
-  return arrow.makeVector(arrow.makeData({ type: new arrow.Uint8(), length: values.length, nullCount: nulls, nullBitmap: nulls > 0 ? validity : null, data } as never));
+  return arrow.makeVector(
+    arrow.makeData({
+      type: new arrow.Uint8(),
+      length: values.length,
+      nullCount: nulls,
+      nullBitmap: nulls > 0 ? validity : null,
+      data,
+    } as never),
+  );
 }
 
 /**
@@ -80,10 +96,15 @@ function uint8Vector(values: (number | null)[]): arrow.Vector {
 export async function explorerArrow(parquet: Uint8Array): Promise<Uint8Array> {
   const buffer = parquet.buffer.slice(parquet.byteOffset, parquet.byteOffset + parquet.byteLength) as ArrayBuffer;
   const table = await parquetToArrow(buffer);
-  const columns: Record<string, arrow.Vector> = Object.fromEntries(table.schema.fields.map((f) => [f.name, narrowed(table.getChild(f.name)!)]));
+  const columns: Record<string, arrow.Vector> = Object.fromEntries(
+    table.schema.fields.map((f) => [f.name, narrowed(table.getChild(f.name)!)]),
+  );
   const value = table.getChild("expected_value");
   // A sample (loaders/site/sample.ts) brings the value percentile over everyone; otherwise it is computed here.
-  if (value && !columns["value_percentile"]) columns["value_percentile"] = uint8Vector(valuePercentiles(Array.from({ length: value.length }, (_, i) => value.get(i) as number | null)));
+  if (value && !columns["value_percentile"])
+    columns["value_percentile"] = uint8Vector(
+      valuePercentiles(Array.from({ length: value.length }, (_, i) => value.get(i) as number | null)),
+    );
   return arrow.tableToIPC(new arrow.Table(columns), "stream");
 }
 
@@ -92,7 +113,10 @@ export async function explorerArrow(parquet: Uint8Array): Promise<Uint8Array> {
  * then per other instance `<name>:score`, `<name>:percentile` (UTINYINT) and `<name>:bucket` (text), one row per
  * person of `own` whom at least one other instance scored (NULL where that instance did not).
  */
-export async function linkedArrow(own: Uint8Array, others: { name: string; scores: Uint8Array }[]): Promise<Uint8Array> {
+export async function linkedArrow(
+  own: Uint8Array,
+  others: { name: string; scores: Uint8Array }[],
+): Promise<Uint8Array> {
   const decode = (bytes: Uint8Array, columns: string[]) =>
     parquetToArrow(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, columns);
   const ids = (await decode(own, ["id"])).getChild("id")!.toArray() as unknown as string[];
@@ -117,11 +141,19 @@ export async function linkedArrow(own: Uint8Array, others: { name: string; score
     parts.push({ name: other.name, score, percentile, bucket });
   }
   const keep = Array.from(ids.keys()).filter((i) => scored[i]);
-  const columns: Record<string, arrow.Vector> = { id: arrow.vectorFromArray(keep.map((i) => String(ids[i])), new arrow.Utf8()) };
+  const columns: Record<string, arrow.Vector> = {
+    id: arrow.vectorFromArray(
+      keep.map((i) => String(ids[i])),
+      new arrow.Utf8(),
+    ),
+  };
   for (const part of parts) {
     columns[`${part.name}:score`] = uint8Vector(keep.map((i) => part.score[i]!));
     columns[`${part.name}:percentile`] = uint8Vector(keep.map((i) => part.percentile[i]!));
-    columns[`${part.name}:bucket`] = arrow.vectorFromArray(keep.map((i) => part.bucket[i]!), new arrow.Utf8());
+    columns[`${part.name}:bucket`] = arrow.vectorFromArray(
+      keep.map((i) => part.bucket[i]!),
+      new arrow.Utf8(),
+    );
   }
   return arrow.tableToIPC(new arrow.Table(columns), "stream");
 }

@@ -26,7 +26,8 @@ export function loaderParam(name: string, argv: string[] = process.argv): string
 export async function instanceFile(instance: string, file: keyof typeof FILES): Promise<Buffer> {
   const { dir, index } = await siteRun();
   const entry = index.instances.find((i) => i.name === instance);
-  if (!entry) throw new Error(`unknown instance "${instance}" (the run has ${index.instances.map((i) => i.name).join(", ")})`);
+  if (!entry)
+    throw new Error(`unknown instance "${instance}" (the run has ${index.instances.map((i) => i.name).join(", ")})`);
   return readFile(join(dir, entry.dir, FILES[file]));
 }
 
@@ -41,7 +42,8 @@ export async function emitRunFile(file: keyof typeof RUN_FILES): Promise<void> {
 export async function emitInstanceFile(file: keyof typeof FILES): Promise<void> {
   const instance = loaderParam("instance");
   const key = idKey();
-  if (key && hasPersonIds(file)) return writeOutput(await pseudonymousParquet(await instanceFilePath(instance, file), file, key));
+  if (key && hasPersonIds(file))
+    return writeOutput(await pseudonymousParquet(await instanceFilePath(instance, file), file, key));
   await writeOutput(await instanceFile(instance, file));
 }
 
@@ -56,7 +58,8 @@ export async function shippedInstanceFile(instance: string, file: keyof typeof F
 async function instanceFilePath(instance: string, file: keyof typeof FILES): Promise<string> {
   const { dir, index } = await siteRun();
   const entry = index.instances.find((i) => i.name === instance);
-  if (!entry) throw new Error(`unknown instance "${instance}" (the run has ${index.instances.map((i) => i.name).join(", ")})`);
+  if (!entry)
+    throw new Error(`unknown instance "${instance}" (the run has ${index.instances.map((i) => i.name).join(", ")})`);
   return join(dir, entry.dir, FILES[file]);
 }
 
@@ -68,10 +71,12 @@ export async function emitHistoryFile(file: "history" | "scoreHistory"): Promise
   const entry = index.instances.find((i) => i.name === instance);
   const path = entry ? join(dir, entry.dir, FILES[file]) : "";
   const key = idKey();
-  if (existsSync(path) && key && file === "scoreHistory") return writeOutput(await pseudonymousParquet(path, file, key));
+  if (existsSync(path) && key && file === "scoreHistory")
+    return writeOutput(await pseudonymousParquet(path, file, key));
   if (existsSync(path) && key && file === "history") {
     const history = JSON.parse(await readFile(path, "utf8")) as InstanceHistory;
-    if (history.previous) history.previous.enteredHighIds = history.previous.enteredHighIds.map((id) => pseudonymOf(id, key));
+    if (history.previous)
+      history.previous.enteredHighIds = history.previous.enteredHighIds.map((id) => pseudonymOf(id, key));
     return writeOutput(JSON.stringify(history));
   }
   if (existsSync(path)) return writeOutput(await readFile(path));

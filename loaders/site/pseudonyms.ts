@@ -23,7 +23,11 @@ const DIGITS = 20;
 export function idKey(env: NodeJS.ProcessEnv = process.env): string | null {
   const key = env[ID_KEY_ENV];
   if (key === undefined || key === "") return null;
-  if (key.length < MIN_KEY_LENGTH) throw new UserError("config", `${ID_KEY_ENV}: expected a secret of at least ${MIN_KEY_LENGTH} characters (e.g. from openssl rand -hex 32), got ${key.length}`);
+  if (key.length < MIN_KEY_LENGTH)
+    throw new UserError(
+      "config",
+      `${ID_KEY_ENV}: expected a secret of at least ${MIN_KEY_LENGTH} characters (e.g. from openssl rand -hex 32), got ${key.length}`,
+    );
   return key;
 }
 
@@ -59,7 +63,8 @@ export async function pseudonymousParquet(path: string, file: string, key: strin
   const db = await openDatabase();
   try {
     const out = join(folder, "out.parquet");
-    await db.connection.run(`COPY (SELECT * REPLACE (${pseudonymSql("id", key)} AS id) FROM read_parquet(${str(path)}) ORDER BY ${order})
+    await db.connection
+      .run(`COPY (SELECT * REPLACE (${pseudonymSql("id", key)} AS id) FROM read_parquet(${str(path)}) ORDER BY ${order})
       TO ${str(out)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${int(ROW_GROUP)})`);
     return readFileSync(out);
   } finally {

@@ -23,7 +23,8 @@ const SAFE_NAME = /^[A-Za-z0-9_-]+$/;
 /** Checks that instance names can be URL path segments (the configuration validates them too). */
 function checked(instances: RouteInstance[]): RouteInstance[] {
   for (const instance of instances) {
-    if (!SAFE_NAME.test(instance.name)) throw new Error(`instance name "${instance.name}" cannot be a URL path segment`);
+    if (!SAFE_NAME.test(instance.name))
+      throw new Error(`instance name "${instance.name}" cannot be a URL path segment`);
   }
   return instances;
 }
@@ -39,7 +40,9 @@ export function instancePaths(instances: RouteInstance[]): string[] {
 }
 
 /** Sidebar sections: one per instance, with its pages. */
-export function instanceSections(instances: RouteInstance[]): { name: string; open: boolean; pages: { name: string; path: string }[] }[] {
+export function instanceSections(
+  instances: RouteInstance[],
+): { name: string; open: boolean; pages: { name: string; path: string }[] }[] {
   return checked(instances).map((i) => ({
     name: i.label,
     open: true,

@@ -37,7 +37,8 @@ export function sampleSettings(env: NodeJS.ProcessEnv = process.env): { above: n
     const text = env[name];
     if (text === undefined || text.trim() === "") return fallback;
     const n = Number(text.replaceAll("_", ""));
-    if (!Number.isInteger(n) || n < least) throw new UserError("config", `${name}: expected a whole number of people of at least ${least}, got "${text}"`);
+    if (!Number.isInteger(n) || n < least)
+      throw new UserError("config", `${name}: expected a whole number of people of at least ${least}, got "${text}"`);
     return n;
   };
   return { above: read(SAMPLE_ABOVE_ENV, DEFAULT_ABOVE, 0), size: read(SAMPLE_SIZE_ENV, DEFAULT_SIZE, 100) };
@@ -57,8 +58,7 @@ export function inSampleSql(id: string, rate: number): string {
 }
 
 /** SQL of the value percentile over a scores table's `expected_value` (as valuePercentiles in explorer-arrow.ts). */
-export const VALUE_PERCENTILE_COLUMN_SQL =
-  `CASE WHEN expected_value IS NOT NULL THEN ((100 * count(*) OVER (PARTITION BY expected_value IS NULL ORDER BY expected_value) + count(*) OVER (PARTITION BY expected_value IS NULL) - 1) // count(*) OVER (PARTITION BY expected_value IS NULL))::UTINYINT END`;
+export const VALUE_PERCENTILE_COLUMN_SQL = `CASE WHEN expected_value IS NOT NULL THEN ((100 * count(*) OVER (PARTITION BY expected_value IS NULL ORDER BY expected_value) + count(*) OVER (PARTITION BY expected_value IS NULL) - 1) // count(*) OVER (PARTITION BY expected_value IS NULL))::UTINYINT END`;
 
 /** An instance's folder in the site's run and its summary. */
 async function instanceRun(instance: string): Promise<{ folder: string; summary: InstanceSummary }> {
@@ -76,7 +76,9 @@ function shippedId(): string {
 }
 
 /** Runs `work` with a DuckDB connection and a scratch folder. */
-async function withDuckDB<T>(work: (run: (sql: string) => Promise<unknown[][]>, folder: string) => Promise<T>): Promise<T> {
+async function withDuckDB<T>(
+  work: (run: (sql: string) => Promise<unknown[][]>, folder: string) => Promise<T>,
+): Promise<T> {
   const folder = mkdtempSync(join(tmpdir(), "customer-ai-sample-"));
   const db = await openDatabase({ tempDirectory: join(folder, "spill") });
   try {
@@ -94,7 +96,9 @@ export async function instanceSample(instance: string): Promise<SampleInfo | nul
   const rate = sampleRate(summary.scored, settings);
   if (rate === null) return null;
   return withDuckDB(async (run) => {
-    const [[people, total]] = (await run(`SELECT count(*) FILTER (WHERE ${inSampleSql(shippedId(), rate)}), count(*) FROM read_parquet(${str(join(folder, FILES.scores))})`)) as [[bigint, bigint]];
+    const [[people, total]] = (await run(
+      `SELECT count(*) FILTER (WHERE ${inSampleSql(shippedId(), rate)}), count(*) FROM read_parquet(${str(join(folder, FILES.scores))})`,
+    )) as [[bigint, bigint]];
     return { rate, people: Number(people), total: Number(total), above: settings.above };
   });
 }
@@ -112,13 +116,24 @@ export async function shippedSummary(instance: string): Promise<InstanceSummary 
     const histogram = await run(`SELECT score::INTEGER, count(*)::BIGINT FROM read_parquet(${scores}) GROUP BY ALL`);
     const scoreHistogram = new Array<number>(101).fill(0);
     for (const [score, people] of histogram) scoreHistogram[Number(score)] = Number(people);
-    const buckets = await run(`SELECT bucket, count(*)::BIGINT, avg(probability)::DOUBLE FROM read_parquet(${scores}) GROUP BY ALL`);
-    const [[scored, expected]] = (await run(`SELECT count(*)::BIGINT, sum(probability)::DOUBLE FROM read_parquet(${scores})`)) as [[bigint, number]];
+    const buckets = await run(
+      `SELECT bucket, count(*)::BIGINT, avg(probability)::DOUBLE FROM read_parquet(${scores}) GROUP BY ALL`,
+    );
+    const [[scored, expected]] = (await run(
+      `SELECT count(*)::BIGINT, sum(probability)::DOUBLE FROM read_parquet(${scores})`,
+    )) as [[bigint, number]];
     const counts = summary.buckets.counts.map((b) => {
       const row = buckets.find((r) => r[0] === b.bucket);
       return { ...b, people: row ? Number(row[1]) : 0, meanProbability: row ? Number(row[2]) : b.meanProbability };
     });
-    return { ...summary, scored: Number(scored), scoreHistogram, expectedPositives: Number(expected), buckets: { ...summary.buckets, counts }, sample };
+    return {
+      ...summary,
+      scored: Number(scored),
+      scoreHistogram,
+      expectedPositives: Number(expected),
+      buckets: { ...summary.buckets, counts },
+      sample,
+    };
   });
 }
 
@@ -140,12 +155,18 @@ export async function sampledScores(instance: string, sample: SampleInfo): Promi
 }
 
 /** Another instance's id, score, percentile and bucket of the people in `sample` of `instance` (Parquet bytes). */
-export async function sampledOthers(instance: string, others: string[], sample: SampleInfo): Promise<{ own: Uint8Array; others: { name: string; scores: Uint8Array }[] }> {
+export async function sampledOthers(
+  instance: string,
+  others: string[],
+  sample: SampleInfo,
+): Promise<{ own: Uint8Array; others: { name: string; scores: Uint8Array }[] }> {
   const own = await instanceRun(instance);
   const id = shippedId();
   return withDuckDB(async (run, scratch) => {
     const ids = join(scratch, "ids.parquet");
-    await run(`COPY (SELECT * FROM (SELECT ${id} AS id FROM read_parquet(${str(join(own.folder, FILES.scores))})) WHERE ${inSampleSql("id", sample.rate)} ORDER BY id) TO ${str(ids)} (FORMAT parquet)`);
+    await run(
+      `COPY (SELECT * FROM (SELECT ${id} AS id FROM read_parquet(${str(join(own.folder, FILES.scores))})) WHERE ${inSampleSql("id", sample.rate)} ORDER BY id) TO ${str(ids)} (FORMAT parquet)`,
+    );
     const parts = [];
     for (const name of others) {
       const { folder } = await instanceRun(name);

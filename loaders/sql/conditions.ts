@@ -29,14 +29,23 @@ export function fieldTypeOf(duckdbType: string): FieldType {
   if (t === "VARCHAR" || t.startsWith("ENUM")) return "text";
   if (t === "BOOLEAN") return "boolean";
   if (t.startsWith("TIMESTAMP") || t === "DATE") return "timestamp";
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/.test(t)) return "number";
+  if (
+    /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/.test(
+      t,
+    )
+  )
+    return "number";
   return "other";
 }
 
 /** The field as a value comparable with `value`, plus the literal to compare it with. */
 function typed(field: FieldRef, value: Scalar, path: string): { left: string; right: string } {
   if (typeof value === "number") {
-    if (field.type === "timestamp") throw new UserError("config", `${path}: "${value}" is a number but the field holds timestamps; expected a date like 2025-05-01`);
+    if (field.type === "timestamp")
+      throw new UserError(
+        "config",
+        `${path}: "${value}" is a number but the field holds timestamps; expected a date like 2025-05-01`,
+      );
     const left = field.type === "number" ? `CAST(${field.sql} AS DOUBLE)` : `TRY_CAST(${field.sql} AS DOUBLE)`;
     return { left, right: num(value) };
   }
@@ -44,7 +53,11 @@ function typed(field: FieldRef, value: Scalar, path: string): { left: string; ri
     return { left: field.type === "boolean" ? field.sql : `TRY_CAST(${field.sql} AS BOOLEAN)`, right: bool(value) };
   }
   if (field.type === "timestamp") {
-    if (!DATE_LIKE.test(value)) throw new UserError("config", `${path}: the field holds timestamps; expected a date like 2025-05-01 but got ${JSON.stringify(value)}`);
+    if (!DATE_LIKE.test(value))
+      throw new UserError(
+        "config",
+        `${path}: the field holds timestamps; expected a date like 2025-05-01 but got ${JSON.stringify(value)}`,
+      );
     return { left: `CAST(${field.sql} AS TIMESTAMP)`, right: timestamp(value) };
   }
   return { left: field.type === "text" ? field.sql : `CAST(${field.sql} AS VARCHAR)`, right: str(value) };
@@ -53,9 +66,17 @@ function typed(field: FieldRef, value: Scalar, path: string): { left: string; ri
 /** For ordering comparisons: numbers numerically, date strings as timestamps. */
 function ordered(field: FieldRef, value: Scalar, path: string): { left: string; right: string } {
   if (typeof value === "string") {
-    if (!DATE_LIKE.test(value)) throw new UserError("config", `${path}: expected a number or a date like 2025-05-01 but got ${JSON.stringify(value)}`);
+    if (!DATE_LIKE.test(value))
+      throw new UserError(
+        "config",
+        `${path}: expected a number or a date like 2025-05-01 but got ${JSON.stringify(value)}`,
+      );
     // A date against a field of numbers would match nothing, silently.
-    if (field.type === "number") throw new UserError("config", `${path}: ${JSON.stringify(value)} is a date but the field holds numbers; expected a number`);
+    if (field.type === "number")
+      throw new UserError(
+        "config",
+        `${path}: ${JSON.stringify(value)} is a date but the field holds numbers; expected a number`,
+      );
     const left = field.type === "timestamp" ? `CAST(${field.sql} AS TIMESTAMP)` : `TRY_CAST(${field.sql} AS TIMESTAMP)`;
     return { left, right: timestamp(value) };
   }
@@ -95,7 +116,8 @@ export function compileCondition(condition: Condition, resolve: FieldResolver, p
       expr = `contains(${text(field)}, ${str(v as string)})`;
       break;
     case "exists": {
-      const present = field.type === "text" ? `(${field.sql} IS NOT NULL AND ${field.sql} <> '')` : `(${field.sql} IS NOT NULL)`;
+      const present =
+        field.type === "text" ? `(${field.sql} IS NOT NULL AND ${field.sql} <> '')` : `(${field.sql} IS NOT NULL)`;
       expr = v === false ? `NOT ${present}` : present;
       break;
     }

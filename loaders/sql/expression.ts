@@ -20,7 +20,10 @@ function tokenize(text: string, path: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   const fail = (what: string): never => {
-    throw new UserError("config", `${path}: ${what} at position ${i + 1} of ${JSON.stringify(text)}; expected numbers, column names, + - * / and parentheses`);
+    throw new UserError(
+      "config",
+      `${path}: ${what} at position ${i + 1} of ${JSON.stringify(text)}; expected numbers, column names, + - * / and parentheses`,
+    );
   };
   while (i < text.length) {
     const ch = text[i];
@@ -60,7 +63,8 @@ export function parseExpression(text: string, path: string): Expr {
     throw new UserError("config", `${path}: ${what} in ${JSON.stringify(text)}; expected e.g. "Quantity * UnitPrice"`);
   };
   const peek = (): Token | undefined => tokens[pos];
-  const isOp = (t: Token | undefined, ops: string): t is { kind: "op"; op: string } => t?.kind === "op" && ops.includes(t.op);
+  const isOp = (t: Token | undefined, ops: string): t is { kind: "op"; op: string } =>
+    t?.kind === "op" && ops.includes(t.op);
   const primary = (): Expr => {
     const t = tokens[pos++];
     if (!t) return fail("unexpected end");

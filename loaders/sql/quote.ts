@@ -6,7 +6,8 @@
 import { UserError } from "../config/errors.js";
 
 function assertNoNul(text: string, what: string): void {
-  if (text.includes("\u0000")) throw new UserError("config", `${what} must not contain NUL characters: ${JSON.stringify(text)}`);
+  if (text.includes("\u0000"))
+    throw new UserError("config", `${what} must not contain NUL characters: ${JSON.stringify(text)}`);
 }
 
 /** A quoted identifier: `identityMap.ECID` -> `"identityMap.ECID"`. */
@@ -41,12 +42,17 @@ export function bool(value: boolean): string {
 /** A timestamp literal from `YYYY-MM-DD[ HH:MM[:SS[.ffffff]]]` (or with `T`). */
 export function timestamp(text: string): string {
   const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?))?$/.exec(text);
-  if (!m) throw new UserError("config", `expected a date like 2025-05-01 or 2025-05-01 13:45:00 but got ${JSON.stringify(text)}`);
+  if (!m)
+    throw new UserError(
+      "config",
+      `expected a date like 2025-05-01 or 2025-05-01 13:45:00 but got ${JSON.stringify(text)}`,
+    );
   return `TIMESTAMP '${m[1]}${m[2] ? " " + m[2] : ""}'`;
 }
 
 /** A DATE literal from `YYYY-MM-DD`. */
 export function date(text: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) throw new UserError("config", `expected a date written YYYY-MM-DD but got ${JSON.stringify(text)}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text))
+    throw new UserError("config", `expected a date written YYYY-MM-DD but got ${JSON.stringify(text)}`);
   return `DATE '${text}'`;
 }

@@ -46,7 +46,9 @@ describe("baselines", () => {
     const test_ = people(5000, 5);
     const rfm = rfmBaseline(train.columns, train.label, test_.columns);
     const recency = recencyBaseline(train.columns, train.label, test_.columns);
-    expect(auc({ probability: rfm, label: test_.label })).toBeGreaterThan(auc({ probability: recency, label: test_.label }));
+    expect(auc({ probability: rfm, label: test_.label })).toBeGreaterThan(
+      auc({ probability: recency, label: test_.label }),
+    );
   });
 
   test("the standardiser centres and scales each training column, in single precision", () => {
@@ -66,8 +68,14 @@ describe("baselines", () => {
   });
 
   test("the standardiser applies the training moments to other rows, and maps a column with no spread to 0", () => {
-    const standardise = fitStandardiser([[1, 2, 3, 4, 5], [7, 7, 7, 7, 7]]);
-    const [first, flat] = standardise([[3, 3 + Math.SQRT2, 1], [7, 8, 6]]);
+    const standardise = fitStandardiser([
+      [1, 2, 3, 4, 5],
+      [7, 7, 7, 7, 7],
+    ]);
+    const [first, flat] = standardise([
+      [3, 3 + Math.SQRT2, 1],
+      [7, 8, 6],
+    ]);
     expect(first![0]).toBe(0);
     expect(first![1]).toBeCloseTo(1, 6);
     expect(first![2]).toBeCloseTo(-Math.SQRT2, 6);

@@ -125,7 +125,12 @@ describe("BG/NBD conditional quantities", () => {
   });
 
   it("stay finite and continuous at a = 1, a tiny a, a huge b and a huge a", () => {
-    for (const [x, tx, T, t] of [[0, 0, 40, 13], [3, 20, 40, 26], [25, 39, 40, 52], [1, 1, 2, 100]] as const) {
+    for (const [x, tx, T, t] of [
+      [0, 0, 40, 13],
+      [3, 20, 40, 26],
+      [25, 39, 40, 52],
+      [1, 1, 2, 100],
+    ] as const) {
       // a = 1 is a removable singularity of the textbook form.
       const atOne = expectedTransactions({ ...CDNOW, a: 1 }, x, tx, T, t);
       expect(relativeError(atOne, textbook({ ...CDNOW, a: 1 + 1e-6 }, x, tx, T, t))).toBeLessThan(1e-5);
@@ -212,7 +217,12 @@ describe("fitBgnbd", () => {
     const { expected, anyTransaction, alive } = bgnbdPredict(fit.params, sim, 26);
     expect(relativeError(mean(expected), mean(sim.holdoutX))).toBeLessThan(0.05);
     // Roughly calibrated by group of repeat purchases (Monte Carlo check of P(alive) and P(any purchase)).
-    for (const [lo, hi] of [[0, 0], [1, 2], [3, 6], [7, Infinity]] as const) {
+    for (const [lo, hi] of [
+      [0, 0],
+      [1, 2],
+      [3, 6],
+      [7, Infinity],
+    ] as const) {
       const rows = [...sim.x.keys()].filter((i) => sim.x[i]! >= lo && sim.x[i]! <= hi);
       expect(rows.length).toBeGreaterThan(500);
       const observedAny = mean(rows.map((i) => (sim.holdoutX[i]! > 0 ? 1 : 0)));

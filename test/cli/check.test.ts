@@ -23,8 +23,16 @@ describe("npm run check", () => {
   });
 
   test.each([
-    ["a TypeScript configuration with a syntax error", ["--config", "bad.ts"], /^error: configuration file .*bad\.ts could not be loaded: .*bad\.ts:2:\d+: ERROR: /m],
-    ["a TypeScript configuration that throws", ["--config", "throws.ts"], /^error: configuration file .*throws\.ts could not be loaded: boom from config$/m],
+    [
+      "a TypeScript configuration with a syntax error",
+      ["--config", "bad.ts"],
+      /^error: configuration file .*bad\.ts could not be loaded: .*bad\.ts:2:\d+: ERROR: /m,
+    ],
+    [
+      "a TypeScript configuration that throws",
+      ["--config", "throws.ts"],
+      /^error: configuration file .*throws\.ts could not be loaded: boom from config$/m,
+    ],
   ])("%s is one line and exit 2", (_, args, message) => {
     writeFileSync(join(dir, "bad.ts"), "export default {\n  inputs: {,\n};\n");
     writeFileSync(join(dir, "throws.ts"), 'throw new Error("boom from config");\nexport default {};\n');
@@ -37,8 +45,15 @@ describe("npm run check", () => {
   test("a JSON configuration is checked and its data-quality report written", () => {
     const config = {
       inputs: { events: { path: "events.parquet" }, profiles: { path: "profiles.parquet" } },
-      instances: [{ name: "buyers", type: "conversion", window: 30, requirements: { minPositive: 20, minNegative: 20 },
-        goal: { conditions: [{ field: "eventType", op: "equals", value: "commerce.purchases" }] } }],
+      instances: [
+        {
+          name: "buyers",
+          type: "conversion",
+          window: 30,
+          requirements: { minPositive: 20, minNegative: 20 },
+          goal: { conditions: [{ field: "eventType", op: "equals", value: "commerce.purchases" }] },
+        },
+      ],
     };
     writeFileSync(join(dir, "config.json"), JSON.stringify(config));
     const r = run("--config", join(dir, "config.json"), "--out", join(dir, "report.json"));

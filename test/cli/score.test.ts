@@ -14,7 +14,14 @@ describe("npm run score --out", () => {
     writeFileSync(join(dir, "events.csv"), "id,ts\n1,2025-01-01\n");
     const config = {
       inputs: { events: { path: "events.csv", eventType: "purchase", columns: { personId: "id", timestamp: "ts" } } },
-      instances: [{ name: "buy", type: "conversion", window: 30, goal: { conditions: [{ field: "eventType", op: "equals", value: "purchase" }] } }],
+      instances: [
+        {
+          name: "buy",
+          type: "conversion",
+          window: 30,
+          goal: { conditions: [{ field: "eventType", op: "equals", value: "purchase" }] },
+        },
+      ],
     };
     writeFileSync(join(dir, "config.json"), JSON.stringify(config));
     const before = readdirSync(dir).sort();

@@ -41,7 +41,13 @@ async function segment(definition: unknown, extra: string[] = [], chunkPeople?: 
   writeFileSync(file, typeof definition === "string" ? definition : JSON.stringify(definition));
   const errors: string[] = [];
   const output = { log: () => {}, table: () => {}, error: (line: string) => errors.push(line) };
-  const status = await exitStatusOf(() => segmentCommand(["--run", run, "--instance", "purchase", "--definition", file, "--out", out, ...extra], output, { chunkPeople }), output);
+  const status = await exitStatusOf(
+    () =>
+      segmentCommand(["--run", run, "--instance", "purchase", "--definition", file, "--out", out, ...extra], output, {
+        chunkPeople,
+      }),
+    output,
+  );
   const lines = existsSync(out) ? readFileSync(out, "utf8").trimEnd().split("\n") : [];
   return { status, errors, lines, out };
 }
@@ -61,10 +67,18 @@ const ids = (lines: string[]) => lines.slice(1).map((l) => l.split(",")[0]!.repl
 
 describe("segment (headless export)", () => {
   it("writes the people of a segment across instances, in the page's order and columns, whatever the chunk size", async () => {
-    const definition = { match: "all", conditions: [{ field: "score", op: "between", value: [20, null] }, { field: "churn:bucket", op: "in", value: ["Low"] }] };
+    const definition = {
+      match: "all",
+      conditions: [
+        { field: "score", op: "between", value: [20, null] },
+        { field: "churn:bucket", op: "in", value: ["Low"] },
+      ],
+    };
     const whole = await segment(definition);
     expect(whole.status).toBe(0);
-    const expected = await query(`SELECT p.id FROM ${scores("purchase")} p JOIN ${scores("churn")} c USING (id) WHERE p.score >= 20 AND c.bucket = 'Low' ORDER BY p.probability DESC, p.id`);
+    const expected = await query(
+      `SELECT p.id FROM ${scores("purchase")} p JOIN ${scores("churn")} c USING (id) WHERE p.score >= 20 AND c.bucket = 'Low' ORDER BY p.probability DESC, p.id`,
+    );
     expect(expected.length).toBeGreaterThan(20);
     expect(ids(whole.lines)).toEqual(expected.map((r) => String(r[0])));
     // The page's columns, the other instance's bucket by its label, and reasons in words.
@@ -86,10 +100,15 @@ describe("segment (headless export)", () => {
     const percentiles = valuePercentiles(rows.map((r) => (r[1] === null ? null : Number(r[1]))));
     const top = new Set(rows.filter((_, i) => (percentiles[i] ?? 0) >= 91).map((r) => String(r[0])));
     expect(top.size).toBeGreaterThan(10);
-    const result = await segment({ match: "all", conditions: [{ field: "value_percentile", op: "between", value: [91, 100] }] }, ["--sort", "expected_value"]);
+    const result = await segment(
+      { match: "all", conditions: [{ field: "value_percentile", op: "between", value: [91, 100] }] },
+      ["--sort", "expected_value"],
+    );
     expect(result.status).toBe(0);
     expect(new Set(ids(result.lines))).toEqual(top);
-    const byValue = await query(`SELECT id FROM ${scores("purchase")} WHERE id IN (${[...top].map(str).join(", ")}) ORDER BY expected_value DESC NULLS LAST, id`);
+    const byValue = await query(
+      `SELECT id FROM ${scores("purchase")} WHERE id IN (${[...top].map(str).join(", ")}) ORDER BY expected_value DESC NULLS LAST, id`,
+    );
     expect(ids(result.lines)).toEqual(byValue.map((r) => String(r[0])));
   }, 120_000);
 
@@ -98,7 +117,14 @@ describe("segment (headless export)", () => {
     const first = await segment(everyone);
     expect(first.status).toBe(0);
     const before = readFileSync(first.out, "utf8");
-    const again = await exitStatusOf(() => segmentCommand(["--run", run, "--instance", "purchase", "--definition", join(dir, "none.json"), "--out", first.out], { log() {}, table() {}, error() {} }), { log() {}, table() {}, error() {} });
+    const again = await exitStatusOf(
+      () =>
+        segmentCommand(
+          ["--run", run, "--instance", "purchase", "--definition", join(dir, "none.json"), "--out", first.out],
+          { log() {}, table() {}, error() {} },
+        ),
+      { log() {}, table() {}, error() {} },
+    );
     expect(again).toBe(2);
     expect(readFileSync(first.out, "utf8")).toBe(before);
     for (const [definition, extra, message] of [
@@ -130,20 +156,34 @@ describe("segment (headless export)", () => {
       const columns = builderColumns(summary, [{ name: "churn", label: "churn" }]);
       const db = await openDatabase();
       try {
-        await db.connection.run(`CREATE TABLE scores AS SELECT * FROM read_parquet(${str(join(folder, "sample.parquet"))})`);
-        const [[m]] = (await db.connection.runAndReadAll("SELECT count(*)::INTEGER FROM scores")).getRows() as [[number]];
+        await db.connection.run(
+          `CREATE TABLE scores AS SELECT * FROM read_parquet(${str(join(folder, "sample.parquet"))})`,
+        );
+        const [[m]] = (await db.connection.runAndReadAll("SELECT count(*)::INTEGER FROM scores")).getRows() as [
+          [number],
+        ];
         expect(m).toBe(sample.people);
         for (const definition of [
           { match: "all", conditions: [{ field: "percentile", op: "between", value: [81, 100] }] },
-          { match: "any", conditions: [{ field: "bucket", op: "in", value: ["High", "Medium"] }, { field: "value_percentile", op: "between", value: [91, 100] }] },
+          {
+            match: "any",
+            conditions: [
+              { field: "bucket", op: "in", value: ["High", "Medium"] },
+              { field: "value_percentile", op: "between", value: [91, 100] },
+            ],
+          },
         ] as const) {
           const stats = segmentStatsSql(definition as never, columns);
-          const [row] = (await db.connection.runAndReadAll(stats.where, stats.params as never)).getRowObjectsJS() as { people: number }[];
+          const [row] = (await db.connection.runAndReadAll(stats.where, stats.params as never)).getRowObjectsJS() as {
+            people: number;
+          }[];
           const interval = estimateCount(Number(row!.people), sample);
           const headless = await segment(definition);
           expect(headless.status).toBe(0);
           const everyone = headless.lines.length - 1;
-          console.error(`sample ${row!.people} of ${sample.people} (rate ${sample.rate}): estimate ${interval.estimate.toFixed(0)} (${interval.low.toFixed(0)}-${interval.high.toFixed(0)}); headless ${everyone}`);
+          console.error(
+            `sample ${row!.people} of ${sample.people} (rate ${sample.rate}): estimate ${interval.estimate.toFixed(0)} (${interval.low.toFixed(0)}-${interval.high.toFixed(0)}); headless ${everyone}`,
+          );
           expect(everyone).toBeGreaterThanOrEqual(interval.low);
           expect(everyone).toBeLessThanOrEqual(interval.high);
         }
@@ -152,8 +192,9 @@ describe("segment (headless export)", () => {
         rmSync(folder, { recursive: true, force: true });
       }
     } finally {
-      for (const key of ["CUSTOMER_AI_RUN", "CUSTOMER_AI_SAMPLE_ABOVE", "CUSTOMER_AI_SAMPLE_SIZE"]) if (saved[key] === undefined) delete process.env[key];
-      else process.env[key] = saved[key];
+      for (const key of ["CUSTOMER_AI_RUN", "CUSTOMER_AI_SAMPLE_ABOVE", "CUSTOMER_AI_SAMPLE_SIZE"])
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
     }
   }, 120_000);
 });

@@ -5,8 +5,26 @@ import { summaryTable } from "../../loaders/cli/summary.js";
 describe("the score summary", () => {
   test("aligns numbers right and words left, with units and thousands separators", () => {
     const text = summaryTable([
-      { name: "purchase", scored: 99202, rating: "Excellent", auc: 0.88684, recencyAuc: 0.687, rfmAuc: 0.801, ece: 0.009, seconds: 41.23 },
-      { name: "churn", scored: 9177, rating: "Good", auc: 0.805, recencyAuc: 0.634, rfmAuc: Number.NaN, ece: 0.0201, seconds: 103.4 },
+      {
+        name: "purchase",
+        scored: 99202,
+        rating: "Excellent",
+        auc: 0.88684,
+        recencyAuc: 0.687,
+        rfmAuc: 0.801,
+        ece: 0.009,
+        seconds: 41.23,
+      },
+      {
+        name: "churn",
+        scored: 9177,
+        rating: "Good",
+        auc: 0.805,
+        recencyAuc: 0.634,
+        rfmAuc: Number.NaN,
+        ece: 0.0201,
+        seconds: 103.4,
+      },
     ]);
     expect(text.split("\n")).toEqual([
       "instance  people scored  quality      AUC  recency AUC  RFM AUC  calibration error     time",

@@ -19,7 +19,10 @@ describe("wrapped labels", () => {
   });
 
   test("rows grow with the most-wrapped label at phone width, and keep the chart's minimum on a wide screen", () => {
-    const labels = ["Cart adds in the last 90 days", "Expected goal event days in the next 60 days (buy-till-you-die model)"];
+    const labels = [
+      "Cart adds in the last 90 days",
+      "Expected goal event days in the next 60 days (buy-till-you-die model)",
+    ];
     const phone = labelMargin(labels, 300);
     const desktop = labelMargin(labels, 1200);
     expect(phone.rowHeight(22)).toBeGreaterThan(22);
@@ -37,7 +40,8 @@ describe("ticks and axis labels on narrow charts", () => {
     const narrow = spacedTicks(ticks, at(150), 30);
     expect(narrow.length).toBeLessThan(ticks.length);
     expect(narrow[0]).toBe(0.01);
-    for (let i = 1; i < narrow.length; i++) expect(at(150)(narrow[i]!) - at(150)(narrow[i - 1]!)).toBeGreaterThanOrEqual(30);
+    for (let i = 1; i < narrow.length; i++)
+      expect(at(150)(narrow[i]!) - at(150)(narrow[i - 1]!)).toBeGreaterThanOrEqual(30);
   });
 
   test("a label that does not fit the chart is left out", () => {

@@ -50,7 +50,13 @@ describe("directions that follow the goal", () => {
       scored: 200,
       expectedPositives: 50,
       currency: "EUR",
-      buckets: { rule: { on: "score", high: 75, medium: 25 }, counts: [{ bucket: "High", people: 0, meanProbability: 0 }, { bucket: "Low", people: 200, meanProbability: 0.25 }] },
+      buckets: {
+        rule: { on: "score", high: 75, medium: 25 },
+        counts: [
+          { bucket: "High", people: 0, meanProbability: 0 },
+          { bucket: "Low", people: 200, meanProbability: 0.25 },
+        ],
+      },
     });
     expect(context).toEqual({ type: "churn", probability: 0.25, buckets: { Low: 0.25 }, currency: "EUR" });
   });

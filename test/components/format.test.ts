@@ -2,11 +2,32 @@
 import { describe, expect, test } from "vitest";
 import type { FeatureInfo } from "../../loaders/contract/schema.js";
 import {
-  MISSING, featureAxisLabel, featureTickFormat, formatContribution, formatCount, formatDate, formatDateRange, formatFeatureValue, formatFixed,
-  formatNumber, formatOddsChange, formatPercent, formatProbability, formatQuantity, formatRatio, parseDate, sentence,
+  MISSING,
+  featureAxisLabel,
+  featureTickFormat,
+  formatContribution,
+  formatCount,
+  formatDate,
+  formatDateRange,
+  formatFeatureValue,
+  formatFixed,
+  formatNumber,
+  formatOddsChange,
+  formatPercent,
+  formatProbability,
+  formatQuantity,
+  formatRatio,
+  parseDate,
+  sentence,
 } from "../../components/format.js";
 
-const numeric = (unit: string | null, label = "A feature"): FeatureInfo => ({ name: "f", label, kind: "numeric", unit, group: "behaviour" });
+const numeric = (unit: string | null, label = "A feature"): FeatureInfo => ({
+  name: "f",
+  label,
+  kind: "numeric",
+  unit,
+  group: "behaviour",
+});
 
 describe("numbers", () => {
   test("counts have thousands separators and are whole", () => {
@@ -16,7 +37,16 @@ describe("numbers", () => {
   });
 
   test("missing and non-finite values read as an en dash everywhere", () => {
-    for (const f of [formatCount, formatNumber, formatFixed, formatPercent, formatProbability, formatRatio, formatContribution, formatOddsChange]) {
+    for (const f of [
+      formatCount,
+      formatNumber,
+      formatFixed,
+      formatPercent,
+      formatProbability,
+      formatRatio,
+      formatContribution,
+      formatOddsChange,
+    ]) {
       expect(f(null)).toBe(MISSING);
       expect(f(undefined)).toBe(MISSING);
       expect(f(NaN)).toBe(MISSING);
@@ -92,7 +122,6 @@ describe("dates and durations", () => {
     expect(formatDateRange(["2025-05-01", "2026-10-31"])).toBe("1 May 2025 to 31 Oct 2026");
   });
 
-
   test("quantities take the plural unless exactly one", () => {
     expect(formatQuantity(1, "day")).toBe("1 day");
     expect(formatQuantity(30, "day")).toBe("30 days");
@@ -123,7 +152,14 @@ describe("feature values", () => {
   });
 
   test("categories by name, as plain text (markup in a category stays literal)", () => {
-    const tier: FeatureInfo = { name: "tier", label: "Loyalty tier", kind: "categorical", unit: null, group: "profile", categories: ["bronze", "<b>gold</b>"] };
+    const tier: FeatureInfo = {
+      name: "tier",
+      label: "Loyalty tier",
+      kind: "categorical",
+      unit: null,
+      group: "profile",
+      categories: ["bronze", "<b>gold</b>"],
+    };
     expect(formatFeatureValue(tier, 0)).toBe("bronze");
     expect(formatFeatureValue(tier, 1)).toBe("<b>gold</b>");
     expect(formatFeatureValue(tier, 7)).toBe("7");
@@ -134,7 +170,9 @@ describe("feature values", () => {
     expect(featureTickFormat(numeric("share"))(0.25)).toBe("25%");
     expect(featureTickFormat(numeric("flag"))(1)).toBe("yes");
     expect(featureTickFormat(numeric("days"))(1500)).toBe("1,500");
-    expect(featureAxisLabel(numeric("amount", "Amount in the last 90 days"))).toBe("Amount in the last 90 days (amount)");
+    expect(featureAxisLabel(numeric("amount", "Amount in the last 90 days"))).toBe(
+      "Amount in the last 90 days (amount)",
+    );
     expect(featureAxisLabel(numeric("days", "Days since last purchase"))).toBe("Days since last purchase");
   });
 });

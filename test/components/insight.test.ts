@@ -7,11 +7,21 @@ import { bucketOfScores, chartWidth, labelMargin } from "../../components/chart-
 import { modelAdds } from "../../components/quality.js";
 import type { Evaluation, Metrics } from "../../loaders/contract/schema.js";
 
-const metrics = (auc: number, logLoss: number, topDecileLift: number): Metrics => ({ auc, prAuc: 0.3, logLoss, brier: 0.05, ece: 0.01, topDecileLift });
+const metrics = (auc: number, logLoss: number, topDecileLift: number): Metrics => ({
+  auc,
+  prAuc: 0.3,
+  logLoss,
+  brier: 0.05,
+  ece: 0.01,
+  topDecileLift,
+});
 
 describe("bucketOfScores", () => {
   test("a rule on the score applies to each score directly", () => {
-    const buckets = bucketOfScores({ buckets: { rule: { on: "score", high: 75, medium: 25 }, counts: [] }, scoreHistogram: new Array(101).fill(1) });
+    const buckets = bucketOfScores({
+      buckets: { rule: { on: "score", high: 75, medium: 25 }, counts: [] },
+      scoreHistogram: new Array(101).fill(1),
+    });
     expect(buckets[24]).toBe("Low");
     expect(buckets[25]).toBe("Medium");
     expect(buckets[74]).toBe("Medium");
@@ -24,7 +34,10 @@ describe("bucketOfScores", () => {
     histogram[1] = 50;
     histogram[10] = 40;
     histogram[60] = 10;
-    const buckets = bucketOfScores({ buckets: { rule: { on: "percentile", high: 91, medium: 51 }, counts: [] }, scoreHistogram: histogram });
+    const buckets = bucketOfScores({
+      buckets: { rule: { on: "percentile", high: 91, medium: 51 }, counts: [] },
+      scoreHistogram: histogram,
+    });
     expect([buckets[1], buckets[10], buckets[60]]).toEqual(["Low", "Medium", "High"]);
   });
 });
@@ -57,7 +70,9 @@ describe("modelAdds", () => {
   });
 
   test("says so plainly when a baseline does as well", () => {
-    expect(modelAdds({ ...metrics(0.752, 0.28, 2.8), baselines })).toMatch(/^The model ranks people no better than the best baseline, RFM/);
+    expect(modelAdds({ ...metrics(0.752, 0.28, 2.8), baselines })).toMatch(
+      /^The model ranks people no better than the best baseline, RFM/,
+    );
     expect(modelAdds({ ...metrics(0.8, 0.24, 3.5), baselines: [] })).toBe("No baseline was measured in this run.");
   });
 });
@@ -65,8 +80,15 @@ describe("modelAdds", () => {
 describe("the score distribution's panels", () => {
   test("one stretch of scores per bucket, lowest first, with its people", () => {
     const scoreHistogram = Array.from({ length: 101 }, (_, score) => (score < 25 ? 100 : score < 75 ? 10 : 1));
-    const panels = bucketPanels({ scoreHistogram, buckets: { rule: { on: "score", high: 75, medium: 25 }, counts: [] } });
-    expect(panels.map((p) => [p.bucket, p.from, p.to, p.people])).toEqual([["Low", 0, 24, 2500], ["Medium", 25, 74, 500], ["High", 75, 100, 26]]);
+    const panels = bucketPanels({
+      scoreHistogram,
+      buckets: { rule: { on: "score", high: 75, medium: 25 }, counts: [] },
+    });
+    expect(panels.map((p) => [p.bucket, p.from, p.to, p.people])).toEqual([
+      ["Low", 0, 24, 2500],
+      ["Medium", 25, 74, 500],
+      ["High", 75, 100, 26],
+    ]);
     expect(panels.reduce((t, p) => t + p.bars.length, 0)).toBe(101);
   });
 });
@@ -76,12 +98,21 @@ describe("calibration in words", () => {
     { bin: 0, count: 900, predicted: 0.02, observed: 0.02, low: 0, high: 0.05 },
     { bin: 1, count: 100, predicted: 0.6, observed, low: 0.3, high: 0.95 },
   ];
-  const evaluation = (observed: number, baseRate: number) => ({ calibration: [], calibrationDetail: bins(observed), baseRate, testExamples: 1000 });
+  const evaluation = (observed: number, baseRate: number) => ({
+    calibration: [],
+    calibrationDetail: bins(observed),
+    baseRate,
+    testExamples: 1000,
+  });
 
   test("says whether the model under- or over-predicts, and by how much", () => {
     // Predicted on average: 0.9 * 0.02 + 0.1 * 0.6 = 7.8%.
-    expect(calibrationInWords(evaluation(0.8, 0.098))).toContain("the model under-predicts: it expected 7.8% of the people to have the outcome and 9.8% did, 2 points more (26% above the prediction)");
-    expect(calibrationInWords(evaluation(0.4, 0.058))).toContain("the model over-predicts: it expected 7.8% of the people to have the outcome and 5.8% did, 2 points fewer (26% below the prediction)");
+    expect(calibrationInWords(evaluation(0.8, 0.098))).toContain(
+      "the model under-predicts: it expected 7.8% of the people to have the outcome and 9.8% did, 2 points more (26% above the prediction)",
+    );
+    expect(calibrationInWords(evaluation(0.4, 0.058))).toContain(
+      "the model over-predicts: it expected 7.8% of the people to have the outcome and 5.8% did, 2 points fewer (26% below the prediction)",
+    );
     expect(calibrationInWords(evaluation(0.6, 0.079))).toContain("predictions matched what happened");
   });
 
@@ -89,7 +120,8 @@ describe("calibration in words", () => {
     const [lo, hi] = wilson(80, 100);
     expect(lo).toBeCloseTo(0.711, 3);
     expect(hi).toBeCloseTo(0.867, 3);
-    expect(calibrationInWords(evaluation(0.8, 0.098))).toContain("Among the 10% with the highest probabilities (100 people, 60% predicted on average), 80% did (95% interval 71% to 87%).");
+    expect(calibrationInWords(evaluation(0.8, 0.098))).toContain(
+      "Among the 10% with the highest probabilities (100 people, 60% predicted on average), 80% did (95% interval 71% to 87%).",
+    );
   });
 });
-

@@ -16,9 +16,14 @@ import {
 
 describe("calibrating a margin in the page", () => {
   const margins = Array.from({ length: 400 }, (_, i) => -6 + (i * 12) / 399);
-  const labels = margins.map((m, i) => (Math.sin(i * 12.9898) * 43758.5453 % 1 + 1) % 1 < 1 / (1 + Math.exp(-m)) ? 1 : 0);
+  const labels = margins.map((m, i) =>
+    (((Math.sin(i * 12.9898) * 43758.5453) % 1) + 1) % 1 < 1 / (1 + Math.exp(-m)) ? 1 : 0,
+  );
 
-  test.each([["platt", fitPlatt(margins, labels)], ["isotonic", fitIsotonic(margins, labels)]] as const)("%s matches loaders/calibration", (_, calibrator) => {
+  test.each([
+    ["platt", fitPlatt(margins, labels)],
+    ["isotonic", fitIsotonic(margins, labels)],
+  ] as const)("%s matches loaders/calibration", (_, calibrator) => {
     const probes = [-9, -6, -2.5, -0.1, 0, 0.37, 2, 6, 9, ...margins.filter((_, i) => i % 7 === 0)];
     const expected = calibrate(calibrator, probes);
     probes.forEach((m, i) => expect(calibrateMargin(calibrator, m)).toBeCloseTo(expected[i]!, 12));
@@ -57,7 +62,11 @@ describe("finding a typed id", () => {
   });
 
   test("part of an id offers the ids that contain it, shortest first, up to the limit", () => {
-    expect(matchIds(ids, "5975")).toEqual({ exact: null, partial: ["x5975", "ecid-0005975", "ecid-0059750"], total: 3 });
+    expect(matchIds(ids, "5975")).toEqual({
+      exact: null,
+      partial: ["x5975", "ecid-0005975", "ecid-0059750"],
+      total: 3,
+    });
     expect(matchIds(ids, "5975", 2)).toEqual({ exact: null, partial: ["x5975", "ecid-0005975"], total: 3 });
     expect(matchIds(ids, "nobody")).toEqual({ exact: null, partial: [], total: 0 });
     expect(matchIds(ids, "   ")).toEqual({ exact: null, partial: [], total: 0 });
@@ -65,7 +74,13 @@ describe("finding a typed id", () => {
 });
 
 describe("a person's values and events in words", () => {
-  const feature = (unit: string | null) => ({ name: "f", label: "F", kind: "numeric" as const, unit, group: "behaviour" });
+  const feature = (unit: string | null) => ({
+    name: "f",
+    label: "F",
+    kind: "numeric" as const,
+    unit,
+    group: "behaviour",
+  });
 
   test("numbers get separators, amounts their currency; words stay", () => {
     expect(personValue(feature("amount"), "12515.55", "EUR")).toBe("€12,515.55");

@@ -4,7 +4,15 @@
  */
 import { describe, expect, test } from "vitest";
 import {
-  approximateQuantile, momentsOf, normalCdf, poissonBinomial, quantileOf, RANGE_LEVEL, segmentEstimate, testedTargeting, topPercentOf,
+  approximateQuantile,
+  momentsOf,
+  normalCdf,
+  poissonBinomial,
+  quantileOf,
+  RANGE_LEVEL,
+  segmentEstimate,
+  testedTargeting,
+  topPercentOf,
 } from "../../components/segment-estimate.js";
 import type { Segment } from "../../components/segment.js";
 import { Random } from "../../loaders/demo/random.js";
@@ -40,7 +48,9 @@ describe("the exact distribution", () => {
     for (let n = 1; n <= 14; n++) {
       for (let trial = 0; trial < 5; trial++) {
         // Mixed probabilities, with some certain and impossible outcomes.
-        const p = Array.from({ length: n }, (_, i) => (i === 0 && trial === 1 ? 1 : i === 1 && trial === 2 ? 0 : next() ** (1 + trial)));
+        const p = Array.from({ length: n }, (_, i) =>
+          i === 0 && trial === 1 ? 1 : i === 1 && trial === 2 ? 0 : next() ** (1 + trial),
+        );
         const exact = poissonBinomial(p);
         const brute = bruteForce(p);
         for (let k = 0; k <= n; k++) expect(Math.abs(exact[k]! - brute[k]!)).toBeLessThan(1e-12);
@@ -51,7 +61,10 @@ describe("the exact distribution", () => {
         // The range holds the count at least 90% of the time, and is the narrowest such range by quantiles.
         const inside = brute.slice(estimate.low, estimate.high + 1).reduce((t, x) => t + x, 0);
         expect(inside).toBeGreaterThanOrEqual(RANGE_LEVEL - 1e-12);
-        expect(estimate.expected).toBeCloseTo(brute.reduce((t, x, k) => t + x * k, 0), 12);
+        expect(estimate.expected).toBeCloseTo(
+          brute.reduce((t, x, k) => t + x * k, 0),
+          12,
+        );
       }
     }
   });
@@ -67,7 +80,12 @@ describe("the exact distribution", () => {
       return pmf;
     };
     const next = random(11);
-    for (const shape of [(u: number) => u, (u: number) => 0.001 * u, (u: number) => (u > 0.5 ? 0.999 : 0.001), (u: number) => u ** 8]) {
+    for (const shape of [
+      (u: number) => u,
+      (u: number) => 0.001 * u,
+      (u: number) => (u > 0.5 ? 0.999 : 0.001),
+      (u: number) => u ** 8,
+    ]) {
       const p = Array.from({ length: 3000 }, () => shape(next()));
       const windowed = poissonBinomial(p);
       const reference = full(p);
@@ -102,7 +120,10 @@ describe("the approximation for large segments", () => {
     ["rare: about two expected in the whole segment", (u) => 0.0006 * u],
   ];
   test.each(shapes)("is within one person of the exact range: %s", (_, shape) => {
-    for (const [n, seed] of [[5001, 1], [12000, 2]] as const) {
+    for (const [n, seed] of [
+      [5001, 1],
+      [12000, 2],
+    ] as const) {
       const next = random(seed);
       const p = Array.from({ length: n }, () => shape(next()));
       const pmf = poissonBinomial(p);
@@ -120,19 +141,36 @@ describe("the approximation for large segments", () => {
   test("quantiles stay within the possible counts", () => {
     expect(approximateQuantile({ n: 10, mean: 0, variance: 0, third: 0 }, 0.95)).toBe(0);
     expect(approximateQuantile({ n: 10, mean: 10, variance: 0, third: 0 }, 0.05)).toBe(10);
-    expect(segmentEstimate({ n: 0, mean: 0, variance: 0, third: 0 })).toMatchObject({ low: 0, high: 0, expected: 0, expectedNot: 0 });
+    expect(segmentEstimate({ n: 0, mean: 0, variance: 0, third: 0 })).toMatchObject({
+      low: 0,
+      high: 0,
+      expected: 0,
+      expectedNot: 0,
+    });
   });
 });
 
 describe("pure top X% segments", () => {
-  const between = (low: number | null, high: number | null) => ({ field: "percentile", op: "between" as const, value: [low, high] });
+  const between = (low: number | null, high: number | null) => ({
+    field: "percentile",
+    op: "between" as const,
+    value: [low, high],
+  });
   test.each<[string, Segment, number | null]>([
     ["the top 20%", { match: "all", conditions: [between(81, 100)] }, 20],
     ["reversed bounds", { match: "all", conditions: [between(100, 91)] }, 10],
     ["open at the top", { match: "all", conditions: [between(96, null)] }, 5],
-    ["with a condition that chooses nothing", { match: "all", conditions: [between(81, 100), { field: "f_1", op: "in", value: [] }] }, 20],
+    [
+      "with a condition that chooses nothing",
+      { match: "all", conditions: [between(81, 100), { field: "f_1", op: "in", value: [] }] },
+      20,
+    ],
     ["the middle", { match: "all", conditions: [between(25, 65)] }, null],
-    ["the top 20% of one country", { match: "all", conditions: [between(81, 100), { field: "f_1", op: "in", value: [0] }] }, null],
+    [
+      "the top 20% of one country",
+      { match: "all", conditions: [between(81, 100), { field: "f_1", op: "in", value: [0] }] },
+      null,
+    ],
     ["a score range", { match: "all", conditions: [{ field: "score", op: "between", value: [81, 100] }] }, null],
     ["the High bucket", { match: "all", conditions: [{ field: "bucket", op: "in", value: ["High"] }] }, null],
     ["everyone", { match: "all", conditions: [] }, null],
@@ -142,9 +180,30 @@ describe("pure top X% segments", () => {
     const evaluation = {
       kind: "out-of-time" as const,
       testCutoff: "2026-09-01",
-      thresholds: [{ percent: 20, threshold: 0.3, people: 200, truePositives: 50, falsePositives: 150, expectedTruePositives: 48, expectedFalsePositives: 152, precision: 0.25, recall: 0.5 }],
+      thresholds: [
+        {
+          percent: 20,
+          threshold: 0.3,
+          people: 200,
+          truePositives: 50,
+          falsePositives: 150,
+          expectedTruePositives: 48,
+          expectedFalsePositives: 152,
+          precision: 0.25,
+          recall: 0.5,
+        },
+      ],
     };
-    expect(testedTargeting(20, evaluation)).toEqual({ percent: 20, people: 200, truePositives: 50, falsePositives: 150, precision: 0.25, recall: 0.5, testCutoff: "2026-09-01", kind: "out-of-time" });
+    expect(testedTargeting(20, evaluation)).toEqual({
+      percent: 20,
+      people: 200,
+      truePositives: 50,
+      falsePositives: 150,
+      precision: 0.25,
+      recall: 0.5,
+      testCutoff: "2026-09-01",
+      kind: "out-of-time",
+    });
     expect(testedTargeting(null, evaluation)).toBeNull();
     expect(testedTargeting(30, evaluation)).toBeNull();
   });

@@ -6,10 +6,23 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
 import type { InstanceSummary, SqlParam } from "../../loaders/contract/schema.js";
 import {
-  compileSegment, factorCountsSql, overlapSql, segmentColumns, segmentStatsSql, suggestedSegments, type Segment,
+  compileSegment,
+  factorCountsSql,
+  overlapSql,
+  segmentColumns,
+  segmentStatsSql,
+  suggestedSegments,
+  type Segment,
 } from "../../components/segment.js";
 import {
-  deleteSegment, importSegment, loadSavedSegments, parseSegment, saveSegment, segmentFromHash, segmentToHash, toCsv,
+  deleteSegment,
+  importSegment,
+  loadSavedSegments,
+  parseSegment,
+  saveSegment,
+  segmentFromHash,
+  segmentToHash,
+  toCsv,
 } from "../../components/segment-io.js";
 import { describeSegment, labelledSegment, membersCsv, readableSql } from "../../components/segment-export.js";
 import { chipOrder } from "../../components/segment-form.js";
@@ -18,10 +31,20 @@ import { goalWords, sameSegment, segmentName } from "../../components/segment-pa
 const summary: Pick<InstanceSummary, "features" | "explorer" | "suggestedSegments"> = {
   features: [
     { name: "recency", label: "Days since last visit", kind: "numeric", unit: "days", group: "Recency" },
-    { name: "tier", label: "Loyalty tier", kind: "categorical", unit: null, group: "Profile", categories: ["none", "silver", "gold"] },
+    {
+      name: "tier",
+      label: "Loyalty tier",
+      kind: "categorical",
+      unit: null,
+      group: "Profile",
+      categories: ["none", "silver", "gold"],
+    },
     { name: "visits", label: "Visits", kind: "numeric", unit: null, group: "Frequency" },
   ],
-  explorer: [{ column: "f_0", feature: 0, min: 0, max: 90 }, { column: "f_1", feature: 1 }],
+  explorer: [
+    { column: "f_0", feature: 0, min: 0, max: 90 },
+    { column: "f_1", feature: 1 },
+  ],
   suggestedSegments: [
     { name: "Ready to buy", description: "Top 20%", where: [{ field: "percentile", op: "between", value: [81, 100] }] },
     { name: "High", description: "High bucket", where: [{ field: "bucket", op: "in", value: ["High"] }] },
@@ -30,7 +53,18 @@ const summary: Pick<InstanceSummary, "features" | "explorer" | "suggestedSegment
 const columns = segmentColumns(summary);
 
 /** A person of the test table, as plain values. */
-interface Row { id: string; probability: number; score: number; percentile: number; bucket: string; top1: number | null; top2: number | null; top3: number | null; f_0: number | null; f_1: number | null }
+interface Row {
+  id: string;
+  probability: number;
+  score: number;
+  percentile: number;
+  bucket: string;
+  top1: number | null;
+  top2: number | null;
+  top3: number | null;
+  f_0: number | null;
+  f_1: number | null;
+}
 
 // 1,000 deterministic people, with missing values and ids that need quoting.
 const rows: Row[] = Array.from({ length: 1000 }, (_, i) => {
@@ -54,7 +88,8 @@ let db: Database;
 
 beforeAll(async () => {
   db = await openDatabase();
-  await db.connection.run(`CREATE TABLE scores (id VARCHAR, probability FLOAT, score UTINYINT, percentile UTINYINT, bucket VARCHAR,
+  await db.connection
+    .run(`CREATE TABLE scores (id VARCHAR, probability FLOAT, score UTINYINT, percentile UTINYINT, bucket VARCHAR,
     top1 USMALLINT, top2 USMALLINT, top3 USMALLINT, f_0 FLOAT, f_1 USMALLINT)`);
   const appender = await db.connection.createAppender("scores");
   for (const r of rows) {
@@ -63,7 +98,7 @@ beforeAll(async () => {
     appender.appendUTinyInt(r.score);
     appender.appendUTinyInt(r.percentile);
     appender.appendVarchar(r.bucket);
-    for (const v of [r.top1, r.top2, r.top3]) (v === null ? appender.appendNull() : appender.appendUSmallInt(v));
+    for (const v of [r.top1, r.top2, r.top3]) v === null ? appender.appendNull() : appender.appendUSmallInt(v);
     r.f_0 === null ? appender.appendNull() : appender.appendFloat(r.f_0);
     r.f_1 === null ? appender.appendNull() : appender.appendUSmallInt(r.f_1);
     appender.endRow();
@@ -84,23 +119,101 @@ const between = (field: string, low: number, high: number) => ({ field, op: "bet
 /** Segments and the same filter in JavaScript. */
 const CASES: [string, Segment, (r: Row) => boolean][] = [
   ["percentile range", { match: "all", conditions: [between("percentile", 81, 100)] }, (r) => r.percentile >= 81],
-  ["score range (reversed bounds)", { match: "all", conditions: [between("score", 60, 20)] }, (r) => r.score >= 20 && r.score <= 60],
-  ["bucket", { match: "all", conditions: [{ field: "bucket", op: "in", value: ["High", "Low"] }] }, (r) => r.bucket !== "Medium"],
-  ["factor among the top 3 (saved before ranks)", { match: "all", conditions: [{ field: "factor", op: "in", value: [1] }] }, (r) => [r.top1, r.top2, r.top3].includes(1)],
-  ["the top factor", { match: "all", conditions: [{ field: "factor", op: "in", value: [1, 2], rank: 1 }] }, (r) => r.top1 === 1 || r.top1 === 2],
-  ["among the top 2 factors", { match: "all", conditions: [{ field: "factor", op: "in", value: [0], rank: 2 }] }, (r) => r.top1 === 0 || r.top2 === 0],
-  ["open-ended range", { match: "all", conditions: [{ field: "f_0", op: "between", value: [null, 20] }] }, (r) => r.f_0 !== null && r.f_0 <= 20],
-  ["open-ended range from below", { match: "all", conditions: [{ field: "score", op: "between", value: [70, null] }] }, (r) => r.score >= 70],
-  ["conditions that choose nothing match everyone", { match: "all", conditions: [{ field: "f_1", op: "in", value: [] }, { field: "factor", op: "in", value: [], rank: 1 },
-    { field: "score", op: "between", value: [null, null] }, { field: "id", op: "contains", value: [""] }] }, () => true],
-  ["categorical with missing", { match: "all", conditions: [{ field: "f_1", op: "in", value: [2, null] }] }, (r) => r.f_1 === 2 || r.f_1 === null],
-  ["feature range skips missing", { match: "all", conditions: [between("f_0", 10, 40)] }, (r) => r.f_0 !== null && r.f_0 >= 10 && r.f_0 <= 40],
-  ["missing feature", { match: "all", conditions: [{ field: "f_0", op: "missing", value: [] }] }, (r) => r.f_0 === null],
-  ["id contains (case-insensitive)", { match: "all", conditions: [{ field: "id", op: "contains", value: ["P-00"] }] }, (r) => r.id.startsWith("p-00")],
-  ["AND", { match: "all", conditions: [between("percentile", 50, 100), { field: "f_1", op: "in", value: [0] }] }, (r) => r.percentile >= 50 && r.f_1 === 0],
-  ["OR with missing values", { match: "any", conditions: [between("f_0", 0, 5), { field: "bucket", op: "in", value: ["High"] }] }, (r) => (r.f_0 !== null && r.f_0 <= 5) || r.bucket === "High"],
-  ["nested groups", { match: "all", conditions: [between("score", 30, 100), { match: "any", conditions: [{ field: "factor", op: "in", value: [0, 2] }, { field: "f_1", op: "missing", value: [] }] }] },
-    (r) => r.score >= 30 && ([r.top1, r.top2, r.top3].some((t) => t === 0 || t === 2) || r.f_1 === null)],
+  [
+    "score range (reversed bounds)",
+    { match: "all", conditions: [between("score", 60, 20)] },
+    (r) => r.score >= 20 && r.score <= 60,
+  ],
+  [
+    "bucket",
+    { match: "all", conditions: [{ field: "bucket", op: "in", value: ["High", "Low"] }] },
+    (r) => r.bucket !== "Medium",
+  ],
+  [
+    "factor among the top 3 (saved before ranks)",
+    { match: "all", conditions: [{ field: "factor", op: "in", value: [1] }] },
+    (r) => [r.top1, r.top2, r.top3].includes(1),
+  ],
+  [
+    "the top factor",
+    { match: "all", conditions: [{ field: "factor", op: "in", value: [1, 2], rank: 1 }] },
+    (r) => r.top1 === 1 || r.top1 === 2,
+  ],
+  [
+    "among the top 2 factors",
+    { match: "all", conditions: [{ field: "factor", op: "in", value: [0], rank: 2 }] },
+    (r) => r.top1 === 0 || r.top2 === 0,
+  ],
+  [
+    "open-ended range",
+    { match: "all", conditions: [{ field: "f_0", op: "between", value: [null, 20] }] },
+    (r) => r.f_0 !== null && r.f_0 <= 20,
+  ],
+  [
+    "open-ended range from below",
+    { match: "all", conditions: [{ field: "score", op: "between", value: [70, null] }] },
+    (r) => r.score >= 70,
+  ],
+  [
+    "conditions that choose nothing match everyone",
+    {
+      match: "all",
+      conditions: [
+        { field: "f_1", op: "in", value: [] },
+        { field: "factor", op: "in", value: [], rank: 1 },
+        { field: "score", op: "between", value: [null, null] },
+        { field: "id", op: "contains", value: [""] },
+      ],
+    },
+    () => true,
+  ],
+  [
+    "categorical with missing",
+    { match: "all", conditions: [{ field: "f_1", op: "in", value: [2, null] }] },
+    (r) => r.f_1 === 2 || r.f_1 === null,
+  ],
+  [
+    "feature range skips missing",
+    { match: "all", conditions: [between("f_0", 10, 40)] },
+    (r) => r.f_0 !== null && r.f_0 >= 10 && r.f_0 <= 40,
+  ],
+  [
+    "missing feature",
+    { match: "all", conditions: [{ field: "f_0", op: "missing", value: [] }] },
+    (r) => r.f_0 === null,
+  ],
+  [
+    "id contains (case-insensitive)",
+    { match: "all", conditions: [{ field: "id", op: "contains", value: ["P-00"] }] },
+    (r) => r.id.startsWith("p-00"),
+  ],
+  [
+    "AND",
+    { match: "all", conditions: [between("percentile", 50, 100), { field: "f_1", op: "in", value: [0] }] },
+    (r) => r.percentile >= 50 && r.f_1 === 0,
+  ],
+  [
+    "OR with missing values",
+    { match: "any", conditions: [between("f_0", 0, 5), { field: "bucket", op: "in", value: ["High"] }] },
+    (r) => (r.f_0 !== null && r.f_0 <= 5) || r.bucket === "High",
+  ],
+  [
+    "nested groups",
+    {
+      match: "all",
+      conditions: [
+        between("score", 30, 100),
+        {
+          match: "any",
+          conditions: [
+            { field: "factor", op: "in", value: [0, 2] },
+            { field: "f_1", op: "missing", value: [] },
+          ],
+        },
+      ],
+    },
+    (r) => r.score >= 30 && ([r.top1, r.top2, r.top3].some((t) => t === 0 || t === 2) || r.f_1 === null),
+  ],
 ];
 
 describe("compiling segments to SQL", () => {
@@ -115,7 +228,16 @@ describe("compiling segments to SQL", () => {
 
   test("values never enter the SQL text", () => {
     const hostile = `'); DROP TABLE scores; --`;
-    const { where, params } = compileSegment({ match: "all", conditions: [{ field: "id", op: "contains", value: [hostile] }, { field: "bucket", op: "in", value: [hostile] }] }, columns);
+    const { where, params } = compileSegment(
+      {
+        match: "all",
+        conditions: [
+          { field: "id", op: "contains", value: [hostile] },
+          { field: "bucket", op: "in", value: [hostile] },
+        ],
+      },
+      columns,
+    );
     expect(where).not.toContain("DROP");
     expect(params).toEqual([hostile, hostile]);
   });
@@ -127,7 +249,9 @@ describe("compiling segments to SQL", () => {
 
   test("only whitelisted columns and valid operators compile", () => {
     const bad = (segment: Segment) => () => compileSegment(segment, columns);
-    expect(bad({ match: "all", conditions: [between("probability; DROP TABLE scores", 0, 1)] })).toThrow(/Unknown field/);
+    expect(bad({ match: "all", conditions: [between("probability; DROP TABLE scores", 0, 1)] })).toThrow(
+      /Unknown field/,
+    );
     expect(bad({ match: "all", conditions: [between("f_9", 0, 1)] })).toThrow(/Unknown field/);
     expect(bad({ match: "all", conditions: [{ field: "bucket", op: "between", value: [0, 1] }] })).toThrow(/numeric/);
     expect(bad({ match: "all", conditions: [between("score", 0, Number.NaN)] })).toThrow(/number/);
@@ -141,10 +265,17 @@ describe("compiling segments to SQL", () => {
     const [s] = (await db.connection.runAndReadAll(stats.where, stats.params)).getRowObjectsJson();
     const members = rows.filter((r) => r.percentile >= 60);
     expect(s).toMatchObject({ people: members.length, total: 1000, lowest: 60 });
-    expect(Number(s!["expected"])).toBeCloseTo(members.reduce((t, r) => t + Math.fround(r.probability), 0), 3);
+    expect(Number(s!["expected"])).toBeCloseTo(
+      members.reduce((t, r) => t + Math.fround(r.probability), 0),
+      3,
+    );
     const overlap = overlapSql(a, b, columns);
     const [o] = (await db.connection.runAndReadAll(overlap.where, overlap.params)).getRowObjectsJson();
-    expect(o).toEqual({ a: await count(a), b: await count(b), both: await count({ match: "all", conditions: [a, b] }) });
+    expect(o).toEqual({
+      a: await count(a),
+      b: await count(b),
+      both: await count({ match: "all", conditions: [a, b] }),
+    });
   });
 
   test("factor counts: people per feature among their top k, within a segment", async () => {
@@ -168,7 +299,10 @@ describe("compiling segments to SQL", () => {
 });
 
 describe("segments in and out of the page", () => {
-  const segment: Segment = { match: "any", conditions: [between("score", 10, 20), { field: "id", op: "contains", value: ["a&b=c#d"] }] };
+  const segment: Segment = {
+    match: "any",
+    conditions: [between("score", 10, 20), { field: "id", op: "contains", value: ["a&b=c#d"] }],
+  };
 
   test("the URL hash round-trips, with a second segment", () => {
     const other: Segment = { match: "all", conditions: [{ field: "bucket", op: "in", value: ["High"] }] };
@@ -181,7 +315,9 @@ describe("segments in and out of the page", () => {
 
   test("untrusted definitions are checked", () => {
     expect(() => parseSegment({ match: "some", conditions: [] })).toThrow();
-    expect(() => parseSegment({ match: "all", conditions: [{ field: "score", op: "like", value: [] }] })).toThrow(/operator/);
+    expect(() => parseSegment({ match: "all", conditions: [{ field: "score", op: "like", value: [] }] })).toThrow(
+      /operator/,
+    );
     expect(() => parseSegment({ match: "all", conditions: [{ field: "score", op: "in", value: [{}] }] })).toThrow();
     expect(parseSegment(JSON.parse(JSON.stringify(segment)))).toEqual(segment);
   });
@@ -194,7 +330,10 @@ describe("segments in and out of the page", () => {
     saveSegment(store, "purchase", "Other", segment);
     expect(loadSavedSegments(store, "purchase").map((s) => s.name)).toEqual(["Mine", "Other"]);
     expect(loadSavedSegments(store, "churn")).toEqual([]);
-    map.set("customer-ai:segments:purchase", JSON.stringify([{ name: "ok", segment }, { name: "bad", segment: { match: 1 } }, null]));
+    map.set(
+      "customer-ai:segments:purchase",
+      JSON.stringify([{ name: "ok", segment }, { name: "bad", segment: { match: 1 } }, null]),
+    );
     expect(loadSavedSegments(store, "purchase").map((s) => s.name)).toEqual(["ok"]);
     expect(deleteSegment(store, "purchase", "ok")).toEqual([]);
     map.set("customer-ai:segments:purchase", "{broken");
@@ -202,13 +341,35 @@ describe("segments in and out of the page", () => {
   });
 
   test("CSV quotes fields that need it", () => {
-    const csv = toCsv([{ id: `a,"b"`, score: 3 }, { id: "plain", score: null }], ["id", "score"]);
+    const csv = toCsv(
+      [
+        { id: `a,"b"`, score: 3 },
+        { id: "plain", score: null },
+      ],
+      ["id", "score"],
+    );
     expect(csv).toBe(`id,score\r\n"a,""b""",3\r\nplain,\r\n`);
   });
 
   test("CSV defuses text a spreadsheet would run as a formula; numbers stay numbers", () => {
-    const ids = ["=HYPERLINK(\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "=1,2", "-0.5", "+3", "1e5", "a=b", "ecid-0000001"];
-    const csv = toCsv(ids.map((id) => ({ id, p: -0.5 })), ["id", "p"]);
+    const ids = [
+      '=HYPERLINK("x")',
+      "+1+1",
+      "-2+3",
+      "@SUM(A1)",
+      "\tx",
+      "\rx",
+      "=1,2",
+      "-0.5",
+      "+3",
+      "1e5",
+      "a=b",
+      "ecid-0000001",
+    ];
+    const csv = toCsv(
+      ids.map((id) => ({ id, p: -0.5 })),
+      ["id", "p"],
+    );
     expect(csv.split("\r\n").slice(1, -1)).toEqual([
       `"'=HYPERLINK(""x"")",-0.5`,
       "'+1+1,-0.5",
@@ -225,31 +386,47 @@ describe("segments in and out of the page", () => {
     ]);
     expect(toCsv([{ n: -1, b: -2n, d: null }], ["n", "b", "d"])).toBe("n,b,d\r\n-1,-2,\r\n");
   });
-
 });
 
 /** The ids a query selects, sorted. */
 async function idsOf(sql: string, params: SqlParam[] = []): Promise<string[]> {
   const reader = await db.connection.runAndReadAll(sql, params);
-  return reader.getRowObjects().map((r) => String(r["id"])).sort();
+  return reader
+    .getRowObjects()
+    .map((r) => String(r["id"]))
+    .sort();
 }
 
 const context = { name: "Test segment", instance: "purchase", goal: "Purchase within 30 days", asOf: "2026-10-31" };
 
 describe("exports ready for activation", () => {
-  test.each(CASES)("the readable SQL of %s runs on the scores table and selects the same people", async (_, segment) => {
-    const { where, params } = compileSegment(segment, columns);
-    const sql = readableSql(segment, columns, context);
-    expect(await idsOf(sql.replace(/;\s*$/, ""))).toEqual(await idsOf(`SELECT id FROM scores WHERE ${where}`, params));
-  });
+  test.each(CASES)(
+    "the readable SQL of %s runs on the scores table and selects the same people",
+    async (_, segment) => {
+      const { where, params } = compileSegment(segment, columns);
+      const sql = readableSql(segment, columns, context);
+      expect(await idsOf(sql.replace(/;\s*$/, ""))).toEqual(
+        await idsOf(`SELECT id FROM scores WHERE ${where}`, params),
+      );
+    },
+  );
 
   test("the readable SQL names columns by their labels and values by category names, not codes", () => {
-    const segment: Segment = { match: "all", conditions: [{ field: "f_1", op: "in", value: [2, null] }, { field: "factor", op: "in", value: [2], rank: 1 }, between("f_0", 0, 30)] };
+    const segment: Segment = {
+      match: "all",
+      conditions: [
+        { field: "f_1", op: "in", value: [2, null] },
+        { field: "factor", op: "in", value: [2], rank: 1 },
+        between("f_0", 0, 30),
+      ],
+    };
     const sql = readableSql(segment, columns, context);
     expect(sql).toContain(`"Loyalty tier" IN ('gold')`);
     expect(sql).toContain(`"Top factor 1" IN ('Visits')`);
     expect(sql).toContain(`"Days since last visit" BETWEEN 0 AND 30`);
-    expect(sql).toContain("-- Who: Loyalty tier is gold or missing and the top factor is Visits and days since last visit is 0 to 30.");
+    expect(sql).toContain(
+      "-- Who: Loyalty tier is gold or missing and the top factor is Visits and days since last visit is 0 to 30.",
+    );
     const where = sql.slice(sql.indexOf("\nWHERE"));
     expect(where).not.toMatch(/f_\d|top\d/);
   });
@@ -257,10 +434,20 @@ describe("exports ready for activation", () => {
   test("labels with quotes and line breaks stay inside their identifiers, literals and comments", async () => {
     const hostile = {
       ...summary,
-      features: summary.features.map((f, i) => ({ ...f, label: `${f.label} "q" 'a'\n-- DROP TABLE scores; ${i}`, categories: f.categories?.map((c) => `${c}'); DROP TABLE scores; --`) })),
+      features: summary.features.map((f, i) => ({
+        ...f,
+        label: `${f.label} "q" 'a'\n-- DROP TABLE scores; ${i}`,
+        categories: f.categories?.map((c) => `${c}'); DROP TABLE scores; --`),
+      })),
     };
     const cols = segmentColumns(hostile);
-    const segment: Segment = { match: "any", conditions: [{ field: "f_1", op: "in", value: [1] }, { field: "factor", op: "in", value: [0], rank: 2 }] };
+    const segment: Segment = {
+      match: "any",
+      conditions: [
+        { field: "f_1", op: "in", value: [1] },
+        { field: "factor", op: "in", value: [0], rank: 2 },
+      ],
+    };
     const sql = readableSql(segment, cols, { ...context, name: "x\nDROP TABLE scores;" });
     const { where, params } = compileSegment(segment, cols);
     expect(await idsOf(sql.replace(/;\s*$/, ""))).toEqual(await idsOf(`SELECT id FROM scores WHERE ${where}`, params));
@@ -268,41 +455,101 @@ describe("exports ready for activation", () => {
   });
 
   test("the JSON definition carries labels and names, and imports back to the same segment", async () => {
-    const segment: Segment = { match: "all", conditions: [between("percentile", 50, 100), { field: "f_1", op: "in", value: [2, null] }, { field: "factor", op: "in", value: [0, 2], rank: 2 }] };
+    const segment: Segment = {
+      match: "all",
+      conditions: [
+        between("percentile", 50, 100),
+        { field: "f_1", op: "in", value: [2, null] },
+        { field: "factor", op: "in", value: [0, 2], rank: 2 },
+      ],
+    };
     const labelled = labelledSegment(segment, columns, { ...context, people: 12 });
     const text = JSON.stringify(labelled);
     expect(labelled.conditions[1]).toMatchObject({ label: "Loyalty tier", value: ["gold", null], feature: "tier" });
-    expect(labelled.conditions[2]).toMatchObject({ label: "Influential factor", rank: 2, value: ["Days since last visit", "Visits"], features: ["recency", "visits"] });
-    expect(labelled.description).toBe("Percentile is 50 to 100 and loyalty tier is gold or missing and days since last visit or Visits are among the top 2 factors");
+    expect(labelled.conditions[2]).toMatchObject({
+      label: "Influential factor",
+      rank: 2,
+      value: ["Days since last visit", "Visits"],
+      features: ["recency", "visits"],
+    });
+    expect(labelled.description).toBe(
+      "Percentile is 50 to 100 and loyalty tier is gold or missing and days since last visit or Visits are among the top 2 factors",
+    );
     expect(importSegment(JSON.parse(text), columns)).toEqual({ name: "Test segment", segment });
   });
 
   test("an imported definition finds its features by name when a new run numbered them differently", async () => {
-    const segment: Segment = { match: "all", conditions: [{ field: "f_1", op: "in", value: [1] }, { field: "factor", op: "in", value: [2], rank: 1 }] };
+    const segment: Segment = {
+      match: "all",
+      conditions: [
+        { field: "f_1", op: "in", value: [1] },
+        { field: "factor", op: "in", value: [2], rank: 1 },
+      ],
+    };
     const json = JSON.parse(JSON.stringify(labelledSegment(segment, columns, context)));
     const rerun = segmentColumns({
-      features: [summary.features[2]!, summary.features[0]!, { ...summary.features[1]!, categories: ["gold", "none", "silver"] }],
+      features: [
+        summary.features[2]!,
+        summary.features[0]!,
+        { ...summary.features[1]!, categories: ["gold", "none", "silver"] },
+      ],
       explorer: [{ column: "f_2", feature: 2 }],
     });
-    expect(importSegment(json, rerun).segment).toEqual({ match: "all", conditions: [{ field: "f_2", op: "in", value: [2] }, { field: "factor", op: "in", value: [0], rank: 1 }] });
+    expect(importSegment(json, rerun).segment).toEqual({
+      match: "all",
+      conditions: [
+        { field: "f_2", op: "in", value: [2] },
+        { field: "factor", op: "in", value: [0], rank: 1 },
+      ],
+    });
   });
 
   test("imports: definitions saved before labels load as they are; unknown names and fields are refused in words", () => {
-    const old = { match: "all", conditions: [{ field: "factor", op: "in", value: [1] }, { field: "f_1", op: "in", value: [0] }] };
+    const old = {
+      match: "all",
+      conditions: [
+        { field: "factor", op: "in", value: [1] },
+        { field: "f_1", op: "in", value: [0] },
+      ],
+    };
     expect(importSegment(old, columns)).toEqual({ name: null, segment: old });
-    const bad = { ...labelledSegment({ match: "all", conditions: [{ field: "f_1", op: "in", value: [0] }] }, columns, context) };
+    const bad = {
+      ...labelledSegment({ match: "all", conditions: [{ field: "f_1", op: "in", value: [0] }] }, columns, context),
+    };
     (bad.conditions[0] as { value: unknown[] }).value = ["diamond"];
     expect(() => importSegment(bad, columns)).toThrow(/Loyalty tier: unknown value "diamond"/);
     expect(() => importSegment({ match: "all", conditions: [between("f_9", 0, 1)] }, columns)).toThrow(/Unknown field/);
-    expect(() => parseSegment({ match: "all", conditions: [{ field: "factor", op: "in", value: [1], rank: 7 }] })).toThrow(/rank/);
+    expect(() =>
+      parseSegment({ match: "all", conditions: [{ field: "factor", op: "in", value: [1], rank: 7 }] }),
+    ).toThrow(/rank/);
   });
 
   test("the segment in words", () => {
     expect(describeSegment({ match: "all", conditions: [] }, columns)).toBe("Everyone scored");
-    expect(describeSegment({ match: "any", conditions: [{ field: "score", op: "between", value: [null, 40] }, { field: "bucket", op: "in", value: ["High"] }] }, columns)).toBe(
-      "Score is at most 40 or bucket is High",
-    );
-    expect(describeSegment({ match: "all", conditions: [{ field: "factor", op: "in", value: [1], rank: 1 }, { field: "f_1", op: "in", value: [] }] }, columns)).toBe("The top factor is Loyalty tier");
+    expect(
+      describeSegment(
+        {
+          match: "any",
+          conditions: [
+            { field: "score", op: "between", value: [null, 40] },
+            { field: "bucket", op: "in", value: ["High"] },
+          ],
+        },
+        columns,
+      ),
+    ).toBe("Score is at most 40 or bucket is High");
+    expect(
+      describeSegment(
+        {
+          match: "all",
+          conditions: [
+            { field: "factor", op: "in", value: [1], rank: 1 },
+            { field: "f_1", op: "in", value: [] },
+          ],
+        },
+        columns,
+      ),
+    ).toBe("The top factor is Loyalty tier");
   });
 
   test("the members' CSV: reasons in words, attributes by label with category names", () => {
@@ -310,15 +557,24 @@ describe("exports ready for activation", () => {
       { id: "a", probability: 0.123456789, score: 12, percentile: 40, bucket: "Low", f_1: 2, f_0: 3.0000001192092896 },
       { id: "b", probability: 0.9, score: 90, percentile: 100, bucket: "High", f_1: null, f_0: null },
     ];
-    const reasons = new Map([["a", [
-      { rank: 2, feature: 1, contribution: -0.2, value: "gold" },
-      { rank: 1, feature: 0, contribution: 0.7, value: "3 days" },
-      { rank: 4, feature: 2, contribution: 0.1, value: "1" },
-    ]]]);
+    const reasons = new Map([
+      [
+        "a",
+        [
+          { rank: 2, feature: 1, contribution: -0.2, value: "gold" },
+          { rank: 1, feature: 0, contribution: 0.7, value: "3 days" },
+          { rank: 4, feature: 2, contribution: 0.1, value: "1" },
+        ],
+      ],
+    ]);
     const cols = columns.filter((c) => c.field === "f_1" || c.field === "f_0");
     const csv = membersCsv(rows, reasons, cols, summary.features, "conversion").split("\r\n");
-    expect(csv[0]).toBe("id,score,probability,percentile,bucket,reason_1,reason_2,reason_3,Days since last visit,Loyalty tier");
-    expect(csv[1]).toBe("a,12,0.123457,40,Low,Days since last visit: 3 days (raises the likelihood),Loyalty tier: gold (lowers the likelihood),,3,gold");
+    expect(csv[0]).toBe(
+      "id,score,probability,percentile,bucket,reason_1,reason_2,reason_3,Days since last visit,Loyalty tier",
+    );
+    expect(csv[1]).toBe(
+      "a,12,0.123457,40,Low,Days since last visit: 3 days (raises the likelihood),Loyalty tier: gold (lowers the likelihood),,3,gold",
+    );
     expect(csv[2]).toBe("b,90,0.9,100,High,,,,,");
     expect(membersCsv(rows.slice(0, 1), reasons, [], summary.features, "churn")).toContain("(raises the risk)");
   });
@@ -327,7 +583,15 @@ describe("exports ready for activation", () => {
 describe("the editor's chips", () => {
   test("ranges by their numbers, other values in the feature's order, then the rest as listed", () => {
     const bands = ["25-34", "35-44", "45-54", "18-24", "55-64", "65+", "<18"];
-    expect(chipOrder(bands, [2, 1, 0]).map((c) => bands[c])).toEqual(["<18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"]);
+    expect(chipOrder(bands, [2, 1, 0]).map((c) => bands[c])).toEqual([
+      "<18",
+      "18-24",
+      "25-34",
+      "35-44",
+      "45-54",
+      "55-64",
+      "65+",
+    ]);
     const tiers = ["gold", "none", "platinum", "silver"];
     expect(chipOrder(tiers, [1, 3, 0, 2]).map((c) => tiers[c])).toEqual(["none", "silver", "gold", "platinum"]);
     expect(chipOrder(tiers, [1, 9, 1]).map((c) => tiers[c])).toEqual(["none", "gold", "platinum", "silver"]);
@@ -338,18 +602,51 @@ describe("the editor's chips", () => {
 describe("which segment is loaded", () => {
   const top: Segment = { match: "all", conditions: [between("percentile", 81, 100)] };
   test("the same conditions, whatever their key order, with conditions that choose nothing aside", () => {
-    const same: Segment = { match: "any", conditions: [{ value: [81, 100], op: "between", field: "percentile" } as never, { field: "f_1", op: "in", value: [] }] };
+    const same: Segment = {
+      match: "any",
+      conditions: [
+        { value: [81, 100], op: "between", field: "percentile" } as never,
+        { field: "f_1", op: "in", value: [] },
+      ],
+    };
     expect(sameSegment(top, same)).toBe(true);
     expect(sameSegment(top, { match: "all", conditions: [between("percentile", 80, 100)] })).toBe(false);
-    expect(sameSegment({ match: "all", conditions: [{ field: "factor", op: "in", value: [1] }] }, { match: "all", conditions: [{ field: "factor", op: "in", value: [1], rank: 3 }] })).toBe(true);
-    expect(sameSegment({ match: "all", conditions: [{ field: "factor", op: "in", value: [1] }] }, { match: "all", conditions: [{ field: "factor", op: "in", value: [1], rank: 1 }] })).toBe(false);
-    expect(segmentName(same, [{ name: "High", segment: { match: "all", conditions: [] } }, { name: "Top 20%", segment: top }])).toBe("Top 20%");
-    expect(segmentName({ match: "all", conditions: [between("score", 1, 2)] }, [{ name: "Top 20%", segment: top }])).toBe("Custom segment");
+    expect(
+      sameSegment(
+        { match: "all", conditions: [{ field: "factor", op: "in", value: [1] }] },
+        { match: "all", conditions: [{ field: "factor", op: "in", value: [1], rank: 3 }] },
+      ),
+    ).toBe(true);
+    expect(
+      sameSegment(
+        { match: "all", conditions: [{ field: "factor", op: "in", value: [1] }] },
+        { match: "all", conditions: [{ field: "factor", op: "in", value: [1], rank: 1 }] },
+      ),
+    ).toBe(false);
+    expect(
+      segmentName(same, [
+        { name: "High", segment: { match: "all", conditions: [] } },
+        { name: "Top 20%", segment: top },
+      ]),
+    ).toBe("Top 20%");
+    expect(
+      segmentName({ match: "all", conditions: [between("score", 1, 2)] }, [{ name: "Top 20%", segment: top }]),
+    ).toBe("Custom segment");
   });
 
   test("the goal in words, from the goal sentence", () => {
-    expect(goalWords({ goalText: "People who will buy in the next 30 days.", type: "conversion", window: 30 })).toBe("buy in the next 30 days");
-    expect(goalWords({ goalText: "People who will go inactive in the next 60 days: no activity other than emails sent.", type: "churn", window: 60 })).toBe("go inactive in the next 60 days");
-    expect(goalWords({ goalText: "Will occur: an event where ...", type: "churn", window: 60 })).toBe("churn in the next 60 days");
+    expect(goalWords({ goalText: "People who will buy in the next 30 days.", type: "conversion", window: 30 })).toBe(
+      "buy in the next 30 days",
+    );
+    expect(
+      goalWords({
+        goalText: "People who will go inactive in the next 60 days: no activity other than emails sent.",
+        type: "churn",
+        window: 60,
+      }),
+    ).toBe("go inactive in the next 60 days");
+    expect(goalWords({ goalText: "Will occur: an event where ...", type: "churn", window: 60 })).toBe(
+      "churn in the next 60 days",
+    );
   });
 });

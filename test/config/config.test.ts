@@ -36,17 +36,36 @@ describe("validateConfig", () => {
     expect(config.inputs.events.columns.personId).toBe("identityMap.ECID");
     expect(config.inputs.events.explicit).toEqual([]);
     expect(config.features.lookbackDays).toBe(365);
-    expect(config.training).toEqual({ maxExamplesPerCutoff: 50_000, maxExamples: 200_000, maxCutoffs: null, cutoffStride: null, seed: 1, model: {} });
+    expect(config.training).toEqual({
+      maxExamplesPerCutoff: 50_000,
+      maxExamples: 200_000,
+      maxCutoffs: null,
+      cutoffStride: null,
+      seed: 1,
+      model: {},
+    });
     expect(config.instances.map((i) => [i.name, i.type, i.window])).toEqual([
       ["purchase", "conversion", 30],
       ["churn", "churn", 60],
     ]);
     const purchase = config.instances[0];
-    expect(purchase.goal).toEqual({ match: "all", conditions: [{ field: "eventType", op: "equals", value: "commerce.purchases" }] });
+    expect(purchase.goal).toEqual({
+      match: "all",
+      conditions: [{ field: "eventType", op: "equals", value: "commerce.purchases" }],
+    });
     expect(purchase.eligible.activeWithinDays).toBe(45);
     expect(purchase.requirements).toEqual({ minPositive: 500, minNegative: 500 });
-    expect(purchase.customEvents[0]).toMatchObject({ name: "offersView", label: "Offers page view", plural: "Offers page views" });
-    expect(purchase.profileAttributes[0]).toEqual({ column: "loyalty.tier", label: "Loyalty tier", kind: null, order: ["none", "silver", "gold", "platinum"] });
+    expect(purchase.customEvents[0]).toMatchObject({
+      name: "offersView",
+      label: "Offers page view",
+      plural: "Offers page views",
+    });
+    expect(purchase.profileAttributes[0]).toEqual({
+      column: "loyalty.tier",
+      label: "Loyalty tier",
+      kind: null,
+      order: ["none", "silver", "gold", "platinum"],
+    });
     expect(purchase.buckets).toEqual({ on: "score", high: 75, medium: 25 });
     expect(purchase.topFactors).toBe(10);
   });
@@ -75,7 +94,7 @@ describe("validateConfig", () => {
     expect(message).toContain("instances[1].topFactors: expected a whole number from 1 to 50 but got number 0");
     expect(message).toContain("training.model.maxDepth: expected a whole number from 1 to 12 but got number 40");
     expect(message).toContain('training.model.learningRate: expected a number from 0.0001 to 1 but got "fast"');
-    expect(message).toContain('training.model.trees: unknown key');
+    expect(message).toContain("training.model.trees: unknown key");
   });
 
   it("names the key path, the allowed values and the closest one for an unknown operator", () => {
@@ -102,7 +121,9 @@ describe("validateConfig", () => {
     expect(message).toContain("instances[0].goal: expected an object but got nothing");
     expect(message).toContain('instances[1].type: expected one of conversion, churn but got "retention"');
     expect(message).toContain('asOf: expected a date written YYYY-MM-DD but got "2026-02-30"');
-    expect(message).toContain('instnaces: unknown key; expected one of inputs, asOf, exclusions, features, training, requirements, instances, eventLabels, currency, resources, privacy; closest: "instances"');
+    expect(message).toContain(
+      'instnaces: unknown key; expected one of inputs, asOf, exclusions, features, training, requirements, instances, eventLabels, currency, resources, privacy; closest: "instances"',
+    );
   });
 
   it("checks condition values per operator", () => {
@@ -120,12 +141,18 @@ describe("validateConfig", () => {
         }),
       ),
     );
-    expect(message).toContain("instances[0].goal.conditions[0].value: expected a non-empty list of values of one type but got a list of 0");
+    expect(message).toContain(
+      "instances[0].goal.conditions[0].value: expected a non-empty list of values of one type but got a list of 0",
+    );
     expect(message).toContain("instances[0].goal.conditions[1].value: expected low <= high but got a list of 2");
-    expect(message).toContain('instances[0].goal.conditions[2].value: expected a number or a date (YYYY-MM-DD) but got "lots"');
+    expect(message).toContain(
+      'instances[0].goal.conditions[2].value: expected a number or a date (YYYY-MM-DD) but got "lots"',
+    );
     expect(message).toContain("instances[0].goal.conditions[3].value: expected a non-empty string but got number 3");
     expect(message).toContain('instances[0].goal.conditions[4].value: expected true, false or nothing but got "yes"');
-    expect(message).toContain("instances[0].goal.conditions[5].value: expected a string, number or boolean but got nothing");
+    expect(message).toContain(
+      "instances[0].goal.conditions[5].value: expected a string, number or boolean but got nothing",
+    );
   });
 
   it("scores everyone with history by default for conversion, the recently active for churn, any span on request", () => {
@@ -141,7 +168,9 @@ describe("validateConfig", () => {
     });
     expect(config.instances.map((i) => i.eligible.activeWithinDays)).toEqual([null, 45, 400, null]);
     const message = errorOf(() => validateConfig(demoWith((c) => void (c.instances[0].eligible.activeWithinDays = 0))));
-    expect(message).toContain("instances[0].eligible.activeWithinDays: expected a whole number from 1 to 36500 but got number 0");
+    expect(message).toContain(
+      "instances[0].eligible.activeWithinDays: expected a whole number from 1 to 36500 but got number 0",
+    );
   });
 
   it("gives conversion instances a customer value over 365 days by default, churn instances none", () => {
@@ -180,12 +209,22 @@ describe("validateConfig", () => {
       ),
     );
     expect(message).toContain('instances[1].name: expected a unique name but "purchase" is used twice');
-    expect(message).toContain("instances[0].customEvents[1].name: expected a name of letters, digits, _ and - starting with a letter");
-    expect(message).toContain("inputs.events.eventType: expected either eventType (one type for every row) or columns.eventType, not both");
-    expect(message).toContain('inputs.events.timestampFormat: expected a strptime format such as "%m/%d/%Y %H:%M", "epoch_s", "epoch_ms" or "epoch_us" but got "dd/mm/yyyy"');
+    expect(message).toContain(
+      "instances[0].customEvents[1].name: expected a name of letters, digits, _ and - starting with a letter",
+    );
+    expect(message).toContain(
+      "inputs.events.eventType: expected either eventType (one type for every row) or columns.eventType, not both",
+    );
+    expect(message).toContain(
+      'inputs.events.timestampFormat: expected a strptime format such as "%m/%d/%Y %H:%M", "epoch_s", "epoch_ms" or "epoch_us" but got "dd/mm/yyyy"',
+    );
     expect(message).toContain('inputs.events.decimalSeparator: expected "." or "," but got ";"');
-    expect(message).toContain('inputs.events.anonymousId: expected a column other than the person id column ("identityMap.ECID")');
-    expect(message).toContain('inputs.events.csv.encoding: expected one of utf-8, latin-1, utf-16 but got "latin1"; closest: "latin-1"');
+    expect(message).toContain(
+      'inputs.events.anonymousId: expected a column other than the person id column ("identityMap.ECID")',
+    );
+    expect(message).toContain(
+      'inputs.events.csv.encoding: expected one of utf-8, latin-1, utf-16 but got "latin1"; closest: "latin-1"',
+    );
   });
 
   it("requires at least one instance and an events input", () => {
@@ -198,8 +237,22 @@ describe("validateConfig", () => {
   it("resolves relative input paths against the base folder and keeps explicit column mappings", () => {
     const config = validateConfig(
       {
-        inputs: { events: { path: "tx/*.csv.gz", columns: { personId: "CustomerID", timestamp: "InvoiceDate" }, eventType: "commerce.purchases", amountExpression: "Quantity * UnitPrice" } },
-        instances: [{ name: "buy", type: "conversion", window: 30, goal: { conditions: [{ field: "eventType", op: "equals", value: "commerce.purchases" }] } }],
+        inputs: {
+          events: {
+            path: "tx/*.csv.gz",
+            columns: { personId: "CustomerID", timestamp: "InvoiceDate" },
+            eventType: "commerce.purchases",
+            amountExpression: "Quantity * UnitPrice",
+          },
+        },
+        instances: [
+          {
+            name: "buy",
+            type: "conversion",
+            window: 30,
+            goal: { conditions: [{ field: "eventType", op: "equals", value: "commerce.purchases" }] },
+          },
+        ],
       },
       { baseDir: "/data/shop" },
     );
@@ -214,7 +267,14 @@ describe("validateConfig", () => {
 describe("loadConfig", () => {
   const minimal: CustomerAIConfig = {
     inputs: { events: { path: "events.parquet" } },
-    instances: [{ name: "buy", type: "conversion", window: 14, goal: { conditions: [{ field: "eventType", op: "equals", value: "commerce.purchases" }] } }],
+    instances: [
+      {
+        name: "buy",
+        type: "conversion",
+        window: 14,
+        goal: { conditions: [{ field: "eventType", op: "equals", value: "commerce.purchases" }] },
+      },
+    ],
   };
 
   it("defaults to the demo configuration", async () => {
@@ -237,8 +297,12 @@ describe("loadConfig", () => {
 
   it("refuses a CSV delimiter that is a quote or a line break", () => {
     for (const delimiter of ['"', "\n", "\r"]) {
-      const message = errorOf(() => validateConfig(demoWith((c) => void ((c.inputs.events as Record<string, unknown>).csv = { delimiter }))));
-      expect(message).toContain("inputs.events.csv.delimiter: expected a single character other than a quote or a line break");
+      const message = errorOf(() =>
+        validateConfig(demoWith((c) => void ((c.inputs.events as Record<string, unknown>).csv = { delimiter }))),
+      );
+      expect(message).toContain(
+        "inputs.events.csv.delimiter: expected a single character other than a quote or a line break",
+      );
     }
   });
 
@@ -254,9 +318,16 @@ describe("loadConfig", () => {
     writeFileSync(join(dir, "broken.json"), "{ inputs: ");
     await expect(loadConfig(join(dir, "broken.json"))).rejects.toThrow(/broken\.json is not valid JSON/);
     writeFileSync(join(dir, "config.yaml"), "inputs: {}");
-    await expect(loadConfig(join(dir, "config.yaml"))).rejects.toThrow(/expected a \.ts, \.js, \.mjs or \.json file but got "\.yaml"/);
-    writeFileSync(join(dir, "bad.json"), JSON.stringify({ ...minimal, instances: [{ ...minimal.instances[0], window: 0 }] }));
-    await expect(loadConfig(join(dir, "bad.json"))).rejects.toThrow("instances[0].window: expected a whole number from 1 to 3650 but got number 0");
+    await expect(loadConfig(join(dir, "config.yaml"))).rejects.toThrow(
+      /expected a \.ts, \.js, \.mjs or \.json file but got "\.yaml"/,
+    );
+    writeFileSync(
+      join(dir, "bad.json"),
+      JSON.stringify({ ...minimal, instances: [{ ...minimal.instances[0], window: 0 }] }),
+    );
+    await expect(loadConfig(join(dir, "bad.json"))).rejects.toThrow(
+      "instances[0].window: expected a whole number from 1 to 3650 but got number 0",
+    );
   });
 });
 

@@ -31,7 +31,10 @@ describe("display settings", () => {
 
   it("take event labels as one word or with plural and verb, a currency, a description and a value order", () => {
     const config = demoWith((c) => {
-      c.eventLabels = { order_completed: "order", "commerce.purchases": { one: "sale", many: "sales", verb: "buy something" } };
+      c.eventLabels = {
+        order_completed: "order",
+        "commerce.purchases": { one: "sale", many: "sales", verb: "buy something" },
+      };
       c.currency = "EUR";
       c.instances[0].description = "Who to target with the spring campaign.";
       c.instances[0].profileAttributes[0] = { column: "loyalty.tier", order: ["none", "silver", "gold", "platinum"] };
@@ -42,7 +45,12 @@ describe("display settings", () => {
     });
     expect(config.currency).toBe("EUR");
     expect(config.instances[0]!.description).toBe("Who to target with the spring campaign.");
-    expect(config.instances[0]!.profileAttributes[0]).toEqual({ column: "loyalty.tier", label: "Loyalty tier", kind: null, order: ["none", "silver", "gold", "platinum"] });
+    expect(config.instances[0]!.profileAttributes[0]).toEqual({
+      column: "loyalty.tier",
+      label: "Loyalty tier",
+      kind: null,
+      order: ["none", "silver", "gold", "platinum"],
+    });
   });
 
   it("name the key and what was expected", () => {
@@ -54,8 +62,12 @@ describe("display settings", () => {
     });
     expect(message).toContain('eventLabels.a: expected a non-empty string but got ""');
     expect(message).toContain("eventLabels.b.plural: unknown key");
-    expect(message).toContain('currency: expected an ISO 4217 currency code of three capital letters, such as "EUR" or "USD" but got "euro"');
+    expect(message).toContain(
+      'currency: expected an ISO 4217 currency code of three capital letters, such as "EUR" or "USD" but got "euro"',
+    );
     expect(message).toContain("instances[0].description: expected a non-empty string but got number 3");
-    expect(message).toContain('instances[0].profileAttributes[0].order: expected each value once but "gold" is listed twice');
+    expect(message).toContain(
+      'instances[0].profileAttributes[0].order: expected each value once but "gold" is listed twice',
+    );
   });
 });

@@ -49,17 +49,34 @@ describe("generateDemo", () => {
         COUNT(*) FILTER (WHERE "identityMap.ECID" NOT IN
           (SELECT "identityMap.ECID" FROM '${dir}/a/profiles.parquet')) AS unknown
       FROM '${dir}/a/truth.parquet'`);
-    expect(row).toMatchObject({ n: "1200", ids: "400", pairs: "1200", as_of: DEMO_AS_OF, dates: "2026-09-01,2026-10-01,2026-10-31", unknown: "0" });
+    expect(row).toMatchObject({
+      n: "1200",
+      ids: "400",
+      pairs: "1200",
+      as_of: DEMO_AS_OF,
+      dates: "2026-09-01,2026-10-01,2026-10-31",
+      unknown: "0",
+    });
     for (const k of ["p_min", "c_min"]) expect(Number(row![k])).toBeGreaterThanOrEqual(0);
     for (const k of ["p_max", "c_max"]) expect(Number(row![k])).toBeLessThanOrEqual(1);
   });
 
   test("events are XDM-shaped, within the data period, and belong to profiled people", async () => {
     const columns = await query(`DESCRIBE SELECT * FROM '${dir}/a/events.parquet'`);
-    expect(columns.map((c) => c["column_name"])).toEqual(expect.arrayContaining([
-      "_id", "timestamp", "eventType", "identityMap.ECID", "web.webPageDetails.name", "commerce.order.priceTotal",
-      "commerce.order.purchaseID", "productListItems.SKU", "channel.typeAtSource", "device.type",
-    ]));
+    expect(columns.map((c) => c["column_name"])).toEqual(
+      expect.arrayContaining([
+        "_id",
+        "timestamp",
+        "eventType",
+        "identityMap.ECID",
+        "web.webPageDetails.name",
+        "commerce.order.priceTotal",
+        "commerce.order.purchaseID",
+        "productListItems.SKU",
+        "channel.typeAtSource",
+        "device.type",
+      ]),
+    );
     const [row] = await query(`SELECT COUNT(*) = COUNT(DISTINCT "_id") AS unique_ids,
         MIN("timestamp")::DATE::VARCHAR AS first, MAX("timestamp")::DATE::VARCHAR AS last,
         COUNT(DISTINCT "eventType") AS types,
@@ -128,7 +145,9 @@ describe("ground truth", () => {
 describe("npm run generate", () => {
   test("writes the three files and rejects a bad argument with one clear line", () => {
     const out = join(dir, "cli");
-    execFileSync("npx", ["tsx", "loaders/cli/generate.ts", "--profiles", "50", "--seed", "3", "--out", out], { stdio: "pipe" });
+    execFileSync("npx", ["tsx", "loaders/cli/generate.ts", "--profiles", "50", "--seed", "3", "--out", out], {
+      stdio: "pipe",
+    });
     for (const f of FILES) expect(readFileSync(join(out, f)).length).toBeGreaterThan(0);
     const bad = spawnSync("npx", ["tsx", "loaders/cli/generate.ts", "--profiles", "many"], { encoding: "utf8" });
     expect(bad.status).toBe(2);

@@ -53,7 +53,11 @@ afterAll(async () => {
  */
 async function settle(page: Page): Promise<void> {
   await waitForCells(page);
-  await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"], .loading-state').length === 0, undefined, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => document.querySelectorAll('[aria-busy="true"], .loading-state').length === 0,
+    undefined,
+    { timeout: 60_000 },
+  );
   await page.evaluate(async () => {
     await document.fonts.ready;
     for (let i = 0; i < 2; i++) await new Promise((ok) => requestAnimationFrame(() => ok(null)));
@@ -64,7 +68,11 @@ async function settle(page: Page): Promise<void> {
 async function axeViolations(page: Page): Promise<Violation[]> {
   await page.addScriptTag({ content: AXE_SOURCE });
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Violation[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run: (context: Document, options: object) => Promise<{ violations: Violation[] }> };
+      }
+    ).axe;
     const { violations } = await axe.run(document, { resultTypes: ["violations"] });
     return violations.map(({ id, impact, help, nodes }) => ({
       id,
@@ -78,7 +86,12 @@ async function axeViolations(page: Page): Promise<Violation[]> {
 /** One line per violated rule and one per element it flags, for a readable failure. */
 function describeViolations(violations: readonly Violation[]): string {
   return violations
-    .map((v) => [`${v.id} (${v.impact}): ${v.help}`, ...v.nodes.map((n) => `  ${JSON.stringify(n.target)}: ${(n.failureSummary ?? "").replaceAll("\n", " ")}`)].join("\n"))
+    .map((v) =>
+      [
+        `${v.id} (${v.impact}): ${v.help}`,
+        ...v.nodes.map((n) => `  ${JSON.stringify(n.target)}: ${(n.failureSummary ?? "").replaceAll("\n", " ")}`),
+      ].join("\n"),
+    )
     .join("\n");
 }
 
@@ -98,8 +111,13 @@ async function labelProblems(page: Page): Promise<string[]> {
         .map((t) => ({ label: (t.textContent ?? "").trim(), rect: t.getBoundingClientRect() }))
         .filter((t) => t.rect.width > 0 && t.rect.height > 0);
       for (const t of texts) {
-        if (t.rect.left < Math.max(box.left, 0) - slack || t.rect.right > Math.min(box.right, window.innerWidth) + slack) {
-          problems.push(`"${t.label}" sticks out of its chart (${Math.round(t.rect.left)}-${Math.round(t.rect.right)} px, chart ${Math.round(box.left)}-${Math.round(box.right)} px)`);
+        if (
+          t.rect.left < Math.max(box.left, 0) - slack ||
+          t.rect.right > Math.min(box.right, window.innerWidth) + slack
+        ) {
+          problems.push(
+            `"${t.label}" sticks out of its chart (${Math.round(t.rect.left)}-${Math.round(t.rect.right)} px, chart ${Math.round(box.left)}-${Math.round(box.right)} px)`,
+          );
         }
       }
       for (let i = 0; i < texts.length; i++) {
@@ -108,7 +126,8 @@ async function labelProblems(page: Page): Promise<string[]> {
           const b = texts[j]!.rect;
           const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
           const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-          if (w > slack && h > slack) problems.push(`"${texts[i]!.label}" overlaps "${texts[j]!.label}" (${Math.round(w)}x${Math.round(h)} px)`);
+          if (w > slack && h > slack)
+            problems.push(`"${texts[i]!.label}" overlaps "${texts[j]!.label}" (${Math.round(w)}x${Math.round(h)} px)`);
         }
       }
     }
@@ -144,11 +163,16 @@ describe("the skip link", () => {
       for (const path of sitePages(DIST)) {
         await page.goto(server.url + path, { waitUntil: "domcontentloaded" });
         await page.keyboard.press("Tab");
-        const first = await page.evaluate(() => ({ text: document.activeElement?.textContent, href: document.activeElement?.getAttribute("href") }));
+        const first = await page.evaluate(() => ({
+          text: document.activeElement?.textContent,
+          href: document.activeElement?.getAttribute("href"),
+        }));
         expect(first, `${path}: the first Tab`).toEqual({ text: "Skip to content", href: "#observablehq-main" });
         expect(await page.locator(".skip-link").isVisible(), `${path}: the focused skip link shows`).toBe(true);
         await page.keyboard.press("Enter");
-        expect(await page.evaluate(() => document.activeElement?.id), `${path}: after the skip link`).toBe("observablehq-main");
+        expect(await page.evaluate(() => document.activeElement?.id), `${path}: after the skip link`).toBe(
+          "observablehq-main",
+        );
       }
     } finally {
       await page.close();
@@ -172,12 +196,16 @@ describe.each(VIEWS)("$name $width x $height, $scheme", (view) => {
       await settle(page);
       const name = path === "/" ? "index" : path.slice(1).replace(/\/$/, "/index").replaceAll("/", "_");
       await screenshot(page, `accessibility/${name}-${view.name}-${view.scheme}`);
-      const scroll = await page.evaluate(() => ({ width: document.scrollingElement!.scrollWidth, client: document.scrollingElement!.clientWidth }));
+      const scroll = await page.evaluate(() => ({
+        width: document.scrollingElement!.scrollWidth,
+        client: document.scrollingElement!.clientWidth,
+      }));
       const labels = await labelProblems(page);
       const violations = await axeViolations(page);
       // Soft: a failure lists every problem of the view, not only the first kind.
       expect.soft(violations.length, `axe-core violations on ${path}:\n${describeViolations(violations)}`).toBe(0);
-      if (view.name === "phone") expect.soft(scroll.width, `${path} scrolls sideways at ${view.width} px`).toBeLessThanOrEqual(scroll.client);
+      if (view.name === "phone")
+        expect.soft(scroll.width, `${path} scrolls sideways at ${view.width} px`).toBeLessThanOrEqual(scroll.client);
       expect.soft(labels, `chart labels on ${path}`).toEqual([]);
       expect.soft(missing, `requests of ${path} that failed`).toEqual([]);
     } finally {

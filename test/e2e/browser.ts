@@ -15,13 +15,21 @@ export const SCREENSHOTS = "test-output/screenshots";
 /** Starts headless Chromium with the flags that keep it off the network. */
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (npm test does this when run as root)`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (npm test does this when run as root)`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
     ],
   });
 }
@@ -54,7 +62,9 @@ export async function openPage(browser: Browser): Promise<{ page: Page; problems
 /** Waits until every cell has rendered (no pending `observablehq-loading`) and the network is quiet. */
 export async function waitForCells(page: Page, timeout = 60_000): Promise<void> {
   await page.waitForLoadState("networkidle", { timeout });
-  await page.waitForFunction(() => document.querySelectorAll("observablehq-loading").length === 0, undefined, { timeout });
+  await page.waitForFunction(() => document.querySelectorAll("observablehq-loading").length === 0, undefined, {
+    timeout,
+  });
 }
 
 /** Saves a full-page screenshot named after the page. */
@@ -71,6 +81,11 @@ export function sitePages(dist: string, dir = dist): string[] {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return entry.name.startsWith("_") ? [] : sitePages(dist, path);
     if (!entry.name.endsWith(".html") || entry.name === "404.html") return [];
-    return ["/" + relative(dist, path).replace(/\.html$/, "").replace(/(^|\/)index$/, "$1")];
+    return [
+      "/" +
+        relative(dist, path)
+          .replace(/\.html$/, "")
+          .replace(/(^|\/)index$/, "$1"),
+    ];
   });
 }

@@ -74,7 +74,9 @@ const noProblems = { consoleErrors: [], pageErrors: [], foreignRequests: [] };
 describe("the scores page", () => {
   test("its count follows a filter as DuckDB counts the built file", async () => {
     const [all] = await queryNode<{ n: number }>(`SELECT COUNT(*)::INTEGER AS n FROM read_parquet(${str(scores)})`);
-    const [some] = await queryNode<{ n: number }>(`SELECT COUNT(*)::INTEGER AS n FROM read_parquet(${str(scores)}) WHERE score BETWEEN 20 AND 60 AND bucket <> 'High'`);
+    const [some] = await queryNode<{ n: number }>(
+      `SELECT COUNT(*)::INTEGER AS n FROM read_parquet(${str(scores)}) WHERE score BETWEEN 20 AND 60 AND bucket <> 'High'`,
+    );
     const { page, problems } = await open(`/${instance}/scores`);
     const count = async () => number((await page.getByTestId("filtered-count").textContent())!.split(" of ")[0]!);
     expect(await count()).toBe(all!.n);
@@ -92,7 +94,9 @@ describe("the scores page", () => {
 
 describe("the person page", () => {
   test("the contributions plus the base value equal the margin, which calibrates to the shown probability", async () => {
-    const [person] = await queryNode<{ id: string; probability: number }>(`SELECT id, probability::DOUBLE AS probability FROM read_parquet(${str(scores)}) ORDER BY probability DESC, id LIMIT 1 OFFSET 7`);
+    const [person] = await queryNode<{ id: string; probability: number }>(
+      `SELECT id, probability::DOUBLE AS probability FROM read_parquet(${str(scores)}) ORDER BY probability DESC, id LIMIT 1 OFFSET 7`,
+    );
     const { page, problems } = await open(`/${instance}/person?id=${encodeURIComponent(person!.id)}`);
     await page.getByTestId("margin").waitFor({ state: "attached" });
     await screenshot(page, `${instance}_person_lookup`);
@@ -104,7 +108,9 @@ describe("the person page", () => {
     expect(contributions.length).toBeGreaterThan(1);
     expect(base + contributions.reduce((t, c) => t + c, 0)).toBeCloseTo(margin, 9);
     // The model's calibrator (the build copies it from model.json), applied in Node.
-    const { calibrator } = JSON.parse(readFileSync(builtFile(instance, "calibrator", "json"), "utf8")) as { calibrator: Calibrator };
+    const { calibrator } = JSON.parse(readFileSync(builtFile(instance, "calibrator", "json"), "utf8")) as {
+      calibrator: Calibrator;
+    };
     const calibrated = calibrate(calibrator, [margin])[0]!;
     // Contributions and probabilities are stored as 32-bit floats.
     expect(Math.abs(calibrated - shown)).toBeLessThan(1e-4);
@@ -133,7 +139,9 @@ describe("hostile ids render as text", () => {
   test("in the scores page's id search", async () => {
     const { page, problems, dialogs } = await open(`/${instance}/scores`);
     await page.locator("input[data-field=id]").fill(HOSTILE);
-    await expect.poll(async () => page.getByTestId("results").getAttribute("data-key"), { timeout: 20_000 }).toContain("onerror");
+    await expect
+      .poll(async () => page.getByTestId("results").getAttribute("data-key"), { timeout: 20_000 })
+      .toContain("onerror");
     expect(number((await page.getByTestId("filtered-count").textContent())!.split(" of ")[0]!)).toBe(0);
     expect(await page.locator("img[src=x]").count()).toBe(0);
     await page.close();

@@ -101,17 +101,22 @@ const instances = builtInstances();
 describe("insight pages", () => {
   test("the site has instances with insight pages", () => expect(instances.length).toBeGreaterThanOrEqual(1));
 
-  const cases = instances.flatMap((instance) => PAGES.flatMap((page) => [false, true].map((dark) => ({ instance, page, dark }))));
-  test.each(cases)("$instance $page (dark: $dark) renders with no error and no foreign request", async ({ instance, page: name, dark }) => {
-    const { page, problems } = await visit(pagePath(instance, name), dark);
-    if (dark) await screenshot(page, `${instance}_${name}-dark`);
-    const failedCells = await page.locator(".observablehq--error").allTextContents();
-    const figures = await page.locator("figure").count();
-    await page.close();
-    expect(failedCells).toEqual([]);
-    expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
-    expect(figures).toBeGreaterThanOrEqual(2);
-  });
+  const cases = instances.flatMap((instance) =>
+    PAGES.flatMap((page) => [false, true].map((dark) => ({ instance, page, dark }))),
+  );
+  test.each(cases)(
+    "$instance $page (dark: $dark) renders with no error and no foreign request",
+    async ({ instance, page: name, dark }) => {
+      const { page, problems } = await visit(pagePath(instance, name), dark);
+      if (dark) await screenshot(page, `${instance}_${name}-dark`);
+      const failedCells = await page.locator(".observablehq--error").allTextContents();
+      const figures = await page.locator("figure").count();
+      await page.close();
+      expect(failedCells).toEqual([]);
+      expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+      expect(figures).toBeGreaterThanOrEqual(2);
+    },
+  );
 });
 
 describe.each(instances)("instance %s", (instance) => {
@@ -124,7 +129,8 @@ describe.each(instances)("instance %s", (instance) => {
     const { page } = await visit(pagePath(instance, "index"));
     expect(await page.getByTestId("goal").textContent()).toBe(s.goalText);
     expect(s.goalText).toMatch(/^People who will /);
-    for (const id of ["goal", "eligible", "score-terms"]) expect(await page.getByTestId(id).textContent()).not.toMatch(JARGON);
+    for (const id of ["goal", "eligible", "score-terms"])
+      expect(await page.getByTestId(id).textContent()).not.toMatch(JARGON);
     expect(await page.getByTestId("score-terms").textContent()).toContain("percentile");
     // The exact rules are kept for data scientists, folded away.
     expect(await page.getByTestId("rules").textContent()).toContain("event type");
@@ -136,7 +142,8 @@ describe.each(instances)("instance %s", (instance) => {
     const titles = await page.locator('[data-testid="score-distribution"] figure h2').allTextContents();
     const withPeople = s.buckets.counts.filter((c) => c.people > 0);
     expect(titles.length).toBe(withPeople.length);
-    for (const c of withPeople) expect(titles).toContainEqual(expect.stringContaining(`${c.bucket}: ${c.people.toLocaleString("en-US")} people`));
+    for (const c of withPeople)
+      expect(titles).toContainEqual(expect.stringContaining(`${c.bucket}: ${c.people.toLocaleString("en-US")} people`));
     expect(await marks(page, "bucket-counts", "bar", "rect")).toBe(3);
     expect(await page.getByTestId("data-quality").count()).toBe(1);
     await page.close();
@@ -158,27 +165,45 @@ describe.each(instances)("instance %s", (instance) => {
     const meaning = await page.getByTestId("value-meaning").textContent();
     expect(meaning).toContain(`in the next ${value.horizonDays.toLocaleString("en-US")} days`);
     expect(meaning).toContain("not discounted");
-    expect(meaning).toContain(`${value.people.toLocaleString("en-US")} of the ${(value.people + value.withoutValue).toLocaleString("en-US")} scored people`);
+    expect(meaning).toContain(
+      `${value.people.toLocaleString("en-US")} of the ${(value.people + value.withoutValue).toLocaleString("en-US")} scored people`,
+    );
     expect(meaning).not.toMatch(JARGON);
     expect(await page.getByTestId("value-total").textContent()).toBe(formatMoney(value.total, s.currency));
     expect(await page.getByTestId("value-people").textContent()).toBe(value.people.toLocaleString("en-US"));
     // One bar per tenth, labelled with its share; one bar per bucket, and a row per bucket with its total and mean.
     expect(await marks(page, "value-deciles", "bar", "rect")).toBe(value.deciles.length);
     const top = value.deciles.find((d) => d.decile === 1)!;
-    expect(await page.getByTestId("value-concentration").textContent()).toContain(`hold ${Math.round(100 * top.share)}% of the expected value`);
+    expect(await page.getByTestId("value-concentration").textContent()).toContain(
+      `hold ${Math.round(100 * top.share)}% of the expected value`,
+    );
     expect(await marks(page, "value-buckets", "bar", "rect")).toBe(3);
-    const rows = await page.locator('[data-testid="value-bucket-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)));
+    const rows = await page
+      .locator('[data-testid="value-bucket-table"] tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)));
     for (const b of value.perBucket) {
-      expect(rows).toContainEqual([b.bucket, b.people.toLocaleString("en-US"), formatMoney(b.total, s.currency), formatMoney(b.mean, s.currency), expect.any(String)]);
+      expect(rows).toContainEqual([
+        b.bucket,
+        b.people.toLocaleString("en-US"),
+        formatMoney(b.total, s.currency),
+        formatMoney(b.mean, s.currency),
+        expect.any(String),
+      ]);
     }
     // The test on the past: each tested period's expected and actual spend, the model beside the naive guesses.
     const tested = report.validation.filter((v) => !v.skipped && v.scorers?.length);
     expect(await page.getByTestId("value-validation-words").count()).toBe(tested.length);
     for (const v of tested) {
       const model = v.scorers!.find((x) => x.name === "model")!;
-      const words = await page.locator(`[data-testid="value-validation-words"][data-period="${v.periodDays}"]`).textContent();
-      expect(words).toContain(`to spend ${formatMoney(model.predicted, s.currency)} in the next ${v.periodDays.toLocaleString("en-US")} days; they spent ${formatMoney(model.actual, s.currency)}`);
-      expect(await page.locator(`[data-testid="value-validation-table"][data-period="${v.periodDays}"] tbody tr`).count()).toBe(v.scorers!.length);
+      const words = await page
+        .locator(`[data-testid="value-validation-words"][data-period="${v.periodDays}"]`)
+        .textContent();
+      expect(words).toContain(
+        `to spend ${formatMoney(model.predicted, s.currency)} in the next ${v.periodDays.toLocaleString("en-US")} days; they spent ${formatMoney(model.actual, s.currency)}`,
+      );
+      expect(
+        await page.locator(`[data-testid="value-validation-table"][data-period="${v.periodDays}"] tbody tr`).count(),
+      ).toBe(v.scorers!.length);
     }
     await page.close();
     expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
@@ -203,7 +228,9 @@ describe.each(instances)("instance %s", (instance) => {
     const words = await page.getByTestId("calibration-words").textContent();
     const gap = e.baseRate - predicted;
     const matched = Math.abs(gap) <= 0.01 && Math.abs(gap) / predicted <= 0.1;
-    expect(words).toContain(matched ? "predictions matched what happened" : gap > 0 ? "the model under-predicts" : "the model over-predicts");
+    expect(words).toContain(
+      matched ? "predictions matched what happened" : gap > 0 ? "the model under-predicts" : "the model over-predicts",
+    );
     expect(await page.locator('[data-testid="backtest-table"] tbody tr').count()).toBe(e.backtest.length);
     expect(await marks(page, "backtest", "rule", "line")).toBe(e.backtest.filter((r) => r.people > 0).length);
     expect(await page.locator('[data-testid="baseline-chart"] figure').count()).toBe(3);
@@ -214,19 +241,27 @@ describe.each(instances)("instance %s", (instance) => {
     // The bootstrap intervals beside the figures they qualify.
     if (e.intervals) {
       const iv = e.intervals;
-      expect(await page.getByTestId("quality-intervals").textContent()).toContain(`AUC ${iv.auc.low.toFixed(3)} to ${iv.auc.high.toFixed(3)}`);
-      expect(await page.locator('[data-testid="baselines"] [data-testid="metric-interval"]').allTextContents()).toEqual([
-        `${iv.auc.low.toFixed(3)} to ${iv.auc.high.toFixed(3)}`,
-        `${iv.prAuc.low.toFixed(3)} to ${iv.prAuc.high.toFixed(3)}`,
-        `${iv.ece.low.toFixed(3)} to ${iv.ece.high.toFixed(3)}`,
-        expect.stringMatching(/^[\d.]+× to [\d.]+×$/),
-      ]);
+      expect(await page.getByTestId("quality-intervals").textContent()).toContain(
+        `AUC ${iv.auc.low.toFixed(3)} to ${iv.auc.high.toFixed(3)}`,
+      );
+      expect(await page.locator('[data-testid="baselines"] [data-testid="metric-interval"]').allTextContents()).toEqual(
+        [
+          `${iv.auc.low.toFixed(3)} to ${iv.auc.high.toFixed(3)}`,
+          `${iv.prAuc.low.toFixed(3)} to ${iv.prAuc.high.toFixed(3)}`,
+          `${iv.ece.low.toFixed(3)} to ${iv.ece.high.toFixed(3)}`,
+          expect.stringMatching(/^[\d.]+× to [\d.]+×$/),
+        ],
+      );
       expect(await page.getByTestId("ece-interval").count()).toBe(1);
-      expect(await page.locator('[data-testid="roc"] figure h2').textContent()).toContain(`(95% interval ${iv.auc.low.toFixed(3)} to ${iv.auc.high.toFixed(3)})`);
+      expect(await page.locator('[data-testid="roc"] figure h2').textContent()).toContain(
+        `(95% interval ${iv.auc.low.toFixed(3)} to ${iv.auc.high.toFixed(3)})`,
+      );
       expect(await page.locator('[data-testid="lift"] figure h2').textContent()).toContain("95% interval");
       // The AUC and PR-AUC charts draw the model's interval across its bar (besides each chart's zero line).
       expect(await marks(page, "baseline-chart", "rule", "line")).toBe(3 + 2);
-      expect(await page.getByTestId("model-lead").textContent()).toContain(`${iv.auc.low.toFixed(3)} to ${iv.auc.high.toFixed(3)}`);
+      expect(await page.getByTestId("model-lead").textContent()).toContain(
+        `${iv.auc.low.toFixed(3)} to ${iv.auc.high.toFixed(3)}`,
+      );
     }
     await page.close();
   });
@@ -243,25 +278,49 @@ describe.each(instances)("instance %s", (instance) => {
       for (const slice of slices) {
         const box = page.locator(`[data-testid="slice"][data-feature="${slice.feature}"]`);
         expect(await box.locator(":scope > h3").textContent()).toBe(s.features[slice.feature]!.label);
-        const cells = await box.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));
-        expect(cells.map((c) => [c[0], c[1]])).toEqual(slice.groups.map((g) => [g.category, g.people.toLocaleString("en-US")]));
+        const cells = await box
+          .locator("tbody tr")
+          .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));
+        expect(cells.map((c) => [c[0], c[1]])).toEqual(
+          slice.groups.map((g) => [g.category, g.people.toLocaleString("en-US")]),
+        );
         slice.groups.forEach((g, i) => {
           // Each AUC with its interval below it (a line of its own: no space between them in the text).
-          expect(cells[i]![4]).toMatch(Number.isFinite(g.auc) ? new RegExp(`^${g.auc.toFixed(3)}0\\.\\d{3} to [01]\\.\\d{3}$`) : /one outcome only/);
+          expect(cells[i]![4]).toMatch(
+            Number.isFinite(g.auc)
+              ? new RegExp(`^${g.auc.toFixed(3)}0\\.\\d{3} to [01]\\.\\d{3}$`)
+              : /one outcome only/,
+          );
           expect(cells[i]![5]).toBe(g.flags.length ? g.flags.map(shortFlag).join(", ") : "–");
         });
-        expect(await box.getByTestId("slice-smallest").textContent()).toContain(`${slice.smallestGroup.toLocaleString("en-US")} people`);
+        expect(await box.getByTestId("slice-smallest").textContent()).toContain(
+          `${slice.smallestGroup.toLocaleString("en-US")} people`,
+        );
         // The chart: one dot and one interval per group with an AUC.
-        expect(await box.locator('g[aria-label="dot"] circle').count()).toBe(slice.groups.filter((g) => Number.isFinite(g.auc)).length);
+        expect(await box.locator('g[aria-label="dot"] circle').count()).toBe(
+          slice.groups.filter((g) => Number.isFinite(g.auc)).length,
+        );
       }
       // Every flagged group is said in words, naming the group and its size.
       const flagged = slices.flatMap((slice) => slice.groups.filter((g) => g.flags.length).map((g) => ({ slice, g })));
       const findings = await page.getByTestId("slice-finding").allTextContents();
       expect(findings.length).toBeGreaterThanOrEqual(flagged.length);
       for (const { g } of flagged) {
-        expect(findings.some((f) => f.includes(g.category === "Other (small groups)" ? "the small groups together" : g.category === "Not known" ? "not known" : `= ${g.category}`) && f.includes(`${g.people.toLocaleString("en-US")} people`))).toBe(true);
+        expect(
+          findings.some(
+            (f) =>
+              f.includes(
+                g.category === "Other (small groups)"
+                  ? "the small groups together"
+                  : g.category === "Not known"
+                    ? "not known"
+                    : `= ${g.category}`,
+              ) && f.includes(`${g.people.toLocaleString("en-US")} people`),
+          ),
+        ).toBe(true);
       }
-      if (flagged.length === 0) expect(await page.getByTestId("slices-flagged").textContent()).toContain("No group stands out");
+      if (flagged.length === 0)
+        expect(await page.getByTestId("slices-flagged").textContent()).toContain("No group stands out");
     }
     await page.close();
     expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
@@ -276,7 +335,9 @@ describe.each(instances)("instance %s", (instance) => {
     // Effects in percentage points, coloured by what they mean for the goal: raising churn risk is bad news.
     for (const bucket of i.buckets) {
       const card = page.locator(`[data-testid="bucket-factors"][data-bucket="${bucket.bucket}"]`);
-      const fills = await card.locator('g[aria-label="bar"] rect').evaluateAll((rects) => rects.map((r) => r.getAttribute("fill")));
+      const fills = await card
+        .locator('g[aria-label="bar"] rect')
+        .evaluateAll((rects) => rects.map((r) => r.getAttribute("fill")));
       const expected = bucket.factors.map((f) => ((s.type === "churn") === f.meanContribution >= 0 ? BAD : GOOD));
       expect(fills).toEqual(expected);
       expect(await card.locator("figure").first().textContent()).toContain("percentage points");
@@ -292,9 +353,12 @@ describe.each(instances)("instance %s", (instance) => {
       await page.locator(`[data-testid="factor-charts"][data-feature="${factor.feature}"]`).waitFor();
       await waitForCells(page);
       expect(await page.locator('[data-testid="factor-charts"] figure').count()).toBe(4);
-      expect(await page.locator('[data-testid="factor-distribution"] figure h2').textContent()).toContain(feature.label);
+      expect(await page.locator('[data-testid="factor-distribution"] figure h2').textContent()).toContain(
+        feature.label,
+      );
       expect(await marks(page, "factor-ranges", "bar", "rect")).toBe(factor.ranges.length);
-      const shown = feature.kind === "categorical" ? factor.sample.length : factor.sample.filter((d) => d.value !== null).length;
+      const shown =
+        feature.kind === "categorical" ? factor.sample.length : factor.sample.filter((d) => d.value !== null).length;
       expect(await marks(page, "factor-scatter", "dot", "circle")).toBe(shown);
     };
     await check(0);
@@ -303,12 +367,16 @@ describe.each(instances)("instance %s", (instance) => {
       await check(1);
     }
     // A categorical factor's values read in their natural order (FeatureInfo.order), never alphabetically by accident.
-    const categorical = i.factors.findIndex((f) => s.features[f.feature]!.kind === "categorical" && s.features[f.feature]!.order);
+    const categorical = i.factors.findIndex(
+      (f) => s.features[f.feature]!.kind === "categorical" && s.features[f.feature]!.order,
+    );
     if (categorical >= 0) {
       const feature = s.features[i.factors[categorical]!.feature]!;
       await page.getByLabel("Factor", { exact: true }).selectOption({ index: categorical });
       await check(categorical);
-      const labels = await page.locator('[data-testid="factor-ranges"] g[aria-label="y-axis tick label"] text').allTextContents();
+      const labels = await page
+        .locator('[data-testid="factor-ranges"] g[aria-label="y-axis tick label"] text')
+        .allTextContents();
       const names = feature.order!.map((c) => feature.categories![c]!).filter((n) => labels.includes(n));
       expect(labels.filter((l) => names.includes(l))).toEqual(names);
     }
@@ -328,7 +396,10 @@ describe.each(instances)("instance %s", (instance) => {
     // Effects in points that follow the goal; log-odds only in the part for data scientists.
     const effects = await page.getByTestId("factor-effect").allTextContents();
     expect(effects.length).toBeGreaterThan(1);
-    for (const e of effects) expect(e).toMatch(new RegExp(`^(raises|lowers) the ${s.type === "churn" ? "risk" : "likelihood"} by <?[\\d.]+ points?$`));
+    for (const e of effects)
+      expect(e).toMatch(
+        new RegExp(`^(raises|lowers) the ${s.type === "churn" ? "risk" : "likelihood"} by <?[\\d.]+ points?$`),
+      );
     // "All other factors" opens onto the factors it groups: every feature not among the person's own.
     const others = page.getByTestId("other-factors");
     await others.locator("summary").click();
@@ -348,7 +419,9 @@ describe.each(instances)("instance %s", (instance) => {
 
   test("part of an id lists the people whose id contains it", async () => {
     const scores = str(builtFile(instance, "scores", "parquet"));
-    const [row] = await queryNode<{ id: string }>(`SELECT id FROM read_parquet(${scores}) ORDER BY id LIMIT 1 OFFSET 5`);
+    const [row] = await queryNode<{ id: string }>(
+      `SELECT id FROM read_parquet(${scores}) ORDER BY id LIMIT 1 OFFSET 5`,
+    );
     const part = row!.id.slice(-4).toUpperCase();
     const expected = await queryNode<{ id: string }>(
       `SELECT id FROM read_parquet(${scores}) WHERE contains(lower(id), ${str(part.toLowerCase())}) AND lower(id) <> ${str(part.toLowerCase())} ORDER BY length(id), id LIMIT 20`,
@@ -377,7 +450,9 @@ describe.each(instances)("instance %s", (instance) => {
     await page.goto(server.url + pagePath(instance, "scores"));
     await page.getByTestId("loading").waitFor();
     expect(await page.getByTestId("goal").textContent()).toBe(s.goalText);
-    expect(await page.getByTestId("filtered-count").textContent()).toContain(`${s.scored.toLocaleString("en-US")} of ${s.scored.toLocaleString("en-US")} people`);
+    expect(await page.getByTestId("filtered-count").textContent()).toContain(
+      `${s.scored.toLocaleString("en-US")} of ${s.scored.toLocaleString("en-US")} people`,
+    );
     expect(await page.locator('[data-testid="histogram"] svg').count()).toBe(1);
     expect(await page.getByTestId("loading").textContent()).toContain("Loading the people table");
     expect(await page.locator("[data-testid=loading] progress").count()).toBe(1);
@@ -404,14 +479,26 @@ describe.each(instances)("instance %s", (instance) => {
       expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
       return;
     }
-    expect(headings).toEqual(expect.arrayContaining([`Expected value, ${s.value.horizonDays.toLocaleString("en-US")} days`, "Spend each time", "Still a customer"]));
-    expect(await page.getByTestId("value-columns").textContent()).toContain(`next ${s.value.horizonDays.toLocaleString("en-US")} days`);
+    expect(headings).toEqual(
+      expect.arrayContaining([
+        `Expected value, ${s.value.horizonDays.toLocaleString("en-US")} days`,
+        "Spend each time",
+        "Still a customer",
+      ]),
+    );
+    expect(await page.getByTestId("value-columns").textContent()).toContain(
+      `next ${s.value.horizonDays.toLocaleString("en-US")} days`,
+    );
     const scores = str(builtFile(instance, "scores", "parquet"));
     const ordered = async (direction: "DESC" | "ASC") =>
-      queryNode<{ id: string; value: number }>(`SELECT id, expected_value::DOUBLE AS value FROM read_parquet(${scores}) ORDER BY expected_value ${direction} NULLS LAST, id LIMIT 25`);
+      queryNode<{ id: string; value: number }>(
+        `SELECT id, expected_value::DOUBLE AS value FROM read_parquet(${scores}) ORDER BY expected_value ${direction} NULLS LAST, id LIMIT 25`,
+      );
     const shown = async () => ({
       ids: await page.getByTestId("person-id").allTextContents(),
-      values: await page.locator('[data-testid="people-table"] tbody td[data-column="expected_value"]').allTextContents(),
+      values: await page
+        .locator('[data-testid="people-table"] tbody td[data-column="expected_value"]')
+        .allTextContents(),
     });
     const sortButton = page.locator('[data-testid="people-table"] th[data-column="expected_value"] button');
     await sortButton.click();
@@ -426,5 +513,4 @@ describe.each(instances)("instance %s", (instance) => {
     await page.close();
     expect(problems).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
   });
-
 });

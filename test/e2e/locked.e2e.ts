@@ -74,13 +74,19 @@ async function queryNode<T = Record<string, unknown>>(sql: string): Promise<T[]>
 
 beforeAll(async () => {
   if (!existsSync(join(DIST, LOCK_MANIFEST))) {
-    throw new Error(`${DIST}/ is missing or not locked: run \`CUSTOMER_AI_PASSPHRASE=... npm run build -- --out ${DIST}\` first (see test/run-all.sh)`);
+    throw new Error(
+      `${DIST}/ is missing or not locked: run \`CUSTOMER_AI_PASSPHRASE=... npm run build -- --out ${DIST}\` first (see test/run-all.sh)`,
+    );
   }
   files = new Map(filesOf(DIST).map((path) => [path, readFileSync(join(DIST, path))]));
   const manifest = JSON.parse(files.get(LOCK_MANIFEST)!.toString("utf8")) as LockManifest;
   const { key } = deriveKeys(PASSPHRASE, fromBase64(manifest.kdf.salt), manifest.kdf.iterations);
-  plain = new Map([...files].filter(([path]) => isEncryptedPath(path)).map(([path, bytes]) => [path, decryptBytes(bytes, path, key)]));
-  const instances = JSON.parse(plain.get([...plain.keys()].find((p) => /^_file\/data\/instances\.[^/]+\.json$/.test(p))!)!.toString("utf8")) as { name: string }[];
+  plain = new Map(
+    [...files].filter(([path]) => isEncryptedPath(path)).map(([path, bytes]) => [path, decryptBytes(bytes, path, key)]),
+  );
+  const instances = JSON.parse(
+    plain.get([...plain.keys()].find((p) => /^_file\/data\/instances\.[^/]+\.json$/.test(p))!)!.toString("utf8"),
+  ) as { name: string }[];
   instance = instances[0]!.name;
   work = mkdtempSync(join(tmpdir(), "customer-ai-locked-"));
   db = await openDatabase();
@@ -107,19 +113,31 @@ describe("the locked site's files", () => {
     const scores = decryptedFile("scores", "parquet");
     const factors = decryptedFile("factors", "parquet");
     const timeline = decryptedFile("timeline", "parquet");
-    const ids = (await queryNode<{ id: string }>(`SELECT id FROM read_parquet(${str(scores)}) ORDER BY id`)).map((r) => r.id);
+    const ids = (await queryNode<{ id: string }>(`SELECT id FROM read_parquet(${str(scores)}) ORDER BY id`)).map(
+      (r) => r.id,
+    );
     // A hundred ids across the range, the first and the last among them.
     const sampled = ids.filter((_, i) => i % Math.max(1, Math.floor(ids.length / 100)) === 0).concat(ids.at(-1)!);
     // Attribute values (profile attributes and factors in words) and event types, as the JSON files write them.
     // (Not the words the pipeline itself writes for a missing value, which the site's code holds too.)
-    const values = (await queryNode<{ v: string }>(`SELECT DISTINCT value AS v FROM read_parquet(${str(factors)}) WHERE value IS NOT NULL AND length(value) >= 4 AND ((regexp_matches(value, '[A-Za-z]') AND NOT regexp_matches(value, '^[0-9.,]+ ?(days?|%)?$')) OR regexp_matches(value, '^[0-9]+(-[0-9]+|[+])$'))`))
+    const values = (
+      await queryNode<{ v: string }>(
+        `SELECT DISTINCT value AS v FROM read_parquet(${str(factors)}) WHERE value IS NOT NULL AND length(value) >= 4 AND ((regexp_matches(value, '[A-Za-z]') AND NOT regexp_matches(value, '^[0-9.,]+ ?(days?|%)?$')) OR regexp_matches(value, '^[0-9]+(-[0-9]+|[+])$'))`,
+      )
+    )
       .map((r) => r.v)
       .filter((v) => !PIPELINE_WORDS.includes(v))
       .map((v) => JSON.stringify(v));
     // Event types named as data names (XDM's `commerce.purchases`, `order_completed`), not plain words such as "search".
-    const events = (await queryNode<{ v: string }>(`SELECT DISTINCT event AS v FROM read_parquet(${str(timeline)}) WHERE regexp_matches(event, '[._A-Z]')`)).map((r) => r.v);
+    const events = (
+      await queryNode<{ v: string }>(
+        `SELECT DISTINCT event AS v FROM read_parquet(${str(timeline)}) WHERE regexp_matches(event, '[._A-Z]')`,
+      )
+    ).map((r) => r.v);
     const needles = [...sampled, ...values, ...events];
-    console.error(`locked site: ${sampled.length} ids, attribute values ${values.join(" ")}, event types ${events.join(" ")}`);
+    console.error(
+      `locked site: ${sampled.length} ids, attribute values ${values.join(" ")}, event types ${events.join(" ")}`,
+    );
     expect(sampled.length).toBeGreaterThan(50);
     expect(values.length).toBeGreaterThan(2);
     expect(events.length).toBeGreaterThan(2);
@@ -129,7 +147,8 @@ describe("the locked site's files", () => {
     expect(missing, "needles the decrypted data should hold").toEqual([]);
     // And no file of the locked site, pages, scripts and manifest included, holds any in plain text.
     const found: string[] = [];
-    for (const [path, bytes] of files) for (const needle of needles) if (bytes.includes(needle)) found.push(`${path}: ${needle}`);
+    for (const [path, bytes] of files)
+      for (const needle of needles) if (bytes.includes(needle)) found.push(`${path}: ${needle}`);
     expect(found).toEqual([]);
   });
 });
@@ -167,7 +186,11 @@ async function failedCells(page: Page): Promise<number> {
 async function axeViolations(page: Page): Promise<{ id: string; help: string }[]> {
   await page.addScriptTag({ content: AXE_SOURCE });
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; help: string }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; help: string }[] }> };
+      }
+    ).axe;
     const { violations } = await axe.run(document, { resultTypes: ["violations"] });
     return violations.map((v) => ({ id: v.id, help: v.help }));
   });
@@ -185,7 +208,14 @@ describe("the locked site in a browser", () => {
       await page.goto(server.url + path);
       await page.getByTestId("unlock-passphrase").waitFor();
       expect(await page.getByTestId("unlock").isVisible(), path).toBe(true);
-      expect(await page.locator("#observablehq-main h1:not(#customer-ai-unlock-title)").first().isVisible().catch(() => false), path).toBe(false);
+      expect(
+        await page
+          .locator("#observablehq-main h1:not(#customer-ai-unlock-title)")
+          .first()
+          .isVisible()
+          .catch(() => false),
+        path,
+      ).toBe(false);
     }
     await page.waitForLoadState("networkidle");
     expect(dataSent()).toEqual([]);
@@ -213,7 +243,9 @@ describe("the locked site in a browser", () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("customer-ai-passphrase");
     await input.fill(`${PASSPHRASE} (not quite)`);
     await page.getByTestId("unlock-submit").click();
-    await expect.poll(() => page.getByTestId("unlock-message").textContent(), { timeout: 30_000 }).toContain("Wrong passphrase");
+    await expect
+      .poll(() => page.getByTestId("unlock-message").textContent(), { timeout: 30_000 })
+      .toContain("Wrong passphrase");
     expect(await input.getAttribute("aria-invalid")).toBe("true");
     await screenshot(page, "locked/unlock-wrong");
     expect(await page.getByTestId("goal").isVisible()).toBe(false);
@@ -240,22 +272,30 @@ describe("the locked site in a browser", () => {
     expect(await page.getByTestId("unlock").count()).toBe(0);
     await page.locator("[data-testid=people-table] tbody tr").first().waitFor({ timeout: 60_000 });
     expect(await page.locator("[data-testid=people-table] tbody tr").count()).toBe(Math.min(25, all!.n));
-    const count = Number((await page.getByTestId("filtered-count").textContent())!.split(" of ")[0]!.replaceAll(",", ""));
+    const count = Number(
+      (await page.getByTestId("filtered-count").textContent())!.split(" of ")[0]!.replaceAll(",", ""),
+    );
     expect(count).toBe(all!.n);
     expect(await failedCells(page)).toBe(0);
     await screenshot(page, "locked/scores");
 
     // A person page: range requests of scores.parquet (and the others), answered 206 by the service worker.
-    const [person] = await queryNode<{ id: string; probability: number }>(`SELECT id, probability::DOUBLE AS probability FROM read_parquet(${str(scores)}) ORDER BY probability DESC, id LIMIT 1 OFFSET 3`);
+    const [person] = await queryNode<{ id: string; probability: number }>(
+      `SELECT id, probability::DOUBLE AS probability FROM read_parquet(${str(scores)}) ORDER BY probability DESC, id LIMIT 1 OFFSET 3`,
+    );
     const ranged: { url: string; status: number; fromWorker: boolean }[] = [];
     page.on("response", (response) => {
-      if (response.request().headers()["range"]) ranged.push({ url: response.url(), status: response.status(), fromWorker: response.fromServiceWorker() });
+      if (response.request().headers()["range"])
+        ranged.push({ url: response.url(), status: response.status(), fromWorker: response.fromServiceWorker() });
     });
     await page.goto(`${server.url}/${instance}/person?id=${encodeURIComponent(person!.id)}`);
     await waitForCells(page);
     await page.getByTestId("person-shown-id").waitFor({ timeout: 60_000 });
     expect(await page.getByTestId("person-shown-id").textContent()).toBe(person!.id);
-    expect(Number(await page.getByTestId("person-probability").getAttribute("data-value"))).toBeCloseTo(person!.probability, 6);
+    expect(Number(await page.getByTestId("person-probability").getAttribute("data-value"))).toBeCloseTo(
+      person!.probability,
+      6,
+    );
     expect(await failedCells(page)).toBe(0);
     await screenshot(page, "locked/person");
     const scoresRanges = ranged.filter((r) => r.url.includes(`/_file/${instance}/data/scores.`));
@@ -278,7 +318,10 @@ describe("the locked site in a browser", () => {
           open.onerror = () => reject(open.error);
           open.onsuccess = () => {
             const store = open.result.transaction("keys", "readwrite").objectStore("keys");
-            const root = new URL(".", (document.querySelector("script[data-customer-ai-lock]") as HTMLScriptElement).src).href;
+            const root = new URL(
+              ".",
+              (document.querySelector("script[data-customer-ai-lock]") as HTMLScriptElement).src,
+            ).href;
             const get = store.get(root);
             get.onsuccess = () => {
               const put = store.put({ ...get.result, salt: "an earlier salt" }, root);

@@ -37,7 +37,10 @@ let sample: SampleInfo;
 let scores: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(DIST, "index.html"))) throw new Error(`${DIST}/ is missing: run \`CUSTOMER_AI_SAMPLE_SIZE=2000 npm run build -- --sample-above 0 --out ${DIST}\` first`);
+  if (!existsSync(join(DIST, "index.html")))
+    throw new Error(
+      `${DIST}/ is missing: run \`CUSTOMER_AI_SAMPLE_SIZE=2000 npm run build -- --sample-above 0 --out ${DIST}\` first`,
+    );
   server = await serveSite(DIST);
   browser = await launchBrowser();
   db = await openDatabase();
@@ -84,14 +87,21 @@ describe("sample mode", () => {
       const { page, problems } = await open(`/${instance}/scores`, width);
       await page.locator("[data-testid=people-table] tbody tr").first().waitFor();
       const everyone = (await page.getByTestId("filtered-count").textContent())!;
-      expect(everyone).toContain(`${sample.total.toLocaleString("en-US")} of ${sample.total.toLocaleString("en-US")} people`);
+      expect(everyone).toContain(
+        `${sample.total.toLocaleString("en-US")} of ${sample.total.toLocaleString("en-US")} people`,
+      );
       expect(await page.getByTestId("sample-note").textContent()).toMatch(/sample of .* people/);
       const input = page.locator("input[data-field=percentile][data-end=from]");
       await input.fill("81");
       await input.dispatchEvent("input");
-      await page.waitForFunction(() => /^About/.test(document.querySelector("[data-testid=filtered-count]")?.textContent ?? ""));
+      await page.waitForFunction(() =>
+        /^About/.test(document.querySelector("[data-testid=filtered-count]")?.textContent ?? ""),
+      );
       const text = (await page.getByTestId("filtered-count").textContent())!;
-      const match = /^About ([\d,.]+(?: million)?) of [\d,]+ people \(.*\), likely between ([\d,.]+(?: million)?) and ([\d,.]+(?: million)?)$/.exec(text.trim());
+      const match =
+        /^About ([\d,.]+(?: million)?) of [\d,]+ people \(.*\), likely between ([\d,.]+(?: million)?) and ([\d,.]+(?: million)?)$/.exec(
+          text.trim(),
+        );
       expect(match, text).not.toBeNull();
       const truth = await count(`SELECT count(*) FROM read_parquet(${str(scores)}) WHERE percentile >= 81`);
       // The words round the interval's ends (to hundreds here): the true count lies within them.
@@ -135,8 +145,16 @@ describe("sample mode", () => {
   });
 
   test("the person page finds someone outside the sample", async () => {
-    const inSample = new Set((tableFromIPC(readFileSync(builtFile("explorer", "arrow"))).getChild("id")!.toArray() as string[]).map(String));
-    const ids = (await db.connection.runAndReadAll(`SELECT id FROM read_parquet(${str(scores)}) ORDER BY id LIMIT 200`)).getRows().map((r) => String(r[0]));
+    const inSample = new Set(
+      (
+        tableFromIPC(readFileSync(builtFile("explorer", "arrow")))
+          .getChild("id")!
+          .toArray() as string[]
+      ).map(String),
+    );
+    const ids = (await db.connection.runAndReadAll(`SELECT id FROM read_parquet(${str(scores)}) ORDER BY id LIMIT 200`))
+      .getRows()
+      .map((r) => String(r[0]));
     const outside = ids.find((id) => !inSample.has(id))!;
     expect(outside).toBeDefined();
     const { page, problems } = await open(`/${instance}/person?id=${encodeURIComponent(outside)}`);

@@ -61,7 +61,16 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core
 async function axeViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: AXE_SOURCE });
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            context: Document,
+            options: object,
+          ) => Promise<{ violations: { id: string; nodes: { target: unknown[] }[] }[] }>;
+        };
+      }
+    ).axe;
     const { violations } = await axe.run(document, { resultTypes: ["violations"] });
     return violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`);
   });
@@ -69,7 +78,10 @@ async function axeViolations(page: Page): Promise<string[]> {
 const number = (text: string | null) => Number((text ?? "").replaceAll(",", ""));
 
 /** Opens the segment page (optionally at a phone's width or in dark mode) and waits for its first estimate. */
-async function open(path = `/${instance}/segments`, view: { width?: number; height?: number; dark?: boolean } = {}): Promise<{ page: Page; problems: PageProblems }> {
+async function open(
+  path = `/${instance}/segments`,
+  view: { width?: number; height?: number; dark?: boolean } = {},
+): Promise<{ page: Page; problems: PageProblems }> {
   const { page, problems } = await openPage(browser);
   await page.setViewportSize({ width: view.width ?? 1440, height: view.height ?? 900 });
   await page.emulateMedia({ colorScheme: view.dark ? "dark" : "light" });
@@ -87,7 +99,8 @@ async function shownSize(page: Page): Promise<number> {
 
 /** Removes every condition through the UI. */
 async function clearConditions(page: Page): Promise<void> {
-  while ((await page.locator("[data-role=remove]").count()) > 0) await page.locator("[data-role=remove]").first().click();
+  while ((await page.locator("[data-role=remove]").count()) > 0)
+    await page.locator("[data-role=remove]").first().click();
 }
 
 /** Adds a condition on `field` through the UI and returns its row. */
@@ -115,21 +128,31 @@ async function exported(page: Page, testid: string): Promise<{ text: string; nam
 /** Runs exported SQL on the built scores.parquet as the table `scores` (and other instances' as `scores_<name>`),
  * as its header says to. */
 async function runExportedSql(sql: string, tables: Record<string, string> = { scores }): Promise<string[]> {
-  for (const [name, file] of Object.entries(tables)) await db.connection.run(`CREATE OR REPLACE VIEW "${name}" AS SELECT * FROM read_parquet(${str(file)})`);
+  for (const [name, file] of Object.entries(tables))
+    await db.connection.run(`CREATE OR REPLACE VIEW "${name}" AS SELECT * FROM read_parquet(${str(file)})`);
   const rows = (await db.connection.runAndReadAll(sql.trim().replace(/;$/, ""))).getRowObjectsJson();
   return rows.map((r) => String(r["id"]));
 }
 
 /** The ids of a CSV export (first column; ids here need no quoting). */
 function csvIds(csv: string): string[] {
-  return csv.trim().split(/\r\n/).slice(1).map((line) => line.split(",")[0]!);
+  return csv
+    .trim()
+    .split(/\r\n/)
+    .slice(1)
+    .map((line) => line.split(",")[0]!);
 }
 
 describe("a segment built in the UI", () => {
   test("has DuckDB's size and expected count, one estimate, and exports that carry labels and select the same people", async () => {
-    const [common] = await queryNode<{ code: number }>(`SELECT top1::INTEGER AS code FROM read_parquet(${str(scores)}) GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1`);
+    const [common] = await queryNode<{ code: number }>(
+      `SELECT top1::INTEGER AS code FROM read_parquet(${str(scores)}) GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1`,
+    );
     const label = summary.features[common!.code]!.label;
-    const [expected] = await queryNode<{ n: number; p: number }>(`SELECT COUNT(*)::INTEGER AS n, SUM(probability::DOUBLE) AS p FROM read_parquet(${str(scores)})
+    const [expected] = await queryNode<{
+      n: number;
+      p: number;
+    }>(`SELECT COUNT(*)::INTEGER AS n, SUM(probability::DOUBLE) AS p FROM read_parquet(${str(scores)})
       WHERE percentile BETWEEN 30 AND 90 AND top1 = ${common!.code}`);
     expect(expected!.n).toBeGreaterThan(0);
 
@@ -143,9 +166,13 @@ describe("a segment built in the UI", () => {
     // Nothing is chosen for people: the new factor condition matches everyone and says so.
     expect(await factor.locator("input[type=checkbox]:checked").count()).toBe(0);
     expect(await factor.getByTestId("matches-everyone").textContent()).toContain("matches everyone");
-    await expect.poll(() => factor.getByTestId("factor-options").locator("li").count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => factor.getByTestId("factor-options").locator("li").count(), { timeout: 20_000 })
+      .toBeGreaterThan(0);
     // The most common factors come with counts; the search finds any factor.
-    expect(await factor.getByTestId("factor-options").locator("li").first().textContent()).toMatch(/\d[\d,]* (people|person)/);
+    expect(await factor.getByTestId("factor-options").locator("li").first().textContent()).toMatch(
+      /\d[\d,]* (people|person)/,
+    );
     await factor.locator("[data-role=factor-search]").fill(label);
     await factor.getByTestId("factor-options").locator(`input[data-value="${common!.code}"]`).check();
     await expect.poll(() => shownSize(page), { timeout: 20_000 }).toBe(expected!.n);
@@ -173,7 +200,8 @@ describe("a segment built in the UI", () => {
     expect(ids.length).toBe(expected!.n);
     expect(csv.text).toContain(`${label}: `);
     expect(csv.text).toMatch(/\((raises|lowers) the likelihood\)/);
-    if (attribute.kind === "categorical") expect(attribute.categories!.some((c) => csv.text.includes(`,${c}\r\n`))).toBe(true);
+    if (attribute.kind === "categorical")
+      expect(attribute.categories!.some((c) => csv.text.includes(`,${c}\r\n`))).toBe(true);
 
     // JSON: labels and names, never a bare feature code.
     const json = await exported(page, "export-json");
@@ -216,16 +244,24 @@ describe("a segment across instances", () => {
     const churn = builtFile("churn", "scores", "parquet");
     const purchaseLabel = summary.label;
     const joined = `read_parquet(${str(churn)}) c JOIN read_parquet(${str(scores)}) p USING (id) WHERE c.percentile BETWEEN 51 AND 100 AND p.percentile BETWEEN 71 AND 100`;
-    const [expected] = await queryNode<{ n: number; p: number }>(`SELECT COUNT(*)::INTEGER AS n, SUM(c.probability::DOUBLE) AS p FROM ${joined}`);
+    const [expected] = await queryNode<{ n: number; p: number }>(
+      `SELECT COUNT(*)::INTEGER AS n, SUM(c.probability::DOUBLE) AS p FROM ${joined}`,
+    );
     const expectedIds = (await queryNode<{ id: string }>(`SELECT id FROM ${joined}`)).map((r) => r.id).sort();
-    const [unscored] = await queryNode<{ n: number }>(`SELECT COUNT(*)::INTEGER AS n FROM read_parquet(${str(churn)}) WHERE id NOT IN (SELECT id FROM read_parquet(${str(scores)}))`);
+    const [unscored] = await queryNode<{ n: number }>(
+      `SELECT COUNT(*)::INTEGER AS n FROM read_parquet(${str(churn)}) WHERE id NOT IN (SELECT id FROM read_parquet(${str(scores)}))`,
+    );
     expect(expected!.n).toBeGreaterThan(0);
 
     const { page, problems } = await open("/churn/segments");
     await clearConditions(page);
     // The other instance's fields are listed under its label.
-    expect(await page.getByTestId("add-field").locator(`optgroup[label="${purchaseLabel} (another instance)"] option`).allTextContents())
-      .toEqual([`${purchaseLabel}: score (0-100)`, `${purchaseLabel}: percentile (1-100)`, `${purchaseLabel}: bucket`]);
+    expect(
+      await page
+        .getByTestId("add-field")
+        .locator(`optgroup[label="${purchaseLabel} (another instance)"] option`)
+        .allTextContents(),
+    ).toEqual([`${purchaseLabel}: score (0-100)`, `${purchaseLabel}: percentile (1-100)`, `${purchaseLabel}: bucket`]);
     const own = await addCondition(page, "percentile");
     await own.locator("[data-role=from]").fill("51");
     await own.locator("[data-role=to]").fill("100");
@@ -237,10 +273,14 @@ describe("a segment across instances", () => {
     await other.locator("[data-role=to]").press("Enter");
     await expect.poll(() => shownSize(page), { timeout: 30_000 }).toBe(expected!.n);
     // The row and the estimate say that people the other instance did not score are left out, and how many.
-    expect(await other.getByTestId("matches-everyone").textContent()).toContain(`uses the scores of “${purchaseLabel}”`);
+    expect(await other.getByTestId("matches-everyone").textContent()).toContain(
+      `uses the scores of “${purchaseLabel}”`,
+    );
     const note = page.getByTestId("segment-linked-note").locator("li");
     expect(Number(await note.getAttribute("data-unscored"))).toBe(unscored!.n);
-    expect((await note.textContent())!.replace(/\s+/g, " ")).toContain(unscored!.n === 0 ? "no one is left out" : "scored here but not there");
+    expect((await note.textContent())!.replace(/\s+/g, " ")).toContain(
+      unscored!.n === 0 ? "no one is left out" : "scored here but not there",
+    );
     expect(number(await page.getByTestId("segment-expected").textContent())).toBe(Math.round(expected!.p));
     await pageShot(page, "segments/churn-across-instances");
 
@@ -250,7 +290,10 @@ describe("a segment across instances", () => {
     expect(csvIds(csv.text).sort()).toEqual(expectedIds);
     // JSON: the other instance by name and label; SQL: joins its scores table and selects the same people.
     const definition = JSON.parse((await exported(page, "export-json")).text);
-    expect(definition.conditions[1]).toMatchObject({ field: "purchase:percentile", instance: { name: "purchase", label: purchaseLabel } });
+    expect(definition.conditions[1]).toMatchObject({
+      field: "purchase:percentile",
+      instance: { name: "purchase", label: purchaseLabel },
+    });
     expect(definition.description).toContain(`${purchaseLabel}: percentile is 71 to 100`);
     const sql = (await exported(page, "export-sql")).text;
     expect(sql).toContain(`CREATE VIEW "scores_purchase"`);
@@ -270,8 +313,12 @@ describe("customer value", () => {
   test("the top 10% by expected value and a value above an amount: the page's counts, total and order are DuckDB's; the SQL computes the same percentile", async () => {
     const ranked = `(SELECT *, CASE WHEN expected_value IS NULL THEN NULL ELSE ((100 * COUNT(expected_value) OVER (ORDER BY expected_value ASC NULLS LAST)
       + COUNT(expected_value) OVER () - 1) // COUNT(expected_value) OVER ())::INTEGER END AS vp FROM read_parquet(${str(scores)}))`;
-    const [top] = await queryNode<{ n: number; total: number }>(`SELECT COUNT(*)::INTEGER AS n, SUM(expected_value::DOUBLE) AS total FROM ${ranked} WHERE vp >= 91`);
-    const both = await queryNode<{ id: string }>(`SELECT id FROM ${ranked} WHERE vp >= 91 AND expected_value >= 1000 ORDER BY expected_value DESC, id`);
+    const [top] = await queryNode<{ n: number; total: number }>(
+      `SELECT COUNT(*)::INTEGER AS n, SUM(expected_value::DOUBLE) AS total FROM ${ranked} WHERE vp >= 91`,
+    );
+    const both = await queryNode<{ id: string }>(
+      `SELECT id FROM ${ranked} WHERE vp >= 91 AND expected_value >= 1000 ORDER BY expected_value DESC, id`,
+    );
     expect(top!.n).toBeGreaterThan(0);
     expect(both.length).toBeGreaterThan(0);
     // The overview's top tenth holds the same people.
@@ -282,7 +329,9 @@ describe("customer value", () => {
     await expect.poll(() => shownSize(page), { timeout: 20_000 }).toBe(top!.n);
     const value = page.getByTestId("segment-value");
     expect(Number(await value.getAttribute("data-total"))).toBeCloseTo(top!.total, 0);
-    expect((await value.textContent())!.replace(/\s+/g, " ")).toMatch(/expected value over the next 365 days: [\d,.]+ in total/);
+    expect((await value.textContent())!.replace(/\s+/g, " ")).toMatch(
+      /expected value over the next 365 days: [\d,.]+ in total/,
+    );
     const amount = await addCondition(page, "expected_value");
     await amount.locator("[data-role=from]").fill("1000");
     await amount.locator("[data-role=from]").press("Enter");
@@ -326,7 +375,9 @@ describe("suggested segments", () => {
     expect(words).toMatch(/out-of-time test|held-out people/);
     expect(words).toMatch(/true positives.*false positives/);
     expect(words).toContain("not a second estimate");
-    const [top] = await queryNode<{ p: number }>(`SELECT SUM(probability::DOUBLE) AS p FROM read_parquet(${str(scores)}) WHERE percentile >= 81`);
+    const [top] = await queryNode<{ p: number }>(
+      `SELECT SUM(probability::DOUBLE) AS p FROM read_parquet(${str(scores)}) WHERE percentile >= 81`,
+    );
     expect(number(await page.getByTestId("segment-expected").textContent())).toBe(Math.round(top!.p));
     await pageShot(page, `segments/${instance}-suggested-top`);
     for (const suggestion of summary.suggestedSegments.slice(1)) {
@@ -334,7 +385,10 @@ describe("suggested segments", () => {
       await expect.poll(loaded).toEqual([suggestion.name]);
       await page.locator("[data-testid=estimate-panel][aria-busy=false]").waitFor();
       expect(await page.getByTestId("segment-estimate").count()).toBe(1);
-      const pureTop = suggestion.where.length === 1 && suggestion.where[0]!.field === "percentile" && suggestion.where[0]!.value[1] === 100;
+      const pureTop =
+        suggestion.where.length === 1 &&
+        suggestion.where[0]!.field === "percentile" &&
+        suggestion.where[0]!.value[1] === 100;
       await expect.poll(() => page.getByTestId("segment-tested").count()).toBe(pureTop ? 1 : 0);
     }
     // Editing a loaded suggestion unmarks it.
@@ -353,12 +407,23 @@ describe("a churn instance", () => {
     const churnSummary = JSON.parse(readFileSync(builtFile("churn", "instance", "json"), "utf8")) as InstanceSummary;
     const { page, problems } = await open("/churn/segments");
     const first = churnSummary.suggestedSegments[0]!;
-    const where = first.where.map((w) => (w.op === "in" ? `${w.field} IN (${w.value.map((v) => str(String(v))).join(", ")})` : `${w.field} BETWEEN ${w.value[0]} AND ${w.value[1]}`)).join(" AND ");
-    const [expected] = await queryNode<{ n: number; p: number }>(`SELECT COUNT(*)::INTEGER AS n, SUM(probability::DOUBLE) AS p FROM read_parquet(${str(churn)}) WHERE ${where}`);
+    const where = first.where
+      .map((w) =>
+        w.op === "in"
+          ? `${w.field} IN (${w.value.map((v) => str(String(v))).join(", ")})`
+          : `${w.field} BETWEEN ${w.value[0]} AND ${w.value[1]}`,
+      )
+      .join(" AND ");
+    const [expected] = await queryNode<{ n: number; p: number }>(
+      `SELECT COUNT(*)::INTEGER AS n, SUM(probability::DOUBLE) AS p FROM read_parquet(${str(churn)}) WHERE ${where}`,
+    );
     expect(await shownSize(page)).toBe(expected!.n);
     expect(number(await page.getByTestId("segment-expected").textContent())).toBe(Math.round(expected!.p));
     const goal = /^People who will (.+?)(?::.*)?\.?$/.exec(churnSummary.goalText)?.[1];
-    if (goal) expect((await page.getByTestId("segment-estimate").textContent())!.replace(/\s+/g, " ")).toContain(`expected to ${goal}`);
+    if (goal)
+      expect((await page.getByTestId("segment-estimate").textContent())!.replace(/\s+/g, " ")).toContain(
+        `expected to ${goal}`,
+      );
     await pageShot(page, "segments/churn-suggested");
     await page.close();
     expect(problems).toEqual(noProblems);
@@ -373,7 +438,8 @@ describe("an empty segment", () => {
     await id.locator("[data-role=text]").press("Enter");
     await expect.poll(() => shownSize(page), { timeout: 20_000 }).toBe(0);
     expect(await page.getByTestId("segment-empty").count()).toBe(1);
-    for (const button of ["export-csv", "export-json", "export-sql"]) expect(await page.getByTestId(button).isDisabled()).toBe(true);
+    for (const button of ["export-csv", "export-json", "export-sql"])
+      expect(await page.getByTestId(button).isDisabled()).toBe(true);
     expect(await page.getByTestId("export-disabled-reason").textContent()).toContain("no one is in this segment");
     expect(await page.getByTestId("export-csv").getAttribute("aria-describedby")).toBe("export-reason");
     await pageShot(page, `segments/${instance}-empty`);
@@ -402,10 +468,13 @@ describe("the editor", () => {
 
   test("keeps the focus through Add, Remove and field changes; arrow keys in the field list change nothing until Enter", async () => {
     const { page, problems } = await open();
-    const focused = () => page.evaluate(() => {
-      const e = document.activeElement as HTMLElement | null;
-      return e && e !== document.body ? `${e.tagName.toLowerCase()}:${e.dataset["role"] ?? e.dataset["testid"] ?? ""}` : "body";
-    });
+    const focused = () =>
+      page.evaluate(() => {
+        const e = document.activeElement as HTMLElement | null;
+        return e && e !== document.body
+          ? `${e.tagName.toLowerCase()}:${e.dataset["role"] ?? e.dataset["testid"] ?? ""}`
+          : "body";
+      });
     await page.getByTestId("add-field").selectOption("factor");
     await page.getByTestId("add-condition").focus();
     await page.keyboard.press("Enter");
@@ -443,26 +512,33 @@ describe("screenshots", () => {
     { name: "phone-light", width: 390, height: 844, dark: false },
     { name: "phone-dark", width: 390, height: 844, dark: true },
   ];
-  test.each(views)("$name: a segment with a factor condition, a value condition and one on another instance, with no sideways scroll", async (view) => {
-    const { page, problems } = await open(`/${instance}/segments`, view);
-    const factor = await addCondition(page, "factor");
-    await expect.poll(() => factor.getByTestId("factor-options").locator("li").count(), { timeout: 20_000 }).toBeGreaterThan(0);
-    await factor.getByTestId("factor-options").locator("input[type=checkbox]").first().check();
-    const value = await addCondition(page, "value_percentile");
-    await value.locator("[data-role=from]").fill("50");
-    await value.locator("[data-role=from]").press("Enter");
-    const other = await addCondition(page, "churn:bucket");
-    await other.locator('input[data-value="Medium"]').check();
-    await page.getByTestId("segment-linked-note").waitFor();
-    await page.locator("[data-testid=estimate-panel][aria-busy=false]").waitFor();
-    await page.locator("details", { hasText: "The segment as SQL" }).locator("summary").click();
-    await page.locator("[data-testid=estimate-panel][aria-busy=false]").waitFor();
-    // The accessibility test checks the page as it loads; this checks it with the value and cross-instance parts.
-    expect(await axeViolations(page)).toEqual([]);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    await pageShot(page, `segments/${instance}-${view.name}`);
-    expect(overflow).toBeLessThanOrEqual(0);
-    await page.close();
-    expect(problems).toEqual(noProblems);
-  });
+  test.each(views)(
+    "$name: a segment with a factor condition, a value condition and one on another instance, with no sideways scroll",
+    async (view) => {
+      const { page, problems } = await open(`/${instance}/segments`, view);
+      const factor = await addCondition(page, "factor");
+      await expect
+        .poll(() => factor.getByTestId("factor-options").locator("li").count(), { timeout: 20_000 })
+        .toBeGreaterThan(0);
+      await factor.getByTestId("factor-options").locator("input[type=checkbox]").first().check();
+      const value = await addCondition(page, "value_percentile");
+      await value.locator("[data-role=from]").fill("50");
+      await value.locator("[data-role=from]").press("Enter");
+      const other = await addCondition(page, "churn:bucket");
+      await other.locator('input[data-value="Medium"]').check();
+      await page.getByTestId("segment-linked-note").waitFor();
+      await page.locator("[data-testid=estimate-panel][aria-busy=false]").waitFor();
+      await page.locator("details", { hasText: "The segment as SQL" }).locator("summary").click();
+      await page.locator("[data-testid=estimate-panel][aria-busy=false]").waitFor();
+      // The accessibility test checks the page as it loads; this checks it with the value and cross-instance parts.
+      expect(await axeViolations(page)).toEqual([]);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      await pageShot(page, `segments/${instance}-${view.name}`);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await page.close();
+      expect(problems).toEqual(noProblems);
+    },
+  );
 });

@@ -32,7 +32,10 @@ export interface SiteServer {
 }
 
 /** The byte range of a `Range` header (`bytes=a-b`, `bytes=a-`, `bytes=-n`), or null for none or an unsupported one. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | "unsatisfiable" | null {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | "unsatisfiable" | null {
   const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
   if (!match || (match[1] === "" && match[2] === "")) return null;
   let start: number;

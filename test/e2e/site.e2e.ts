@@ -17,7 +17,12 @@ function sitePages(dir = DIST): string[] {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return entry.name.startsWith("_") ? [] : sitePages(path);
     if (!entry.name.endsWith(".html") || entry.name === "404.html") return [];
-    return ["/" + relative(DIST, path).replace(/\.html$/, "").replace(/(^|\/)index$/, "$1")];
+    return [
+      "/" +
+        relative(DIST, path)
+          .replace(/\.html$/, "")
+          .replace(/(^|\/)index$/, "$1"),
+    ];
   });
 }
 
@@ -52,7 +57,12 @@ describe("every page", () => {
 
 describe("the data page", () => {
   test("shows what DuckDB-WASM computed from the built files", async () => {
-    const manifest = JSON.parse(readFileSync("data/demo/manifest.json", "utf8")) as { peopleWithEvents: number; start: string; asOf: string; events: number };
+    const manifest = JSON.parse(readFileSync("data/demo/manifest.json", "utf8")) as {
+      peopleWithEvents: number;
+      start: string;
+      asOf: string;
+      events: number;
+    };
     const { page } = await openPage(browser);
     await page.goto(server.url + "/data");
     await waitForCells(page);
@@ -70,7 +80,11 @@ describe("the home page", () => {
   test("says what each instance predicts in plain words", async () => {
     const dir = join(DIST, "_file", "data");
     const file = readdirSync(dir).find((f) => f.startsWith("instances.") && f.endsWith(".json"))!;
-    const instances = JSON.parse(readFileSync(join(dir, file), "utf8")) as { name: string; goalText: string; scored: number }[];
+    const instances = JSON.parse(readFileSync(join(dir, file), "utf8")) as {
+      name: string;
+      goalText: string;
+      scored: number;
+    }[];
     const { page, problems } = await openPage(browser);
     await page.goto(server.url + "/");
     await waitForCells(page);

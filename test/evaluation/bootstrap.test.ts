@@ -1,7 +1,13 @@
 /** Bootstrap intervals: the linear metrics against metrics.ts, coverage of the true AUC on simulated data, Wilson. */
 import { describe, expect, it } from "vitest";
 import { bootstrapIntervals, sortedMetrics, wilsonInterval } from "../../loaders/evaluation/bootstrap.js";
-import { auc, averagePrecision, expectedCalibrationError, liftTable, rankDescending } from "../../loaders/evaluation/metrics.js";
+import {
+  auc,
+  averagePrecision,
+  expectedCalibrationError,
+  liftTable,
+  rankDescending,
+} from "../../loaders/evaluation/metrics.js";
 import { Rng } from "../../loaders/model/index.js";
 
 /** n people: 30% positives; scores N(shift, 1) for positives, N(0, 1) for negatives, squashed into (0, 1). */
@@ -20,7 +26,10 @@ describe("bootstrap intervals", () => {
     const tied = { probability: outcomes.probability.map((p) => Math.round(p * 100) / 100), label: outcomes.label };
     for (const o of [outcomes, tied]) {
       const order = rankDescending(o.probability);
-      const m = sortedMetrics(Float64Array.from(order, (i) => o.probability[i]!), Uint8Array.from(order, (i) => o.label[i]!));
+      const m = sortedMetrics(
+        Float64Array.from(order, (i) => o.probability[i]!),
+        Uint8Array.from(order, (i) => o.label[i]!),
+      );
       expect(m.auc).toBeCloseTo(auc(o), 12);
       expect(m.prAuc).toBeCloseTo(averagePrecision(o), 12);
       expect(m.topDecileLift).toBeCloseTo(liftTable(o)[0]!.lift, 12);

@@ -2,7 +2,16 @@
 import { describe, expect, test } from "vitest";
 import { calibrate, chooseCalibrator, fitIsotonic, fitPlatt } from "../../loaders/calibration/calibrate.js";
 import {
-  auc, averagePrecision, brier, calibrationByShares, calibrationCurve, expectedCalibrationError, liftTable, logLoss, rocCurve, thresholdTable,
+  auc,
+  averagePrecision,
+  brier,
+  calibrationByShares,
+  calibrationCurve,
+  expectedCalibrationError,
+  liftTable,
+  logLoss,
+  rocCurve,
+  thresholdTable,
 } from "../../loaders/evaluation/metrics.js";
 import { Random } from "../../loaders/demo/random.js";
 
@@ -23,11 +32,12 @@ describe("ranking metrics", () => {
     const s = sample(400, 1);
     let pairs = 0;
     let wins = 0;
-    for (let i = 0; i < 400; i++) for (let j = 0; j < 400; j++) {
-      if (!s.label[i] || s.label[j]) continue;
-      pairs++;
-      wins += s.probability[i]! > s.probability[j]! ? 1 : s.probability[i] === s.probability[j] ? 0.5 : 0;
-    }
+    for (let i = 0; i < 400; i++)
+      for (let j = 0; j < 400; j++) {
+        if (!s.label[i] || s.label[j]) continue;
+        pairs++;
+        wins += s.probability[i]! > s.probability[j]! ? 1 : s.probability[i] === s.probability[j] ? 0.5 : 0;
+      }
     expect(auc(s)).toBeCloseTo(wins / pairs, 12);
     expect(auc({ probability: [0.1, 0.2], label: [1, 1] })).toBeNaN();
   });
@@ -39,8 +49,13 @@ describe("ranking metrics", () => {
     let ap = 0;
     let previousRecall = 0;
     for (const t of thresholds) {
-      let tp = 0, k = 0;
-      for (let i = 0; i < 300; i++) if (s.probability[i]! >= t) { k++; tp += s.label[i]!; }
+      let tp = 0,
+        k = 0;
+      for (let i = 0; i < 300; i++)
+        if (s.probability[i]! >= t) {
+          k++;
+          tp += s.label[i]!;
+        }
       ap += (tp / total - previousRecall) * (tp / k);
       previousRecall = tp / total;
     }
@@ -53,7 +68,8 @@ describe("ranking metrics", () => {
     expect(roc[0]).toMatchObject({ fpr: 0, tpr: 0 });
     expect(roc.at(-1)).toMatchObject({ fpr: 1, tpr: 1 });
     let area = 0;
-    for (let i = 1; i < roc.length; i++) area += ((roc[i]!.fpr - roc[i - 1]!.fpr) * (roc[i]!.tpr + roc[i - 1]!.tpr)) / 2;
+    for (let i = 1; i < roc.length; i++)
+      area += ((roc[i]!.fpr - roc[i - 1]!.fpr) * (roc[i]!.tpr + roc[i - 1]!.tpr)) / 2;
     expect(area).toBeCloseTo(auc(s), 12);
     expect(rocCurve(s, 20).length).toBeLessThanOrEqual(23);
   });
@@ -72,7 +88,10 @@ describe("probability metrics", () => {
     expect(expectedCalibrationError({ probability, label }, 2)).toBeCloseTo(0, 12);
     const curve = calibrationCurve({ probability, label }, 2);
     expect(curve.map((b) => b.count)).toEqual([10, 10]);
-    expect(curve.map((b) => [b.predicted, b.observed].map((x) => x.toFixed(12)))).toEqual([["0.200000000000", "0.200000000000"], ["0.600000000000", "0.600000000000"]]);
+    expect(curve.map((b) => [b.predicted, b.observed].map((x) => x.toFixed(12)))).toEqual([
+      ["0.200000000000", "0.200000000000"],
+      ["0.600000000000", "0.600000000000"],
+    ]);
     expect(expectedCalibrationError({ probability: probability.map((p) => p / 2), label }, 2)).toBeCloseTo(0.2, 12);
   });
 });
@@ -131,7 +150,10 @@ describe("targeting tables", () => {
     const last = rows.at(-1)!;
     expect(last.people).toBe(1000);
     expect(last.truePositives).toBe(s.label.reduce((a, b) => a + b, 0));
-    expect(last.expectedTruePositives).toBeCloseTo(s.probability.reduce((a, b) => a + b, 0), 9);
+    expect(last.expectedTruePositives).toBeCloseTo(
+      s.probability.reduce((a, b) => a + b, 0),
+      9,
+    );
     for (const r of rows) expect(r.truePositives + r.falsePositives).toBe(r.people);
   });
 });

@@ -36,10 +36,15 @@ describe("sliceBy", () => {
     expect(slice.groups[0]!.auc).toBe(1);
     expect(slice.groups[0]!.flags).toEqual([]);
     expect(slice.groups[1]!.auc).toBe(0);
-    expect(slice.groups[1]!.flags[0]).toMatch(/ranks worse than within the other groups \(AUC 0\.000 against 0\.\d{3} within groups\)/);
+    expect(slice.groups[1]!.flags[0]).toMatch(
+      /ranks worse than within the other groups \(AUC 0\.000 against 0\.\d{3} within groups\)/,
+    );
     // The reference: pairs within the same group only (A's 100 x 100 pairs ranked right, B's 75 x 75 wrong, the
     // small groups' 25 x 25 tied).
-    expect(slice.withinAuc).toBeCloseTo((100 * 100 * 1 + 75 * 75 * 0 + 25 * 25 * 0.5) / (100 * 100 + 75 * 75 + 25 * 25), 12);
+    expect(slice.withinAuc).toBeCloseTo(
+      (100 * 100 * 1 + 75 * 75 * 0 + 25 * 25 * 0.5) / (100 * 100 + 75 * 75 + 25 * 25),
+      12,
+    );
     expect(overall).toBeGreaterThan(slice.withinAuc - 1);
     expect(slice.groups[2]!.auc).toBe(0.5);
     expect(MIN_SLICE_PEOPLE).toBe(100);
@@ -51,7 +56,10 @@ describe("sliceBy", () => {
     const probability: number[] = [];
     const label: number[] = [];
     const codes: number[] = [];
-    for (const [code, base, shift, spread, every] of [[0, 0.05, 0.03, 0.1, 10], [1, 0.4, 0.06, 0.2, 2]] as const) {
+    for (const [code, base, shift, spread, every] of [
+      [0, 0.05, 0.03, 0.1, 10],
+      [1, 0.4, 0.06, 0.2, 2],
+    ] as const) {
       for (let i = 0; i < 400; i++) {
         const y = i % every === 0 ? 1 : 0;
         codes.push(code);
@@ -71,6 +79,8 @@ describe("sliceBy", () => {
     const probability = Float64Array.from({ length: n }, (_, i) => (i < 200 ? 0.3 : 0.1) + (label[i] ? 0.01 : 0));
     const codes = Array.from({ length: n }, (_, i) => (i < 200 ? 0 : 1));
     const slice = sliceBy(0, codes, ["over", "fine"], { probability, label });
-    expect(slice.groups.find((g) => g.category === "over")!.flags.join()).toMatch(/over-predicts \(30\.\d% predicted, 20\.0% actual\)/);
+    expect(slice.groups.find((g) => g.category === "over")!.flags.join()).toMatch(
+      /over-predicts \(30\.\d% predicted, 20\.0% actual\)/,
+    );
   });
 });

@@ -85,7 +85,9 @@ describe("mergeable summaries", () => {
   const n = 3000;
   const r = random(7);
   const contributions = Float64Array.from({ length: n * F }, () => (r() - 0.5) * 2);
-  const columns = Array.from({ length: F }, (_, f) => Float64Array.from({ length: n }, () => (r() < 0.1 ? NaN : f === 3 ? Math.floor(r() * 3) : r() * 400)));
+  const columns = Array.from({ length: F }, (_, f) =>
+    Float64Array.from({ length: n }, () => (r() < 0.1 ? NaN : f === 3 ? Math.floor(r() * 3) : r() * 400)),
+  );
   const group = Uint8Array.from({ length: n }, () => Math.floor(r() * 101));
   const probability = Float64Array.from({ length: n }, () => r());
   const feature: FactorFeature = { name: "x", label: "X", kind: "numeric", unit: "money" };
@@ -94,23 +96,43 @@ describe("mergeable summaries", () => {
     const whole = new FactorSummary(F, 101);
     whole.add(contributions, group, topFactors(contributions, columns, 2));
     const merged = new FactorSummary(F, 101);
-    for (const [from, to] of [[0, 1000], [1000, 1001], [1001, n]] as const) {
+    for (const [from, to] of [
+      [0, 1000],
+      [1000, 1001],
+      [1001, n],
+    ] as const) {
       const part = new FactorSummary(F, 101);
       const c = contributions.subarray(from * F, to * F);
-      part.add(c, group.subarray(from, to), topFactors(c, columns.map((v) => v.subarray(from, to)), 2));
+      part.add(
+        c,
+        group.subarray(from, to),
+        topFactors(
+          c,
+          columns.map((v) => v.subarray(from, to)),
+          2,
+        ),
+      );
       merged.merge(FactorSummary.fromJSON(JSON.parse(JSON.stringify(part.toJSON()))));
     }
     expect(merged.toJSON()).toEqual(whole.toJSON());
     const buckets = Array.from({ length: 101 }, (_, s) => (s >= 75 ? 0 : s >= 25 ? 1 : 2));
     expect(merged.regroup(buckets, 3).ranked(3)).toEqual(whole.regroup(buckets, 3).ranked(3));
-    expect(whole.regroup(buckets, 3).bucketSizes().reduce((a, b) => a + b, 0)).toBe(n);
+    expect(
+      whole
+        .regroup(buckets, 3)
+        .bucketSizes()
+        .reduce((a, b) => a + b, 0),
+    ).toBe(n);
   });
 
   test("value cells of parts merge into everyone's, with the same ranges", () => {
     const whole = new ValueCells(feature);
     whole.add(columns[0]!, probability);
     const merged = new ValueCells(feature);
-    for (const [from, to] of [[0, 2000], [2000, n]] as const) {
+    for (const [from, to] of [
+      [0, 2000],
+      [2000, n],
+    ] as const) {
       const part = new ValueCells(feature);
       part.add(columns[0]!.subarray(from, to), probability.subarray(from, to));
       merged.merge(ValueCells.fromJSON(feature, JSON.parse(JSON.stringify(part.toJSON()))));
@@ -121,7 +143,16 @@ describe("mergeable summaries", () => {
   });
 
   test("cells: two significant digits, integers below 100 as they are", () => {
-    expect([3.14159, 1234, 0.0456, 37, -2.26, 99.5, 0, Number.NaN].map((x) => cellOf(feature, x))).toEqual([3.1, 1200, 0.046, 37, -2.3, 100, 0, Number.NaN]);
+    expect([3.14159, 1234, 0.0456, 37, -2.26, 99.5, 0, Number.NaN].map((x) => cellOf(feature, x))).toEqual([
+      3.1,
+      1200,
+      0.046,
+      37,
+      -2.3,
+      100,
+      0,
+      Number.NaN,
+    ]);
   });
 
   test("the k smallest hashes of everyone are the k smallest of the parts' k smallest", () => {

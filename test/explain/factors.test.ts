@@ -1,7 +1,13 @@
 /** Influential factors from contribution matrices. */
 import { describe, expect, test } from "vitest";
 import {
-  type FactorFeature, bucketFactors, globalImportance, importanceOf, topFactors, valueInWords, valueRanges,
+  type FactorFeature,
+  bucketFactors,
+  globalImportance,
+  importanceOf,
+  topFactors,
+  valueInWords,
+  valueRanges,
 } from "../../loaders/explain/factors.js";
 
 const features: FactorFeature[] = [
@@ -45,14 +51,18 @@ describe("top and global factors", () => {
     const nFeatures = 40;
     const c = new Float64Array(nPeople * nFeatures);
     let seed = 7;
-    const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-    for (let i = 0; i < c.length; i++) c[i] = next() < 0.6 ? 0 : (next() < 0.5 ? -1 : 1) * Math.round(next() * 5) / 4;
-    const vals = Array.from({ length: nFeatures }, (_, f) => Float64Array.from({ length: nPeople }, (_, i) => i * 100 + f));
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < c.length; i++) c[i] = next() < 0.6 ? 0 : ((next() < 0.5 ? -1 : 1) * Math.round(next() * 5)) / 4;
+    const vals = Array.from({ length: nFeatures }, (_, f) =>
+      Float64Array.from({ length: nPeople }, (_, i) => i * 100 + f),
+    );
     for (const k of [1, 3, 10, 40, 50]) {
       const top = topFactors(c, vals, k);
       const kk = Math.min(k, nFeatures);
       for (let i = 0; i < nPeople; i++) {
-        const sorted = Array.from({ length: nFeatures }, (_, f) => f).sort((a, b) => Math.abs(c[i * nFeatures + b]!) - Math.abs(c[i * nFeatures + a]!) || a - b);
+        const sorted = Array.from({ length: nFeatures }, (_, f) => f).sort(
+          (a, b) => Math.abs(c[i * nFeatures + b]!) - Math.abs(c[i * nFeatures + a]!) || a - b,
+        );
         expect(Array.from(top.feature.subarray(i * kk, (i + 1) * kk))).toEqual(sorted.slice(0, kk));
       }
     }
@@ -69,7 +79,10 @@ describe("top and global factors", () => {
     expect(perBucket[0]!.map((f) => f.feature)).toEqual([1, 2]);
     expect(perBucket[0]![0]!.coverage).toBe(0.5);
     expect(perBucket[0]![1]!.distribution.missing).toBe(0.5);
-    expect(perBucket[0]![0]!.distribution.categories).toEqual([{ category: "none", share: 0.5 }, { category: "gold", share: 0.5 }]);
+    expect(perBucket[0]![0]!.distribution.categories).toEqual([
+      { category: "none", share: 0.5 },
+      { category: "gold", share: 0.5 },
+    ]);
     expect(perBucket[1]).toEqual([]);
   });
 });

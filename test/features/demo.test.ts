@@ -76,7 +76,8 @@ describe("demo data with the default configuration", () => {
     expect(churn.instance).toBe("churn");
     // Labelled cutoffs from one window before the as-of date back, a stride apart (7 days for 30-day windows, 14 for
     // 60), each with the 180-day lookback before it (the data start on 2025-05-01).
-    const labelled = (window: number, stride: number) => Math.floor((dayOf(AS_OF) + 1 - window - 180 - dayOf("2025-05-01")) / stride) + 1;
+    const labelled = (window: number, stride: number) =>
+      Math.floor((dayOf(AS_OF) + 1 - window - 180 - dayOf("2025-05-01")) / stride) + 1;
     expect(purchase.cutoffs.map((c) => c.part)).toEqual(["score", "test", ...Array(labelled(30, 7) - 1).fill("train")]);
     expect(churn.cutoffs.map((c) => c.part)).toEqual(["score", "test", ...Array(labelled(60, 14) - 1).fill("train")]);
     expect(purchase.cutoffs[2]!.day).toBe(purchase.cutoffs[1]!.day - 7);
@@ -107,7 +108,10 @@ describe("demo data with the default configuration", () => {
     expect(byName.get("event.commerce.purchases.days_since_last")!.d.label).toBe("Days since last purchase");
     expect(byName.get("custom.offersView.count_30d")!.d.label).toBe("Offers page views in the last 30 days");
     expect(byName.get("email.open_rate")!.d.label).toBe("Email open rate (last 90 days)");
-    expect(byName.get("profile.loyalty.tier")!.d).toMatchObject({ kind: "categorical", categories: ["none", "silver", "gold", "platinum"] });
+    expect(byName.get("profile.loyalty.tier")!.d).toMatchObject({
+      kind: "categorical",
+      categories: ["none", "silver", "gold", "platinum"],
+    });
     const s = purchase.score;
     for (const [name, { j }] of byName) {
       if (!/\.count_\d+d$/.test(name)) continue;
@@ -132,7 +136,11 @@ describe("demo data with the default configuration", () => {
 
 describe("sampling of large training sets", () => {
   it("caps examples per labelled cutoff with a deterministic sample and never samples the scoring set", async () => {
-    const capped = validateConfig({ ...config(join(dir, "base")), training: { maxExamplesPerCutoff: 300 }, requirements: { minPositive: 50, minNegative: 50 } });
+    const capped = validateConfig({
+      ...config(join(dir, "base")),
+      training: { maxExamplesPerCutoff: 300 },
+      requirements: { minPositive: 50, minNegative: 50 },
+    });
     const run = () => prepareFeatures(capped, { memoryLimit: "1GB", instances: ["purchase"] });
     const [a, b] = [await run(), await run()];
     const f = a.instances[0];

@@ -6,7 +6,13 @@ import { UserError } from "../../loaders/config/errors.js";
 import type { CustomerAIConfig } from "../../loaders/config/types.js";
 import { validateConfig } from "../../loaders/config/validate.js";
 import { type InstanceFeatures, buildFeatureSets, buildFeatures } from "../../loaders/features/build.js";
-import { assertRequirements, cutoffSchedule, defaultStride, planInstance, type InstancePlan } from "../../loaders/features/plan.js";
+import {
+  assertRequirements,
+  cutoffSchedule,
+  defaultStride,
+  planInstance,
+  type InstancePlan,
+} from "../../loaders/features/plan.js";
 import { dayOf } from "../../loaders/ingest/dates.js";
 import { type IngestResult, ingest } from "../../loaders/ingest/ingest.js";
 import { Session } from "../../loaders/ingest/session.js";
@@ -30,7 +36,10 @@ writeFileSync(
     `c,2025-06-01 10:00:00,${VIEW},`,
   ].join("\n") + "\n",
 );
-writeFileSync(join(dir, "profiles.csv"), "identityMap.ECID,loyalty.tier,signupDate\na,gold,2025-01-15\nb,silver,2026-02-01\nc,gold,2024-01-01\n");
+writeFileSync(
+  join(dir, "profiles.csv"),
+  "identityMap.ECID,loyalty.tier,signupDate\na,gold,2025-01-15\nb,silver,2026-02-01\nc,gold,2024-01-01\n",
+);
 
 const config: CustomerAIConfig = {
   inputs: { events: { path: "events.csv" }, profiles: { path: "profiles.csv" } },
@@ -96,7 +105,11 @@ describe("cutoffs", () => {
     expect(full.days.at(-1)! - 60).toBeGreaterThanOrEqual(first);
     // A lookback longer than the data settles for 90, then 30 days of history before each cutoff.
     expect(cutoffSchedule(score, 30, 7, 365, first, null)).toMatchObject({ history: 90 });
-    expect(cutoffSchedule(score, 30, 7, 365, dayOf("2025-10-01"), null)).toEqual({ days: [score, score - 30, score - 37, score - 44, score - 51, score - 58], history: 30, stride: 7 });
+    expect(cutoffSchedule(score, 30, 7, 365, dayOf("2025-10-01"), null)).toEqual({
+      days: [score, score - 30, score - 37, score - 44, score - 51, score - 58],
+      history: 30,
+      stride: 7,
+    });
     // maxCutoffs keeps the most recent labelled cutoffs.
     expect(cutoffSchedule(score, 30, 7, 60, first, 2).days).toEqual([score, score - 30, score - 37]);
     expect(plan.cutoffs.slice(0, 4).map((c) => [c.part, c.cutoff, c.asOf])).toEqual([
@@ -114,7 +127,9 @@ describe("cutoffs", () => {
     expect(Array.from(features.test.labels!)).toEqual([1, 0, 0]);
     expect(features.score.labels).toBeNull();
     // c, last seen in June, is eligible at every training cutoff, lapsed as they are.
-    expect(Array.from(features.train.person).filter((p) => features.people[p] === "c").length).toBe(plan.cutoffs.length - 2);
+    expect(Array.from(features.train.person).filter((p) => features.people[p] === "c").length).toBe(
+      plan.cutoffs.length - 2,
+    );
   });
 
   it("labels churn as the goal not occurring", async () => {
@@ -127,7 +142,11 @@ describe("cutoffs", () => {
 
 describe("shared work", () => {
   it("builds instances together (shared examples and eligibility) exactly as one at a time", async () => {
-    const plans = [plan, await planInstance(session, ingested, "churn"), await planInstance(session, ingested, "goldNoViews")];
+    const plans = [
+      plan,
+      await planInstance(session, ingested, "churn"),
+      await planInstance(session, ingested, "goldNoViews"),
+    ];
     const alone: InstanceFeatures[] = [];
     for (const p of plans) alone.push(await buildFeatures(session, ingested, p));
     const together = await buildFeatureSets(session, ingested, plans);
@@ -164,12 +183,18 @@ describe("feature values", () => {
     const p = `event.${PURCHASE}`;
     const w = `event.${VIEW}`;
     expect([v("a", `${p}.count_7d`), v("a", `${p}.count_30d`), v("a", `${p}.count_60d`)]).toEqual([2, 3, 3]);
-    expect([v("a", `${p}.days_since_last`), v("a", `${p}.days_since_first`), v("a", `${p}.active_days`)]).toEqual([0, 11, 3]);
+    expect([v("a", `${p}.days_since_last`), v("a", `${p}.days_since_first`), v("a", `${p}.active_days`)]).toEqual([
+      0, 11, 3,
+    ]);
     expect(v("a", `${p}.trend`)).toBeCloseTo(Math.log(4), 5);
     expect([v("a", `${w}.count_7d`), v("a", `${w}.count_30d`), v("a", `${w}.count_60d`)]).toEqual([2, 3, 4]);
-    expect([v("a", `${w}.days_since_last`), v("a", `${w}.days_since_first`), v("a", `${w}.active_days`)]).toEqual([6, 46, 3]);
+    expect([v("a", `${w}.days_since_last`), v("a", `${w}.days_since_first`), v("a", `${w}.active_days`)]).toEqual([
+      6, 46, 3,
+    ]);
     expect(v("a", `${w}.trend`)).toBeCloseTo(Math.log(2), 5);
-    expect([v("a", "activity.count_7d"), v("a", "activity.count_30d"), v("a", "activity.count_60d")]).toEqual([4, 6, 7]);
+    expect([v("a", "activity.count_7d"), v("a", "activity.count_30d"), v("a", "activity.count_60d")]).toEqual([
+      4, 6, 7,
+    ]);
     // b has no purchases: counts 0, days since missing.
     expect([v("b", `${p}.count_60d`), v("b", `${p}.active_days`), v("b", `${p}.trend`)]).toEqual([0, 0, 0]);
     expect(v("b", `${p}.days_since_last`)).toBeNaN();
@@ -178,7 +203,12 @@ describe("feature values", () => {
 
   it("computes monetary, regularity, tenure and profile features", () => {
     const v = (person: string, name: string) => value(features, "score", person, name);
-    expect([v("a", "amount.sum_30d"), v("a", "amount.mean_30d"), v("a", "amount.max_30d"), v("a", "amount.sum_60d")]).toEqual([60, 20, 30, 60]);
+    expect([
+      v("a", "amount.sum_30d"),
+      v("a", "amount.mean_30d"),
+      v("a", "amount.max_30d"),
+      v("a", "amount.sum_60d"),
+    ]).toEqual([60, 20, 30, 60]);
     expect([v("a", "regularity.mean_gap_days"), v("a", "regularity.overdue_ratio")]).toEqual([5.5, 0]);
     expect(v("a", "tenure_days")).toBe(46);
     expect(v("b", "amount.sum_30d")).toBe(0);
@@ -199,7 +229,17 @@ describe("feature values", () => {
   it("summarises the whole history of the goal and of activity, gaps and pace included", () => {
     const v = (name: string) => value(features, "score", "a", name);
     // a's purchase days before 2026-01-01: Dec 20, 25 and 31 (amounts 10, 30, 20).
-    const goal = ["events", "active_days", "days_since_first", "days_since_last", "mean_gap_days", "longest_gap_days", "overdue_ratio", "amount_sum", "amount_mean"];
+    const goal = [
+      "events",
+      "active_days",
+      "days_since_first",
+      "days_since_last",
+      "mean_gap_days",
+      "longest_gap_days",
+      "overdue_ratio",
+      "amount_sum",
+      "amount_mean",
+    ];
     expect(goal.map((c) => v(`history.goal.${c}`))).toEqual([3, 3, 11, 0, 5.5, 6, 0, 60, 20]);
     expect(v("history.goal.gap_spread_days")).toBeCloseTo(Math.sqrt((5 * 5 + 6 * 6) / 2 - 5.5 ** 2), 5);
     // Three purchase days in the last 90 days, at the pace of a 12-day lifetime: log((3 + 0.5) / (3 + 0.5)) = 0.
@@ -207,9 +247,19 @@ describe("feature values", () => {
     // a was not yet active a year before the cutoff: the same window last year is unknown, not zero.
     expect(v("history.goal.same_window_last_year")).toBeNaN();
     // Activity: 7 events on Nov 15, Dec 10, 20, 25 and 31 (gaps 25, 10, 5, 6).
-    const activity = ["events", "active_days", "days_since_first", "days_since_last", "mean_gap_days", "longest_gap_days"];
+    const activity = [
+      "events",
+      "active_days",
+      "days_since_first",
+      "days_since_last",
+      "mean_gap_days",
+      "longest_gap_days",
+    ];
     expect(activity.map((c) => v(`history.activity.${c}`))).toEqual([7, 5, 46, 0, 11.5, 25]);
-    expect(v("history.activity.gap_spread_days")).toBeCloseTo(Math.sqrt((25 ** 2 + 10 ** 2 + 5 ** 2 + 6 ** 2) / 4 - 11.5 ** 2), 5);
+    expect(v("history.activity.gap_spread_days")).toBeCloseTo(
+      Math.sqrt((25 ** 2 + 10 ** 2 + 5 ** 2 + 6 ** 2) / 4 - 11.5 ** 2),
+      5,
+    );
     // BG/NBD, fitted at the cutoff: a defined expectation and P(alive) for a, missing for b who never bought.
     expect(v("history.goal.btyd_expected")).toBeGreaterThan(0);
     expect(v("history.goal.btyd_alive")).toBeGreaterThan(0);
@@ -231,8 +281,12 @@ describe("feature values", () => {
       unit: "days",
       group: "behaviour",
     });
-    expect(features.catalogue.find((d) => d.name === `event.${VIEW}.count_30d`)!.label).toBe("Page views in the last 30 days");
-    expect(features.catalogue.find((d) => d.name === "amount.mean_30d")!.label).toBe("Average amount per transaction in the last 30 days");
+    expect(features.catalogue.find((d) => d.name === `event.${VIEW}.count_30d`)!.label).toBe(
+      "Page views in the last 30 days",
+    );
+    expect(features.catalogue.find((d) => d.name === "amount.mean_30d")!.label).toBe(
+      "Average amount per transaction in the last 30 days",
+    );
     for (const d of features.catalogue) {
       expect(d.label.length).toBeGreaterThan(3);
       expect(["numeric", "categorical"]).toContain(d.kind);
@@ -279,7 +333,12 @@ describe("data requirements", () => {
           ...config,
           instances: [
             { name: "long", type: "churn", window: 200, goal: { conditions: [{ field: "eventType", op: "exists" }] } },
-            { name: "any", type: "conversion", window: 30, goal: { conditions: [{ field: "eventType", op: "exists" }] } },
+            {
+              name: "any",
+              type: "conversion",
+              window: 30,
+              goal: { conditions: [{ field: "eventType", op: "exists" }] },
+            },
           ],
         },
         { baseDir: dir },
@@ -287,7 +346,9 @@ describe("data requirements", () => {
       const ing = await ingest(short, only);
       const long = (await planInstance(short, ing, "long")).requirements.find((r) => r.check === "history")!;
       expect(long.ok).toBe(false);
-      expect(long.message).toBe("the events cover 214 days (2025-06-01 to 2025-12-31); instance long needs at least 230 days (30 days of history before a cutoff + the 200-day window after it)");
+      expect(long.message).toBe(
+        "the events cover 214 days (2025-06-01 to 2025-12-31); instance long needs at least 230 days (30 days of history before a cutoff + the 200-day window after it)",
+      );
       expect(long.hint).toBe("Provide at least 230 days of events, or use a shorter window.");
       // Past goal events are behaviour: a log of one kind of event plans like any other.
       const any = await planInstance(short, ing, "any");

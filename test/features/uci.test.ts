@@ -34,7 +34,12 @@ describe.skipIf(!present)("UCI Online Retail", () => {
     // Lines of one invoice are one purchase event.
     expect(events.events).toBeGreaterThan(20_000);
     expect(events.events).toBeLessThan(26_000);
-    expect(events.mapping).toMatchObject({ personId: "CustomerID", timestamp: "InvoiceDate", amount: "Quantity * UnitPrice", groupRowsBy: "InvoiceNo" });
+    expect(events.mapping).toMatchObject({
+      personId: "CustomerID",
+      timestamp: "InvoiceDate",
+      amount: "Quantity * UnitPrice",
+      groupRowsBy: "InvoiceNo",
+    });
     const [purchase] = out.report.instances;
     expect(purchase.customEvents[0].name).toBe("cancellation");
     expect(purchase.customEvents[0].events).toBeGreaterThan(3_000);

@@ -14,8 +14,14 @@ describe("population stability index", () => {
     const before = Array.from({ length: 1000 }, (_, i) => i / 1000);
     expect(numericPsi(before, before)).toBe(0);
     expect(numericPsi(before, [...before].reverse())).toBe(0);
-    const small = numericPsi(before, before.map((v) => v + 0.02));
-    const large = numericPsi(before, before.map((v) => v + 0.3));
+    const small = numericPsi(
+      before,
+      before.map((v) => v + 0.02),
+    );
+    const large = numericPsi(
+      before,
+      before.map((v) => v + 0.3),
+    );
     expect(small).toBeGreaterThan(0);
     expect(large).toBeGreaterThan(small);
     expect(driftLevel(small)).toBe("stable");
@@ -37,6 +43,13 @@ describe("population stability index", () => {
   });
 
   it("reads below 0.1 as stable, 0.1 to 0.25 as worth watching, 0.25 or more as retrain", () => {
-    expect([0, 0.099, 0.1, 0.249, 0.25, 3].map(driftLevel)).toEqual(["stable", "stable", "watch", "watch", "act", "act"]);
+    expect([0, 0.099, 0.1, 0.249, 0.25, 3].map(driftLevel)).toEqual([
+      "stable",
+      "stable",
+      "watch",
+      "watch",
+      "act",
+      "act",
+    ]);
   });
 });

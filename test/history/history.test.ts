@@ -41,7 +41,8 @@ beforeAll(async () => {
   last = (await generateDemo({ profiles: 2500, seed: 3, outDir: join(dir, "data") })).asOf;
   const [trainAt, ...later] = dates();
   await runPipeline(config(undefined, trainAt), { out: "", history: { dir: history(), keep: 10 } });
-  for (const asOf of later) await runPipeline(config(undefined, asOf), { out: "", history: { dir: history(), keep: 10 }, model: history() });
+  for (const asOf of later)
+    await runPipeline(config(undefined, asOf), { out: "", history: { dir: history(), keep: 10 }, model: history() });
 }, 900_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,7 +57,8 @@ describe("a history folder", () => {
     const moved = latest.previous!.movement.reduce((a, m) => a + m.people, 0);
     expect(moved).toBeGreaterThanOrEqual(latest.runs.at(-1)!.scored);
     // Everyone scored in each run is counted once on that side; people scored in one run only are "not scored" (null) on the other.
-    const side = (key: "from" | "to") => latest.previous!.movement.filter((m) => m[key] !== null).reduce((a, m) => a + m.people, 0);
+    const side = (key: "from" | "to") =>
+      latest.previous!.movement.filter((m) => m[key] !== null).reduce((a, m) => a + m.people, 0);
     expect(side("from")).toBe(latest.runs.at(-2)!.scored);
     expect(side("to")).toBe(latest.runs.at(-1)!.scored);
     expect(latest.previous!.enteredHighIds.length).toBe(Math.min(1000, latest.previous!.enteredHigh));
@@ -94,7 +96,13 @@ describe("a history folder", () => {
     const run = join(history(), last);
     const copy = join(dir, "same");
     cpSync(run, join(copy, "2000-01-01"), { recursive: true });
-    const same = await instanceHistory(run, last, "purchase", [{ asOf: "2000-01-01", dir: join(copy, "2000-01-01") }], []);
+    const same = await instanceHistory(
+      run,
+      last,
+      "purchase",
+      [{ asOf: "2000-01-01", dir: join(copy, "2000-01-01") }],
+      [],
+    );
     expect(same.previous!.drift.score.psi).toBe(0);
     expect(same.previous!.drift.features.every((f) => f.psi === 0)).toBe(true);
     expect(same.previous!.drift.level).toBe("stable");
@@ -116,7 +124,11 @@ describe("a history folder", () => {
     mkdirSync(base);
     cpSync(run, join(base, dateOf(dayOf(last) - 1)), { recursive: true });
     writeFileSync(join(base, HISTORY_MARKER), "");
-    await runPipeline(config(shifted, last), { out: "", history: { dir: base, keep: 10 }, model: join(history(), dates()[0]!) });
+    await runPipeline(config(shifted, last), {
+      out: "",
+      history: { dir: base, keep: 10 },
+      model: join(history(), dates()[0]!),
+    });
     const flagged = json<InstanceHistory>(join(base, last, "purchase", "history.json"));
     expect(flagged.previous!.drift.level, JSON.stringify(flagged.previous!.drift)).not.toBe("stable");
     expect(flagged.previous!.drift.text).toMatch(/shifted/);
@@ -139,7 +151,9 @@ describe("a history folder", () => {
     const other = join(dir, "other");
     mkdirSync(other);
     writeFileSync(join(other, "data.csv"), "x\n");
-    await expect(runPipeline(config(), { out: "", history: { dir: other, keep: 2 } })).rejects.toThrow(/not a history folder/);
+    await expect(runPipeline(config(), { out: "", history: { dir: other, keep: 2 } })).rejects.toThrow(
+      /not a history folder/,
+    );
     expect(readdirSync(other)).toEqual(["data.csv"]);
   });
 });

@@ -22,7 +22,14 @@ const MAPPING = { personId: "id", timestamp: "ts", eventType: "event", amount: "
 function configOf(path: string): CustomerAIConfig {
   return {
     inputs: { events: { path, columns: MAPPING } },
-    instances: [{ name: "buy", type: "conversion", window: 30, goal: { conditions: [{ field: "eventType", op: "equals", value: "purchase" }] } }],
+    instances: [
+      {
+        name: "buy",
+        type: "conversion",
+        window: 30,
+        goal: { conditions: [{ field: "eventType", op: "equals", value: "purchase" }] },
+      },
+    ],
   };
 }
 
@@ -107,13 +114,21 @@ describe("a glob of many CSV files", () => {
     const folder = join(dir, "parts");
     mkdirSync(folder, { recursive: true });
     for (let f = 0; f < 4; f++) {
-      const rows = Array.from({ length: 500 + f * 37 }, (_, r) => `p${r % 50},${day(r % 300)} 0${f}:00:00,${r % 4 ? "view" : "purchase"},`);
+      const rows = Array.from(
+        { length: 500 + f * 37 },
+        (_, r) => `p${r % 50},${day(r % 300)} 0${f}:00:00,${r % 4 ? "view" : "purchase"},`,
+      );
       rows[100 + f] = `p1,not a time ${f},view,`;
       writeFileSync(join(folder, `part-${f}.csv`), ["id,ts,event,amount", ...rows].join("\n") + "\n");
     }
     const { result } = await run(configOf(join(folder, "part-*.csv")));
     const aside = result.report.events.setAside.find((s) => s.reason === "timestamp_invalid")!;
-    expect(aside.examples).toEqual(["part-0.csv row 101", "part-1.csv row 102", "part-2.csv row 103", "part-3.csv row 104"]);
+    expect(aside.examples).toEqual([
+      "part-0.csv row 101",
+      "part-1.csv row 102",
+      "part-2.csv row 103",
+      "part-3.csv row 104",
+    ]);
   });
 });
 
@@ -147,12 +162,19 @@ describe("a quote that is opened and never closed", () => {
     );
     // Before: with no other quoted comma, the fragment became an event type ("view) and the run went on.
     const fragment = quotedFile("fragment.csv", 2_000, 100, "");
-    expect(await failure(configOf(fragment))).toContain(`${fragment} line 102: a field opens a quote (") that is not closed on its line, so the file was read without quotes`);
+    expect(await failure(configOf(fragment))).toContain(
+      `${fragment} line 102: a field opens a quote (") that is not closed on its line, so the file was read without quotes`,
+    );
   });
 
   it("leaves well-formed quoting alone: quoted line breaks, doubled quotes and inch marks", async () => {
     const path = join(dir, "fine.csv");
-    const lines = ["id,ts,event,amount,note", 'p1,2024-01-01 10:00:00,view,,"two\nlines"', 'p2,2024-01-02 10:00:00,purchase,5,"say ""hi"""', 'p3,2024-01-03 10:00:00,view,,tv 55"'];
+    const lines = [
+      "id,ts,event,amount,note",
+      'p1,2024-01-01 10:00:00,view,,"two\nlines"',
+      'p2,2024-01-02 10:00:00,purchase,5,"say ""hi"""',
+      'p3,2024-01-03 10:00:00,view,,tv 55"',
+    ];
     writeFileSync(path, lines.join("\n") + "\n");
     const { result } = await run(configOf(path));
     expect(result.report.events).toMatchObject({ rowsRead: 3, rowsUsed: 3, rowsSetAside: 0, people: 3 });
@@ -171,7 +193,10 @@ describe("a quote that is opened and never closed", () => {
 describe("the DuckDB memory limit", () => {
   const path = () => {
     const p = join(dir, "small.csv");
-    writeFileSync(p, ["id,ts,event,amount", "p1,2024-01-01 10:00:00,purchase,5", "p2,2024-01-02 10:00:00,view,"].join("\n") + "\n");
+    writeFileSync(
+      p,
+      ["id,ts,event,amount", "p1,2024-01-01 10:00:00,purchase,5", "p2,2024-01-02 10:00:00,view,"].join("\n") + "\n",
+    );
     return p;
   };
 
@@ -203,7 +228,9 @@ describe("the DuckDB memory limit", () => {
     expect(() => validateConfig({ ...configOf(path()), resources: { memoryLimit: "lots" } }, { baseDir: dir })).toThrow(
       'Invalid configuration: resources.memoryLimit: expected an amount of memory of at least 128MB such as "4GB", "512MB" or "6GiB", or a share of the machine\'s memory from 1% to 95% such as "50%" but got "lots"',
     );
-    await expect(limitAfterIngest(configOf(path()), "1KB")).rejects.toThrow(/^CUSTOMER_AI_MEMORY_LIMIT: expected an amount of memory of at least 128MB/);
+    await expect(limitAfterIngest(configOf(path()), "1KB")).rejects.toThrow(
+      /^CUSTOMER_AI_MEMORY_LIMIT: expected an amount of memory of at least 128MB/,
+    );
   });
 
   it("running out of it is one line naming the settings, not a DuckDB stack", async () => {

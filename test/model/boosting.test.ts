@@ -1,10 +1,23 @@
 import { describe, expect, it } from "vitest";
 import type { FeatureMatrix, Model } from "../../loaders/model/index.js";
-import { featureImportance, featureMatrix, fitGBDT, logLossFromMargin, predictMargin, predictProba, rocAuc } from "../../loaders/model/index.js";
+import {
+  featureImportance,
+  featureMatrix,
+  fitGBDT,
+  logLossFromMargin,
+  predictMargin,
+  predictProba,
+  rocAuc,
+} from "../../loaders/model/index.js";
 import { Rng } from "../../loaders/model/rng.js";
 
 /** n rows of f uniform(-1, 1) features and labels drawn from sigmoid(logit(x)). */
-function dataset(seed: number, n: number, f: number, logit: (x: Float64Array) => number): { X: FeatureMatrix; y: Uint8Array } {
+function dataset(
+  seed: number,
+  n: number,
+  f: number,
+  logit: (x: Float64Array) => number,
+): { X: FeatureMatrix; y: Uint8Array } {
   const rng = new Rng(seed);
   const v = new Float64Array(n * f);
   const y = new Uint8Array(n);
@@ -20,9 +33,9 @@ function sameTrees(a: Model, b: Model): boolean {
   if (a.trees.length !== b.trees.length || a.baseScore !== b.baseScore) return false;
   return a.trees.every((t, i) => {
     const u = b.trees[i];
-    return (["left", "right", "feature", "threshold", "defaultLeft", "catSet", "catBits", "value", "cover", "gain"] as const).every(
-      (k) => t[k].length === u[k].length && t[k].every((x, j) => Object.is(x, u[k][j])),
-    );
+    return (
+      ["left", "right", "feature", "threshold", "defaultLeft", "catSet", "catBits", "value", "cover", "gain"] as const
+    ).every((k) => t[k].length === u[k].length && t[k].every((x, j) => Object.is(x, u[k][j])));
   });
 }
 
@@ -58,7 +71,9 @@ describe("gradient boosting", () => {
     expect(p[100] - p[0]).toBeGreaterThan(0.8);
     const imp = featureImportance(model);
     expect(imp.totalGain[0]).toBeGreaterThan(10 * Math.max(imp.totalGain[1], imp.totalGain[2]));
-    expect(imp.splits.reduce((a, b) => a + b, 0)).toBe(model.trees.reduce((a, t) => a + t.left.filter((l) => l >= 0).length, 0));
+    expect(imp.splits.reduce((a, b) => a + b, 0)).toBe(
+      model.trees.reduce((a, t) => a + t.left.filter((l) => l >= 0).length, 0),
+    );
   });
 
   it("finds nothing in pure noise (test AUC ~0.5)", () => {
@@ -81,7 +96,12 @@ describe("gradient boosting", () => {
     const logit = (x: Float64Array): number => 2 * x[0];
     const train = dataset(7, 600, 8, logit);
     const valid = dataset(8, 600, 8, logit);
-    const model = fitGBDT(train.X, train.y, { nTrees: 500, maxDepth: 6, learningRate: 0.3, minChildWeight: 0, earlyStoppingRounds: 10 }, { validation: valid });
+    const model = fitGBDT(
+      train.X,
+      train.y,
+      { nTrees: 500, maxDepth: 6, learningRate: 0.3, minChildWeight: 0, earlyStoppingRounds: 10 },
+      { validation: valid },
+    );
     const h = model.history.valid;
     expect(h.length).toBeLessThan(500);
     const best = h.indexOf(Math.min(...h));
@@ -90,7 +110,12 @@ describe("gradient boosting", () => {
     expect(model.bestIteration).toBe(best + 1);
     // the kept model's validation loss is the recorded best
     expect(logLossFromMargin(valid.y, predictMargin(model, valid.X))).toBeCloseTo(h[best], 10);
-    const auc = fitGBDT(train.X, train.y, { nTrees: 500, learningRate: 0.3, earlyStoppingRounds: 5, earlyStoppingMetric: "auc" }, { validation: valid });
+    const auc = fitGBDT(
+      train.X,
+      train.y,
+      { nTrees: 500, learningRate: 0.3, earlyStoppingRounds: 5, earlyStoppingMetric: "auc" },
+      { validation: valid },
+    );
     expect(auc.trees.length).toBeLessThan(500);
   });
 
@@ -171,8 +196,15 @@ describe("gradient boosting", () => {
     expect(() => fitGBDT(X, y, { learningRate: 0 })).toThrow(/learningRate/);
     expect(() => fitGBDT(X, y, { maxDepth: 0, maxLeaves: 0 })).toThrow(/maxDepth/);
     expect(() => fitGBDT(X, y, { maxBins: 256 })).toThrow(/maxBins/);
-    expect(() => fitGBDT(X, Uint8Array.from(y, (v) => v * 2))).toThrow(/not 0\/1/);
+    expect(() =>
+      fitGBDT(
+        X,
+        Uint8Array.from(y, (v) => v * 2),
+      ),
+    ).toThrow(/not 0\/1/);
     expect(() => fitGBDT(X, y.subarray(1))).toThrow(/labels/);
-    expect(() => predictMargin(fitGBDT(X, y, { nTrees: 1 }), featureMatrix(new Float64Array(3), 1, 3))).toThrow(/features/);
+    expect(() => predictMargin(fitGBDT(X, y, { nTrees: 1 }), featureMatrix(new Float64Array(3), 1, 3))).toThrow(
+      /features/,
+    );
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { featureMatrix, fitGBDT, modelFromJSON, modelToJSON, predictMargin, treeShap } from "../../loaders/model/index.js";
+import {
+  featureMatrix,
+  fitGBDT,
+  modelFromJSON,
+  modelToJSON,
+  predictMargin,
+  treeShap,
+} from "../../loaders/model/index.js";
 import { lastWorkerError, workersAvailable } from "../../loaders/model/parallel.js";
 import { Rng } from "../../loaders/model/rng.js";
 import { decodeFloat64, encodeFloat64 } from "../../loaders/model/serialize.js";
@@ -32,7 +39,12 @@ describe("serialisation", () => {
 
   it("predicts and explains identically after a JSON round trip", () => {
     const { X, y } = data(1, 20_000);
-    const model = fitGBDT(X, y, { nTrees: 25, maxDepth: 5, subsample: 0.8 }, { categorical: [false, true, false, false], featureNames: ["a", "b", "c", "d"] });
+    const model = fitGBDT(
+      X,
+      y,
+      { nTrees: 25, maxDepth: 5, subsample: 0.8 },
+      { categorical: [false, true, false, false], featureNames: ["a", "b", "c", "d"] },
+    );
     const text = JSON.stringify(modelToJSON(model));
     const copy = modelFromJSON(text);
     expect(copy.featureNames).toEqual(["a", "b", "c", "d"]);
@@ -64,7 +76,12 @@ describe("serialisation", () => {
 
   it("runs every parallel kernel on worker threads in this runtime (no fallback)", () => {
     const { X, y } = data(4, 50_000);
-    const model = fitGBDT(X, y, { nTrees: 3, nThreads: 2, subsample: 0.9 }, { categorical: [false, true, false, false] });
+    const model = fitGBDT(
+      X,
+      y,
+      { nTrees: 3, nThreads: 2, subsample: 0.9 },
+      { categorical: [false, true, false, false] },
+    );
     predictMargin(model, X, { nThreads: 2 });
     treeShap(model, featureMatrix(X.values.subarray(0, 2000 * 4), 2000, 4), { nThreads: 2 });
     expect(lastWorkerError()).toBe("");

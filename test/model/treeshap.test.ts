@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { FeatureMatrix, Model, Tree } from "../../loaders/model/index.js";
-import { expectedValue, featureMatrix, fitGBDT, predictMargin, resolveParams, treeShap } from "../../loaders/model/index.js";
+import {
+  expectedValue,
+  featureMatrix,
+  fitGBDT,
+  predictMargin,
+  resolveParams,
+  treeShap,
+} from "../../loaders/model/index.js";
 import { Rng } from "../../loaders/model/rng.js";
 
 const M = 6; // features
@@ -41,7 +48,15 @@ function bruteForceShapley(model: Model, x: ArrayLike<number>): { base: number; 
   for (let i = 1; i <= n; i++) fact.push(fact[i - 1] * i);
   const cache = new Map<number, number>();
   const v = (mask: number): number => {
-    if (!cache.has(mask)) cache.set(mask, value(model, x, Array.from({ length: n }, (_, f) => ((mask >> f) & 1) === 1)));
+    if (!cache.has(mask))
+      cache.set(
+        mask,
+        value(
+          model,
+          x,
+          Array.from({ length: n }, (_, f) => ((mask >> f) & 1) === 1),
+        ),
+      );
     return cache.get(mask)!;
   };
   const phi = new Array(n).fill(0);
@@ -58,10 +73,28 @@ function bruteForceShapley(model: Model, x: ArrayLike<number>): { base: number; 
 
 /** A random tree (children after parents, consistent covers) with numeric and categorical splits. */
 function randomTree(rng: Rng, maxDepth: number): Tree {
-  const nodes: { f: number; thr: number; dl: number; bits: number; l: number; r: number; value: number; cover: number }[] = [];
+  const nodes: {
+    f: number;
+    thr: number;
+    dl: number;
+    bits: number;
+    l: number;
+    r: number;
+    value: number;
+    cover: number;
+  }[] = [];
   const build = (depth: number): number => {
     const id = nodes.length;
-    nodes.push({ f: -1, thr: NaN, dl: 0, bits: -1, l: -1, r: -1, value: rng.next() * 2 - 1, cover: 0.5 + rng.next() * 10 });
+    nodes.push({
+      f: -1,
+      thr: NaN,
+      dl: 0,
+      bits: -1,
+      l: -1,
+      r: -1,
+      value: rng.next() * 2 - 1,
+      cover: 0.5 + rng.next() * 10,
+    });
     if (depth < maxDepth && (depth < 2 || rng.next() < 0.75)) {
       const n = nodes[id];
       n.f = rng.nextInt(M);
@@ -139,7 +172,15 @@ function chainModel(depth: number): Model {
     tree.left[node] = node + 1;
     tree.right[node] = node + 2;
   }
-  return { ...randomModel(1, 0, 1), nFeatures: depth, featureNames: Array.from({ length: depth }, (_, f) => `f${f}`), categorical: new Array(depth).fill(false), categories: new Array(depth).fill(null), trees: [tree], bestIteration: 1 };
+  return {
+    ...randomModel(1, 0, 1),
+    nFeatures: depth,
+    featureNames: Array.from({ length: depth }, (_, f) => `f${f}`),
+    categorical: new Array(depth).fill(false),
+    categories: new Array(depth).fill(null),
+    trees: [tree],
+    bestIteration: 1,
+  };
 }
 
 function randomRows(seed: number, n: number): FeatureMatrix {
@@ -157,7 +198,12 @@ function expectMatchesBruteForce(model: Model, X: FeatureMatrix, nThreads: numbe
   for (const method of ["auto", "recursive"] as const) expectMethodMatchesBruteForce(model, X, nThreads, method);
 }
 
-function expectMethodMatchesBruteForce(model: Model, X: FeatureMatrix, nThreads: number, method: "auto" | "recursive"): void {
+function expectMethodMatchesBruteForce(
+  model: Model,
+  X: FeatureMatrix,
+  nThreads: number,
+  method: "auto" | "recursive",
+): void {
   const shap = treeShap(model, X, { nThreads, method });
   const margin = predictMargin(model, X);
   let worstShapley = 0;
@@ -196,7 +242,12 @@ describe("TreeSHAP", () => {
     const categorical = Array.from({ length: M }, (_, f) => f === CAT);
     const shallow = fitGBDT(X, y, { nTrees: 6, maxDepth: 3, nThreads: 1 }, { categorical });
     const depthwise = fitGBDT(X, y, { nTrees: 6, maxDepth: 5, nThreads: 1 }, { categorical });
-    const lossguide = fitGBDT(X, y, { nTrees: 6, maxDepth: 0, maxLeaves: 12, growPolicy: "lossguide", nThreads: 1 }, { categorical });
+    const lossguide = fitGBDT(
+      X,
+      y,
+      { nTrees: 6, maxDepth: 0, maxLeaves: 12, growPolicy: "lossguide", nThreads: 1 },
+      { categorical },
+    );
     const rows = featureMatrix(X.values.subarray(0, 150 * M), 150, M);
     expectMatchesBruteForce(shallow, rows, 2);
     expectMatchesBruteForce(depthwise, rows, 2);
@@ -220,7 +271,8 @@ describe("TreeSHAP", () => {
     // single-threaded gives bit-identical results
     const single = treeShap(model, X, { nThreads: 1 });
     let diffs = 0;
-    for (let i = 0; i < single.contributions.length; i++) if (single.contributions[i] !== shap.contributions[i]) diffs++;
+    for (let i = 0; i < single.contributions.length; i++)
+      if (single.contributions[i] !== shap.contributions[i]) diffs++;
     expect(diffs).toBe(0);
   });
 
@@ -231,14 +283,21 @@ describe("TreeSHAP", () => {
     const tables = treeShap(model, X, { nThreads: 2, method: "tables" });
     const recursive = treeShap(model, X, { nThreads: 2, method: "recursive" });
     let worst = 0;
-    for (let i = 0; i < tables.contributions.length; i++) worst = Math.max(worst, Math.abs(tables.contributions[i] - recursive.contributions[i]));
+    for (let i = 0; i < tables.contributions.length; i++)
+      worst = Math.max(worst, Math.abs(tables.contributions[i] - recursive.contributions[i]));
     expect(worst).toBeLessThan(1e-12);
     // A chain of 5 splits on 5 distinct features is too deep for tables: the default method computes it
     // recursively (the same values as asking for that), and asking for tables says so.
     const deep = chainModel(5);
-    const rows = featureMatrix(Float64Array.from({ length: 3 * 5 }, (_, i) => (i * 7) % 5), 3, 5);
+    const rows = featureMatrix(
+      Float64Array.from({ length: 3 * 5 }, (_, i) => (i * 7) % 5),
+      3,
+      5,
+    );
     expect(() => treeShap(deep, rows, { method: "tables" })).toThrow(/too deep/);
-    expect(Array.from(treeShap(deep, rows).contributions)).toEqual(Array.from(treeShap(deep, rows, { method: "recursive" }).contributions));
+    expect(Array.from(treeShap(deep, rows).contributions)).toEqual(
+      Array.from(treeShap(deep, rows, { method: "recursive" }).contributions),
+    );
   });
 
   it("gives zero contribution to features the model never uses", () => {

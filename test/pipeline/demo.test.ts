@@ -57,10 +57,16 @@ describe.each([
     const evaluation = json<Evaluation>(instance, "evaluation.json");
     const { test } = run.instances.find((i) => i.name === instance)!;
     const oracle = new Map(
-      (await rows(`SELECT "identityMap.ECID" AS id, ${truth} AS p FROM '${DEMO}/truth.parquet' WHERE "asOf" = DATE '${evaluation.testCutoff}'`)).map((r) => [r.id as string, r.p as number]),
+      (
+        await rows(
+          `SELECT "identityMap.ECID" AS id, ${truth} AS p FROM '${DEMO}/truth.parquet' WHERE "asOf" = DATE '${evaluation.testCutoff}'`,
+        )
+      ).map((r) => [r.id as string, r.p as number]),
     );
     const oracleAuc = auc({ probability: test.ids.map((id) => oracle.get(id)!), label: test.label });
-    console.info(`${instance}: out-of-time AUC ${evaluation.auc.toFixed(4)}, oracle ${oracleAuc.toFixed(4)} (ratio ${(evaluation.auc / oracleAuc).toFixed(4)}), ECE ${evaluation.ece.toFixed(4)}`);
+    console.info(
+      `${instance}: out-of-time AUC ${evaluation.auc.toFixed(4)}, oracle ${oracleAuc.toFixed(4)} (ratio ${(evaluation.auc / oracleAuc).toFixed(4)}), ECE ${evaluation.ece.toFixed(4)}`,
+    );
     expect(auc({ probability: test.probability, label: test.label })).toBeCloseTo(evaluation.auc, 10);
     expect(evaluation.auc).toBeGreaterThanOrEqual(FLOORS[instance].oracleShare * oracleAuc);
     expect(evaluation.ece).toBeLessThanOrEqual(FLOORS[instance].ece);
@@ -68,7 +74,16 @@ describe.each([
   });
 
   it("writes the documented files and a consistent evaluation", () => {
-    for (const file of ["instance.json", "evaluation.json", "insights.json", "model.json", "data-quality.json", "scores.parquet", "factors.parquet", "timeline.parquet"]) {
+    for (const file of [
+      "instance.json",
+      "evaluation.json",
+      "insights.json",
+      "model.json",
+      "data-quality.json",
+      "scores.parquet",
+      "factors.parquet",
+      "timeline.parquet",
+    ]) {
       expect(existsSync(join(out, instance, file)), file).toBe(true);
     }
     const evaluation = json<Evaluation>(instance, "evaluation.json");
@@ -104,7 +119,7 @@ describe.each([
       FROM (SELECT id, time, COUNT(*) OVER (PARTITION BY id) AS n FROM '${join(out, instance, "timeline.parquet")}')`);
     const summary = json<InstanceSummary>(instance, "instance.json");
     expect(t).toMatchObject({ people: summary.scored, most: 20, strangers: 0 });
-    expect(t!.last as string <= summary.asOf).toBe(true);
+    expect((t!.last as string) <= summary.asOf).toBe(true);
   });
 
   it("has factors that add up to each person's margin, and the margin calibrates to the probability", async () => {
@@ -121,7 +136,9 @@ describe.each([
     people.forEach((p, i) => (worst = Math.max(worst, Math.abs(probability[i]! - (p.probability as number)))));
     expect(worst).toBeLessThan(1e-4);
     expect(people.every((p) => p.n === 11 && p.others === 1)).toBe(true);
-    const [top] = await rows(`SELECT feature, value FROM '${join(out, instance, "factors.parquet")}' WHERE rank = 1 LIMIT 1`);
+    const [top] = await rows(
+      `SELECT feature, value FROM '${join(out, instance, "factors.parquet")}' WHERE rank = 1 LIMIT 1`,
+    );
     expect(typeof top!.value).toBe("string");
     expect(summary.features[top!.feature as number]).toBeDefined();
   });
@@ -129,11 +146,17 @@ describe.each([
 
 describe("the data overview", () => {
   it("counts every used event per day and type, and every person once by their first event", async () => {
-    const report = json<{ events: { events: number; people: number; eventTypes: { eventType: string; events: number }[] } }>("purchase", "data-quality.json");
-    const perType = await rows(`SELECT event_type, SUM(events)::INTEGER AS events, MAX(people)::INTEGER AS most FROM '${join(out, "activity.parquet")}' GROUP BY 1 ORDER BY 2 DESC, 1`);
+    const report = json<{
+      events: { events: number; people: number; eventTypes: { eventType: string; events: number }[] };
+    }>("purchase", "data-quality.json");
+    const perType = await rows(
+      `SELECT event_type, SUM(events)::INTEGER AS events, MAX(people)::INTEGER AS most FROM '${join(out, "activity.parquet")}' GROUP BY 1 ORDER BY 2 DESC, 1`,
+    );
     expect(perType.map((r) => ({ eventType: r.event_type, events: r.events }))).toEqual(report.events.eventTypes);
     expect(perType.every((r) => (r.most as number) <= report.events.people)).toBe(true);
-    const [people] = await rows(`SELECT SUM(people)::INTEGER AS n, COUNT(*)::INTEGER AS days, COUNT(DISTINCT day)::INTEGER AS distinct_days FROM '${join(out, "new-people.parquet")}'`);
+    const [people] = await rows(
+      `SELECT SUM(people)::INTEGER AS n, COUNT(*)::INTEGER AS days, COUNT(DISTINCT day)::INTEGER AS distinct_days FROM '${join(out, "new-people.parquet")}'`,
+    );
     expect(people).toMatchObject({ n: report.events.people });
     expect(people!.days).toBe(people!.distinct_days);
   });

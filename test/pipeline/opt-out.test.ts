@@ -36,20 +36,29 @@ describe("privacy.optOut", () => {
       const q = async (sql: string) => (await db.connection.runAndReadAll(sql)).getRows();
       const profiles = str(join(dir, "data", "profiles.parquet"));
       const events = str(join(dir, "data", "events.parquet"));
-      const [[people, eventCount]] = (await q(`WITH o AS (SELECT "identityMap.ECID" AS id FROM read_parquet(${profiles}) WHERE "loyalty.tier" = 'platinum')
-        SELECT count(DISTINCT e."identityMap.ECID"), count(*) FROM read_parquet(${events}) e SEMI JOIN o ON o.id = e."identityMap.ECID"`)) as [[bigint, bigint]];
+      const [[people, eventCount]] =
+        (await q(`WITH o AS (SELECT "identityMap.ECID" AS id FROM read_parquet(${profiles}) WHERE "loyalty.tier" = 'platinum')
+        SELECT count(DISTINCT e."identityMap.ECID"), count(*) FROM read_parquet(${events}) e SEMI JOIN o ON o.id = e."identityMap.ECID"`)) as [
+          [bigint, bigint],
+        ];
       expect(Number(people)).toBeGreaterThan(0);
-      const report = JSON.parse(readFileSync(join(dir, "out", "purchase", "data-quality.json"), "utf8")) as DataQualityReport;
+      const report = JSON.parse(
+        readFileSync(join(dir, "out", "purchase", "data-quality.json"), "utf8"),
+      ) as DataQualityReport;
       expect(report.events.optedOut).toEqual({ people: Number(people), events: Number(eventCount) });
       expect(report.warnings.join("\n")).toMatch(/people who opted out were removed/);
       for (const inst of config.instances) {
         for (const file of readdirSync(join(dir, "out", inst.name)).filter((f) => f.endsWith(".parquet"))) {
           const [[leaked]] = (await q(`SELECT count(*) FROM read_parquet(${str(join(dir, "out", inst.name, file))}) f
-            SEMI JOIN (SELECT "identityMap.ECID" AS id FROM read_parquet(${profiles}) WHERE "loyalty.tier" = 'platinum') o ON o.id = f.id`)) as [[bigint]];
+            SEMI JOIN (SELECT "identityMap.ECID" AS id FROM read_parquet(${profiles}) WHERE "loyalty.tier" = 'platinum') o ON o.id = f.id`)) as [
+            [bigint],
+          ];
           expect(Number(leaked), `${inst.name}/${file}`).toBe(0);
         }
       }
-      const [[used]] = (await q(`SELECT sum(events) FROM read_parquet(${str(join(dir, "out", "activity.parquet"))})`)) as [[number]];
+      const [[used]] = (await q(
+        `SELECT sum(events) FROM read_parquet(${str(join(dir, "out", "activity.parquet"))})`,
+      )) as [[number]];
       expect(Number(used)).toBe(report.events.events);
     } finally {
       db.close();

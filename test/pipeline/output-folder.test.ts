@@ -6,7 +6,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { OUTPUT_MARKER, checkOutputFolder, isFrameworkSite, writeFolderAtomically } from "../../loaders/pipeline/output-folder.js";
+import {
+  OUTPUT_MARKER,
+  checkOutputFolder,
+  isFrameworkSite,
+  writeFolderAtomically,
+} from "../../loaders/pipeline/output-folder.js";
 
 const root = mkdtempSync(join(tmpdir(), "output-folder-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -65,7 +70,10 @@ describe("writeFolderAtomically", () => {
   test("a site built by Framework counts as the tool's own folder", () => {
     const site = join(root, "dist");
     mkdirSync(site);
-    writeFileSync(join(site, "index.html"), '<!doctype html><meta name="generator" content="Observable Framework v1.13.4">');
+    writeFileSync(
+      join(site, "index.html"),
+      '<!doctype html><meta name="generator" content="Observable Framework v1.13.4">',
+    );
     expect(isFrameworkSite(site)).toBe(true);
     expect(() => checkOutputFolder(site, { what: "site folder", alsoOwned: isFrameworkSite })).not.toThrow();
     expect(() => checkOutputFolder(site)).toThrow(/not written by customer-ai/);

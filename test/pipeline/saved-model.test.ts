@@ -44,12 +44,25 @@ describe("scoring with a saved model", () => {
     const index = json<RunIndex>(join(dir, "same-day", "index.json"));
     expect(index.instances.length).toBeGreaterThan(0);
     for (const { name } of index.instances) {
-      for (const file of ["scores.parquet", "factors.parquet", "timeline.parquet", "insights.json", "model.json", "evaluation.json"]) {
-        expect(digest(join(dir, "same-day", name, file)), `${name}/${file}`).toBe(digest(join(dir, "trained", name, file)));
+      for (const file of [
+        "scores.parquet",
+        "factors.parquet",
+        "timeline.parquet",
+        "insights.json",
+        "model.json",
+        "evaluation.json",
+      ]) {
+        expect(digest(join(dir, "same-day", name, file)), `${name}/${file}`).toBe(
+          digest(join(dir, "trained", name, file)),
+        );
       }
-      const [trained, frozen] = ["trained", "same-day"].map((run) => json<InstanceSummary>(join(dir, run, name, "instance.json")));
+      const [trained, frozen] = ["trained", "same-day"].map((run) =>
+        json<InstanceSummary>(join(dir, run, name, "instance.json")),
+      );
       expect(frozen!.modelCard.frozen).toEqual({ trainedAsOf });
-      expect({ ...frozen!, modelCard: { ...frozen!.modelCard, frozen: undefined } }).toEqual(JSON.parse(JSON.stringify(trained)));
+      expect({ ...frozen!, modelCard: { ...frozen!.modelCard, frozen: undefined } }).toEqual(
+        JSON.parse(JSON.stringify(trained)),
+      );
     }
   }, 600_000);
 
@@ -64,8 +77,12 @@ describe("scoring with a saved model", () => {
       expect(summary.scored).toBeGreaterThan(0);
       expect(summary.modelCard.frozen).toEqual({ trainedAsOf });
       expect(summary.modelCard.trees).toBe(trained.modelCard.trees);
-      expect(digest(join(dir, "earlier", inst.name, "model.json"))).toBe(digest(join(dir, "trained", inst.name, "model.json")));
-      expect(digest(join(dir, "earlier", inst.name, "scores.parquet"))).not.toBe(digest(join(dir, "trained", inst.name, "scores.parquet")));
+      expect(digest(join(dir, "earlier", inst.name, "model.json"))).toBe(
+        digest(join(dir, "trained", inst.name, "model.json")),
+      );
+      expect(digest(join(dir, "earlier", inst.name, "scores.parquet"))).not.toBe(
+        digest(join(dir, "trained", inst.name, "scores.parquet")),
+      );
     }
   }, 600_000);
 
@@ -82,11 +99,17 @@ describe("scoring with a saved model", () => {
     const partial = join(dir, "partial");
     cpSync(join(dir, "trained"), partial, { recursive: true });
     rmSync(join(partial, name), { recursive: true });
-    await expect(runPipeline(smallConfig(), { out: join(dir, "z"), model: partial })).rejects.toThrow(new RegExp(`no ${name}/model\\.json there`));
-    await expect(runPipeline(smallConfig(), { out: join(dir, "x"), model: join(dir, "data") })).rejects.toThrow(/not the output folder of a run/);
+    await expect(runPipeline(smallConfig(), { out: join(dir, "z"), model: partial })).rejects.toThrow(
+      new RegExp(`no ${name}/model\\.json there`),
+    );
+    await expect(runPipeline(smallConfig(), { out: join(dir, "x"), model: join(dir, "data") })).rejects.toThrow(
+      /not the output folder of a run/,
+    );
     const file = join(dir, "trained", name, "model.json");
     const saved = json<Record<string, unknown>>(file);
     writeFileSync(file, JSON.stringify({ ...saved, layout: undefined }));
-    await expect(runPipeline(smallConfig(), { out: join(dir, "y"), model: join(dir, "trained") })).rejects.toThrow(/older version/);
+    await expect(runPipeline(smallConfig(), { out: join(dir, "y"), model: join(dir, "trained") })).rejects.toThrow(
+      /older version/,
+    );
   });
 });

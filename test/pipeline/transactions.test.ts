@@ -22,9 +22,20 @@ let file: string;
 /** The plainest configuration: id, date and amount as one event type; conversion instances; no other settings. */
 function plain(asOf: string, windows: number[]): CustomerAIConfig {
   return {
-    inputs: { events: { path: file, eventType: "purchase", columns: { personId: "customer_id", timestamp: "date", amount: "amount" } } },
+    inputs: {
+      events: {
+        path: file,
+        eventType: "purchase",
+        columns: { personId: "customer_id", timestamp: "date", amount: "amount" },
+      },
+    },
     asOf,
-    instances: windows.map((window) => ({ name: `buy${window}`, type: "conversion" as const, window, goal: { conditions: [{ field: "eventType", op: "equals" as const, value: "purchase" }] } })),
+    instances: windows.map((window) => ({
+      name: `buy${window}`,
+      type: "conversion" as const,
+      window,
+      goal: { conditions: [{ field: "eventType", op: "equals" as const, value: "purchase" }] },
+    })),
   };
 }
 
@@ -39,8 +50,11 @@ const json = <T>(out: string, path: string): T => JSON.parse(readFileSync(join(o
 async function population(day: string, window: number): Promise<Map<string, number>> {
   const db = await openDatabase({ memoryLimit: "1GB" });
   try {
-    const rows = await rowsOf(db, `SELECT customer_id::VARCHAR AS id, max(CASE WHEN date::DATE >= DATE '${day}' AND date::DATE < DATE '${day}' + ${window} THEN 1 ELSE 0 END) AS y
-      FROM read_csv('${file}') GROUP BY 1 HAVING min(date::DATE) < DATE '${day}'`);
+    const rows = await rowsOf(
+      db,
+      `SELECT customer_id::VARCHAR AS id, max(CASE WHEN date::DATE >= DATE '${day}' AND date::DATE < DATE '${day}' + ${window} THEN 1 ELSE 0 END) AS y
+      FROM read_csv('${file}') GROUP BY 1 HAVING min(date::DATE) < DATE '${day}'`,
+    );
     return new Map(rows.map((r) => [String(r.id), Number(r.y)]));
   } finally {
     db.close();
@@ -68,7 +82,10 @@ describe("a transactions-only log with the plainest configuration", () => {
     expect(evaluation.baselines.map((b) => b.name)).toEqual(["recency", "rfm", "bgnbd"]);
     // The scores rank the realised outcomes of the next 30 days better than recency does.
     const db = await openDatabase({ memoryLimit: "1GB" });
-    const scores = await rowsOf(db, `SELECT id, probability FROM read_parquet('${join(out, "buy30", "scores.parquet")}')`);
+    const scores = await rowsOf(
+      db,
+      `SELECT id, probability FROM read_parquet('${join(out, "buy30", "scores.parquet")}')`,
+    );
     db.close();
     const label = scores.map((s) => seen.get(String(s.id))!);
     const ours = auc({ probability: scores.map((s) => Number(s.probability)), label });
@@ -100,7 +117,10 @@ describe("a transactions-only log with the plainest configuration", () => {
     await runPipeline(validateConfig(config), { out, memoryLimit: "1GB" });
     expect(json<InstanceSummary>(out, "buy30/instance.json").asOf).toBe("2024-10-31");
     const db = await openDatabase({ memoryLimit: "1GB" });
-    const [row] = await rowsOf(db, `SELECT max(time)::VARCHAR AS last, count(*) AS n FROM read_parquet('${join(out, "buy30", "timeline.parquet")}')`);
+    const [row] = await rowsOf(
+      db,
+      `SELECT max(time)::VARCHAR AS last, count(*) AS n FROM read_parquet('${join(out, "buy30", "timeline.parquet")}')`,
+    );
     db.close();
     expect(Number(row!.n)).toBeGreaterThan(0);
     expect(String(row!.last) <= "2024-10-31").toBe(true);

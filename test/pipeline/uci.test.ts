@@ -28,7 +28,9 @@ describe.skipIf(!present)("UCI Online Retail, end to end", () => {
     const evaluation = JSON.parse(readFileSync(join(out, instance, "evaluation.json"), "utf8")) as Evaluation;
     const recency = evaluation.baselines.find((b) => b.name === "recency")!;
     const rfm = evaluation.baselines.find((b) => b.name === "rfm")!;
-    console.info(`UCI ${instance}: AUC ${evaluation.auc.toFixed(4)}, recency ${recency.auc.toFixed(4)}, RFM ${rfm.auc.toFixed(4)}, ECE ${evaluation.ece.toFixed(4)}, test ${evaluation.testExamples} (${evaluation.testPositives} positive)`);
+    console.info(
+      `UCI ${instance}: AUC ${evaluation.auc.toFixed(4)}, recency ${recency.auc.toFixed(4)}, RFM ${rfm.auc.toFixed(4)}, ECE ${evaluation.ece.toFixed(4)}, test ${evaluation.testExamples} (${evaluation.testPositives} positive)`,
+    );
     expect(evaluation.auc).toBeGreaterThan(recency.auc);
     const summary = JSON.parse(readFileSync(join(out, instance, "instance.json"), "utf8")) as InstanceSummary;
     expect(summary.scored).toBe(run.instances.find((i) => i.name === instance)!.scored);

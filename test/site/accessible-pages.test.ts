@@ -46,12 +46,16 @@ describe("accessible pages", () => {
   });
 
   test("a skip link to the content is the first element of the body, and the content can take focus", () => {
-    expect(fixed).toMatch(/<body>\s*<a class="skip-link" href="#observablehq-main">Skip to content<\/a>\s*<input id="observablehq-sidebar-toggle"/);
+    expect(fixed).toMatch(
+      /<body>\s*<a class="skip-link" href="#observablehq-main">Skip to content<\/a>\s*<input id="observablehq-sidebar-toggle"/,
+    );
     expect(fixed).toContain('<main id="observablehq-main" tabindex="-1" class="observablehq">');
   });
 
   test("the sidebar toggle is a named toggle button whose state a script keeps", () => {
-    expect(fixed).toMatch(/<input id="observablehq-sidebar-toggle" type="checkbox" role="button" aria-pressed="false" aria-controls="observablehq-sidebar" aria-label="[^"]+"/);
+    expect(fixed).toMatch(
+      /<input id="observablehq-sidebar-toggle" type="checkbox" role="button" aria-pressed="false" aria-controls="observablehq-sidebar" aria-label="[^"]+"/,
+    );
     // The script goes before the real end of the body, not into a script that mentions it.
     expect(fixed).toContain('const text = "</body> is not the end";');
     expect(fixed).toMatch(/aria-pressed[^\n]*<\/script>\n<\/body>\n<\/html>\n$/);
@@ -59,27 +63,39 @@ describe("accessible pages", () => {
 
   test("navigation landmarks have names and the sidebar's list holds only list items", () => {
     expect(fixed).toContain('<nav id="observablehq-sidebar" aria-label="Pages">');
-    expect(fixed).toMatch(/<nav id="observablehq-sidebar" aria-label="Pages">\s*<label id="observablehq-sidebar-close"[^>]*><\/label>\s*<ol>\s*<li /);
+    expect(fixed).toMatch(
+      /<nav id="observablehq-sidebar" aria-label="Pages">\s*<label id="observablehq-sidebar-close"[^>]*><\/label>\s*<ol>\s*<li /,
+    );
     expect(fixed).toMatch(/<aside id="observablehq-toc"[^>]*>\s*<nav aria-label="On this page">/);
   });
 
   test("a page without sidebar or table of contents needs no rewrite of them", () => {
-    const bare = PAGE.replace(/<input id="observablehq-sidebar-toggle"[\s\S]*<\/nav>\n<div id="observablehq-center">/, '<div id="observablehq-center">')
-      .replace(/<aside[\s\S]*<\/aside>\n/, "");
+    const bare = PAGE.replace(
+      /<input id="observablehq-sidebar-toggle"[\s\S]*<\/nav>\n<div id="observablehq-center">/,
+      '<div id="observablehq-center">',
+    ).replace(/<aside[\s\S]*<\/aside>\n/, "");
     const out = accessiblePage(bare);
     expect(out).toContain('<html lang="en">');
     expect(out).not.toContain("aria-pressed");
   });
 
   test("a page whose template changed fails with the rewrite it could not make", () => {
-    expect(() => accessiblePage(PAGE.replace(/<meta name="viewport"[^>]*>/, ""), "dist/x.html")).toThrow(TemplateChanged);
-    expect(() => accessiblePage(PAGE.replace('title="Toggle sidebar"', 'title="Sidebar"'), "dist/x.html")).toThrow(/dist\/x.html: cannot add the sidebar toggle/);
+    expect(() => accessiblePage(PAGE.replace(/<meta name="viewport"[^>]*>/, ""), "dist/x.html")).toThrow(
+      TemplateChanged,
+    );
+    expect(() => accessiblePage(PAGE.replace('title="Toggle sidebar"', 'title="Sidebar"'), "dist/x.html")).toThrow(
+      /dist\/x.html: cannot add the sidebar toggle/,
+    );
     expect(() => accessiblePage(accessiblePage(PAGE))).toThrow(/language/);
   });
 
   test("viewport settings that block zooming are dropped, others kept", () => {
-    expect(zoomableViewport("width=device-width, initial-scale=1, maximum-scale=1")).toBe("width=device-width, initial-scale=1");
-    expect(zoomableViewport("width=device-width,user-scalable=no,initial-scale=1")).toBe("width=device-width, initial-scale=1");
+    expect(zoomableViewport("width=device-width, initial-scale=1, maximum-scale=1")).toBe(
+      "width=device-width, initial-scale=1",
+    );
+    expect(zoomableViewport("width=device-width,user-scalable=no,initial-scale=1")).toBe(
+      "width=device-width, initial-scale=1",
+    );
     expect(zoomableViewport("width=device-width, user-scalable=yes")).toBe("width=device-width, user-scalable=yes");
   });
 });

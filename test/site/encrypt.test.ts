@@ -62,7 +62,10 @@ function tempFolder(): string {
 }
 
 /** A fake static host of encrypted files: HEAD, single ranges (as test/e2e/server.ts answers them), or no ranges at all. */
-function host(files: Map<string, Uint8Array>, options: { ranges?: boolean } = {}): { fetch: typeof fetch; sent: () => number } {
+function host(
+  files: Map<string, Uint8Array>,
+  options: { ranges?: boolean } = {},
+): { fetch: typeof fetch; sent: () => number } {
   let sent = 0;
   const fake = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = new URL(String(input));
@@ -73,8 +76,12 @@ function host(files: Map<string, Uint8Array>, options: { ranges?: boolean } = {}
       headers.set("content-length", String(body.length));
       return new Response(null, { status: 200, headers });
     }
-    const range = options.ranges === false ? null : hostParseRange(new Headers(init?.headers).get("range") ?? undefined, body.length);
-    if (range === "unsatisfiable") return new Response(null, { status: 416, headers: { "content-range": `bytes */${body.length}` } });
+    const range =
+      options.ranges === false
+        ? null
+        : hostParseRange(new Headers(init?.headers).get("range") ?? undefined, body.length);
+    if (range === "unsatisfiable")
+      return new Response(null, { status: 416, headers: { "content-range": `bytes */${body.length}` } });
     const part = range ? body.subarray(range.start, range.end + 1) : body;
     sent += part.length;
     headers.set("content-length", String(part.length));
@@ -85,10 +92,21 @@ function host(files: Map<string, Uint8Array>, options: { ranges?: boolean } = {}
 }
 
 /** Asks the service worker's logic for `path` of `files` (through the fake host) with a method and a Range header. */
-async function ask(files: Map<string, Uint8Array>, path: string, chunkSize: number, range?: string, options: { method?: string; ranges?: boolean } = {}) {
+async function ask(
+  files: Map<string, Uint8Array>,
+  path: string,
+  chunkSize: number,
+  range?: string,
+  options: { method?: string; ranges?: boolean } = {},
+) {
   const upstream = host(files, options);
   const headers = new Headers(range ? { range } : {});
-  const response = await serveDecrypted({ method: options.method ?? "GET", url: `http://site.test/${path}`, headers }, path, { key: await browserKey, chunkSize }, upstream.fetch);
+  const response = await serveDecrypted(
+    { method: options.method ?? "GET", url: `http://site.test/${path}`, headers },
+    path,
+    { key: await browserKey, chunkSize },
+    upstream.fetch,
+  );
   return { response, sent: upstream.sent() };
 }
 
@@ -100,7 +118,8 @@ describe("sizes and ranges", () => {
         expect(chunkCount(length, chunkSize)).toBe(Math.max(1, Math.ceil(length / chunkSize)));
         sizes.set(encryptedSize(length, chunkSize), length);
       }
-      for (let size = 0; size <= encryptedSize(5 * chunkSize, chunkSize); size++) expect(plainSize(size, chunkSize), `size ${size}, chunks of ${chunkSize}`).toBe(sizes.get(size) ?? null);
+      for (let size = 0; size <= encryptedSize(5 * chunkSize, chunkSize); size++)
+        expect(plainSize(size, chunkSize), `size ${size}, chunks of ${chunkSize}`).toBe(sizes.get(size) ?? null);
     }
   });
 
@@ -110,7 +129,9 @@ describe("sizes and ranges", () => {
       for (let start = 0; start < length; start++) {
         for (let end = start; end < length; end++) {
           const span = encryptedRange(start, end, chunkSize);
-          const holding = [...Array(chunkCount(length, chunkSize)).keys()].filter((i) => i * chunkSize <= end && (i + 1) * chunkSize > start);
+          const holding = [...Array(chunkCount(length, chunkSize)).keys()].filter(
+            (i) => i * chunkSize <= end && (i + 1) * chunkSize > start,
+          );
           expect([span.first, span.last]).toEqual([holding[0], holding.at(-1)]);
           expect(span.start).toBe(HEADER_SIZE + span.first * (chunkSize + CHUNK_OVERHEAD));
           expect(span.end + 1).toBe(chunkOffset(span.last + 1, chunkSize));
@@ -120,8 +141,26 @@ describe("sizes and ranges", () => {
   });
 
   test("Range headers read as the test server reads them", () => {
-    const headers = [undefined, "", "bytes=0-0", "bytes=0-", "bytes=3-9", "bytes=9-3", "bytes=-1", "bytes=-4", "bytes=-0", "bytes=-99", "bytes=12-", "bytes=5-100", "bytes=0-1,3-4", "items=0-1", "bytes=-"];
-    for (const size of [0, 1, 5, 12]) for (const header of headers) expect(parseRange(header, size), `${header} of ${size}`).toEqual(hostParseRange(header, size));
+    const headers = [
+      undefined,
+      "",
+      "bytes=0-0",
+      "bytes=0-",
+      "bytes=3-9",
+      "bytes=9-3",
+      "bytes=-1",
+      "bytes=-4",
+      "bytes=-0",
+      "bytes=-99",
+      "bytes=12-",
+      "bytes=5-100",
+      "bytes=0-1,3-4",
+      "items=0-1",
+      "bytes=-",
+    ];
+    for (const size of [0, 1, 5, 12])
+      for (const header of headers)
+        expect(parseRange(header, size), `${header} of ${size}`).toEqual(hostParseRange(header, size));
   });
 
   test("only encrypted data files are decrypted: code, styles, the engine and images stay plain", () => {
@@ -130,7 +169,16 @@ describe("sizes and ranges", () => {
     expect(isEncryptedPath("_file/purchase/data/explorer.1a2b3c4d.arrow")).toBe(true);
     expect(isEncryptedPath("_file/data/export.1a2b3c4d.csv")).toBe(true);
     expect(isEncryptedPath("_file/data/noextension")).toBe(true);
-    for (const path of ["_file/lib/data.1a2b3c4d.js", "_file/lib/duckdb-eh.1a2b3c4d.wasm", "_file/favicon.1a2b3c4d.svg", "_import/style.css", "index.html", LOCK_MANIFEST, "_npm/x/data.json"]) expect(isEncryptedPath(path), path).toBe(false);
+    for (const path of [
+      "_file/lib/data.1a2b3c4d.js",
+      "_file/lib/duckdb-eh.1a2b3c4d.wasm",
+      "_file/favicon.1a2b3c4d.svg",
+      "_import/style.css",
+      "index.html",
+      LOCK_MANIFEST,
+      "_npm/x/data.json",
+    ])
+      expect(isEncryptedPath(path), path).toBe(false);
   });
 });
 
@@ -155,7 +203,10 @@ describe("what the service worker serves", () => {
           expect(response.status).toBe(206);
           expect(response.headers.get("content-range")).toBe(`bytes ${start}-${last}/${length}`);
           expect(response.headers.get("content-length")).toBe(String(last - start + 1));
-          expect(Buffer.from(await response.arrayBuffer()).equals(plain.subarray(start, last + 1)), `${start}-${end} of ${length}`).toBe(true);
+          expect(
+            Buffer.from(await response.arrayBuffer()).equals(plain.subarray(start, last + 1)),
+            `${start}-${end} of ${length}`,
+          ).toBe(true);
           const chunks = Math.floor(last / chunkSize) - Math.floor(start / chunkSize) + 1;
           expect(sent).toBeLessThanOrEqual(chunks * (chunkSize + CHUNK_OVERHEAD));
         }
@@ -185,7 +236,10 @@ describe("what the service worker serves", () => {
               continue;
             }
             expect(response.status, `${header} of ${length}`).toBe(206);
-            expect(Buffer.from(await response.arrayBuffer()).equals(plain.subarray(expected.start, expected.end + 1)), `${header} of ${length}`).toBe(true);
+            expect(
+              Buffer.from(await response.arrayBuffer()).equals(plain.subarray(expected.start, expected.end + 1)),
+              `${header} of ${length}`,
+            ).toBe(true);
           }
         }
       }
@@ -198,7 +252,13 @@ describe("what the service worker serves", () => {
     const files = new Map([[path, encryptBytes(plain, path, keys)]]);
     const whole = (await ask(files, path, 65536)).response;
     expect(Buffer.from(await whole.arrayBuffer()).equals(plain)).toBe(true);
-    for (const [start, end] of [[0, 3], [plain.length - 16384, plain.length - 1], [65530, 65545], [131072, 196607], [1000, 250000]] as const) {
+    for (const [start, end] of [
+      [0, 3],
+      [plain.length - 16384, plain.length - 1],
+      [65530, 65545],
+      [131072, 196607],
+      [1000, 250000],
+    ] as const) {
       const { response, sent } = await ask(files, path, 65536, `bytes=${start}-${end}`);
       expect(response.status).toBe(206);
       expect(Buffer.from(await response.arrayBuffer()).equals(plain.subarray(start, end + 1))).toBe(true);
@@ -213,13 +273,25 @@ describe("what the service worker serves", () => {
     const good = encryptBytes(plain, path, keys, chunkSize);
     const failsWhole = async (bytes: Uint8Array, as = path) => {
       const { response } = await ask(new Map([[as, bytes]]), as, chunkSize);
-      return response.status !== 200 || (await response.arrayBuffer().then(() => false, () => true));
+      return (
+        response.status !== 200 ||
+        (await response.arrayBuffer().then(
+          () => false,
+          () => true,
+        ))
+      );
     };
-    const failsRange = async (bytes: Uint8Array, as = path) => (await ask(new Map([[as, bytes]]), as, chunkSize, "bytes=0-19")).response.status === 502;
+    const failsRange = async (bytes: Uint8Array, as = path) =>
+      (await ask(new Map([[as, bytes]]), as, chunkSize, "bytes=0-19")).response.status === 502;
     expect(await failsWhole(good)).toBe(false);
     const flipped = Buffer.from(good);
     flipped[chunkOffset(1, chunkSize) + NONCE_SIZE + 2]! ^= 1;
-    const swapped = Buffer.concat([good.subarray(0, HEADER_SIZE), good.subarray(chunkOffset(1, chunkSize), chunkOffset(2, chunkSize)), good.subarray(chunkOffset(0, chunkSize), chunkOffset(1, chunkSize)), good.subarray(chunkOffset(2, chunkSize))]);
+    const swapped = Buffer.concat([
+      good.subarray(0, HEADER_SIZE),
+      good.subarray(chunkOffset(1, chunkSize), chunkOffset(2, chunkSize)),
+      good.subarray(chunkOffset(0, chunkSize), chunkOffset(1, chunkSize)),
+      good.subarray(chunkOffset(2, chunkSize)),
+    ]);
     const truncated = good.subarray(0, chunkOffset(2, chunkSize));
     for (const bad of [flipped, swapped, truncated]) {
       expect(await failsWhole(bad)).toBe(true);
@@ -242,18 +314,29 @@ describe("nonces, determinism and the check token", () => {
     const plain = Buffer.alloc(10 * 64, 0); // identical chunks: the nonces still differ (they depend on the place)
     const a = encryptBytes(plain, "_file/a.json", keys, 64);
     const b = encryptBytes(plain, "_file/b.json", keys, 64);
-    const nonces = [a, b].flatMap((file) => [...Array(chunkCount(plain.length, 64)).keys()].map((i) => file.subarray(chunkOffset(i, 64), chunkOffset(i, 64) + NONCE_SIZE).toString("hex")));
+    const nonces = [a, b].flatMap((file) =>
+      [...Array(chunkCount(plain.length, 64)).keys()].map((i) =>
+        file.subarray(chunkOffset(i, 64), chunkOffset(i, 64) + NONCE_SIZE).toString("hex"),
+      ),
+    );
     expect(new Set(nonces).size).toBe(nonces.length);
     expect(encryptBytes(plain, "_file/a.json", keys, 64).equals(a)).toBe(true);
     // Another salt, another key: nothing alike.
-    const salted = encryptBytes(plain, "_file/a.json", deriveKeys(PASSPHRASE, new Uint8Array(16).fill(8), ITERATIONS), 64);
+    const salted = encryptBytes(
+      plain,
+      "_file/a.json",
+      deriveKeys(PASSPHRASE, new Uint8Array(16).fill(8), ITERATIONS),
+      64,
+    );
     expect(salted.subarray(HEADER_SIZE).equals(a.subarray(HEADER_SIZE))).toBe(false);
     // One byte changed: that chunk (and its nonce) changes, the others stay.
     const changed = Buffer.from(plain);
     changed[3 * 64 + 5] = 1;
     const c = encryptBytes(changed, "_file/a.json", keys, 64);
     for (let i = 0; i < 10; i++) {
-      const same = c.subarray(chunkOffset(i, 64), chunkOffset(i + 1, 64)).equals(a.subarray(chunkOffset(i, 64), chunkOffset(i + 1, 64)));
+      const same = c
+        .subarray(chunkOffset(i, 64), chunkOffset(i + 1, 64))
+        .equals(a.subarray(chunkOffset(i, 64), chunkOffset(i + 1, 64)));
       expect(same, `chunk ${i}`).toBe(i !== 3);
     }
     expect(decryptBytes(c, "_file/a.json", keys.key).equals(changed)).toBe(true);
@@ -265,7 +348,12 @@ describe("nonces, determinism and the check token", () => {
     expect(await opensCheck(await deriveKey("correct horse battery stapler", SALT, ITERATIONS), manifest)).toBe(false);
     expect(await opensCheck(await deriveKey(PASSPHRASE, new Uint8Array(16), ITERATIONS), manifest)).toBe(false);
     // The same characters typed composed or decomposed give the same key.
-    const composed = lockManifest(deriveKeys("caf\u00e9 au lait sans sucre", SALT, ITERATIONS), SALT, ITERATIONS, 65536);
+    const composed = lockManifest(
+      deriveKeys("caf\u00e9 au lait sans sucre", SALT, ITERATIONS),
+      SALT,
+      ITERATIONS,
+      65536,
+    );
     expect(await opensCheck(await deriveKey("cafe\u0301 au lait sans sucre", SALT, ITERATIONS), composed)).toBe(true);
   });
 });
@@ -284,7 +372,9 @@ describe("the passphrase", () => {
     const folder = tempFolder();
     writeFileSync(join(folder, "empty"), "\n");
     expect(() => readPassphrase({ CUSTOMER_AI_PASSPHRASE: "" })).toThrow(/CUSTOMER_AI_PASSPHRASE is empty/);
-    expect(() => readPassphrase({ CUSTOMER_AI_PASSPHRASE_FILE: join(folder, "missing") })).toThrow(/cannot read the passphrase file .*missing: no such file/);
+    expect(() => readPassphrase({ CUSTOMER_AI_PASSPHRASE_FILE: join(folder, "missing") })).toThrow(
+      /cannot read the passphrase file .*missing: no such file/,
+    );
     expect(() => readPassphrase({}, folder)).toThrow(/cannot read the passphrase file .*: it is a folder/);
     expect(() => readPassphrase({}, join(folder, "empty"))).toThrow(/passphrase file .*empty is empty/);
     expect(() => readPassphrase({ CUSTOMER_AI_PASSPHRASE: "x" }, join(folder, "empty"))).toThrow(/one way/);
@@ -296,7 +386,10 @@ describe("the passphrase", () => {
       [{ CUSTOMER_AI_PASSPHRASE: "" }, [], /^error: CUSTOMER_AI_PASSPHRASE is empty/],
       [{}, ["--passphrase-file", join(folder, "nope")], /^error: cannot read the passphrase file .*nope: no such file/],
     ] as const) {
-      const run = spawnSync("npx", ["tsx", "loaders/cli/build.ts", "--out", join(folder, "site"), ...args], { env: { ...process.env, ...env }, encoding: "utf8" });
+      const run = spawnSync("npx", ["tsx", "loaders/cli/build.ts", "--out", join(folder, "site"), ...args], {
+        env: { ...process.env, ...env },
+        encoding: "utf8",
+      });
       expect(run.status).toBe(2);
       expect(run.stderr.trim().split("\n")).toHaveLength(1);
       expect(run.stderr.trim()).toMatch(message);
@@ -328,7 +421,9 @@ define({id: "1", body: () => 1});
 describe("the pages of a locked site", () => {
   test("load the unlock script first, hold their cells and their data preloads back", () => {
     const html = lockPage(PAGE, "purchase/scores.html");
-    expect(html).toContain(`<meta charset="utf-8">\n<script src="../${LOCK_SCRIPT}" data-customer-ai-lock></script>\n<title>`);
+    expect(html).toContain(
+      `<meta charset="utf-8">\n<script src="../${LOCK_SCRIPT}" data-customer-ai-lock></script>\n<title>`,
+    );
     expect(html).toContain(`<script type="module">\n${MODULE_GATE}\nimport {define}`);
     expect(html).toContain('<link rel="customer-ai-preload" href="../_file/purchase/data/instance.1a2b3c4d.json"');
     expect(html).toContain('<link rel="preload" href="../_file/lib/duckdb-eh.1a2b3c4d.wasm"');
@@ -344,7 +439,11 @@ describe("the pages of a locked site", () => {
         "index.html": PAGE,
         "purchase/scores.html": PAGE,
         "_file/purchase/data/instance.1a2b3c4d.json": JSON.stringify({ id: "ecid-0000042", tier: "platinum" }),
-        "_file/purchase/data/scores.1a2b3c4d.parquet": Buffer.concat([Buffer.from("PAR1"), payload, Buffer.from("ecid-0000042PAR1")]),
+        "_file/purchase/data/scores.1a2b3c4d.parquet": Buffer.concat([
+          Buffer.from("PAR1"),
+          payload,
+          Buffer.from("ecid-0000042PAR1"),
+        ]),
         "_file/lib/data.1a2b3c4d.js": "export const x = 1;",
         "_file/favicon.1a2b3c4d.svg": "<svg></svg>",
         "_observablehq/client.1a2b3c4d.js": "export {};",
@@ -358,7 +457,10 @@ describe("the pages of a locked site", () => {
     const a = tempFolder();
     const files = site(a);
     const summary = await lockSite(a, PASSPHRASE, { salt: SALT, iterations: ITERATIONS });
-    expect(summary.encrypted.map((f) => f.path).sort()).toEqual(["_file/purchase/data/instance.1a2b3c4d.json", "_file/purchase/data/scores.1a2b3c4d.parquet"]);
+    expect(summary.encrypted.map((f) => f.path).sort()).toEqual([
+      "_file/purchase/data/instance.1a2b3c4d.json",
+      "_file/purchase/data/scores.1a2b3c4d.parquet",
+    ]);
     expect(summary.pages).toBe(2);
     for (const path of Object.keys(files)) {
       const bytes = readFileSync(join(a, path));
@@ -372,7 +474,12 @@ describe("the pages of a locked site", () => {
     }
     for (const file of [LOCK_SCRIPT, LOCK_WORKER, LOCK_MANIFEST]) expect(existsSync(join(a, file))).toBe(true);
     const manifest = JSON.parse(readFileSync(join(a, LOCK_MANIFEST), "utf8")) as LockManifest;
-    expect(manifest.kdf).toEqual({ name: "PBKDF2", hash: "SHA-256", iterations: ITERATIONS, salt: Buffer.from(SALT).toString("base64") });
+    expect(manifest.kdf).toEqual({
+      name: "PBKDF2",
+      hash: "SHA-256",
+      iterations: ITERATIONS,
+      salt: Buffer.from(SALT).toString("base64"),
+    });
     expect(readFileSync(join(a, LOCK_MANIFEST), "utf8")).not.toContain(PASSPHRASE);
     expect(await opensCheck(await browserKey, manifest)).toBe(true);
     // The scripts are plain classic scripts (no module syntax) that name no other host.
@@ -385,7 +492,8 @@ describe("the pages of a locked site", () => {
     const b = tempFolder();
     site(b);
     await lockSite(b, PASSPHRASE, { salt: SALT, iterations: ITERATIONS });
-    for (const path of [...Object.keys(files), LOCK_MANIFEST, LOCK_SCRIPT, LOCK_WORKER]) expect(readFileSync(join(b, path)).equals(readFileSync(join(a, path))), path).toBe(true);
+    for (const path of [...Object.keys(files), LOCK_MANIFEST, LOCK_SCRIPT, LOCK_WORKER])
+      expect(readFileSync(join(b, path)).equals(readFileSync(join(a, path))), path).toBe(true);
     // A rebuild over it keeps the salt when the passphrase opens it, draws a new one otherwise.
     expect(reusableSalt(a, PASSPHRASE, ITERATIONS, 65536)).toEqual(SALT);
     expect(reusableSalt(a, "another passphrase", ITERATIONS, 65536)).toBeNull();
@@ -395,6 +503,8 @@ describe("the pages of a locked site", () => {
     site(c);
     const fresh = await lockSite(c, PASSPHRASE, { iterations: ITERATIONS });
     expect(fresh.saltReused).toBe(false);
-    expect(fromBase64((JSON.parse(readFileSync(join(c, LOCK_MANIFEST), "utf8")) as LockManifest).kdf.salt)).not.toEqual(SALT);
+    expect(fromBase64((JSON.parse(readFileSync(join(c, LOCK_MANIFEST), "utf8")) as LockManifest).kdf.salt)).not.toEqual(
+      SALT,
+    );
   });
 });

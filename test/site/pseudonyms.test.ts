@@ -18,7 +18,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "customer-ai-pseudonyms-"));
   const db = await openDatabase();
   try {
-    await db.connection.run(`COPY (SELECT 'customer-' || lpad(i::VARCHAR, 5, '0') || '@example.com' AS id, (i % 100) / 100.0 AS probability,
+    await db.connection
+      .run(`COPY (SELECT 'customer-' || lpad(i::VARCHAR, 5, '0') || '@example.com' AS id, (i % 100) / 100.0 AS probability,
         CASE WHEN i % 10 = 0 THEN 'High' ELSE 'Low' END AS bucket FROM range(5000) t(i) ORDER BY id)
       TO ${str(join(dir, "scores.parquet"))} (FORMAT parquet)`);
   } finally {
@@ -47,7 +48,11 @@ describe("pseudonymous ids", () => {
     writeFileSync(join(dir, "site-scores.parquet"), bytes);
     const db = await openDatabase();
     try {
-      const rows = (await db.connection.runAndReadAll(`SELECT id, bucket FROM read_parquet(${str(join(dir, "site-scores.parquet"))})`)).getRows();
+      const rows = (
+        await db.connection.runAndReadAll(
+          `SELECT id, bucket FROM read_parquet(${str(join(dir, "site-scores.parquet"))})`,
+        )
+      ).getRows();
       const ids = rows.map((r) => String(r[0]));
       expect(ids.length).toBe(IDS.length);
       expect(ids).toEqual([...ids].sort());
@@ -61,7 +66,16 @@ describe("pseudonymous ids", () => {
   it("map back to person ids with the key (npm run reveal), and never overwrite a file", () => {
     const chosen = [IDS[3]!, IDS[4000]!].map((id) => pseudonymOf(id, KEY));
     writeFileSync(join(dir, "export.csv"), `id,score\n${chosen[0]},90\n${chosen[1]},80\nnot-a-pseudonym,70\n`);
-    const args = ["tsx", "loaders/cli/reveal.ts", "--scores", join(dir, "scores.parquet"), "--in", join(dir, "export.csv"), "--out", join(dir, "revealed.csv")];
+    const args = [
+      "tsx",
+      "loaders/cli/reveal.ts",
+      "--scores",
+      join(dir, "scores.parquet"),
+      "--in",
+      join(dir, "export.csv"),
+      "--out",
+      join(dir, "revealed.csv"),
+    ];
     execFileSync("npx", args, { env: { ...process.env, CUSTOMER_AI_ID_KEY: KEY }, stdio: "pipe" });
     expect(readFileSync(join(dir, "revealed.csv"), "utf8").trim().split("\n")).toEqual([
       "id,score,person_id",
@@ -86,9 +100,21 @@ describe("personal columns", () => {
     const config = {
       inputs: { events: { path: "events.csv" }, profiles: { path: "profiles.csv" } },
       privacy: { pii: ["email"] },
-      instances: [{ name: "buy", type: "conversion", window: 30, goal: { conditions: [{ field: "eventType", op: "equals", value: "purchase" }] }, profileAttributes: ["email", "tier"] }],
+      instances: [
+        {
+          name: "buy",
+          type: "conversion",
+          window: 30,
+          goal: { conditions: [{ field: "eventType", op: "equals", value: "purchase" }] },
+          profileAttributes: ["email", "tier"],
+        },
+      ],
     };
-    expect(() => validateConfig(config)).toThrow(/instances\[0\]\.profileAttributes\[0\]: "email" is listed in privacy\.pii/);
-    expect(validateConfig({ ...config, instances: [{ ...config.instances[0], profileAttributes: ["tier"] }] }).privacy).toEqual({ pii: ["email"], pseudonymousIds: false, optOut: null });
+    expect(() => validateConfig(config)).toThrow(
+      /instances\[0\]\.profileAttributes\[0\]: "email" is listed in privacy\.pii/,
+    );
+    expect(
+      validateConfig({ ...config, instances: [{ ...config.instances[0], profileAttributes: ["tier"] }] }).privacy,
+    ).toEqual({ pii: ["email"], pseudonymousIds: false, optOut: null });
   });
 });

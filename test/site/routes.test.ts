@@ -4,7 +4,10 @@
 import { describe, expect, test } from "vitest";
 import { instanceHeader, instancePaths, instanceSections, parseInstancePath } from "../../loaders/site/routes.js";
 
-const instances = [{ name: "purchase", label: "Purchase within 30 days" }, { name: "churn", label: "No activity <60> days & \"more\"" }];
+const instances = [
+  { name: "purchase", label: "Purchase within 30 days" },
+  { name: "churn", label: 'No activity <60> days & "more"' },
+];
 
 describe("routes", () => {
   test("every instance gets every page", () => {
@@ -35,14 +38,18 @@ describe("routes", () => {
     const html = header({ path: "/churn/scores" });
     expect(html).toContain('<label for="instance-switcher">Instance</label>');
     expect(html).toContain('<option value="../purchase/scores">Purchase within 30 days</option>');
-    expect(html).toContain('<option value="../churn/scores" selected>No activity &#60;60&#62; days &#38; &#34;more&#34;</option>');
+    expect(html).toContain(
+      '<option value="../churn/scores" selected>No activity &#60;60&#62; days &#38; &#34;more&#34;</option>',
+    );
     expect(header({ path: "/purchase/index" })).toContain('value="../churn/"');
   });
 
   test("the switcher changes page only when confirmed: the form's submit (its button, or Enter), not the select's change", () => {
     const html = instanceHeader(instances)({ path: "/purchase/quality" });
     expect(html).not.toContain("onchange");
-    expect(html).toMatch(/<form class="instance-switcher"[^>]* onsubmit="event.preventDefault\(\); window.location.href = this.elements.instance.value">/);
+    expect(html).toMatch(
+      /<form class="instance-switcher"[^>]* onsubmit="event.preventDefault\(\); window.location.href = this.elements.instance.value">/,
+    );
     expect(html).toMatch(/<select id="instance-switcher" name="instance"[^>]* onkeydown="if \(event.key === 'Enter'\)/);
     expect(html).toContain('<button type="submit" data-testid="instance-switcher-open">Open</button>');
   });

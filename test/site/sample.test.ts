@@ -6,7 +6,15 @@
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../loaders/db/duckdb.js";
 import { inSampleSql, sampleRate, sampleSettings } from "../../loaders/site/sample.js";
-import { estimateCount, estimateOutcomes, estimateTotal, estimateWords, normalQuantile, roundedCount, sampleWords } from "../../components/sample.js";
+import {
+  estimateCount,
+  estimateOutcomes,
+  estimateTotal,
+  estimateWords,
+  normalQuantile,
+  roundedCount,
+  sampleWords,
+} from "../../components/sample.js";
 import { Random } from "../../loaders/demo/random.js";
 
 /** A seeded uniform generator in [0, 1) (the demo's Mulberry32 stream). */
@@ -53,10 +61,11 @@ describe("estimateCount", () => {
     for (let t = 0; t < trials; t++) {
       let m = 0;
       let k = 0;
-      for (let i = 0; i < M; i++) if (next() < r) {
-        m++;
-        if (matches[i]) k++;
-      }
+      for (let i = 0; i < M; i++)
+        if (next() < r) {
+          m++;
+          if (matches[i]) k++;
+        }
       const { low, high } = estimateCount(k, { rate: r, people: m, total: M });
       if (low <= N && N <= high) held++;
     }
@@ -79,13 +88,14 @@ describe("estimateOutcomes", () => {
       let expected = 0;
       let variance = 0;
       let k = 0;
-      for (let i = 0; i < M; i++) if (next() < r) {
-        m++;
-        if (!inSegment[i]) continue;
-        k++;
-        expected += p[i]!;
-        variance += p[i]! * (1 - p[i]!);
-      }
+      for (let i = 0; i < M; i++)
+        if (next() < r) {
+          m++;
+          if (!inSegment[i]) continue;
+          k++;
+          expected += p[i]!;
+          variance += p[i]! * (1 - p[i]!);
+        }
       // The actual outcomes of everyone in the segment: one draw.
       let actual = 0;
       for (let i = 0; i < M; i++) if (inSegment[i] && next() < p[i]!) actual++;
@@ -111,7 +121,9 @@ describe("words", () => {
     expect(roundedCount(48_213)).toBe("48,000");
     expect(roundedCount(1_234)).toBe("1,200");
     expect(roundedCount(87.4)).toBe("87");
-    expect(estimateWords({ estimate: 1_200_000, low: 1_180_000, high: 1_220_000 })).toBe("about 1.2 million people (1.18 million to 1.22 million)");
+    expect(estimateWords({ estimate: 1_200_000, low: 1_180_000, high: 1_220_000 })).toBe(
+      "about 1.2 million people (1.18 million to 1.22 million)",
+    );
     expect(sampleWords({ people: 497_000, total: 10_560_000 })).toBe("a 4.7% sample of 10.6 million people");
     expect(sampleWords({ people: 1_932, total: 9_177 })).toBe("a 21% sample of 9,177 people");
   });
@@ -135,8 +147,13 @@ describe("the build's sample (loaders/site/sample.ts)", () => {
 
   it("reads its settings from the environment and refuses what is not a whole number in one line", () => {
     expect(sampleSettings({})).toEqual({ above: 1_000_000, size: 400_000 });
-    expect(sampleSettings({ CUSTOMER_AI_SAMPLE_ABOVE: "2_000_000", CUSTOMER_AI_SAMPLE_SIZE: "300000" })).toEqual({ above: 2_000_000, size: 300_000 });
-    expect(() => sampleSettings({ CUSTOMER_AI_SAMPLE_ABOVE: "a lot" })).toThrow(/CUSTOMER_AI_SAMPLE_ABOVE: expected a whole number/);
+    expect(sampleSettings({ CUSTOMER_AI_SAMPLE_ABOVE: "2_000_000", CUSTOMER_AI_SAMPLE_SIZE: "300000" })).toEqual({
+      above: 2_000_000,
+      size: 300_000,
+    });
+    expect(() => sampleSettings({ CUSTOMER_AI_SAMPLE_ABOVE: "a lot" })).toThrow(
+      /CUSTOMER_AI_SAMPLE_ABOVE: expected a whole number/,
+    );
     expect(() => sampleSettings({ CUSTOMER_AI_SAMPLE_SIZE: "10" })).toThrow(/at least 100/);
   });
 

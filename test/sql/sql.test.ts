@@ -33,7 +33,9 @@ const resolve: FieldResolver = (field, path) => {
 
 /** Ids of the rows matching a condition. */
 async function matching(condition: Condition): Promise<number[]> {
-  const rows = await session.rows(`SELECT id FROM t WHERE ${compileCondition(condition, resolve, "goal.conditions[0]")} ORDER BY id`);
+  const rows = await session.rows(
+    `SELECT id FROM t WHERE ${compileCondition(condition, resolve, "goal.conditions[0]")} ORDER BY id`,
+  );
   return rows.map((r) => Number(r.id));
 }
 
@@ -45,7 +47,9 @@ describe("quoting", () => {
     expect(num(2.5)).toBe("CAST(2.5 AS DOUBLE)");
     expect(timestamp("2025-05-01")).toBe("TIMESTAMP '2025-05-01'");
     expect(() => num(Number.NaN)).toThrow("expected a finite number but got NaN");
-    expect(() => timestamp("May 1st")).toThrow('expected a date like 2025-05-01 or 2025-05-01 13:45:00 but got "May 1st"');
+    expect(() => timestamp("May 1st")).toThrow(
+      'expected a date like 2025-05-01 or 2025-05-01 13:45:00 but got "May 1st"',
+    );
     expect(() => str("a\u0000b")).toThrow("must not contain NUL characters");
   });
 
@@ -59,9 +63,17 @@ describe("quoting", () => {
 
 describe("field types", () => {
   it("maps DuckDB types to families; lists and arrays are none of them", () => {
-    const cases = { VARCHAR: "text", "DECIMAL(10,2)": "number", BIGINT: "number", "TIMESTAMP WITH TIME ZONE": "timestamp", DATE: "timestamp", BOOLEAN: "boolean" };
+    const cases = {
+      VARCHAR: "text",
+      "DECIMAL(10,2)": "number",
+      BIGINT: "number",
+      "TIMESTAMP WITH TIME ZONE": "timestamp",
+      DATE: "timestamp",
+      BOOLEAN: "boolean",
+    };
     for (const [type, family] of Object.entries(cases)) expect(fieldTypeOf(type)).toBe(family);
-    for (const type of ["BIGINT[]", "VARCHAR[]", "TIMESTAMP[3]", 'STRUCT("id" VARCHAR)[]', 'STRUCT("id" VARCHAR)']) expect(fieldTypeOf(type)).toBe("other");
+    for (const type of ["BIGINT[]", "VARCHAR[]", "TIMESTAMP[3]", 'STRUCT("id" VARCHAR)[]', 'STRUCT("id" VARCHAR)'])
+      expect(fieldTypeOf(type)).toBe("other");
   });
 });
 
@@ -106,17 +118,23 @@ describe("conditions", () => {
   });
 
   it("names the condition when a field is unknown or a value does not fit the field", () => {
-    expect(() => compileCondition({ field: "evenType", op: "equals", value: "x" }, resolve, "instances[0].goal.conditions[0]")).toThrow(
-      'instances[0].goal.conditions[0].field: no column "evenType"',
-    );
-    expect(() => compileCondition({ field: "ts", op: "equals", value: 5 }, resolve, "instances[0].goal.conditions[1]")).toThrow(
-      'instances[0].goal.conditions[1].value: "5" is a number but the field holds timestamps',
-    );
-    expect(() => compileCondition({ field: "num.amount", op: "gt", value: "soon" }, resolve, "exclusions[0].conditions[0]")).toThrow(
-      'exclusions[0].conditions[0].value: expected a number or a date like 2025-05-01 but got "soon"',
-    );
+    expect(() =>
+      compileCondition({ field: "evenType", op: "equals", value: "x" }, resolve, "instances[0].goal.conditions[0]"),
+    ).toThrow('instances[0].goal.conditions[0].field: no column "evenType"');
+    expect(() =>
+      compileCondition({ field: "ts", op: "equals", value: 5 }, resolve, "instances[0].goal.conditions[1]"),
+    ).toThrow('instances[0].goal.conditions[1].value: "5" is a number but the field holds timestamps');
+    expect(() =>
+      compileCondition({ field: "num.amount", op: "gt", value: "soon" }, resolve, "exclusions[0].conditions[0]"),
+    ).toThrow('exclusions[0].conditions[0].value: expected a number or a date like 2025-05-01 but got "soon"');
     // A date against numbers would match nothing: said instead of "the goal matches no event".
-    expect(() => compileCondition({ field: "num.amount", op: "gt", value: "2025-01-01" }, resolve, "instances[0].goal.conditions[2]")).toThrow(
+    expect(() =>
+      compileCondition(
+        { field: "num.amount", op: "gt", value: "2025-01-01" },
+        resolve,
+        "instances[0].goal.conditions[2]",
+      ),
+    ).toThrow(
       'instances[0].goal.conditions[2].value: "2025-01-01" is a date but the field holds numbers; expected a number',
     );
   });
@@ -124,10 +142,12 @@ describe("conditions", () => {
 
 describe("expressions", () => {
   it("parses arithmetic over columns and compiles it with quoted names", async () => {
-    const expr = parseExpression("Quantity * UnitPrice - \"Discount amount\" / 2", "amountExpression");
+    const expr = parseExpression('Quantity * UnitPrice - "Discount amount" / 2', "amountExpression");
     expect(columnsOf(expr)).toEqual(["Quantity", "UnitPrice", "Discount amount"]);
     const sql = compileExpression(expr, (name) => `CAST(${ident(name)} AS DOUBLE)`);
-    const row = await session.row(`SELECT ${sql} AS v FROM (SELECT 3 AS "Quantity", 2.5 AS "UnitPrice", 1 AS "Discount amount")`);
+    const row = await session.row(
+      `SELECT ${sql} AS v FROM (SELECT 3 AS "Quantity", 2.5 AS "UnitPrice", 1 AS "Discount amount")`,
+    );
     expect(row.v).toBe(7);
     const neg = compileExpression(parseExpression("-(a + 1) / b", "x"), (n) => ident(n));
     expect((await session.row(`SELECT ${neg} AS v FROM (SELECT 3 AS a, 0 AS b)`)).v).toBeNull();
@@ -143,7 +163,7 @@ describe("expressions", () => {
     expect(() => parseExpression("(a + b", "e")).toThrow("missing )");
     // A number beyond a double's range would print as "Infinity", which SQL reads as a column name.
     expect(() => parseExpression("amount * 1e400", "inputs.events.amountExpression")).toThrow(
-      'inputs.events.amountExpression: number 1e400 is beyond the range of a double at position 10',
+      "inputs.events.amountExpression: number 1e400 is beyond the range of a double at position 10",
     );
   });
 

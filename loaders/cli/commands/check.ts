@@ -44,13 +44,18 @@ export async function checkCommand(argv: string[], output: CommandOutput = conso
 function checkReportFile(out: string, inputs: (string | undefined)[]): void {
   const target = resolve(out);
   if (existsSync(target) && statSync(target).isDirectory()) {
-    throw new UsageError(`--out ${out} is a folder; name a file for the report, e.g. ${out.replace(/\/$/, "")}/data-quality.json`);
+    throw new UsageError(
+      `--out ${out} is a folder; name a file for the report, e.g. ${out.replace(/\/$/, "")}/data-quality.json`,
+    );
   }
   for (let parent = dirname(target); parent !== dirname(parent); parent = dirname(parent)) {
-    if (existsSync(parent) && !statSync(parent).isDirectory()) throw new UsageError(`--out ${out}: ${parent} is a file, not a folder; choose another path`);
+    if (existsSync(parent) && !statSync(parent).isDirectory())
+      throw new UsageError(`--out ${out}: ${parent} is a file, not a folder; choose another path`);
   }
   if (inputs.some((input) => input !== undefined && resolve(input) === target)) {
-    throw new UsageError(`--out ${out} is one of the inputs (the configuration or a data file) and would be overwritten; choose another file for the report`);
+    throw new UsageError(
+      `--out ${out} is one of the inputs (the configuration or a data file) and would be overwritten; choose another file for the report`,
+    );
   }
 }
 
@@ -60,9 +65,13 @@ function summaryLines(report: DataQualityReport): string[] {
   return [
     `events: ${e.rowsRead} rows read, ${e.rowsUsed} used, ${e.rowsSetAside} set aside; ${e.people} people; ${e.firstEvent} to ${e.lastEvent}; as of ${report.asOf} (${report.asOfSource})`,
     ...(e.identities
-      ? [`  anonymous ids (${e.identities.column}): ${e.identities.rowsLinked} rows without a person id linked to one, ${e.identities.rowsAnonymous} kept as anonymous people`]
+      ? [
+          `  anonymous ids (${e.identities.column}): ${e.identities.rowsLinked} rows without a person id linked to one, ${e.identities.rowsAnonymous} kept as anonymous people`,
+        ]
       : []),
-    ...e.setAside.map((s) => `  set aside: ${s.rows} rows, ${s.message}${s.examples.length ? ` (e.g. ${s.examples.join(", ")})` : ""}`),
+    ...e.setAside.map(
+      (s) => `  set aside: ${s.rows} rows, ${s.message}${s.examples.length ? ` (e.g. ${s.examples.join(", ")})` : ""}`,
+    ),
     ...report.instances.flatMap((i) => [
       `instance ${i.name}: ${i.goalEvents} goal events`,
       ...(i.requirements ?? []).map((r) => `  ${r.ok ? "ok  " : "FAIL"} ${r.message}${r.ok ? "" : ` - ${r.hint}`}`),

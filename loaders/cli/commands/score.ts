@@ -60,20 +60,29 @@ export async function scoreCommand(argv: string[], output: CommandOutput = conso
   });
   // Summarise.
   const seconds = (stage: string) => run.seconds[stage]!.toFixed(1);
-  output.error(`\nas of ${run.index.asOf}; wrote ${history ? join(history.dir, run.index.asOf) : out}/ in ${seconds("total")} s (features ${seconds("features")} s)`);
+  output.error(
+    `\nas of ${run.index.asOf}; wrote ${history ? join(history.dir, run.index.asOf) : out}/ in ${seconds("total")} s (features ${seconds("features")} s)`,
+  );
   if (run.instances.length) output.log(summaryTable(run.instances));
   for (const f of run.index.failed) output.error(`\ninstance ${f.name} was not scored: ${f.message}`);
   return run.index.failed.length ? 1 : 0;
 }
 
 /** The history folder and retention of `--history FOLDER [--keep N]`, or null without `--history`. */
-function historyOption(values: { out?: string; history?: string; keep?: string }): { dir: string; keep: number } | null {
+function historyOption(values: {
+  out?: string;
+  history?: string;
+  keep?: string;
+}): { dir: string; keep: number } | null {
   if (values.history === undefined) {
-    if (values.keep !== undefined) throw new UsageError("--keep goes with --history FOLDER (how many dated runs to keep)");
+    if (values.keep !== undefined)
+      throw new UsageError("--keep goes with --history FOLDER (how many dated runs to keep)");
     return null;
   }
-  if (values.out !== undefined) throw new UsageError("give --out or --history, not both: with --history the run goes to FOLDER/<as-of date>");
+  if (values.out !== undefined)
+    throw new UsageError("give --out or --history, not both: with --history the run goes to FOLDER/<as-of date>");
   const keep = values.keep === undefined ? DEFAULT_KEEP : Number(values.keep);
-  if (!Number.isInteger(keep) || keep < 1) throw new UsageError(`--keep: expected a whole number of runs, at least 1, but got "${values.keep}"`);
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new UsageError(`--keep: expected a whole number of runs, at least 1, but got "${values.keep}"`);
   return { dir: resolve(values.history), keep };
 }

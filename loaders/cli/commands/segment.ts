@@ -41,7 +41,11 @@ export interface SegmentCommandOptions {
  * @returns 0, with the number of people written on the error stream.
  * @throws UsageError and UserError for the user's mistakes (see `exitStatusOf`).
  */
-export async function segmentCommand(argv: string[], output: CommandOutput = console, options: SegmentCommandOptions = {}): Promise<number> {
+export async function segmentCommand(
+  argv: string[],
+  output: CommandOutput = console,
+  options: SegmentCommandOptions = {},
+): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -53,8 +57,10 @@ export async function segmentCommand(argv: string[], output: CommandOutput = con
       sort: { type: "string", default: "probability" },
     },
   });
-  for (const flag of ["run", "instance", "definition", "out"] as const) if (!values[flag]) throw new UsageError(`--${flag} is required (see the README, "Segments of any size, headless")`);
-  if (values.sort !== "probability" && values.sort !== "expected_value") throw new UsageError(`--sort: expected probability or expected_value, got "${values.sort}"`);
+  for (const flag of ["run", "instance", "definition", "out"] as const)
+    if (!values[flag]) throw new UsageError(`--${flag} is required (see the README, "Segments of any size, headless")`);
+  if (values.sort !== "probability" && values.sort !== "expected_value")
+    throw new UsageError(`--sort: expected probability or expected_value, got "${values.sort}"`);
   const run = resolve(values.run!);
   const out = resolve(values.out!);
   if (existsSync(out)) throw new UsageError(`--out: ${values.out} exists; choose a new file (nothing was overwritten)`);
@@ -62,7 +68,17 @@ export async function segmentCommand(argv: string[], output: CommandOutput = con
   const columns = builderColumns(summary, others);
   const segment = definitionSegment(values.definition!, columns);
   const attributes = chosenAttributes(values.attributes, segment, columns);
-  const people = await writeMembers({ run, summary, others, columns, segment, attributes, sort: values.sort, out, chunk: options.chunkPeople ?? CHUNK_PEOPLE });
+  const people = await writeMembers({
+    run,
+    summary,
+    others,
+    columns,
+    segment,
+    attributes,
+    sort: values.sort,
+    out,
+    chunk: options.chunkPeople ?? CHUNK_PEOPLE,
+  });
   output.error(`wrote ${values.out}: ${people} people of ${summary.name}`);
   return 0;
 }
@@ -70,11 +86,14 @@ export async function segmentCommand(argv: string[], output: CommandOutput = con
 /** The instance's summary and the run's other instances. */
 function readRun(run: string, instance: string): { summary: InstanceSummary; others: OtherInstance[] } {
   const indexFile = join(run, RUN_FILES.index);
-  if (!existsSync(indexFile)) throw new UsageError(`--run: ${run} has no ${RUN_FILES.index}; give the output folder of a score run`);
+  if (!existsSync(indexFile))
+    throw new UsageError(`--run: ${run} has no ${RUN_FILES.index}; give the output folder of a score run`);
   const index = JSON.parse(readFileSync(indexFile, "utf8")) as RunIndex;
   const names = index.instances.map((i) => i.name);
-  if (!names.includes(instance)) throw new UsageError(`--instance: the run has no instance "${instance}"; it has ${names.join(", ")}`);
-  const summaryOf = (name: string) => JSON.parse(readFileSync(join(run, name, FILES.instance), "utf8")) as InstanceSummary;
+  if (!names.includes(instance))
+    throw new UsageError(`--instance: the run has no instance "${instance}"; it has ${names.join(", ")}`);
+  const summaryOf = (name: string) =>
+    JSON.parse(readFileSync(join(run, name, FILES.instance), "utf8")) as InstanceSummary;
   const others = names.filter((n) => n !== instance).map((name) => ({ name, label: summaryOf(name).label ?? name }));
   return { summary: summaryOf(instance), others };
 }
@@ -86,7 +105,9 @@ function definitionSegment(file: string, columns: ColumnInfo[]): Segment {
   try {
     json = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new UsageError(`--definition: ${file} is not JSON (${(error as Error).message}): give a definition exported or saved by the segments page`);
+    throw new UsageError(
+      `--definition: ${file} is not JSON (${(error as Error).message}): give a definition exported or saved by the segments page`,
+    );
   }
   try {
     return importSegment(json, columns).segment;
@@ -97,17 +118,23 @@ function definitionSegment(file: string, columns: ColumnInfo[]): Segment {
 
 /** The attributes of `--attributes` (fields), or by default those the segment's conditions use. */
 function chosenAttributes(list: string | undefined, segment: Segment, columns: ColumnInfo[]): ColumnInfo[] {
-  const candidates = columns.filter((c) => c.feature !== undefined || c.source !== undefined || c.group === "Customer value");
+  const candidates = columns.filter(
+    (c) => c.feature !== undefined || c.source !== undefined || c.group === "Customer value",
+  );
   if (list === undefined) {
     const used = new Set<string>();
-    const walk = (s: typeof segment): void => s.conditions.forEach((c) => ("conditions" in c ? walk(c) : used.add(c.field)));
+    const walk = (s: typeof segment): void =>
+      s.conditions.forEach((c) => ("conditions" in c ? walk(c) : used.add(c.field)));
     walk(segment);
     return candidates.filter((c) => used.has(c.field));
   }
   return list.split(",").map((given) => {
     const key = given.trim();
     const found = candidates.find((c) => c.field === key || c.name === key);
-    if (!found) throw new UsageError(`--attributes: no attribute "${key}"; choose from ${candidates.map((c) => c.name ?? c.field).join(", ")}`);
+    if (!found)
+      throw new UsageError(
+        `--attributes: no attribute "${key}"; choose from ${candidates.map((c) => c.name ?? c.field).join(", ")}`,
+      );
     return found;
   });
 }
@@ -138,8 +165,12 @@ async function writeMembers(job: MembersJob): Promise<number> {
     writeFileSync(partial, "");
     for (let from = 0; from < Math.max(total, 1); from += job.chunk) {
       const chunk = `(SELECT rowid AS k, * FROM members WHERE rowid >= ${from} AND rowid < ${from + job.chunk})`;
-      const rows = (await connection.runAndReadAll(`SELECT * EXCLUDE (k) FROM ${chunk} ORDER BY k`)).getRowObjectsJS() as unknown as MemberRow[];
-      const reasons = (await connection.runAndReadAll(memberReasonsSql(chunk))).getRowObjectsJS() as unknown as (Reason & { id: string })[];
+      const rows = (
+        await connection.runAndReadAll(`SELECT * EXCLUDE (k) FROM ${chunk} ORDER BY k`)
+      ).getRowObjectsJS() as unknown as MemberRow[];
+      const reasons = (
+        await connection.runAndReadAll(memberReasonsSql(chunk))
+      ).getRowObjectsJS() as unknown as (Reason & { id: string })[];
       const csv = membersCsv(rows, reasonsById(reasons), job.attributes, job.summary.features, job.summary.type);
       // Every chunk's text starts with the header line: the file keeps the first one.
       appendFileSync(partial, from === 0 ? csv : csv.slice(csv.indexOf("\n") + 1));
@@ -163,12 +194,21 @@ async function loadTables(connection: DuckDBConnection, job: MembersJob): Promis
     ? `, CASE WHEN expected_value IS NOT NULL THEN ((100 * count(*) OVER (PARTITION BY expected_value IS NULL ORDER BY expected_value) + count(*) OVER (PARTITION BY expected_value IS NULL) - 1) // count(*) OVER (PARTITION BY expected_value IS NULL))::UTINYINT END AS value_percentile`
     : "";
   await connection.run(`CREATE TABLE scores AS SELECT *${percentile} FROM read_parquet(${file(name, FILES.scores)})`);
-  await connection.run(`CREATE VIEW factors AS SELECT id, rank, feature, contribution, value FROM read_parquet(${file(name, FILES.factors)})`);
+  await connection.run(
+    `CREATE VIEW factors AS SELECT id, rank, feature, contribution, value FROM read_parquet(${file(name, FILES.factors)})`,
+  );
   if (job.others.length === 0) return;
-  const parts = job.others.map((o, i) => `LEFT JOIN (SELECT id, score, percentile, bucket FROM read_parquet(${file(o.name, FILES.scores)})) o${i} USING (id)`);
-  const selected = job.others.flatMap((o, i) => ["score", "percentile", "bucket"].map((c) => `o${i}.${ident(c)} AS ${ident(`${o.name}:${c}`)}`));
+  const parts = job.others.map(
+    (o, i) =>
+      `LEFT JOIN (SELECT id, score, percentile, bucket FROM read_parquet(${file(o.name, FILES.scores)})) o${i} USING (id)`,
+  );
+  const selected = job.others.flatMap((o, i) =>
+    ["score", "percentile", "bucket"].map((c) => `o${i}.${ident(c)} AS ${ident(`${o.name}:${c}`)}`),
+  );
   const scored = job.others.map((_, i) => `o${i}.score IS NOT NULL`).join(" OR ");
-  await connection.run(`CREATE TABLE ${ident(LINKED_TABLE)} AS SELECT s.id, ${selected.join(", ")} FROM (SELECT id FROM scores) s ${parts.join(" ")} WHERE ${scored}`);
+  await connection.run(
+    `CREATE TABLE ${ident(LINKED_TABLE)} AS SELECT s.id, ${selected.join(", ")} FROM (SELECT id FROM scores) s ${parts.join(" ")} WHERE ${scored}`,
+  );
 }
 
 /** Query parameters as DuckDB values. */

@@ -179,55 +179,34 @@ export async function peopleTable(options: TableOptions): Promise<HTMLElement> {
         page = 0;
         update();
       };
-      return html`<th aria-sort=${ariaSort} data-column=${column}>
-        <button type="button" class="sort" onclick=${onclick}>
-          ${heading(column, options.value)}${active ? (sort.descending ? " ↓" : " ↑") : ""}
-        </button>
-      </th>`;
+      return html`<th aria-sort=${ariaSort} data-column=${column}><button type="button" class="sort" onclick=${onclick}>${heading(column, options.value)}${active ? (sort.descending ? " ↓" : " ↑") : ""}</button></th>`;
     });
     const body = rows.map(
-      (row) =>
-        html`<tr>
-          <td><a href=${personHref(String(row["id"]))} data-testid="person-id">${String(row["id"])}</a></td>
-          <td>${formatProbability(row["probability"] as number)}</td>
-          <td>${String(row["score"])}</td>
-          <td>${String(row["percentile"])}</td>
-          <td>${String(row["bucket"])}</td>
-          ${withValue
-            ? VALUE_SORTABLE.map(
-                (c) => html`<td data-column=${c}>${valueCell(c, row[c], options.value?.currency)}</td>`,
-              )
-            : ""}
-          <td>${row["top1"] == null ? "–" : (features[row["top1"] as number]?.label ?? String(row["top1"]))}</td>
-        </tr>`,
+      (row) => html`<tr>
+      <td><a href=${personHref(String(row["id"]))} data-testid="person-id">${String(row["id"])}</a></td>
+      <td>${formatProbability(row["probability"] as number)}</td>
+      <td>${String(row["score"])}</td>
+      <td>${String(row["percentile"])}</td>
+      <td>${String(row["bucket"])}</td>
+      ${withValue ? VALUE_SORTABLE.map((c) => html`<td data-column=${c}>${valueCell(c, row[c], options.value?.currency)}</td>`) : ""}
+      <td>${row["top1"] == null ? "–" : (features[row["top1"] as number]?.label ?? String(row["top1"]))}</td>
+    </tr>`,
     );
     const go = (to: number) => () => {
       page = Math.min(pages - 1, Math.max(0, to));
       update();
     };
-    root.replaceChildren(
-      html`<table>
-          <thead>
-            <tr>
-              ${header}
-              <th>Top factor</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${body}
-          </tbody>
-        </table>
-        <nav class="pager" aria-label="Pages of people">
-          <button type="button" onclick=${go(0)} disabled=${page === 0}>First</button>
-          <button type="button" onclick=${go(page - 1)} disabled=${page === 0}>Previous</button>
-          <span data-testid="page"
-            >Page ${formatCount(page + 1)} of ${formatCount(pages)} (${formatCount(people)}
-            ${options.sampled ? "people of the sample" : "people"})</span
-          >
-          <button type="button" onclick=${go(page + 1)} disabled=${page >= pages - 1}>Next</button>
-          <button type="button" onclick=${go(pages - 1)} disabled=${page >= pages - 1}>Last</button>
-        </nav>`,
-    );
+    root.replaceChildren(html`<table>
+      <thead><tr>${header}<th>Top factor</th></tr></thead>
+      <tbody>${body}</tbody>
+    </table>
+    <nav class="pager" aria-label="Pages of people">
+      <button type="button" onclick=${go(0)} disabled=${page === 0}>First</button>
+      <button type="button" onclick=${go(page - 1)} disabled=${page === 0}>Previous</button>
+      <span data-testid="page">Page ${formatCount(page + 1)} of ${formatCount(pages)} (${formatCount(people)} ${options.sampled ? "people of the sample" : "people"})</span>
+      <button type="button" onclick=${go(page + 1)} disabled=${page >= pages - 1}>Next</button>
+      <button type="button" onclick=${go(pages - 1)} disabled=${page >= pages - 1}>Last</button>
+    </nav>`);
   }
   function update(): void {
     render().catch((error: unknown) =>
@@ -264,15 +243,8 @@ export function sampleCountText(k: number, filtered: boolean, sample: SampleInfo
 
 /** What sample mode means, under the count: how the count is made and what stays exact. */
 export function sampleNote(sample: SampleInfo): HTMLElement {
-  return html`<p
-    class="muted sample-note"
-    data-testid="sample-note"
-    data-rate=${String(sample.rate)}
-    data-sample=${String(sample.people)}
-    data-total=${String(sample.total)}
-  >
-    Counted on ${sampleWords(sample)} (${formatCount(sample.people)} people, picked by their id, the same at every
-    build), so that filters answer at once: with a filter, the count is an estimate for everyone, and the range holds
-    the true count 95 times in 100. Without a filter the figures are exact. The table lists the people of the sample.
-  </p>` as HTMLElement;
+  return html`<p class="muted sample-note" data-testid="sample-note" data-rate=${String(sample.rate)} data-sample=${String(sample.people)} data-total=${String(sample.total)}>
+    Counted on ${sampleWords(sample)} (${formatCount(sample.people)} people, picked by their id, the same at every build), so that filters answer at once:
+    with a filter, the count is an estimate for everyone, and the range holds the true count 95 times in 100. Without a filter the figures are exact.
+    The table lists the people of the sample.</p>` as HTMLElement;
 }

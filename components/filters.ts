@@ -25,27 +25,12 @@ function typed(input: HTMLInputElement): number | null {
 
 /** A pair of number inputs "from ... to ..."; a condition only once one end is set. */
 export function rangeControl(column: ColumnInfo, label = column.label): Control {
-  const from = html`<input
-    type="number"
-    step="any"
-    id=${nextId("from")}
-    data-field=${column.field}
-    data-end="from"
-    placeholder=${column.min ?? ""}
-    aria-label=${`${label}: from`}
-  />` as HTMLInputElement;
-  const to = html`<input
-    type="number"
-    step="any"
-    data-field=${column.field}
-    data-end="to"
-    placeholder=${column.max ?? ""}
-    aria-label=${`${label}: to`}
-  />` as HTMLInputElement;
-  const element = html`<div class="filter filter-range">
-    <label for=${from.id}>${label}</label>
-    <span class="filter-inputs">${from}<span aria-hidden="true">to</span>${to}</span>
-  </div>` as HTMLElement;
+  const from = html`<input type="number" step="any" id=${nextId("from")} data-field=${column.field} data-end="from"
+    placeholder=${column.min ?? ""} aria-label=${`${label}: from`}>` as HTMLInputElement;
+  const to = html`<input type="number" step="any" data-field=${column.field} data-end="to"
+    placeholder=${column.max ?? ""} aria-label=${`${label}: to`}>` as HTMLInputElement;
+  const element = html`<div class="filter filter-range"><label for=${from.id}>${label}</label>
+    <span class="filter-inputs">${from}<span aria-hidden="true">to</span>${to}</span></div>` as HTMLElement;
   return {
     element,
     condition: () => {
@@ -63,22 +48,16 @@ export function categoryControl(column: ColumnInfo, withMissing = !column.textVa
   const values: (string | number | null)[] = labels.map((l, code) => (column.textValues ? l : code));
   if (withMissing) values.push(null);
   const boxes = values.map((value, i) => {
-    const box = html`<input
-      type="checkbox"
-      checked
-      data-field=${column.field}
-      data-value=${value === null ? "" : String(value)}
-    />` as HTMLInputElement;
+    const box =
+      html`<input type="checkbox" checked data-field=${column.field} data-value=${value === null ? "" : String(value)}>` as HTMLInputElement;
     return {
       value,
       box,
       element: html`<label class="filter-option">${box}${value === null ? "Missing" : labels[i]}</label>`,
     };
   });
-  const element = html`<fieldset class="filter filter-categories">
-    <legend>${column.label}</legend>
-    ${boxes.map((b) => b.element)}
-  </fieldset>` as HTMLElement;
+  const element =
+    html`<fieldset class="filter filter-categories"><legend>${column.label}</legend>${boxes.map((b) => b.element)}</fieldset>` as HTMLElement;
   return {
     element,
     condition: () => {
@@ -90,16 +69,10 @@ export function categoryControl(column: ColumnInfo, withMissing = !column.textVa
 
 /** A text input: people whose id contains the typed text (case-insensitive). */
 function idControl(column: ColumnInfo): Control {
-  const input = html`<input
-    type="search"
-    id=${nextId("id")}
-    data-field="id"
-    placeholder="e.g. ecid-00012"
-    autocomplete="off"
-  />` as HTMLInputElement;
-  const element = html`<div class="filter filter-id">
-    <label for=${input.id}>Id contains</label>${input}
-  </div>` as HTMLElement;
+  const input =
+    html`<input type="search" id=${nextId("id")} data-field="id" placeholder="e.g. ecid-00012" autocomplete="off">` as HTMLInputElement;
+  const element =
+    html`<div class="filter filter-id"><label for=${input.id}>Id contains</label>${input}</div>` as HTMLElement;
   return {
     element,
     condition: () =>
@@ -135,18 +108,8 @@ export function filterPanel(columns: ColumnInfo[]): HTMLElement & { value: Segme
   const reset = html`<button type="button">Clear filters</button>` as HTMLButtonElement;
   const form = html`<form class="filter-panel" data-testid="filters" onsubmit=${(e: Event) => e.preventDefault()}>
     <div class="filter-row">${mainControls.map((c) => c.element)}</div>
-    ${profileControls.length
-      ? html`<details>
-          <summary>Profile attributes (${profileControls.length})</summary>
-          <div class="filter-row">${profileControls.map((c) => c.element)}</div>
-        </details>`
-      : ""}
-    ${featureControls.length
-      ? html`<details>
-          <summary>Features (${featureControls.length})</summary>
-          <div class="filter-row">${featureControls.map((c) => c.element)}</div>
-        </details>`
-      : ""}
+    ${profileControls.length ? html`<details><summary>Profile attributes (${profileControls.length})</summary><div class="filter-row">${profileControls.map((c) => c.element)}</div></details>` : ""}
+    ${featureControls.length ? html`<details><summary>Features (${featureControls.length})</summary><div class="filter-row">${featureControls.map((c) => c.element)}</div></details>` : ""}
     <div>${reset}</div>
   </form>` as HTMLFormElement & { value: Segment };
   Object.defineProperty(form, "value", {

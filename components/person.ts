@@ -22,14 +22,8 @@ import {
 
 /** A labelled id input with a button; `value` is the looked-up id (from `?id=` at first), kept in the URL. */
 export function personLookup(initial: string): HTMLElement & { value: string } {
-  const input = html`<input
-    type="search"
-    id="person-id"
-    name="id"
-    autocomplete="off"
-    data-testid="person-lookup"
-    placeholder="A person's id, or part of it"
-  />` as HTMLInputElement;
+  const input =
+    html`<input type="search" id="person-id" name="id" autocomplete="off" data-testid="person-lookup" placeholder="A person's id, or part of it">` as HTMLInputElement;
   input.value = initial;
   const form = html`<form class="filter-inputs" role="search">
     <label for="person-id">Person id</label> ${input} <button type="submit">Look up</button>
@@ -98,20 +92,12 @@ export function suggestionsView(query: string, matches: IdMatches | null): HTMLE
   const link = (id: string) =>
     html`<li><a href=${`?id=${encodeURIComponent(id)}`} data-testid="person-suggestion">${id}</a></li>`;
   if (!matches || matches.total === 0) {
-    return html`<p data-testid="person-not-found" role="status">
-      No scored person has the id <code>${query}</code>, or an id that contains it.
-    </p>` as HTMLElement;
+    return html`<p data-testid="person-not-found" role="status">No scored person has the id <code>${query}</code>, or an id that contains it.</p>` as HTMLElement;
   }
   const more = matches.total - matches.partial.length;
   return html`<div data-testid="person-not-found" role="status">
-    <p>
-      No scored person has the id <code>${query}</code>. ${formatCount(matches.total)}
-      ${matches.total === 1 ? "id contains" : "ids contain"}
-      it${more > 0 ? `; the ${formatCount(matches.partial.length)} shortest` : ""}:
-    </p>
-    <ul class="person-suggestions">
-      ${matches.partial.map(link)}
-    </ul>
+    <p>No scored person has the id <code>${query}</code>. ${formatCount(matches.total)} ${matches.total === 1 ? "id contains" : "ids contain"} it${more > 0 ? `; the ${formatCount(matches.partial.length)} shortest` : ""}:</p>
+    <ul class="person-suggestions">${matches.partial.map(link)}</ul>
   </div>` as HTMLElement;
 }
 
@@ -207,42 +193,17 @@ export function personView(
   return html`<div data-testid="person" data-id=${id}>
     <h2>Person <span data-testid="person-shown-id">${id}</span></h2>
     <div class="grid grid-cols-4">
-      <div class="card">
-        <h3>Probability</h3>
-        <span class="big" data-testid="person-probability" data-value=${String(probability)}
-          >${formatProbability(probability)}</span
-        >
-      </div>
-      <div class="card">
-        <h3>Score</h3>
-        <span class="big" data-testid="person-score">${String(s["score"])}</span>
-      </div>
-      <div class="card">
-        <h3>Percentile</h3>
-        <span class="big" data-testid="person-percentile">${String(s["percentile"])}</span>
-      </div>
-      <div class="card">
-        <h3>Bucket</h3>
-        <span class="big" data-testid="person-bucket">${String(s["bucket"])}</span>
-      </div>
+      <div class="card"><h3>Probability</h3><span class="big" data-testid="person-probability" data-value=${String(probability)}>${formatProbability(probability)}</span></div>
+      <div class="card"><h3>Score</h3><span class="big" data-testid="person-score">${String(s["score"])}</span></div>
+      <div class="card"><h3>Percentile</h3><span class="big" data-testid="person-percentile">${String(s["percentile"])}</span></div>
+      <div class="card"><h3>Bucket</h3><span class="big" data-testid="person-bucket">${String(s["bucket"])}</span></div>
     </div>
     <p class="muted" data-testid="score-terms">${summary.scoreText ?? summary.outcomeText}</p>
-    <div class="card" data-testid="waterfall">
-      ${waterfall(steps, {
-        base: summary.base,
-        margin,
-        probability,
-        width: Math.max(320, width - 40),
-        toProbability,
-        type: summary.type,
-      })}
-    </div>
+    <div class="card" data-testid="waterfall">${waterfall(steps, { base: summary.base, margin, probability, width: Math.max(320, width - 40), toProbability, type: summary.type })}</div>
     ${whyView(shown, others, { base: summary.base, toProbability, type: summary.type })}
     ${logOddsView(factors, summary.base, margin, calibrated, calibrator)}
     ${timelineView(person.timeline, summary.eventLabels ?? {}, currency)}
-    <p class="muted" data-testid="person-bytes">
-      Fetched ${formatNumber(person.bytesRead / 1024, 1)} KB of the per-person files so far.
-    </p>
+    <p class="muted" data-testid="person-bytes">Fetched ${formatNumber(person.bytesRead / 1024, 1)} KB of the per-person files so far.</p>
   </div>` as HTMLElement;
 }
 
@@ -261,37 +222,16 @@ function whyView(
     running += f.contribution;
     const effect = effectInWords(f.contribution, change, type);
     if (f.rank !== 0)
-      return html`<tr>
-        <td>${f.label}</td>
-        <td>${f.value ?? ""}</td>
-        <td data-testid="factor-effect">${effect}</td>
-      </tr>`;
-    return html`<tr>
-      <td colspan="3">
-        <details data-testid="other-factors">
-          <summary>All other factors (${formatCount(others.length)}), together: ${effect}</summary>
-          <p class="muted">Each of these moved this person's probability less than the factors above:</p>
-          <ul class="other-factors">
-            ${others.map((label) => html`<li>${label}</li>`)}
-          </ul>
-        </details>
-      </td>
-    </tr>`;
+      return html`<tr><td>${f.label}</td><td>${f.value ?? ""}</td><td data-testid="factor-effect">${effect}</td></tr>`;
+    return html`<tr><td colspan="3"><details data-testid="other-factors">
+      <summary>All other factors (${formatCount(others.length)}), together: ${effect}</summary>
+      <p class="muted">Each of these moved this person's probability less than the factors above:</p>
+      <ul class="other-factors">${others.map((label) => html`<li>${label}</li>`)}</ul>
+    </details></td></tr>`;
   });
-  return html`<div class="card">
-    <h3>Why this probability</h3>
-    <table data-testid="factors">
-      <thead>
-        <tr>
-          <th scope="col">Factor</th>
-          <th scope="col">This person</th>
-          <th scope="col">Effect</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
+  return html`<div class="card"><h3>Why this probability</h3>
+    <table data-testid="factors"><thead><tr><th scope="col">Factor</th><th scope="col">This person</th><th scope="col">Effect</th></tr></thead>
+    <tbody>${rows}</tbody></table>
   </div>`;
 }
 
@@ -303,48 +243,21 @@ function logOddsView(
   calibrated: number,
   calibrator: Calibrator,
 ): Node {
-  return html`<details class="card" data-testid="log-odds">
-    <summary>For data scientists: the contributions in log-odds</summary>
+  return html`<details class="card" data-testid="log-odds"><summary>For data scientists: the contributions in log-odds</summary>
     <table data-testid="contributions">
-      <thead>
-        <tr>
-          <th scope="col">Step</th>
-          <th scope="col">Value</th>
-          <th scope="col">Contribution</th>
-        </tr>
-      </thead>
+      <thead><tr><th scope="col">Step</th><th scope="col">Value</th><th scope="col">Contribution</th></tr></thead>
       <tbody>
-        <tr>
-          <td>Average person (base value)</td>
-          <td></td>
-          <td data-testid="base-value" data-value=${String(base)}>${formatContribution(base)}</td>
-        </tr>
+        <tr><td>Average person (base value)</td><td></td><td data-testid="base-value" data-value=${String(base)}>${formatContribution(base)}</td></tr>
         ${factors.map(
-          (f) =>
-            html`<tr>
-              <td>${f.label}</td>
-              <td>${f.value ?? ""}</td>
-              <td data-testid="contribution" data-rank=${String(f.rank)} data-value=${String(f.contribution)}>
-                ${formatContribution(f.contribution)}
-              </td>
-            </tr>`,
+          (f) => html`<tr><td>${f.label}</td><td>${f.value ?? ""}</td>
+          <td data-testid="contribution" data-rank=${String(f.rank)} data-value=${String(f.contribution)}>${formatContribution(f.contribution)}</td></tr>`,
         )}
-        <tr>
-          <th scope="row">This person (margin)</th>
-          <td></td>
-          <th data-testid="margin" data-value=${String(margin)}>${formatContribution(margin)}</th>
-        </tr>
-        <tr>
-          <td>Calibrated probability of the margin</td>
-          <td></td>
-          <td data-testid="calibrated" data-value=${String(calibrated)}>${formatProbability(calibrated)}</td>
-        </tr>
+        <tr><th scope="row">This person (margin)</th><td></td><th data-testid="margin" data-value=${String(margin)}>${formatContribution(margin)}</th></tr>
+        <tr><td>Calibrated probability of the margin</td><td></td><td data-testid="calibrated" data-value=${String(calibrated)}>${formatProbability(calibrated)}</td></tr>
       </tbody>
     </table>
-    <p class="muted">
-      The margin is the model's log-odds before calibration: the base value plus every contribution. The calibrator
-      (${calibrator.kind === "platt" ? "Platt scaling" : "isotonic regression"}) turns it into the probability.
-    </p>
+    <p class="muted">The margin is the model's log-odds before calibration: the base value plus every contribution. The
+    calibrator (${calibrator.kind === "platt" ? "Platt scaling" : "isotonic regression"}) turns it into the probability.</p>
   </details>`;
 }
 
@@ -385,31 +298,18 @@ function timelineView(
   currency: string | null,
 ): Node {
   const rows = timelineRows(events);
-  return html`<div class="card">
-    <h3>Recent events (${formatCount(events.length)})</h3>
-    ${rows.length === 0
-      ? html`<p class="muted">No recent events.</p>`
-      : html`<table data-testid="timeline">
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">Event</th>
-              <th scope="col" style="text-align: right">Times</th>
-              <th scope="col" style="text-align: right">Amount</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${rows.map(
-              (r) =>
-                html`<tr>
-                  <td>${formatDay(r.day)}</td>
-                  <td title=${r.event}>${eventName(r.event, labels)}</td>
-                  <td style="text-align: right">${formatCount(r.count)}</td>
-                  <td style="text-align: right">${r.amount === null ? "" : formatAmount(r.amount, currency)}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>`}
+  return html`<div class="card"><h3>Recent events (${formatCount(events.length)})</h3>
+    ${
+      rows.length === 0
+        ? html`<p class="muted">No recent events.</p>`
+        : html`<table data-testid="timeline"><thead><tr><th scope="col">Day</th><th scope="col">Event</th><th scope="col" style="text-align: right">Times</th><th scope="col" style="text-align: right">Amount</th></tr></thead><tbody>
+        ${rows.map(
+          (r) => html`<tr><td>${formatDay(r.day)}</td><td title=${r.event}>${eventName(r.event, labels)}</td>
+          <td style="text-align: right">${formatCount(r.count)}</td>
+          <td style="text-align: right">${r.amount === null ? "" : formatAmount(r.amount, currency)}</td></tr>`,
+        )}
+      </tbody></table>`
+    }
   </div>`;
 }
 

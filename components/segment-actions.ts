@@ -53,16 +53,11 @@ export function scoresTableDoc(summary: Pick<InstanceSummary, "explorer" | "feat
   return html`<div class="scores-table-doc" data-testid="scores-table-doc">
     <p>The scores table has one row per scored person:</p>
     <ul>
-      <li>
-        <code>id</code>: the person's id; <code>probability</code>: how likely the outcome is (0 to 1);
+      <li><code>id</code>: the person's id; <code>probability</code>: how likely the outcome is (0 to 1);
         <code>score</code>: the probability out of 100; <code>percentile</code>: 1 to 100 (100 = the top 1%);
-        <code>bucket</code>: High, Medium or Low
-      </li>
-      <li>
-        <code>top1</code>, <code>top2</code>, <code>top3</code>: the codes of the person's three most influential
-        factors (a code is the position of the feature in the instance's feature list, which the SQL export turns into
-        names)
-      </li>
+        <code>bucket</code>: High, Medium or Low</li>
+      <li><code>top1</code>, <code>top2</code>, <code>top3</code>: the codes of the person's three most influential factors (a code is the
+        position of the feature in the instance's feature list, which the SQL export turns into names)</li>
       ${features}
     </ul>
   </div>` as HTMLElement;
@@ -89,14 +84,11 @@ function attributePicker(columns: ColumnInfo[]): {
   const attributes = columns.filter(
     (c) => c.feature !== undefined || c.source !== undefined || c.group === "Customer value",
   );
-  const boxes = attributes.map((c) => html`<input type="checkbox" data-field=${c.field} />` as HTMLInputElement);
+  const boxes = attributes.map((c) => html`<input type="checkbox" data-field=${c.field}>` as HTMLInputElement);
   const seen = new Set<string>();
-  const element = html`<fieldset class="segment-values" data-testid="csv-attributes">
-    <legend>Attributes to add to the CSV</legend>
-    <div class="chips">
-      ${attributes.map((c, i) => html`<label class="chip">${boxes[i]}<span>${c.label}</span></label>`)}
-    </div>
-  </fieldset>` as HTMLElement;
+  const element =
+    html`<fieldset class="segment-values" data-testid="csv-attributes"><legend>Attributes to add to the CSV</legend>
+    <div class="chips">${attributes.map((c, i) => html`<label class="chip">${boxes[i]}<span>${c.label}</span></label>`)}</div></fieldset>` as HTMLElement;
   const follow = (segment: Segment) => {
     for (const field of usedFields(segment)) {
       const i = attributes.findIndex((a) => a.field === field);
@@ -200,13 +192,9 @@ export function sampleExportNote(
 ): { element: HTMLElement; update(people: number): void } {
   const count = html`<span data-testid="export-sample-count"></span>` as HTMLElement;
   const element = html`<div class="segment-export-sample" data-testid="export-sample-note">
-    <p>
-      <strong>The CSV holds the sample only</strong>: this site keeps ${sampleWords(sample)}, so the download has
-      ${count}. To export everyone in the segment, download the definition (JSON) and run, where the scores are:
-    </p>
-    <pre data-testid="export-command">
-npm run segment -- --run &lt;scores folder&gt; --instance ${instance} --definition ${instance}-segment.json --out members.csv</pre
-    >
+    <p><strong>The CSV holds the sample only</strong>: this site keeps ${sampleWords(sample)}, so the download has ${count}.
+    To export everyone in the segment, download the definition (JSON) and run, where the scores are:</p>
+    <pre data-testid="export-command">npm run segment -- --run &lt;scores folder&gt; --instance ${instance} --definition ${instance}-segment.json --out members.csv</pre>
     <p>or run the SQL below on the full scores table (the Parquet file it links to holds everyone scored).</p>
   </div>` as HTMLElement;
   return {
@@ -261,16 +249,10 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
   const others = [...new Set(columns.filter((c) => c.source).map((c) => `“${c.source!.label}”`))];
   let state: ExportState | null = null;
   const status = html`<p role="status" class="muted" data-testid="export-status"></p>` as HTMLElement;
-  const reason = html`<p id="export-reason" class="muted" data-testid="export-disabled-reason">
-    Waiting for the scores to load…
-  </p>` as HTMLElement;
+  const reason =
+    html`<p id="export-reason" class="muted" data-testid="export-disabled-reason">Waiting for the scores to load…</p>` as HTMLElement;
   const button = (testid: string) =>
-    html`<button
-      type="button"
-      data-testid=${testid}
-      disabled
-      aria-describedby="export-reason"
-    ></button>` as HTMLButtonElement;
+    html`<button type="button" data-testid=${testid} disabled aria-describedby="export-reason"></button>` as HTMLButtonElement;
   const csv = button("export-csv");
   csv.classList.add("primary");
   const json = button("export-json");
@@ -336,36 +318,31 @@ export function exportPanel(options: ExportOptions): HTMLElement & { update(stat
   });
   sqlButton.addEventListener("click", () => download(sqlText.textContent ?? "", `${base()}.sql`, "application/sql"));
   const panel = html`<div class="segment-export" data-testid="export-panel">
-    <p>
-      The CSV lists each person's id, score, probability, percentile, bucket and top 3 reasons in words, plus the
-      attributes below. The definition keeps the segment: import it here again, or run the SQL on the scores table.
-    </p>
-    ${note?.element ?? ""} ${picker.element} ${sortControl}
+    <p>The CSV lists each person's id, score, probability, percentile, bucket and top 3 reasons in words, plus the attributes below.
+    The definition keeps the segment: import it here again, or run the SQL on the scores table.</p>
+    ${note?.element ?? ""}
+    ${picker.element}
+    ${sortControl}
     <div class="filter-inputs segment-export-buttons">${csv} ${json} ${sqlButton}</div>
     ${reason}${status}
-    <details>
-      <summary>The segment as SQL, and the scores table it runs on</summary>
-      ${sqlText} ${scoresTableDoc(summary)}
-      ${hasValue(columns)
-        ? html`<p data-testid="value-columns-doc">
-            With customer value, the table also has <code>expected_value</code> (${columns
-              .find((c) => c.field === "expected_value")!
-              .label.toLowerCase()}), <code>expected_events</code>, <code>expected_events_horizon</code>,
-            <code>p_alive</code> and <code>expected_spend</code> (empty for people with no expected value yet); the SQL
-            computes the expected value percentile from <code>expected_value</code>.
-          </p>`
-        : ""}
-      ${others.length > 0
-        ? html`<p data-testid="other-tables-doc">
-            A condition on another instance's scores (${others.join(", ")}) joins that instance's scores table by id,
-            named <code>scores_&lt;instance&gt;</code> in the SQL: download it from that instance's Segments page.
-          </p>`
-        : ""}
-      <p>
-        <a href=${scoresUrl} download=${`${instance}-scores.parquet`} data-testid="download-scores"
-          >Download the scores table (Parquet)</a
-        >, the same file as <code>scores/${instance}/scores.parquet</code> from <code>npm run score</code>.
-      </p>
+    <details><summary>The segment as SQL, and the scores table it runs on</summary>
+      ${sqlText}
+      ${scoresTableDoc(summary)}
+      ${
+        hasValue(columns)
+          ? html`<p data-testid="value-columns-doc">With customer value, the table also has <code>expected_value</code> (${columns.find((c) => c.field === "expected_value")!.label.toLowerCase()}),
+        <code>expected_events</code>, <code>expected_events_horizon</code>, <code>p_alive</code> and <code>expected_spend</code> (empty for people with no
+        expected value yet); the SQL computes the expected value percentile from <code>expected_value</code>.</p>`
+          : ""
+      }
+      ${
+        others.length > 0
+          ? html`<p data-testid="other-tables-doc">A condition on another instance's scores (${others.join(", ")}) joins that instance's scores table by id,
+        named <code>scores_&lt;instance&gt;</code> in the SQL: download it from that instance's Segments page.</p>`
+          : ""
+      }
+      <p><a href=${scoresUrl} download=${`${instance}-scores.parquet`} data-testid="download-scores">Download the scores table (Parquet)</a>,
+      the same file as <code>scores/${instance}/scores.parquet</code> from <code>npm run score</code>.</p>
     </details>
   </div>` as HTMLElement & { update(state: ExportState): void };
   panel.update = (next) => {

@@ -34,9 +34,7 @@ export function peopleText(n: number, estimated = false): string {
 function rankOptions(rank: number): HTMLElement[] {
   return Array.from({ length: MAX_FACTOR_RANK }, (_, i) => i + 1).map(
     (k) =>
-      html`<option value=${String(k)} selected=${k === rank}>
-        ${k === 1 ? "is their top factor" : `is among their top ${k} factors`}
-      </option>` as HTMLElement,
+      html`<option value=${String(k)} selected=${k === rank}>${k === 1 ? "is their top factor" : `is among their top ${k} factors`}</option>` as HTMLElement,
   );
 }
 
@@ -90,23 +88,13 @@ export function factorValueEditor(
   let rank = factorRank(condition);
   let known: FactorCounts | null = null;
   const emit = () => changed({ field: column.field, op: "in", value: [...chosen], rank });
-  const rankSelect = html`<select data-role="rank" id=${`factor-rank-${++uid}`}>
-    ${rankOptions(rank)}
-  </select>` as HTMLSelectElement;
-  const search = html`<input
-    type="search"
-    placeholder="Search factors, e.g. cart"
-    autocomplete="off"
-    aria-label="Search factors"
-    data-role="factor-search"
-    data-focus="value"
-  />` as HTMLInputElement;
+  const rankSelect =
+    html`<select data-role="rank" id=${`factor-rank-${++uid}`}>${rankOptions(rank)}</select>` as HTMLSelectElement;
+  const search =
+    html`<input type="search" placeholder="Search factors, e.g. cart" autocomplete="off" aria-label="Search factors" data-role="factor-search" data-focus="value">` as HTMLInputElement;
   const chips = html`<div class="chips" data-testid="chosen-factors"></div>` as HTMLElement;
-  const caption = html`<p
-    class="muted segment-caption"
-    data-testid="factor-caption"
-    aria-live="polite"
-  ></p>` as HTMLElement;
+  const caption =
+    html`<p class="muted segment-caption" data-testid="factor-caption" aria-live="polite"></p>` as HTMLElement;
   const list = html`<ul class="factor-options" data-testid="factor-options"></ul>` as HTMLElement;
 
   const toggle = (code: number, on: boolean) => {
@@ -118,9 +106,8 @@ export function factorValueEditor(
   function drawChips(): void {
     chips.replaceChildren(
       ...chosen.map((code) => {
-        const remove = html`<button type="button" class="chip-remove" aria-label=${`Remove ${labels[code]}`}>
-          ×
-        </button>` as HTMLButtonElement;
+        const remove =
+          html`<button type="button" class="chip-remove" aria-label=${`Remove ${labels[code]}`}>×</button>` as HTMLButtonElement;
         remove.addEventListener("click", () => {
           toggle(code, false);
           search.focus();
@@ -136,19 +123,11 @@ export function factorValueEditor(
       : undefined;
     list.replaceChildren(
       ...codes.map((code) => {
-        const box = html`<input
-          type="checkbox"
-          checked=${chosen.includes(code)}
-          data-value=${String(code)}
-        />` as HTMLInputElement;
+        const box =
+          html`<input type="checkbox" checked=${chosen.includes(code)} data-value=${String(code)}>` as HTMLInputElement;
         box.addEventListener("change", () => toggle(code, box.checked));
         const n = known?.counts.get(code);
-        return html`<li>
-          <label class="factor-option">${box}<span>${labels[code]}</span></label
-          ><span class="factor-count"
-            >${n === undefined ? "" : n === 0 ? "none" : peopleText(n, known?.estimated)}</span
-          >
-        </li>`;
+        return html`<li><label class="factor-option">${box}<span>${labels[code]}</span></label><span class="factor-count">${n === undefined ? "" : n === 0 ? "none" : peopleText(n, known?.estimated)}</span></li>`;
       }),
     );
     caption.textContent = captionText(
@@ -199,7 +178,10 @@ export function factorValueEditor(
     <legend class="visually-hidden">Influential factor</legend>
     <div class="filter-inputs"><label for=${rankSelect.id}>People whose chosen factor</label> ${rankSelect}</div>
     <p class="muted segment-caption">A person's top factors are what moves their score most, up or down.</p>
-    ${chips} ${search} ${caption} ${list}
+    ${chips}
+    ${search}
+    ${caption}
+    ${list}
   </fieldset>` as HTMLElement & { refresh?: () => void };
   root.refresh = refresh;
   drawChips();

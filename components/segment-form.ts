@@ -71,14 +71,10 @@ function fieldSelect(
   selected: string,
   attributes: { id: string; role: string },
 ): HTMLSelectElement {
-  return html`<select id=${attributes.id} data-role=${attributes.role}>
-    ${fieldGroups(columns).map(
-      (g) =>
-        html`<optgroup label=${g.label}>
-          ${g.columns.map((c) => html`<option value=${c.field} selected=${c.field === selected}>${c.label}</option>`)}
-        </optgroup>`,
-    )}
-  </select>` as HTMLSelectElement;
+  return html`<select id=${attributes.id} data-role=${attributes.role}>${fieldGroups(columns).map(
+    (g) =>
+      html`<optgroup label=${g.label}>${g.columns.map((c) => html`<option value=${c.field} selected=${c.field === selected}>${c.label}</option>`)}</optgroup>`,
+  )}</select>` as HTMLSelectElement;
 }
 
 /** A number typed in an input: null when empty, undefined when not a number. */
@@ -93,24 +89,11 @@ function rangeEditor(column: ColumnInfo, condition: Condition, changed: (c: Cond
   const missing = condition.op === "missing";
   const [low, high] = missing ? [null, null] : condition.value;
   const value = (v: unknown) => (v === null || v === undefined ? "" : String(v));
-  const from = html`<input
-    type="number"
-    step="any"
-    value=${value(low)}
-    placeholder=${String(column.min ?? "")}
-    aria-label=${`${column.label}: from`}
-    data-role="from"
-    data-focus="value"
-  />` as HTMLInputElement;
-  const to = html`<input
-    type="number"
-    step="any"
-    value=${value(high)}
-    placeholder=${String(column.max ?? "")}
-    aria-label=${`${column.label}: to`}
-    data-role="to"
-  />` as HTMLInputElement;
-  const onlyMissing = html`<input type="checkbox" checked=${missing} data-role="missing" />` as HTMLInputElement;
+  const from =
+    html`<input type="number" step="any" value=${value(low)} placeholder=${String(column.min ?? "")} aria-label=${`${column.label}: from`} data-role="from" data-focus="value">` as HTMLInputElement;
+  const to =
+    html`<input type="number" step="any" value=${value(high)} placeholder=${String(column.max ?? "")} aria-label=${`${column.label}: to`} data-role="to">` as HTMLInputElement;
+  const onlyMissing = html`<input type="checkbox" checked=${missing} data-role="missing">` as HTMLInputElement;
   const update = () => {
     from.disabled = to.disabled = onlyMissing.checked;
     const a = typed(from);
@@ -131,15 +114,8 @@ function rangeEditor(column: ColumnInfo, condition: Condition, changed: (c: Cond
 
 /** The id search: people whose id contains the text (applies on Enter or when leaving the field). */
 function idEditor(column: ColumnInfo, condition: Condition, changed: (c: Condition) => void): HTMLElement {
-  const input = html`<input
-    type="search"
-    value=${String(condition.value[0] ?? "")}
-    aria-label=${column.label}
-    placeholder="part of an id"
-    autocomplete="off"
-    data-role="text"
-    data-focus="value"
-  />` as HTMLInputElement;
+  const input =
+    html`<input type="search" value=${String(condition.value[0] ?? "")} aria-label=${column.label} placeholder="part of an id" autocomplete="off" data-role="text" data-focus="value">` as HTMLInputElement;
   input.addEventListener("change", () => changed({ field: column.field, op: "contains", value: [input.value] }));
   return input;
 }
@@ -157,11 +133,7 @@ function chipsEditor(
   if (!column.textValues) options.push(null);
   const boxes = options.map(
     (value) =>
-      html`<input
-        type="checkbox"
-        checked=${condition.value.includes(value)}
-        data-value=${value === null ? "" : String(value)}
-      />` as HTMLInputElement,
+      html`<input type="checkbox" checked=${condition.value.includes(value)} data-value=${value === null ? "" : String(value)}>` as HTMLInputElement,
   );
   const chosen = () => options.filter((_, j) => boxes[j]!.checked);
   boxes.forEach((box) =>
@@ -170,16 +142,9 @@ function chipsEditor(
   if (boxes[0]) boxes[0].dataset["focus"] = "value";
   const chips = options.map(
     (value, i) =>
-      html`<label class="chip"
-        >${boxes[i]}<span
-          >${value === null ? "No value" : column.textValues ? String(value) : labels[value as number]}</span
-        ></label
-      >`,
+      html`<label class="chip">${boxes[i]}<span>${value === null ? "No value" : column.textValues ? String(value) : labels[value as number]}</span></label>`,
   );
-  return html`<fieldset class="segment-values">
-    <legend>${column.label} is any of</legend>
-    <div class="chips">${chips}</div>
-  </fieldset>` as HTMLElement;
+  return html`<fieldset class="segment-values"><legend>${column.label} is any of</legend><div class="chips">${chips}</div></fieldset>` as HTMLElement;
 }
 
 /**
@@ -257,9 +222,8 @@ export function segmentEditor(columns: ColumnInfo[], initial: Segment, options: 
     const id = nextId();
     const field = fieldSelect(columns, column.field, { id, role: "field" });
     field.setAttribute("aria-label", `Condition ${index + 1}: what it is on`);
-    const note = html`<p class="muted segment-note" data-testid="matches-everyone" aria-live="polite">
-      ${everyoneNote(condition, column)}
-    </p>` as HTMLElement;
+    const note =
+      html`<p class="muted segment-note" data-testid="matches-everyone" aria-live="polite">${everyoneNote(condition, column)}</p>` as HTMLElement;
     const changed = (c: Condition) => {
       // A control of a row that a redraw has replaced changes nothing.
       if (!element.isConnected) return;
@@ -287,30 +251,17 @@ export function segmentEditor(columns: ColumnInfo[], initial: Segment, options: 
       drawValues();
       fire();
     });
-    const remove = html`<button
-      type="button"
-      class="segment-remove"
-      aria-label=${`Remove condition ${index + 1}`}
-      data-role="remove"
-      data-focus=${`remove-${index}`}
-    >
-      Remove
-    </button>` as HTMLButtonElement;
+    const remove =
+      html`<button type="button" class="segment-remove" aria-label=${`Remove condition ${index + 1}`} data-role="remove" data-focus=${`remove-${index}`}>Remove</button>` as HTMLButtonElement;
     remove.addEventListener("click", () => {
       segment = { ...segment, conditions: segment.conditions.filter((_, j) => j !== index) };
       const left = segment.conditions.length;
       draw(left === 0 ? "add-field" : `remove-${Math.min(index, left - 1)}`);
       fire();
     });
-    const element = html`<div
-      class="segment-condition"
-      data-testid="condition"
-      data-field=${column.field}
-      data-index=${String(index)}
-    >
-      <div class="segment-condition-head">
-        <label for=${id}>${index === 0 ? "Where" : segment.match === "any" ? "or" : "and"}</label> ${field} ${remove}
-      </div>
+    const element =
+      html`<div class="segment-condition" data-testid="condition" data-field=${column.field} data-index=${String(index)}>
+      <div class="segment-condition-head"><label for=${id}>${index === 0 ? "Where" : segment.match === "any" ? "or" : "and"}</label> ${field} ${remove}</div>
       ${values}${note}
     </div>` as HTMLElement;
     drawValues();
@@ -343,9 +294,7 @@ export function segmentEditor(columns: ColumnInfo[], initial: Segment, options: 
       html`<div class="filter-inputs"><label for=${match.id}>People for whom</label> ${match}</div>`,
       empty,
       ...rows,
-      html`<div class="filter-inputs segment-add">
-        <label for=${addField.id}>Add a condition on</label> ${addField} ${add}
-      </div>`,
+      html`<div class="filter-inputs segment-add"><label for=${addField.id}>Add a condition on</label> ${addField} ${add}</div>`,
     );
     if (focus) focusOn(root, focus);
   }

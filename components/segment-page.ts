@@ -79,25 +79,15 @@ function loadButtons(
   withDelete?: (name: string) => void,
 ): { element: HTMLElement; mark: () => void } {
   const items = list.map((s) => {
-    const button = html`<button type="button" class="segment-load" aria-pressed="false" data-testid="load-segment">
-      ${s.name}
-    </button>` as HTMLButtonElement;
+    const button =
+      html`<button type="button" class="segment-load" aria-pressed="false" data-testid="load-segment">${s.name}</button>` as HTMLButtonElement;
     button.addEventListener("click", () => load(editor, s.segment));
     const mark = html`<span class="loaded-mark" data-testid="loaded-mark" hidden>Loaded</span>` as HTMLElement;
     const remove = withDelete
-      ? html`<button
-          type="button"
-          class="segment-delete"
-          aria-label=${`Delete saved segment ${s.name}`}
-          onclick=${() => withDelete(s.name)}
-        >
-          Delete
-        </button>`
+      ? html`<button type="button" class="segment-delete" aria-label=${`Delete saved segment ${s.name}`} onclick=${() => withDelete(s.name)}>Delete</button>`
       : "";
-    const element = html`<li>
-      ${button}${mark}${s.description ? html`<span class="muted segment-description">${s.description}</span>` : ""}
-      ${remove}
-    </li>` as HTMLElement;
+    const element =
+      html`<li>${button}${mark}${s.description ? html`<span class="muted segment-description">${s.description}</span>` : ""} ${remove}</li>` as HTMLElement;
     return { segment: s.segment, button, mark, element };
   });
   const mark = () => {
@@ -109,12 +99,7 @@ function loadButtons(
     }
   };
   mark();
-  return {
-    element: html`<ul class="segment-list">
-      ${items.map((i) => i.element)}
-    </ul>` as HTMLElement,
-    mark,
-  };
+  return { element: html`<ul class="segment-list">${items.map((i) => i.element)}</ul>` as HTMLElement, mark };
 }
 
 /** Reads a JSON file chosen by people and loads the definition; returns what happened, in words. */
@@ -142,12 +127,8 @@ export function segmentLibrary(options: {
   const { editor, suggested, instance, store, columns } = options;
   const suggestions = html`<div data-testid="suggested-segments"></div>` as HTMLElement;
   const saved = html`<div data-testid="saved-segments"></div>` as HTMLElement;
-  const name = html`<input
-    type="text"
-    id="segment-name"
-    placeholder="e.g. Spring campaign"
-    autocomplete="off"
-  />` as HTMLInputElement;
+  const name =
+    html`<input type="text" id="segment-name" placeholder="e.g. Spring campaign" autocomplete="off">` as HTMLInputElement;
   const status = html`<p role="status" class="muted"></p>` as HTMLElement;
   const suggestedButtons = loadButtons(editor, suggested);
   suggestions.append(suggestedButtons.element);
@@ -178,12 +159,8 @@ export function segmentLibrary(options: {
       status.textContent = String((error as Error).message);
     }
   });
-  const file = html`<input
-    type="file"
-    id="segment-import"
-    accept=".json,application/json"
-    data-testid="import-segment"
-  />` as HTMLInputElement;
+  const file =
+    html`<input type="file" id="segment-import" accept=".json,application/json" data-testid="import-segment">` as HTMLInputElement;
   file.addEventListener("change", async () => {
     const chosen = file.files?.[0];
     if (chosen) status.textContent = await importFile(chosen, editor, columns);
@@ -195,13 +172,8 @@ export function segmentLibrary(options: {
   });
   draw();
   return html`<div class="grid grid-cols-2 segment-library">
-    <section>
-      <h2>Suggested segments</h2>
-      ${suggestions}
-    </section>
-    <section>
-      <h2>Your segments</h2>
-      ${saved}
+    <section><h2>Suggested segments</h2>${suggestions}</section>
+    <section><h2>Your segments</h2>${saved}
       <div class="filter-inputs"><label for="segment-name">Save this segment as</label> ${name} ${save}</div>
       <div class="filter-inputs"><label for="segment-import">Import a definition (JSON)</label> ${file}</div>
       ${status}
@@ -355,14 +327,11 @@ function testedView(
   const test = tested.kind === "out-of-time" ? "the out-of-time test" : "the test on held-out people";
   return html`<div class="segment-tested" data-testid="segment-tested">
     <h3>How the top ${String(tested.percent)}% did on ${test}</h3>
-    <p>
-      People scored as of ${formatDate(tested.testCutoff)}, whose outcome is known: the top ${String(tested.percent)}%
-      were ${formatCount(tested.people)} people. <strong>${formatCount(tested.truePositives)}</strong> of them ${did}
-      (true positives, ${formatPercent(tested.precision)}) and
-      <strong>${formatCount(tested.falsePositives)}</strong> did not (false positives); they were
-      ${formatPercent(tested.recall)} of everyone who ${did}. These are that test's counts, shown to judge the model,
-      not a second estimate for this segment.
-    </p>
+    <p>People scored as of ${formatDate(tested.testCutoff)}, whose outcome is known: the top ${String(tested.percent)}% were
+    ${formatCount(tested.people)} people. <strong>${formatCount(tested.truePositives)}</strong> of them ${did} (true positives,
+    ${formatPercent(tested.precision)}) and <strong>${formatCount(tested.falsePositives)}</strong> did not (false positives); they
+    were ${formatPercent(tested.recall)} of everyone who ${did}. These are that test's counts, shown to judge the model, not a
+    second estimate for this segment.</p>
   </div>` as HTMLElement;
 }
 
@@ -384,54 +353,41 @@ function valueView(result: SegmentResult, summary: EstimateSummary): HTMLElement
   const them = result.people === 1 ? "This person's" : "Their";
   const words =
     people === 0
-      ? html`${result.people === 1 ? "This person has" : "None of them has"} an expected value yet: it comes from past
-        ${noun}s, and there are none.`
-      : html`${them} expected value over the next ${formatCount(value.horizonDays)} days:
-          <strong data-testid="segment-value-total">${amount(total)}</strong> in total
-          ${people > 1 ? html`(${amount(total / people)} per person on average)` : ""}${without > 0
-            ? html`, from the ${formatCount(people)} of them with a ${noun} before; the other ${formatCount(without)}
-              have no expected value yet`
-            : ""}.`;
-  return html`<p
-    class="segment-value"
-    data-testid="segment-value"
-    data-total=${String(total)}
-    data-people=${String(people)}
-  >
-    ${words} <span class="muted">An estimate from each customer's past ${noun}s and their amounts, not a promise.</span>
-  </p>` as HTMLElement;
+      ? html`${result.people === 1 ? "This person has" : "None of them has"} an expected value yet: it comes from past ${noun}s, and there are none.`
+      : html`${them} expected value over the next ${formatCount(value.horizonDays)} days: <strong data-testid="segment-value-total">${amount(total)}</strong> in total
+      ${people > 1 ? html`(${amount(total / people)} per person on average)` : ""}${
+        without > 0
+          ? html`, from the ${formatCount(people)} of them with a ${noun} before;
+      the other ${formatCount(without)} have no expected value yet`
+          : ""
+      }.`;
+  return html`<p class="segment-value" data-testid="segment-value" data-total=${String(total)} data-people=${String(people)}>${words}
+    <span class="muted">An estimate from each customer's past ${noun}s and their amounts, not a promise.</span></p>` as HTMLElement;
 }
 
 /** Who conditions on other instances' scores leave out, in words. */
 function unscoredView(result: SegmentResult, sample: SampleInfo | null = null): HTMLElement | string {
   if (!result.unscored?.length) return "";
   if (sample) {
-    return html`<ul class="segment-linked-notes" data-testid="segment-linked-note">
-      ${result.unscored.map(
-        (u) =>
-          html`<li data-instance=${u.instance} data-unscored=${String(u.people)}>
-            This segment uses the scores of “${u.label}”, matched by person id.
-            ${u.people === 0
-              ? "Everyone of the sample scored here is scored there too, so no one is left out for that reason."
-              : html`About <strong>${roundedCount(estimateCount(u.people, sample).estimate)}</strong> people scored here
-                  but not there (${formatPercent(u.people / sample.people)} of the sample) are left out.`}
-          </li>`,
-      )}
-    </ul>` as HTMLElement;
+    return html`<ul class="segment-linked-notes" data-testid="segment-linked-note">${result.unscored.map(
+      (u) => html`<li data-instance=${u.instance} data-unscored=${String(u.people)}>
+      This segment uses the scores of “${u.label}”, matched by person id. ${
+        u.people === 0
+          ? "Everyone of the sample scored here is scored there too, so no one is left out for that reason."
+          : html`About <strong>${roundedCount(estimateCount(u.people, sample).estimate)}</strong> people scored here but not there (${formatPercent(u.people / sample.people)} of the sample) are left out.`
+      }
+    </li>`,
+    )}</ul>` as HTMLElement;
   }
-  return html`<ul class="segment-linked-notes" data-testid="segment-linked-note">
-    ${result.unscored.map(
-      (u) =>
-        html`<li data-instance=${u.instance} data-unscored=${String(u.people)}>
-          This segment uses the scores of “${u.label}”, matched by person id.
-          ${u.people === 0
-            ? "Everyone scored here is scored there too, so no one is left out for that reason."
-            : html`<strong>${formatCount(u.people)}</strong> ${u.people === 1 ? "person" : "people"} scored here but not
-                there (${formatPercent(result.total ? u.people / result.total : 0)} of the ${formatCount(result.total)})
-                ${u.people === 1 ? "is" : "are"} left out.`}
-        </li>`,
-    )}
-  </ul>` as HTMLElement;
+  return html`<ul class="segment-linked-notes" data-testid="segment-linked-note">${result.unscored.map(
+    (u) => html`<li data-instance=${u.instance} data-unscored=${String(u.people)}>
+    This segment uses the scores of “${u.label}”, matched by person id. ${
+      u.people === 0
+        ? "Everyone scored here is scored there too, so no one is left out for that reason."
+        : html`<strong>${formatCount(u.people)}</strong> ${u.people === 1 ? "person" : "people"} scored here but not there (${formatPercent(result.total ? u.people / result.total : 0)} of the ${formatCount(result.total)}) ${u.people === 1 ? "is" : "are"} left out.`
+    }
+  </li>`,
+  )}</ul>` as HTMLElement;
 }
 
 /** The segment's one estimate: its size, and the expected count reaching the goal with its range, in words. */
@@ -443,45 +399,25 @@ export function estimateView(
 ): HTMLElement {
   if (summary.sample) return sampleEstimateView(result, segment, { ...summary, sample: summary.sample }, evaluation);
   const { people, total, estimate } = result;
-  const size = html`<p class="segment-size">
-    <span class="big" data-testid="segment-size">${formatCount(people)}</span> ${people === 1 ? "person" : "people"}
-    <span class="muted" data-testid="segment-share"
-      >(${formatPercent(total ? people / total : 0)} of the ${formatCount(total)} scored)</span
-    >
-  </p>`;
+  const size = html`<p class="segment-size"><span class="big" data-testid="segment-size">${formatCount(people)}</span>
+    ${people === 1 ? "person" : "people"} <span class="muted" data-testid="segment-share">(${formatPercent(total ? people / total : 0)} of the ${formatCount(total)} scored)</span></p>`;
   if (people === 0) {
-    return html`<div data-testid="segment-estimate" data-people="0">
-      ${size}
-      <p data-testid="segment-empty">
-        No one matches these conditions, so there is nothing to estimate or export. Loosen or remove a condition.
-      </p>
-      ${unscoredView(result)}
-    </div>` as HTMLElement;
+    return html`<div data-testid="segment-estimate" data-people="0">${size}
+      <p data-testid="segment-empty">No one matches these conditions, so there is nothing to estimate or export. Loosen or remove a condition.</p>
+      ${unscoredView(result)}</div>` as HTMLElement;
   }
   const goal = goalWords(summary);
   const expected = formatCount(estimate.expected);
-  return html`<div
-    data-testid="segment-estimate"
-    data-people=${String(people)}
-    data-expected=${String(estimate.expected)}
-    data-low=${String(estimate.low)}
-    data-high=${String(estimate.high)}
-  >
+  return html`<div data-testid="segment-estimate" data-people=${String(people)} data-expected=${String(estimate.expected)} data-low=${String(estimate.low)} data-high=${String(estimate.high)}>
     ${size}
-    <p class="segment-sentence">
-      About <strong data-testid="segment-expected">${expected}</strong> of
-      ${people === 1 ? "this person" : `these ${formatCount(people)} people`} ${people === 1 ? "is" : "are"} expected to
-      ${goal} (likely between <span data-testid="segment-low">${formatCount(estimate.low)}</span> and
-      <span data-testid="segment-high">${formatCount(estimate.high)}</span>); about ${formatCount(estimate.expectedNot)}
-      are not.
-    </p>
-    ${valueView(result, summary)} ${unscoredView(result)}
-    <p class="muted segment-method">
-      The expected number is the sum of the members' probabilities. The range holds the actual number 9 times in 10 if
-      those probabilities are right
-      (${estimate.method === "exact" ? "computed exactly" : "a close approximation for a segment this large"}); it
-      covers chance, not errors of the model (see Model quality).
-    </p>
+    <p class="segment-sentence">About <strong data-testid="segment-expected">${expected}</strong> of ${people === 1 ? "this person" : `these ${formatCount(people)} people`}
+    ${people === 1 ? "is" : "are"} expected to ${goal} (likely between <span data-testid="segment-low">${formatCount(estimate.low)}</span> and
+    <span data-testid="segment-high">${formatCount(estimate.high)}</span>); about ${formatCount(estimate.expectedNot)} are not.</p>
+    ${valueView(result, summary)}
+    ${unscoredView(result)}
+    <p class="muted segment-method">The expected number is the sum of the members' probabilities. The range holds the actual number 9 times
+    in 10 if those probabilities are right (${estimate.method === "exact" ? "computed exactly" : "a close approximation for a segment this large"});
+    it covers chance, not errors of the model (see Model quality).</p>
     ${testedView(topPercentOf(segment), summary, evaluation)}
   </div>` as HTMLElement;
 }
@@ -500,16 +436,9 @@ export function estimatePanel(options: {
 }): HTMLElement & { update(segment: Segment): Promise<SegmentResult> } {
   const placeholder =
     options.loading ??
-    html`<p class="placeholder">
-      <progress aria-label="Loading the scores"></progress> Loading the scores into your browser (a few seconds the
-      first time)…
-    </p>`;
-  const panel = html`<section
-    class="card segment-estimate-panel"
-    aria-busy="true"
-    aria-live="polite"
-    data-testid="estimate-panel"
-  >
+    html`<p class="placeholder"><progress aria-label="Loading the scores"></progress> Loading the scores into your browser (a few seconds the first time)…</p>`;
+  const panel =
+    html`<section class="card segment-estimate-panel" aria-busy="true" aria-live="polite" data-testid="estimate-panel">
     ${placeholder}
   </section>` as HTMLElement & { update(segment: Segment): Promise<SegmentResult> };
   let generation = 0;
@@ -557,16 +486,12 @@ export function compareSelect(
     list.push({ name: "The linked segment", segment: initial });
   const select = html`<select id="compare-with" data-testid="compare-with">
     <option value="-1">Nothing</option>
-    ${list.map(
-      (c, i) =>
-        html`<option value=${String(i)} selected=${initial !== null && sameSegment(c.segment, initial)}>
-          ${c.name}
-        </option>`,
-    )}
+    ${list.map((c, i) => html`<option value=${String(i)} selected=${initial !== null && sameSegment(c.segment, initial)}>${c.name}</option>`)}
   </select>` as HTMLSelectElement;
-  const root = html`<div class="filter-inputs">
-    <label for="compare-with">Compare with</label> ${select}
-  </div>` as HTMLElement & { value: Segment | null };
+  const root =
+    html`<div class="filter-inputs"><label for="compare-with">Compare with</label> ${select}</div>` as HTMLElement & {
+      value: Segment | null;
+    };
   Object.defineProperty(root, "value", { get: () => list[Number(select.value)]?.segment ?? null });
   select.addEventListener("change", () => root.dispatchEvent(new Event("input", { bubbles: true })));
   return root;
@@ -585,47 +510,16 @@ export async function overlapView(
   const { a: inA = 0, b: inB = 0, both = 0 } = row ?? {};
   const share = (n: number, of: number) => (of ? `${formatPercent(n / of)} of this segment` : "");
   const count = (n: number) => (sample ? `about ${roundedCount(estimateCount(n, sample).estimate)}` : formatCount(n));
-  return html`<div>
-    <table data-testid="overlap">
-      <thead>
-        <tr>
-          <th scope="col">Who</th>
-          <th scope="col" style="text-align: right">People</th>
-          <th scope="col">Share</th>
-        </tr>
-      </thead>
-      <tbody>
-        <tr>
-          <th scope="row">In this segment</th>
-          <td style="text-align: right">${count(inA)}</td>
-          <td></td>
-        </tr>
-        <tr>
-          <th scope="row">In the other</th>
-          <td style="text-align: right">${count(inB)}</td>
-          <td></td>
-        </tr>
-        <tr>
-          <th scope="row">In both</th>
-          <td style="text-align: right" data-testid="overlap-both">${count(both)}</td>
-          <td>${share(both, inA)}</td>
-        </tr>
-        <tr>
-          <th scope="row">Only in this segment</th>
-          <td style="text-align: right">${count(inA - both)}</td>
-          <td></td>
-        </tr>
-        <tr>
-          <th scope="row">Only in the other</th>
-          <td style="text-align: right">${count(inB - both)}</td>
-          <td></td>
-        </tr>
-      </tbody>
-    </table>
-    ${sample
-      ? html`<p class="muted" data-testid="overlap-sample-note">Estimated for everyone from ${sampleWords(sample)}.</p>`
-      : ""}
-  </div>` as HTMLElement;
+  return html`<div><table data-testid="overlap">
+    <thead><tr><th scope="col">Who</th><th scope="col" style="text-align: right">People</th><th scope="col">Share</th></tr></thead>
+    <tbody>
+      <tr><th scope="row">In this segment</th><td style="text-align: right">${count(inA)}</td><td></td></tr>
+      <tr><th scope="row">In the other</th><td style="text-align: right">${count(inB)}</td><td></td></tr>
+      <tr><th scope="row">In both</th><td style="text-align: right" data-testid="overlap-both">${count(both)}</td><td>${share(both, inA)}</td></tr>
+      <tr><th scope="row">Only in this segment</th><td style="text-align: right">${count(inA - both)}</td><td></td></tr>
+      <tr><th scope="row">Only in the other</th><td style="text-align: right">${count(inB - both)}</td><td></td></tr>
+    </tbody>
+  </table>${sample ? html`<p class="muted" data-testid="overlap-sample-note">Estimated for everyone from ${sampleWords(sample)}.</p>` : ""}</div>` as HTMLElement;
 }
 
 /** The members' total expected value, estimated from the sample, in words (instances with customer value). */
@@ -638,12 +532,9 @@ function sampleValueView(
   // Scaled from the sample: said as "about", without its own range.
   const total = estimateTotal(result.value.total, 0, summary.sample).estimate;
   const noun = goalNoun({ rules: summary.rules, eventLabels: summary.eventLabels });
-  return html`<p class="segment-value" data-testid="segment-value" data-total=${String(total)}>
-    Their expected value over the next ${formatCount(value.horizonDays)} days: about
-    <strong data-testid="segment-value-total">${formatCompactMoney(total, summary.currency)}</strong> in total,
-    estimated from the sample.
-    <span class="muted">An estimate from each customer's past ${noun}s and their amounts, not a promise.</span>
-  </p>` as HTMLElement;
+  return html`<p class="segment-value" data-testid="segment-value" data-total=${String(total)}>Their expected value over the next ${formatCount(value.horizonDays)} days:
+    about <strong data-testid="segment-value-total">${formatCompactMoney(total, summary.currency)}</strong> in total, estimated from the sample.
+    <span class="muted">An estimate from each customer's past ${noun}s and their amounts, not a promise.</span></p>` as HTMLElement;
 }
 
 /**
@@ -663,46 +554,28 @@ export function sampleEstimateView(
     sample,
     count,
   );
-  const size = html`<p class="segment-size">
-    About <span class="big" data-testid="segment-size">${roundedCount(count.estimate)}</span> people
-    <span class="muted" data-testid="segment-share"
-      >(likely between <span data-testid="segment-size-low">${roundedCount(count.low)}</span> and
-      <span data-testid="segment-size-high">${roundedCount(count.high)}</span>;
-      ${formatPercent(count.estimate / sample.total)} of the ${formatCount(sample.total)} scored)</span
-    >
-  </p>`;
-  const words = html`<p class="muted segment-method" data-testid="sample-note">
-    Counted on ${sampleWords(sample)} (${formatCount(sample.people)} people, picked by their id), so that the page
-    answers at once: ${formatCount(result.people)} of them match. The number of people is an estimate for everyone; its
-    range holds the true number 95 times in 100. The expected number is the sum of the members' probabilities, scaled up
-    from the sample; its range covers the sample and chance (9 times in 10), not errors of the model (see Model
-    quality).
-  </p>`;
+  const size = html`<p class="segment-size">About <span class="big" data-testid="segment-size">${roundedCount(count.estimate)}</span> people
+    <span class="muted" data-testid="segment-share">(likely between <span data-testid="segment-size-low">${roundedCount(count.low)}</span> and
+    <span data-testid="segment-size-high">${roundedCount(count.high)}</span>; ${formatPercent(count.estimate / sample.total)} of the ${formatCount(sample.total)} scored)</span></p>`;
+  const words = html`<p class="muted segment-method" data-testid="sample-note">Counted on ${sampleWords(sample)} (${formatCount(sample.people)} people, picked by their id),
+    so that the page answers at once: ${formatCount(result.people)} of them match. The number of people is an estimate for everyone; its range holds the true
+    number 95 times in 100. The expected number is the sum of the members' probabilities, scaled up from the sample; its range covers the sample and
+    chance (9 times in 10), not errors of the model (see Model quality).</p>`;
   const empty = result.people === 0;
-  return html`<div
-    data-testid="segment-estimate"
-    data-sampled="true"
-    data-people=${String(result.people)}
-    data-estimate=${String(count.estimate)}
-    data-low95=${String(count.low)}
-    data-high95=${String(count.high)}
-    data-expected=${String(outcomes.expected)}
-    data-low=${String(outcomes.low)}
-    data-high=${String(outcomes.high)}
-  >
+  return html`<div data-testid="segment-estimate" data-sampled="true" data-people=${String(result.people)} data-estimate=${String(count.estimate)}
+    data-low95=${String(count.low)} data-high95=${String(count.high)} data-expected=${String(outcomes.expected)} data-low=${String(outcomes.low)} data-high=${String(outcomes.high)}>
     ${size}
-    ${empty
-      ? html`<p data-testid="segment-empty">
-          No one in the sample matches these conditions: in all, probably fewer than ${roundedCount(count.high)} people
-          do. Loosen or remove a condition, or export the full membership (below) to be sure.
-        </p>`
-      : html`<p class="segment-sentence">
-          About <strong data-testid="segment-expected">${roundedCount(outcomes.expected)}</strong> of them are expected
-          to ${goalWords(summary)} (likely between
-          <span data-testid="segment-low">${roundedCount(outcomes.low)}</span> and
-          <span data-testid="segment-high">${roundedCount(outcomes.high)}</span>).
-        </p>`}
-    ${empty ? "" : sampleValueView(result, summary)} ${unscoredView(result, sample)} ${words}
+    ${
+      empty
+        ? html`<p data-testid="segment-empty">No one in the sample matches these conditions: in all, probably fewer than ${roundedCount(count.high)} people do.
+        Loosen or remove a condition, or export the full membership (below) to be sure.</p>`
+        : html`<p class="segment-sentence">About <strong data-testid="segment-expected">${roundedCount(outcomes.expected)}</strong> of them are expected to
+        ${goalWords(summary)} (likely between <span data-testid="segment-low">${roundedCount(outcomes.low)}</span> and
+        <span data-testid="segment-high">${roundedCount(outcomes.high)}</span>).</p>`
+    }
+    ${empty ? "" : sampleValueView(result, summary)}
+    ${unscoredView(result, sample)}
+    ${words}
     ${empty ? "" : testedView(topPercentOf(segment), summary, evaluation)}
   </div>` as HTMLElement;
 }

@@ -29,6 +29,22 @@ function demoWith(change: (c: Record<string, any>) => void): unknown {
   return config;
 }
 
+/**
+ * The resolved instances of a configuration reading e.csv with a conversion instance "buy" (window 30) and a churn
+ * instance "leave" (window 60), then `more`; every instance's goal is any event.
+ */
+function withBuyAndLeave(...more: Record<string, unknown>[]) {
+  const goal = { conditions: [{ field: "eventType", op: "exists" as const }] };
+  return validateConfig({
+    inputs: { events: { path: "e.csv" } },
+    instances: [
+      { name: "buy", type: "conversion", window: 30 },
+      { name: "leave", type: "churn", window: 60 },
+      ...more,
+    ].map((instance) => ({ ...instance, goal })),
+  }).instances;
+}
+
 describe("validateConfig", () => {
   it("accepts the demo configuration and fills in defaults", () => {
     const config = resolvedDemoConfig("data/demo", "/repo");
@@ -156,17 +172,11 @@ describe("validateConfig", () => {
   });
 
   it("scores everyone with history by default for conversion, the recently active for churn, any span on request", () => {
-    const goal = { conditions: [{ field: "eventType", op: "exists" as const }] };
-    const config = validateConfig({
-      inputs: { events: { path: "e.csv" } },
-      instances: [
-        { name: "buy", type: "conversion", window: 30, goal },
-        { name: "leave", type: "churn", window: 60, goal },
-        { name: "year", type: "conversion", window: 30, goal, eligible: { activeWithinDays: 400 } },
-        { name: "any", type: "churn", window: 60, goal, eligible: { activeWithinDays: null } },
-      ],
-    });
-    expect(config.instances.map((i) => i.eligible.activeWithinDays)).toEqual([null, 45, 400, null]);
+    const instances = withBuyAndLeave(
+      { name: "year", type: "conversion", window: 30, eligible: { activeWithinDays: 400 } },
+      { name: "any", type: "churn", window: 60, eligible: { activeWithinDays: null } },
+    );
+    expect(instances.map((i) => i.eligible.activeWithinDays)).toEqual([null, 45, 400, null]);
     const message = errorOf(() => validateConfig(demoWith((c) => void (c.instances[0].eligible.activeWithinDays = 0))));
     expect(message).toContain(
       "instances[0].eligible.activeWithinDays: expected a whole number from 1 to 36500 but got number 0",
@@ -174,17 +184,11 @@ describe("validateConfig", () => {
   });
 
   it("gives conversion instances a customer value over 365 days by default, churn instances none", () => {
-    const goal = { conditions: [{ field: "eventType", op: "exists" as const }] };
-    const config = validateConfig({
-      inputs: { events: { path: "e.csv" } },
-      instances: [
-        { name: "buy", type: "conversion", window: 30, goal },
-        { name: "leave", type: "churn", window: 60, goal },
-        { name: "quarter", type: "conversion", window: 30, goal, value: { horizonDays: 90 } },
-        { name: "off", type: "conversion", window: 30, goal, value: false },
-      ],
-    });
-    expect(config.instances.map((i) => i.value)).toEqual([{ horizonDays: 365 }, null, { horizonDays: 90 }, null]);
+    const instances = withBuyAndLeave(
+      { name: "quarter", type: "conversion", window: 30, value: { horizonDays: 90 } },
+      { name: "off", type: "conversion", window: 30, value: false },
+    );
+    expect(instances.map((i) => i.value)).toEqual([{ horizonDays: 365 }, null, { horizonDays: 90 }, null]);
     const churn = errorOf(() => validateConfig(demoWith((c) => void (c.instances[1].value = { horizonDays: 90 }))));
     expect(churn).toContain("instances[1].value: expected false or no value: churn instances have no customer value");
     const zero = errorOf(() => validateConfig(demoWith((c) => void (c.instances[0].value = { horizonDays: 0 }))));

@@ -226,20 +226,20 @@ describe("feature values", () => {
     expect(value(features, "test", "a", "tenure_days")).toBe(16);
   });
 
+  /** The history features of the goal and of activity alike: counts, span and gaps. */
+  const GAP_STATS = [
+    "events",
+    "active_days",
+    "days_since_first",
+    "days_since_last",
+    "mean_gap_days",
+    "longest_gap_days",
+  ];
+
   it("summarises the whole history of the goal and of activity, gaps and pace included", () => {
     const v = (name: string) => value(features, "score", "a", name);
     // a's purchase days before 2026-01-01: Dec 20, 25 and 31 (amounts 10, 30, 20).
-    const goal = [
-      "events",
-      "active_days",
-      "days_since_first",
-      "days_since_last",
-      "mean_gap_days",
-      "longest_gap_days",
-      "overdue_ratio",
-      "amount_sum",
-      "amount_mean",
-    ];
+    const goal = [...GAP_STATS, "overdue_ratio", "amount_sum", "amount_mean"];
     expect(goal.map((c) => v(`history.goal.${c}`))).toEqual([3, 3, 11, 0, 5.5, 6, 0, 60, 20]);
     expect(v("history.goal.gap_spread_days")).toBeCloseTo(Math.sqrt((5 * 5 + 6 * 6) / 2 - 5.5 ** 2), 5);
     // Three purchase days in the last 90 days, at the pace of a 12-day lifetime: log((3 + 0.5) / (3 + 0.5)) = 0.
@@ -247,15 +247,7 @@ describe("feature values", () => {
     // a was not yet active a year before the cutoff: the same window last year is unknown, not zero.
     expect(v("history.goal.same_window_last_year")).toBeNaN();
     // Activity: 7 events on Nov 15, Dec 10, 20, 25 and 31 (gaps 25, 10, 5, 6).
-    const activity = [
-      "events",
-      "active_days",
-      "days_since_first",
-      "days_since_last",
-      "mean_gap_days",
-      "longest_gap_days",
-    ];
-    expect(activity.map((c) => v(`history.activity.${c}`))).toEqual([7, 5, 46, 0, 11.5, 25]);
+    expect(GAP_STATS.map((c) => v(`history.activity.${c}`))).toEqual([7, 5, 46, 0, 11.5, 25]);
     expect(v("history.activity.gap_spread_days")).toBeCloseTo(
       Math.sqrt((25 ** 2 + 10 ** 2 + 5 ** 2 + 6 ** 2) / 4 - 11.5 ** 2),
       5,

@@ -275,6 +275,26 @@ describe("structural errors stop the run with a specific message", () => {
   });
 });
 
+/** What rows.csv (below) sets aside for each reason but malformed rows (checked whole). */
+const SET_ASIDE = {
+  timestamp_invalid: {
+    rows: 2,
+    message: "timestamp missing or not readable",
+    examples: ["rows.csv row 3", "rows.csv row 4"],
+  },
+  person_id_missing: { rows: 1, message: "person id missing or empty", examples: ["rows.csv row 5"] },
+  event_type_missing: { rows: 1, message: "event type missing or empty", examples: ["rows.csv row 6"] },
+  amount_invalid: { rows: 1, message: "amount present but not a finite number", examples: ["rows.csv row 7"] },
+  after_as_of: { rows: 1, message: "timestamp after the as-of date", examples: ["rows.csv row 8"] },
+  excluded: { rows: 1, rule: "testTraffic", message: "matches an exclusion rule", examples: ["rows.csv row 12"] },
+  negative_amount: {
+    rows: 1,
+    message: "negative amount where amounts cannot be negative",
+    examples: ["rows.csv row 10"],
+  },
+  duplicate: { rows: 1, message: "exact duplicate of an earlier row", examples: ["rows.csv row 9"] },
+};
+
 describe("row-level problems are counted by reason with example rows, and every row is accounted for", () => {
   const path = file("rows.csv", [
     "ecid,ts,type,amount,note",
@@ -328,47 +348,9 @@ describe("row-level problems are counted by reason with example rows, and every 
       rows: 2,
       examples: ["rows.csv line 14", "rows.csv line 16"],
     });
-    expect(byReason.timestamp_invalid).toMatchObject({
-      rows: 2,
-      message: "timestamp missing or not readable",
-      examples: ["rows.csv row 3", "rows.csv row 4"],
-    });
-    expect(byReason.person_id_missing).toMatchObject({
-      rows: 1,
-      message: "person id missing or empty",
-      examples: ["rows.csv row 5"],
-    });
-    expect(byReason.event_type_missing).toMatchObject({
-      rows: 1,
-      message: "event type missing or empty",
-      examples: ["rows.csv row 6"],
-    });
-    expect(byReason.amount_invalid).toMatchObject({
-      rows: 1,
-      message: "amount present but not a finite number",
-      examples: ["rows.csv row 7"],
-    });
-    expect(byReason.after_as_of).toMatchObject({
-      rows: 1,
-      message: "timestamp after the as-of date",
-      examples: ["rows.csv row 8"],
-    });
-    expect(byReason.excluded).toMatchObject({
-      rows: 1,
-      rule: "testTraffic",
-      message: "matches an exclusion rule",
-      examples: ["rows.csv row 12"],
-    });
-    expect(byReason.negative_amount).toMatchObject({
-      rows: 1,
-      message: "negative amount where amounts cannot be negative",
-      examples: ["rows.csv row 10"],
-    });
-    expect(byReason.duplicate).toMatchObject({
-      rows: 1,
-      message: "exact duplicate of an earlier row",
-      examples: ["rows.csv row 9"],
-    });
+    // Each reason with its rows, message and example rows (and the exclusion rule's name).
+    for (const [reason, expected] of Object.entries(SET_ASIDE))
+      expect(byReason[reason], reason).toMatchObject(expected);
     expect(events.rowsRead).toBe(16);
     expect(events.rowsUsed).toBe(5);
     expect(events.rowsSetAside).toBe(11);
@@ -403,6 +385,79 @@ describe("row-level problems are counted by reason with example rows, and every 
     expect(report.events.setAside.find((e) => e.reason === "after_as_of")).toBeUndefined();
   });
 });
+
+/** Three GA4 export rows (two devices, one signed in): events with event_params as key-value records. */
+function ga4Rows(): Record<string, unknown>[] {
+  const us = (iso: string) => Date.parse(`${iso}Z`) * 1000;
+  const param = (key: string, value: Record<string, unknown>) => ({
+    key,
+    value: { string_value: null, int_value: null, double_value: null, ...value },
+  });
+  return [
+    {
+      user_pseudo_id: "d1",
+      user_id: null,
+      event_name: "page_view",
+      event_timestamp: us("2025-01-01T10:00:00"),
+      event_params: [
+        param("page_location", { string_value: "https://shop/sale/1" }),
+        param("ga_session_id", { int_value: 7 }),
+      ],
+    },
+    {
+      user_pseudo_id: "d1",
+      user_id: "u1",
+      event_name: "purchase",
+      event_timestamp: us("2025-01-02T10:00:00"),
+      event_params: [param("value", { double_value: 19.5 }), param("currency", { string_value: "EUR" })],
+    },
+    {
+      user_pseudo_id: "d2",
+      user_id: null,
+      event_name: "page_view",
+      event_timestamp: us("2025-01-03T10:00:00"),
+      event_params: [param("page_location", { string_value: "https://shop/" })],
+    },
+  ];
+}
+
+/**
+ * A configuration of a GA4 export at `path`: user_id as the person, user_pseudo_id as the anonymous id, epoch
+ * microseconds; custom events on `field` (a sale page) and on the session id.
+ */
+function ga4(path: string, field = "event_params.page_location"): CustomerAIConfig {
+  return {
+    inputs: {
+      events: {
+        path,
+        columns: {
+          personId: "user_id",
+          timestamp: "event_timestamp",
+          eventType: "event_name",
+          amount: "event_params.value",
+        },
+        anonymousId: "user_pseudo_id",
+        timestampFormat: "epoch_us",
+      },
+    },
+    instances: [
+      {
+        name: "buy",
+        type: "conversion",
+        window: 30,
+        goal: { conditions: [{ field: "eventType", op: "equals", value: "purchase" }] },
+        customEvents: [
+          { name: "sale_view", label: "Sale page view", conditions: [{ field, op: "contains", value: "/sale/" }] },
+          {
+            name: "session",
+            label: "Long session",
+            conditions: [{ field: "event_params.ga_session_id", op: "gte", value: 7 }],
+          },
+        ],
+      },
+    ],
+  };
+}
 
 describe("formats", () => {
   const rows = [
@@ -679,74 +734,13 @@ describe("formats", () => {
   });
 
   it("reads GA4 exports: event_params keys as fields, epoch microseconds, user_pseudo_id as the anonymous id", async () => {
-    const us = (iso: string) => Date.parse(`${iso}Z`) * 1000;
-    const param = (key: string, value: Record<string, unknown>) => ({
-      key,
-      value: { string_value: null, int_value: null, double_value: null, ...value },
-    });
-    const rows = [
-      {
-        user_pseudo_id: "d1",
-        user_id: null,
-        event_name: "page_view",
-        event_timestamp: us("2025-01-01T10:00:00"),
-        event_params: [
-          param("page_location", { string_value: "https://shop/sale/1" }),
-          param("ga_session_id", { int_value: 7 }),
-        ],
-      },
-      {
-        user_pseudo_id: "d1",
-        user_id: "u1",
-        event_name: "purchase",
-        event_timestamp: us("2025-01-02T10:00:00"),
-        event_params: [param("value", { double_value: 19.5 }), param("currency", { string_value: "EUR" })],
-      },
-      {
-        user_pseudo_id: "d2",
-        user_id: null,
-        event_name: "page_view",
-        event_timestamp: us("2025-01-03T10:00:00"),
-        event_params: [param("page_location", { string_value: "https://shop/" })],
-      },
-    ];
+    const rows = ga4Rows();
     const jsonl = file(
       "ga4.jsonl",
       rows.map((r) => JSON.stringify(r)),
     );
     const parquet = join(dir, "ga4.parquet");
     await execute(`COPY (SELECT * FROM read_json('${jsonl}')) TO '${parquet}' (FORMAT parquet)`);
-    const ga4 = (path: string, field = "event_params.page_location"): CustomerAIConfig => ({
-      inputs: {
-        events: {
-          path,
-          columns: {
-            personId: "user_id",
-            timestamp: "event_timestamp",
-            eventType: "event_name",
-            amount: "event_params.value",
-          },
-          anonymousId: "user_pseudo_id",
-          timestampFormat: "epoch_us",
-        },
-      },
-      instances: [
-        {
-          name: "buy",
-          type: "conversion",
-          window: 30,
-          goal: { conditions: [{ field: "eventType", op: "equals", value: "purchase" }] },
-          customEvents: [
-            { name: "sale_view", label: "Sale page view", conditions: [{ field, op: "contains", value: "/sale/" }] },
-            {
-              name: "session",
-              label: "Long session",
-              conditions: [{ field: "event_params.ga_session_id", op: "gte", value: 7 }],
-            },
-          ],
-        },
-      ],
-    });
     for (const path of [jsonl, parquet]) {
       const { report } = await run(ga4(path));
       expect(report.events.rowsUsed).toBe(3);

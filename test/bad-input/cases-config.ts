@@ -11,6 +11,8 @@ import {
   type CaseFolder,
   type ConfigData,
   HEADER,
+  TINY_READ,
+  amountExpressionCase,
   purchaseInstance,
   tinyCase,
   tinyConfig,
@@ -21,7 +23,17 @@ function changed(f: CaseFolder, change: (config: ConfigData) => void): string[] 
   return tinyCase(f, [], change);
 }
 
-const TINY = { read: 6, used: 6, setAside: {}, people: 3 };
+/** A configuration file that `check` refuses (exit 2) for its text: `text` written as `file`. */
+function refusedConfigFile(name: string, file: string, text: string, message: string | RegExp): BadInputCase {
+  return {
+    name,
+    category: "config",
+    command: "check",
+    setup: (f) => ["--config", f.file(file, text)],
+    status: 2,
+    message,
+  };
+}
 
 /** Command lines and configuration files. */
 export const CONFIG_CASES: BadInputCase[] = [
@@ -108,9 +120,7 @@ export const CONFIG_CASES: BadInputCase[] = [
         ),
       ];
     },
-    status: 0,
-    message: "events: 6 rows read, 6 used, 0 set aside",
-    rows: TINY,
+    ...TINY_READ,
   },
   {
     name: "a JSON configuration that starts with a byte-order mark",
@@ -121,34 +131,21 @@ export const CONFIG_CASES: BadInputCase[] = [
       "--config",
       f.file("bom.json", "\uFEFF" + JSON.stringify(tinyConfig(f.file("events.csv", [HEADER, ...BASE_ROWS])))),
     ],
-    status: 0,
-    message: "events: 6 rows read, 6 used, 0 set aside",
-    rows: TINY,
+    ...TINY_READ,
   },
-  {
-    name: "a JSON configuration that does not parse",
-    category: "config",
-    command: "check",
-    setup: (f) => ["--config", f.file("broken.json", '{ "inputs": { "events": ')],
-    status: 2,
-    message: /broken\.json is not valid JSON/,
-  },
-  {
-    name: "an empty configuration file",
-    category: "config",
-    command: "check",
-    setup: (f) => ["--config", f.file("empty.json", "")],
-    status: 2,
-    message: /empty\.json is not valid JSON/,
-  },
-  {
-    name: "a configuration that is not an object",
-    category: "config",
-    command: "check",
-    setup: (f) => ["--config", f.file("list.json", "[1, 2]")],
-    status: 2,
-    message: "Invalid configuration: configuration: expected an object but got a list of 2",
-  },
+  refusedConfigFile(
+    "a JSON configuration that does not parse",
+    "broken.json",
+    '{ "inputs": { "events": ',
+    /broken\.json is not valid JSON/,
+  ),
+  refusedConfigFile("an empty configuration file", "empty.json", "", /empty\.json is not valid JSON/),
+  refusedConfigFile(
+    "a configuration that is not an object",
+    "list.json",
+    "[1, 2]",
+    "Invalid configuration: configuration: expected an object but got a list of 2",
+  ),
   {
     name: "a configuration file of another kind (YAML)",
     category: "config",
@@ -260,11 +257,7 @@ export const CONFIG_CASES: BadInputCase[] = [
     category: "config",
     issue: "8",
     command: "check",
-    setup: (f) =>
-      changed(f, (c) => {
-        c.inputs.events.columns = { personId: "id", timestamp: "ts", eventType: "event" };
-        c.inputs.events.amountExpression = "amount * 1e400";
-      }),
+    setup: (f) => amountExpressionCase(f, "amount * 1e400"),
     status: 2,
     message: "inputs.events.amountExpression: number 1e400 is beyond the range of a double at position 10",
   },
@@ -272,11 +265,7 @@ export const CONFIG_CASES: BadInputCase[] = [
     name: "amountExpression naming a column that does not exist",
     category: "config",
     command: "check",
-    setup: (f) =>
-      changed(f, (c) => {
-        c.inputs.events.columns = { personId: "id", timestamp: "ts", eventType: "event" };
-        c.inputs.events.amountExpression = "Quantity * UnitPrice";
-      }),
+    setup: (f) => amountExpressionCase(f, "Quantity * UnitPrice"),
     status: 2,
     message: /inputs\.events\.amountExpression.*"Quantity"/,
   },
@@ -474,9 +463,7 @@ export const CONFIG_CASES: BadInputCase[] = [
     issue: "9",
     command: "check",
     setup: (f) => [...tinyCase(f), "--out", f.path("reports/2025/data-quality.json")],
-    status: 0,
-    message: "events: 6 rows read, 6 used, 0 set aside",
-    rows: TINY,
+    ...TINY_READ,
   },
   {
     name: "check --out naming the configuration file",

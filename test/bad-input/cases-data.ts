@@ -5,7 +5,7 @@
 import { gzipSync } from "node:zlib";
 import { expect } from "vitest";
 import type { BadInputCase } from "./harness.js";
-import { BASE_ROWS, HEADER, type CaseFolder, row, tinyCase, tinyConfig } from "./inputs.js";
+import { BASE_ROWS, HEADER, TINY_READ, type CaseFolder, row, tinyCase, tinyConfig } from "./inputs.js";
 
 /** Writes `name` and a tiny configuration reading it (with extra settings); returns check's arguments. */
 function reading(
@@ -29,6 +29,11 @@ const RECORDS = BASE_ROWS.map((line) => {
   const [id, ts, event, amount] = line.split(",");
   return { id, ts, event, amount: amount ? Number(amount) : null };
 });
+
+/** The tiny log's header and rows with `separator` between fields instead of commas. */
+function separatedBy(separator: string): string[] {
+  return [HEADER, ...BASE_ROWS].map((line) => line.replaceAll(",", separator));
+}
 
 /** Data files and their values. */
 export const DATA_CASES: BadInputCase[] = [
@@ -161,9 +166,7 @@ export const DATA_CASES: BadInputCase[] = [
     category: "data",
     command: "check",
     setup: (f) => reading(f, "events.json", JSON.stringify(RECORDS)),
-    status: 0,
-    message: "events: 6 rows read, 6 used, 0 set aside",
-    rows: { read: 6, used: 6, setAside: {}, people: 3 },
+    ...TINY_READ,
   },
   {
     name: "a UTF-16 file without csv.encoding",
@@ -190,9 +193,7 @@ export const DATA_CASES: BadInputCase[] = [
         Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from([HEADER, ...BASE_ROWS].join("\n") + "\n", "utf16le")]),
         { csv: { encoding: "utf-16" } },
       ),
-    status: 0,
-    message: "events: 6 rows read, 6 used, 0 set aside",
-    rows: { read: 6, used: 6, setAside: {}, people: 3 },
+    ...TINY_READ,
   },
   {
     name: "a Latin-1 line in a UTF-8 file",
@@ -378,9 +379,7 @@ export const DATA_CASES: BadInputCase[] = [
       const dayFirst = BASE_ROWS.map((line) => line.replace(/(\d{4})-(\d\d)-(\d\d) (\d\d:\d\d):00/, "$3/$2/$1 $4"));
       return reading(f, "events.csv", [HEADER, ...dayFirst], { timestampFormat: "%d/%m/%Y %H:%M" });
     },
-    status: 0,
-    message: "events: 6 rows read, 6 used, 0 set aside",
-    rows: { read: 6, used: 6, setAside: {}, people: 3 },
+    ...TINY_READ,
   },
   {
     name: "amounts with a decimal comma, without decimalSeparator",
@@ -421,29 +420,15 @@ export const DATA_CASES: BadInputCase[] = [
     name: "a CSV separated by semicolons",
     category: "data",
     command: "check",
-    setup: (f) =>
-      reading(
-        f,
-        "events.csv",
-        [HEADER, ...BASE_ROWS].map((line) => line.replaceAll(",", ";")),
-      ),
-    status: 0,
-    message: "events: 6 rows read, 6 used, 0 set aside",
-    rows: { read: 6, used: 6, setAside: {}, people: 3 },
+    setup: (f) => reading(f, "events.csv", separatedBy(";")),
+    ...TINY_READ,
   },
   {
     name: "a tab-separated .tsv",
     category: "data",
     command: "check",
-    setup: (f) =>
-      reading(
-        f,
-        "events.tsv",
-        [HEADER, ...BASE_ROWS].map((line) => line.replaceAll(",", "\t")),
-      ),
-    status: 0,
-    message: "events: 6 rows read, 6 used, 0 set aside",
-    rows: { read: 6, used: 6, setAside: {}, people: 3 },
+    setup: (f) => reading(f, "events.tsv", separatedBy("\t")),
+    ...TINY_READ,
   },
   {
     name: "a CSV without a header, read with csv.header false",
@@ -453,9 +438,7 @@ export const DATA_CASES: BadInputCase[] = [
       const columns = { personId: "column0", timestamp: "column1", eventType: "column2", amount: "column3" };
       return reading(f, "events.csv", BASE_ROWS, { csv: { header: false }, columns });
     },
-    status: 0,
-    message: "events: 6 rows read, 6 used, 0 set aside",
-    rows: { read: 6, used: 6, setAside: {}, people: 3 },
+    ...TINY_READ,
   },
   {
     name: "every row set aside",
@@ -501,18 +484,14 @@ export const DATA_CASES: BadInputCase[] = [
     category: "data",
     command: "check",
     setup: (f) => reading(f, "events.csv", `${HEADER}\n${BASE_ROWS.join("\r\n")}\r\n`),
-    status: 0,
-    message: "events: 6 rows read, 6 used, 0 set aside",
-    rows: { read: 6, used: 6, setAside: {}, people: 3 },
+    ...TINY_READ,
   },
   {
     name: "a CSV that starts with a byte-order mark",
     category: "data",
     command: "check",
     setup: (f) => reading(f, "events.csv", "\uFEFF" + [HEADER, ...BASE_ROWS].join("\n") + "\n"),
-    status: 0,
-    message: "events: 6 rows read, 6 used, 0 set aside",
-    rows: { read: 6, used: 6, setAside: {}, people: 3 },
+    ...TINY_READ,
   },
   {
     name: "a quoted field holding a line break",
@@ -565,9 +544,7 @@ export const DATA_CASES: BadInputCase[] = [
       const profiles = f.file("profiles.csv", ["id,tier", "p1,gold", "p2,silver", ",gold", "p1,bronze", "p3,"]);
       return tinyCase(f, [], (c) => void (c.inputs.profiles = { path: profiles, columns: { personId: "id" } }));
     },
-    status: 0,
-    message: "events: 6 rows read, 6 used, 0 set aside",
-    rows: { read: 6, used: 6, setAside: {}, people: 3 },
+    ...TINY_READ,
     profileRows: { read: 5, used: 3, setAside: { person_id_missing: 1, duplicate_person: 1 } },
   },
 ];

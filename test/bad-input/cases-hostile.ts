@@ -4,7 +4,7 @@
  */
 import { expect } from "vitest";
 import type { BadInputCase } from "./harness.js";
-import { BASE_ROWS, HEADER, row, tinyCase, tinyConfig } from "./inputs.js";
+import { BASE_ROWS, HEADER, TINY_READ, amountExpressionCase, row, tinyCase, tinyConfig } from "./inputs.js";
 
 const SQL_ID = "x'); DROP TABLE events; --";
 const SQL_EVENT = "view'; DELETE FROM people; --";
@@ -149,9 +149,7 @@ export const HOSTILE_CASES: BadInputCase[] = [
     category: "hostile",
     command: "check",
     setup: (f) => ["--config", f.config(tinyConfig(f.file("it's; DROP TABLE x.csv", [HEADER, ...BASE_ROWS])))],
-    status: 0,
-    message: "events: 6 rows read, 6 used, 0 set aside",
-    rows: { read: 6, used: 6, setAside: {}, people: 3 },
+    ...TINY_READ,
   },
   {
     name: "an instance name that is a shell command",
@@ -165,11 +163,7 @@ export const HOSTILE_CASES: BadInputCase[] = [
     name: "an amountExpression with a statement after it",
     category: "hostile",
     command: "check",
-    setup: (f) =>
-      tinyCase(f, [], (c) => {
-        c.inputs.events.columns = { personId: "id", timestamp: "ts", eventType: "event" };
-        c.inputs.events.amountExpression = "amount; DROP TABLE events";
-      }),
+    setup: (f) => amountExpressionCase(f, "amount; DROP TABLE events"),
     status: 2,
     message: 'inputs.events.amountExpression: unexpected ";" at position 7',
   },

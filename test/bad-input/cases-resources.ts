@@ -4,7 +4,7 @@
  */
 import { gzipSync } from "node:zlib";
 import type { BadInputCase } from "./harness.js";
-import { BASE_ROWS, HEADER, row, tinyCase, tinyConfig } from "./inputs.js";
+import { BASE_ROWS, HEADER, TINY_READ, row, tinyCase, tinyConfig } from "./inputs.js";
 
 /** Inputs large in one direction. */
 export const RESOURCE_CASES: BadInputCase[] = [
@@ -20,9 +20,7 @@ export const RESOURCE_CASES: BadInputCase[] = [
       ]);
       return ["--config", f.config(tinyConfig(path))];
     },
-    status: 0,
-    message: "events: 6 rows read, 6 used, 0 set aside",
-    rows: { read: 6, used: 6, setAside: {}, people: 3 },
+    ...TINY_READ,
     seconds: 45,
   },
   {
@@ -93,9 +91,7 @@ export const RESOURCE_CASES: BadInputCase[] = [
       });
       return ["--config", f.config(tinyConfig(f.file("events.jsonl", lines)))];
     },
-    status: 0,
-    message: "events: 6 rows read, 6 used, 0 set aside",
-    rows: { read: 6, used: 6, setAside: {}, people: 3 },
+    ...TINY_READ,
     seconds: 20,
   },
   {

@@ -61,6 +61,18 @@ function onePersonLog(): string[] {
 
 const LOG = () => ({ read: smallLogRows(), used: smallLogRows(), setAside: {}, people: smallLogPeople() });
 
+/**
+ * Runs `score` as a real process and sends it `signal` once it is ingesting the features and has made its staging
+ * folder beside the output.
+ */
+function interruptedInIngest(signal: NodeJS.Signals): NonNullable<BadInputCase["run"]> {
+  return (f, argv) =>
+    spawnCommand("score", argv, {
+      tmpdir: f.path("tmp"),
+      interrupt: { when: (stderr) => stderr.includes("features: ingest") && leftovers(f.dir).length > 0, signal },
+    });
+}
+
 /** Output folders, failed and interrupted runs. */
 export const RUN_CASES: BadInputCase[] = [
   {
@@ -260,14 +272,7 @@ export const RUN_CASES: BadInputCase[] = [
     category: "runs",
     command: "score",
     setup: (f) => afterGoodRun(f),
-    run: (f, argv) =>
-      spawnCommand("score", argv, {
-        tmpdir: f.path("tmp"),
-        interrupt: {
-          when: (stderr) => stderr.includes("features: ingest") && leftovers(f.dir).length > 0,
-          signal: "SIGKILL",
-        },
-      }),
+    run: interruptedInIngest("SIGKILL"),
     status: 128 + 9,
     message: "features: ingest:",
     verify: async (f) => {
@@ -286,14 +291,7 @@ export const RUN_CASES: BadInputCase[] = [
     category: "runs",
     command: "score",
     setup: (f) => scoreCase(f),
-    run: (f, argv) =>
-      spawnCommand("score", argv, {
-        tmpdir: f.path("tmp"),
-        interrupt: {
-          when: (stderr) => stderr.includes("features: ingest") && leftovers(f.dir).length > 0,
-          signal: "SIGINT",
-        },
-      }),
+    run: interruptedInIngest("SIGINT"),
     status: 128 + 2,
     message: "features: ingest:",
     verify: (f) => {

@@ -77,6 +77,13 @@ export function tinyConfig(path: string, events: Record<string, unknown> = {}): 
   };
 }
 
+/** What `check` of the tiny log read whole must end with: status 0, its 6 rows used and 3 people, none set aside. */
+export const TINY_READ = {
+  status: 0,
+  message: "events: 6 rows read, 6 used, 0 set aside",
+  rows: { read: 6, used: 6, setAside: {}, people: 3 },
+};
+
 /**
  * Writes `events.csv` (`HEADER`, `BASE_ROWS`, then `extra` lines) and its `tinyConfig`, changed by `change`;
  * returns the arguments `--config <file>`.
@@ -85,6 +92,14 @@ export function tinyCase(f: CaseFolder, extra: string[] = [], change?: (config: 
   const config: ConfigData = tinyConfig(f.file("events.csv", [HEADER, ...BASE_ROWS, ...extra]));
   change?.(config);
   return ["--config", f.config(config)];
+}
+
+/** `tinyCase` with the amount given by `expression` (an amountExpression) instead of the amount column. */
+export function amountExpressionCase(f: CaseFolder, expression: string): string[] {
+  return tinyCase(f, [], (c) => {
+    c.inputs.events.columns = { personId: "id", timestamp: "ts", eventType: "event" };
+    c.inputs.events.amountExpression = expression;
+  });
 }
 
 /** A seeded uniform generator in [0, 1) (the demo's Mulberry32 stream). */

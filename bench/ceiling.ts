@@ -32,8 +32,8 @@ import { prepareFeatures } from "../loaders/features/prepare.js";
 import { predictMargin, shutdownWorkers } from "../loaders/model/index.js";
 import { matrixOf } from "../loaders/pipeline/matrix.js";
 import { trainModel } from "../loaders/pipeline/train.js";
+import { PYTHON } from "./paths.js";
 
-const PYTHON = "/usr/bin/python3";
 const OUT = resolve(".tmp/bench-ceiling");
 const FIRST_DAY = DEMO_START / DAY_MS;
 const HISTORY_WINDOWS = [7, 14, 30, 60, 90, 180, 365];

@@ -18,7 +18,7 @@
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   featureMatrix,
@@ -32,11 +32,10 @@ import {
 } from "../loaders/model/index.js";
 import type { GBDTParams } from "../loaders/model/index.js";
 import { Rng } from "../loaders/model/index.js";
+import { PYTHON, benchDir, peerScript } from "./paths.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const OUT_DIR = join(ROOT, ".tmp", "bench-model");
-const PEER_SCRIPT = join(ROOT, "bench", "peers", "model_peers.py");
-const PYTHON = "/usr/bin/python3";
+const OUT_DIR = benchDir("bench-model");
+const PEER_SCRIPT = peerScript("model_peers.py");
 const SIZES: Record<string, { n: number; f: number }> = {
   "100k": { n: 100_000, f: 40 },
   "1m": { n: 1_000_000, f: 60 },
@@ -175,15 +174,7 @@ export function generate(
     const app = rng.next() < 1 / (1 + Math.exp(-(-0.5 + eng))) ? 1 : 0;
     v[22] = app;
     v[23] = rng.next() < 0.4 ? 1 : 0;
-    for (let f = 24; f < nFeatures; f++) {
-      const kind = f % 4;
-      let x: number;
-      if (kind === 0) x = v[f % 17] === v[f % 17] ? v[f % 17] * Math.exp(0.5 * normal(rng)) : NaN;
-      else if (kind === 1) x = normal(rng);
-      else if (kind === 2) x = heavyCount(rng, 2);
-      else x = rng.next() < 0.1 ? NaN : rng.next() * 100;
-      v[f] = x;
-    }
+    proxiesAndNoise(rng, v);
     let z = intercept + 0.7 * eng + 0.35 * val - 0.5 * churn;
     z += recency === recency ? (recency < 7 ? 0.7 : 0) - 0.004 * Math.min(recency, 180) : -0.5;
     z += cart > 0 && openRate > 0.35 ? 0.6 : 0;
@@ -192,10 +183,29 @@ export function generate(
     logit[r] = z;
     X.set(v, r * nFeatures);
   }
-  const y = new Uint8Array(n);
+  return { X, y: drawLabels(logit, seed), logit };
+}
+
+/** Columns 24 and up of a row: weak noisy proxies of the first 17 features, normal noise, counts and uniform values
+ * with missing ones, in turn. */
+function proxiesAndNoise(rng: Rng, v: Float64Array): void {
+  for (let f = 24; f < v.length; f++) {
+    const kind = f % 4;
+    let x: number;
+    if (kind === 0) x = v[f % 17] === v[f % 17] ? v[f % 17] * Math.exp(0.5 * normal(rng)) : NaN;
+    else if (kind === 1) x = normal(rng);
+    else if (kind === 2) x = heavyCount(rng, 2);
+    else x = rng.next() < 0.1 ? NaN : rng.next() * 100;
+    v[f] = x;
+  }
+}
+
+/** The labels: 1 with the probability of each row's log-odds, from a stream of its own. */
+function drawLabels(logit: Float64Array, seed: number): Uint8Array {
+  const y = new Uint8Array(logit.length);
   const lab = new Rng(seed ^ 0x1234567);
-  for (let r = 0; r < n; r++) y[r] = lab.next() < 1 / (1 + Math.exp(-logit[r])) ? 1 : 0;
-  return { X, y, logit };
+  for (let r = 0; r < logit.length; r++) y[r] = lab.next() < 1 / (1 + Math.exp(-logit[r])) ? 1 : 0;
+  return y;
 }
 
 /** Intercept giving a mean positive probability of `target` on a sample of the generator. */

@@ -28,7 +28,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { expectedTransactions, fitBgnbd } from "../loaders/baselines/bgnbd.js";
 import { UsageError, runCli } from "../loaders/cli/run.js";
@@ -49,12 +48,10 @@ import {
   marginInterval,
   populationMetrics,
 } from "./real-metrics.js";
+import { ONLINE_RETAIL as RETAIL, PYTHON, ROOT, benchDir, peerScript } from "./paths.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const OUT = join(ROOT, ".tmp", "bench-real");
-const RETAIL = resolve(ROOT, "../shared/data/online_retail_uci.csv.gz");
-const PYTHON = "/usr/bin/python3";
-const PEER_SCRIPT = join(ROOT, "bench", "peers", "real_peers.py");
+const OUT = benchDir("bench-real");
+const PEER_SCRIPT = peerScript("real_peers.py");
 const DAY_MS = 86_400_000;
 /** The generated set: size, seed and span (its cutoffs are the generator's defaults in the second year). */
 const GENERATED = {

@@ -14,8 +14,7 @@
  * figures (a measurement); 2 with one line for a usage mistake.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError, runCli } from "../loaders/cli/run.js";
 import { resolvedDemoConfig } from "../loaders/config/demo.js";
@@ -29,10 +28,9 @@ import { Session } from "../loaders/ingest/session.js";
 import type { ValueScorer, ValueValidation } from "../loaders/contract/schema.js";
 import { validatePeriod } from "../loaders/pipeline/value.js";
 import { valueDaysSql } from "../loaders/pipeline/value-sql.js";
+import { ONLINE_RETAIL as RETAIL, ROOT, benchDir } from "./paths.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const OUT = join(ROOT, ".tmp", "bench-value");
-const RETAIL = resolve(ROOT, "../shared/data/online_retail_uci.csv.gz");
+const OUT = benchDir("bench-value");
 const DEMO = join(ROOT, "data", "demo");
 
 /** A data set: its configuration (the goal of its first instance is the one valued) and its (cutoff, period) cases. */
@@ -94,14 +92,7 @@ function dataSets(customers: number): { datasets: DataSet[]; skipped: { dataset:
   const datasets: DataSet[] = [];
   const skipped: { dataset: string; reason: string }[] = [];
   if (existsSync(RETAIL)) {
-    const cases = [
-      { cutoff: "2011-03-01", period: 90 },
-      { cutoff: "2011-03-01", period: 180 },
-      { cutoff: "2011-03-01", period: 270 },
-      { cutoff: "2011-06-01", period: 90 },
-      { cutoff: "2011-06-01", period: 180 },
-      { cutoff: "2011-09-01", period: 90 },
-    ];
+    const cases = casesOf({ "2011-03-01": [90, 180, 270], "2011-06-01": [90, 180], "2011-09-01": [90] });
     datasets.push({ name: "Online Retail", config: () => validateConfig(onlineRetailConfig(RETAIL)), cases });
   } else skipped.push({ dataset: "Online Retail", reason: `${RETAIL} is absent` });
   datasets.push(generated(customers));
@@ -115,6 +106,11 @@ function dataSets(customers: number): { datasets: DataSet[]; skipped: { dataset:
     datasets.push({ name: "demo", config: () => resolvedDemoConfig(DEMO), cases });
   } else skipped.push({ dataset: "demo", reason: `${DEMO}/events.parquet is absent (npm run generate)` });
   return { datasets, skipped };
+}
+
+/** The cases of each cutoff's periods (days), in the order given. */
+function casesOf(periods: Record<string, number[]>): DataSet["cases"] {
+  return Object.entries(periods).flatMap(([cutoff, days]) => days.map((period) => ({ cutoff, period })));
 }
 
 /** The generated transactions (made once into .tmp/bench-value/transactions). */
@@ -149,14 +145,7 @@ function generated(customers: number): DataSet {
         },
       ],
     });
-  const cases = [
-    { cutoff: "2025-01-01", period: 90 },
-    { cutoff: "2025-01-01", period: 180 },
-    { cutoff: "2025-01-01", period: 365 },
-    { cutoff: "2025-06-01", period: 90 },
-    { cutoff: "2025-06-01", period: 180 },
-    { cutoff: "2025-09-01", period: 90 },
-  ];
+  const cases = casesOf({ "2025-01-01": [90, 180, 365], "2025-06-01": [90, 180], "2025-09-01": [90] });
   return { name: `generated (${customers})`, config, cases };
 }
 

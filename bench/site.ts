@@ -67,12 +67,8 @@ async function buildSite(
   rebuild: boolean,
   activeWithinDays?: number,
 ): Promise<string> {
-  const dir = join(SITES, label);
-  const dist = join(dir, "dist");
-  if (!rebuild && existsSync(join(dist, "index.html"))) {
-    console.error(`reusing ${dist}`);
-    return dist;
-  }
+  const { dir, dist, reuse } = siteFolder(label, rebuild);
+  if (reuse) return dist;
   const data = join(DATA, size);
   await ensureData(data, parseSize(size), seed);
   mkdirSync(dir, { recursive: true });
@@ -81,6 +77,35 @@ async function buildSite(
   if (activeWithinDays !== undefined)
     demo.instances = demo.instances.map((i) => ({ ...i, eligible: { ...i.eligible, activeWithinDays } }));
   writeFileSync(config, JSON.stringify(demo, null, 2));
+  frameworkBuild(dir, dist, `building the site for ${label} into ${dist} (runs the scoring pipeline)`, {
+    CUSTOMER_AI_CONFIG: config,
+  });
+  return dist;
+}
+
+/** Builds the site on a run folder (`CUSTOMER_AI_RUN`) into `.tmp/bench-site/<label>/dist`, or reuses it. */
+function buildRunSite(run: string, label: string, rebuild: boolean): string {
+  const { dir, dist, reuse } = siteFolder(label, rebuild);
+  if (reuse) return dist;
+  mkdirSync(dir, { recursive: true });
+  frameworkBuild(dir, dist, `building the site on ${run} into ${dist}`, { CUSTOMER_AI_RUN: run });
+  return dist;
+}
+
+/** The folder of the site `label` and its `dist`; `reuse` when that is built and `rebuild` is false. */
+function siteFolder(label: string, rebuild: boolean): { dir: string; dist: string; reuse: boolean } {
+  const dir = join(SITES, label);
+  const dist = join(dir, "dist");
+  const reuse = !rebuild && existsSync(join(dist, "index.html"));
+  if (reuse) console.error(`reusing ${dist}`);
+  return { dir, dist, reuse };
+}
+
+/**
+ * Runs `observable build` into `dist` through a Framework config file in `dir`, with `env` added to the
+ * environment (the data to build on); logs `message` and the time taken.
+ */
+function frameworkBuild(dir: string, dist: string, message: string, env: Record<string, string>): void {
   const framework = join(dir, "observablehq.config.ts");
   writeFileSync(
     framework,
@@ -88,52 +113,20 @@ async function buildSite(
   );
   // Framework's loader cache is keyed by file, not by configuration: start from an empty one (as npm run build does).
   rmSync("src/.observablehq/cache", { recursive: true, force: true });
-  console.error(`building the site for ${label} into ${dist} (runs the scoring pipeline)`);
+  console.error(message);
   const started = performance.now();
   execFileSync("npx", ["observable", "build", "--config", framework], {
     stdio: ["ignore", "ignore", "inherit"],
     // Framework loads only the default config file through tsx; this one needs it too.
     env: {
       ...process.env,
-      CUSTOMER_AI_CONFIG: config,
+      ...env,
       OBSERVABLE_TELEMETRY_DISABLE: "true",
       NODE_OPTIONS: `${process.env["NODE_OPTIONS"] ?? ""} --import tsx/esm`.trim(),
     },
   });
   rmSync("src/.observablehq/cache", { recursive: true, force: true });
   console.error(`built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  return dist;
-}
-
-/** Builds the site on a run folder (`CUSTOMER_AI_RUN`) into `.tmp/bench-site/<label>/dist`, or reuses it. */
-function buildRunSite(run: string, label: string, rebuild: boolean): string {
-  const dir = join(SITES, label);
-  const dist = join(dir, "dist");
-  if (!rebuild && existsSync(join(dist, "index.html"))) {
-    console.error(`reusing ${dist}`);
-    return dist;
-  }
-  mkdirSync(dir, { recursive: true });
-  const framework = join(dir, "observablehq.config.ts");
-  writeFileSync(
-    framework,
-    `import base from "../../../observablehq.config.ts";\nexport default { ...base, output: ${JSON.stringify(dist)} };\n`,
-  );
-  rmSync("src/.observablehq/cache", { recursive: true, force: true });
-  console.error(`building the site on ${run} into ${dist}`);
-  const started = performance.now();
-  execFileSync("npx", ["observable", "build", "--config", framework], {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: {
-      ...process.env,
-      CUSTOMER_AI_RUN: run,
-      OBSERVABLE_TELEMETRY_DISABLE: "true",
-      NODE_OPTIONS: `${process.env["NODE_OPTIONS"] ?? ""} --import tsx/esm`.trim(),
-    },
-  });
-  rmSync("src/.observablehq/cache", { recursive: true, force: true });
-  console.error(`built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  return dist;
 }
 
 /** Segments whose full membership the 10M bench exports headless, against the page's sample estimate. */
@@ -407,137 +400,209 @@ async function segmentChange(page: Page, from: number): Promise<number> {
   return page.evaluate(`(${SEGMENT_CHANGE})(${JSON.stringify({ from })})`) as Promise<number>;
 }
 
+/** An instance of a built site as the home page lists it. */
+interface BuiltInstance {
+  name: string;
+  scored: number;
+}
+
 /** Measures one built site; returns the report line. */
 async function measure(browser: Browser, dist: string, label: string, instanceName?: string): Promise<string> {
   const server = await serveSite(dist);
   try {
-    const instancesFile = readdirSync(join(dist, "_file", "data")).find((f) => f.startsWith("instances."))!;
-    const instances = JSON.parse(readFileSync(join(dist, "_file", "data", instancesFile), "utf8")) as {
-      name: string;
-      scored: number;
-    }[];
+    const instances = builtInstances(dist);
     const instance = instances.find((i) => i.name === (instanceName ?? instances[0]!.name))!;
     const scoresFile = builtFile(dist, instance.name, "scores");
-    const db = await openDatabase();
-    const someone = String(
-      (
-        await db.connection.runAndReadAll(`SELECT id FROM read_parquet(${str(scoresFile)}) ORDER BY hash(id) LIMIT 1`)
-      ).getRowObjects()[0]!["id"],
-    );
-    db.close();
-
-    // Each page cold, three times: the medians of its first meaningful content and of its interactive state.
-    const pages: { name: string; content: number; interactive: number; runs: string }[] = [];
-    let bytes = new Map<string, number>();
-    let page: Page | undefined;
-    let segmentBytes = new Map<string, number>();
-    let segmentPage: Page | undefined;
-    for (const timed of PAGES) {
-      const runs: { content: number; interactive: number }[] = [];
-      for (let i = 0; i < 3; i++) {
-        const run = await timePage(browser, server, timed, timed.path(instance.name, someone));
-        runs.push(run);
-        if (timed.name === "scores") {
-          bytes = run.bytes;
-          if (page) await page.context().close();
-          page = run.page;
-        } else if (timed.name === "segments") {
-          segmentBytes = run.bytes;
-          if (segmentPage) await segmentPage.context().close();
-          segmentPage = run.page;
-        } else await run.page.context().close();
-      }
-      const content = quantile(
-        runs.map((r) => r.content),
-        0.5,
-      );
-      const interactive = quantile(
-        runs.map((r) => r.interactive),
-        0.5,
-      );
-      pages.push({
-        name: timed.name,
-        content,
-        interactive,
-        runs: runs.map((r) => `${r.content.toFixed(0)}/${r.interactive.toFixed(0)}`).join(" "),
-      });
-    }
-    // Warm up, then 30 filter changes alternating between score and percentile.
-    await filterChange(page!, "score", 1);
-    const updates: number[] = [];
-    for (let i = 0; i < CHANGES; i++)
-      updates.push(await filterChange(page!, i % 2 ? "percentile" : "score", ((i * 37) % 90) + 2));
-    await page!.context().close();
-    // The segments page: the estimate after a change of its first condition (warm up, then 30 changes).
-    await segmentChange(segmentPage!, 50);
-    const segmentUpdates: number[] = [];
-    for (let i = 0; i < CHANGES; i++) segmentUpdates.push(await segmentChange(segmentPage!, ((i * 37) % 90) + 2));
-    await segmentPage!.context().close();
-    const segmentTable = [...segmentBytes.entries()]
-      .filter(([p]) => p.includes("/data/scores.") || p.includes("/data/explorer."))
+    const someone = await somePerson(scoresFile);
+    const timed = await timePages(browser, server, instance.name, someone);
+    const updates = await filterUpdates(timed.scoresPage);
+    const segmentUpdates = await segmentChanges(timed.segmentsPage);
+    const segmentTable = [...timed.segmentsBytes.entries()]
+      .filter(([p]) => isTableFile(p))
       .map(([p, b]) => `${p.replace(/^.*\//, "")} ${(b / 1024).toFixed(0)} KB`)
       .join(", ");
-
-    // One person lookup by range requests.
-    const context = await browser.newContext();
-    const personPage = await context.newPage();
-    await personPage.goto(`${server.url}/${instance.name}/person`);
-    await personPage.getByTestId("person-lookup").waitFor();
-    server.resetLog();
-    await personPage.getByTestId("person-lookup").fill(someone);
-    await personPage.getByTestId("person-lookup").press("Enter");
-    await personPage.getByTestId("margin").waitFor({ state: "attached", timeout: 60_000 });
-    const personBytes = [...server.bytesByPath().values()].reduce((a, b) => a + b, 0);
-    await context.close();
-
-    const total = [...bytes.values()].reduce((a, b) => a + b, 0);
-    // The scores page's table: explorer.arrow (Arrow IPC) where the site ships it, else scores.parquet.
-    const explorer = [...bytes.entries()]
-      .filter(([p]) => p.includes("/data/scores.") || p.includes("/data/explorer."))
-      .reduce((a, [, b]) => a + b, 0);
-    const tableFile =
-      existsSync(join(dist, "_file", instance.name, "data")) &&
-      readdirSync(join(dist, "_file", instance.name, "data")).some((f) => f.startsWith("explorer."))
-        ? builtFile(dist, instance.name, "explorer")
-        : scoresFile;
-    const gzipped = gzipSync(readFileSync(tableFile)).length;
-    // Targets are set for 100k and 1M scored people (99,202 is 100k's run).
-    // In sample mode the pages hold at most about a million people, and the 100k targets apply (issue 18).
-    const sampled = Boolean(
-      (JSON.parse(readFileSync(builtFile(dist, instance.name, "instance"), "utf8")) as { sample?: unknown }).sample,
-    );
-    const target = sampled
-      ? TARGETS["100k"]
-      : instance.scored >= 1e6
-        ? TARGETS["1m"]
-        : instance.scored >= 9e4
-          ? TARGETS["100k"]
-          : undefined;
-    const median = quantile(updates, 0.5);
-    const p95 = quantile(updates, 0.95);
-    const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
-    const verdict = (value: number, limit: number | undefined) =>
-      limit === undefined ? "" : value <= limit ? " ok" : ` MISSED (target ${limit})`;
-    const rows = pages.map(
-      (p) =>
-        `  ${p.name.padEnd(9)} content ${p.content.toFixed(0).padStart(5)} ms${verdict(p.content, target?.content).padEnd(22)}` +
-        `interactive ${p.interactive.toFixed(0).padStart(5)} ms${verdict(p.interactive, target?.interactive).padEnd(22)}(runs content/interactive: ${p.runs})`,
-    );
-    return [
-      `${label} ${instance.name} | scored ${instances.map((i) => `${i.name} ${i.scored.toLocaleString("en-US")}`).join(", ")}` +
-        (sampled ? " | sample mode" : "") +
-        (target
-          ? ` | targets: content ${target.content} ms, interactive ${target.interactive} ms, filter p95 ${target.p95} ms`
-          : " | no targets below 90,000 scored people"),
-      ...rows,
-      `  filter update median ${median.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms${verdict(p95, target?.p95)}`,
-      `  segment update median ${quantile(segmentUpdates, 0.5).toFixed(0)} ms, p95 ${quantile(segmentUpdates, 0.95).toFixed(0)} ms${verdict(quantile(segmentUpdates, 0.95), target?.p95)} | segments page table: ${segmentTable || "none"}`,
-      `  downloaded ${kb(total)} (scores page), explorer data ${kb(explorer)} = ${(explorer / instance.scored).toFixed(1)} B/person as sent, ` +
-        `${(gzipped / instance.scored).toFixed(1)} B/person gzipped (target ~40) | person lookup ${kb(personBytes)}`,
-    ].join("\n");
+    const personBytes = await personLookupBytes(browser, server, instance.name, someone);
+    return report({
+      dist,
+      label,
+      instances,
+      instance,
+      scoresFile,
+      timed,
+      updates,
+      segmentUpdates,
+      segmentTable,
+      personBytes,
+    });
   } finally {
     await server.close();
   }
+}
+
+/** The instances of a built site, with their scored people. */
+function builtInstances(dist: string): BuiltInstance[] {
+  const instancesFile = readdirSync(join(dist, "_file", "data")).find((f) => f.startsWith("instances."))!;
+  return JSON.parse(readFileSync(join(dist, "_file", "data", instancesFile), "utf8")) as BuiltInstance[];
+}
+
+/** The id of one scored person (the same every time), for the person page and the lookup. */
+async function somePerson(scoresFile: string): Promise<string> {
+  const db = await openDatabase();
+  const someone = String(
+    (
+      await db.connection.runAndReadAll(`SELECT id FROM read_parquet(${str(scoresFile)}) ORDER BY hash(id) LIMIT 1`)
+    ).getRowObjects()[0]!["id"],
+  );
+  db.close();
+  return someone;
+}
+
+/** What `timePages` measured: per page the medians, and the scores and segments pages kept open with their bytes. */
+interface TimedPages {
+  pages: { name: string; content: number; interactive: number; runs: string }[];
+  scoresBytes: Map<string, number>;
+  scoresPage: Page;
+  segmentsBytes: Map<string, number>;
+  segmentsPage: Page;
+}
+
+/** Each page cold, three times: the medians of its first meaningful content and of its interactive state. */
+async function timePages(browser: Browser, server: SiteServer, instance: string, someone: string): Promise<TimedPages> {
+  const pages: TimedPages["pages"] = [];
+  let bytes = new Map<string, number>();
+  let page: Page | undefined;
+  let segmentBytes = new Map<string, number>();
+  let segmentPage: Page | undefined;
+  for (const timed of PAGES) {
+    const runs: { content: number; interactive: number }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const run = await timePage(browser, server, timed, timed.path(instance, someone));
+      runs.push(run);
+      if (timed.name === "scores") {
+        bytes = run.bytes;
+        if (page) await page.context().close();
+        page = run.page;
+      } else if (timed.name === "segments") {
+        segmentBytes = run.bytes;
+        if (segmentPage) await segmentPage.context().close();
+        segmentPage = run.page;
+      } else await run.page.context().close();
+    }
+    pages.push({
+      name: timed.name,
+      content: quantile(
+        runs.map((r) => r.content),
+        0.5,
+      ),
+      interactive: quantile(
+        runs.map((r) => r.interactive),
+        0.5,
+      ),
+      runs: runs.map((r) => `${r.content.toFixed(0)}/${r.interactive.toFixed(0)}`).join(" "),
+    });
+  }
+  return { pages, scoresBytes: bytes, scoresPage: page!, segmentsBytes: segmentBytes, segmentsPage: segmentPage! };
+}
+
+/** Warm up, then 30 filter changes alternating between score and percentile; closes the page. */
+async function filterUpdates(page: Page): Promise<number[]> {
+  await filterChange(page, "score", 1);
+  const updates: number[] = [];
+  for (let i = 0; i < CHANGES; i++)
+    updates.push(await filterChange(page, i % 2 ? "percentile" : "score", ((i * 37) % 90) + 2));
+  await page.context().close();
+  return updates;
+}
+
+/** The segments page: the estimate after a change of its first condition (warm up, then 30 changes); closes it. */
+async function segmentChanges(segmentPage: Page): Promise<number[]> {
+  await segmentChange(segmentPage, 50);
+  const segmentUpdates: number[] = [];
+  for (let i = 0; i < CHANGES; i++) segmentUpdates.push(await segmentChange(segmentPage, ((i * 37) % 90) + 2));
+  await segmentPage.context().close();
+  return segmentUpdates;
+}
+
+/** The bytes of one person lookup by range requests. */
+async function personLookupBytes(
+  browser: Browser,
+  server: SiteServer,
+  instance: string,
+  someone: string,
+): Promise<number> {
+  const context = await browser.newContext();
+  const personPage = await context.newPage();
+  await personPage.goto(`${server.url}/${instance}/person`);
+  await personPage.getByTestId("person-lookup").waitFor();
+  server.resetLog();
+  await personPage.getByTestId("person-lookup").fill(someone);
+  await personPage.getByTestId("person-lookup").press("Enter");
+  await personPage.getByTestId("margin").waitFor({ state: "attached", timeout: 60_000 });
+  const personBytes = [...server.bytesByPath().values()].reduce((a, b) => a + b, 0);
+  await context.close();
+  return personBytes;
+}
+
+/** Whether a downloaded path is a table of the explorer (explorer.arrow or scores.parquet). */
+const isTableFile = (path: string) => path.includes("/data/scores.") || path.includes("/data/explorer.");
+
+/** The report of one site: the pages, filter and segment updates and bytes, against the targets of its size. */
+function report(m: {
+  dist: string;
+  label: string;
+  instances: BuiltInstance[];
+  instance: BuiltInstance;
+  scoresFile: string;
+  timed: TimedPages;
+  updates: number[];
+  segmentUpdates: number[];
+  segmentTable: string;
+  personBytes: number;
+}): string {
+  const { dist, label, instances, instance, timed, updates, segmentUpdates } = m;
+  const total = [...timed.scoresBytes.values()].reduce((a, b) => a + b, 0);
+  // The scores page's table: explorer.arrow (Arrow IPC) where the site ships it, else scores.parquet.
+  const explorer = [...timed.scoresBytes.entries()].filter(([p]) => isTableFile(p)).reduce((a, [, b]) => a + b, 0);
+  const tableFile =
+    existsSync(join(dist, "_file", instance.name, "data")) &&
+    readdirSync(join(dist, "_file", instance.name, "data")).some((f) => f.startsWith("explorer."))
+      ? builtFile(dist, instance.name, "explorer")
+      : m.scoresFile;
+  const gzipped = gzipSync(readFileSync(tableFile)).length;
+  // Targets are set for 100k and 1M scored people (99,202 is 100k's run).
+  // In sample mode the pages hold at most about a million people, and the 100k targets apply (issue 18).
+  const sampled = Boolean(
+    (JSON.parse(readFileSync(builtFile(dist, instance.name, "instance"), "utf8")) as { sample?: unknown }).sample,
+  );
+  const target = sampled
+    ? TARGETS["100k"]
+    : instance.scored >= 1e6
+      ? TARGETS["1m"]
+      : instance.scored >= 9e4
+        ? TARGETS["100k"]
+        : undefined;
+  const median = quantile(updates, 0.5);
+  const p95 = quantile(updates, 0.95);
+  const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
+  const verdict = (value: number, limit: number | undefined) =>
+    limit === undefined ? "" : value <= limit ? " ok" : ` MISSED (target ${limit})`;
+  const rows = timed.pages.map(
+    (p) =>
+      `  ${p.name.padEnd(9)} content ${p.content.toFixed(0).padStart(5)} ms${verdict(p.content, target?.content).padEnd(22)}` +
+      `interactive ${p.interactive.toFixed(0).padStart(5)} ms${verdict(p.interactive, target?.interactive).padEnd(22)}(runs content/interactive: ${p.runs})`,
+  );
+  return [
+    `${label} ${instance.name} | scored ${instances.map((i) => `${i.name} ${i.scored.toLocaleString("en-US")}`).join(", ")}` +
+      (sampled ? " | sample mode" : "") +
+      (target
+        ? ` | targets: content ${target.content} ms, interactive ${target.interactive} ms, filter p95 ${target.p95} ms`
+        : " | no targets below 90,000 scored people"),
+    ...rows,
+    `  filter update median ${median.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms${verdict(p95, target?.p95)}`,
+    `  segment update median ${quantile(segmentUpdates, 0.5).toFixed(0)} ms, p95 ${quantile(segmentUpdates, 0.95).toFixed(0)} ms${verdict(quantile(segmentUpdates, 0.95), target?.p95)} | segments page table: ${m.segmentTable || "none"}`,
+    `  downloaded ${kb(total)} (scores page), explorer data ${kb(explorer)} = ${(explorer / instance.scored).toFixed(1)} B/person as sent, ` +
+      `${(gzipped / instance.scored).toFixed(1)} B/person gzipped (target ~40) | person lookup ${kb(m.personBytes)}`,
+  ].join("\n");
 }
 
 await runCli(async () => {

@@ -36,29 +36,12 @@ interface Timed {
 }
 
 await runCli(async () => {
-  const { values } = parseArgs({
-    options: {
-      size: { type: "string", default: "1m" },
-      shards: { type: "string", default: "8" },
-      partitions: { type: "string", default: "64" },
-      seed: { type: "string", default: "7" },
-    },
-  });
-  const label = values.size.trim().toLowerCase();
-  const [shards, partitions] = [Number(values.shards), Number(values.partitions)];
-  if (!Number.isInteger(shards) || shards < 1)
-    throw new UsageError(`--shards: expected a whole number of at least 1, got "${values.shards}"`);
-  if (!Number.isInteger(partitions) || partitions % shards !== 0)
-    throw new UsageError(`--partitions: expected a multiple of --shards (${shards}), got "${values.partitions}"`);
+  const { label, shards, partitions, seed } = parseOptions();
   const people = parseSize(label);
   const data = join(DATA, label);
   const model = join(MODELS, label);
-  await ensureData(data, people, Number(values.seed));
-  if (!existsSync(join(model, "index.json")))
-    throw new UsageError(
-      `no trained run in ${model}: run npm run bench:pipeline -- --sizes ${label} --phases train first`,
-    );
-  const asOf = (JSON.parse(readFileSync(join(model, "index.json"), "utf8")) as RunIndex).asOf;
+  await ensureData(data, people, seed);
+  const asOf = trainedAsOf(model, label);
   const work = join(WORK, `${label}-${shards}`);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
@@ -79,6 +62,45 @@ await runCli(async () => {
     ["--config", whole, "--partitions", String(partitions), "--out", join(work, "input")],
     join(work, "partition.log"),
   );
+  const split = writePartitionedConfig(config, work);
+  const shardRuns = scoreShards(split, work, asOf, shards);
+  console.error(`merge ${shards} shards`);
+  const dirs = Array.from({ length: shards }, (_, i) => join(work, `shard-${i}`));
+  const merge = timed("merge", ["--shards", dirs.join(","), "--out", join(work, "merged")], join(work, "merge.log"));
+
+  console.log(report({ label, people, shards, partitions, work, single, partition, shardRuns, merge }));
+});
+
+/** The command line, checked (`UsageError` for mistakes). */
+function parseOptions(): { label: string; shards: number; partitions: number; seed: number } {
+  const { values } = parseArgs({
+    options: {
+      size: { type: "string", default: "1m" },
+      shards: { type: "string", default: "8" },
+      partitions: { type: "string", default: "64" },
+      seed: { type: "string", default: "7" },
+    },
+  });
+  const label = values.size.trim().toLowerCase();
+  const [shards, partitions] = [Number(values.shards), Number(values.partitions)];
+  if (!Number.isInteger(shards) || shards < 1)
+    throw new UsageError(`--shards: expected a whole number of at least 1, got "${values.shards}"`);
+  if (!Number.isInteger(partitions) || partitions % shards !== 0)
+    throw new UsageError(`--partitions: expected a multiple of --shards (${shards}), got "${values.partitions}"`);
+  return { label, shards, partitions, seed: Number(values.seed) };
+}
+
+/** The as-of date of the run bench:pipeline's train phase saved in `model`. */
+function trainedAsOf(model: string, label: string): string {
+  if (!existsSync(join(model, "index.json")))
+    throw new UsageError(
+      `no trained run in ${model}: run npm run bench:pipeline -- --sizes ${label} --phases train first`,
+    );
+  return (JSON.parse(readFileSync(join(model, "index.json"), "utf8")) as RunIndex).asOf;
+}
+
+/** Writes the configuration of the partitioned input (`partition`'s output in `work/input`); returns its path. */
+function writePartitionedConfig(config: ReturnType<typeof demoConfig>, work: string): string {
   const split = join(work, "partitioned.config.json");
   writeFileSync(
     split,
@@ -91,7 +113,11 @@ await runCli(async () => {
       },
     }),
   );
+  return split;
+}
 
+/** Scores the N shards one after the other, with the models as the single run saved them. */
+function scoreShards(split: string, work: string, asOf: string, shards: number): Timed[] {
   const shardRuns: Timed[] = [];
   for (let i = 0; i < shards; i++) {
     console.error(`shard ${i}/${shards}`);
@@ -114,12 +140,8 @@ await runCli(async () => {
       ),
     );
   }
-  console.error(`merge ${shards} shards`);
-  const dirs = Array.from({ length: shards }, (_, i) => join(work, `shard-${i}`));
-  const merge = timed("merge", ["--shards", dirs.join(","), "--out", join(work, "merged")], join(work, "merge.log"));
-
-  console.log(report({ label, people, shards, partitions, work, single, partition, shardRuns, merge }));
-});
+  return shardRuns;
+}
 
 /** Runs `npm run <script>` as one node process under GNU time; stderr goes to `log`. */
 function timed(script: string, args: string[], log: string): Timed {

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { generateTransactions } from "../demo/transactions.js";
-import { UsageError, runCli } from "./run.js";
+import { parseCount, runCli } from "./run.js";
 
 await runCli(async () => {
   const { values } = parseArgs({
@@ -32,10 +32,3 @@ await runCli(async () => {
       `${s.truth} (cutoffs ${s.cutoffs.join(", ")}; windows ${s.windows.join(", ")} days)`,
   );
 });
-
-function parseCount(flag: string, text: string): number {
-  const n = Number(text.replaceAll("_", ""));
-  if (!/^\d[\d_]*$/.test(text) || !Number.isSafeInteger(n))
-    throw new UsageError(`${flag} expects a whole number, got "${text}"`);
-  return n;
-}

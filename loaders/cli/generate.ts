@@ -3,7 +3,7 @@
  */
 import { parseArgs } from "node:util";
 import { generateDemo } from "../demo/generate.js";
-import { UsageError, runCli } from "./run.js";
+import { parseCount, runCli } from "./run.js";
 
 await runCli(async () => {
   const { values } = parseArgs({
@@ -21,10 +21,3 @@ await runCli(async () => {
       `truth.parquet (as of ${summary.asOf}); data from ${summary.start} to ${summary.asOf}`,
   );
 });
-
-function parseCount(flag: string, text: string): number {
-  const n = Number(text.replaceAll("_", ""));
-  if (!/^\d[\d_]*$/.test(text) || !Number.isSafeInteger(n))
-    throw new UsageError(`${flag} expects a whole number, got "${text}"`);
-  return n;
-}

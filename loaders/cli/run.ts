@@ -9,6 +9,17 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/**
+ * A count given on the command line: digits, with `_` allowed after the first (`--profiles 20_000`).
+ * @throws UsageError naming `flag` when `text` is not a whole number.
+ */
+export function parseCount(flag: string, text: string): number {
+  const n = Number(text.replaceAll("_", ""));
+  if (!/^\d[\d_]*$/.test(text) || !Number.isSafeInteger(n))
+    throw new UsageError(`${flag} expects a whole number, got "${text}"`);
+  return n;
+}
+
 /** Errors whose message is meant for the user as it is. */
 const USER_ERRORS = new Set(["UsageError", "UserError", "RangeError"]);
 

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import type { DuckDBValue } from "@duckdb/node-api";
 import { quantise } from "../explain/exact.js";
-import { valueInWords } from "../explain/factors.js";
+import { type FactorFeature, valueInWords } from "../explain/factors.js";
 import type { InstanceFeatures } from "../features/build.js";
 import { type Scores } from "../scoring/scores.js";
 import { BUCKETS } from "../contract/buckets.js";
@@ -65,83 +65,12 @@ export interface ScoreFilesResult {
 /** Explains the scores and writes scores.parquet and factors.parquet. */
 export async function writeScoreFiles(input: ScoreFilesInput): Promise<ScoreFilesResult> {
   const { features, scores } = input;
-  const set = features.score;
-  const ids = Array.from(set.person, (p) => features.people[p]!);
-  const defs = features.catalogue.map(factorFeature);
-  const words = defs.map(() => new Map<number, string>());
-  const inWords = (f: number, value: number) => {
-    let text = words[f]!.get(value);
-    if (text === undefined) words[f]!.set(value, (text = valueInWords(defs[f]!, value)));
-    return text;
-  };
-  const top3 = [0, 1, 2].map(() => new Array<number | null>(set.rows).fill(null));
-  const extra = input.extraColumns ?? [];
+  const ids = Array.from(features.score.person, (p) => features.people[p]!);
   const writer = await TableWriter.open();
   try {
-    await writer.create("factors", FACTOR_COLUMNS);
-    let withContributions = false;
-    const explanation = await input.explain(async ({ start, top, other, contributions }) => {
-      const cols: DuckDBValue[][] = FACTOR_COLUMNS.map(() => []);
-      const push = (row: DuckDBValue[]) => row.forEach((v, c) => cols[c]!.push(v));
-      for (let i = 0; i < other.length; i++) push([ids[start + i]!, 0, null, other[i]!, null]);
-      for (let k = 0; k < top.person.length; k++) {
-        const person = start + top.person[k]!;
-        const f = top.feature[k]!;
-        if (top.rank[k]! <= 3) top3[top.rank[k]! - 1]![person] = f;
-        push([ids[person]!, top.rank[k]!, f, top.contribution[k]!, inWords(f, top.value[k]!)]);
-      }
-      await writer.append("factors", cols);
-      if (contributions) {
-        const F = features.catalogue.length;
-        if (!withContributions)
-          await writer.create("contributions", [
-            { name: "id", type: "VARCHAR" },
-            ...defs.map((_, f): OutputColumn => ({ name: `q${f}`, type: "DOUBLE" })),
-          ]);
-        withContributions = true;
-        const n = other.length;
-        await writer.append("contributions", [
-          ids.slice(start, start + n),
-          ...defs.map((_, f) => Array.from({ length: n }, (_, i) => quantise(contributions[i * F + f]!))),
-        ]);
-      }
-    }, ids);
-    await writer.writeParquet("factors", join(input.dir, FILES.factors), ["id", "rank"], FACTOR_ROW_GROUP);
-    if (withContributions) await writer.writeParquet("contributions", join(input.dir, SHARD_CONTRIBUTIONS), ["id"]);
+    const { explanation, top3 } = await writeFactorFiles(writer, input, ids);
     const explorer = explorerColumns(features, explanation.ranking, input.explorerFeatures);
-    const scoreColumns: OutputColumn[] = [
-      { name: "id", type: "VARCHAR" },
-      { name: "probability", type: "FLOAT" },
-      { name: "score", type: "UTINYINT" },
-      { name: "percentile", type: "UTINYINT" },
-      { name: "bucket", type: "VARCHAR" },
-      { name: "top1", type: "USMALLINT" },
-      { name: "top2", type: "USMALLINT" },
-      { name: "top3", type: "USMALLINT" },
-      ...explorer.map(
-        (e): OutputColumn => ({
-          name: e.column,
-          type: features.catalogue[e.feature]!.kind === "categorical" ? "USMALLINT" : "FLOAT",
-        }),
-      ),
-      ...extra.map((c): OutputColumn => ({ name: c.name, type: "FLOAT" })),
-    ];
-    await writer.create("scores", scoreColumns);
-    const featureValues = [...explorer.map((e) => columnOf(set, e.feature)), ...extra.map((c) => c.values)];
-    for (let from = 0; from < set.rows; from += SLICE) {
-      const to = Math.min(set.rows, from + SLICE);
-      const range = (fn: (i: number) => DuckDBValue) => Array.from({ length: to - from }, (_, k) => fn(from + k));
-      await writer.append("scores", [
-        range((i) => ids[i]!),
-        range((i) => scores.probability[i]!),
-        range((i) => scores.score[i]!),
-        range((i) => scores.percentile[i]!),
-        range((i) => BUCKETS[scores.bucket[i]!]!),
-        ...top3.map((column) => range((i) => column[i]!)),
-        ...featureValues.map((values) => range((i) => (Number.isNaN(values[i]!) ? null : values[i]!))),
-      ]);
-    }
-    await writer.writeParquet("scores", join(input.dir, FILES.scores), ["id"], FACTOR_ROW_GROUP);
+    await writeScoresFile(writer, input, ids, top3, explorer);
     await writer.run(
       copyInstanceTimelineSql(
         input.timeline,
@@ -160,6 +89,135 @@ export async function writeScoreFiles(input: ScoreFilesInput): Promise<ScoreFile
   } finally {
     writer.close();
   }
+}
+
+/** Per scored person (row of the scoring set), the feature of each of its top three factors (null where it has
+ * fewer). */
+type TopThree = (number | null)[][];
+
+/**
+ * Runs the explanation, appending each chunk's factor rows as it comes (and, in a shard on the percentile, its
+ * quantised contributions), then writes factors.parquet (and shard-contributions.parquet); returns the explanation
+ * and every scored person's top three factors.
+ */
+async function writeFactorFiles(
+  writer: TableWriter,
+  input: ScoreFilesInput,
+  ids: readonly string[],
+): Promise<{ explanation: Explanation; top3: TopThree }> {
+  const defs = input.features.catalogue.map(factorFeature);
+  const inWords = cachedValueInWords(defs);
+  const top3: TopThree = [0, 1, 2].map(() => new Array<number | null>(input.features.score.rows).fill(null));
+  await writer.create("factors", FACTOR_COLUMNS);
+  let withContributions = false;
+  const explanation = await input.explain(async (chunk) => {
+    await writer.append("factors", factorRows(chunk, ids, top3, inWords));
+    if (chunk.contributions) {
+      if (!withContributions) await writer.create("contributions", contributionColumns(defs.length));
+      withContributions = true;
+      await writer.append("contributions", contributionRows(chunk, ids, defs.length));
+    }
+  }, ids);
+  await writer.writeParquet("factors", join(input.dir, FILES.factors), ["id", "rank"], FACTOR_ROW_GROUP);
+  if (withContributions) await writer.writeParquet("contributions", join(input.dir, SHARD_CONTRIBUTIONS), ["id"]);
+  return { explanation, top3 };
+}
+
+/** `valueInWords` of a feature's value, each text made once. */
+function cachedValueInWords(defs: FactorFeature[]): (f: number, value: number) => string {
+  const words = defs.map(() => new Map<number, string>());
+  return (f, value) => {
+    let text = words[f]!.get(value);
+    if (text === undefined) words[f]!.set(value, (text = valueInWords(defs[f]!, value)));
+    return text;
+  };
+}
+
+/** The factors.parquet columns of a chunk: each row's "other" (rank 0), then its top factors; records the top three
+ * of each person in `top3`. */
+function factorRows(
+  { start, top, other }: FactorChunk,
+  ids: readonly string[],
+  top3: TopThree,
+  inWords: (f: number, value: number) => string,
+): DuckDBValue[][] {
+  const cols: DuckDBValue[][] = FACTOR_COLUMNS.map(() => []);
+  const push = (row: DuckDBValue[]) => row.forEach((v, c) => cols[c]!.push(v));
+  for (let i = 0; i < other.length; i++) push([ids[start + i]!, 0, null, other[i]!, null]);
+  for (let k = 0; k < top.person.length; k++) {
+    const person = start + top.person[k]!;
+    const f = top.feature[k]!;
+    if (top.rank[k]! <= 3) top3[top.rank[k]! - 1]![person] = f;
+    push([ids[person]!, top.rank[k]!, f, top.contribution[k]!, inWords(f, top.value[k]!)]);
+  }
+  return cols;
+}
+
+/** The columns of shard-contributions.parquet: the id, then one per feature (`q<f>`). */
+function contributionColumns(featureCount: number): OutputColumn[] {
+  return [
+    { name: "id", type: "VARCHAR" },
+    ...Array.from({ length: featureCount }, (_, f): OutputColumn => ({ name: `q${f}`, type: "DOUBLE" })),
+  ];
+}
+
+/** A chunk's rows of shard-contributions.parquet: ids, then each feature's contributions, quantised. */
+function contributionRows({ start, other, contributions }: FactorChunk, ids: readonly string[], F: number) {
+  const n = other.length;
+  return [
+    ids.slice(start, start + n),
+    ...Array.from({ length: F }, (_, f) => Array.from({ length: n }, (_, i) => quantise(contributions![i * F + f]!))),
+  ];
+}
+
+/** The columns of scores.parquet: the scores, the top three factors, the explorer's features, the extra columns. */
+function scoreColumns(input: ScoreFilesInput, explorer: ExplorerColumn[]): OutputColumn[] {
+  return [
+    { name: "id", type: "VARCHAR" },
+    { name: "probability", type: "FLOAT" },
+    { name: "score", type: "UTINYINT" },
+    { name: "percentile", type: "UTINYINT" },
+    { name: "bucket", type: "VARCHAR" },
+    { name: "top1", type: "USMALLINT" },
+    { name: "top2", type: "USMALLINT" },
+    { name: "top3", type: "USMALLINT" },
+    ...explorer.map(
+      (e): OutputColumn => ({
+        name: e.column,
+        type: input.features.catalogue[e.feature]!.kind === "categorical" ? "USMALLINT" : "FLOAT",
+      }),
+    ),
+    ...(input.extraColumns ?? []).map((c): OutputColumn => ({ name: c.name, type: "FLOAT" })),
+  ];
+}
+
+/** Writes scores.parquet, `SLICE` people at a time. */
+async function writeScoresFile(
+  writer: TableWriter,
+  input: ScoreFilesInput,
+  ids: readonly string[],
+  top3: TopThree,
+  explorer: ExplorerColumn[],
+): Promise<void> {
+  const { features, scores } = input;
+  const set = features.score;
+  await writer.create("scores", scoreColumns(input, explorer));
+  const extra = input.extraColumns ?? [];
+  const featureValues = [...explorer.map((e) => columnOf(set, e.feature)), ...extra.map((c) => c.values)];
+  for (let from = 0; from < set.rows; from += SLICE) {
+    const to = Math.min(set.rows, from + SLICE);
+    const range = (fn: (i: number) => DuckDBValue) => Array.from({ length: to - from }, (_, k) => fn(from + k));
+    await writer.append("scores", [
+      range((i) => ids[i]!),
+      range((i) => scores.probability[i]!),
+      range((i) => scores.score[i]!),
+      range((i) => scores.percentile[i]!),
+      range((i) => BUCKETS[scores.bucket[i]!]!),
+      ...top3.map((column) => range((i) => column[i]!)),
+      ...featureValues.map((values) => range((i) => (Number.isNaN(values[i]!) ? null : values[i]!))),
+    ]);
+  }
+  await writer.writeParquet("scores", join(input.dir, FILES.scores), ["id"], FACTOR_ROW_GROUP);
 }
 
 /** The feature columns of the explorer (`chosen`, or profile attributes then the most important by `ranking`),

@@ -440,34 +440,8 @@ function instance(
   const goal = group(issues, r.goal, at(path, "goal"), []);
   const window = integer(issues, r.window, at(path, "window"), 1, 3650);
   const eligible = eligibleOf(issues, r.eligible, at(path, "eligible"), type);
-  const customEvents = list(issues, r.customEvents, at(path, "customEvents"), (v, p) => {
-    const g = namedGroup(issues, v, p, ["label", "plural"]);
-    const rec = v as Record<string, unknown>;
-    const lbl = g ? string(issues, rec.label, at(p, "label"), true) : undefined;
-    const plural = g ? string(issues, rec.plural, at(p, "plural")) : undefined;
-    return g && lbl ? { ...g, label: lbl, plural: plural ?? pluralOf(lbl) } : undefined;
-  });
-  customEvents.forEach((c, i) => {
-    if (customEvents.findIndex((o) => o.name === c.name) < i)
-      issues.add(at(path, `customEvents[${i}].name`), `expected a unique name but "${c.name}" is used twice`);
-  });
-  const profileAttributes = list(issues, r.profileAttributes, at(path, "profileAttributes"), (v, p) => {
-    if (typeof v === "string")
-      return v ? { column: v, label: readable(v), kind: null } : (issues.expected(p, "a column name", v), undefined);
-    const a = object(issues, v, p, ["column", "label", "kind", "order"]);
-    const column = a && string(issues, a.column, at(p, "column"), true);
-    if (!a || !column) return undefined;
-    const kind =
-      a.kind === undefined ? null : oneOf(issues, a.kind, at(p, "kind"), ["numeric", "categorical"] as const);
-    const order = valueOrderOf(issues, a.order, p);
-    if (kind === undefined) return undefined;
-    return {
-      column,
-      label: string(issues, a.label, at(p, "label")) ?? readable(column),
-      kind,
-      ...(order ? { order } : {}),
-    };
-  });
+  const customEvents = customEventsOf(issues, r.customEvents, at(path, "customEvents"));
+  const profileAttributes = profileAttributesOf(issues, r.profileAttributes, at(path, "profileAttributes"));
   const exclusions = list(issues, r.exclusions, at(path, "exclusions"), (v, p) => namedGroup(issues, v, p, []));
   const asOf = isoDate(issues, r.asOf, at(path, "asOf")) ?? null;
   const req = requirements ? requirementsOf(issues, r.requirements, at(path, "requirements"), requirements) : undefined;
@@ -495,6 +469,43 @@ function instance(
     value: customerValue,
     index: 0,
   };
+}
+
+/** An instance's custom events: named condition groups with a label (and plural), each name used once. */
+function customEventsOf(issues: Issues, value: unknown, path: string): ResolvedInstance["customEvents"] {
+  const customEvents = list(issues, value, path, (v, p) => {
+    const g = namedGroup(issues, v, p, ["label", "plural"]);
+    const rec = v as Record<string, unknown>;
+    const lbl = g ? string(issues, rec.label, at(p, "label"), true) : undefined;
+    const plural = g ? string(issues, rec.plural, at(p, "plural")) : undefined;
+    return g && lbl ? { ...g, label: lbl, plural: plural ?? pluralOf(lbl) } : undefined;
+  });
+  customEvents.forEach((c, i) => {
+    if (customEvents.findIndex((o) => o.name === c.name) < i)
+      issues.add(at(at(path, i), "name"), `expected a unique name but "${c.name}" is used twice`);
+  });
+  return customEvents;
+}
+
+/** An instance's profile attributes: column names, or `{ column, label?, kind?, order? }`. */
+function profileAttributesOf(issues: Issues, value: unknown, path: string): ResolvedInstance["profileAttributes"] {
+  return list(issues, value, path, (v, p) => {
+    if (typeof v === "string")
+      return v ? { column: v, label: readable(v), kind: null } : (issues.expected(p, "a column name", v), undefined);
+    const a = object(issues, v, p, ["column", "label", "kind", "order"]);
+    const column = a && string(issues, a.column, at(p, "column"), true);
+    if (!a || !column) return undefined;
+    const kind =
+      a.kind === undefined ? null : oneOf(issues, a.kind, at(p, "kind"), ["numeric", "categorical"] as const);
+    const order = valueOrderOf(issues, a.order, p);
+    if (kind === undefined) return undefined;
+    return {
+      column,
+      label: string(issues, a.label, at(p, "label")) ?? readable(column),
+      kind,
+      ...(order ? { order } : {}),
+    };
+  });
 }
 
 function eligibleOf(

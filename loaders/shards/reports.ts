@@ -42,6 +42,37 @@ const describeLayouts = (l: ShardLayouts) => `events ${l.events}${l.profiles ? `
 export function mergeReports(reports: readonly DataQualityReport[], dirs: readonly string[]): DataQualityReport {
   const merged = structuredClone(reports[0]!) as DataQualityReport;
   const layouts = layoutsOf(reports, dirs);
+  refuseOtherRows(reports, dirs, layouts);
+  const sum = (f: (r: DataQualityReport) => number) => reports.reduce((a, r) => a + f(r), 0);
+  if (layouts.events === "partitioned") sumPartitionedEvents(merged, reports, dirs, sum);
+  if (layouts.profiles === "partitioned") {
+    Object.assign(
+      merged.profiles!,
+      sumInputs(
+        reports.map((r) => r.profiles!),
+        PROFILE_REASONS,
+        "inputs.profiles",
+        dirs,
+      ),
+    );
+    merged.profiles!.people = sum((r) => r.profiles!.people);
+  }
+  sumEventCounts(merged, reports, sum);
+  if (merged.profiles) merged.profiles.peopleWithEvents = sum((r) => r.profiles!.peopleWithEvents);
+  sumInstanceCounts(merged, sum);
+  refuseEmptyRun(merged, layouts);
+  merged.warnings = mergeWarnings(
+    merged,
+    layouts.events === "partitioned" || layouts.profiles === "partitioned" ? reports : [reports[0]!],
+  );
+  return merged;
+}
+
+/** A number summed over the shards' reports. */
+type ShardSum = (f: (r: DataQualityReport) => number) => number;
+
+/** @throws UserError when the shards did not read the same rows of the inputs they read whole (or another as-of). */
+function refuseOtherRows(reports: readonly DataQualityReport[], dirs: readonly string[], layouts: ShardLayouts): void {
   const wholeRows = (r: DataQualityReport) =>
     JSON.stringify([
       r.asOf,
@@ -55,40 +86,38 @@ export function mergeReports(reports: readonly DataQualityReport[], dirs: readon
         `--shards: ${dirs[i]} read other rows than ${dirs[0]} (${r.events.rowsRead} rows read against ${reports[0]!.events.rowsRead}); shard the same data`,
       );
   });
-  const sum = (f: (r: DataQualityReport) => number) => reports.reduce((a, r) => a + f(r), 0);
-  if (layouts.events === "partitioned") {
-    Object.assign(
-      merged.events,
-      sumInputs(
-        reports.map((r) => r.events),
-        EVENT_REASONS,
-        "inputs.events",
-        dirs,
-      ),
-    );
-    merged.events.firstEvent = reports.map((r) => r.events.firstEvent).reduce((a, b) => (b < a ? b : a));
-    merged.events.lastEvent = reports.map((r) => r.events.lastEvent).reduce((a, b) => (b > a ? b : a));
-    if (merged.events.identities) {
-      const ids = merged.events.identities;
-      Object.assign(ids, {
-        rowsLinked: sum((r) => r.events.identities!.rowsLinked),
-        rowsAnonymous: sum((r) => r.events.identities!.rowsAnonymous),
-        sharedAnonymousIds: sum((r) => r.events.identities!.sharedAnonymousIds),
-      });
-    }
+}
+
+/** Partitioned events: the row accounting summed, the range of event times widened, the identity counts summed. */
+function sumPartitionedEvents(
+  merged: DataQualityReport,
+  reports: readonly DataQualityReport[],
+  dirs: readonly string[],
+  sum: ShardSum,
+): void {
+  Object.assign(
+    merged.events,
+    sumInputs(
+      reports.map((r) => r.events),
+      EVENT_REASONS,
+      "inputs.events",
+      dirs,
+    ),
+  );
+  merged.events.firstEvent = reports.map((r) => r.events.firstEvent).reduce((a, b) => (b < a ? b : a));
+  merged.events.lastEvent = reports.map((r) => r.events.lastEvent).reduce((a, b) => (b > a ? b : a));
+  if (merged.events.identities) {
+    const ids = merged.events.identities;
+    Object.assign(ids, {
+      rowsLinked: sum((r) => r.events.identities!.rowsLinked),
+      rowsAnonymous: sum((r) => r.events.identities!.rowsAnonymous),
+      sharedAnonymousIds: sum((r) => r.events.identities!.sharedAnonymousIds),
+    });
   }
-  if (layouts.profiles === "partitioned") {
-    Object.assign(
-      merged.profiles!,
-      sumInputs(
-        reports.map((r) => r.profiles!),
-        PROFILE_REASONS,
-        "inputs.profiles",
-        dirs,
-      ),
-    );
-    merged.profiles!.people = sum((r) => r.profiles!.people);
-  }
+}
+
+/** The counts of events and people (every shard scored its own people): summed, event types recounted. */
+function sumEventCounts(merged: DataQualityReport, reports: readonly DataQualityReport[], sum: ShardSum): void {
   merged.events.events = sum((r) => r.events.events);
   merged.events.people = sum((r) => r.events.people);
   const types = new Map<string, number>();
@@ -103,7 +132,10 @@ export function mergeReports(reports: readonly DataQualityReport[], dirs: readon
       people: sum((r) => r.events.optedOut!.people),
       events: sum((r) => r.events.optedOut!.events),
     };
-  if (merged.profiles) merged.profiles.peopleWithEvents = sum((r) => r.profiles!.peopleWithEvents);
+}
+
+/** Each instance's event counts summed, and its "N people eligible" requirement recounted over the shards. */
+function sumInstanceCounts(merged: DataQualityReport, sum: ShardSum): void {
   merged.instances.forEach((inst, k) => {
     inst.goalEvents = sum((r) => r.instances[k]!.goalEvents);
     inst.ignoredEvents = sum((r) => r.instances[k]!.ignoredEvents);
@@ -115,12 +147,6 @@ export function mergeReports(reports: readonly DataQualityReport[], dirs: readon
       Object.assign(req, { ok: people > 0, message: `${people} people eligible on ${eligible[2]}` });
     });
   });
-  refuseEmptyRun(merged, layouts);
-  merged.warnings = mergeWarnings(
-    merged,
-    layouts.events === "partitioned" || layouts.profiles === "partitioned" ? reports : [reports[0]!],
-  );
-  return merged;
 }
 
 /**

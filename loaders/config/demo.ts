@@ -20,6 +20,16 @@ const ACTIVITY: ConditionGroup = {
 /** Loyalty tiers in their natural order (pages show them so, whatever their effect on each goal). */
 const LOYALTY_TIER: ProfileAttribute = { column: "loyalty.tier", order: ["none", "silver", "gold", "platinum"] };
 
+/** The profile attributes both demo instances learn from. */
+const PROFILE_ATTRIBUTES: (string | ProfileAttribute)[] = [
+  LOYALTY_TIER,
+  "person.ageBand",
+  "homeAddress.countryCode",
+  "signupDate",
+  "preferredChannel",
+  "emailOptIn",
+];
+
 /** The demo configuration, reading `events.parquet` and `profiles.parquet` from `dataDir`. */
 export function demoConfig(dataDir: string = DEMO_DATA_DIR): CustomerAIConfig {
   return {
@@ -51,14 +61,7 @@ export function demoConfig(dataDir: string = DEMO_DATA_DIR): CustomerAIConfig {
             ],
           },
         ],
-        profileAttributes: [
-          LOYALTY_TIER,
-          "person.ageBand",
-          "homeAddress.countryCode",
-          "signupDate",
-          "preferredChannel",
-          "emailOptIn",
-        ],
+        profileAttributes: [...PROFILE_ATTRIBUTES],
       },
       {
         name: "churn",
@@ -67,14 +70,7 @@ export function demoConfig(dataDir: string = DEMO_DATA_DIR): CustomerAIConfig {
         goal: ACTIVITY,
         window: 60,
         eligible: { activeWithinDays: 45, activity: ACTIVITY },
-        profileAttributes: [
-          LOYALTY_TIER,
-          "person.ageBand",
-          "homeAddress.countryCode",
-          "signupDate",
-          "preferredChannel",
-          "emailOptIn",
-        ],
+        profileAttributes: [...PROFILE_ATTRIBUTES],
       },
     ],
   };

@@ -38,16 +38,19 @@ export interface KindDef {
 export type PersonSource =
   | { kind: "amount"; stat: "sum" | "mean" | "max"; window: number }
   | { kind: "share"; dimension: "ch" | "dev"; code: number }
-  | {
-      kind: "email";
-      rate: "open" | "click" | "clickToOpen";
-      window: number;
-      sent: number;
-      opened: number;
-      clicked: number;
-    }
+  | EmailSource<number>
   | { kind: "tenure" }
   | { kind: "attribute"; index: number; storage: AttributeStorage; categories: string[] | null };
+
+/** An email rate over `window` days, from the event types of the sends, opens and clicks (codes, or names). */
+export interface EmailSource<EventType> {
+  kind: "email";
+  rate: "open" | "click" | "clickToOpen";
+  window: number;
+  sent: EventType;
+  opened: EventType;
+  clicked: EventType;
+}
 
 /** A person-level feature with its source. */
 export interface PersonFeature {

@@ -7,21 +7,14 @@
 import { UserError } from "../config/errors.js";
 import type { IngestResult } from "../ingest/ingest.js";
 import type { AttributeStorage } from "../ingest/profiles-sql.js";
-import type { FeatureDef, FeatureLayout, KindDef, PersonFeature, PersonSource } from "./catalogue.js";
+import type { EmailSource, FeatureDef, FeatureLayout, KindDef, PersonFeature, PersonSource } from "./catalogue.js";
 import type { HistoryKind } from "./history.js";
 
 /** A person-level feature's source with names where the layout has codes. */
 export type PortableSource =
   | Exclude<PersonSource, { kind: "share" } | { kind: "email" } | { kind: "attribute" }>
   | { kind: "share"; dimension: "ch" | "dev"; value: string }
-  | {
-      kind: "email";
-      rate: "open" | "click" | "clickToOpen";
-      window: number;
-      sent: string;
-      opened: string;
-      clicked: string | null;
-    }
+  | (Omit<EmailSource<string>, "clicked"> & { clicked: string | null })
   | { kind: "attribute"; column: string; storage: AttributeStorage; categories: string[] | null };
 
 /** `FeatureLayout` with event types, channels, devices and attributes named. */

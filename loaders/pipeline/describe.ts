@@ -207,41 +207,27 @@ export function instanceTexts(
 
 /** Ready-made segments of an instance. */
 export function suggestedSegments(inst: ResolvedInstance): InstanceSummary["suggestedSegments"] {
-  if (inst.type === "churn") {
+  type Suggested = InstanceSummary["suggestedSegments"][number];
+  const high = (name: string): Suggested => ({
+    name,
+    description: "Everyone in the High bucket.",
+    where: [{ field: "bucket", op: "in", value: ["High"] }],
+  });
+  const percentiles = (name: string, description: string, from: number, to: number): Suggested => ({
+    name,
+    description,
+    where: [{ field: "percentile", op: "between", value: [from, to] }],
+  });
+  if (inst.type === "churn")
     return [
-      {
-        name: "High churn risk",
-        description: "Everyone in the High bucket.",
-        where: [{ field: "bucket", op: "in", value: ["High"] }],
-      },
-      {
-        name: "Riskiest 20%",
-        description: "The 20% most likely to churn.",
-        where: [{ field: "percentile", op: "between", value: [81, 100] }],
-      },
-      {
-        name: "Likely to stay",
-        description: "The 25% least likely to churn.",
-        where: [{ field: "percentile", op: "between", value: [1, 25] }],
-      },
+      high("High churn risk"),
+      percentiles("Riskiest 20%", "The 20% most likely to churn.", 81, 100),
+      percentiles("Likely to stay", "The 25% least likely to churn.", 1, 25),
     ];
-  }
   return [
-    {
-      name: "Ready to buy",
-      description: "The top 20% by likelihood.",
-      where: [{ field: "percentile", op: "between", value: [81, 100] }],
-    },
-    {
-      name: "Long shots",
-      description: "The 25th to 65th percentile: unlikely, but not hopeless.",
-      where: [{ field: "percentile", op: "between", value: [25, 65] }],
-    },
-    {
-      name: "High likelihood",
-      description: "Everyone in the High bucket.",
-      where: [{ field: "bucket", op: "in", value: ["High"] }],
-    },
+    percentiles("Ready to buy", "The top 20% by likelihood.", 81, 100),
+    percentiles("Long shots", "The 25th to 65th percentile: unlikely, but not hopeless.", 25, 65),
+    high("High likelihood"),
   ];
 }
 

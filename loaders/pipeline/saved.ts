@@ -88,18 +88,10 @@ export function trainedWith(config: ResolvedConfig, inst: ResolvedInstance): Tra
   };
 }
 
-/** `model.json`. */
-export interface SavedModelJSON {
+/** `model.json`: a saved model with its trees in JSON form and the features that define its columns. */
+export interface SavedModelJSON extends Omit<SavedModel, "model"> {
   model: ModelJSON;
-  calibrator: Calibrator;
   features: FeatureInfo[];
-  layout: PortableLayout;
-  trainedWith: TrainedWith;
-  trainedAsOf: string;
-  btyd?: Record<string, BgnbdParams>;
-  value?: ValueReport | null;
-  explorer?: number[];
-  sample?: Shard;
 }
 
 /** The JSON form of a saved model; of its features, what defines them (not how one run's pages show them). */

@@ -21,26 +21,28 @@ function narrowed(vector: arrow.Vector): arrow.Vector {
   }
   const type = low >= 0 && high <= 255 ? new arrow.Uint8() : low >= 0 && high <= 65535 ? new arrow.Uint16() : null;
   if (type === null) return vector;
-  const Values = type instanceof arrow.Uint8 ? Uint8Array : Uint16Array;
-  const values = new Values(vector.length);
-  const validity = new Uint8Array((vector.length + 7) >> 3);
+  return nullableVector(type, vector.length, (i) => vector.get(i) as number | null);
+}
+
+/** A vector of `type` (Uint8 or Uint16) whose value `i` is `valueAt(i)`, null kept as null. */
+function nullableVector(
+  type: arrow.Uint8 | arrow.Uint16,
+  length: number,
+  valueAt: (i: number) => number | null,
+): arrow.Vector {
+  const data = type instanceof arrow.Uint8 ? new Uint8Array(length) : new Uint16Array(length);
+  const validity = new Uint8Array((length + 7) >> 3);
   let nulls = 0;
-  for (let i = 0; i < vector.length; i++) {
-    const value = vector.get(i) as number | null;
+  for (let i = 0; i < length; i++) {
+    const value = valueAt(i);
     if (value === null) nulls++;
     else {
-      values[i] = value;
+      data[i] = value;
       validity[i >> 3]! |= 1 << (i & 7);
     }
   }
   return arrow.makeVector(
-    arrow.makeData({
-      type,
-      length: vector.length,
-      nullCount: nulls,
-      nullBitmap: nulls > 0 ? validity : null,
-      data: values,
-    } as never),
+    arrow.makeData({ type, length, nullCount: nulls, nullBitmap: nulls > 0 ? validity : null, data } as never),
   );
 }
 
@@ -68,25 +70,7 @@ export function valuePercentiles(values: ArrayLike<number | null>): (number | nu
 
 /** A nullable Uint8 vector. */
 function uint8Vector(values: (number | null)[]): arrow.Vector {
-  const data = new Uint8Array(values.length);
-  const validity = new Uint8Array((values.length + 7) >> 3);
-  let nulls = 0;
-  values.forEach((v, i) => {
-    if (v === null) nulls++;
-    else {
-      data[i] = v;
-      validity[i >> 3]! |= 1 << (i & 7);
-    }
-  });
-  return arrow.makeVector(
-    arrow.makeData({
-      type: new arrow.Uint8(),
-      length: values.length,
-      nullCount: nulls,
-      nullBitmap: nulls > 0 ? validity : null,
-      data,
-    } as never),
-  );
+  return nullableVector(new arrow.Uint8(), values.length, (i) => values[i]!);
 }
 
 /**

@@ -78,22 +78,17 @@ export function parseExpression(text: string, path: string): Expr {
     }
     return fail(`unexpected "${t.op}"`);
   };
-  const product = (): Expr => {
-    let left = primary();
-    while (isOp(peek(), "*/")) {
-      const op = (tokens[pos++] as { op: "*" | "/" }).op;
-      left = { kind: "binary", op, left, right: primary() };
+  /** Left-associative chain of `operand`s joined by the operators in `ops`. */
+  const chain = (ops: "*/" | "+-", operand: () => Expr) => (): Expr => {
+    let left = operand();
+    while (isOp(peek(), ops)) {
+      const op = (tokens[pos++] as { op: "*" | "/" | "+" | "-" }).op;
+      left = { kind: "binary", op, left, right: operand() };
     }
     return left;
   };
-  const sum = (): Expr => {
-    let left = product();
-    while (isOp(peek(), "+-")) {
-      const op = (tokens[pos++] as { op: "+" | "-" }).op;
-      left = { kind: "binary", op, left, right: product() };
-    }
-    return left;
-  };
+  const product = chain("*/", primary);
+  const sum = chain("+-", product);
   if (tokens.length === 0) fail("empty expression");
   const expr = sum();
   if (pos < tokens.length) fail("unexpected text after the end");

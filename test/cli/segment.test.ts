@@ -9,7 +9,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { segmentCommand } from "../../loaders/cli/commands/segment.js";
 import { exitStatusOf } from "../../loaders/cli/run.js";
-import { resolvedDemoConfig } from "../../loaders/config/demo.js";
 import { openDatabase } from "../../loaders/db/duckdb.js";
 import { generateDemo } from "../../loaders/demo/generate.js";
 import { runPipeline } from "../../loaders/pipeline/run.js";
@@ -18,6 +17,7 @@ import { str } from "../../loaders/sql/quote.js";
 import { instanceSample, sampledScores } from "../../loaders/site/sample.js";
 import { estimateCount } from "../../components/sample.js";
 import { builderColumns, segmentStatsSql } from "../../components/segment.js";
+import { smallDemoConfig } from "../small-demo.js";
 
 let dir: string;
 let run: string;
@@ -25,9 +25,7 @@ let run: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "customer-ai-segment-"));
   await generateDemo({ profiles: 3000, seed: 11, outDir: join(dir, "data") });
-  const config = resolvedDemoConfig(join(dir, "data"));
-  config.training.model = { nTrees: 40 };
-  for (const inst of config.instances) inst.requirements = { minPositive: 50, minNegative: 50 };
+  const config = smallDemoConfig(join(dir, "data"), 40);
   run = join(dir, "run");
   await runPipeline(config, { out: run });
 }, 600_000);

@@ -8,12 +8,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { openDatabase } from "../../loaders/db/duckdb.js";
 import { DEMO_AS_OF, generateDemo } from "../../loaders/demo/generate.js";
 import { DEMO_DAYS, buildSeason, drawPerson } from "../../loaders/demo/process.js";
 import { Random, mixSeed } from "../../loaders/demo/random.js";
 import { EVENT_TYPES, simulatePerson } from "../../loaders/demo/simulate.js";
 import { TRUTH_HORIZON, noActivityProbability, purchaseProbability } from "../../loaders/demo/truth.js";
+import { queryRows } from "../small-demo.js";
 
 const dir = mkdtempSync(join(tmpdir(), "demo-test-"));
 const FILES = ["events.parquet", "profiles.parquet", "truth.parquet"];
@@ -26,14 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function query(sql: string): Promise<Record<string, unknown>[]> {
-  const db = await openDatabase();
-  try {
-    return (await db.connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    db.close();
-  }
-}
+const query = queryRows;
 
 describe("generateDemo", () => {
   test("the same size and seed give byte-identical files; another seed does not", () => {

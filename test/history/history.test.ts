@@ -8,7 +8,6 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolvedDemoConfig } from "../../loaders/config/demo.js";
 import type { ResolvedConfig } from "../../loaders/config/types.js";
 import { openDatabase } from "../../loaders/db/duckdb.js";
 import { generateDemo } from "../../loaders/demo/generate.js";
@@ -19,6 +18,7 @@ import { dateOf, dayOf } from "../../loaders/ingest/dates.js";
 import { runPipeline } from "../../loaders/history/record.js";
 import type { InstanceHistory, RunIndex } from "../../loaders/contract/schema.js";
 import { str } from "../../loaders/sql/quote.js";
+import { smallDemoConfig } from "../small-demo.js";
 
 let dir: string;
 let last: string;
@@ -26,9 +26,7 @@ const history = () => join(dir, "history");
 const json = <T>(file: string) => JSON.parse(readFileSync(file, "utf8")) as T;
 
 function config(dataDir = join(dir, "data"), asOf?: string): ResolvedConfig {
-  const c = resolvedDemoConfig(dataDir);
-  c.training.model = { nTrees: 60 };
-  for (const inst of c.instances) inst.requirements = { minPositive: 50, minNegative: 50 };
+  const c = smallDemoConfig(dataDir, 60);
   c.asOf = asOf ?? null;
   return c;
 }

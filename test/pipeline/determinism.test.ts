@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolvedDemoConfig } from "../../loaders/config/demo.js";
 import type { ResolvedConfig } from "../../loaders/config/types.js";
 import { generateDemo } from "../../loaders/demo/generate.js";
 import { runPipeline } from "../../loaders/pipeline/run.js";
+import { smallDemoConfig } from "../small-demo.js";
 
 let dir: string;
 
@@ -26,10 +26,8 @@ function digests(out: string): Record<string, string> {
 }
 
 function smallConfig(seed: number): ResolvedConfig {
-  const config = resolvedDemoConfig(join(dir, "data"));
+  const config = smallDemoConfig(join(dir, "data"), 60);
   config.training.seed = seed;
-  config.training.model = { nTrees: 60 };
-  for (const inst of config.instances) inst.requirements = { minPositive: 50, minNegative: 50 };
   return config;
 }
 

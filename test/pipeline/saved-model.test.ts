@@ -9,21 +9,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserError } from "../../loaders/config/errors.js";
-import { resolvedDemoConfig } from "../../loaders/config/demo.js";
 import type { ResolvedConfig } from "../../loaders/config/types.js";
 import { generateDemo } from "../../loaders/demo/generate.js";
 import { dateOf, dayOf } from "../../loaders/ingest/dates.js";
 import { runPipeline } from "../../loaders/pipeline/run.js";
 import type { InstanceSummary, RunIndex } from "../../loaders/contract/schema.js";
+import { smallDemoConfig } from "../small-demo.js";
 
 let dir: string;
 let trainedAsOf: string;
 
 function smallConfig(): ResolvedConfig {
-  const config = resolvedDemoConfig(join(dir, "data"));
-  config.training.model = { nTrees: 60 };
-  for (const inst of config.instances) inst.requirements = { minPositive: 50, minNegative: 50 };
-  return config;
+  return smallDemoConfig(join(dir, "data"), 60);
 }
 
 const digest = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");

@@ -7,7 +7,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolvedDemoConfig } from "../../loaders/config/demo.js";
-import { openDatabase } from "../../loaders/db/duckdb.js";
 import { DEMO_DIR, ensureDemo } from "../../loaders/demo/ensure.js";
 import { generateDemo } from "../../loaders/demo/generate.js";
 import { ingest } from "../../loaders/ingest/ingest.js";
@@ -15,16 +14,10 @@ import { Session } from "../../loaders/ingest/session.js";
 import { runPipeline } from "../../loaders/pipeline/run.js";
 import type { InstanceSummary, InstanceValue, ValueReport, ValueScorer } from "../../loaders/contract/schema.js";
 import { VALUE_COLUMNS, prepareCustomerValue, scorerOf } from "../../loaders/pipeline/value.js";
+import { queryRows, smallDemoConfig } from "../small-demo.js";
 
 /** Rows of a query as plain objects. */
-async function rows(sql: string): Promise<Record<string, unknown>[]> {
-  const db = await openDatabase();
-  try {
-    return (await db.connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    db.close();
-  }
-}
+const rows = queryRows;
 
 describe("scorerOf", () => {
   it("sums, ranks into tenths by the prediction (ties in person order) and measures the errors", () => {
@@ -127,9 +120,7 @@ describe("customer value in the pipeline's outputs", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "customer-ai-value-"));
     await generateDemo({ profiles: 2500, seed: 5, outDir: join(dir, "data") });
-    const config = resolvedDemoConfig(join(dir, "data"));
-    config.training.model = { nTrees: 40 };
-    for (const inst of config.instances) inst.requirements = { minPositive: 50, minNegative: 50 };
+    const config = smallDemoConfig(join(dir, "data"), 40);
     await runPipeline(config, { out: join(dir, "out") });
   }, 600_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

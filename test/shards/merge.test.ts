@@ -11,23 +11,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mergeCommand } from "../../loaders/cli/merge.js";
 import { exitStatusOf } from "../../loaders/cli/run.js";
 import { scoreCommand } from "../../loaders/cli/commands/score.js";
-import { resolvedDemoConfig } from "../../loaders/config/demo.js";
 import type { ResolvedConfig } from "../../loaders/config/types.js";
 import { generateDemo } from "../../loaders/demo/generate.js";
 import { dateOf, dayOf } from "../../loaders/ingest/dates.js";
 import { runPipeline } from "../../loaders/pipeline/run.js";
 import type { Insights, InstanceSummary, RunIndex } from "../../loaders/contract/schema.js";
 import { mergeShards } from "../../loaders/shards/merge.js";
+import { smallDemoConfig } from "../small-demo.js";
 
 const SHARDS = 4;
 let dir: string;
 let asOf: string;
 
 function smallConfig(): ResolvedConfig {
-  const config = resolvedDemoConfig(join(dir, "data"));
-  config.training.model = { nTrees: 40 };
-  for (const inst of config.instances) inst.requirements = { minPositive: 50, minNegative: 50 };
-  return config;
+  return smallDemoConfig(join(dir, "data"), 40);
 }
 
 const digest = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");

@@ -10,19 +10,15 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { calibrate, type Calibrator } from "../../loaders/calibration/calibrate.js";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
 import { str } from "../../loaders/sql/quote.js";
-import { launchBrowser, openPage, screenshot, waitForCells, type PageProblems } from "./browser.js";
-import { serveSite, type SiteServer } from "./server.js";
+import { openPage, screenshot, waitForCells, type PageProblems } from "./browser.js";
+import type { SiteServer } from "./server.js";
+import { builtFile as builtFileOf, closeAll, openSite, rowsOf } from "./setup.js";
 
 const DIST = "dist";
 const HOSTILE = "<img src=x onerror=alert(1)>";
 
 /** A built data file of an instance, e.g. dist/_file/purchase/data/scores.<hash>.parquet. */
-function builtFile(instance: string, name: string, ext: string): string {
-  const dir = join(DIST, "_file", instance, "data");
-  const file = readdirSync(dir).find((f) => f.startsWith(`${name}.`) && f.endsWith(`.${ext}`));
-  if (!file) throw new Error(`no built ${name}.${ext} for ${instance} in ${dir}`);
-  return join(dir, file);
-}
+const builtFile = (instance: string, name: string, ext: string): string => builtFileOf(DIST, instance, name, ext);
 
 /** The instances of the built site. */
 function builtInstances(): { name: string; label: string }[] {
@@ -37,23 +33,16 @@ let db: Database;
 let instance: string;
 let scores: string;
 
-async function queryNode<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-  return (await db.connection.runAndReadAll(sql)).getRowObjectsJson() as T[];
-}
+const queryNode = <T = Record<string, unknown>>(sql: string): Promise<T[]> => rowsOf<T>(db, sql);
 
 beforeAll(async () => {
-  server = await serveSite(DIST);
-  browser = await launchBrowser();
+  ({ server, browser } = await openSite(DIST));
   db = await openDatabase();
   instance = builtInstances()[0]!.name;
   scores = builtFile(instance, "scores", "parquet");
 });
 
-afterAll(async () => {
-  db?.close();
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => closeAll(db, browser, server));
 
 /** Opens a page, collecting dialogs (an `alert` would mean injected markup ran). */
 async function open(path: string): Promise<{ page: Page; problems: PageProblems; dialogs: string[] }> {

@@ -7,7 +7,7 @@
  * conditions choose nothing; the focus survives Add, Remove and field changes, and browsing the field list with
  * the arrow keys changes nothing. Screenshots at desktop and phone width, light and dark.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,18 +16,14 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
 import type { InstanceSummary } from "../../loaders/contract/schema.js";
 import { str } from "../../loaders/sql/quote.js";
-import { launchBrowser, openPage, screenshot, waitForCells, type PageProblems } from "./browser.js";
-import { serveSite, type SiteServer } from "./server.js";
+import { openPage, screenshot, waitForCells, type PageProblems } from "./browser.js";
+import type { SiteServer } from "./server.js";
+import { builtFile as builtFileOf, closeAll, openSite, rowsOf } from "./setup.js";
 
 const DIST = process.env["E2E_DIST"] ?? "dist";
 
 /** A built data file of an instance, e.g. dist/_file/purchase/data/scores.<hash>.parquet. */
-function builtFile(instance: string, name: string, ext: string): string {
-  const dir = join(DIST, "_file", instance, "data");
-  const file = readdirSync(dir).find((f) => f.startsWith(`${name}.`) && f.endsWith(`.${ext}`));
-  if (!file) throw new Error(`no built ${name}.${ext} for ${instance} in ${dir}`);
-  return join(dir, file);
-}
+const builtFile = (instance: string, name: string, ext: string): string => builtFileOf(DIST, instance, name, ext);
 
 let server: SiteServer;
 let browser: Browser;
@@ -36,23 +32,16 @@ const instance = "purchase";
 let scores: string;
 let summary: InstanceSummary;
 
-async function queryNode<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-  return (await db.connection.runAndReadAll(sql)).getRowObjectsJson() as T[];
-}
+const queryNode = <T = Record<string, unknown>>(sql: string): Promise<T[]> => rowsOf<T>(db, sql);
 
 beforeAll(async () => {
-  server = await serveSite(DIST);
-  browser = await launchBrowser();
+  ({ server, browser } = await openSite(DIST));
   db = await openDatabase();
   scores = builtFile(instance, "scores", "parquet");
   summary = JSON.parse(readFileSync(builtFile(instance, "instance", "json"), "utf8")) as InstanceSummary;
 });
 
-afterAll(async () => {
-  db?.close();
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => closeAll(db, browser, server));
 
 const noProblems = { consoleErrors: [], pageErrors: [], foreignRequests: [] };
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -143,99 +132,140 @@ function csvIds(csv: string): string[] {
     .map((line) => line.split(",")[0]!);
 }
 
+/** The segment the next test builds: the 30th to 90th percentile whose top factor is the most common one. */
+interface BuiltSegment {
+  /** The factor's code (top1) and its label. */
+  code: number;
+  label: string;
+  /** DuckDB's count of its people and sum of their probabilities. */
+  n: number;
+  p: number;
+}
+
+/** The segment as DuckDB finds it in the built scores.parquet. */
+async function segmentInDuckDB(): Promise<BuiltSegment> {
+  const [common] = await queryNode<{ code: number }>(
+    `SELECT top1::INTEGER AS code FROM read_parquet(${str(scores)}) GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1`,
+  );
+  const label = summary.features[common!.code]!.label;
+  const [expected] = await queryNode<{
+    n: number;
+    p: number;
+  }>(`SELECT COUNT(*)::INTEGER AS n, SUM(probability::DOUBLE) AS p FROM read_parquet(${str(scores)})
+      WHERE percentile BETWEEN 30 AND 90 AND top1 = ${common!.code}`);
+  return { code: common!.code, label, n: expected!.n, p: expected!.p };
+}
+
+/** Builds the segment through the UI: a percentile range, then a factor found by the search, until its size shows. */
+async function buildSegment(page: Page, segment: BuiltSegment): Promise<void> {
+  await clearConditions(page);
+  const percentile = await addCondition(page, "percentile");
+  await percentile.locator("[data-role=from]").fill("30");
+  await percentile.locator("[data-role=to]").fill("90");
+  await percentile.locator("[data-role=to]").press("Enter");
+  const factor = await addCondition(page, "factor");
+  // Nothing is chosen for people: the new factor condition matches everyone and says so.
+  expect(await factor.locator("input[type=checkbox]:checked").count()).toBe(0);
+  expect(await factor.getByTestId("matches-everyone").textContent()).toContain("matches everyone");
+  await expect
+    .poll(() => factor.getByTestId("factor-options").locator("li").count(), { timeout: 20_000 })
+    .toBeGreaterThan(0);
+  // The most common factors come with counts; the search finds any factor.
+  expect(await factor.getByTestId("factor-options").locator("li").first().textContent()).toMatch(
+    /\d[\d,]* (people|person)/,
+  );
+  await factor.locator("[data-role=factor-search]").fill(segment.label);
+  await factor.getByTestId("factor-options").locator(`input[data-value="${segment.code}"]`).check();
+  await expect.poll(() => shownSize(page), { timeout: 20_000 }).toBe(segment.n);
+}
+
+/** Exactly one estimate: the sum of the probabilities with its range; no test counts for a segment that is not a top X%. */
+async function expectOneEstimate(page: Page, segment: BuiltSegment): Promise<void> {
+  expect(await page.getByTestId("segment-estimate").count()).toBe(1);
+  expect(await page.getByTestId("segment-tested").count()).toBe(0);
+  expect(await page.locator("main").textContent()).not.toMatch(/true positives/i);
+  const estimate = page.getByTestId("segment-estimate");
+  expect(Number(await estimate.getAttribute("data-expected"))).toBeCloseTo(segment.p, 1);
+  expect(number(await page.getByTestId("segment-expected").textContent())).toBe(Math.round(segment.p));
+  const low = number(await page.getByTestId("segment-low").textContent());
+  const high = number(await page.getByTestId("segment-high").textContent());
+  expect(low).toBeLessThanOrEqual(segment.p);
+  expect(high).toBeGreaterThanOrEqual(segment.p);
+}
+
+/** CSV: the same people, reasons in words, the attribute the segment uses by its label. Returns the ids. */
+async function expectCsvExport(page: Page, segment: BuiltSegment): Promise<string[]> {
+  await page.getByTestId("csv-attributes").locator(`input[data-field="${summary.explorer[0]!.column}"]`).check();
+  const csv = await exported(page, "export-csv");
+  const header = csv.text.split("\r\n")[0]!;
+  const attribute = summary.features[summary.explorer[0]!.feature]!;
+  expect(header).toBe(`id,score,probability,percentile,bucket,reason_1,reason_2,reason_3,${attribute.label}`);
+  const ids = csvIds(csv.text);
+  expect(ids.length).toBe(segment.n);
+  expect(csv.text).toContain(`${segment.label}: `);
+  expect(csv.text).toMatch(/\((raises|lowers) the likelihood\)/);
+  if (attribute.kind === "categorical")
+    expect(attribute.categories!.some((c) => csv.text.includes(`,${c}\r\n`))).toBe(true);
+  return ids;
+}
+
+/** JSON: labels and names, never a bare feature code. Returns the file's text. */
+async function expectJsonExport(page: Page, segment: BuiltSegment): Promise<string> {
+  const json = await exported(page, "export-json");
+  const definition = JSON.parse(json.text);
+  expect(definition.format).toBe("customer-ai-segment");
+  expect(definition.people).toBe(segment.n);
+  const factorCondition = definition.conditions.find((c: { field: string }) => c.field === "factor");
+  expect(factorCondition).toMatchObject({ value: [segment.label], rank: 1, label: "Influential factor" });
+  expect(definition.description).toContain(segment.label);
+  return json.text;
+}
+
+/** SQL: labels and names, and run on the scores table it selects the people of the page (`ids`). */
+async function expectSqlExport(page: Page, segment: BuiltSegment, ids: string[]): Promise<void> {
+  const sql = await exported(page, "export-sql");
+  expect(sql.name).toBe(`${instance}-custom-segment.sql`);
+  expect(sql.text).toContain(`"Top factor 1" IN (${"'" + segment.label.replaceAll("'", "''") + "'"})`);
+  expect(sql.text.slice(sql.text.indexOf("\nWHERE"))).not.toMatch(/"(f_\d+|top\d)"/);
+  expect(new Set(await runExportedSql(sql.text))).toEqual(new Set(ids));
+}
+
+/**
+ * The link of the page (closed here) restores the segment; the JSON imports back into a fresh page. Returns the
+ * problems of the two pages it opened.
+ */
+async function expectLinkAndImport(page: Page, segment: BuiltSegment, json: string): Promise<PageProblems[]> {
+  const link = page.url();
+  expect(link).toContain("#segment=");
+  await page.close();
+  const again = await open(link.slice(server.url.length));
+  expect(await shownSize(again.page)).toBe(segment.n);
+  expect(await again.page.getByTestId("condition").count()).toBe(2);
+  await again.page.close();
+  const fresh = await open();
+  const file = join(tmpdir(), `segment-${process.pid}.json`);
+  writeFileSync(file, json);
+  await fresh.page.getByTestId("import-segment").setInputFiles(file);
+  await expect.poll(() => shownSize(fresh.page), { timeout: 20_000 }).toBe(segment.n);
+  await fresh.page.close();
+  return [again.problems, fresh.problems];
+}
+
 describe("a segment built in the UI", () => {
   test("has DuckDB's size and expected count, one estimate, and exports that carry labels and select the same people", async () => {
-    const [common] = await queryNode<{ code: number }>(
-      `SELECT top1::INTEGER AS code FROM read_parquet(${str(scores)}) GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1`,
-    );
-    const label = summary.features[common!.code]!.label;
-    const [expected] = await queryNode<{
-      n: number;
-      p: number;
-    }>(`SELECT COUNT(*)::INTEGER AS n, SUM(probability::DOUBLE) AS p FROM read_parquet(${str(scores)})
-      WHERE percentile BETWEEN 30 AND 90 AND top1 = ${common!.code}`);
-    expect(expected!.n).toBeGreaterThan(0);
-
+    const segment = await segmentInDuckDB();
+    expect(segment.n).toBeGreaterThan(0);
     const { page, problems } = await open();
-    await clearConditions(page);
-    const percentile = await addCondition(page, "percentile");
-    await percentile.locator("[data-role=from]").fill("30");
-    await percentile.locator("[data-role=to]").fill("90");
-    await percentile.locator("[data-role=to]").press("Enter");
-    const factor = await addCondition(page, "factor");
-    // Nothing is chosen for people: the new factor condition matches everyone and says so.
-    expect(await factor.locator("input[type=checkbox]:checked").count()).toBe(0);
-    expect(await factor.getByTestId("matches-everyone").textContent()).toContain("matches everyone");
-    await expect
-      .poll(() => factor.getByTestId("factor-options").locator("li").count(), { timeout: 20_000 })
-      .toBeGreaterThan(0);
-    // The most common factors come with counts; the search finds any factor.
-    expect(await factor.getByTestId("factor-options").locator("li").first().textContent()).toMatch(
-      /\d[\d,]* (people|person)/,
-    );
-    await factor.locator("[data-role=factor-search]").fill(label);
-    await factor.getByTestId("factor-options").locator(`input[data-value="${common!.code}"]`).check();
-    await expect.poll(() => shownSize(page), { timeout: 20_000 }).toBe(expected!.n);
-
-    // Exactly one estimate: the sum of the probabilities with its range; no test counts for a segment that is not a top X%.
-    expect(await page.getByTestId("segment-estimate").count()).toBe(1);
-    expect(await page.getByTestId("segment-tested").count()).toBe(0);
-    expect(await page.locator("main").textContent()).not.toMatch(/true positives/i);
-    const estimate = page.getByTestId("segment-estimate");
-    expect(Number(await estimate.getAttribute("data-expected"))).toBeCloseTo(expected!.p, 1);
-    expect(number(await page.getByTestId("segment-expected").textContent())).toBe(Math.round(expected!.p));
-    const low = number(await page.getByTestId("segment-low").textContent());
-    const high = number(await page.getByTestId("segment-high").textContent());
-    expect(low).toBeLessThanOrEqual(expected!.p);
-    expect(high).toBeGreaterThanOrEqual(expected!.p);
+    await buildSegment(page, segment);
+    await expectOneEstimate(page, segment);
     await pageShot(page, `segments/${instance}-built-desktop-light`);
-
-    // CSV: the same people, reasons in words, the attribute the segment uses by its label.
-    await page.getByTestId("csv-attributes").locator(`input[data-field="${summary.explorer[0]!.column}"]`).check();
-    const csv = await exported(page, "export-csv");
-    const header = csv.text.split("\r\n")[0]!;
-    const attribute = summary.features[summary.explorer[0]!.feature]!;
-    expect(header).toBe(`id,score,probability,percentile,bucket,reason_1,reason_2,reason_3,${attribute.label}`);
-    const ids = csvIds(csv.text);
-    expect(ids.length).toBe(expected!.n);
-    expect(csv.text).toContain(`${label}: `);
-    expect(csv.text).toMatch(/\((raises|lowers) the likelihood\)/);
-    if (attribute.kind === "categorical")
-      expect(attribute.categories!.some((c) => csv.text.includes(`,${c}\r\n`))).toBe(true);
-
-    // JSON: labels and names, never a bare feature code.
-    const json = await exported(page, "export-json");
-    const definition = JSON.parse(json.text);
-    expect(definition.format).toBe("customer-ai-segment");
-    expect(definition.people).toBe(expected!.n);
-    const factorCondition = definition.conditions.find((c: { field: string }) => c.field === "factor");
-    expect(factorCondition).toMatchObject({ value: [label], rank: 1, label: "Influential factor" });
-    expect(definition.description).toContain(label);
-
-    // SQL: labels and names, and run on the scores table it selects the people of the page.
-    const sql = await exported(page, "export-sql");
-    expect(sql.name).toBe(`${instance}-custom-segment.sql`);
-    expect(sql.text).toContain(`"Top factor 1" IN (${"'" + label.replaceAll("'", "''") + "'"})`);
-    expect(sql.text.slice(sql.text.indexOf("\nWHERE"))).not.toMatch(/"(f_\d+|top\d)"/);
-    expect(new Set(await runExportedSql(sql.text))).toEqual(new Set(ids));
-
-    // The link restores the segment; the JSON imports back into a fresh page.
-    const link = page.url();
-    expect(link).toContain("#segment=");
-    await page.close();
-    const again = await open(link.slice(server.url.length));
-    expect(await shownSize(again.page)).toBe(expected!.n);
-    expect(await again.page.getByTestId("condition").count()).toBe(2);
-    await again.page.close();
-    const fresh = await open();
-    const file = join(tmpdir(), `segment-${process.pid}.json`);
-    writeFileSync(file, json.text);
-    await fresh.page.getByTestId("import-segment").setInputFiles(file);
-    await expect.poll(() => shownSize(fresh.page), { timeout: 20_000 }).toBe(expected!.n);
-    await fresh.page.close();
+    const ids = await expectCsvExport(page, segment);
+    const json = await expectJsonExport(page, segment);
+    await expectSqlExport(page, segment, ids);
+    const [againProblems, freshProblems] = await expectLinkAndImport(page, segment, json);
     expect(problems).toEqual(noProblems);
-    expect(again.problems).toEqual(noProblems);
-    expect(fresh.problems).toEqual(noProblems);
+    expect(againProblems).toEqual(noProblems);
+    expect(freshProblems).toEqual(noProblems);
   });
 });
 

@@ -2,46 +2,27 @@
  * End-to-end: the built site (dist/) served on 127.0.0.1 and opened in headless Chromium. Every page must render
  * with no console error, page error, failed cell or request to another host; each gets a screenshot.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { launchBrowser, openPage, screenshot, waitForCells } from "./browser.js";
-import { serveSite, type SiteServer } from "./server.js";
+import { openPage, screenshot, sitePages, waitForCells } from "./browser.js";
+import type { SiteServer } from "./server.js";
+import { closeAll, openSite } from "./setup.js";
 
 const DIST = "dist";
-
-/** Every page of the built site, as a URL path (`/data` for dist/data.html). */
-function sitePages(dir = DIST): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name.startsWith("_") ? [] : sitePages(path);
-    if (!entry.name.endsWith(".html") || entry.name === "404.html") return [];
-    return [
-      "/" +
-        relative(DIST, path)
-          .replace(/\.html$/, "")
-          .replace(/(^|\/)index$/, "$1"),
-    ];
-  });
-}
 
 let server: SiteServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(join(DIST, "index.html"))) throw new Error("dist/ is missing: run `npm run build` first");
-  server = await serveSite(DIST);
-  browser = await launchBrowser();
+  ({ server, browser } = await openSite(DIST, "npm run build"));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => closeAll(browser, server));
 
 describe("every page", () => {
-  const pages = sitePages();
+  const pages = sitePages(DIST);
   test("the site has pages", () => expect(pages.length).toBeGreaterThanOrEqual(2));
   test.each(pages)("%s renders with no error and no foreign request", async (path) => {
     const { page, problems } = await openPage(browser);

@@ -7,7 +7,13 @@
  * identifiers come only from the whitelist of known columns built from the instance summary.
  */
 import { BUCKETS } from "../loaders/contract/buckets.js";
-import type { ExplorerColumn, FeatureInfo, InstanceSummary, SqlParam } from "../loaders/contract/schema.js";
+import type {
+  ExplorerColumn,
+  FeatureInfo,
+  InstanceSummary,
+  InstanceValue,
+  SqlParam,
+} from "../loaders/contract/schema.js";
 
 /** How a condition compares: a range, a set of values, a substring (ids) or missing values. */
 export type ConditionOp = "between" | "in" | "contains" | "missing";
@@ -147,90 +153,95 @@ export function builderColumns(
 ): ColumnInfo[] {
   const columns = segmentColumns(summary);
   const value = summary.value;
-  if (value && !("unavailable" in value) && value.people > 0) {
-    const noun = goalNoun(summary);
-    const currency = summary.currency ?? null;
-    const lowest = value.deciles.at(-1)?.min;
-    const highest = value.deciles[0]?.max;
-    const group = VALUE_GROUP;
-    columns.push(
-      {
-        field: "expected_value",
-        label: `Expected value, next ${value.horizonDays} days`,
-        kind: "numeric",
-        group,
-        unit: "amount",
-        currency,
-        min: floor(lowest),
-        max: ceil(highest),
-      },
-      {
-        field: "value_percentile",
-        label: "Expected value percentile (1-100)",
-        kind: "numeric",
-        group,
-        min: 1,
-        max: 100,
-      },
-      {
-        field: "expected_events",
-        label: `Expected days with ${article(noun)} ${noun}, next ${value.window} days`,
-        kind: "numeric",
-        group,
-        unit: "count",
-        min: 0,
-      },
-      { field: "p_alive", label: "Chance of still being a customer (0-1)", kind: "numeric", group, min: 0, max: 1 },
-      {
-        field: "expected_spend",
-        label: `Expected amount per ${noun}`,
-        kind: "numeric",
-        group,
-        unit: "amount",
-        currency,
-        min: 0,
-      },
-    );
-  }
+  if (value && !("unavailable" in value) && value.people > 0) columns.push(...valueColumns(summary, value));
   for (const other of others) {
     if (other.name === summary.name || !/^[A-Za-z0-9_-]+$/.test(other.name)) continue;
-    const source = (column: "score" | "percentile" | "bucket") => ({
-      instance: other.name,
-      label: other.label,
-      column,
-    });
-    const group = `${other.label} (another instance)`;
-    columns.push(
-      {
-        field: `${other.name}:score`,
-        label: `${other.label}: score (0-100)`,
-        kind: "numeric",
-        min: 0,
-        max: 100,
-        group,
-        source: source("score"),
-      },
-      {
-        field: `${other.name}:percentile`,
-        label: `${other.label}: percentile (1-100)`,
-        kind: "numeric",
-        min: 1,
-        max: 100,
-        group,
-        source: source("percentile"),
-      },
-      {
-        field: `${other.name}:bucket`,
-        label: `${other.label}: bucket`,
-        kind: "categorical",
-        categories: [...BUCKETS],
-        textValues: true,
-        group,
-        source: source("bucket"),
-      },
-    );
+    columns.push(...otherInstanceColumns(other));
   }
   return columns;
+}
+
+/** The customer value columns of an instance that has values: expected value, its percentile and its parts. */
+function valueColumns(
+  summary: Pick<InstanceSummary, "window" | "rules" | "eventLabels" | "currency">,
+  value: InstanceValue,
+): ColumnInfo[] {
+  const noun = goalNoun(summary);
+  const currency = summary.currency ?? null;
+  const lowest = value.deciles.at(-1)?.min;
+  const highest = value.deciles[0]?.max;
+  const group = VALUE_GROUP;
+  return [
+    {
+      field: "expected_value",
+      label: `Expected value, next ${value.horizonDays} days`,
+      kind: "numeric",
+      group,
+      unit: "amount",
+      currency,
+      min: floor(lowest),
+      max: ceil(highest),
+    },
+    {
+      field: "value_percentile",
+      label: "Expected value percentile (1-100)",
+      kind: "numeric",
+      group,
+      min: 1,
+      max: 100,
+    },
+    {
+      field: "expected_events",
+      label: `Expected days with ${article(noun)} ${noun}, next ${value.window} days`,
+      kind: "numeric",
+      group,
+      unit: "count",
+      min: 0,
+    },
+    { field: "p_alive", label: "Chance of still being a customer (0-1)", kind: "numeric", group, min: 0, max: 1 },
+    {
+      field: "expected_spend",
+      label: `Expected amount per ${noun}`,
+      kind: "numeric",
+      group,
+      unit: "amount",
+      currency,
+      min: 0,
+    },
+  ];
+}
+
+/** The score, percentile and bucket of another instance, joined by person id. */
+function otherInstanceColumns(other: OtherInstance): ColumnInfo[] {
+  const source = (column: "score" | "percentile" | "bucket") => ({
+    instance: other.name,
+    label: other.label,
+    column,
+  });
+  const group = `${other.label} (another instance)`;
+  /** The score or the percentile, from `min` to `max`. */
+  const numeric = (column: "score" | "percentile", label: string, min: number, max: number): ColumnInfo => ({
+    field: `${other.name}:${column}`,
+    label: `${other.label}: ${label}`,
+    kind: "numeric",
+    min,
+    max,
+    group,
+    source: source(column),
+  });
+  return [
+    numeric("score", "score (0-100)", 0, 100),
+    numeric("percentile", "percentile (1-100)", 1, 100),
+    {
+      field: `${other.name}:bucket`,
+      label: `${other.label}: bucket`,
+      kind: "categorical",
+      categories: [...BUCKETS],
+      textValues: true,
+      group,
+      source: source("bucket"),
+    },
+  ];
 }
 
 const article = (noun: string) => (/^[aeiou]/i.test(noun) ? "an" : "a");

@@ -76,6 +76,24 @@ function captionText(
     : `Most common ${has} among ${who}; type to find any other factor.`;
 }
 
+/** What the parts of one factor editor share: the factors, what is chosen, the counts, its elements. */
+interface FactorEditorState {
+  /** The factors' labels, by feature code. */
+  labels: string[];
+  chosen: number[];
+  rank: number;
+  /** The counts of the people in scope, once known. */
+  known: FactorCounts | null;
+  search: HTMLInputElement;
+  chips: HTMLElement;
+  caption: HTMLElement;
+  list: HTMLElement;
+  /** The people the counts are over. */
+  scope: () => Segment;
+  /** Tells the condition row that the condition changed. */
+  emit: () => void;
+}
+
 /** The editor of a factor condition; `counts` (when given) fills in how many people have each factor. */
 export function factorValueEditor(
   column: ColumnInfo,
@@ -84,94 +102,35 @@ export function factorValueEditor(
   options: { counts?: (scope: Segment, rank: number) => Promise<FactorCounts>; scope: () => Segment },
 ): HTMLElement {
   const labels = column.categories ?? [];
-  let chosen = condition.value.map(Number).filter((c) => Number.isInteger(c) && c >= 0 && c < labels.length);
-  let rank = factorRank(condition);
-  let known: FactorCounts | null = null;
-  const emit = () => changed({ field: column.field, op: "in", value: [...chosen], rank });
+  const rank = factorRank(condition);
   const rankSelect =
     html`<select data-role="rank" id=${`factor-rank-${++uid}`}>${rankOptions(rank)}</select>` as HTMLSelectElement;
-  const search =
-    html`<input type="search" placeholder="Search factors, e.g. cart" autocomplete="off" aria-label="Search factors" data-role="factor-search" data-focus="value">` as HTMLInputElement;
-  const chips = html`<div class="chips" data-testid="chosen-factors"></div>` as HTMLElement;
-  const caption =
-    html`<p class="muted segment-caption" data-testid="factor-caption" aria-live="polite"></p>` as HTMLElement;
-  const list = html`<ul class="factor-options" data-testid="factor-options"></ul>` as HTMLElement;
-
-  const toggle = (code: number, on: boolean) => {
-    chosen = on ? [...chosen.filter((c) => c !== code), code] : chosen.filter((c) => c !== code);
-    for (const box of list.querySelectorAll<HTMLInputElement>(`input[data-value="${code}"]`)) box.checked = on;
-    drawChips();
-    emit();
+  const state: FactorEditorState = {
+    labels,
+    chosen: condition.value.map(Number).filter((c) => Number.isInteger(c) && c >= 0 && c < labels.length),
+    rank,
+    known: null,
+    search:
+      html`<input type="search" placeholder="Search factors, e.g. cart" autocomplete="off" aria-label="Search factors" data-role="factor-search" data-focus="value">` as HTMLInputElement,
+    chips: html`<div class="chips" data-testid="chosen-factors"></div>` as HTMLElement,
+    caption: html`<p class="muted segment-caption" data-testid="factor-caption" aria-live="polite"></p>` as HTMLElement,
+    list: html`<ul class="factor-options" data-testid="factor-options"></ul>` as HTMLElement,
+    scope: options.scope,
+    emit: () => changed({ field: column.field, op: "in", value: [...state.chosen], rank: state.rank }),
   };
-  function drawChips(): void {
-    chips.replaceChildren(
-      ...chosen.map((code) => {
-        const remove =
-          html`<button type="button" class="chip-remove" aria-label=${`Remove ${labels[code]}`}>×</button>` as HTMLButtonElement;
-        remove.addEventListener("click", () => {
-          toggle(code, false);
-          search.focus();
-        });
-        return html`<span class="chip chosen" data-testid="chosen-factor">${labels[code]} ${remove}</span>`;
-      }),
-    );
-  }
-  function drawList(): void {
-    const codes = listed(labels, chosen, search.value, known);
-    const focused = list.contains(document.activeElement)
-      ? (document.activeElement as HTMLElement).dataset["value"]
-      : undefined;
-    list.replaceChildren(
-      ...codes.map((code) => {
-        const box =
-          html`<input type="checkbox" checked=${chosen.includes(code)} data-value=${String(code)}>` as HTMLInputElement;
-        box.addEventListener("change", () => toggle(code, box.checked));
-        const n = known?.counts.get(code);
-        return html`<li><label class="factor-option">${box}<span>${labels[code]}</span></label><span class="factor-count">${n === undefined ? "" : n === 0 ? "none" : peopleText(n, known?.estimated)}</span></li>`;
-      }),
-    );
-    caption.textContent = captionText(
-      search.value,
-      codes.length,
-      labels,
-      known,
-      rank,
-      options.scope().conditions.length === 0,
-    );
-    if (focused !== undefined) list.querySelector<HTMLElement>(`input[data-value="${focused}"]`)?.focus();
-  }
-
-  let asked = "";
-  let generation = 0;
-  const refresh = () => {
-    if (!options.counts) return drawList();
-    const scope = options.scope();
-    const key = JSON.stringify([scope, rank]);
-    if (key === asked) return;
-    asked = key;
-    const mine = ++generation;
-    options.counts(scope, rank).then(
-      (result) => {
-        if (mine !== generation) return;
-        known = result;
-        drawList();
-      },
-      () => {
-        if (mine === generation) caption.textContent = "Could not count the factors.";
-      },
-    );
-  };
-  search.addEventListener("input", drawList);
+  const { search, chips, caption, list } = state;
+  const refresh = countRefresher(state, options.counts);
+  search.addEventListener("input", () => drawFactorList(state));
   // Enter in the search box ticks the first factor found.
   search.addEventListener("keydown", (event) => {
     if (event.key !== "Enter") return;
     event.preventDefault();
     const first = list.querySelector<HTMLInputElement>("input[type=checkbox]:not(:checked)");
-    if (first && search.value.trim() !== "") toggle(Number(first.dataset["value"]), true);
+    if (first && search.value.trim() !== "") toggleFactor(state, Number(first.dataset["value"]), true);
   });
   rankSelect.addEventListener("change", () => {
-    rank = Number(rankSelect.value);
-    emit();
+    state.rank = Number(rankSelect.value);
+    state.emit();
     refresh();
   });
   const root = html`<fieldset class="segment-values segment-factor" data-refresh="">
@@ -184,8 +143,89 @@ export function factorValueEditor(
     ${list}
   </fieldset>` as HTMLElement & { refresh?: () => void };
   root.refresh = refresh;
-  drawChips();
-  drawList();
+  drawChosen(state);
+  drawFactorList(state);
   refresh();
   return root;
+}
+
+/** Chooses factor `code` or lets it go: its boxes, the chips, and the condition. */
+function toggleFactor(state: FactorEditorState, code: number, on: boolean): void {
+  state.chosen = on ? [...state.chosen.filter((c) => c !== code), code] : state.chosen.filter((c) => c !== code);
+  for (const box of state.list.querySelectorAll<HTMLInputElement>(`input[data-value="${code}"]`)) box.checked = on;
+  drawChosen(state);
+  state.emit();
+}
+
+/** The chosen factors as chips, each with a button that lets it go. */
+function drawChosen(state: FactorEditorState): void {
+  const { labels, search } = state;
+  state.chips.replaceChildren(
+    ...state.chosen.map((code) => {
+      const remove =
+        html`<button type="button" class="chip-remove" aria-label=${`Remove ${labels[code]}`}>×</button>` as HTMLButtonElement;
+      remove.addEventListener("click", () => {
+        toggleFactor(state, code, false);
+        search.focus();
+      });
+      return html`<span class="chip chosen" data-testid="chosen-factor">${labels[code]} ${remove}</span>`;
+    }),
+  );
+}
+
+/** The list of factors to choose from, with their counts, and the caption over it; the focus stays on its factor. */
+function drawFactorList(state: FactorEditorState): void {
+  const { labels, chosen, known, search, list } = state;
+  const codes = listed(labels, chosen, search.value, known);
+  const focused = list.contains(document.activeElement)
+    ? (document.activeElement as HTMLElement).dataset["value"]
+    : undefined;
+  list.replaceChildren(
+    ...codes.map((code) => {
+      const box =
+        html`<input type="checkbox" checked=${chosen.includes(code)} data-value=${String(code)}>` as HTMLInputElement;
+      box.addEventListener("change", () => toggleFactor(state, code, box.checked));
+      const n = known?.counts.get(code);
+      return html`<li><label class="factor-option">${box}<span>${labels[code]}</span></label><span class="factor-count">${n === undefined ? "" : n === 0 ? "none" : peopleText(n, known?.estimated)}</span></li>`;
+    }),
+  );
+  state.caption.textContent = captionText(
+    search.value,
+    codes.length,
+    labels,
+    known,
+    state.rank,
+    state.scope().conditions.length === 0,
+  );
+  if (focused !== undefined) list.querySelector<HTMLElement>(`input[data-value="${focused}"]`)?.focus();
+}
+
+/**
+ * What recounts the factors when the scope or the rank has changed (the latest question wins), then redraws the
+ * list; without `counts`, it only redraws the list.
+ */
+function countRefresher(
+  state: FactorEditorState,
+  counts: ((scope: Segment, rank: number) => Promise<FactorCounts>) | undefined,
+): () => void {
+  let asked = "";
+  let generation = 0;
+  return () => {
+    if (!counts) return drawFactorList(state);
+    const scope = state.scope();
+    const key = JSON.stringify([scope, state.rank]);
+    if (key === asked) return;
+    asked = key;
+    const mine = ++generation;
+    counts(scope, state.rank).then(
+      (result) => {
+        if (mine !== generation) return;
+        state.known = result;
+        drawFactorList(state);
+      },
+      () => {
+        if (mine === generation) state.caption.textContent = "Could not count the factors.";
+      },
+    );
+  };
 }

@@ -191,9 +191,20 @@ function everyoneNote(condition: Condition, column?: ColumnInfo): string {
   return "";
 }
 
+/** What the parts of one editor share: its columns and options, its element, the segment as edited so far. */
+interface EditorState {
+  columns: ColumnInfo[];
+  options: EditorOptions;
+  root: SegmentEditor;
+  /** The field list of "Add a condition on" (kept across redraws). */
+  addField: HTMLSelectElement;
+  segment: Segment;
+  /** Tells the page that the segment changed, and has factor conditions recount. */
+  fire: () => void;
+}
+
 /** The segment editor over the given columns; conditions on unknown fields and nested groups are dropped. */
 export function segmentEditor(columns: ColumnInfo[], initial: Segment, options: EditorOptions = {}): SegmentEditor {
-  let segment: Segment = flat(initial, columns);
   const root = html`<div class="segment-editor" data-testid="segment-editor"></div>` as SegmentEditor;
   // The native "input" events of the controls inside (a key typed, an option browsed) are not changes of the
   // segment: only `fire` tells the page (this listener comes before any the page adds).
@@ -209,110 +220,125 @@ export function segmentEditor(columns: ColumnInfo[], initial: Segment, options: 
   const addField = fieldSelect(columns, "percentile", { id: nextId("add-field"), role: "add-field" });
   addField.dataset["testid"] = "add-field";
   addField.dataset["focus"] = "add-field";
-
-  /** The people a condition's factor counts are over: the other conditions (all of them must hold), or everyone. */
-  const scopeOf = (index: number): Segment =>
-    segment.match === "all"
-      ? { match: "all", conditions: segment.conditions.filter((_, j) => j !== index) }
-      : { match: "all", conditions: [] };
-
-  function row(index: number): HTMLElement {
-    const condition = segment.conditions[index] as Condition;
-    const column = columns.find((c) => c.field === condition.field)!;
-    const id = nextId();
-    const field = fieldSelect(columns, column.field, { id, role: "field" });
-    field.setAttribute("aria-label", `Condition ${index + 1}: what it is on`);
-    const note =
-      html`<p class="muted segment-note" data-testid="matches-everyone" aria-live="polite">${everyoneNote(condition, column)}</p>` as HTMLElement;
-    const changed = (c: Condition) => {
-      // A control of a row that a redraw has replaced changes nothing.
-      if (!element.isConnected) return;
-      replace(index, c);
-      note.textContent = everyoneNote(
-        c,
-        columns.find((k) => k.field === c.field),
-      );
-    };
-    const values = html`<div class="segment-value"></div>` as HTMLElement;
-    const drawValues = () => {
-      const current = segment.conditions[index] as Condition;
-      const col = columns.find((c) => c.field === current.field)!;
-      values.replaceChildren(valueEditor(col, current, changed, options, () => scopeOf(index)));
-      note.textContent = everyoneNote(current, col);
-      element.dataset["field"] = col.field;
-    };
-    confirmOnSelect(field, () => {
-      if (!element.isConnected || (segment.conditions[index] as Condition).field === field.value) return;
-      const next = columns.find((c) => c.field === field.value)!;
-      segment = {
-        ...segment,
-        conditions: segment.conditions.map((c, j) => (j === index ? defaultCondition(next) : c)),
-      };
-      drawValues();
-      fire();
-    });
-    const remove =
-      html`<button type="button" class="segment-remove" aria-label=${`Remove condition ${index + 1}`} data-role="remove" data-focus=${`remove-${index}`}>Remove</button>` as HTMLButtonElement;
-    remove.addEventListener("click", () => {
-      segment = { ...segment, conditions: segment.conditions.filter((_, j) => j !== index) };
-      const left = segment.conditions.length;
-      draw(left === 0 ? "add-field" : `remove-${Math.min(index, left - 1)}`);
-      fire();
-    });
-    const element =
-      html`<div class="segment-condition" data-testid="condition" data-field=${column.field} data-index=${String(index)}>
-      <div class="segment-condition-head"><label for=${id}>${index === 0 ? "Where" : segment.match === "any" ? "or" : "and"}</label> ${field} ${remove}</div>
-      ${values}${note}
-    </div>` as HTMLElement;
-    drawValues();
-    return element;
-  }
-
-  function draw(focus?: string): void {
-    const match = html`<select data-testid="segment-match" id=${nextId("match")} data-focus="match">
-      <option value="all" selected=${segment.match === "all"}>all conditions hold (AND)</option>
-      <option value="any" selected=${segment.match === "any"}>any condition holds (OR)</option>
-    </select>` as HTMLSelectElement;
-    match.addEventListener("change", () => {
-      segment = { ...segment, match: match.value === "any" ? "any" : "all" };
-      draw("match");
-      fire();
-    });
-    const rows = segment.conditions.map((_, index) => row(index));
-    const add = html`<button type="button" data-testid="add-condition">Add</button>` as HTMLButtonElement;
-    add.addEventListener("click", () => {
-      const column = columns.find((c) => c.field === addField.value) ?? columns[0]!;
-      segment = { ...segment, conditions: [...segment.conditions, defaultCondition(column)] };
-      draw(`value-${segment.conditions.length - 1}`);
-      fire();
-    });
-    const empty =
-      segment.conditions.length === 0
-        ? html`<p class="muted" data-testid="no-conditions">No conditions: the segment is everyone scored.</p>`
-        : "";
-    root.replaceChildren(
-      html`<div class="filter-inputs"><label for=${match.id}>People for whom</label> ${match}</div>`,
-      empty,
-      ...rows,
-      html`<div class="filter-inputs segment-add"><label for=${addField.id}>Add a condition on</label> ${addField} ${add}</div>`,
-    );
-    if (focus) focusOn(root, focus);
-  }
-
-  function replace(index: number, condition: Condition): void {
-    segment = { ...segment, conditions: segment.conditions.map((c, j) => (j === index ? condition : c)) };
-    fire();
-  }
-
+  const editor: EditorState = { columns, options, root, addField, segment: flat(initial, columns), fire };
   Object.defineProperty(root, "value", {
-    get: () => segment,
+    get: () => editor.segment,
     set: (next: Segment) => {
-      segment = flat(next, columns);
-      draw();
+      editor.segment = flat(next, columns);
+      drawEditor(editor);
     },
   });
-  draw();
+  drawEditor(editor);
   return root;
+}
+
+/** The people a condition's factor counts are over: the other conditions (all of them must hold), or everyone. */
+function scopeOf(segment: Segment, index: number): Segment {
+  return segment.match === "all"
+    ? { match: "all", conditions: segment.conditions.filter((_, j) => j !== index) }
+    : { match: "all", conditions: [] };
+}
+
+/** Condition `index` of the segment, as a row: its field, its value part, Remove and the note under it. */
+function conditionRow(editor: EditorState, index: number): HTMLElement {
+  const { columns, options } = editor;
+  const condition = editor.segment.conditions[index] as Condition;
+  const column = columns.find((c) => c.field === condition.field)!;
+  const id = nextId();
+  const field = fieldSelect(columns, column.field, { id, role: "field" });
+  field.setAttribute("aria-label", `Condition ${index + 1}: what it is on`);
+  const note =
+    html`<p class="muted segment-note" data-testid="matches-everyone" aria-live="polite">${everyoneNote(condition, column)}</p>` as HTMLElement;
+  const changed = (c: Condition) => {
+    // A control of a row that a redraw has replaced changes nothing.
+    if (!element.isConnected) return;
+    replaceCondition(editor, index, c);
+    note.textContent = everyoneNote(
+      c,
+      columns.find((k) => k.field === c.field),
+    );
+  };
+  const values = html`<div class="segment-value"></div>` as HTMLElement;
+  const drawValues = () => {
+    const current = editor.segment.conditions[index] as Condition;
+    const col = columns.find((c) => c.field === current.field)!;
+    values.replaceChildren(valueEditor(col, current, changed, options, () => scopeOf(editor.segment, index)));
+    note.textContent = everyoneNote(current, col);
+    element.dataset["field"] = col.field;
+  };
+  confirmOnSelect(field, () => {
+    if (!element.isConnected || (editor.segment.conditions[index] as Condition).field === field.value) return;
+    const next = columns.find((c) => c.field === field.value)!;
+    editor.segment = {
+      ...editor.segment,
+      conditions: editor.segment.conditions.map((c, j) => (j === index ? defaultCondition(next) : c)),
+    };
+    drawValues();
+    editor.fire();
+  });
+  const remove = removeButton(editor, index);
+  const element =
+    html`<div class="segment-condition" data-testid="condition" data-field=${column.field} data-index=${String(index)}>
+      <div class="segment-condition-head"><label for=${id}>${index === 0 ? "Where" : editor.segment.match === "any" ? "or" : "and"}</label> ${field} ${remove}</div>
+      ${values}${note}
+    </div>` as HTMLElement;
+  drawValues();
+  return element;
+}
+
+/** The Remove button of condition `index`: the focus moves to the next Remove (or to the field list). */
+function removeButton(editor: EditorState, index: number): HTMLButtonElement {
+  const remove =
+    html`<button type="button" class="segment-remove" aria-label=${`Remove condition ${index + 1}`} data-role="remove" data-focus=${`remove-${index}`}>Remove</button>` as HTMLButtonElement;
+  remove.addEventListener("click", () => {
+    editor.segment = { ...editor.segment, conditions: editor.segment.conditions.filter((_, j) => j !== index) };
+    const left = editor.segment.conditions.length;
+    drawEditor(editor, left === 0 ? "add-field" : `remove-${Math.min(index, left - 1)}`);
+    editor.fire();
+  });
+  return remove;
+}
+
+/** Draws the whole editor (all or any, the conditions, Add) and focuses the control named `focus`. */
+function drawEditor(editor: EditorState, focus?: string): void {
+  const { columns, root, addField } = editor;
+  const match = html`<select data-testid="segment-match" id=${nextId("match")} data-focus="match">
+      <option value="all" selected=${editor.segment.match === "all"}>all conditions hold (AND)</option>
+      <option value="any" selected=${editor.segment.match === "any"}>any condition holds (OR)</option>
+    </select>` as HTMLSelectElement;
+  match.addEventListener("change", () => {
+    editor.segment = { ...editor.segment, match: match.value === "any" ? "any" : "all" };
+    drawEditor(editor, "match");
+    editor.fire();
+  });
+  const rows = editor.segment.conditions.map((_, index) => conditionRow(editor, index));
+  const add = html`<button type="button" data-testid="add-condition">Add</button>` as HTMLButtonElement;
+  add.addEventListener("click", () => {
+    const column = columns.find((c) => c.field === addField.value) ?? columns[0]!;
+    editor.segment = { ...editor.segment, conditions: [...editor.segment.conditions, defaultCondition(column)] };
+    drawEditor(editor, `value-${editor.segment.conditions.length - 1}`);
+    editor.fire();
+  });
+  const empty =
+    editor.segment.conditions.length === 0
+      ? html`<p class="muted" data-testid="no-conditions">No conditions: the segment is everyone scored.</p>`
+      : "";
+  root.replaceChildren(
+    html`<div class="filter-inputs"><label for=${match.id}>People for whom</label> ${match}</div>`,
+    empty,
+    ...rows,
+    html`<div class="filter-inputs segment-add"><label for=${addField.id}>Add a condition on</label> ${addField} ${add}</div>`,
+  );
+  if (focus) focusOn(root, focus);
+}
+
+/** Puts `condition` in place of condition `index` and tells the page. */
+function replaceCondition(editor: EditorState, index: number, condition: Condition): void {
+  editor.segment = {
+    ...editor.segment,
+    conditions: editor.segment.conditions.map((c, j) => (j === index ? condition : c)),
+  };
+  editor.fire();
 }
 
 /** A segment's top-level conditions on known fields (the editor shows no nested groups). */

@@ -237,138 +237,219 @@ function fileName(instance: string, name: string): string {
   return `${instance}-${slug || "segment"}`;
 }
 
+/** The export buttons: the people (CSV), the definition (JSON) and the definition (SQL). */
+interface ExportButtons {
+  csv: HTMLButtonElement;
+  json: HTMLButtonElement;
+  sql: HTMLButtonElement;
+}
+
+/** The export buttons, disabled and pointing to the reason until a segment is shown. */
+function exportButtons(): ExportButtons {
+  const button = (testid: string) =>
+    html`<button type="button" data-testid=${testid} disabled aria-describedby="export-reason"></button>` as HTMLButtonElement;
+  const csv = button("export-csv");
+  csv.classList.add("primary");
+  const json = button("export-json");
+  const sql = button("export-sql");
+  json.textContent = "Download the definition (JSON)";
+  sql.textContent = "Download the definition (SQL)";
+  csv.textContent = "Download the people (CSV)";
+  return { csv, json, sql };
+}
+
+/** With customer value, the people can be ordered by it instead of by probability: the control and the choice. */
+function sortChoice(columns: ColumnInfo[]): {
+  control: HTMLElement | "";
+  select: HTMLSelectElement;
+  sort: () => ExportSort;
+} {
+  const sortSelect = html`<select id="export-sort" data-testid="export-sort">
+    <option value="probability">probability, highest first</option>
+    <option value="expected_value">expected value, highest first</option>
+  </select>` as HTMLSelectElement;
+  const sort = (): ExportSort =>
+    hasValue(columns) && sortSelect.value === "expected_value" ? "expected_value" : "probability";
+  const control = hasValue(columns)
+    ? (html`<div class="filter-inputs"><label for="export-sort">Order the people by</label> ${sortSelect}</div>` as HTMLElement)
+    : "";
+  return { control, select: sortSelect, sort };
+}
+
+/** With customer value, the scores table's value columns. */
+function valueColumnsDoc(columns: ColumnInfo[]): HTMLElement | "" {
+  return hasValue(columns)
+    ? (html`<p data-testid="value-columns-doc">With customer value, the table also has <code>expected_value</code> (${columns.find((c) => c.field === "expected_value")!.label.toLowerCase()}),
+        <code>expected_events</code>, <code>expected_events_horizon</code>, <code>p_alive</code> and <code>expected_spend</code> (empty for people with no
+        expected value yet); the SQL computes the expected value percentile from <code>expected_value</code>.</p>` as HTMLElement)
+    : "";
+}
+
+/** The other instances' tables that conditions on their scores join. */
+function otherTablesDoc(columns: ColumnInfo[]): HTMLElement | "" {
+  const others = [...new Set(columns.filter((c) => c.source).map((c) => `“${c.source!.label}”`))];
+  return others.length > 0
+    ? (html`<p data-testid="other-tables-doc">A condition on another instance's scores (${others.join(", ")}) joins that instance's scores table by id,
+        named <code>scores_&lt;instance&gt;</code> in the SQL: download it from that instance's Segments page.</p>` as HTMLElement)
+    : "";
+}
+
+/** What the parts of one export panel share: its options, its elements and the segment it shows. */
+interface ExportParts {
+  options: ExportOptions;
+  sample: SampleInfo | null;
+  note: ReturnType<typeof sampleExportNote> | null;
+  /** The segment shown (null until the first `update`). */
+  state: ExportState | null;
+  status: HTMLElement;
+  reason: HTMLElement;
+  buttons: ExportButtons;
+  sqlText: HTMLElement;
+  picker: ReturnType<typeof attributePicker>;
+  sort: () => ExportSort;
+}
+
+/** The SQL of the segment shown, in the panel. */
+function drawSql(parts: ExportParts): void {
+  const { state, sample } = parts;
+  if (state)
+    parts.sqlText.textContent = readableSql(state.segment, parts.options.columns, {
+      ...state.context,
+      people: sample ? undefined : state.people,
+      sort: parts.sort(),
+    });
+}
+
+/** The file name of the exports, without extension, from the segment's name. */
+function baseName(parts: ExportParts): string {
+  return fileName(parts.options.instance, parts.state?.context.name ?? "segment");
+}
+
+/** Downloads the people of the segment shown as CSV, saying how it goes. */
+async function downloadCsv(parts: ExportParts): Promise<void> {
+  const { state, status, sample } = parts;
+  const { data, columns, summary, factorsUrl } = parts.options;
+  const csv = parts.buttons.csv;
+  if (!state) return;
+  const { segment } = state;
+  csv.disabled = true;
+  status.textContent = "Preparing the file, with each person's top reasons…";
+  try {
+    const chosen = parts.picker.chosen();
+    const db = await data.for(
+      [segment],
+      chosen.map((c) => c.field),
+    );
+    const out = await segmentCsv(db, segment, columns, chosen, summary, factorsUrl, parts.sort());
+    download(out.csv, `${baseName(parts)}.csv`, "text/csv");
+    status.textContent = sample
+      ? `${formatCount(out.people)} people of the sample exported (not everyone in the segment: see above).`
+      : `${formatCount(out.people)} people exported.`;
+  } catch (error) {
+    status.textContent = `Export failed: ${String(error)}`;
+  } finally {
+    // The segment shown may have changed meanwhile.
+    csv.disabled = parts.state!.people === 0;
+  }
+}
+
+/** Downloads the definition of the segment shown as labelled JSON. */
+function downloadJson(parts: ExportParts): void {
+  const { state, sample } = parts;
+  if (state)
+    download(
+      JSON.stringify(
+        labelledSegment(state.segment, parts.options.columns, {
+          ...state.context,
+          people: sample ? undefined : state.people,
+        }),
+        null,
+        2,
+      ) + "\n",
+      `${baseName(parts)}.json`,
+      "application/json",
+    );
+}
+
+/** Shows a new segment: which buttons are enabled, what they and the reason say, the sample note and the SQL. */
+function showExportState(parts: ExportParts, next: ExportState): void {
+  const { sample, buttons, reason } = parts;
+  parts.state = next;
+  const empty = next.people === 0;
+  parts.picker.follow(next.segment);
+  for (const b of [buttons.csv, buttons.json, buttons.sql]) {
+    // In sample mode the definition stays exportable: the segment may hold people outside the sample.
+    const off = empty && (b === buttons.csv || !sample);
+    b.disabled = off;
+    if (off) b.setAttribute("aria-describedby", "export-reason");
+    else b.removeAttribute("aria-describedby");
+  }
+  const who = `${formatCount(next.people)} ${next.people === 1 ? "person" : "people"}`;
+  buttons.csv.textContent = empty
+    ? "Download the people (CSV)"
+    : sample
+      ? `Download the sample's ${who} (CSV)`
+      : `Download the ${who} (CSV)`;
+  parts.note?.update(next.people);
+  reason.textContent = !empty
+    ? ""
+    : sample
+      ? "Nothing to export here: no one of the sample is in this segment (the command above looks at everyone)."
+      : "Nothing to export: no one is in this segment.";
+  drawSql(parts);
+}
+
 /**
  * The export panel: buttons (disabled, saying why, until the scores are loaded and whenever the segment is empty),
  * the attributes for the CSV, the SQL and the scores table it runs on. `update` shows a new segment; the
  * attribute choices persist.
  */
 export function exportPanel(options: ExportOptions): HTMLElement & { update(state: ExportState): void } {
-  const { data, columns, summary, instance, factorsUrl, scoresUrl } = options;
+  const { columns, summary, instance, scoresUrl } = options;
   const sample = options.sample ?? null;
   const note = sample ? sampleExportNote(sample, instance) : null;
-  const others = [...new Set(columns.filter((c) => c.source).map((c) => `“${c.source!.label}”`))];
-  let state: ExportState | null = null;
   const status = html`<p role="status" class="muted" data-testid="export-status"></p>` as HTMLElement;
   const reason =
     html`<p id="export-reason" class="muted" data-testid="export-disabled-reason">Waiting for the scores to load…</p>` as HTMLElement;
-  const button = (testid: string) =>
-    html`<button type="button" data-testid=${testid} disabled aria-describedby="export-reason"></button>` as HTMLButtonElement;
-  const csv = button("export-csv");
-  csv.classList.add("primary");
-  const json = button("export-json");
-  const sqlButton = button("export-sql");
-  json.textContent = "Download the definition (JSON)";
-  sqlButton.textContent = "Download the definition (SQL)";
-  csv.textContent = "Download the people (CSV)";
+  const buttons = exportButtons();
   const sqlText = html`<pre data-testid="segment-sql"></pre>` as HTMLElement;
   const picker = attributePicker(columns);
-  // With customer value, the people can be ordered by it instead of by probability.
-  const sortSelect = html`<select id="export-sort" data-testid="export-sort">
-    <option value="probability">probability, highest first</option>
-    <option value="expected_value">expected value, highest first</option>
-  </select>` as HTMLSelectElement;
-  const sortOf = (): ExportSort =>
-    hasValue(columns) && sortSelect.value === "expected_value" ? "expected_value" : "probability";
-  const sortControl = hasValue(columns)
-    ? html`<div class="filter-inputs"><label for="export-sort">Order the people by</label> ${sortSelect}</div>`
-    : "";
-  const drawSql = () => {
-    if (state)
-      sqlText.textContent = readableSql(state.segment, columns, {
-        ...state.context,
-        people: sample ? undefined : state.people,
-        sort: sortOf(),
-      });
+  const sorting = sortChoice(columns);
+  const parts: ExportParts = {
+    options,
+    sample,
+    note,
+    state: null,
+    status,
+    reason,
+    buttons,
+    sqlText,
+    picker,
+    sort: sorting.sort,
   };
-  sortSelect.addEventListener("change", drawSql);
-  const base = () => fileName(instance, state?.context.name ?? "segment");
-  csv.addEventListener("click", async () => {
-    if (!state) return;
-    const { segment } = state;
-    csv.disabled = true;
-    status.textContent = "Preparing the file, with each person's top reasons…";
-    try {
-      const chosen = picker.chosen();
-      const db = await data.for(
-        [segment],
-        chosen.map((c) => c.field),
-      );
-      const out = await segmentCsv(db, segment, columns, chosen, summary, factorsUrl, sortOf());
-      download(out.csv, `${base()}.csv`, "text/csv");
-      status.textContent = sample
-        ? `${formatCount(out.people)} people of the sample exported (not everyone in the segment: see above).`
-        : `${formatCount(out.people)} people exported.`;
-    } catch (error) {
-      status.textContent = `Export failed: ${String(error)}`;
-    } finally {
-      csv.disabled = state.people === 0;
-    }
-  });
-  json.addEventListener("click", () => {
-    if (state)
-      download(
-        JSON.stringify(
-          labelledSegment(state.segment, columns, { ...state.context, people: sample ? undefined : state.people }),
-          null,
-          2,
-        ) + "\n",
-        `${base()}.json`,
-        "application/json",
-      );
-  });
-  sqlButton.addEventListener("click", () => download(sqlText.textContent ?? "", `${base()}.sql`, "application/sql"));
+  sorting.select.addEventListener("change", () => drawSql(parts));
+  buttons.csv.addEventListener("click", () => downloadCsv(parts));
+  buttons.json.addEventListener("click", () => downloadJson(parts));
+  buttons.sql.addEventListener("click", () =>
+    download(sqlText.textContent ?? "", `${baseName(parts)}.sql`, "application/sql"),
+  );
   const panel = html`<div class="segment-export" data-testid="export-panel">
     <p>The CSV lists each person's id, score, probability, percentile, bucket and top 3 reasons in words, plus the attributes below.
     The definition keeps the segment: import it here again, or run the SQL on the scores table.</p>
     ${note?.element ?? ""}
     ${picker.element}
-    ${sortControl}
-    <div class="filter-inputs segment-export-buttons">${csv} ${json} ${sqlButton}</div>
+    ${sorting.control}
+    <div class="filter-inputs segment-export-buttons">${buttons.csv} ${buttons.json} ${buttons.sql}</div>
     ${reason}${status}
     <details><summary>The segment as SQL, and the scores table it runs on</summary>
       ${sqlText}
       ${scoresTableDoc(summary)}
-      ${
-        hasValue(columns)
-          ? html`<p data-testid="value-columns-doc">With customer value, the table also has <code>expected_value</code> (${columns.find((c) => c.field === "expected_value")!.label.toLowerCase()}),
-        <code>expected_events</code>, <code>expected_events_horizon</code>, <code>p_alive</code> and <code>expected_spend</code> (empty for people with no
-        expected value yet); the SQL computes the expected value percentile from <code>expected_value</code>.</p>`
-          : ""
-      }
-      ${
-        others.length > 0
-          ? html`<p data-testid="other-tables-doc">A condition on another instance's scores (${others.join(", ")}) joins that instance's scores table by id,
-        named <code>scores_&lt;instance&gt;</code> in the SQL: download it from that instance's Segments page.</p>`
-          : ""
-      }
+      ${valueColumnsDoc(columns)}
+      ${otherTablesDoc(columns)}
       <p><a href=${scoresUrl} download=${`${instance}-scores.parquet`} data-testid="download-scores">Download the scores table (Parquet)</a>,
       the same file as <code>scores/${instance}/scores.parquet</code> from <code>npm run score</code>.</p>
     </details>
   </div>` as HTMLElement & { update(state: ExportState): void };
-  panel.update = (next) => {
-    state = next;
-    const empty = next.people === 0;
-    picker.follow(next.segment);
-    for (const b of [csv, json, sqlButton]) {
-      // In sample mode the definition stays exportable: the segment may hold people outside the sample.
-      const off = empty && (b === csv || !sample);
-      b.disabled = off;
-      if (off) b.setAttribute("aria-describedby", "export-reason");
-      else b.removeAttribute("aria-describedby");
-    }
-    const who = `${formatCount(next.people)} ${next.people === 1 ? "person" : "people"}`;
-    csv.textContent = empty
-      ? "Download the people (CSV)"
-      : sample
-        ? `Download the sample's ${who} (CSV)`
-        : `Download the ${who} (CSV)`;
-    note?.update(next.people);
-    reason.textContent = !empty
-      ? ""
-      : sample
-        ? "Nothing to export here: no one of the sample is in this segment (the command above looks at everyone)."
-        : "Nothing to export: no one is in this segment.";
-    drawSql();
-  };
+  panel.update = (next) => showExportState(parts, next);
   return panel;
 }

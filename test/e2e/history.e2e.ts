@@ -18,16 +18,10 @@ import type { Evaluation, InstanceHistory } from "../../loaders/contract/schema.
 import { str } from "../../loaders/sql/quote.js";
 import { launchBrowser, openPage, screenshot, waitForCells, type PageProblems } from "./browser.js";
 import { serveSite, type SiteServer } from "./server.js";
+import { VIEWS, builtFile } from "./setup.js";
 
 const HISTORY_DIST = process.env["E2E_HISTORY_DIST"] ?? ".tmp/dist-history";
 const DEMO_DIST = process.env["E2E_DIST"] ?? "dist";
-
-const VIEWS = [
-  { name: "desktop", width: 1440, height: 900, scheme: "light" },
-  { name: "desktop", width: 1440, height: 900, scheme: "dark" },
-  { name: "phone", width: 390, height: 844, scheme: "light" },
-  { name: "phone", width: 390, height: 844, scheme: "dark" },
-] as const;
 
 let history: SiteServer;
 let demo: SiteServer;
@@ -53,14 +47,6 @@ afterAll(async () => {
   await history?.close();
   await demo?.close();
 });
-
-/** A file the site ships for an instance (`_file/<instance>/data/<name>.<hash>.<ext>`). */
-function shipped(dist: string, instance: string, name: string, ext: string): string {
-  const folder = join(dist, "_file", instance, "data");
-  const file = readdirSync(folder).find((f) => f.startsWith(`${name}.`) && f.endsWith(`.${ext}`));
-  if (!file) throw new Error(`${folder} has no ${name}.*.${ext}`);
-  return join(folder, file);
-}
 
 /** The instances of a built site: the folders with an Over time page. */
 function instancesOf(dist: string): string[] {
@@ -124,9 +110,9 @@ describe("a site built from a history folder", () => {
 
   describe.each(instances)("%s", (instance) => {
     const data = () =>
-      JSON.parse(readFileSync(shipped(HISTORY_DIST, instance, "history", "json"), "utf8")) as InstanceHistory;
+      JSON.parse(readFileSync(builtFile(HISTORY_DIST, instance, "history", "json"), "utf8")) as InstanceHistory;
     const evaluation = () =>
-      JSON.parse(readFileSync(shipped(HISTORY_DIST, instance, "evaluation", "json"), "utf8")) as Evaluation;
+      JSON.parse(readFileSync(builtFile(HISTORY_DIST, instance, "evaluation", "json"), "utf8")) as Evaluation;
 
     test("the history has runs to compare", () => {
       expect(data().runs.length).toBeGreaterThanOrEqual(2);
@@ -269,7 +255,7 @@ describe("a site built from a history folder", () => {
     });
 
     test("the person page shows the person's score in each run, and nothing more for a person of one run", async () => {
-      const byId = await scoreHistory(shipped(HISTORY_DIST, instance, "score-history", "parquet"));
+      const byId = await scoreHistory(builtFile(HISTORY_DIST, instance, "score-history", "parquet"));
       const [many, runs] = [...byId].sort(
         (a, b) =>
           b[1].length - a[1].length || new Set(b[1].map((r) => r.score)).size - new Set(a[1].map((r) => r.score)).size,
@@ -291,7 +277,7 @@ describe("a site built from a history folder", () => {
   });
 
   test.each(VIEWS)("screenshots at $width px, $scheme", async (view) => {
-    const byId = await scoreHistory(shipped(HISTORY_DIST, instances[0]!, "score-history", "parquet"));
+    const byId = await scoreHistory(builtFile(HISTORY_DIST, instances[0]!, "score-history", "parquet"));
     const person = [...byId].find(([, r]) => r.length >= 2)![0];
     for (const instance of instances) {
       const paths = [
@@ -320,7 +306,7 @@ describe("the demo site, built from one run", () => {
   test("ships no history", () => {
     expect(instances.length).toBeGreaterThanOrEqual(1);
     for (const instance of instances)
-      expect(readFileSync(shipped(DEMO_DIST, instance, "history", "json"), "utf8").trim()).toBe("null");
+      expect(readFileSync(builtFile(DEMO_DIST, instance, "history", "json"), "utf8").trim()).toBe("null");
   });
 
   test.each(VIEWS)(
@@ -358,7 +344,7 @@ describe("the demo site, built from one run", () => {
       id = String(
         (
           await db.connection.runAndReadAll(
-            `SELECT min(id) FROM read_parquet(${str(shipped(DEMO_DIST, instance, "scores", "parquet"))})`,
+            `SELECT min(id) FROM read_parquet(${str(builtFile(DEMO_DIST, instance, "scores", "parquet"))})`,
           )
         ).getRows()[0]![0],
       );

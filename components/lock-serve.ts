@@ -191,6 +191,75 @@ function unsatisfiable(length: number | null): Response {
   return new Response(null, { status: 416, headers: { "content-range": `bytes */${length ?? "*"}` } });
 }
 
+/** The plaintext bytes a range asks for, `start` to `end`; `end` null: to the end of the file. */
+interface AskedRange {
+  start: number;
+  end: number | null;
+}
+
+/** The range a `Range` header asks for, or the answer when there is none to serve. */
+async function askedRange(
+  request: LockRequest,
+  lock: LockKey,
+  upstream: typeof fetch,
+  header: string,
+): Promise<AskedRange | Response> {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim())!;
+  if (match[1] === "") {
+    // A suffix (`bytes=-n`) needs the length first.
+    const known = await lengthOf(request, lock, upstream);
+    if (!known.response.ok) return known.response;
+    if (known.length === null) return failure(502, "not an encrypted file of this site");
+    const wanted = parseRange(header, known.length);
+    if (wanted === null || wanted === "unsatisfiable") return unsatisfiable(known.length);
+    return { start: wanted.start, end: wanted.end };
+  }
+  const start = Number(match[1]);
+  const end = match[2] === "" ? null : Number(match[2]);
+  if (end !== null && end < start) return unsatisfiable((await lengthOf(request, lock, upstream)).length);
+  return { start, end };
+}
+
+/** The encrypted bytes the host sent from chunk `first` on: where they start in the file, and the plaintext length. */
+interface CoveringBytes {
+  response: Response;
+  bytes: Uint8Array;
+  offset: number;
+  length: number;
+}
+
+/** Fetches the encrypted chunks from `first` to the one holding `end` (or to the end of the file). */
+async function coveringBytes(
+  request: LockRequest,
+  lock: LockKey,
+  upstream: typeof fetch,
+  first: number,
+  end: number | null,
+): Promise<CoveringBytes | Response> {
+  const { chunkSize } = lock;
+  const from = chunkOffset(first, chunkSize);
+  // Up to the end of the last chunk asked for (the host clips it to the file), or to the end of the file.
+  const range =
+    end === null ? `bytes=${from}-` : `bytes=${from}-${chunkOffset(Math.floor(end / chunkSize) + 1, chunkSize) - 1}`;
+  const response = await upstream(request.url, { headers: { range } });
+  if (response.status === 206) {
+    const total = totalOf(response);
+    const length = total === null ? null : plainSize(total, chunkSize);
+    const offset = startOf(response) ?? -1;
+    if (length === null || offset < 0) return failure(502, "not an encrypted file of this site");
+    return { response, bytes: new Uint8Array(await response.arrayBuffer()), offset, length };
+  }
+  if (response.status === 200) {
+    // The host ignored the range and sent the whole file.
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const whole = decodeHeader(bytes);
+    if (!whole || whole.chunkSize !== chunkSize) return failure(502, "not an encrypted file of this site");
+    return { response, bytes, offset: 0, length: whole.length };
+  }
+  if (response.status === 416) return unsatisfiable((await lengthOf(request, lock, upstream)).length);
+  return response;
+}
+
 /** A plaintext range: only the chunks covering it are fetched and decrypted. */
 async function ranged(
   request: LockRequest,
@@ -200,50 +269,13 @@ async function ranged(
   header: string,
 ): Promise<Response> {
   const { chunkSize } = lock;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim())!;
-  let start: number;
-  /** The last byte asked for; null: to the end of the file. */
-  let end: number | null;
-  if (match[1] === "") {
-    // A suffix (`bytes=-n`) needs the length first.
-    const known = await lengthOf(request, lock, upstream);
-    if (!known.response.ok) return known.response;
-    if (known.length === null) return failure(502, "not an encrypted file of this site");
-    const wanted = parseRange(header, known.length);
-    if (wanted === null || wanted === "unsatisfiable") return unsatisfiable(known.length);
-    ({ start, end } = wanted);
-  } else {
-    start = Number(match[1]);
-    end = match[2] === "" ? null : Number(match[2]);
-    if (end !== null && end < start) return unsatisfiable((await lengthOf(request, lock, upstream)).length);
-  }
+  const asked = await askedRange(request, lock, upstream, header);
+  if (asked instanceof Response) return asked;
+  const { start, end } = asked;
   const first = Math.floor(start / chunkSize);
-  const from = chunkOffset(first, chunkSize);
-  // Up to the end of the last chunk asked for (the host clips it to the file), or to the end of the file.
-  const range =
-    end === null ? `bytes=${from}-` : `bytes=${from}-${chunkOffset(Math.floor(end / chunkSize) + 1, chunkSize) - 1}`;
-  const response = await upstream(request.url, { headers: { range } });
-  let bytes: Uint8Array;
-  let offset: number;
-  let length: number | null;
-  if (response.status === 206) {
-    const total = totalOf(response);
-    length = total === null ? null : plainSize(total, chunkSize);
-    offset = startOf(response) ?? -1;
-    if (length === null || offset < 0) return failure(502, "not an encrypted file of this site");
-    bytes = new Uint8Array(await response.arrayBuffer());
-  } else if (response.status === 200) {
-    // The host ignored the range and sent the whole file.
-    bytes = new Uint8Array(await response.arrayBuffer());
-    const whole = decodeHeader(bytes);
-    if (!whole || whole.chunkSize !== chunkSize) return failure(502, "not an encrypted file of this site");
-    length = whole.length;
-    offset = 0;
-  } else if (response.status === 416) {
-    return unsatisfiable((await lengthOf(request, lock, upstream)).length);
-  } else {
-    return response;
-  }
+  const covering = await coveringBytes(request, lock, upstream, first, end);
+  if (covering instanceof Response) return covering;
+  const { response, bytes, offset, length } = covering;
   if (start >= length) return unsatisfiable(length);
   const stop = Math.min(end ?? length - 1, length - 1);
   const last = Math.floor(stop / chunkSize);

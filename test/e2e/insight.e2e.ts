@@ -17,8 +17,9 @@ import type { Evaluation, Insights, InstanceSummary, ValueReport } from "../../l
 import { formatMoney } from "../../components/format.js";
 import { hasValue } from "../../components/value.js";
 import { shortFlag } from "../../components/slices.js";
-import { launchBrowser, openPage, screenshot, waitForCells, type PageProblems } from "./browser.js";
-import { serveSite, type SiteServer } from "./server.js";
+import { openPage, screenshot, waitForCells, type PageProblems } from "./browser.js";
+import type { SiteServer } from "./server.js";
+import { builtFile as builtFileOf, closeAll, openSite, rowsOf } from "./setup.js";
 
 const DIST = process.env["E2E_DIST"] ?? "dist";
 const PAGES = ["index", "factors", "quality"] as const;
@@ -40,25 +41,17 @@ function builtInstances(): string[] {
 
 /** A JSON file the build shipped for an instance (Framework names it `_file/<instance>/data/<name>.<hash>.json`). */
 function shipped<T>(instance: string, name: string): T {
-  const dir = join(DIST, "_file", instance, "data");
-  const file = readdirSync(dir).find((f) => f.startsWith(`${name}.`) && f.endsWith(".json"));
-  if (!file) throw new Error(`no ${name}.json shipped for ${instance} in ${dir}`);
-  return JSON.parse(readFileSync(join(dir, file), "utf8")) as T;
+  return JSON.parse(readFileSync(builtFileOf(DIST, instance, name, "json"), "utf8")) as T;
 }
 
 /** A built data file of an instance (e.g. `scores`, `parquet`). */
-function builtFile(instance: string, name: string, ext: string): string {
-  const dir = join(DIST, "_file", instance, "data");
-  const file = readdirSync(dir).find((f) => f.startsWith(`${name}.`) && f.endsWith(`.${ext}`));
-  if (!file) throw new Error(`no built ${name}.${ext} for ${instance} in ${dir}`);
-  return join(dir, file);
-}
+const builtFile = (instance: string, name: string, ext: string): string => builtFileOf(DIST, instance, name, ext);
 
 /** Rows of a query over the built files, read with DuckDB in Node. */
 async function queryNode<T>(sql: string): Promise<T[]> {
   const db = await openDatabase();
   try {
-    return (await db.connection.runAndReadAll(sql)).getRowObjectsJson() as T[];
+    return await rowsOf<T>(db, sql);
   } finally {
     db.close();
   }
@@ -72,15 +65,10 @@ let server: SiteServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(join(DIST, "index.html"))) throw new Error(`${DIST}/ is missing: run \`npm run build\` first`);
-  server = await serveSite(DIST);
-  browser = await launchBrowser();
+  ({ server, browser } = await openSite(DIST, "npm run build"));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => closeAll(browser, server));
 
 /** Opens a page, waits for every cell, and returns it with what went wrong. */
 async function visit(path: string, dark = false): Promise<{ page: Page; problems: PageProblems }> {

@@ -218,60 +218,76 @@ export function factorDistribution(
     height: height ?? 70 + 46 * Math.max(1, present.length),
     marginLeft: 70,
   };
-  if (feature.kind === "categorical") {
-    const order = categoryNames(feature);
-    const rank = (category: string) =>
-      category === "missing"
-        ? order.length
-        : order.indexOf(category) < 0
-          ? order.length - 0.5
-          : order.indexOf(category);
-    const rows = present
-      .flatMap(({ bucket, factor }) => [
-        ...(factor.distribution.categories ?? []).map((c) => ({ bucket, category: c.category, share: c.share })),
-        ...(factor.distribution.missing > 0
-          ? [{ bucket, category: "missing", share: factor.distribution.missing }]
-          : []),
-      ])
-      .sort((a, b) => rank(a.category) - rank(b.category));
-    const domain = [
-      ...new Set([...order.filter((c) => rows.some((r) => r.category === c)), ...rows.map((r) => r.category)]),
-    ];
-    return Plot.plot({
-      ...common,
-      subtitle: "Share of each bucket's people per value",
-      ariaDescription: rows.map((r) => `${r.bucket}, ${r.category}: ${formatPercent(r.share)}`).join("; "),
-      marginRight: 20,
-      x: { domain: [0, 1], label: "Share of the bucket's people", tickFormat: "%" },
-      y: { domain: present.map((p) => p.bucket), label: null },
-      color: { legend: true, type: "categorical", domain },
-      marks: [
-        Plot.barX(
-          rows,
-          Plot.stackX({
-            y: "bucket",
-            x: "share",
-            fill: "category",
-            order: domain,
-            inset: 0.5,
-            title: (r: (typeof rows)[number]) => `${r.bucket}: ${r.category}, ${formatPercent(r.share)}`,
-            tip: true,
-          }),
-        ),
-        Plot.text(
-          rows,
-          Plot.stackX({
-            y: "bucket",
-            x: "share",
-            z: "category",
-            order: domain,
-            text: (r: (typeof rows)[number]) => (r.share >= 0.08 ? formatPercent(r.share) : ""),
-            fill: "var(--theme-background)",
-          }),
-        ),
-      ],
-    });
-  }
+  if (feature.kind === "categorical") return categoricalDistribution(present, feature, common);
+  return numericDistribution(present, feature, common);
+}
+
+/** The buckets whose top factors include the factor, with the factor's insight there. */
+type PresentBuckets = { bucket: Bucket; factor: FactorInsight }[];
+
+/** What the distribution charts share: titles, size and the left margin. */
+type DistributionCommon = {
+  title: string;
+  caption: string | undefined;
+  ariaLabel: string;
+  width: number;
+  height: number;
+  marginLeft: number;
+};
+
+/** A categorical factor's distribution: each bucket's share of people per category (missing as its own). */
+function categoricalDistribution(present: PresentBuckets, feature: FeatureInfo, common: DistributionCommon): Figure {
+  const order = categoryNames(feature);
+  const rank = (category: string) =>
+    category === "missing" ? order.length : order.indexOf(category) < 0 ? order.length - 0.5 : order.indexOf(category);
+  const rows = present
+    .flatMap(({ bucket, factor }) => [
+      ...(factor.distribution.categories ?? []).map((c) => ({ bucket, category: c.category, share: c.share })),
+      ...(factor.distribution.missing > 0 ? [{ bucket, category: "missing", share: factor.distribution.missing }] : []),
+    ])
+    .sort((a, b) => rank(a.category) - rank(b.category));
+  const domain = [
+    ...new Set([...order.filter((c) => rows.some((r) => r.category === c)), ...rows.map((r) => r.category)]),
+  ];
+  return Plot.plot({
+    ...common,
+    subtitle: "Share of each bucket's people per value",
+    ariaDescription: rows.map((r) => `${r.bucket}, ${r.category}: ${formatPercent(r.share)}`).join("; "),
+    marginRight: 20,
+    x: { domain: [0, 1], label: "Share of the bucket's people", tickFormat: "%" },
+    y: { domain: present.map((p) => p.bucket), label: null },
+    color: { legend: true, type: "categorical", domain },
+    marks: [
+      Plot.barX(
+        rows,
+        Plot.stackX({
+          y: "bucket",
+          x: "share",
+          fill: "category",
+          order: domain,
+          inset: 0.5,
+          title: (r: (typeof rows)[number]) => `${r.bucket}: ${r.category}, ${formatPercent(r.share)}`,
+          tip: true,
+        }),
+      ),
+      Plot.text(
+        rows,
+        Plot.stackX({
+          y: "bucket",
+          x: "share",
+          z: "category",
+          order: domain,
+          text: (r: (typeof rows)[number]) => (r.share >= 0.08 ? formatPercent(r.share) : ""),
+          fill: "var(--theme-background)",
+        }),
+      ),
+    ],
+  });
+}
+
+/** A numeric factor's distribution: a box per bucket, a tick at the median, a line from the 10th to the 90th. */
+function numericDistribution(present: PresentBuckets, feature: FeatureInfo, common: DistributionCommon): Figure {
+  const { width } = common;
   const rows = present.map(({ bucket, factor }) => {
     const [p10, p25, p50, p75, p90] = (factor.distribution.quantiles ?? []).map((x) => (x === null ? NaN : x));
     return { bucket, p10, p25, p50, p75, p90, missing: factor.distribution.missing };

@@ -209,6 +209,14 @@ export function calibrationChart(bins: readonly CalibrationBin[], { width: avail
     (t) => Math.sqrt(t / max) * (size - 68),
     28,
   );
+  // Both axes: square root, from 0 to the highest probability or rate, the same ticks.
+  const axis = (label: string) => ({
+    type: "sqrt" as const,
+    domain: [0, max],
+    label,
+    ticks,
+    tickFormat: (t: number) => formatPercent(t, 0),
+  });
   const range = (b: CalibrationBin) =>
     b.low !== undefined && b.high !== undefined
       ? `Probabilities ${formatProbability(b.low)} to ${formatProbability(b.high)}\n`
@@ -227,21 +235,8 @@ export function calibrationChart(bins: readonly CalibrationBin[], { width: avail
     width: size,
     height: height ?? size,
     marginLeft: 48,
-    x: {
-      type: "sqrt",
-      domain: [0, max],
-      label: "Mean predicted probability",
-      ticks,
-      tickFormat: (t: number) => formatPercent(t, 0),
-    },
-    y: {
-      type: "sqrt",
-      domain: [0, max],
-      label: "Observed outcome rate",
-      ticks,
-      tickFormat: (t: number) => formatPercent(t, 0),
-      grid: true,
-    },
+    x: axis("Mean predicted probability"),
+    y: { ...axis("Observed outcome rate"), grid: true },
     marks: [
       Plot.line(
         [

@@ -7,22 +7,14 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { launchBrowser, openPage, screenshot, sitePages, waitForCells } from "./browser.js";
-import { serveSite, type SiteServer } from "./server.js";
+import { openPage, screenshot, sitePages, waitForCells } from "./browser.js";
+import type { SiteServer } from "./server.js";
+import { VIEWS, closeAll, openSite } from "./setup.js";
 
 const DIST = process.env["E2E_DIST"] ?? "dist";
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-/** The views every page is checked in. */
-const VIEWS = [
-  { name: "desktop", width: 1440, height: 900, scheme: "light" },
-  { name: "desktop", width: 1440, height: 900, scheme: "dark" },
-  { name: "phone", width: 390, height: 844, scheme: "light" },
-  { name: "phone", width: 390, height: 844, scheme: "dark" },
-] as const;
 
 /** What axe-core reports for one violated rule (the part a failure message needs). */
 interface Violation {
@@ -36,15 +28,10 @@ let server: SiteServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(join(DIST, "index.html"))) throw new Error(`${DIST}/ is missing: run \`npm run build\` first`);
-  server = await serveSite(DIST);
-  browser = await launchBrowser();
+  ({ server, browser } = await openSite(DIST, "npm run build"));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => closeAll(browser, server));
 
 /**
  * Waits for every cell, for every part that loads after the page (the browser database: a region marked

@@ -7,28 +7,23 @@
  * and how to export everyone; the person page finds people outside the sample. No console error, no request
  * leaving the site. Screenshots at desktop and phone width.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { tableFromIPC } from "apache-arrow";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
 import { str } from "../../loaders/sql/quote.js";
 import type { SampleInfo } from "../../loaders/contract/schema.js";
-import { launchBrowser, openPage, screenshot, waitForCells, type PageProblems } from "./browser.js";
-import { serveSite, type SiteServer } from "./server.js";
+import { openPage, screenshot, waitForCells, type PageProblems } from "./browser.js";
+import type { SiteServer } from "./server.js";
+import { builtFile as builtFileOf, closeAll, openSite } from "./setup.js";
 
 const DIST = process.env["E2E_SAMPLE_DIST"] ?? ".tmp/dist-sample";
 const instance = "purchase";
 const noProblems = { consoleErrors: [], pageErrors: [], foreignRequests: [] };
 
 /** A built data file of an instance. */
-function builtFile(name: string, ext: string): string {
-  const dir = join(DIST, "_file", instance, "data");
-  const file = readdirSync(dir).find((f) => f.startsWith(`${name}.`) && f.endsWith(`.${ext}`));
-  if (!file) throw new Error(`no built ${name}.${ext} in ${dir}`);
-  return join(dir, file);
-}
+const builtFile = (name: string, ext: string): string => builtFileOf(DIST, instance, name, ext);
 
 let server: SiteServer;
 let browser: Browser;
@@ -37,22 +32,16 @@ let sample: SampleInfo;
 let scores: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(DIST, "index.html")))
-    throw new Error(
-      `${DIST}/ is missing: run \`CUSTOMER_AI_SAMPLE_SIZE=2000 npm run build -- --sample-above 0 --out ${DIST}\` first`,
-    );
-  server = await serveSite(DIST);
-  browser = await launchBrowser();
+  ({ server, browser } = await openSite(
+    DIST,
+    `CUSTOMER_AI_SAMPLE_SIZE=2000 npm run build -- --sample-above 0 --out ${DIST}`,
+  ));
   db = await openDatabase();
   scores = builtFile("scores", "parquet");
   sample = (JSON.parse(readFileSync(builtFile("instance", "json"), "utf8")) as { sample: SampleInfo }).sample;
 });
 
-afterAll(async () => {
-  db?.close();
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => closeAll(db, browser, server));
 
 async function count(sql: string): Promise<number> {
   return Number((await db.connection.runAndReadAll(sql)).getRows()[0]![0]);

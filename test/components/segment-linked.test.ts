@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as arrow from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { LOYALTY_TIER } from "./fixtures.js";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
 import type { InstanceValue, SqlParam } from "../../loaders/contract/schema.js";
 import { explorerArrow, linkedArrow, valuePercentiles } from "../../loaders/site/explorer-arrow.js";
@@ -52,16 +53,7 @@ const summary: Parameters<typeof builderColumns>[0] = {
     eligible: "",
   },
   eventLabels: { "commerce.purchases": "purchase", "commerce.productViews": "product view" },
-  features: [
-    {
-      name: "tier",
-      label: "Loyalty tier",
-      kind: "categorical",
-      unit: null,
-      group: "Profile",
-      categories: ["none", "silver", "gold"],
-    },
-  ],
+  features: [LOYALTY_TIER],
   explorer: [{ column: "f_0", feature: 0 }],
   value,
 };

@@ -3,6 +3,7 @@
  * table shaped like scores.parquet), the identifier whitelist, URL state, saved segments, CSV and outcomes.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { LOYALTY_TIER } from "./fixtures.js";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
 import type { InstanceSummary, SqlParam } from "../../loaders/contract/schema.js";
 import {
@@ -31,14 +32,7 @@ import { goalWords, sameSegment, segmentName } from "../../components/segment-pa
 const summary: Pick<InstanceSummary, "features" | "explorer" | "suggestedSegments"> = {
   features: [
     { name: "recency", label: "Days since last visit", kind: "numeric", unit: "days", group: "Recency" },
-    {
-      name: "tier",
-      label: "Loyalty tier",
-      kind: "categorical",
-      unit: null,
-      group: "Profile",
-      categories: ["none", "silver", "gold"],
-    },
+    LOYALTY_TIER,
     { name: "visits", label: "Visits", kind: "numeric", unit: null, group: "Frequency" },
   ],
   explorer: [

@@ -10,3 +10,12 @@ export const LOYALTY_TIER: InstanceSummary["features"][number] = {
   group: "Profile",
   categories: ["none", "silver", "gold"],
 };
+
+/** The score columns of a person of a test table (scores.parquet's first five columns). */
+export interface ScoredRow {
+  id: string;
+  probability: number;
+  score: number;
+  percentile: number;
+  bucket: string;
+}

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as arrow from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { LOYALTY_TIER } from "./fixtures.js";
+import { LOYALTY_TIER, type ScoredRow } from "./fixtures.js";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
 import type { InstanceValue, SqlParam } from "../../loaders/contract/schema.js";
 import { explorerArrow, linkedArrow, valuePercentiles } from "../../loaders/site/explorer-arrow.js";
@@ -65,12 +65,7 @@ const columns = builderColumns(summary, others);
 
 // 1,000 people here; the other instance ("churn") scored 700 of them (every third person it did not) and 100 people
 // who are not here.
-interface Row {
-  id: string;
-  probability: number;
-  score: number;
-  percentile: number;
-  bucket: string;
+interface Row extends ScoredRow {
   f_0: number;
   expected_value: number | null;
 }

@@ -3,7 +3,7 @@
  * table shaped like scores.parquet), the identifier whitelist, URL state, saved segments, CSV and outcomes.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { LOYALTY_TIER } from "./fixtures.js";
+import { LOYALTY_TIER, type ScoredRow } from "./fixtures.js";
 import { openDatabase, type Database } from "../../loaders/db/duckdb.js";
 import type { InstanceSummary, SqlParam } from "../../loaders/contract/schema.js";
 import {
@@ -47,12 +47,7 @@ const summary: Pick<InstanceSummary, "features" | "explorer" | "suggestedSegment
 const columns = segmentColumns(summary);
 
 /** A person of the test table, as plain values. */
-interface Row {
-  id: string;
-  probability: number;
-  score: number;
-  percentile: number;
-  bucket: string;
+interface Row extends ScoredRow {
   top1: number | null;
   top2: number | null;
   top3: number | null;

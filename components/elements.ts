@@ -75,3 +75,17 @@ export function facts(entries: readonly [string, Child][], attributes: Attribute
     entries.map(([label, value]) => [h("dt", {}, label), h("dd", {}, value)]),
   );
 }
+
+/**
+ * A headline card: a title (at heading `level`, h2 on a page's first row, h3 inside a section), one big figure
+ * (with `data-testid` for tests) and a muted note under it.
+ */
+export function factCard(level: "h2" | "h3", title: string, figure: Child, note: Child, testid: string): HTMLElement {
+  return h(
+    "div",
+    { class: "card" },
+    h(level, {}, title),
+    h("span", { class: "big", "data-testid": testid }, figure),
+    h("p", { class: "muted" }, note),
+  );
+}

@@ -4,9 +4,8 @@
  * set aside by reason).
  */
 import type { DataQualityReport, InputReport } from "../loaders/contract/data-quality.js";
-import type { InstanceSummary } from "../loaders/contract/schema.js";
-import type { Interval, MetricIntervals } from "../loaders/contract/schema.js";
-import { h, table, type Child } from "./elements.js";
+import type { InstanceSummary, Interval, MetricIntervals } from "../loaders/contract/schema.js";
+import { factCard, h, table, type Child } from "./elements.js";
 import { formatCount, formatDate, formatFixed, formatNumber, formatPercent, formatQuantity } from "./format.js";
 
 /**
@@ -38,14 +37,7 @@ export function instanceIntro(
 
 /** The headline facts of an instance as cards: as-of date and window, people with events, eligible and scored, expected outcomes. */
 export function instanceFacts(summary: InstanceSummary): HTMLElement {
-  const card = (title: string, value: Child, note: Child, testid: string) =>
-    h(
-      "div",
-      { class: "card" },
-      h("h2", {}, title),
-      h("span", { class: "big", "data-testid": testid }, value),
-      h("p", { class: "muted" }, note),
-    );
+  const card = (title: string, value: Child, note: Child, testid: string) => factCard("h2", title, value, note, testid);
   const expected = summary.type === "churn" ? "Expected to churn" : "Expected to convert";
   return h(
     "div",

@@ -16,7 +16,7 @@ import type {
 } from "../loaders/contract/schema.js";
 import { BUCKETS } from "../loaders/contract/buckets.js";
 import { bucketColorScale, chartWidth, fittingLabel, type ChartOptions } from "./chart-style.js";
-import { facts, h, table, type Child } from "./elements.js";
+import { factCard, facts, h, table, type Child } from "./elements.js";
 import {
   formatAmount,
   formatCompactMoney,
@@ -93,13 +93,7 @@ export function concentrationWords(value: InstanceValue): string {
 export function valueFacts(value: InstanceValue, currency: string | null | undefined, goalText: string): HTMLElement {
   const verb = goalVerb(goalText);
   const card = (title: string, figure: Child, note: Child, testid: string) =>
-    h(
-      "div",
-      { class: "card" },
-      h("h3", {}, title),
-      h("span", { class: "big", "data-testid": testid }, figure),
-      h("p", { class: "muted" }, note),
-    );
+    factCard("h3", title, figure, note, testid);
   return h(
     "div",
     { class: "grid grid-cols-4" },

@@ -303,18 +303,38 @@ export function bgnbdPredict(
 // ---------------------------------------------------------------------------------------------------------------
 // Likelihood
 
-/** Valid rows with equal (x, tx, T) merged, grouped by distinct repeat count. */
-interface Prepared {
+/** Weighted rows grouped by distinct repeat count (what the BG/NBD and Gamma-Gamma likelihoods sum over). */
+export interface RepeatCountWeights {
   /** Distinct repeat counts, ascending. */
   xs: Float64Array;
   /** Total weight per distinct repeat count. */
   xWeight: Float64Array;
-  /** Per merged row: index into xs, tx, T and weight. */
+  /** Per row: index into xs. */
   k: Int32Array;
+  /** Sum of the weights. */
+  totalWeight: number;
+}
+
+/** Groups rows with repeat counts `x` and weights `w` by distinct repeat count (sums in row order). */
+export function weightsByRepeatCount(x: ArrayLike<number>, w: ArrayLike<number>): RepeatCountWeights {
+  const xs = Float64Array.from(new Set(Array.from(x))).sort();
+  const position = new Map<number, number>();
+  xs.forEach((v, j) => position.set(v, j));
+  const k = Int32Array.from(Array.from(x), (v) => position.get(v)!);
+  const xWeight = new Float64Array(xs.length);
+  let totalWeight = 0;
+  for (let i = 0; i < k.length; i++) {
+    xWeight[k[i]!]! += w[i]!;
+    totalWeight += w[i]!;
+  }
+  return { xs, xWeight, k, totalWeight };
+}
+
+/** Valid rows with equal (x, tx, T) merged, grouped by distinct repeat count (`k` indexes the merged rows). */
+interface Prepared extends RepeatCountWeights {
   tx: Float64Array;
   T: Float64Array;
   w: Float64Array;
-  totalWeight: number;
   people: number;
 }
 
@@ -348,18 +368,8 @@ function prepare(summary: BtydSummary, weights?: ArrayLike<number>): Prepared {
     rows.T.push(T);
     rows.w.push(w);
   }
-  const xs = Float64Array.from(new Set(rows.x)).sort();
-  const position = new Map<number, number>();
-  xs.forEach((x, j) => position.set(x, j));
-  const k = Int32Array.from(rows.x, (x) => position.get(x)!);
-  const xWeight = new Float64Array(xs.length);
-  let totalWeight = 0;
-  rows.w.forEach((w, i) => {
-    xWeight[k[i]!]! += w;
-    totalWeight += w;
-  });
   const [tx, T, w] = [Float64Array.from(rows.tx), Float64Array.from(rows.T), Float64Array.from(rows.w)];
-  return { xs, xWeight, k, tx, T, w, totalWeight, people };
+  return { ...weightsByRepeatCount(rows.x, w), tx, T, w, people };
 }
 
 /** Per distinct repeat count x: the parts of eq. 6 that depend on x only, and their derivatives. */

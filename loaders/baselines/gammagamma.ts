@@ -16,7 +16,15 @@
  * that ends at a bound says so (`atBound`) instead of throwing. The log-gamma and digamma terms depend on a row only
  * through x, so they are computed once per distinct x: an evaluation costs one logarithm per row.
  */
-import { type Objective, digamma, gammaSampler, logGamma, minimiseInBox } from "./bgnbd.js";
+import {
+  type Objective,
+  type RepeatCountWeights,
+  digamma,
+  gammaSampler,
+  logGamma,
+  minimiseInBox,
+  weightsByRepeatCount,
+} from "./bgnbd.js";
 
 /** Per person: repeat transactions with an amount, and their mean amount. */
 export interface SpendSummary {
@@ -52,15 +60,12 @@ const LOWER = [-10, Math.log(1.01), -20];
 const UPPER = [12, 20, 25];
 
 /** The fit's data: valid rows, scaled amounts, and per distinct x the total weight. */
-interface Prepared {
+interface Prepared extends RepeatCountWeights {
   x: Float64Array;
   /** Amounts divided by `scale`. */
   m: Float64Array;
   w: Float64Array;
-  xs: Float64Array;
-  xWeight: Float64Array;
   scale: number;
-  totalWeight: number;
   /** sum w x log m, sum w x log x and sum w log m (scaled amounts). */
   sumXLogM: number;
   sumXLogX: number;
@@ -86,34 +91,15 @@ function prepare(summary: SpendSummary, weights?: ArrayLike<number>): Prepared {
     totalWeight += w;
   }
   const scale = totalWeight > 0 ? weighted / totalWeight : 1;
-  const d: Prepared = {
-    x: new Float64Array(rows.length),
-    m: new Float64Array(rows.length),
-    w: new Float64Array(rows.length),
-    xs: new Float64Array(0),
-    xWeight: new Float64Array(0),
-    scale,
-    totalWeight,
-    sumXLogM: 0,
-    sumXLogX: 0,
-    sumLogM: 0,
-  };
-  const byX = new Map<number, number>();
-  rows.forEach((i, k) => {
-    const x = summary.x[i]!;
-    const m = summary.m[i]! / scale;
-    const w = weights ? weights[i]! : 1;
-    d.x[k] = x;
-    d.m[k] = m;
-    d.w[k] = w;
-    byX.set(x, (byX.get(x) ?? 0) + w);
-    d.sumXLogM += w * x * Math.log(m);
-    d.sumXLogX += w * x * Math.log(x);
-    d.sumLogM += w * Math.log(m);
-  });
-  const xs = [...byX.keys()].sort((a, b) => a - b);
-  d.xs = Float64Array.from(xs);
-  d.xWeight = Float64Array.from(xs, (x) => byX.get(x)!);
+  const x = Float64Array.from(rows, (i) => summary.x[i]!);
+  const m = Float64Array.from(rows, (i) => summary.m[i]! / scale);
+  const w = Float64Array.from(rows, (i) => (weights ? weights[i]! : 1));
+  const d: Prepared = { ...weightsByRepeatCount(x, w), x, m, w, scale, sumXLogM: 0, sumXLogX: 0, sumLogM: 0 };
+  for (let k = 0; k < x.length; k++) {
+    d.sumXLogM += w[k]! * x[k]! * Math.log(m[k]!);
+    d.sumXLogX += w[k]! * x[k]! * Math.log(x[k]!);
+    d.sumLogM += w[k]! * Math.log(m[k]!);
+  }
   return d;
 }
 

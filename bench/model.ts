@@ -21,6 +21,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  type GBDTParams,
+  Rng,
   featureMatrix,
   fitGBDT,
   logLoss,
@@ -30,8 +32,6 @@ import {
   shutdownWorkers,
   treeShap,
 } from "../loaders/model/index.js";
-import type { GBDTParams } from "../loaders/model/index.js";
-import { Rng } from "../loaders/model/index.js";
 import { PYTHON, benchDir, peerScript } from "./paths.js";
 
 const OUT_DIR = benchDir("bench-model");

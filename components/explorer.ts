@@ -5,12 +5,11 @@
  */
 import { html } from "htl";
 import * as Plot from "./plot.js";
-import type { FeatureInfo } from "../loaders/contract/schema.js";
+import type { FeatureInfo, SampleInfo } from "../loaders/contract/schema.js";
 import type { ScoreDatabase } from "./data.js";
 import { formatCount, formatMoney, formatPercent, formatProbability, formatQuantity } from "./format.js";
 import type { CompiledSql } from "./segment.js";
 import { estimateCount, roundedCount, sampleWords } from "./sample.js";
-import type { SampleInfo } from "../loaders/contract/schema.js";
 
 /** Columns the table can sort by (the only identifiers ORDER BY accepts). */
 export const SORTABLE = ["id", "probability", "score", "percentile", "bucket"] as const;

@@ -3,10 +3,9 @@
  * them, and the model card (data range, training cutoffs and size, features, hyper-parameters, calibration and
  * why, limits, time taken).
  */
-import type { Evaluation, Metrics, ModelCard } from "../loaders/contract/schema.js";
+import type { Evaluation, Metrics, ModelCard, Interval } from "../loaders/contract/schema.js";
 import { backtestRows, scorers, wilson } from "./charts-quality.js";
 import { facts, h, table, type Child } from "./elements.js";
-import type { Interval } from "../loaders/contract/schema.js";
 import { intervalText } from "./overview.js";
 import { formatCount, formatDate, formatDateRange, formatFixed, formatNumber, formatPercent } from "./format.js";
 

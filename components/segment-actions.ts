@@ -5,7 +5,7 @@
  * empty segment: the buttons are disabled and say why.
  */
 import { html } from "htl";
-import type { InstanceSummary } from "../loaders/contract/schema.js";
+import type { InstanceSummary, SampleInfo } from "../loaders/contract/schema.js";
 import type { ScoreDatabase } from "./data.js";
 import { formatCount } from "./format.js";
 import {
@@ -20,7 +20,6 @@ import {
 } from "./segment.js";
 import type { SegmentData } from "./segment-page.js";
 import { estimateCount, roundedCount, sampleWords } from "./sample.js";
-import type { SampleInfo } from "../loaders/contract/schema.js";
 import {
   labelledSegment,
   membersCsv,

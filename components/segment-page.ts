@@ -4,7 +4,7 @@
  * Queries take the segment as parameterised SQL; every name and id is rendered as text.
  */
 import { html } from "htl";
-import type { Evaluation, InstanceSummary } from "../loaders/contract/schema.js";
+import type { Evaluation, InstanceSummary, SampleInfo } from "../loaders/contract/schema.js";
 import type { ScoreDatabase } from "./data.js";
 import { formatAmount, formatCompactMoney, formatCount, formatDate, formatPercent } from "./format.js";
 import type { LoadingView } from "./loading.js";
@@ -36,7 +36,6 @@ import { deleteSegment, importSegment, loadSavedSegments, saveSegment, type KeyV
 import type { FactorCounts } from "./segment-factor.js";
 import type { SegmentEditor } from "./segment-form.js";
 import { estimateCount, estimateOutcomes, estimateTotal, roundedCount, sampleWords } from "./sample.js";
-import type { SampleInfo } from "../loaders/contract/schema.js";
 
 /** A named segment offered for loading or comparing. */
 export interface NamedSegment {

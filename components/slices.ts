@@ -6,8 +6,7 @@
  * sentences first. Groups too small to measure were merged by the run ("Other (small groups)").
  */
 import * as Plot from "./plot.js";
-import type { Evaluation, FeatureInfo, InstanceSummary } from "../loaders/contract/schema.js";
-import type { Slice, SliceGroup } from "../loaders/contract/schema.js";
+import type { Evaluation, FeatureInfo, InstanceSummary, Slice, SliceGroup } from "../loaders/contract/schema.js";
 import { ACCENT, MUTED, chartWidth, labelMargin, type ChartOptions } from "./chart-style.js";
 import { wilson } from "./charts-quality.js";
 import { h, table } from "./elements.js";

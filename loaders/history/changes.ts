@@ -3,7 +3,7 @@
  * window has closed (from this run's events), bucket movement and drift against the previous run, and the trend of
  * every run's buckets. The result is the instance's `history.json` (`InstanceHistory` in schema.ts).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import type { ResolvedInstance } from "../config/types.js";
 import { auc } from "../evaluation/metrics.js";
@@ -23,7 +23,6 @@ import {
 import { categoricalPsi, driftLevel, numericPsi } from "./drift.js";
 import type { DatedRun } from "../pipeline/dated-runs.js";
 import { copyScoreHistorySql, enteredHighSql, movementSql, realisedOutcomesSql, scoreColumnsSql } from "./sql.js";
-import { existsSync } from "node:fs";
 
 /** Ids listed of the people who entered the High bucket. */
 const ENTERED_HIGH_IDS = 1000;

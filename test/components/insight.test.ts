@@ -2,9 +2,8 @@
 import { describe, expect, test } from "vitest";
 import { bucketPanels } from "../../components/charts-overview.js";
 import { wilson } from "../../components/charts-quality.js";
-import { calibrationInWords } from "../../components/quality.js";
+import { calibrationInWords, modelAdds } from "../../components/quality.js";
 import { bucketOfScores, chartWidth, labelMargin } from "../../components/chart-style.js";
-import { modelAdds } from "../../components/quality.js";
 import type { Evaluation, Metrics } from "../../loaders/contract/schema.js";
 
 const metrics = (auc: number, logLoss: number, topDecileLift: number): Metrics => ({

@@ -14,8 +14,7 @@ import {
   valueMeaning,
 } from "../../components/value.js";
 import { auc } from "../../loaders/evaluation/metrics.js";
-import type { Slice } from "../../loaders/contract/schema.js";
-import type { FeatureInfo, InstanceValue, ValueValidation } from "../../loaders/contract/schema.js";
+import type { Slice, FeatureInfo, InstanceValue, ValueValidation } from "../../loaders/contract/schema.js";
 
 const value: InstanceValue = {
   horizonDays: 365,

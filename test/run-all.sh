@@ -29,38 +29,29 @@ echo "== format (Prettier, width 120: npm run format fixes it)"
 npx prettier --check . >/dev/null || { npx prettier --list-different .; echo "error: the files above are not formatted: run npm run format" >&2; exit 1; }
 echo "== unit and integration tests"
 npx vitest run
-# The build must need nothing but npm ci: where this machine can cut the network (unshare -n, as root), it does.
+# The build must need nothing but npm ci: where this machine can cut the network (unshare -n, as root), every build
+# below runs without it.
 if unshare -n true 2>/dev/null; then
-  echo "== build the demo site, with no network"
-  unshare -n npm run build
+  offline() { unshare -n "$@"; }
+  echo "== builds run with no network (unshare -n)"
 else
-  echo "== build the demo site (unshare -n is not available here, so the network stays on)"
-  npm run build
+  offline() { "$@"; }
+  echo "== builds run with the network on (unshare -n is not available here)"
 fi
+echo "== build the demo site"
+offline npm run build
 # Scores over time: a history folder of a small demo (3 runs: trained, rescored with that model, retrained) and
 # the site built from it, beside dist/, for test/e2e/history.e2e.ts.
 echo "== a history folder of a small demo, and its site"
 npm run demo:history -- --profiles 3000 --data .tmp/e2e-history-data --history .tmp/e2e-history
-if unshare -n true 2>/dev/null; then
-  CUSTOMER_AI_HISTORY=.tmp/e2e-history unshare -n npm run build -- --out .tmp/dist-history
-else
-  CUSTOMER_AI_HISTORY=.tmp/e2e-history npm run build -- --out .tmp/dist-history
-fi
+CUSTOMER_AI_HISTORY=.tmp/e2e-history offline npm run build -- --out .tmp/dist-history
 # A locked site (issue 17): the same small history demo built with a passphrase, for test/e2e/locked.e2e.ts.
 echo "== the small demo's site, locked with a passphrase"
 export E2E_LOCKED_PASSPHRASE="${E2E_LOCKED_PASSPHRASE:-correct horse battery staple}"
-if unshare -n true 2>/dev/null; then
-  CUSTOMER_AI_HISTORY=.tmp/e2e-history CUSTOMER_AI_PASSPHRASE="$E2E_LOCKED_PASSPHRASE" unshare -n npm run build -- --out .tmp/dist-locked
-else
-  CUSTOMER_AI_HISTORY=.tmp/e2e-history CUSTOMER_AI_PASSPHRASE="$E2E_LOCKED_PASSPHRASE" npm run build -- --out .tmp/dist-locked
-fi
+CUSTOMER_AI_HISTORY=.tmp/e2e-history CUSTOMER_AI_PASSPHRASE="$E2E_LOCKED_PASSPHRASE" offline npm run build -- --out .tmp/dist-locked
 # Sample mode (issue 18): the demo's site again with a forced low threshold (its scoring run is cached by the first
 # build), for test/e2e/sample.e2e.ts.
 echo "== the demo's site in sample mode"
-if unshare -n true 2>/dev/null; then
-  CUSTOMER_AI_SAMPLE_SIZE=2000 unshare -n npm run build -- --sample-above 0 --out .tmp/dist-sample
-else
-  CUSTOMER_AI_SAMPLE_SIZE=2000 npm run build -- --sample-above 0 --out .tmp/dist-sample
-fi
+CUSTOMER_AI_SAMPLE_SIZE=2000 offline npm run build -- --sample-above 0 --out .tmp/dist-sample
 echo "== end-to-end tests"
 E2E_HISTORY_DIST=.tmp/dist-history E2E_LOCKED_DIST=.tmp/dist-locked E2E_SAMPLE_DIST=.tmp/dist-sample npx vitest run --config vitest.e2e.config.ts

@@ -79,7 +79,6 @@ function prepare(summary: SpendSummary, weights?: ArrayLike<number>): Prepared {
     throw new RangeError("gammagamma: x, m (and weights) must have the same length");
   const rows: number[] = [];
   let weighted = 0;
-  let totalWeight = 0;
   for (let i = 0; i < n; i++) {
     const x = summary.x[i]!;
     const m = summary.m[i]!;
@@ -88,13 +87,13 @@ function prepare(summary: SpendSummary, weights?: ArrayLike<number>): Prepared {
       continue;
     rows.push(i);
     weighted += w * m;
-    totalWeight += w;
   }
-  const scale = totalWeight > 0 ? weighted / totalWeight : 1;
   const x = Float64Array.from(rows, (i) => summary.x[i]!);
-  const m = Float64Array.from(rows, (i) => summary.m[i]! / scale);
   const w = Float64Array.from(rows, (i) => (weights ? weights[i]! : 1));
-  const d: Prepared = { ...weightsByRepeatCount(x, w), x, m, w, scale, sumXLogM: 0, sumXLogX: 0, sumLogM: 0 };
+  const counts = weightsByRepeatCount(x, w);
+  const scale = counts.totalWeight > 0 ? weighted / counts.totalWeight : 1;
+  const m = Float64Array.from(rows, (i) => summary.m[i]! / scale);
+  const d: Prepared = { ...counts, x, m, w, scale, sumXLogM: 0, sumXLogX: 0, sumLogM: 0 };
   for (let k = 0; k < x.length; k++) {
     d.sumXLogM += w[k]! * x[k]! * Math.log(m[k]!);
     d.sumXLogX += w[k]! * x[k]! * Math.log(x[k]!);
